@@ -1,0 +1,49 @@
+// Contracts between the layers. protocol/ never imports this file; handlers/ and src/ do.
+import type { Logger } from 'pino';
+import type { Layout, BodyRecord } from '../protocol/layout-types.js';
+import type { Store } from './store/types.js';
+
+/** The four listening interfaces of the legacy system (OP-01). */
+export type InterfaceKind = 'cs' | 'card' | 'print' | 'sms';
+
+/** Wall clock the tests can drive. `now()` is epoch ms; `date()` the same instant. */
+export interface Clock {
+  now(): number;
+  date(): Date;
+}
+export const systemClock: Clock = { now: () => Date.now(), date: () => new Date() };
+
+/** What a handler gets besides its typed request. Handlers never see bytes or sockets. */
+export interface HandlerContext {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  /** Interface name from the config section, e.g. "cs". */
+  iface: string;
+  ifaceKind: InterfaceKind;
+  /** Header fields of the request. */
+  operator: string;
+  serial: string;
+  seq: number;
+  /** Sender's local time from the header, YYYYMMDDHHMMSS. */
+  time: string;
+}
+
+/**
+ * One business function. `handlers/<function>.ts` default-exports one of these
+ * (or an array for a module serving several business codes).
+ */
+export interface HandlerModule<Req extends BodyRecord = BodyRecord, Res extends BodyRecord = BodyRecord> {
+  /** uint16 business type on the wire. */
+  biz: number;
+  /** Inventory ID(s) from legacy-interfaces.md, e.g. "CS-01". */
+  ids: readonly string[];
+  /** Short English name, used in logs and the CLI (`bssgate call … connection-check`). */
+  name: string;
+  /** Interfaces that serve it unless the config says otherwise. */
+  interfaces: readonly InterfaceKind[];
+  request: Layout;
+  /** Fields after the leading message; present only when the result is 0. */
+  response: Layout;
+  handle(req: Req, ctx: HandlerContext): Promise<Res>;
+}
