@@ -4,6 +4,7 @@ import type { DatabaseType } from '../config/types.js';
 
 export type BindValue = string | number | bigint | null | Date | Buffer;
 export type Binds = Record<string, BindValue>;
+/** Row keys are always lower-case column names, whatever the back end returns. */
 export type Row = Record<string, unknown>;
 
 /** A query, written once in plain SQL with :named binds; the dialect module renders it per back end. */
@@ -11,6 +12,8 @@ export interface QueryDef {
   /** Unique name, for logs and prepared-statement caches. */
   name: string;
   sql: string;
+  /** Columns (lower-case) returned as bigint (money in fen, ids beyond 2^53); other numbers come back as number. */
+  bigint?: readonly string[];
 }
 
 /** The calls available inside a transaction (and, for reads, on the store itself). */
@@ -28,4 +31,14 @@ export interface Store extends Queryable {
   /** One transaction: committed (durably) when fn resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+/** What schema creation and the demo loader need beyond the handlers' Store. */
+export interface AdminStore extends Store {
+  /** Run DDL or other statements without binds, one at a time. */
+  exec(sql: string): Promise<void>;
+  /** Fast bulk load of many rows (SQLite: one prepared statement in one transaction; PG: multi-row inserts; Oracle: executeMany). */
+  bulkInsert(table: string, columns: readonly string[], rows: readonly (readonly BindValue[])[]): Promise<void>;
+  /** True when the table exists (case-insensitive name). */
+  tableExists(table: string): Promise<boolean>;
 }
