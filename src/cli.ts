@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+// The bssgate command line: `serve` runs the gateway from legacy INI files (OP-01), `call` sends
+// one request and prints the reply, `db` creates schemas and demo data.
+import { Command, Option } from 'commander';
+import { existsSync } from 'node:fs';
+import { BssClient, type Reply } from './client.js';
+import { businessByName, businessByCode, BUSINESS_TYPES } from '../protocol/business-types.js';
+import { LAYOUTS_BY_CODE } from '../protocol/business-layouts.js';
+import { coerceField } from '../protocol/layout.js';
+import type { BodyRecord, BodyValue } from '../protocol/layout-types.js';
+import { returnCode } from '../protocol/return-codes.js';
+import { loadConfig } from './config/load.js';
+import { ConfigError } from './config/types.js';
+import { openStore } from './store/open.js';
+import { registerDbCommands } from './store/db-commands.js';
+import { serveCommand } from './serve.js';
+
+const DEFAULT_CONFIG = 'h.ini.example';
+
+/** `host:port`, or an interface name looked up in the config files. */
+export function resolveTarget(target: string, configFiles: string[]): { host: string; port: number } {
+  const m = /^(.+):(\d{1,5})$/.exec(target);
+  if (m) return { host: m[1] === 'localhost' ? '127.0.0.1' : m[1], port: Number(m[2]) };
+  const files = configFiles.length > 0 ? configFiles : existsSync(DEFAULT_CONFIG) ? [DEFAULT_CONFIG] : [];
+  if (files.length === 0) throw new Error(`"${target}" is not host:port and no config file names interfaces (use --config FILE)`);
+  const cfg = loadConfig(files);
+  const iface = cfg.interfaces.find((i) => i.name === target || i.kind === target);
+  if (!iface) {
+    throw new Error(`no interface "${target}" in ${files.join(', ')}; known: ${cfg.interfaces.map((i) => i.name).join(', ')}`);
+  }
+  return { host: iface.host === '0.0.0.0' || iface.host === '::' ? '127.0.0.1' : iface.host, port: iface.port };
+}
+
+/** Parse `field=value` arguments against the business type's request layout. */
+export function parseFields(biz: number, args: string[]): BodyRecord {
+  const layouts = LAYOUTS_BY_CODE.get(biz);
+  const body: BodyRecord = {};
+  for (const arg of args) {
+    const eq = arg.indexOf('=');
+    if (eq <= 0) throw new Error(`"${arg}" is not field=value`);
+    const name = arg.slice(0, eq);
+    if (!layouts) throw new Error(`business type ${biz} has no layout yet`);
+    body[name] = coerceField(layouts.request, name, arg.slice(eq + 1));
+  }
+  return body;
+}
+
+function jsonValue(v: unknown): unknown {
+  if (typeof v === 'bigint') return v.toString();
+  if (Array.isArray(v)) return v.map(jsonValue);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonValue(x)]));
+  return v;
+}
+
+export function formatReply(r: Reply, json: boolean): string {
+  const biz = businessByCode(r.header.biz);
+  if (json) {
+    return (
+      JSON.stringify(
+        jsonValue({
+          result: r.result,
+          resultName: returnCode(r.result)?.name ?? null,
+          message: r.message,
+          biz: r.header.biz,
+          business: biz?.name ?? null,
+          seq: r.header.seq,
+          serial: r.header.serial,
+          time: r.header.time,
+          body: r.body ?? null,
+        }),
+      ) + '\n'
+    );
+  }
+  const lines = [
+    `result   ${r.result} ${returnCode(r.result)?.name ?? ''} ${r.message}`.trimEnd(),
+    `business ${r.header.biz} ${biz?.name ?? ''} ${biz ? '(' + biz.ids.join(', ') + ')' : ''}`.trimEnd(),
+    `seq      ${r.header.seq}   serial ${r.header.serial}   time ${r.header.time}`,
+  ];
+  const body = r.body;
+  if (body) {
+    const width = Math.max(8, ...Object.keys(body).map((k) => k.length));
+    const show = (rec: BodyRecord, indent: string) => {
+      for (const [k, v] of Object.entries(rec)) {
+        if (Array.isArray(v)) {
+          lines.push(`${indent}${k.padEnd(width)} [${v.length}]`);
+          v.forEach((item, i) => {
+            lines.push(`${indent}  #${i + 1}`);
+            show(item, indent + '    ');
+          });
+        } else lines.push(`${indent}${k.padEnd(width)} ${String(v as BodyValue)}`);
+      }
+    };
+    show(body, '');
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program.name('bssgate').description('Interface gateway of the billing system (营帐系统接口网关)').showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('serve every interface configured in the INI files (e.g. h.ini qhjfk.ini print.ini dxjk.ini)')
+    .argument('[files...]', 'legacy INI files', [DEFAULT_CONFIG])
+    .action(async (files: string[]) => {
+      await serveCommand(files);
+    });
+
+  program
+    .command('call')
+    .description('send one request and print the reply, e.g.: bssgate call 127.0.0.1:9921 connection-check')
+    .argument('<target>', 'host:port, or an interface name from the config (cs, card, print, sms)')
+    .argument('<business>', `business name or code (${BUSINESS_TYPES.map((b) => b.name).slice(0, 3).join(', ')}, …)`)
+    .argument('[fields...]', 'request fields as field=value')
+    .option('--json', 'print the reply as one JSON line')
+    .option('-c, --config <file...>', 'INI files naming the interfaces (default h.ini.example)')
+    .option('--operator <id>', 'operator / terminal id in the header', 'cli')
+    .option('--serial <serial>', 'transaction serial (流水号); default a fresh one')
+    .addOption(new Option('--timeout <ms>', 'answer timeout in ms').default('10000').argParser((v) => Number(v)))
+    .action(async (target: string, business: string, fields: string[], opts: { json?: boolean; config?: string[]; operator: string; serial?: string; timeout: number }) => {
+      const { host, port } = resolveTarget(target, opts.config ?? []);
+      const def = /^\d+$/.test(business) ? businessByCode(Number(business)) : businessByName(business);
+      if (!def) throw new Error(`unknown business "${business}"; known: ${BUSINESS_TYPES.map((b) => b.name).join(', ')}`);
+      const body = parseFields(def.code, fields);
+      const client = await BssClient.connect({ host, port, timeoutMs: opts.timeout, operator: opts.operator });
+      try {
+        const reply = await client.call(def.code, body, { serial: opts.serial });
+        process.stdout.write(formatReply(reply, !!opts.json));
+        process.exitCode = reply.result === 0 ? 0 : 2;
+      } finally {
+        await client.close(true);
+      }
+    });
+
+  registerDbCommands(program, { loadConfig, openStore });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    const msg = err instanceof ConfigError ? `configuration error: ${err.message}` : (err as Error).message;
+    process.stderr.write(`bssgate: ${msg}\n`);
+    process.exitCode = 1;
+  }
+}
+
+// Run when executed directly (node dist/src/cli.js …), not when imported by tests.
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  void main(process.argv);
+}

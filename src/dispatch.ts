@@ -1,0 +1,161 @@
+// The dispatcher: is this business type served on this interface? → its handler. Every error a
+// request can meet becomes a return code here, in one place: GatewayError keeps its code, a
+// handler's own bug becomes 9999 (INTERNAL_ERROR), a handler slower than request_timeout 9002.
+// It never touches a socket or the frame decoder: it takes one whole frame and returns the bytes
+// of its answer, so a handler's exception cannot corrupt the connection's decoder state.
+import type { Logger } from 'pino';
+import type { Header } from '../protocol/header.js';
+import { decodeRequestBody, encodeResponse } from '../protocol/message.js';
+import { redact } from '../protocol/layout.js';
+import { GatewayError, RETURN_CODES } from '../protocol/return-codes.js';
+import type { BodyRecord } from '../protocol/layout-types.js';
+import type { InterfaceConfig } from './config/types.js';
+import type { InterfaceLogs } from './log/index.js';
+import type { Store } from './store/types.js';
+import type { Clock, HandlerContext, HandlerModule } from './types.js';
+import { formatDateTime } from './time.js';
+
+export interface DispatchDeps {
+  iface: InterfaceConfig;
+  // HandlerModule<any, any>: see handlers/index.ts; bodies are validated against the layout first.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  handlers: readonly HandlerModule<any, any>[];
+  store: Store;
+  clock: Clock;
+  logs: InterfaceLogs;
+}
+
+/** What the connection needs to know about one request, for logs. */
+export interface RequestOrigin {
+  conn: number;
+  peer: string;
+}
+
+export class Dispatcher {
+  readonly iface: InterfaceConfig;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private readonly known = new Map<number, HandlerModule<any, any>>();
+  private readonly served = new Set<number>();
+  private readonly deps: DispatchDeps;
+
+  constructor(deps: DispatchDeps) {
+    this.deps = deps;
+    this.iface = deps.iface;
+    for (const h of deps.handlers) {
+      if (this.known.has(h.biz)) throw new Error(`business type ${h.biz} registered twice (${h.name})`);
+      this.known.set(h.biz, h);
+    }
+    if (deps.iface.serves) {
+      for (const code of deps.iface.serves) {
+        // The config loader checks codes are known; this guards programmatic configs.
+        if (!this.known.has(code)) throw new Error(`[interface.${deps.iface.name}] serves: unknown business type ${code}`);
+        this.served.add(code);
+      }
+    } else {
+      for (const h of deps.handlers) if (h.interfaces.includes(deps.iface.kind)) this.served.add(h.biz);
+    }
+  }
+
+  /** Business types this interface answers. */
+  servedCodes(): number[] {
+    return [...this.served].sort((a, b) => a - b);
+  }
+
+  /**
+   * Answer one request whose header has been decoded. Never rejects: the result is always the
+   * bytes of a response frame carrying the request's seq.
+   */
+  async dispatch(header: Header, frame: Buffer, origin: RequestOrigin): Promise<Buffer> {
+    const { logs, clock } = this.deps;
+    const started = performance.now();
+    const handler = this.known.get(header.biz);
+    let result = 0;
+    let message: string = RETURN_CODES.OK.message;
+    let reply: BodyRecord | undefined;
+    try {
+      if (!handler) throw new GatewayError('UNKNOWN_BUSINESS', String(header.biz));
+      if (!this.served.has(header.biz)) throw new GatewayError('BUSINESS_NOT_SERVED', `${header.biz} on ${this.iface.name}`);
+      let req: BodyRecord | undefined;
+      try {
+        req = decodeRequestBody(frame, handler.request);
+      } finally {
+        // Logged whether or not the body decodes; the body only when it did, secrets redacted.
+        logs.query.info({
+          conn: origin.conn,
+          peer: origin.peer,
+          seq: header.seq,
+          biz: header.biz,
+          serial: header.serial,
+          operator: header.operator,
+          time: header.time,
+          body: req === undefined ? undefined : redact(handler.request, req),
+        });
+      }
+      reply = await this.runHandler(handler, req, header, origin);
+    } catch (err) {
+      reply = undefined;
+      if (err instanceof GatewayError) {
+        result = err.code;
+        message = err.wireMessage;
+        if (err.code >= 9000) logs.err.error({ conn: origin.conn, seq: header.seq, biz: header.biz, code: err.code, err }, err.message);
+      } else {
+        result = RETURN_CODES.INTERNAL_ERROR.code;
+        message = RETURN_CODES.INTERNAL_ERROR.message;
+        logs.err.error({ conn: origin.conn, seq: header.seq, biz: header.biz, err }, 'handler threw');
+      }
+    }
+    let out: Buffer;
+    try {
+      out = encodeResponse(header, result, message, handler?.response, reply, formatDateTime(clock.date()));
+    } catch (err) {
+      // A handler returned a value its own layout cannot carry: that is our bug, not the client's.
+      logs.err.error({ conn: origin.conn, seq: header.seq, biz: header.biz, err }, 'reply does not fit its layout');
+      result = RETURN_CODES.INTERNAL_ERROR.code;
+      out = encodeResponse(header, result, RETURN_CODES.INTERNAL_ERROR.message, undefined, undefined, formatDateTime(clock.date()));
+    }
+    logs.ans.info({
+      conn: origin.conn,
+      seq: header.seq,
+      biz: header.biz,
+      result,
+      ms: Math.round((performance.now() - started) * 1000) / 1000,
+    });
+    return out;
+  }
+
+  private runHandler(
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    handler: HandlerModule<any, any>,
+    req: BodyRecord,
+    header: Header,
+    origin: RequestOrigin,
+  ): Promise<BodyRecord> {
+    const { store, clock, logs } = this.deps;
+    const iface = this.iface;
+    let log: Logger | undefined;
+    const ctx: HandlerContext = {
+      store,
+      clock,
+      get log() {
+        // A child per request only when a handler actually logs.
+        return (log ??= logs.warn.child({ conn: origin.conn, seq: header.seq, biz: header.biz }));
+      },
+      iface: iface.name,
+      ifaceKind: iface.kind,
+      operator: header.operator,
+      serial: header.serial,
+      seq: header.seq,
+      time: header.time,
+    };
+    const work = handler.handle(req, ctx);
+    const ms = iface.requestTimeoutMs;
+    if (!(ms > 0)) return work;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new GatewayError('TIMEOUT', `${ms} ms`)), ms);
+    });
+    // The late result of a timed-out handler is dropped; its rejection must not go unhandled.
+    work.catch(() => undefined);
+    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  }
+}

@@ -1,0 +1,97 @@
+// `bssgate serve`: config → logs → store (schema and demo data when configured and missing) →
+// one listener per interface → SIGTERM/SIGINT stop accepting, answer what is in flight, exit.
+import { loadConfig } from './config/load.js';
+import type { Config } from './config/types.js';
+import { createLogs, type Logs } from './log/index.js';
+import { openStore } from './store/open.js';
+import { ensureDatabase } from './store/init.js';
+import type { AdminStore } from './store/types.js';
+import { Gateway, type BoundInterface } from './server/gateway.js';
+import { HANDLERS } from '../handlers/index.js';
+import { systemClock, type Clock } from './types.js';
+
+export interface Running {
+  config: Config;
+  gateway: Gateway;
+  bound: BoundInterface[];
+  store: AdminStore;
+  logs: Logs;
+  /** Graceful stop; resolves when every connection is closed and the logs are flushed. */
+  stop(): Promise<void>;
+}
+
+export async function startGateway(config: Config, opts: { clock?: Clock } = {}): Promise<Running> {
+  const clock = opts.clock ?? systemClock;
+  const logs = createLogs(config.log, { clock });
+  let opened: AdminStore | undefined;
+  try {
+    const store = await openStore(config.database, logs.main);
+    opened = store;
+    const t0 = performance.now();
+    const init = await ensureDatabase(store, {
+      demoSubscribers: config.database.demoSubscribers,
+      demoSeed: config.database.demoSeed,
+      now: clock.date(),
+      log: logs.main,
+    });
+    if (init.created) {
+      logs.main.info({ ms: Math.round(performance.now() - t0), subscribers: config.database.demoSubscribers }, 'database created');
+    }
+    const gateway = new Gateway({ config, store, logs, clock, handlers: HANDLERS });
+    const bound = await gateway.start();
+    let stopping: Promise<void> | undefined;
+    return {
+      config,
+      gateway,
+      bound,
+      store,
+      logs,
+      stop() {
+        stopping ??= (async () => {
+          await gateway.stop();
+          await store.close().catch((err: unknown) => logs.main.error({ err }, 'closing the store'));
+          await logs.close();
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await opened?.close().catch(() => undefined);
+    logs.main.fatal({ err }, 'cannot start');
+    await logs.close();
+    throw err;
+  }
+}
+
+/** The CLI entry: load the files, start, print the summary, stop on SIGTERM/SIGINT. */
+export async function serveCommand(files: string[], out: NodeJS.WritableStream = process.stdout): Promise<Running> {
+  const config = loadConfig(files);
+  const running = await startGateway(config);
+  out.write(summary(running));
+  const onSignal = (sig: string) => {
+    running.logs.main.info({ signal: sig }, 'signal received');
+    running.stop().then(
+      () => process.exit(0),
+      (err) => {
+        process.stderr.write(`bssgate: error while stopping: ${(err as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
+  return running;
+}
+
+export function summary(r: Running): string {
+  const lines = [`bssgate ready (database: ${r.config.database.type}${r.config.database.path ? ' ' + r.config.database.path : ''})`];
+  for (const b of r.bound) {
+    lines.push(`  ${b.name.padEnd(8)} ${b.kind.padEnd(6)} ${b.host}:${b.port}  serves ${b.serves.join(', ')}`);
+  }
+  const first = r.bound[0];
+  if (first) {
+    lines.push('', 'Try it (in another terminal):', `  node dist/src/cli.js call ${first.host}:${first.port} connection-check`);
+  }
+  lines.push('', 'Stop with Ctrl-C (SIGINT) or SIGTERM: requests in flight are answered first.', '');
+  return lines.join('\n');
+}

@@ -1,0 +1,297 @@
+// One client connection: its frame decoder, its pipeline of requests in flight, its timers and
+// its one idempotent close(). Lifecycle rules (DESIGN.md, issue #2):
+// - idle: nothing received and nothing in flight for idle_timeout → closed;
+// - slowloris: once a frame's first byte arrived, the whole frame must arrive within frame_timeout;
+// - backpressure: a client that does not read its answers blocks our writes; reading pauses, and
+//   if the socket does not drain within drain_timeout it is closed;
+// - pipelining: requests run concurrently, answers leave in request order (each with its seq);
+//   at most max_pipeline requests are held before reading pauses;
+// - a framing or header error is answered (when the header is readable) after every earlier
+//   request's answer, then the connection closes; body and business errors keep it open, since
+//   the frame boundary is intact.
+import type { Socket } from 'node:net';
+import { FrameDecoder, FrameError } from '../../protocol/frame.js';
+import { decodeHeader, HEADER_SIZE, KIND_REQUEST, type Header } from '../../protocol/header.js';
+import { encodeResponse } from '../../protocol/message.js';
+import { GatewayError, RETURN_CODES } from '../../protocol/return-codes.js';
+import type { InterfaceConfig } from '../config/types.js';
+import type { Dispatcher } from '../dispatch.js';
+import type { InterfaceLogs } from '../log/index.js';
+import type { Clock } from '../types.js';
+import { formatDateTime } from '../time.js';
+
+interface Slot {
+  buf: Buffer | undefined;
+  /** Close the connection once this answer is written (framing/header errors). */
+  closeAfter: boolean;
+}
+
+export interface ConnectionDeps {
+  id: number;
+  socket: Socket;
+  iface: InterfaceConfig;
+  dispatcher: Dispatcher;
+  logs: InterfaceLogs;
+  clock: Clock;
+  onClose(conn: Connection): void;
+}
+
+/**
+ * A header good enough to address an answer to a frame whose header did not validate:
+ * the numeric fields are read as they are, the text fields are left blank.
+ */
+function roughHeader(frame: Buffer): Header | undefined {
+  if (frame.length < HEADER_SIZE) return undefined;
+  return {
+    version: frame.readUInt8(4),
+    kind: frame.readUInt8(5),
+    biz: frame.readUInt16BE(6),
+    seq: frame.readUInt32BE(8),
+    serial: '',
+    time: '',
+    operator: '',
+    result: 0,
+    reserved: 0,
+  };
+}
+
+export class Connection {
+  readonly id: number;
+  readonly peer: string;
+  private readonly socket: Socket;
+  private readonly iface: InterfaceConfig;
+  private readonly deps: ConnectionDeps;
+  private readonly decoder: FrameDecoder;
+  private readonly queue: Slot[] = [];
+  private frameTimer: NodeJS.Timeout | undefined;
+  private drainTimer: NodeJS.Timeout | undefined;
+  private lingerTimer: NodeJS.Timeout | undefined;
+  /** No more requests are read: an error answer is pending, the peer half-closed, or shutdown. */
+  private stopReading = false;
+  private writeBlocked = false;
+  private pipelineFull = false;
+  private closed = false;
+  private closeWaiters: (() => void)[] = [];
+
+  constructor(deps: ConnectionDeps) {
+    this.deps = deps;
+    this.id = deps.id;
+    this.socket = deps.socket;
+    this.iface = deps.iface;
+    this.peer = `${deps.socket.remoteAddress ?? '?'}:${deps.socket.remotePort ?? '?'}`;
+    this.decoder = new FrameDecoder({ maxFrame: deps.iface.maxFrame });
+  }
+
+  /** Attach the socket's events and start reading (the listener accepted it paused). */
+  start(): void {
+    const s = this.socket;
+    s.setNoDelay(true);
+    s.setTimeout(this.iface.idleTimeoutMs);
+    s.on('data', (chunk: Buffer) => this.onData(chunk));
+    s.on('timeout', () => this.onIdle());
+    s.on('end', () => this.onPeerEnd());
+    s.on('drain', () => this.onDrain());
+    s.on('error', (err) => {
+      // ECONNRESET and friends: the peer went away; nothing to answer.
+      this.deps.logs.err.info({ conn: this.id, peer: this.peer, err: err.message }, 'socket error');
+      this.close('socket error');
+    });
+    s.on('close', () => this.close('closed'));
+    s.resume();
+  }
+
+  /** Requests received and not yet answered. */
+  get inFlight(): number {
+    return this.queue.length;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.stopReading || this.closed) return;
+    let frames: Buffer[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (err) {
+      // Whole frames before the bad length are still answered, in order.
+      this.onFrameError(err);
+      return;
+    }
+    for (const frame of frames) {
+      if (this.stopReading) break;
+      this.onFrame(frame);
+    }
+    this.armFrameTimer(frames.length > 0);
+  }
+
+  private onFrame(frame: Buffer): void {
+    let header: Header;
+    try {
+      header = decodeHeader(frame);
+      if (header.kind !== KIND_REQUEST) throw new GatewayError('NOT_A_REQUEST', `kind ${header.kind}`);
+    } catch (err) {
+      this.answerErrorAndClose(err, roughHeader(frame), 'bad header');
+      return;
+    }
+    const slot: Slot = { buf: undefined, closeAfter: false };
+    this.queue.push(slot);
+    this.deps.dispatcher.dispatch(header, frame, { conn: this.id, peer: this.peer }).then(
+      (buf) => {
+        slot.buf = buf;
+        this.flush();
+      },
+      (err) => {
+        // dispatch() never rejects by contract; if it ever does, answer 9999 rather than hang.
+        this.deps.logs.err.error({ conn: this.id, err }, 'dispatch rejected');
+        slot.buf = encodeResponse(header, RETURN_CODES.INTERNAL_ERROR.code, RETURN_CODES.INTERNAL_ERROR.message, undefined, undefined, formatDateTime(this.deps.clock.date()));
+        this.flush();
+      },
+    );
+    if (this.queue.length >= this.iface.maxPipeline && !this.pipelineFull) {
+      this.pipelineFull = true;
+      this.updateReading();
+    }
+  }
+
+  private onFrameError(err: unknown): void {
+    const header = err instanceof FrameError ? err.header : undefined;
+    this.answerErrorAndClose(err, header, 'bad frame');
+  }
+
+  /** Queue an error answer (when there is a header to address it to) and close after it. */
+  private answerErrorAndClose(err: unknown, header: Header | undefined, what: string): void {
+    const ge = err instanceof GatewayError ? err : new GatewayError('MALFORMED_HEADER');
+    // Only the header fields are logged: a body may hold a password.
+    this.deps.logs.err.warn(
+      { conn: this.id, peer: this.peer, code: ge.code, seq: header?.seq, biz: header?.biz, reason: ge.message },
+      what,
+    );
+    this.stopReading = true;
+    this.clearFrameTimer();
+    this.socket.pause();
+    if (header) {
+      const buf = encodeResponse(header, ge.code, ge.wireMessage, undefined, undefined, formatDateTime(this.deps.clock.date()));
+      this.queue.push({ buf, closeAfter: true });
+      this.flush();
+    } else if (this.queue.length === 0) {
+      this.close(what);
+    } else {
+      this.queue.push({ buf: Buffer.alloc(0), closeAfter: true });
+      this.flush();
+    }
+  }
+
+  /** Write every answer at the head of the queue that is ready, in request order. */
+  private flush(): void {
+    if (this.closed) return;
+    const q = this.queue;
+    if (q.length === 0 || q[0].buf === undefined) return;
+    const s = this.socket;
+    s.cork();
+    let ok = true;
+    let closeAfter = false;
+    while (q.length > 0 && q[0].buf !== undefined) {
+      const slot = q.shift()!;
+      if (slot.buf!.length > 0) ok = s.write(slot.buf!);
+      if (slot.closeAfter) {
+        closeAfter = true;
+        break;
+      }
+    }
+    s.uncork();
+    if (closeAfter) {
+      this.endGracefully();
+      return;
+    }
+    if (!ok) {
+      this.writeBlocked = true;
+      this.drainTimer ??= setTimeout(() => {
+        this.deps.logs.err.warn({ conn: this.id, peer: this.peer }, `client did not read its answers within ${this.iface.drainTimeoutMs} ms`);
+        this.close('drain timeout');
+      }, this.iface.drainTimeoutMs);
+    }
+    if (this.pipelineFull && q.length < this.iface.maxPipeline) this.pipelineFull = false;
+    this.updateReading();
+    if (this.stopReading && q.length === 0) this.endGracefully();
+  }
+
+  private onDrain(): void {
+    this.writeBlocked = false;
+    if (this.drainTimer) clearTimeout(this.drainTimer);
+    this.drainTimer = undefined;
+    this.updateReading();
+  }
+
+  private updateReading(): void {
+    if (this.closed) return;
+    if (this.stopReading || this.writeBlocked || this.pipelineFull) this.socket.pause();
+    else this.socket.resume();
+  }
+
+  /** Slowloris guard: a started frame must complete within frame_timeout of its first byte. */
+  private armFrameTimer(frameCompleted: boolean): void {
+    if (this.decoder.pending === 0) {
+      this.clearFrameTimer();
+      return;
+    }
+    if (frameCompleted) this.clearFrameTimer();
+    this.frameTimer ??= setTimeout(() => {
+      this.deps.logs.err.warn(
+        { conn: this.id, peer: this.peer, pending: this.decoder.pending },
+        `frame not completed within ${this.iface.frameTimeoutMs} ms`,
+      );
+      this.close('frame timeout');
+    }, this.iface.frameTimeoutMs);
+  }
+
+  private clearFrameTimer(): void {
+    if (this.frameTimer) clearTimeout(this.frameTimer);
+    this.frameTimer = undefined;
+  }
+
+  private onIdle(): void {
+    // Only a connection with nothing in flight and no frame started is idle; a slow handler is not.
+    if (this.queue.length > 0 || this.decoder.pending > 0) return;
+    this.deps.logs.err.info({ conn: this.id, peer: this.peer }, `idle for ${this.iface.idleTimeoutMs} ms`);
+    this.close('idle');
+  }
+
+  /** The peer half-closed: answer what it sent, then close. A partial frame is dropped. */
+  private onPeerEnd(): void {
+    this.stopReading = true;
+    this.clearFrameTimer();
+    if (this.queue.length === 0) this.endGracefully();
+  }
+
+  /** Graceful shutdown: stop reading, answer everything already received, then close. */
+  shutdown(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.stopReading = true;
+    this.clearFrameTimer();
+    this.socket.pause();
+    const done = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
+    if (this.queue.length === 0) this.endGracefully();
+    return done;
+  }
+
+  /** Half-close after the last answer; destroy if the peer does not finish closing in time. */
+  private endGracefully(): void {
+    if (this.closed || this.lingerTimer) return;
+    this.socket.end();
+    this.lingerTimer = setTimeout(() => this.close('linger'), Math.min(this.iface.drainTimeoutMs, 5000));
+  }
+
+  /** Idempotent: timers cleared, socket destroyed, the listener told once. */
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.clearFrameTimer();
+    if (this.drainTimer) clearTimeout(this.drainTimer);
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.socket.destroy();
+    if (this.queue.length > 0) {
+      this.deps.logs.err.warn({ conn: this.id, peer: this.peer, unanswered: this.queue.length, reason }, 'closed with requests unanswered');
+    }
+    this.queue.length = 0;
+    this.deps.onClose(this);
+    for (const w of this.closeWaiters.splice(0)) w();
+  }
+}

@@ -1,0 +1,152 @@
+// One `net` listener per configured interface: the IP allowlist (checked before any byte is
+// read: sockets are accepted paused), the connection limit (OP-05: the refused client gets 9003,
+// then the close; the refusal is counted and logged), and the set of live connections.
+import net from 'node:net';
+import { encodeResponse } from '../../protocol/message.js';
+import { RETURN_CODES } from '../../protocol/return-codes.js';
+import { KIND_RESPONSE, type Header } from '../../protocol/header.js';
+import type { InterfaceConfig } from '../config/types.js';
+import type { Dispatcher } from '../dispatch.js';
+import type { InterfaceLogs } from '../log/index.js';
+import type { Clock } from '../types.js';
+import { formatDateTime } from '../time.js';
+import { Connection } from './connection.js';
+
+export interface ListenerStats {
+  iface: string;
+  connections: number;
+  accepted: number;
+  refusedLimit: number;
+  refusedAllow: number;
+}
+
+/** Build a BlockList from `allow` entries (addresses or CIDR blocks); undefined = any address. */
+export function buildAllowList(allow: readonly string[]): net.BlockList | undefined {
+  if (allow.length === 0) return undefined;
+  const list = new net.BlockList();
+  for (const entry of allow) {
+    const [addr, bits] = entry.split('/');
+    const family = net.isIP(addr) === 6 ? 'ipv6' : 'ipv4';
+    if (net.isIP(addr) === 0) throw new Error(`allow: "${entry}" is not an IP address or CIDR block`);
+    if (bits === undefined) list.addAddress(addr, family);
+    else list.addSubnet(addr, Number(bits), family);
+  }
+  return list;
+}
+
+export function isAllowed(list: net.BlockList | undefined, address: string | undefined): boolean {
+  if (!list) return true;
+  if (!address) return false;
+  const family = net.isIP(address) === 6 ? 'ipv6' : 'ipv4';
+  if (list.check(address, family)) return true;
+  // An IPv4 client on a dual-stack socket shows up as ::ffff:a.b.c.d.
+  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  return m !== null && list.check(m[1], 'ipv4');
+}
+
+let nextConnId = 1;
+
+export class InterfaceListener {
+  readonly iface: InterfaceConfig;
+  private readonly server: net.Server;
+  private readonly allow: net.BlockList | undefined;
+  private readonly conns = new Set<Connection>();
+  private readonly stats: ListenerStats;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    iface: InterfaceConfig,
+    private readonly deps: { dispatcher: Dispatcher; logs: InterfaceLogs; clock: Clock },
+  ) {
+    this.iface = iface;
+    this.allow = buildAllowList(iface.allow);
+    this.stats = { iface: iface.name, connections: 0, accepted: 0, refusedLimit: 0, refusedAllow: 0 };
+    // pauseOnConnect: no byte is read before the allowlist and the limit have been checked.
+    // allowHalfOpen: a client may send its requests and half-close; it still gets every answer.
+    this.server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true, noDelay: true }, (s) => this.onSocket(s));
+    this.server.on('error', (err) => deps.logs.warn.error({ err }, 'listener error'));
+  }
+
+  listen(): Promise<net.AddressInfo> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(new Error(`[interface.${this.iface.name}] cannot listen on ${this.iface.host}:${this.iface.port}: ${err.message}`));
+      this.server.once('error', onError);
+      this.server.listen({ host: this.iface.host, port: this.iface.port, exclusive: false }, () => {
+        this.server.off('error', onError);
+        resolve(this.server.address() as net.AddressInfo);
+      });
+    });
+  }
+
+  address(): net.AddressInfo {
+    return this.server.address() as net.AddressInfo;
+  }
+
+  getStats(): ListenerStats {
+    return { ...this.stats, connections: this.conns.size };
+  }
+
+  private onSocket(socket: net.Socket): void {
+    const { logs } = this.deps;
+    const peer = socket.remoteAddress;
+    if (!isAllowed(this.allow, peer)) {
+      this.stats.refusedAllow++;
+      logs.err.warn({ peer, refused: 'allowlist', count: this.stats.refusedAllow }, 'connection refused: address not in allow list');
+      socket.destroy();
+      return;
+    }
+    if (this.conns.size >= this.iface.maxConnections) {
+      this.stats.refusedLimit++;
+      logs.err.warn(
+        { peer, refused: 'limit', limit: this.iface.maxConnections, count: this.stats.refusedLimit },
+        'connection refused: too many connections',
+      );
+      // No request was read, so the refusal is addressed to biz 0, seq 0 (protocol/SPEC.md).
+      const header: Header = { version: 1, kind: KIND_RESPONSE, biz: 0, seq: 0, serial: '', time: '', operator: '', result: 0, reserved: 0 };
+      const row = RETURN_CODES.TOO_MANY_CONNECTIONS;
+      socket.on('error', () => socket.destroy());
+      socket.end(encodeResponse(header, row.code, row.message, undefined, undefined, formatDateTime(this.deps.clock.date())));
+      setTimeout(() => socket.destroy(), 2000).unref();
+      return;
+    }
+    this.stats.accepted++;
+    const conn = new Connection({
+      id: nextConnId++,
+      socket,
+      iface: this.iface,
+      dispatcher: this.deps.dispatcher,
+      logs,
+      clock: this.deps.clock,
+      onClose: (c) => {
+        this.conns.delete(c);
+        if (this.conns.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+      },
+    });
+    this.conns.add(conn);
+    conn.start();
+  }
+
+  /** Stop accepting; existing connections go on. */
+  stopAccepting(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /**
+   * Graceful stop: no new connections; every connection answers what it already received, then
+   * closes. After graceMs whatever is left is closed hard.
+   */
+  async shutdown(graceMs: number): Promise<void> {
+    const closing = this.stopAccepting();
+    const all = [...this.conns].map((c) => c.shutdown());
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), graceMs);
+    });
+    const outcome = await Promise.race([Promise.all(all).then(() => 'done' as const), grace]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      for (const c of this.conns) c.close('shutdown grace expired');
+    }
+    await closing;
+  }
+}

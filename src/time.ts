@@ -1,0 +1,27 @@
+// Local-time formatting for the wire (YYYYMMDDHHMMSS, YYYYMMDD, YYYYMM) and log file names (MMDD).
+
+const p2 = (n: number) => (n < 10 ? '0' + n : String(n));
+
+let cachedSecond = NaN;
+let cachedText = '';
+
+/** YYYYMMDDHHMMSS in local time. Every answer carries one: the text is cached per second. */
+export function formatDateTime(d: Date): string {
+  const second = Math.floor(d.getTime() / 1000);
+  if (second === cachedSecond) return cachedText;
+  const text =
+    d.getFullYear() + p2(d.getMonth() + 1) + p2(d.getDate()) + p2(d.getHours()) + p2(d.getMinutes()) + p2(d.getSeconds());
+  cachedSecond = second;
+  cachedText = text;
+  return text;
+}
+
+/** YYYYMMDD in local time. */
+export function formatDate(d: Date): string {
+  return d.getFullYear() + p2(d.getMonth() + 1) + p2(d.getDate());
+}
+
+/** YYYYMM in local time (billing cycle). */
+export function formatCycle(d: Date): string {
+  return d.getFullYear() + p2(d.getMonth() + 1);
+}

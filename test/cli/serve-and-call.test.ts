@@ -1,0 +1,118 @@
+// The front door, as a newcomer runs it: `bssgate serve h.ini.example` (what `npm start` runs)
+// creates the demo database, prints its ports and a ready-to-paste `call` command; that command
+// answers; SIGTERM stops it cleanly and an immediate restart on the same ports works (PC-09).
+// Runs the built CLI (dist/, built by `npm test`'s pretest) as a real process.
+import t from 'tap';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import net from 'node:net';
+
+const root = resolve(import.meta.dirname, '../..');
+const cli = join(root, 'dist/src/cli.js');
+
+async function freePort(): Promise<number> {
+  return new Promise((res) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => res(p));
+    });
+  });
+}
+
+/** h.ini.example with its ports moved to free ones and its paths into a temp dir. */
+async function exampleCopy(dir: string): Promise<{ file: string; ports: number[] }> {
+  let text = readFileSync(join(root, 'h.ini.example'), 'utf8');
+  const ports: number[] = [];
+  for (const p of [9921, 7995, 9923, 9925]) {
+    const np = await freePort();
+    ports.push(np);
+    text = text.replace(new RegExp(`^(\\s*port\\s*=\\s*)${p}\\b`, 'm'), `$1${np}`);
+  }
+  const file = join(dir, 'h.ini');
+  writeFileSync(file, text);
+  return { file, ports };
+}
+
+function startServe(file: string): { child: ChildProcess; ready: Promise<string>; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [cli, 'serve', file], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const ready = new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`not ready in 120 s; stdout: ${out} stderr: ${err}`)), 120_000);
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('Stop with')) {
+        clearTimeout(timer);
+        res(out);
+      }
+    });
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      rej(new Error(`exited ${code} before ready; stdout: ${out} stderr: ${err}`));
+    });
+  });
+  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+  return { child, ready, exited };
+}
+
+t.test('CS-01 and PC-09: serve h.ini.example, run the printed call command, SIGTERM, restart at once', async (t) => {
+  t.ok(existsSync(cli), 'dist/src/cli.js is built (npm test runs the build first)');
+  const dir = mkdtempSync(join(tmpdir(), 'bssgate-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const { file, ports } = await exampleCopy(dir);
+
+  const first = startServe(file);
+  t.teardown(() => first.child.kill('SIGKILL'));
+  const banner = await first.ready;
+  for (const p of ports) t.match(banner, `127.0.0.1:${p}`, `port ${p} listed`);
+  const line = banner.split('\n').find((l) => l.includes(' call '));
+  t.ok(line, 'a ready-to-paste call command is printed');
+  const args = line!.trim().split(/\s+/);
+  t.equal(args[0], 'node');
+  const call = spawnSync(process.execPath, args.slice(1), { cwd: root, encoding: 'utf8', timeout: 30_000 });
+  t.equal(call.status, 0, `the printed command succeeds: ${call.stderr}`);
+  t.match(call.stdout, /^result\s+0 /m);
+  t.match(call.stdout, /database\s+1/);
+  t.ok(existsSync(join(dir, 'data', 'bssgate.db')), 'the demo database was created next to the ini file');
+
+  first.child.kill('SIGTERM');
+  t.equal(await first.exited, 0, 'SIGTERM exits 0');
+
+  // PC-09: no leftover state; the same ports at once.
+  const second = startServe(file);
+  t.teardown(() => second.child.kill('SIGKILL'));
+  await second.ready;
+  const json = spawnSync(process.execPath, [cli, 'call', `127.0.0.1:${ports[1]}`, 'connection-check', '--json'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  t.equal(json.status, 0);
+  const reply = JSON.parse(json.stdout);
+  t.equal(reply.result, 0);
+  t.equal(reply.body.dialect, 'sqlite');
+  second.child.kill('SIGTERM');
+  t.equal(await second.exited, 0);
+});
+
+t.test('bssgate call reports a refused connection with exit 1 and a clear message', async (t) => {
+  const port = await freePort();
+  const r = spawnSync(process.execPath, [cli, 'call', `127.0.0.1:${port}`, 'connection-check'], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+  t.equal(r.status, 1);
+  t.match(r.stderr, /cannot connect to 127\.0\.0\.1:\d+/);
+});
+
+t.test('bssgate serve with a bad config names the file, section and key and exits 1', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bssgate-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'bad.ini');
+  writeFileSync(file, '[interface.cs]\nport = 99x\n');
+  const r = spawnSync(process.execPath, [cli, 'serve', file], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+  t.equal(r.status, 1);
+  t.match(r.stderr, /bad\.ini/);
+  t.match(r.stderr, /\[interface\.cs\]/);
+  t.match(r.stderr, /port/);
+});

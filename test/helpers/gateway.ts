@@ -1,0 +1,107 @@
+// Start a real gateway on 127.0.0.1 (ephemeral ports) over a real SQLite file in a temp dir,
+// with real logs, for server tests. Interfaces and limits are overridable per test.
+import { mkdtempSync, rmSync, readFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config, InterfaceConfig } from '../../src/config/types.js';
+import { createLogs, type Logs } from '../../src/log/index.js';
+import { openStore } from '../../src/store/open.js';
+import type { AdminStore } from '../../src/store/types.js';
+import { Gateway, type BoundInterface } from '../../src/server/gateway.js';
+import { HANDLERS } from '../../handlers/index.js';
+import { systemClock, type Clock, type HandlerModule } from '../../src/types.js';
+
+export function testInterface(over: Partial<InterfaceConfig> = {}): InterfaceConfig {
+  return {
+    name: 'cs',
+    kind: 'cs',
+    host: '127.0.0.1',
+    port: 0,
+    maxFrame: 65536,
+    maxConnections: 64,
+    idleTimeoutMs: 30_000,
+    frameTimeoutMs: 10_000,
+    drainTimeoutMs: 5_000,
+    requestTimeoutMs: 5_000,
+    maxPipeline: 64,
+    allow: [],
+    ...over,
+  };
+}
+
+export interface TestGateway {
+  gateway: Gateway;
+  bound: BoundInterface[];
+  port: number;
+  dir: string;
+  logs: Logs;
+  store: AdminStore;
+  config: Config;
+  /** All lines of a log family of an interface, for today's local date (after a flush). */
+  logLines(iface: string, family: string): Promise<string[]>;
+  /** Every byte of every log file under the dir, as text. */
+  allLogText(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startTestGateway(opts: {
+  interfaces?: Partial<InterfaceConfig>[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test handlers of any shape
+  handlers?: readonly HandlerModule<any, any>[];
+  clock?: Clock;
+} = {}): Promise<TestGateway> {
+  const dir = mkdtempSync(join(tmpdir(), 'bssgate-test-'));
+  const clock = opts.clock ?? systemClock;
+  const config: Config = {
+    files: [],
+    interfaces: (opts.interfaces ?? [{}]).map((o) => testInterface(o)),
+    database: {
+      type: 'sqlite',
+      path: join(dir, 'test.db'),
+      poolMax: 1,
+      passwordStorage: 'scrypt',
+      demoSubscribers: 0,
+      demoSeed: 1,
+    },
+    log: { dir: join(dir, 'logs'), level: 'info', retentionDays: 30, requests: true },
+    shutdownGraceMs: 5_000,
+  };
+  const logs = createLogs(config.log, { clock });
+  const store = await openStore(config.database, logs.main);
+  const gateway = new Gateway({ config, store, logs, clock, handlers: opts.handlers ?? HANDLERS });
+  const bound = await gateway.start();
+  let stopped = false;
+  const mmdd = () => {
+    const d = clock.date();
+    return String(d.getMonth() + 1).padStart(2, '0') + String(d.getDate()).padStart(2, '0');
+  };
+  const walk = (p: string): string[] =>
+    readdirSync(p, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(p, e.name)) : [join(p, e.name)]));
+  return {
+    gateway,
+    bound,
+    port: bound[0].port,
+    dir,
+    logs,
+    store,
+    config,
+    async logLines(iface, family) {
+      await logs.flush();
+      const f = join(config.log.dir, iface, `${family}.${mmdd()}`);
+      if (!existsSync(f)) return [];
+      return readFileSync(f, 'utf8').split('\n').filter(Boolean);
+    },
+    async allLogText() {
+      await logs.flush();
+      return walk(config.log.dir).map((f) => readFileSync(f).toString('utf8')).join('\n');
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await gateway.stop(2_000);
+      await store.close();
+      await logs.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,328 @@
+import t from 'tap';
+import { startTestGateway } from '../helpers/gateway.js';
+import { connectRaw } from '../helpers/raw.js';
+import { BssClient } from '../../src/client.js';
+import { encodeRequest } from '../../protocol/message.js';
+import { GatewayError } from '../../protocol/return-codes.js';
+import { CONNECTION_CHECK } from '../../protocol/business-layouts.js';
+import connectionCheck from '../../handlers/connection-check.js';
+import type { HandlerModule } from '../../src/types.js';
+import type { Layout } from '../../protocol/layout-types.js';
+
+// Test-only business types: a handler that sleeps (to make answers finish out of order) and one
+// that throws a plain Error (a handler bug).
+const SLEEP_REQ: Layout = [{ name: 'ms', type: 'u16' }, { name: 'tag', type: 'u32' }];
+const SLEEP_RES: Layout = [{ name: 'tag', type: 'u32' }];
+const sleeper: HandlerModule<{ ms: number; tag: number }, { tag: number }> = {
+  biz: 60001,
+  ids: [],
+  name: 'test-sleep',
+  interfaces: ['cs'],
+  request: SLEEP_REQ,
+  response: SLEEP_RES,
+  async handle(req) {
+    await new Promise((r) => setTimeout(r, req.ms));
+    return { tag: req.tag };
+  },
+};
+const thrower: HandlerModule = {
+  biz: 60002,
+  ids: [],
+  name: 'test-throw',
+  interfaces: ['cs'],
+  request: [],
+  response: [],
+  async handle() {
+    throw new TypeError('handler bug');
+  },
+};
+const refuser: HandlerModule = {
+  biz: 60003,
+  ids: [],
+  name: 'test-refuse',
+  interfaces: ['cs'],
+  request: [],
+  response: [],
+  async handle() {
+    throw new GatewayError('NO_SUBSCRIBER', '13900000000');
+  },
+};
+const HANDLERS = [connectionCheck, sleeper, thrower, refuser];
+const layouts = { request: SLEEP_REQ, response: SLEEP_RES };
+
+function req(biz: number, seq: number, body: Record<string, number> = {}, layout: Layout = biz === 60001 ? SLEEP_REQ : []) {
+  return encodeRequest({ biz, seq, serial: `S${seq}`, time: '20261122120000', operator: 'op1' }, layout, body);
+}
+
+t.test('CS-01 connection check answers over a real socket with database=1 and the dialect', async (t) => {
+  const g = await startTestGateway();
+  t.teardown(() => g.stop());
+  const c = await BssClient.connect({ port: g.port });
+  const r = await c.call('connection-check');
+  t.equal(r.result, 0);
+  t.equal(r.message, '成功');
+  t.equal(r.body?.database, 1);
+  t.equal(r.body?.dialect, 'sqlite');
+  t.match(String(r.body?.serverTime), /^\d{14}$/);
+  await c.close();
+});
+
+t.test('pipelined requests are answered in request order, each with its own seq', async (t) => {
+  const g = await startTestGateway({ handlers: HANDLERS });
+  t.teardown(() => g.stop());
+  const peer = await connectRaw(g.port);
+  // 40 requests in one write; early ones sleep longest, so they finish last.
+  const n = 40;
+  const seqs = Array.from({ length: n }, (_, i) => 1000 + i * 7);
+  await peer.write(Buffer.concat(seqs.map((seq, i) => req(60001, seq, { ms: (n - i) * 3, tag: i }))));
+  const rs = await peer.waitResponses(n, 5000, SLEEP_RES);
+  t.same(rs.map((r) => r.header.seq), seqs, 'seq echoed, in order');
+  t.same(rs.map((r) => r.body?.tag), seqs.map((_, i) => i), 'each answer belongs to its request');
+  t.ok(rs.every((r) => r.header.kind === 2 && r.header.result === 0 && r.header.serial.startsWith('S')));
+  peer.destroy();
+});
+
+t.test('the client pipelines many calls on one connection', async (t) => {
+  const g = await startTestGateway({ handlers: HANDLERS });
+  t.teardown(() => g.stop());
+  const c = await BssClient.connect({ port: g.port });
+  const rs = await Promise.all(Array.from({ length: 200 }, (_, i) => c.call(60001, { ms: i % 5, tag: i }, { layouts })));
+  t.same(rs.map((r) => r.body?.tag), Array.from({ length: 200 }, (_, i) => i));
+  await c.close();
+});
+
+t.test('unknown business type gets 1003 and the connection stays usable', async (t) => {
+  const g = await startTestGateway();
+  t.teardown(() => g.stop());
+  const peer = await connectRaw(g.port);
+  await peer.write(Buffer.concat([req(4242, 1), req(101, 2)]));
+  const rs = await peer.waitResponses(2, 5000);
+  t.equal(rs[0].header.result, 1003);
+  t.equal(rs[0].header.seq, 1);
+  t.match(rs[0].message, /未知业务类型/);
+  t.equal(rs[1].header.result, 0, 'CS-01 after it still answered');
+  peer.destroy();
+});
+
+t.test('business type not served on this interface gets 1004', async (t) => {
+  const g = await startTestGateway({ handlers: HANDLERS, interfaces: [{ name: 'card', kind: 'card', serves: [101] }] });
+  t.teardown(() => g.stop());
+  const c = await BssClient.connect({ port: g.port });
+  const r = await c.call(60001, { ms: 1, tag: 1 }, { layouts });
+  t.equal(r.result, 1004);
+  const ok = await c.call('connection-check');
+  t.equal(ok.result, 0, 'CS-01 is served on the card interface');
+  await c.close();
+});
+
+t.test("a handler's exception becomes 9999 and a typed refusal keeps its code; the decoder is untouched", async (t) => {
+  const g = await startTestGateway({ handlers: HANDLERS });
+  t.teardown(() => g.stop());
+  const c = await BssClient.connect({ port: g.port });
+  const r1 = await c.call(60002, {}, { layouts: { request: [], response: [] } });
+  t.equal(r1.result, 9999);
+  const r2 = await c.call(60003, {}, { layouts: { request: [], response: [] } });
+  t.equal(r2.result, 2001);
+  t.match(r2.message, /无此用户/);
+  const r3 = await c.call('connection-check');
+  t.equal(r3.result, 0, 'the same connection goes on');
+  const err = await g.logLines('cs', 'err');
+  t.ok(err.some((l) => l.includes('handler bug')), 'the bug is in err log');
+  await c.close();
+});
+
+t.test('a body that does not match its layout gets 1005; the connection goes on', async (t) => {
+  const g = await startTestGateway({ handlers: HANDLERS });
+  t.teardown(() => g.stop());
+  const peer = await connectRaw(g.port);
+  const bad = req(60001, 5, { ms: 1, tag: 1 });
+  // Cut the body short by 2 bytes and fix the length field.
+  const short = Buffer.from(bad.subarray(0, bad.length - 2));
+  short.writeUInt32BE(short.length - 4, 0);
+  await peer.write(Buffer.concat([short, req(101, 6)]));
+  const rs = await peer.waitResponses(2);
+  t.equal(rs[0].header.result, 1005);
+  t.equal(rs[0].header.seq, 5);
+  t.equal(rs[1].header.result, 0);
+  peer.destroy();
+});
+
+t.test('an unsupported version gets 1002 after earlier answers, then the close', async (t) => {
+  const g = await startTestGateway();
+  t.teardown(() => g.stop());
+  const peer = await connectRaw(g.port);
+  const bad = req(101, 8);
+  bad.writeUInt8(9, 4);
+  await peer.write(Buffer.concat([req(101, 7), bad, req(101, 9)]));
+  await peer.closed;
+  const rs = peer.responses();
+  t.same(rs.map((r) => [r.header.seq, r.header.result]), [[7, 0], [8, 1002]], 'seq 9 after the bad frame is not read');
+});
+
+t.test('a frame length above max_frame closes the connection before the body is sent', async (t) => {
+  const g = await startTestGateway({ interfaces: [{ maxFrame: 1024 }] });
+  t.teardown(() => g.stop());
+  const peer = await connectRaw(g.port);
+  // Only the length field of a 1 GiB frame: the server must not wait for (or buffer) the rest.
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(1 << 30);
+  await peer.write(len);
+  const c = await peer.closed;
+  t.ok(c.ms < 3000, `closed after ${c.ms} ms`);
+  t.equal(peer.received().length, 0, 'nothing to answer: no header was readable');
+  const err = await g.logLines('cs', 'err');
+  t.ok(err.some((l) => l.includes('"code":1008')), 'logged with 1008');
+});
+
+t.test('an oversize frame whose header is readable is answered 1008 with its seq, then closed', async (t) => {
+  const g = await startTestGateway({ interfaces: [{ maxFrame: 1024 }] });
+  t.teardown(() => g.stop());
+  const peer = await connectRaw(g.port);
+  const f = req(101, 77);
+  const big = Buffer.concat([f, Buffer.alloc(64)]);
+  big.writeUInt32BE(5000, 0);
+  await peer.write(big);
+  await peer.closed;
+  const rs = peer.responses();
+  t.equal(rs.length, 1);
+  t.equal(rs[0].header.seq, 77);
+  t.equal(rs[0].header.result, 1008);
+});
+
+t.test('slowloris: a frame started but not finished is cut at frame_timeout', async (t) => {
+  const g = await startTestGateway({ interfaces: [{ frameTimeoutMs: 300, idleTimeoutMs: 10_000 }] });
+  t.teardown(() => g.stop());
+  const peer = await connectRaw(g.port);
+  const f = req(101, 1);
+  await peer.write(f.subarray(0, 30));
+  // Trickle one more byte: activity must not extend the frame deadline.
+  setTimeout(() => peer.socket.write(f.subarray(30, 31)), 150);
+  const c = await peer.closed;
+  t.ok(c.ms >= 250 && c.ms < 3000, `closed after ${c.ms} ms`);
+  t.equal(peer.received().length, 0);
+});
+
+t.test('connect-and-say-nothing is cut at idle_timeout', async (t) => {
+  const g = await startTestGateway({ interfaces: [{ idleTimeoutMs: 300 }] });
+  t.teardown(() => g.stop());
+  const peer = await connectRaw(g.port);
+  const c = await peer.closed;
+  t.ok(c.ms >= 250 && c.ms < 3000, `closed after ${c.ms} ms`);
+});
+
+t.test('OP-05 connection limit: the refused client gets 9003 then the close; the refusal is counted and logged', async (t) => {
+  const g = await startTestGateway({ interfaces: [{ maxConnections: 2 }] });
+  t.teardown(() => g.stop());
+  const a = await BssClient.connect({ port: g.port });
+  const b = await BssClient.connect({ port: g.port });
+  t.equal((await a.call('connection-check')).result, 0);
+  t.equal((await b.call('connection-check')).result, 0);
+  const third = await connectRaw(g.port);
+  await third.closed;
+  const rs = third.responses();
+  t.equal(rs.length, 1);
+  t.equal(rs[0].header.result, 9003);
+  t.equal(rs[0].header.seq, 0);
+  t.equal(g.gateway.stats()[0].refusedLimit, 1);
+  const err = await g.logLines('cs', 'err');
+  t.ok(err.some((l) => l.includes('too many connections')));
+  // Room again once one leaves.
+  await a.close();
+  await new Promise((r) => setTimeout(r, 50));
+  const d = await BssClient.connect({ port: g.port });
+  t.equal((await d.call('connection-check')).result, 0);
+  await Promise.all([b.close(), d.close()]);
+});
+
+t.test('an address outside the allowlist is closed before any byte is parsed', async (t) => {
+  const g = await startTestGateway({ interfaces: [{ allow: ['10.0.0.0/8', '192.168.1.7'] }] });
+  t.teardown(() => g.stop());
+  const peer = await connectRaw(g.port);
+  await peer.write(req(101, 1)).catch(() => undefined);
+  await peer.closed;
+  t.equal(peer.received().length, 0, 'no answer at all');
+  t.equal(g.gateway.stats()[0].refusedAllow, 1);
+  const q = await g.logLines('cs', 'query');
+  t.equal(q.length, 0, 'the request was never parsed');
+});
+
+t.test('an address inside the allowlist (CIDR) is served', async (t) => {
+  const g = await startTestGateway({ interfaces: [{ allow: ['127.0.0.0/8'] }] });
+  t.teardown(() => g.stop());
+  const c = await BssClient.connect({ port: g.port });
+  t.equal((await c.call('connection-check')).result, 0);
+  await c.close();
+});
+
+t.test('a client that half-closes after pipelining still gets every answer', async (t) => {
+  const g = await startTestGateway({ handlers: HANDLERS });
+  t.teardown(() => g.stop());
+  const peer = await connectRaw(g.port);
+  await peer.write(Buffer.concat([1, 2, 3].map((s) => req(60001, s, { ms: 50, tag: s }))));
+  peer.socket.end();
+  await peer.closed;
+  t.same(peer.responses(SLEEP_RES).map((r) => r.body?.tag), [1, 2, 3]);
+});
+
+t.test('graceful stop answers every request in flight, then closes', async (t) => {
+  const g = await startTestGateway({ handlers: HANDLERS });
+  t.teardown(() => g.stop());
+  const peer = await connectRaw(g.port);
+  await peer.write(Buffer.concat(Array.from({ length: 10 }, (_, i) => req(60001, i + 1, { ms: 200, tag: i }))));
+  await new Promise((r) => setTimeout(r, 50));
+  const stopped = g.gateway.stop(5_000);
+  await peer.closed;
+  await stopped;
+  t.same(peer.responses(SLEEP_RES).map((r) => r.header.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  await t.rejects(connectRaw(g.port), 'no longer accepting');
+});
+
+t.test('a client that never reads its answers is closed at drain_timeout', async (t) => {
+  const g = await startTestGateway({ interfaces: [{ drainTimeoutMs: 500, maxPipeline: 1_000_000, idleTimeoutMs: 60_000 }] });
+  t.teardown(() => g.stop());
+  const peer = await connectRaw(g.port);
+  peer.socket.pause();
+  // Enough requests that the answers overflow both socket buffers.
+  const one = req(101, 1);
+  const burst = Buffer.concat(Array.from({ length: 20_000 }, () => one));
+  peer.socket.write(burst);
+  peer.socket.write(burst);
+  peer.socket.write(burst);
+  const c = await Promise.race([peer.closed, new Promise<'hang'>((r) => setTimeout(() => r('hang'), 15_000))]);
+  t.not(c, 'hang', 'the server closed the connection');
+  const err = await g.logLines('cs', 'err');
+  t.ok(err.some((l) => l.includes('did not read its answers')));
+});
+
+t.test('a canary password in a request never reaches a log file', async (t) => {
+  const SECRET_REQ: Layout = [{ name: 'svcnum', type: 'char', width: 11 }, { name: 'password', type: 'char', width: 8, secret: true }];
+  const authLike: HandlerModule = {
+    biz: 60004,
+    ids: [],
+    name: 'test-auth',
+    interfaces: ['cs'],
+    request: SECRET_REQ,
+    response: [],
+    async handle() {
+      throw new GatewayError('WRONG_PASSWORD');
+    },
+  };
+  const g = await startTestGateway({ handlers: [connectionCheck, authLike] });
+  t.teardown(() => g.stop());
+  const c = await BssClient.connect({ port: g.port });
+  const r = await c.call(60004, { svcnum: '13912345678', password: 'Zq7#kP2x' }, { layouts: { request: SECRET_REQ, response: [] } });
+  t.equal(r.result, 2002);
+  // And a malformed one carrying the canary in a broken body.
+  const f = encodeRequest({ biz: 60004, seq: 9, serial: 'x', time: '20261122120000', operator: 'op' }, SECRET_REQ, { svcnum: '13912345678', password: 'Zq7#kP2x' });
+  const broken = Buffer.concat([f, Buffer.from('Zq7#kP2x')]);
+  broken.writeUInt32BE(broken.length - 4, 0);
+  c.writeRaw(broken);
+  await new Promise((r) => setTimeout(r, 100));
+  const all = await g.allLogText();
+  t.ok(all.includes('13912345678'), 'the request was logged');
+  t.notOk(all.includes('Zq7#kP2x'), 'the password was not');
+  t.notOk(all.includes('Zq7#'), 'not even partly');
+  await c.close();
+});
+
+void CONNECTION_CHECK;
