@@ -221,7 +221,8 @@ export class Connection {
   }
 
   private updateReading(): void {
-    if (this.closed) return;
+    // Once ending, the socket keeps reading (and dropping) so the peer's FIN is seen.
+    if (this.closed || this.lingerTimer) return;
     if (this.stopReading || this.writeBlocked || this.pipelineFull) this.socket.pause();
     else this.socket.resume();
   }
@@ -276,6 +277,9 @@ export class Connection {
   private endGracefully(): void {
     if (this.closed || this.lingerTimer) return;
     this.socket.end();
+    // Keep reading (onData drops it: stopReading) so the peer's FIN is seen and close completes.
+    this.stopReading = true;
+    this.socket.resume();
     this.lingerTimer = setTimeout(() => this.close('linger'), Math.min(this.iface.drainTimeoutMs, 5000));
   }
 

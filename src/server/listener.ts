@@ -51,6 +51,8 @@ export class InterfaceListener {
   private readonly server: net.Server;
   private readonly allow: net.BlockList | undefined;
   private readonly conns = new Set<Connection>();
+  /** Refused sockets still closing (9003 sent); destroyed on shutdown. */
+  private readonly refused = new Set<net.Socket>();
   private readonly stats: ListenerStats;
   private idleWaiters: (() => void)[] = [];
 
@@ -106,7 +108,15 @@ export class InterfaceListener {
       const row = RETURN_CODES.TOO_MANY_CONNECTIONS;
       socket.on('error', () => socket.destroy());
       socket.end(encodeResponse(header, row.code, row.message, undefined, undefined, formatDateTime(this.deps.clock.date())));
-      setTimeout(() => socket.destroy(), 2000).unref();
+      // Read (and drop) whatever it sends so its FIN is seen and the socket can finish closing.
+      socket.on('data', () => undefined);
+      socket.resume();
+      this.refused.add(socket);
+      const timer = setTimeout(() => socket.destroy(), 2000);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        this.refused.delete(socket);
+      });
       return;
     }
     this.stats.accepted++;
@@ -147,6 +157,7 @@ export class InterfaceListener {
     if (outcome === 'timeout') {
       for (const c of this.conns) c.close('shutdown grace expired');
     }
+    for (const s of this.refused) s.destroy();
     await closing;
   }
 }
