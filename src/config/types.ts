@@ -60,6 +60,8 @@ export interface LogConfig {
   retentionDays: number;
   /** Write request/answer logs (query.MMDD / ans.MMDD); default true. */
   requests: boolean;
+  /** Also write the main/warn log to stderr: true, false, or undefined = only when stderr is a TTY. (added by ops) */
+  stderr?: boolean;
 }
 
 export interface Config {
@@ -80,7 +82,8 @@ export class ConfigError extends Error {
     readonly key: string,
     readonly problem: string,
   ) {
-    super(`${file}: [${section}] ${key}: ${problem}`);
+    // A problem with a whole file (missing, empty) has no section or key: "h.ini: file not found".
+    super(`${file}: ${section ? `[${section}] ` : ''}${key ? `${key}: ` : ''}${problem}`);
     this.name = 'ConfigError';
   }
 }

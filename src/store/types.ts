@@ -14,6 +14,11 @@ export interface QueryDef {
   sql: string;
   /** Columns (lower-case) returned as bigint (money in fen, ids beyond 2^53); other numbers come back as number. */
   bigint?: readonly string[];
+  /**
+   * Columns (lower-case) returned as Date. PostgreSQL timestamp and Oracle DATE already come back as
+   * Date; SQLite stores dates as local-time text and needs to be told (src/store/dialect.ts).
+   */
+  dates?: readonly string[];
 }
 
 /** The calls available inside a transaction (and, for reads, on the store itself). */

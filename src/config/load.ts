@@ -1,0 +1,320 @@
+// Legacy-style INI files → the validated Config (OP-01). Every key is looked up in the one table
+// (src/config/keys.ts); anything unknown, malformed, out of range or contradictory throws a
+// ConfigError naming the file, the section, the key and what is accepted. Nothing is clamped.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import ini from 'ini';
+import type { InterfaceKind } from '../types.js';
+import { ConfigError } from './types.js';
+import type { Config, DatabaseConfig, DatabaseType, InterfaceConfig, LogConfig } from './types.js';
+import { DEFAULT_PORTS, INTERFACE_KINDS, SECTION_KINDS, keysOf } from './keys.js';
+import type { KeyDef, SectionKind } from './keys.js';
+import { ValueProblem, didYouMean } from './values.js';
+
+/** Environment variables read by the loader; set and non-empty, they win over the files. */
+export const ENV_DB_URL = 'BSSGATE_DB_URL';
+export const ENV_DB_PASSWORD = 'BSSGATE_DB_PASSWORD';
+
+/** Interface names become log directory names and log bindings: keep them path-safe. */
+const INTERFACE_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
+interface SetValue {
+  value: unknown;
+  file: string;
+}
+
+interface ParsedInterface {
+  name: string;
+  file: string;
+  values: Map<string, unknown>;
+}
+
+/**
+ * Load and merge one or more INI files. Interfaces come from all files; [database], [log] and
+ * [server] may be in one file or repeated, but a key set in two files must have the same value.
+ */
+export function loadConfig(files: string[], env: NodeJS.ProcessEnv = process.env): Config {
+  if (files.length === 0) throw new ConfigError('(no file)', '', '', 'no configuration file given; e.g. bssgate serve h.ini');
+  const interfaces: ParsedInterface[] = [];
+  const shared: Record<Exclude<SectionKind, 'interface'>, Map<string, SetValue>> = {
+    database: new Map(),
+    log: new Map(),
+    server: new Map(),
+  };
+  // Defaults that are paths resolve against the first file's directory.
+  const baseDir = dirname(resolve(files[0]));
+
+  for (const file of files) {
+    const text = readConfigFile(file);
+    const headers = scanStructure(file, text);
+    const parsed = ini.parse(text) as Record<string, unknown>;
+
+    for (const header of headers) {
+      const section = classifySection(file, header);
+      const raw = sectionObject(parsed, header);
+      if (section.kind === 'interface') {
+        const prev = interfaces.find((i) => i.name === section.name);
+        if (prev) {
+          throw new ConfigError(file, header, '', `interface "${section.name}" is also defined in ${prev.file}; define each interface once`);
+        }
+        interfaces.push({ name: section.name, file, values: parseSection(file, header, 'interface', raw) });
+      } else {
+        const values = parseSection(file, header, section.kind, raw);
+        const into = shared[section.kind];
+        for (const [key, value] of values) {
+          const prev = into.get(key);
+          if (prev && !isDeepStrictEqual(prev.value, value)) {
+            const def = keysOf(section.kind).get(key)!;
+            const shown = def.secret ? 'a different value' : `${JSON.stringify(value)}, which differs from ${JSON.stringify(prev.value)}`;
+            throw new ConfigError(file, header, key, `is ${shown} in ${prev.file}; a key repeated across files must have the same value`);
+          }
+          if (!prev) into.set(key, { value, file });
+        }
+      }
+    }
+  }
+
+  const label = files.join(', ');
+  if (interfaces.length === 0) {
+    throw new ConfigError(label, '', '', 'no interfaces: define at least one [interface.<name>] section, e.g. [interface.cs]');
+  }
+  const built = interfaces.map(buildInterface).filter((i): i is InterfaceConfig & { file: string } => i !== undefined);
+  if (built.length === 0) throw new ConfigError(label, '', '', 'no enabled interfaces: every [interface.*] section has enabled = false');
+  checkPortConflicts(built);
+
+  return {
+    files: [...files],
+    interfaces: built.map(({ file: _file, ...i }) => i),
+    database: buildDatabase(shared.database, env, baseDir, files[0]),
+    log: buildLog(shared.log, baseDir),
+    shutdownGraceMs: (shared.server.get('shutdown_grace')?.value as number | undefined) ?? 10_000,
+  };
+}
+
+function readConfigFile(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ConfigError(file, '', '', 'file not found');
+    if (code === 'EACCES' || code === 'EPERM') throw new ConfigError(file, '', '', 'cannot be read: permission denied');
+    if (code === 'EISDIR') throw new ConfigError(file, '', '', 'is a directory, not an INI file');
+    throw new ConfigError(file, '', '', `cannot be read: ${(err as Error).message}`);
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // BOM left by Windows editors
+  return text;
+}
+
+/**
+ * A line scan beside `ini.parse`, which silently merges a repeated section and keeps the last
+ * of a repeated key: both are usually copy-paste mistakes, so both are errors here. Also
+ * rejects keys before the first section and empty files. Returns the section headers in order.
+ */
+function scanStructure(file: string, text: string): string[] {
+  const headers: string[] = [];
+  let current: string | undefined;
+  let keys = new Set<string>();
+  for (const line of text.split(/\r?\n/)) {
+    const t = line.trim();
+    if (t === '' || t.startsWith(';') || t.startsWith('#')) continue;
+    const h = /^\[(.*)\]\s*([;#].*)?$/.exec(t);
+    if (h) {
+      const name = h[1].trim();
+      if (headers.includes(name)) throw new ConfigError(file, name, '', 'section appears twice in this file; merge the two');
+      headers.push(name);
+      current = name;
+      keys = new Set();
+      continue;
+    }
+    const eq = t.indexOf('=');
+    const key = (eq < 0 ? t : t.slice(0, eq)).trim();
+    if (current === undefined) {
+      throw new ConfigError(file, '(top of file)', key, 'key outside any section; put it under [interface.<name>], [database], [log] or [server]');
+    }
+    if (eq < 0) throw new ConfigError(file, current, key, 'has no "="; write key = value');
+    if (keys.has(key)) throw new ConfigError(file, current, key, 'is set twice in this section');
+    keys.add(key);
+  }
+  if (headers.length === 0) throw new ConfigError(file, '', '', 'is empty: no sections; see h.ini.example');
+  return headers;
+}
+
+type SectionId = { kind: 'interface'; name: string } | { kind: Exclude<SectionKind, 'interface'> };
+
+function classifySection(file: string, header: string): SectionId {
+  if (header === 'database' || header === 'log' || header === 'server') return { kind: header };
+  if (header.startsWith('interface.')) {
+    const name = header.slice('interface.'.length);
+    if (!INTERFACE_NAME.test(name)) {
+      throw new ConfigError(file, header, '', `"${name}" is not an interface name; accepted: 1–32 of a-z 0-9 _ -, starting with a letter or digit`);
+    }
+    return { kind: 'interface', name };
+  }
+  if (header === 'interface') {
+    throw new ConfigError(file, header, '', 'an interface section needs a name; accepted: [interface.cs], [interface.card], [interface.print], [interface.sms] or [interface.<name>] with kind');
+  }
+  const candidates = [...SECTION_KINDS.filter((s) => s !== 'interface'), ...INTERFACE_KINDS.map((k) => `interface.${k}`)];
+  // "[interfaces.cs]" or "[interace.card]": suggest with the same name after the dot.
+  const dot = header.indexOf('.');
+  if (dot > 0 && didYouMean(header.slice(0, dot), ['interface'])) candidates.push(`interface.${header.slice(dot + 1)}`);
+  const near = didYouMean(header, candidates);
+  throw new ConfigError(file, header, '', `unknown section${near ? ` (did you mean [${near}]?)` : ''}; accepted: [interface.<name>], [database], [log], [server]`);
+}
+
+/** The object `ini` built for a header; `[interface.cs]` becomes parsed.interface.cs. */
+function sectionObject(parsed: Record<string, unknown>, header: string): Record<string, unknown> {
+  let o: unknown = parsed;
+  for (const part of header.split('.')) o = (o as Record<string, unknown> | undefined)?.[part];
+  return (o ?? {}) as Record<string, unknown>;
+}
+
+function parseSection(file: string, header: string, kind: SectionKind, raw: Record<string, unknown>): Map<string, unknown> {
+  const table = keysOf(kind);
+  const out = new Map<string, unknown>();
+  for (const [key, rawValue] of Object.entries(raw)) {
+    // A nested object is a sub-section ([interface.cs.x]); classifySection already refused it.
+    if (rawValue !== null && typeof rawValue === 'object' && !Array.isArray(rawValue)) continue;
+    const def = table.get(key);
+    if (!def) {
+      const near = didYouMean(key, table.keys());
+      throw new ConfigError(file, header, key, `unknown key${near ? ` (did you mean ${near}?)` : ''}; accepted here: ${[...table.keys()].join(', ')}`);
+    }
+    if (Array.isArray(rawValue)) throw new ConfigError(file, header, key, `is a list (key[] syntax); accepted: ${def.accepted}`);
+    const text = rawValue === null ? 'null' : String(rawValue).trim();
+    out.set(key, parseValue(file, header, def, text));
+  }
+  return out;
+}
+
+function parseValue(file: string, header: string, def: KeyDef, text: string): unknown {
+  try {
+    const v = def.parse(text);
+    return def.path ? resolve(dirname(resolve(file)), v as string) : v;
+  } catch (err) {
+    if (!(err instanceof ValueProblem)) throw err;
+    const shown = def.secret ? 'the value (not shown)' : `"${text}"`;
+    const problem = text === '' ? 'is empty' : err.message;
+    throw new ConfigError(file, header, def.key, `${shown} ${problem}; accepted: ${def.accepted}`);
+  }
+}
+
+function buildInterface(p: ParsedInterface): (InterfaceConfig & { file: string }) | undefined {
+  const v = p.values;
+  let kind = v.get('kind') as InterfaceKind | undefined;
+  if (kind === undefined) {
+    if (!(INTERFACE_KINDS as readonly string[]).includes(p.name)) {
+      throw new ConfigError(p.file, `interface.${p.name}`, 'kind', `missing; accepted: ${INTERFACE_KINDS.join(' | ')} (required because "${p.name}" is not one of them)`);
+    }
+    kind = p.name as InterfaceKind;
+  }
+  if (v.get('enabled') === false) return undefined;
+  const cfg: InterfaceConfig & { file: string } = {
+    file: p.file,
+    name: p.name,
+    kind,
+    host: (v.get('host') as string | undefined) ?? '127.0.0.1',
+    port: (v.get('port') as number | undefined) ?? DEFAULT_PORTS[kind],
+    maxFrame: (v.get('max_frame') as number | undefined) ?? 65536,
+    maxConnections: (v.get('max_connections') as number | undefined) ?? 256,
+    idleTimeoutMs: (v.get('idle_timeout') as number | undefined) ?? 300_000,
+    frameTimeoutMs: (v.get('frame_timeout') as number | undefined) ?? 10_000,
+    drainTimeoutMs: (v.get('drain_timeout') as number | undefined) ?? 30_000,
+    requestTimeoutMs: (v.get('request_timeout') as number | undefined) ?? 15_000,
+    maxPipeline: (v.get('max_pipeline') as number | undefined) ?? 64,
+    allow: (v.get('allow') as string[] | undefined) ?? [],
+  };
+  const serves = v.get('serves') as number[] | undefined;
+  if (serves) cfg.serves = serves;
+  return cfg;
+}
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '::0', '0:0:0:0:0:0:0:0']);
+
+function checkPortConflicts(list: readonly (InterfaceConfig & { file: string })[]): void {
+  for (let i = 0; i < list.length; i++) {
+    for (let j = 0; j < i; j++) {
+      const a = list[j];
+      const b = list[i];
+      if (a.port !== b.port) continue;
+      // A wildcard bind takes the port on every address, so it collides with any host.
+      if (a.host === b.host || WILDCARD_HOSTS.has(a.host) || WILDCARD_HOSTS.has(b.host)) {
+        throw new ConfigError(
+          b.file, `interface.${b.name}`, 'port',
+          `${b.host}:${b.port} conflicts with [interface.${a.name}] ${a.host}:${a.port} in ${a.file}; accepted: a port no other enabled interface uses on that address`,
+        );
+      }
+    }
+  }
+}
+
+function nonEmptyEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function buildDatabase(set: Map<string, SetValue>, env: NodeJS.ProcessEnv, baseDir: string, firstFile: string): DatabaseConfig {
+  const get = <T>(key: string): T | undefined => set.get(key)?.value as T | undefined;
+  const fileOf = (key: string): string => set.get(key)?.file ?? set.get('type')?.file ?? firstFile;
+  const type = get<DatabaseType>('type') ?? 'sqlite';
+  // A key that does not apply to the chosen type is an error, not silently ignored.
+  for (const [key, { file }] of set) {
+    const def = keysOf('database').get(key)!;
+    if (def.types && !def.types.includes(type)) {
+      throw new ConfigError(file, 'database', key, `applies only to type = ${def.types.join(' or ')}, but type is ${type}`);
+    }
+  }
+  const db: DatabaseConfig = {
+    type,
+    poolMax: get<number>('pool_max') ?? 8,
+    passwordStorage: get<'plain' | 'scrypt'>('password_storage') ?? 'scrypt',
+    demoSubscribers: get<number>('demo_subscribers') ?? 0,
+    demoSeed: get<number>('demo_seed') ?? 1,
+  };
+  if (type === 'sqlite') {
+    db.path = get<string>('path') ?? resolve(baseDir, 'data/bssgate.db');
+  } else if (type === 'postgres') {
+    const url = nonEmptyEnv(env, ENV_DB_URL) ?? get<string>('url');
+    if (url === undefined) {
+      throw new ConfigError(fileOf('url'), 'database', 'url', `missing; type = postgres needs url = postgres://user@host:port/database, or the environment variable ${ENV_DB_URL}`);
+    }
+    if (nonEmptyEnv(env, ENV_DB_URL) !== undefined) {
+      try {
+        keysOf('database').get('url')!.parse(url);
+      } catch (err) {
+        if (err instanceof ValueProblem) throw new ConfigError(ENV_DB_URL, 'environment', ENV_DB_URL, `the value (not shown) ${err.message}; accepted: postgres://user@host:port/database`);
+        throw err;
+      }
+    }
+    db.url = url;
+    const password = nonEmptyEnv(env, ENV_DB_PASSWORD) ?? get<string>('password');
+    if (password !== undefined) db.password = password;
+  } else {
+    const user = get<string>('user');
+    const connectString = get<string>('connect_string');
+    const password = nonEmptyEnv(env, ENV_DB_PASSWORD) ?? get<string>('password');
+    if (connectString === undefined) {
+      throw new ConfigError(fileOf('connect_string'), 'database', 'connect_string', 'missing; type = oracle needs connect_string = host:port/service_name');
+    }
+    if (user === undefined) throw new ConfigError(fileOf('user'), 'database', 'user', 'missing; type = oracle needs user');
+    if (password === undefined) {
+      throw new ConfigError(fileOf('password'), 'database', 'password', `missing; type = oracle needs password, or the environment variable ${ENV_DB_PASSWORD}`);
+    }
+    Object.assign(db, { user, password, connectString });
+  }
+  return db;
+}
+
+function buildLog(set: Map<string, SetValue>, baseDir: string): LogConfig {
+  const get = <T>(key: string): T | undefined => set.get(key)?.value as T | undefined;
+  const log: LogConfig = {
+    dir: get<string>('dir') ?? resolve(baseDir, 'logs'),
+    level: get<LogConfig['level']>('level') ?? 'info',
+    retentionDays: get<number>('retention_days') ?? 30,
+    requests: get<boolean>('requests') ?? true,
+  };
+  const stderr = get<boolean>('stderr');
+  if (stderr !== undefined) log.stderr = stderr;
+  return log;
+}

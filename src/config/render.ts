@@ -1,0 +1,150 @@
+// h.ini.example and docs/config.md are generated from the key table (src/config/keys.ts), so the
+// documentation cannot drift from what the loader accepts; a test compares the committed files
+// with this output. Regenerate from the repository root:
+// `npx tsc -p tsconfig.build.json && node dist/src/config/render.js --write`.
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CONFIG_KEYS, DEFAULT_PORTS, INTERFACE_KINDS, keysOf } from './keys.js';
+import type { KeyDef, SectionKind } from './keys.js';
+import { ENV_DB_PASSWORD, ENV_DB_URL } from './load.js';
+
+const GENERATED = 'Generated from src/config/keys.ts by src/config/render.ts: edit the table, not this file.';
+
+/** Wrap a paragraph into `; `-prefixed comment lines of at most ~96 columns. */
+function comment(text: string, width = 96): string[] {
+  const out: string[] = [];
+  let line = ';';
+  for (const word of text.split(/\s+/)) {
+    if (line.length + 1 + word.length > width && line !== ';') {
+      out.push(line);
+      line = ';';
+    }
+    line += ` ${word}`;
+  }
+  if (line !== ';') out.push(line);
+  return out;
+}
+
+function keyBlock(def: KeyDef, value: string | undefined): string[] {
+  const lines = comment(`${def.key}: ${def.doc}`);
+  lines.push(...comment(`Accepted: ${def.accepted}.${def.default !== undefined ? ` Default: ${def.default}.` : ''}${def.env ? ` Environment: ${def.env} wins over this key.` : ''}`));
+  lines.push(value !== undefined ? `${def.key} = ${value}` : `;${def.key} = ${def.sample ?? ''}`);
+  lines.push('');
+  return lines;
+}
+
+function sectionKeys(section: SectionKind): KeyDef[] {
+  return [...keysOf(section).values()];
+}
+
+/** h.ini.example: every key documented; loads cleanly; what `npm start` runs. */
+export function renderExampleIni(): string {
+  const out: string[] = [
+    '; bssgate configuration example — every key, with what it accepts and its default.',
+    `; ${GENERATED}`,
+    ';',
+    '; Durations: 300s, 5m, 2h, 1500ms, or a bare integer of seconds. Relative paths are relative to',
+    '; the directory of the file that sets them. Values containing ; or # must be "quoted".',
+    '; Several files may be given (bssgate serve h.ini qhjfk.ini …): interfaces are merged; a key of',
+    '; [database], [log] or [server] set in two files must have the same value. Unknown keys and',
+    '; sections are errors. Run: npm start  (or: bssgate serve --demo h.ini.example)',
+    '',
+    '; ── Interfaces: one [interface.<name>] section per listening port (OP-01). All keys are shown',
+    ';    under [interface.cs]; the other interfaces use their defaults.',
+    '',
+  ];
+  for (const kind of INTERFACE_KINDS) {
+    out.push(`[interface.${kind}]`);
+    if (kind === 'cs') {
+      for (const def of sectionKeys('interface')) {
+        out.push(...keyBlock(def, def.key === 'port' ? String(DEFAULT_PORTS.cs) : def.example));
+      }
+    } else {
+      out.push('; Same keys as [interface.cs].', 'host = 127.0.0.1', `port = ${DEFAULT_PORTS[kind]}`, '');
+    }
+  }
+  const sections: [SectionKind, string][] = [
+    ['database', `; ── [database]: one database for every interface. Secrets may come from the environment instead: ${ENV_DB_URL}, ${ENV_DB_PASSWORD}.`],
+    ['log', '; ── [log]: see docs/logs.md.'],
+    ['server', '; ── [server]'],
+  ];
+  for (const [section, intro] of sections) {
+    out.push(intro, `[${section}]`);
+    for (const def of sectionKeys(section)) out.push(...keyBlock(def, def.example));
+  }
+  while (out[out.length - 1] === '') out.pop();
+  return `${out.join('\n')}\n`;
+}
+
+const SECTION_TITLES: Record<SectionKind, string> = {
+  interface: '[interface.<name>]',
+  database: '[database]',
+  log: '[log]',
+  server: '[server]',
+};
+
+const cell = (s: string): string => s.replace(/\|/g, '\\|');
+
+/** docs/config.md: the key table as Markdown, with the rules around it. */
+export function renderConfigDoc(): string {
+  const out: string[] = [
+    '# Configuration',
+    '',
+    `<!-- ${GENERATED} -->`,
+    '',
+    'bssgate reads legacy-style INI files (OP-01): `bssgate serve h.ini` with one file defining',
+    'every interface, or `bssgate serve h.ini qhjfk.ini print.ini dxjk.ini` with one file per legacy',
+    'program (`config/` holds that set). `h.ini.example` documents every key and is what `npm start` runs.',
+    '',
+    '## Rules',
+    '',
+    '- Sections: `[interface.<name>]` (one per listening port; name: 1–32 of `a-z 0-9 _ -`),',
+    '  `[database]`, `[log]`, `[server]`. Unknown sections and unknown keys are errors, with a',
+    '  "did you mean" when a known name is close. A section or key repeated in one file is an error.',
+    '- Several files: interfaces are collected from all files; an interface name defined twice, or',
+    '  two enabled interfaces on the same host:port (a wildcard host such as `0.0.0.0` overlaps every',
+    '  address), is an error naming both files. `[database]`, `[log]` and `[server]` may be in one file',
+    '  or repeated; a key set in two files must have the same value there, otherwise an error names',
+    '  both files. Keys set in only one file apply to all.',
+    '- Durations: `300s`, `5m`, `2h`, `1500ms`, or a bare integer meaning seconds (`300` = 5 minutes).',
+    '  Integers only (write `1500ms`, not `1.5s`); at most 2147483647 ms (a Node timer\'s limit).',
+    '- Sizes (`max_frame`): bytes, bare or with a `KiB`/`MiB` suffix.',
+    '- Booleans: `true`/`false`, `yes`/`no`, `on`/`off`, `1`/`0`.',
+    '- Relative paths (`[database] path`, `[log] dir`) are resolved against the directory of the file',
+    '  that sets them; their defaults against the directory of the first file given.',
+    '- Values containing `;` or `#` must be quoted (`password = "a;b"`): the INI reader treats an',
+    '  unquoted `;` or `#` as the start of a comment.',
+    `- Secrets from the environment: \`${ENV_DB_URL}\` (postgres URL) and \`${ENV_DB_PASSWORD}\` (oracle, or`,
+    '  postgres when the URL has none). When set and non-empty they win over the files. They are',
+    '  ignored when the database type does not use them. Error messages never print these values.',
+    '- `[database]` keys that do not apply to the chosen `type` (e.g. `url` with `type = sqlite`)',
+    '  are errors, not silently ignored. postgres needs `url`; oracle needs `user`, `password` and',
+    '  `connect_string`.',
+    '- `enabled = false` keeps an interface out of the running set; at least one must be enabled.',
+    '- Nothing is clamped: a value out of range stops the start with an error such as',
+    '  `h.ini: [interface.cs] port: "99x" is not a port; accepted: an integer 1–65535`.',
+    '',
+    '## Keys',
+    '',
+  ];
+  for (const section of ['interface', 'database', 'log', 'server'] as const) {
+    out.push(`### ${SECTION_TITLES[section]}`, '', '| key | type | default | accepted | meaning |', '|---|---|---|---|---|');
+    for (const def of CONFIG_KEYS.filter((k) => k.section === section)) {
+      const extra = [def.env ? `Environment \`${def.env}\` wins.` : '', def.types ? `Only for type = ${def.types.join('/')}.` : '']
+        .filter(Boolean)
+        .join(' ');
+      out.push(`| \`${def.key}\` | ${def.type} | ${cell(def.default ?? '—')} | ${cell(def.accepted)} | ${cell(def.doc)}${extra ? ` ${extra}` : ''} |`);
+    }
+    out.push('');
+  }
+  while (out[out.length - 1] === '') out.pop();
+  return `${out.join('\n')}\n`;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url) && process.argv.includes('--write')) {
+  const root = process.cwd(); // run from the repository root
+  writeFileSync(join(root, 'h.ini.example'), renderExampleIni());
+  writeFileSync(join(root, 'docs', 'config.md'), renderConfigDoc());
+  process.stdout.write(`wrote ${join(root, 'h.ini.example')} and ${join(root, 'docs', 'config.md')}\n`);
+}

@@ -1,0 +1,148 @@
+// OP-03: earlier days' log files are gzip-compressed into `<dir>/<iface>/bak/<name>.gz` and the
+// originals removed — what operators used to do by hand every evening. Work runs in the
+// background, one file at a time (2 cores are shared with the request path), with node:zlib
+// streams: no sync fs call and no whole file in memory.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import type { Clock } from '../types.js';
+import { localMidnight, mmdd } from './local-time.js';
+
+/** The daily families (OP-02). warn.log is not among them: it is one file per log dir. */
+export const DAILY_FAMILIES = ['query', 'ans', 'err', 'suc_query'] as const;
+export type DailyFamily = (typeof DAILY_FAMILIES)[number];
+
+const DAILY_NAME = /^(query|ans|err|suc_query)\.(\d{4})$/;
+const DAY_MS = 86_400_000;
+
+export interface ArchiveEvents {
+  /** A problem that must not stop the gateway: reported to warn.log. */
+  onError(err: Error, file: string): void;
+  onArchived?(from: string, to: string): void;
+  onDeleted?(file: string): void;
+}
+
+export class Archiver {
+  private readonly queue: string[] = [];
+  private readonly queued = new Set<string>();
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly retentionDays: number,
+    private readonly events: ArchiveEvents,
+  ) {}
+
+  /** Queue one finished day file for compression; returns at once. */
+  enqueue(file: string): void {
+    if (this.queued.has(file)) return;
+    this.queued.add(file);
+    this.queue.push(file);
+    this.running ??= this.run().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** Resolves when every queued file has been compressed (or failed and been reported). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async run(): Promise<void> {
+    // Yield first so that a rotation inside a request's write never waits on disk work.
+    await new Promise<void>((r) => setImmediate(r));
+    for (let file = this.queue.shift(); file !== undefined; file = this.queue.shift()) {
+      try {
+        await this.compress(file);
+        await this.prune(join(dirname(file), 'bak'));
+      } catch (err) {
+        this.events.onError(err as Error, file);
+      } finally {
+        this.queued.delete(file);
+      }
+    }
+  }
+
+  private async compress(file: string): Promise<void> {
+    const bak = join(dirname(file), 'bak');
+    await mkdir(bak, { recursive: true });
+    const st = await stat(file);
+    const target = await freeName(bak, basename(file));
+    const tmp = `${target}.tmp`;
+    await pipeline(createReadStream(file), createGzip(), createWriteStream(tmp));
+    // The archive keeps the day's mtime: retention counts from the day logged, not from when it was compressed.
+    await utimes(tmp, st.atime, st.mtime);
+    await rename(tmp, target);
+    await unlink(file);
+    this.events.onArchived?.(file, target);
+  }
+
+  /** Delete archives in `bak` whose day ended more than retention_days ago. */
+  async prune(bak: string): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(bak);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    const cutoff = localMidnight(this.clock.now()) - this.retentionDays * DAY_MS;
+    for (const name of names) {
+      if (!name.endsWith('.gz')) continue;
+      const f = join(bak, name);
+      const st = await stat(f).catch(() => undefined);
+      if (st && st.mtimeMs < cutoff) {
+        await unlink(f).catch((err: Error) => this.events.onError(err, f));
+        this.events.onDeleted?.(f);
+      }
+    }
+  }
+
+  /**
+   * At start: files of earlier days left uncompressed (a crash, or the process was down at
+   * midnight) are queued, half-written `.gz.tmp` files removed, old archives pruned.
+   * A file counts as an earlier day's when its MMDD is not today's, or it was last written
+   * before today's local midnight (the same MMDD a year ago).
+   */
+  async sweep(logDir: string): Promise<void> {
+    const now = this.clock.now();
+    const today = mmdd(now);
+    const midnight = localMidnight(now);
+    let dirs: string[];
+    try {
+      dirs = (await readdir(logDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    for (const d of dirs) {
+      const ifaceDir = join(logDir, d);
+      for (const name of await readdir(ifaceDir)) {
+        const m = DAILY_NAME.exec(name);
+        if (!m) continue;
+        const f = join(ifaceDir, name);
+        const st = await stat(f).catch(() => undefined);
+        if (st?.isFile() && (m[2] !== today || st.mtimeMs < midnight)) this.enqueue(f);
+      }
+      const bak = join(ifaceDir, 'bak');
+      for (const name of await readdir(bak).catch(() => [] as string[])) {
+        if (name.endsWith('.gz.tmp')) await unlink(join(bak, name)).catch(() => undefined);
+      }
+      await this.prune(bak);
+    }
+  }
+}
+
+/** `query.1122.gz`, or `query.1122.1.gz`… when that name is taken (the same MMDD of another year). */
+async function freeName(bak: string, name: string): Promise<string> {
+  for (let i = 0; ; i++) {
+    const candidate = join(bak, i === 0 ? `${name}.gz` : `${name}.${i}.gz`);
+    const taken = await stat(candidate).then(
+      () => true,
+      () => false,
+    );
+    if (!taken) return candidate;
+  }
+}

@@ -1,0 +1,127 @@
+// A pino destination that writes `<dir>/<family>.MMDD` for the current LOCAL day and moves to the
+// next day's file at local midnight (OP-02). Each write compares the clock with a cached
+// "next midnight" (one Date.now() and one comparison), so rotation costs nothing on the hot path;
+// an idle timer in src/log/index.ts calls rotateIfDue() for files nobody writes to.
+// Buffered: sonic-boom collects lines until MIN_LENGTH bytes (or PERIODIC_FLUSH_MS passes), then
+// writes them with one async write — no sync fs call per line.
+import { join } from 'node:path';
+import sonicBoom from 'sonic-boom';
+import type { SonicBoom as SonicBoomStream } from 'sonic-boom';
+
+// sonic-boom is CommonJS; its `.default` is the constructor both in its types and at run time.
+const SonicBoom = sonicBoom.default;
+import type { Clock } from '../types.js';
+import { mmdd, nextLocalMidnight } from './local-time.js';
+
+/** Bytes buffered before an async write; one write per ~15 request lines. */
+export const MIN_LENGTH = 4096;
+/** Buffered lines reach the disk at least this often when traffic is light. */
+export const PERIODIC_FLUSH_MS = 1000;
+/**
+ * Buffer ceiling: if the disk stalls this long, lines are dropped (and counted in warn.log)
+ * rather than growing memory without bound until the gateway dies.
+ */
+export const MAX_BUFFER = 64 * 1024 * 1024;
+
+export interface DailyFileEvents {
+  /** The previous day's file is closed (flushed, fsynced): compress it. */
+  onFinished(file: string): void;
+  onError(err: Error, file: string): void;
+  onDrop(bytes: number, file: string): void;
+}
+
+export class DailyFile {
+  private sonic: SonicBoomStream | undefined;
+  private path = '';
+  private nextMidnight = 0;
+  private readonly closing = new Set<Promise<void>>();
+  private closed = false;
+
+  constructor(
+    readonly dir: string,
+    readonly family: string,
+    private readonly clock: Clock,
+    private readonly events: DailyFileEvents,
+  ) {}
+
+  /** pino's destination interface. */
+  write(line: string): boolean {
+    if (this.closed) return false;
+    const now = this.clock.now();
+    if (now >= this.nextMidnight || this.sonic === undefined) this.open(now);
+    return this.sonic!.write(line);
+  }
+
+  /** The file the next write goes to, or '' before the first write. */
+  get currentPath(): string {
+    return this.path;
+  }
+
+  /** Close the day's file when its day is over, even if nothing is being written (idle timer). */
+  rotateIfDue(): void {
+    if (this.sonic && this.clock.now() >= this.nextMidnight) this.finish();
+  }
+
+  /** Files are opened lazily: a family with nothing to say today (suc_query on cs) has no file. */
+  private open(now: number): void {
+    if (this.sonic) this.finish();
+    this.path = join(this.dir, `${this.family}.${mmdd(now)}`);
+    this.nextMidnight = nextLocalMidnight(now);
+    const file = this.path;
+    const sonic = new SonicBoom({
+      dest: file,
+      mkdir: true,
+      append: true,
+      sync: false,
+      minLength: MIN_LENGTH,
+      maxLength: MAX_BUFFER,
+      periodicFlush: PERIODIC_FLUSH_MS,
+    });
+    sonic.on('error', (err: Error) => this.events.onError(err, file));
+    sonic.on('drop', (data: string | Buffer) => this.events.onDrop(Buffer.byteLength(data), file));
+    this.sonic = sonic;
+  }
+
+  /** End the current file; once closed, report it finished (for compression). */
+  private finish(): void {
+    const sonic = this.sonic!;
+    const file = this.path;
+    this.sonic = undefined;
+    const done = new Promise<void>((resolve) => {
+      sonic.once('close', () => {
+        this.events.onFinished(file);
+        resolve();
+      });
+      // An error while closing is reported by the 'error' listener; do not hang close().
+      sonic.once('error', () => resolve());
+    });
+    this.closing.add(done);
+    void done.then(() => this.closing.delete(done));
+    sonic.end();
+  }
+
+  /** Everything written so far is handed to the kernel. */
+  flush(): Promise<void> {
+    const sonic = this.sonic;
+    if (!sonic) return Promise.all(this.closing).then(() => undefined);
+    return new Promise<void>((resolve, reject) => {
+      sonic.flush((err) => (err ? reject(err) : resolve()));
+    }).then(() => Promise.all(this.closing).then(() => undefined));
+  }
+
+  /** Flush and close; writes after this are ignored. Does not archive today's file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const sonic = this.sonic;
+    this.sonic = undefined;
+    if (sonic) {
+      await new Promise<void>((resolve) => {
+        sonic.once('close', () => resolve());
+        sonic.once('error', () => resolve());
+        sonic.end();
+      });
+    }
+    await Promise.all(this.closing);
+  }
+}

@@ -1,0 +1,179 @@
+// The log families legacy operators know (OP-02), per interface, under `<dir>/<iface>/`:
+//   query.MMDD      each request (time, conn, peer, seq, biz, serial, operator, redacted body)
+//   ans.MMDD        each answer (seq, biz, result code, elapsed ms)
+//   err.MMDD        malformed frames, handler exceptions, refusals, socket errors
+//   suc_query.MMDD  card interface: successful postings
+// plus `<dir>/warn.log`: warnings and lifecycle of the whole process (logs.main).
+// Rotated at local midnight; earlier days gzip-compressed into `<dir>/<iface>/bak/` (OP-03) and
+// deleted after retention_days. Everything stays in-process (pino + sonic-boom, buffered async
+// writes, no worker thread): see docs/logs.md.
+import { join } from 'node:path';
+import pino from 'pino';
+import type { Logger } from 'pino';
+import sonicBoom from 'sonic-boom';
+
+// sonic-boom is CommonJS; its `.default` is the constructor both in its types and at run time.
+const SonicBoom = sonicBoom.default;
+import type { LogConfig } from '../config/types.js';
+import { systemClock } from '../types.js';
+import type { Clock } from '../types.js';
+import { Archiver } from './archive.js';
+import { DailyFile } from './daily-file.js';
+import { LocalTimeFormatter } from './local-time.js';
+import { redactSecrets } from './redact.js';
+
+export { SECRET_KEYS, REDACTED, redactSecrets } from './redact.js';
+export { mmdd } from './local-time.js';
+
+export interface InterfaceLogs {
+  /** query.MMDD: one line per request. */
+  query: Logger;
+  /** ans.MMDD: one line per answer. */
+  ans: Logger;
+  /** err.MMDD: errors and refusals. */
+  err: Logger;
+  /** suc_query.MMDD: successful postings (card interface). */
+  sucQuery: Logger;
+  /** warn.log, with the binding { iface }. */
+  warn: Logger;
+}
+
+export interface Logs {
+  /** warn.log (and stderr when it is a TTY or [log] stderr = true): warnings and lifecycle. */
+  readonly main: Logger;
+  /** The loggers of one interface; the same object for the same name. */
+  forInterface(name: string): InterfaceLogs;
+  /** Every buffered line handed to the kernel (and earlier days' files compressed). */
+  flush(): Promise<void>;
+  /** Flush, close every file, stop the timers, finish compression in progress. Idempotent. */
+  close(): Promise<void>;
+  /** Close files whose day is over; called by a timer, exposed for tests that drive the clock. */
+  rotateIfDue(): void;
+  /** Reopen warn.log (after an external logrotate moved it); daily files rotate themselves. */
+  reopen(): void;
+}
+
+export interface CreateLogsOptions {
+  clock?: Clock;
+  /** Overrides [log] stderr and the TTY check (tests pass false). */
+  stderr?: boolean;
+}
+
+/** Interface names become directory names: refuse anything that could leave the log dir. */
+const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+/** The idle rotation check runs at least this often (and at midnight itself). */
+const IDLE_CHECK_MAX_MS = 60_000;
+
+export function createLogs(cfg: LogConfig, opts: CreateLogsOptions = {}): Logs {
+  const clock = opts.clock ?? systemClock;
+  const stamp = new LocalTimeFormatter();
+  // `"time":"2024-11-22T09:15:03.123+08:00"` in local time, from the injectable clock.
+  const timestamp = (): string => `,"time":"${stamp.format(clock.now())}"`;
+  const formatters = {
+    level: (label: string) => ({ level: label }),
+    // Secret keys at any depth of the logged object (src/log/redact.ts says why not pino redact).
+    log: (obj: Record<string, unknown>) => redactSecrets(obj),
+  };
+
+  // warn.log: low volume, so no buffering (minLength 0): a warning is on disk before a crash.
+  const warnFile = new SonicBoom({ dest: join(cfg.dir, 'warn.log'), mkdir: true, append: true, sync: false });
+  warnFile.on('error', (err: Error) => process.stderr.write(`bssgate: cannot write ${join(cfg.dir, 'warn.log')}: ${err.message}\n`));
+  const toStderr = opts.stderr ?? cfg.stderr ?? process.stderr.isTTY === true;
+  let warnClosed = false;
+  // A line logged after close() (a late socket event) is dropped, not thrown from pino.
+  const mainDest = {
+    write(line: string): boolean {
+      if (warnClosed) return false;
+      if (toStderr) process.stderr.write(line);
+      return warnFile.write(line);
+    },
+  };
+  const main = pino({ level: cfg.level, timestamp, formatters, base: { pid: process.pid } }, mainDest);
+
+  const archiver = new Archiver(clock, cfg.retentionDays, {
+    onError: (err, file) => main.warn({ err, file }, 'log archiving failed'),
+    onArchived: (from, to) => main.debug({ from, to }, 'log archived'),
+    onDeleted: (file) => main.info({ file }, 'log archive deleted after retention_days'),
+  });
+  const sweeping = archiver.sweep(cfg.dir).catch((err: Error) => main.warn({ err }, 'log sweep failed'));
+
+  const files: DailyFile[] = [];
+  const byName = new Map<string, InterfaceLogs>();
+  let closed: Promise<void> | undefined;
+
+  const daily = (ifaceDir: string, family: string, level: pino.LevelWithSilent): Logger => {
+    const file = new DailyFile(ifaceDir, family, clock, {
+      onFinished: (f) => archiver.enqueue(f),
+      onError: (err, f) => main.error({ err, file: f }, 'log write failed'),
+      onDrop: (bytes, f) => main.error({ bytes, file: f }, 'log lines dropped: the disk is not keeping up'),
+    });
+    files.push(file);
+    return pino({ level, timestamp, formatters, base: undefined }, file);
+  };
+
+  // Idle rotation: sleep until the next midnight (at most a minute at a time, so a changed
+  // system clock is noticed), then close finished days. unref: never keeps the process alive.
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = (): void => {
+    const now = clock.now();
+    const next = new Date(now);
+    const midnight = new Date(next.getFullYear(), next.getMonth(), next.getDate() + 1).getTime();
+    timer = setTimeout(tick, Math.max(10, Math.min(IDLE_CHECK_MAX_MS, midnight - now + 5)));
+    timer.unref();
+  };
+  const rotateIfDue = (): void => {
+    for (const f of files) f.rotateIfDue();
+  };
+  const tick = (): void => {
+    rotateIfDue();
+    if (!closed) schedule();
+  };
+  schedule();
+
+  return {
+    main,
+    forInterface(name: string): InterfaceLogs {
+      const known = byName.get(name);
+      if (known) return known;
+      if (!SAFE_NAME.test(name)) throw new Error(`interface name ${JSON.stringify(name)} cannot be a log directory name`);
+      const dir = join(cfg.dir, name);
+      const bindings = { iface: name };
+      const requests = cfg.requests ? 'info' : 'silent';
+      const logs: InterfaceLogs = {
+        query: daily(dir, 'query', requests).child(bindings),
+        ans: daily(dir, 'ans', requests).child(bindings),
+        err: daily(dir, 'err', 'info').child(bindings),
+        sucQuery: daily(dir, 'suc_query', 'info').child(bindings),
+        warn: main.child(bindings),
+      };
+      byName.set(name, logs);
+      return logs;
+    },
+    async flush(): Promise<void> {
+      await Promise.all(files.map((f) => f.flush()));
+      if (!warnClosed) await new Promise<void>((resolve) => warnFile.flush(() => resolve()));
+      await sweeping;
+      await archiver.idle();
+    },
+    rotateIfDue,
+    reopen(): void {
+      warnFile.reopen();
+    },
+    close(): Promise<void> {
+      closed ??= (async () => {
+        if (timer) clearTimeout(timer);
+        await Promise.all(files.map((f) => f.close()));
+        await sweeping;
+        await archiver.idle();
+        warnClosed = true;
+        await new Promise<void>((resolve) => {
+          warnFile.once('close', () => resolve());
+          warnFile.once('error', () => resolve());
+          warnFile.end();
+        });
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,54 @@
+// Opening the configured store. The returned store is a BatchingStore (an AdminStore that can
+// also group-commit units of work).
+//
+// Start-up policy (docs/store.md):
+//   - durability settings too weak → DurabilityError: the program refuses to start;
+//   - database unreachable (PostgreSQL/Oracle: network, server down) → the store starts degraded:
+//     one error log line, every query answers 9001 DATABASE_UNAVAILABLE, a background reconnect
+//     with backoff; the server still starts and answers, which is what an operator expects;
+//   - wrong credentials, missing database or missing config → the error: a configuration mistake
+//     does not heal by waiting.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { DatabaseConfig } from '../config/types.js';
+import type { BatchingStore, GroupCommitOptions } from './group-commit.js';
+import { OracleStore } from './oracle.js';
+import { PostgresStore } from './postgres.js';
+import { SqliteStore, type SqliteOptions } from './sqlite.js';
+
+export type { BatchingStore } from './group-commit.js';
+
+export const DEFAULT_SQLITE_PATH = 'data/bssgate.db';
+
+export async function openStore(cfg: DatabaseConfig, log: Logger, opts: GroupCommitOptions = {}): Promise<BatchingStore> {
+  switch (cfg.type) {
+    case 'sqlite': {
+      const p = cfg.path ?? DEFAULT_SQLITE_PATH;
+      fs.mkdirSync(path.dirname(path.resolve(p)), { recursive: true });
+      return new SqliteStore(p, log, opts);
+    }
+    case 'postgres': {
+      const url = cfg.url ?? process.env.BSSGATE_DB_URL;
+      if (!url) throw new Error('database type postgres needs url (or BSSGATE_DB_URL)');
+      return PostgresStore.open(url, log, { ...opts, poolMax: cfg.poolMax });
+    }
+    case 'oracle': {
+      const password = cfg.password ?? process.env.BSSGATE_DB_PASSWORD;
+      if (!cfg.user || !cfg.connectString || password === undefined) {
+        throw new Error('database type oracle needs user, connectString and password (or BSSGATE_DB_PASSWORD)');
+      }
+      return OracleStore.open(log, { ...opts, user: cfg.user, password, connectString: cfg.connectString, poolMax: cfg.poolMax });
+    }
+    default: {
+      const t: never = cfg.type;
+      throw new Error(`unknown database type ${String(t)}`);
+    }
+  }
+}
+
+/** A SQLite store on a file (created when missing); for tests and tools. */
+export function createSqliteStore(file: string, log: Logger, opts: SqliteOptions = {}): SqliteStore {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  return new SqliteStore(file, log, opts);
+}

@@ -1,0 +1,396 @@
+// PostgreSQL back end (pg Pool); also the path to openGauss/GaussDB.
+//
+// Values: int8 and numeric arrive from pg as strings; columns declared in QueryDef.bigint become
+// bigint, other int8/numeric columns (count(*) and the like) become number. timestamp/date come
+// back as Date in local time (timestamp without time zone holds wall-clock time). Row keys are
+// lower-cased (PostgreSQL folds unquoted names already; a quoted alias would not be).
+// Queries run as named prepared statements (the QueryDef name), prepared once per connection:
+// do not put pgbouncer in transaction mode in front of bssgate.
+// Durability: SHOW synchronous_commit must be 'on' or 'remote_apply' and SHOW fsync 'on', checked at
+// open and after each reconnect; otherwise the store refuses (DurabilityError) or stays unavailable.
+// Availability: a connection-level error marks the store down (one log line), queries answer 9001
+// at once (nothing was done), and a p-retry loop with backoff reconnects in the background. A
+// database unreachable at open starts the store degraded the same way: the server still starts and
+// answers 9001. An error during COMMIT leaves the outcome unknown (in doubt); it is also reported as
+// 9001, which is why payments carry an idempotency key (the client's serial).
+import pg from 'pg';
+import pRetry from 'p-retry';
+import type { Logger } from 'pino';
+import { render } from './dialect.js';
+import { DurabilityError, describe, isPgConnectionError, unavailable } from './errors.js';
+import { GroupCommitter, guardQueryable, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
+import type { BindValue, Binds, QueryDef, Queryable, Row } from './types.js';
+
+const INT8 = 20;
+const NUMERIC = 1700;
+
+export interface PostgresOptions extends GroupCommitOptions {
+  /** Pool size (DatabaseConfig.poolMax). */
+  poolMax?: number;
+  /** Connection attempt limit, ms (default 5000). */
+  connectTimeoutMs?: number;
+}
+
+interface PgLike {
+  query(cfg: pg.QueryConfig | string, values?: unknown[]): Promise<pg.QueryResult>;
+}
+
+/** Refuses (DurabilityError) unless synchronous_commit is on/remote_apply and fsync is on. */
+export async function checkPgDurability(c: PgLike): Promise<void> {
+  const sc = String((await c.query('SHOW synchronous_commit')).rows[0]?.synchronous_commit ?? '');
+  if (sc !== 'on' && sc !== 'remote_apply') throw new DurabilityError('synchronous_commit', sc, "'on' (or 'remote_apply')");
+  const fs = String((await c.query('SHOW fsync')).rows[0]?.fsync ?? '');
+  if (fs !== 'on') throw new DurabilityError('fsync', fs, "'on'");
+}
+
+function toPg(v: BindValue | undefined, name: string, q: string): unknown {
+  if (v === undefined) throw new Error(`${q}: missing bind :${name}`);
+  if (typeof v === 'bigint') return v.toString();
+  return v;
+}
+
+function values(q: QueryDef, names: readonly string[], binds: Binds | undefined): unknown[] {
+  const b = binds ?? {};
+  const out = new Array<unknown>(names.length);
+  for (let i = 0; i < names.length; i++) out[i] = toPg(b[names[i]], names[i], q.name);
+  return out;
+}
+
+const enum Kind {
+  Plain,
+  BigInt,
+  Number,
+}
+
+function toBig(v: unknown): unknown {
+  if (v === null || typeof v === 'bigint') return v;
+  if (typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v))) return BigInt(v);
+  return v;
+}
+
+/** Lower-case keys and declared bigint columns; returns pg's rows untouched when nothing to do. */
+export function convertPgRows(res: pg.QueryResult, q: QueryDef): Row[] {
+  const fields = res.fields;
+  if (!fields || fields.length === 0) return res.rows as Row[];
+  const big = q.bigint;
+  let needed = false;
+  const plan = fields.map((f) => {
+    const key = f.name.toLowerCase();
+    const kind = big?.includes(key) ? Kind.BigInt : f.dataTypeID === INT8 || f.dataTypeID === NUMERIC ? Kind.Number : Kind.Plain;
+    if (kind !== Kind.Plain || key !== f.name) needed = true;
+    return { name: f.name, key, kind };
+  });
+  if (!needed) return res.rows as Row[];
+  return (res.rows as Record<string, unknown>[]).map((r) => {
+    const o: Row = {};
+    for (const p of plan) {
+      const v = r[p.name];
+      o[p.key] = p.kind === Kind.BigInt ? toBig(v) : p.kind === Kind.Number && typeof v === 'string' ? Number(v) : v;
+    }
+    return o;
+  });
+}
+
+/**
+ * timestamp columns hold local wall-clock time and pg reads them in the process's time zone: the
+ * session's TimeZone is set to the same zone (startup option), so {{now}} (LOCALTIMESTAMP) agrees
+ * whatever the server's default is. Options already in the URL are kept.
+ */
+export function withSessionTimeZone(url: string, tz = Intl.DateTimeFormat().resolvedOptions().timeZone): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url; // a libpq keyword/value string: left as given
+  }
+  const prev = u.searchParams.get('options');
+  u.searchParams.set('options', `${prev ? `${prev} ` : ''}-c TimeZone=${tz}`);
+  return u.toString();
+}
+
+export class PostgresStore implements BatchingStore {
+  readonly dialect = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private down: Error | undefined;
+  private reconnecting = false;
+  private closed = false;
+  private abort = new AbortController();
+  private readonly committer: GroupCommitter;
+  private readonly log: Logger;
+
+  private constructor(url: string, log: Logger, opts: PostgresOptions) {
+    this.log = log.child({ store: 'postgres' });
+    this.pool = new pg.Pool({
+      connectionString: withSessionTimeZone(url),
+      max: opts.poolMax ?? 8,
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
+      idleTimeoutMillis: 30_000,
+    });
+    // An idle pooled client whose server went away emits here; without a listener it would crash
+    // the process. The pool discards that client; the next query connects afresh.
+    this.pool.on('error', (err) => this.log.warn({ err: describe(err) }, 'idle database connection lost'));
+    // A checked-out client has no listener of the pool's: its socket error would be an uncaught
+    // exception. The query in flight rejects on its own; this only keeps the process alive.
+    this.pool.on('connect', (c) => {
+      c.on('error', (err) => this.log.debug({ err: describe(err) }, 'database connection error'));
+    });
+
+    this.committer = new GroupCommitter(<T>(fn: (s: TxSession) => Promise<T>) => this.withClient((c) => fn(this.session(c))), opts);
+  }
+
+  /**
+   * Open the pool and check durability. Unreachable → starts degraded (9001, reconnecting);
+   * reachable with weak durability settings → DurabilityError; wrong credentials or database → the error.
+   */
+  static async open(url: string, log: Logger, opts: PostgresOptions = {}): Promise<PostgresStore> {
+    const s = new PostgresStore(url, log, opts);
+    try {
+      const c = await s.pool.connect();
+      try {
+        await checkPgDurability(c);
+      } finally {
+        c.release();
+      }
+    } catch (e) {
+      if (isPgConnectionError(e)) {
+        s.markDown(e);
+        return s;
+      }
+      await s.pool.end().catch(() => undefined);
+      throw e;
+    }
+    return s;
+  }
+
+  get groupStats(): { batches: number; units: number } {
+    return this.committer.stats;
+  }
+
+  /** True while queries answer 9001. */
+  get unavailable(): boolean {
+    return this.down !== undefined;
+  }
+
+  private markDown(cause: unknown): void {
+    if (this.closed) return;
+    if (!this.down) {
+      this.down = unavailable(describe(cause), cause);
+      this.log.error({ err: describe(cause) }, 'database unavailable; queries answer 9001 while reconnecting in the background');
+    }
+    if (!this.reconnecting) void this.reconnect();
+  }
+
+  private async reconnect(): Promise<void> {
+    this.reconnecting = true;
+    try {
+      await pRetry(
+        async () => {
+          const c = await this.pool.connect();
+          try {
+            await checkPgDurability(c);
+          } catch (e) {
+            c.release(isPgConnectionError(e) ? (e as Error) : undefined);
+            throw e;
+          }
+          c.release();
+        },
+        {
+          retries: Number.POSITIVE_INFINITY,
+          minTimeout: 100,
+          maxTimeout: 5000,
+          signal: this.abort.signal,
+          unref: true,
+          onFailedAttempt: ({ error, attemptNumber }) => {
+            if (error instanceof DurabilityError) this.log.fatal({ err: error.message }, 'database back but its durability settings are too weak');
+            else if (attemptNumber === 1 || attemptNumber % 20 === 0) this.log.warn({ err: describe(error), attemptNumber }, 'database still unavailable');
+          },
+        },
+      );
+      this.down = undefined;
+      this.log.info('database available again');
+    } catch (e) {
+      if (!this.closed) this.log.error({ err: describe(e) }, 'database reconnect stopped');
+    } finally {
+      this.reconnecting = false;
+    }
+  }
+
+  private fail(e: unknown): unknown {
+    if (isPgConnectionError(e)) {
+      this.markDown(e);
+      return unavailable(describe(e), e);
+    }
+    return e;
+  }
+
+  private gate(): void {
+    if (this.down) throw this.down;
+    if (this.closed) throw unavailable('store closed');
+  }
+
+  private async q(c: PgLike, q: QueryDef, binds: Binds | undefined): Promise<pg.QueryResult> {
+    const r = render('postgres', q);
+    const cfg: pg.QueryConfig = { name: q.name, text: r.sql, values: values(q, r.names, binds) };
+    try {
+      return await c.query(cfg);
+    } catch (e) {
+      throw this.fail(e);
+    }
+  }
+
+  private queryable(c: PgLike): Queryable {
+    return {
+      all: async <T>(q: QueryDef, b?: Binds) => convertPgRows(await this.q(c, q, b), q) as T[],
+      one: async <T>(q: QueryDef, b?: Binds) => convertPgRows(await this.q(c, q, b), q)[0] as T | undefined,
+      run: async (q: QueryDef, b?: Binds) => (await this.q(c, q, b)).rowCount ?? 0,
+    };
+  }
+
+  async all<T = Row>(q: QueryDef, binds?: Binds): Promise<T[]> {
+    this.gate();
+    return convertPgRows(await this.q(this.pool, q, binds), q) as T[];
+  }
+
+  async one<T = Row>(q: QueryDef, binds?: Binds): Promise<T | undefined> {
+    this.gate();
+    return convertPgRows(await this.q(this.pool, q, binds), q)[0] as T | undefined;
+  }
+
+  async run(q: QueryDef, binds?: Binds): Promise<number> {
+    this.gate();
+    return (await this.q(this.pool, q, binds)).rowCount ?? 0;
+  }
+
+  /** fn with a client of its own; a client that saw a connection error is destroyed, not reused. */
+  private async withClient<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    this.gate();
+    let c: pg.PoolClient;
+    try {
+      c = await this.pool.connect();
+    } catch (e) {
+      throw this.fail(e);
+    }
+    let broken: Error | undefined;
+    try {
+      return await fn(c);
+    } catch (e) {
+      if (e instanceof Error && (isPgConnectionError(e) || isPgConnectionError(e.cause))) broken = e;
+      throw e;
+    } finally {
+      c.release(broken);
+    }
+  }
+
+  private exec1(c: PgLike, sql: string): Promise<void> {
+    return c.query(sql).then(
+      () => undefined,
+      (e: unknown) => {
+        throw this.fail(e);
+      },
+    );
+  }
+
+  private session(c: pg.PoolClient): TxSession {
+    return {
+      q: this.queryable(c),
+      begin: () => this.exec1(c, 'BEGIN'),
+      savepoint: (n) => this.exec1(c, `SAVEPOINT ${n}`),
+      release: (n) => this.exec1(c, `RELEASE SAVEPOINT ${n}`),
+      rollbackTo: (n) => this.exec1(c, `ROLLBACK TO SAVEPOINT ${n}`),
+      commit: () => this.exec1(c, 'COMMIT'),
+      rollback: () => c.query('ROLLBACK').then(
+        () => undefined,
+        () => undefined,
+      ),
+    };
+  }
+
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.withClient(async (c) => {
+      const s = this.session(c);
+      await s.begin();
+      const g = guardQueryable(s.q);
+      try {
+        const v = await fn(g.q);
+        g.close();
+        await s.commit();
+        return v;
+      } catch (e) {
+        g.close();
+        await s.rollback();
+        throw e;
+      }
+    });
+  }
+
+  unitOfWork<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    if (this.down) return Promise.reject(this.down);
+    return this.committer.submit(fn);
+  }
+
+  async ping(): Promise<void> {
+    this.gate();
+    try {
+      await this.pool.query('SELECT 1');
+    } catch (e) {
+      throw this.fail(e);
+    }
+  }
+
+  async exec(sql: string): Promise<void> {
+    this.gate();
+    await this.exec1(this.pool, sql);
+  }
+
+  async bulkInsert(table: string, columns: readonly string[], rows: readonly (readonly BindValue[])[]): Promise<void> {
+    if (rows.length === 0) return;
+    // a statement carries at most 65535 parameters (the protocol's uint16 count)
+    const per = Math.max(1, Math.min(1000, Math.floor(65535 / columns.length)));
+    const head = `INSERT INTO ${table} (${columns.join(', ')}) VALUES `;
+    await this.withClient(async (c) => {
+      await this.exec1(c, 'BEGIN');
+      try {
+        for (let i = 0; i < rows.length; i += per) {
+          const chunk = rows.slice(i, i + per);
+          const vals: unknown[] = [];
+          const tuples = chunk.map((row) => {
+            const ph = row.map((v, j) => {
+              vals.push(toPg(v, columns[j], `bulkInsert ${table}`));
+              return `$${vals.length}`;
+            });
+            return `(${ph.join(', ')})`;
+          });
+          try {
+            await c.query(head + tuples.join(', '), vals);
+          } catch (e) {
+            throw this.fail(e);
+          }
+        }
+        await this.exec1(c, 'COMMIT');
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    });
+  }
+
+  async tableExists(table: string): Promise<boolean> {
+    this.gate();
+    try {
+      const r = await this.pool.query(
+        'SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND lower(table_name) = lower($1)',
+        [table],
+      );
+      return (r.rowCount ?? 0) > 0;
+    } catch (e) {
+      throw this.fail(e);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.abort.abort();
+    await this.pool.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,481 @@
+// SQLite back end (better-sqlite3). better-sqlite3 is synchronous; the Store is async.
+//
+// Two connections on one file:
+//   writer — every write, every transaction and every group-commit batch, one at a time through
+//            an async mutex (`exclusive`): a transaction's fn awaits between statements, and no
+//            other write may slip into its BEGIN…COMMIT on the shared connection;
+//   reader — all()/one() outside a transaction whose statement is read-only. In WAL mode the
+//            reader sees only committed data, so a read never observes a transaction that is still
+//            open on the writer (and may yet roll back). A statement that writes (UPDATE … RETURNING)
+//            goes through the writer even when called as all()/one().
+// Durability: journal_mode=WAL and synchronous=FULL are set and read back at open; anything else
+// (a :memory: database, a read-only file system) is refused (DESIGN.md "Durability").
+// Availability: SQLITE_BUSY after busy_timeout, I/O errors, and a database file that vanished or
+// was replaced (checked by inode in ping() and every few seconds) answer 9001; a vanished file is
+// re-opened in the background only once it exists again (never created anew: that would serve an
+// empty database).
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import pRetry from 'p-retry';
+import type { Logger } from 'pino';
+import { dateToSqlite, render, sqliteSequenceBind, sqliteToDate, type Rendered } from './dialect.js';
+import { DurabilityError, describe, isSqliteUnavailableError, unavailable } from './errors.js';
+import { GroupCommitter, guardQueryable, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
+import type { BindValue, Binds, QueryDef, Queryable, Row } from './types.js';
+
+type Db = Database.Database;
+type Stmt = Database.Statement<unknown[], unknown>;
+
+export interface SqliteOptions extends GroupCommitOptions {
+  /** busy_timeout, ms: how long a write waits for another process's lock before 9001 (default 5000). */
+  busyTimeoutMs?: number;
+  /** How often the file's presence is checked, ms (default 2000; 0 = only in ping()). */
+  fileCheckMs?: number;
+}
+
+const enum Kind {
+  Plain,
+  BigInt,
+  Number,
+  Date,
+}
+
+interface Prepared {
+  r: Rendered;
+  stmt: Stmt;
+  readonly: boolean;
+  reader: boolean;
+  /** null: rows come back from the driver as they are (keys already lower-case, no conversion). */
+  cols: { key: string; kind: Kind }[] | null;
+}
+
+function toSqliteValue(v: BindValue | undefined, name: string, q: string): unknown {
+  if (v === undefined) throw new Error(`${q}: missing bind :${name}`);
+  if (v instanceof Date) return dateToSqlite(v);
+  return v;
+}
+
+function toBig(v: unknown, col: string): unknown {
+  if (v === null || typeof v === 'bigint') return v;
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v)) throw new TypeError(`column ${col} is declared bigint but holds ${v}`);
+    return BigInt(v);
+  }
+  if (typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v);
+  return v;
+}
+
+function plan(stmt: Stmt, q: QueryDef): Prepared['cols'] {
+  const big = new Set(q.bigint ?? []);
+  const dates = new Set(q.dates ?? []);
+  const cols = stmt.columns().map((c) => {
+    const key = c.name.toLowerCase();
+    const kind = big.has(key) ? Kind.BigInt : dates.has(key) ? Kind.Date : big.size ? Kind.Number : Kind.Plain;
+    return { key, kind, same: key === c.name };
+  });
+  if (cols.every((c) => c.same && c.kind === Kind.Plain)) return null;
+  return cols.map(({ key, kind }) => ({ key, kind }));
+}
+
+function convert(cols: NonNullable<Prepared['cols']>, raw: unknown[]): Row {
+  const row: Row = {};
+  for (let i = 0; i < cols.length; i++) {
+    const c = cols[i];
+    const v = raw[i];
+    switch (c.kind) {
+      case Kind.Plain:
+        row[c.key] = v;
+        break;
+      case Kind.BigInt:
+        row[c.key] = toBig(v, c.key);
+        break;
+      case Kind.Number:
+        // safeIntegers is on for the whole statement; undeclared integer columns go back to number
+        row[c.key] = typeof v === 'bigint' ? Number(v) : v;
+        break;
+      case Kind.Date:
+        row[c.key] = sqliteToDate(v);
+        break;
+    }
+  }
+  return row;
+}
+
+/** One connection's statement cache and executors (synchronous). */
+class Conn {
+  private cache = new WeakMap<QueryDef, Prepared>();
+  constructor(readonly db: Db) {}
+
+  prep(q: QueryDef): Prepared {
+    let p = this.cache.get(q);
+    if (p) return p;
+    const r = render('sqlite', q);
+    const stmt = this.db.prepare(r.sql) as Stmt;
+    const reader = stmt.reader;
+    let cols: Prepared['cols'] = null;
+    if (reader) {
+      if (q.bigint?.length) stmt.safeIntegers(true);
+      cols = plan(stmt, q);
+      if (cols) stmt.raw(true);
+    }
+    p = { r, stmt, readonly: stmt.readonly, reader, cols };
+    this.cache.set(q, p);
+    return p;
+  }
+
+  args(p: Prepared, q: QueryDef, binds: Binds | undefined): unknown[] {
+    const names = p.r.names;
+    const out = new Array<unknown>(names.length);
+    const b = binds ?? {};
+    if (p.r.sequences) {
+      for (const seq of p.r.sequences) {
+        // sequences emulated in BSG_SEQUENCE(NAME, VALUE): VALUE is the last number handed out
+        const row = this.seqStmt().get(seq) as { VALUE: number | bigint } | undefined;
+        (b as Record<string, BindValue>)[sqliteSequenceBind(seq)] = row ? BigInt(row.VALUE) : null;
+      }
+    }
+    for (let i = 0; i < names.length; i++) out[i] = toSqliteValue(b[names[i]], names[i], q.name);
+    return out;
+  }
+
+  private seq: Stmt | undefined;
+  private seqStmt(): Stmt {
+    this.seq ??= this.db.prepare(
+      'INSERT INTO BSG_SEQUENCE (NAME, VALUE) VALUES (?, 1) ON CONFLICT (NAME) DO UPDATE SET VALUE = VALUE + 1 RETURNING VALUE',
+    ) as Stmt;
+    this.seq.safeIntegers(true);
+    return this.seq;
+  }
+
+  all(q: QueryDef, binds: Binds | undefined, p = this.prep(q)): Row[] {
+    const a = this.args(p, q, p.r.sequences ? { ...binds } : binds);
+    if (!p.reader) {
+      p.stmt.run(a);
+      return [];
+    }
+    const rows = p.stmt.all(a) as unknown[];
+    const cols = p.cols;
+    if (!cols) return rows as Row[];
+    const out = new Array<Row>(rows.length);
+    for (let i = 0; i < rows.length; i++) out[i] = convert(cols, rows[i] as unknown[]);
+    return out;
+  }
+
+  one(q: QueryDef, binds: Binds | undefined, p = this.prep(q)): Row | undefined {
+    if (!p.reader) {
+      this.run(q, binds, p);
+      return undefined;
+    }
+    const a = this.args(p, q, p.r.sequences ? { ...binds } : binds);
+    const raw = p.stmt.get(a);
+    if (raw === undefined || !p.cols) return raw as Row | undefined;
+    return convert(p.cols, raw as unknown[]);
+  }
+
+  run(q: QueryDef, binds: Binds | undefined, p = this.prep(q)): number {
+    const a = this.args(p, q, p.r.sequences ? { ...binds } : binds);
+    if (p.reader) return p.stmt.all(a).length;
+    return p.stmt.run(a).changes;
+  }
+}
+
+function openDb(path: string, readonly: boolean, busyTimeoutMs: number, mustExist: boolean): Db {
+  const db = new Database(path, { readonly, fileMustExist: mustExist || readonly, timeout: busyTimeoutMs });
+  db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  return db;
+}
+
+/** Set and verify WAL + synchronous=FULL on a writer connection; throws DurabilityError. */
+export function enforceSqliteDurability(db: Db): void {
+  let mode: unknown;
+  try {
+    mode = db.pragma('journal_mode = WAL', { simple: true });
+  } catch (e) {
+    throw new DurabilityError('journal_mode', `unsettable (${describe(e)})`, "'wal'");
+  }
+  if (String(mode).toLowerCase() !== 'wal') throw new DurabilityError('journal_mode', String(mode), "'wal' (a file database on a writable file system)");
+  db.pragma('synchronous = FULL');
+  const sync = Number(db.pragma('synchronous', { simple: true }));
+  if (sync < 2) throw new DurabilityError('synchronous', String(sync), 'FULL (2) or EXTRA (3)');
+}
+
+export class SqliteStore implements BatchingStore {
+  readonly dialect = 'sqlite' as const;
+  private w!: Conn;
+  private r!: Conn;
+  private ino = 0;
+  private tail: Promise<unknown> = Promise.resolve();
+  private down: Error | undefined;
+  private closed = false;
+  private timer: NodeJS.Timeout | undefined;
+  private abort = new AbortController();
+  private readonly committer: GroupCommitter;
+  private readonly busyTimeoutMs: number;
+  private readonly log: Logger;
+
+  /** Open (creating the file if needed) and enforce durability; throws DurabilityError or the driver's error. */
+  constructor(
+    readonly path: string,
+    log: Logger,
+    opts: SqliteOptions = {},
+  ) {
+    this.log = log.child({ store: 'sqlite' });
+    this.busyTimeoutMs = opts.busyTimeoutMs ?? 5000;
+    this.connect(false);
+    this.committer = new GroupCommitter(<T>(fn: (s: TxSession) => Promise<T>) => this.exclusive(() => fn(this.session())), opts);
+    const every = opts.fileCheckMs ?? 2000;
+    if (every > 0) {
+      this.timer = setInterval(() => this.checkFile(), every);
+      this.timer.unref();
+    }
+  }
+
+  private connect(mustExist: boolean): void {
+    const wdb = openDb(this.path, false, this.busyTimeoutMs, mustExist);
+    try {
+      enforceSqliteDurability(wdb);
+      const rdb = openDb(this.path, true, this.busyTimeoutMs, true);
+      this.w = new Conn(wdb);
+      this.r = new Conn(rdb);
+      this.ino = fs.statSync(this.path).ino;
+    } catch (e) {
+      wdb.close();
+      throw e;
+    }
+  }
+
+  /** Groups commits of concurrent units (see group-commit.ts). */
+  get groupStats(): { batches: number; units: number } {
+    return this.committer.stats;
+  }
+
+  // --- availability ---------------------------------------------------------------------------
+
+  private fileOk(): boolean {
+    try {
+      return fs.statSync(this.path).ino === this.ino;
+    } catch {
+      return false;
+    }
+  }
+
+  private checkFile(): void {
+    if (!this.down && !this.closed && !this.fileOk()) this.markDown(new Error(`database file ${this.path} vanished or was replaced`));
+  }
+
+  private markDown(cause: unknown): void {
+    if (this.down || this.closed) return;
+    this.down = unavailable(describe(cause), cause);
+    this.log.error({ err: describe(cause), path: this.path }, 'database unavailable; queries answer 9001 and the file is re-opened in the background');
+    void this.reconnect();
+  }
+
+  private async reconnect(): Promise<void> {
+    try {
+      await pRetry(
+        () =>
+          this.exclusive(async () => {
+            if (!fs.existsSync(this.path)) throw new Error(`database file ${this.path} does not exist`);
+            try {
+              this.w.db.close();
+              this.r.db.close();
+            } catch {
+              // already closed
+            }
+            this.connect(true);
+          }),
+        {
+          retries: Number.POSITIVE_INFINITY,
+          minTimeout: 200,
+          maxTimeout: 5000,
+          signal: this.abort.signal,
+          unref: true,
+          onFailedAttempt: ({ error, attemptNumber }) => {
+            if (attemptNumber === 1 || attemptNumber % 20 === 0) this.log.warn({ err: describe(error), attemptNumber }, 'database still unavailable');
+          },
+        },
+      );
+      this.down = undefined;
+      this.log.info({ path: this.path }, 'database available again');
+    } catch (e) {
+      if (!this.closed) this.log.error({ err: describe(e) }, 'database reconnect stopped');
+    }
+  }
+
+  /** Map a driver error: 9001 for "cannot answer now", the error itself otherwise. */
+  private fail(e: unknown): unknown {
+    if (isSqliteUnavailableError(e)) {
+      if (!this.fileOk()) this.markDown(e);
+      return unavailable(describe(e), e);
+    }
+    return e;
+  }
+
+  // --- the writer mutex ------------------------------------------------------------------------
+
+  /** Run fn with the writer to itself; calls are served in submission order. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private writerQueryable(): Queryable {
+    const w = () => this.w;
+    const wrap = <T>(f: () => T): Promise<T> => {
+      try {
+        return Promise.resolve(f());
+      } catch (e) {
+        return Promise.reject(this.fail(e));
+      }
+    };
+    return {
+      all: <T>(q: QueryDef, b?: Binds) => wrap(() => w().all(q, b) as T[]),
+      one: <T>(q: QueryDef, b?: Binds) => wrap(() => w().one(q, b) as T | undefined),
+      run: (q: QueryDef, b?: Binds) => wrap(() => w().run(q, b)),
+    };
+  }
+
+  private execW(sql: string): Promise<void> {
+    if (this.down) return Promise.reject(this.down);
+    try {
+      this.w.db.exec(sql);
+      return Promise.resolve();
+    } catch (e) {
+      return Promise.reject(this.fail(e));
+    }
+  }
+
+  private session(): TxSession {
+    return {
+      q: this.writerQueryable(),
+      begin: () => this.execW('BEGIN IMMEDIATE'),
+      savepoint: (n) => this.execW(`SAVEPOINT ${n}`),
+      release: (n) => this.execW(`RELEASE SAVEPOINT ${n}`),
+      rollbackTo: (n) => this.execW(`ROLLBACK TO SAVEPOINT ${n}`),
+      commit: () => this.execW('COMMIT'),
+      rollback: async () => {
+        try {
+          if (this.w.db.inTransaction) this.w.db.exec('ROLLBACK');
+        } catch {
+          // the connection is unusable; the next query reports it
+        }
+      },
+    };
+  }
+
+  // --- Queryable outside a transaction ---------------------------------------------------------
+
+  private outside<T>(q: QueryDef, binds: Binds | undefined, f: (c: Conn, p?: Prepared) => T): Promise<T> {
+    if (this.down) return Promise.reject(this.down);
+    if (this.closed) return Promise.reject(unavailable('store closed'));
+    try {
+      const p = this.r.prep(q);
+      // a {{nextval}} statement writes BSG_SEQUENCE even when it reads
+      if (p.readonly && !p.r.sequences) return Promise.resolve(f(this.r, p));
+    } catch (e) {
+      return Promise.reject(this.fail(e));
+    }
+    // a write: autocommit on the writer, after any open transaction
+    return this.exclusive(async () => {
+      if (this.down) throw this.down;
+      try {
+        return this.w.db.transaction(() => f(this.w))();
+      } catch (e) {
+        throw this.fail(e);
+      }
+    });
+  }
+
+  all<T = Row>(q: QueryDef, binds?: Binds): Promise<T[]> {
+    return this.outside(q, binds, (c, p) => c.all(q, binds, p) as T[]);
+  }
+
+  one<T = Row>(q: QueryDef, binds?: Binds): Promise<T | undefined> {
+    return this.outside(q, binds, (c, p) => c.one(q, binds, p) as T | undefined);
+  }
+
+  run(q: QueryDef, binds?: Binds): Promise<number> {
+    return this.outside(q, binds, (c, p) => c.run(q, binds, p));
+  }
+
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      if (this.down) throw this.down;
+      if (this.closed) throw unavailable('store closed');
+      const s = this.session();
+      await s.begin();
+      const g = guardQueryable(s.q);
+      try {
+        const v = await fn(g.q);
+        g.close();
+        await s.commit();
+        return v;
+      } catch (e) {
+        g.close();
+        await s.rollback();
+        throw e;
+      }
+    });
+  }
+
+  unitOfWork<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    if (this.down) return Promise.reject(this.down);
+    return this.committer.submit(fn);
+  }
+
+  async ping(): Promise<void> {
+    if (!this.down && !this.fileOk()) this.markDown(new Error(`database file ${this.path} vanished or was replaced`));
+    if (this.down) throw this.down;
+    if (this.closed) throw unavailable('store closed');
+    try {
+      this.r.db.prepare('SELECT 1').get();
+    } catch (e) {
+      throw this.fail(e);
+    }
+  }
+
+  exec(sql: string): Promise<void> {
+    return this.exclusive(() => this.execW(sql));
+  }
+
+  bulkInsert(table: string, columns: readonly string[], rows: readonly (readonly BindValue[])[]): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.down) throw this.down;
+      try {
+        const st = this.w.db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+        this.w.db.transaction(() => {
+          for (const row of rows) st.run(row.map((v, i) => toSqliteValue(v, columns[i], `bulkInsert ${table}`)));
+        })();
+      } catch (e) {
+        throw this.fail(e);
+      }
+    });
+  }
+
+  async tableExists(table: string): Promise<boolean> {
+    if (this.down) throw this.down;
+    try {
+      return (
+        this.r.db.prepare("SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND lower(name) = lower(?)").get(table) !== undefined
+      );
+    } catch (e) {
+      throw this.fail(e);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.abort.abort();
+    if (this.timer) clearInterval(this.timer);
+    await this.tail;
+    for (const c of [this.w, this.r]) {
+      try {
+        c.db.close();
+      } catch {
+        // already closed
+      }
+    }
+  }
+}
