@@ -12,12 +12,12 @@ export type Field =
   | { name: string; type: 'u8' | 'u16' | 'u32'; doc?: string; min?: number; max?: number }
   /** Money: signed int64 count of fen, big-endian; a bigint in TypeScript, never a float. */
   | { name: string; type: 'money'; doc?: string; min?: bigint; max?: bigint }
-  /** ASCII YYYYMMDD. */
-  | { name: string; type: 'date'; doc?: string }
-  /** ASCII YYYYMMDDHHMMSS. */
-  | { name: string; type: 'datetime'; doc?: string }
-  /** ASCII YYYYMM (billing cycle). */
-  | { name: string; type: 'cycle'; doc?: string }
+  /** ASCII YYYYMMDD. `optional`: all spaces on the wire = '' (no date). */
+  | { name: string; type: 'date'; doc?: string; optional?: boolean }
+  /** ASCII YYYYMMDDHHMMSS. `optional`: all spaces on the wire = '' (no time). */
+  | { name: string; type: 'datetime'; doc?: string; optional?: boolean }
+  /** ASCII YYYYMM (billing cycle). `optional`: all spaces on the wire = '' (no cycle). */
+  | { name: string; type: 'cycle'; doc?: string; optional?: boolean }
   /** uint16 count + records laid out by `of`. */
   | { name: string; type: 'list'; of: Layout; maxItems?: number; doc?: string };
 

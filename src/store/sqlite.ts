@@ -102,6 +102,10 @@ function convert(cols: NonNullable<Prepared['cols']>, raw: unknown[]): Row {
 }
 
 /** One connection's statement cache and executors (synchronous). */
+/** ping()'s file check runs at most this often (the background check runs every fileCheckMs). */
+const PING_FILE_CHECK_MS = 250;
+const PING_SQL: QueryDef = { name: 'sqlite.ping', sql: 'SELECT 1' };
+
 class Conn {
   private cache = new WeakMap<QueryDef, Prepared>();
   constructor(readonly db: Db) {}
@@ -250,6 +254,8 @@ export class SqliteStore implements BatchingStore {
   }
 
   // --- availability ---------------------------------------------------------------------------
+
+  private lastFileCheck = 0;
 
   private fileOk(): boolean {
     try {
@@ -425,11 +431,16 @@ export class SqliteStore implements BatchingStore {
   }
 
   async ping(): Promise<void> {
-    if (!this.down && !this.fileOk()) this.markDown(new Error(`database file ${this.path} vanished or was replaced`));
+    // CS-01 calls this per request: the file check (a stat) runs at most every PING_FILE_CHECK_MS.
+    const now = Date.now();
+    if (!this.down && now - this.lastFileCheck >= PING_FILE_CHECK_MS) {
+      this.lastFileCheck = now;
+      if (!this.fileOk()) this.markDown(new Error(`database file ${this.path} vanished or was replaced`));
+    }
     if (this.down) throw this.down;
     if (this.closed) throw unavailable('store closed');
     try {
-      this.r.db.prepare('SELECT 1').get();
+      this.r.prep(PING_SQL).stmt.get();
     } catch (e) {
       throw this.fail(e);
     }

@@ -1,0 +1,690 @@
+// Everything about a body is derived from its declarative Layout (protocol/layout-types.ts):
+// the binary-parser decoder, validation, the encoder, log redaction and the SPEC/CLI
+// description. Each is built once per layout object and cached in a WeakMap.
+//
+// Wire encoding of the field types (all integers big-endian):
+//   char      `width` bytes of GBK, space-padded; trailing spaces stripped on decode
+//   text      uint16 byte count + that many GBK bytes
+//   u8/u16/u32  unsigned integers
+//   money     int64: signed count of fen (a bigint, never a float)
+//   date      8 ASCII digits YYYYMMDD; datetime 14 digits YYYYMMDDHHMMSS; cycle 6 digits YYYYMM
+//             (an `optional` one may be all spaces, decoded as '')
+//   list      uint16 record count + the records, each laid out by `of`
+import { Parser } from 'binary-parser/dist/binary_parser.js';
+import { GatewayError } from './return-codes.js';
+import { gbkBoundary, gbkDecode, gbkEncodeShared, gbkEncodeStrict, isAsciiBytes, isAsciiString } from './gbk.js';
+import type { BodyRecord, BodyValue, Field, Layout } from './layout-types.js';
+
+export type { BodyRecord, BodyValue, Field, Layout } from './layout-types.js';
+
+/** 'strict' for requests (anything that does not fit is an error); 'truncate' for our own responses. */
+export type EncodeMode = 'strict' | 'truncate';
+
+/** Largest uint16: text byte counts and list record counts. */
+export const MAX_TEXT_BYTES = 0xffff;
+export const MAX_LIST_ITEMS = 0xffff;
+
+const DATE_WIDTH = { date: 8, datetime: 14, cycle: 6 } as const;
+const INT_MAX = { u8: 0xff, u16: 0xffff, u32: 0xffffffff } as const;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** Replacement for secret values in logs. */
+export const SECRET_MASK = '[secret]';
+
+// ---------------------------------------------------------------------------------------------
+// Paging (DESIGN.md): a request that can return many rows carries offset (u32) + limit (u16);
+// its response carries total (u32) before the list.
+
+export const PAGE_REQUEST: Layout = Object.freeze([
+  { name: 'offset', type: 'u32', doc: 'records to skip' },
+  { name: 'limit', type: 'u16', min: 1, doc: 'records wanted (the server may return fewer)' },
+] as const satisfies Layout);
+
+const pagedCache = new WeakMap<Layout, Layout>();
+
+/** Response layout of a paged query: total (u32, all matching records) then the `items` list. */
+export function pagedResponse(itemLayout: Layout, opts: { maxItems?: number } = {}): Layout {
+  if (opts.maxItems === undefined) {
+    const hit = pagedCache.get(itemLayout);
+    if (hit) return hit;
+  }
+  const layout: Layout = Object.freeze([
+    { name: 'total', type: 'u32', doc: 'records matching the query, all pages' },
+    { name: 'items', type: 'list', of: itemLayout, ...(opts.maxItems !== undefined ? { maxItems: opts.maxItems } : {}), doc: 'this page' },
+  ] satisfies Layout);
+  if (opts.maxItems === undefined) pagedCache.set(itemLayout, layout);
+  return layout;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compilation: one Parser (plus checks of the layout itself) per layout object.
+
+// Marker a formatter returns for bytes that are not valid text; the validation pass reports it
+// as INVALID_FIELD (formatters must not throw: a short body has to be reported first).
+const BAD_TEXT: unique symbol = Symbol('bad text');
+
+interface Compiled {
+  parser: Parser | undefined; // undefined for the empty layout
+}
+
+const compiledCache = new WeakMap<Layout, Compiled>();
+const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function checkLayout(layout: Layout): void {
+  const seen = new Set<string>();
+  for (const f of layout) {
+    // Field names become binary-parser variables; `$` is reserved for our hidden counters.
+    if (!NAME_RE.test(f.name) || f.name === '__proto__' || f.name === 'constructor') {
+      throw new Error(`layout field name ${JSON.stringify(f.name)} is not a plain identifier`);
+    }
+    if (seen.has(f.name)) throw new Error(`layout field ${f.name} appears twice`);
+    seen.add(f.name);
+    if (f.type === 'char' && (!Number.isInteger(f.width) || f.width < 1 || f.width > 0xffff)) {
+      throw new Error(`layout field ${f.name}: width must be an integer 1..65535`);
+    }
+    if (f.type === 'list') checkLayout(f.of);
+  }
+}
+
+function decodeFixedText(b: Buffer): string | typeof BAD_TEXT {
+  // Strip trailing spaces on the bytes: 0x20 is never part of a GBK multi-byte character.
+  let end = b.length;
+  while (end > 0 && b[end - 1] === 0x20) end--;
+  try {
+    return gbkDecode(b, 0, end);
+  } catch {
+    return BAD_TEXT;
+  }
+}
+
+function decodeVarText(b: Buffer): string | typeof BAD_TEXT {
+  try {
+    return gbkDecode(b);
+  } catch {
+    return BAD_TEXT;
+  }
+}
+
+function decodeAscii(b: Buffer): string | typeof BAD_TEXT {
+  return isAsciiBytes(b) ? b.toString('latin1') : BAD_TEXT;
+}
+
+function buildParser(layout: Layout): Parser {
+  let p = new Parser();
+  for (const f of layout) {
+    const n = f.name;
+    switch (f.type) {
+      case 'u8':
+        p = p.uint8(n);
+        break;
+      case 'u16':
+        p = p.uint16be(n);
+        break;
+      case 'u32':
+        p = p.uint32be(n);
+        break;
+      case 'money':
+        p = p.int64be(n);
+        break;
+      case 'char':
+        p = p.buffer(n, { length: f.width, formatter: decodeFixedText });
+        break;
+      case 'text':
+        p = p.uint16be(`${n}$n`).buffer(n, { length: `${n}$n`, formatter: decodeVarText });
+        break;
+      case 'date':
+      case 'datetime':
+      case 'cycle':
+        p = p.buffer(n, { length: DATE_WIDTH[f.type], formatter: decodeAscii });
+        break;
+      case 'list':
+        p = p.uint16be(`${n}$n`).array(n, { type: buildParser(f.of), length: `${n}$n` });
+        break;
+    }
+  }
+  return p;
+}
+
+function compile(layout: Layout): Compiled {
+  let c = compiledCache.get(layout);
+  if (c) return c;
+  checkLayout(layout);
+  c = { parser: layout.length === 0 ? undefined : buildParser(layout).saveOffset('$end') };
+  compiledCache.set(layout, c);
+  return c;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Value checks shared by decode (validation pass) and encode.
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+function allDigits(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+/**
+ * Why `s` is not a valid value of a date/datetime/cycle field, or undefined when it is.
+ * Years 0001–9999 (the billing system uses far-future dates such as 20991231 for "no expiry");
+ * months 01–12; days within the month (leap years by the Gregorian rule); 00–23:00–59:00–59.
+ */
+export function dateProblem(type: 'date' | 'datetime' | 'cycle', s: string): string | undefined {
+  const width = DATE_WIDTH[type];
+  const shape = type === 'date' ? 'YYYYMMDD' : type === 'datetime' ? 'YYYYMMDDHHMMSS' : 'YYYYMM';
+  if (s.length !== width || !allDigits(s)) return `not ${width} digits ${shape}`;
+  const y = +s.slice(0, 4);
+  const m = +s.slice(4, 6);
+  if (y < 1) return 'year 0000';
+  if (m < 1 || m > 12) return `month ${s.slice(4, 6)}`;
+  if (type === 'cycle') return undefined;
+  const d = +s.slice(6, 8);
+  if (d < 1 || d > daysInMonth(y, m)) return `day ${s.slice(6, 8)} of ${s.slice(0, 6)}`;
+  if (type === 'date') return undefined;
+  if (+s.slice(8, 10) > 23) return `hour ${s.slice(8, 10)}`;
+  if (+s.slice(10, 12) > 59) return `minute ${s.slice(10, 12)}`;
+  if (+s.slice(12, 14) > 59) return `second ${s.slice(12, 14)}`;
+  return undefined;
+}
+
+// Control characters are refused in text: they corrupt logs and fixed-width displays. Free text
+// (addresses, messages) may hold tab and line breaks.
+const CONTROL_CHAR_RE = /[\x00-\x1f\x7f]/;
+const CONTROL_CHAR_TEXT_RE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
+
+function isSecret(f: Field): boolean {
+  return (f.type === 'char' || f.type === 'text') && f.secret === true;
+}
+
+/** A value for a message: never for a secret field, and short. */
+function shown(f: Field, v: unknown): string {
+  if (isSecret(f)) return '';
+  let s = typeof v === 'bigint' ? `${v}` : typeof v === 'string' ? JSON.stringify(v) : String(v);
+  if (s.length > 40) s = `${s.slice(0, 37)}...`;
+  return ` ${s}`;
+}
+
+function textProblem(f: Field, s: string): string | undefined {
+  if ((f.type === 'char' ? CONTROL_CHAR_RE : CONTROL_CHAR_TEXT_RE).test(s)) return 'contains a control character';
+  if (f.type === 'char' && f.pattern && !f.pattern.test(s)) {
+    return `does not match ${f.pattern}${shown(f, s)}`.trimEnd();
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding.
+
+function invalid(path: string, problem: string): GatewayError {
+  return new GatewayError('INVALID_FIELD', `${path}: ${problem}`);
+}
+
+// The validation pass: checks every value and copies it into a clean record (without the
+// parser's hidden `$n` counters).
+function validate(layout: Layout, raw: Record<string, unknown>, prefix: string): BodyRecord {
+  const out: BodyRecord = {};
+  for (const f of layout) {
+    const path = prefix + f.name;
+    const v = raw[f.name];
+    switch (f.type) {
+      case 'char':
+      case 'text': {
+        if (v === BAD_TEXT) throw invalid(path, 'invalid GBK');
+        const s = v as string;
+        if (f.type === 'text' && f.maxBytes !== undefined && (raw[`${f.name}$n`] as number) > f.maxBytes) {
+          throw invalid(path, `longer than ${f.maxBytes} bytes`);
+        }
+        const problem = textProblem(f, s);
+        if (problem) throw invalid(path, problem);
+        out[f.name] = s;
+        break;
+      }
+      case 'u8':
+      case 'u16':
+      case 'u32': {
+        const n = v as number;
+        if ((f.min !== undefined && n < f.min) || (f.max !== undefined && n > f.max)) {
+          throw invalid(path, `${n} outside ${f.min ?? 0}..${f.max ?? INT_MAX[f.type]}`);
+        }
+        out[f.name] = n;
+        break;
+      }
+      case 'money': {
+        const n = v as bigint;
+        if ((f.min !== undefined && n < f.min) || (f.max !== undefined && n > f.max)) {
+          throw invalid(path, `${n} fen outside ${f.min ?? INT64_MIN}..${f.max ?? INT64_MAX}`);
+        }
+        out[f.name] = n;
+        break;
+      }
+      case 'date':
+      case 'datetime':
+      case 'cycle': {
+        if (v === BAD_TEXT) throw invalid(path, 'not ASCII');
+        let s = v as string;
+        if (f.optional && s.trim() === '') s = '';
+        else {
+          const problem = dateProblem(f.type, s);
+          if (problem) throw invalid(path, `${problem}${shown(f, s)}`);
+        }
+        out[f.name] = s;
+        break;
+      }
+      case 'list': {
+        const items = v as Record<string, unknown>[];
+        if (f.maxItems !== undefined && items.length > f.maxItems) {
+          throw invalid(path, `${items.length} records, at most ${f.maxItems}`);
+        }
+        const list: BodyRecord[] = new Array(items.length);
+        for (let i = 0; i < items.length; i++) list[i] = validate(f.of, items[i], `${path}[${i}].`);
+        out[f.name] = list;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Decode and validate a body (the bytes after the 60-byte header). Throws GatewayError
+ * BODY_MISMATCH (body shorter than its layout, or bytes left over after it) or INVALID_FIELD
+ * (invalid GBK, control characters, pattern, min/max, calendar values), naming the field.
+ */
+export function decodeBody(layout: Layout, body: Buffer): BodyRecord {
+  const { parser } = compile(layout);
+  if (parser === undefined) {
+    if (body.length !== 0) throw new GatewayError('BODY_MISMATCH', `${body.length} bytes after the body`);
+    return {};
+  }
+  let raw: Record<string, unknown>;
+  try {
+    raw = parser.parse(body) as Record<string, unknown>;
+  } catch (err) {
+    // binary-parser reads numbers through a DataView bounded by the body.
+    if (err instanceof RangeError) throw new GatewayError('BODY_MISMATCH', 'body shorter than its layout');
+    throw err;
+  }
+  const end = raw.$end as number;
+  if (end > body.length) throw new GatewayError('BODY_MISMATCH', 'body shorter than its layout');
+  if (end < body.length) throw new GatewayError('BODY_MISMATCH', `${body.length - end} bytes after the body`);
+  return validate(layout, raw, '');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding: a sizing pass (which also checks values and GBK-encodes non-ASCII text), then one
+// Buffer of the exact size is allocated and written.
+
+/** Text parts in field order: ASCII strings are written as latin1, others are GBK bytes. */
+type Part = string | Buffer;
+
+/** The result of the sizing pass: body size and the encoded text parts, for writeBody. */
+export interface PreparedBody {
+  size: number;
+  parts: Part[];
+}
+
+function fail(mode: EncodeMode, path: string, problem: string): GatewayError {
+  // A response we cannot encode is our own bug (9999), not a wrong request.
+  return new GatewayError(mode === 'strict' ? 'INVALID_FIELD' : 'INTERNAL_ERROR', `${path}: ${problem}`);
+}
+
+function sizeText(f: Field & { type: 'char' | 'text' }, v: unknown, mode: EncodeMode, path: string, parts: Part[]): number {
+  if (typeof v !== 'string') throw fail(mode, path, v === undefined ? 'missing' : 'not a string');
+  const limit = f.type === 'char' ? f.width : Math.min(f.maxBytes ?? MAX_TEXT_BYTES, MAX_TEXT_BYTES);
+  if (mode === 'strict') {
+    const problem = textProblem(f, v);
+    if (problem) throw fail(mode, path, problem);
+  }
+  let part: Part;
+  let n: number;
+  if (isAsciiString(v)) {
+    part = v;
+    n = v.length;
+    if (n > limit) {
+      if (mode === 'strict') throw fail(mode, path, `${n} bytes, at most ${limit}`);
+      part = v.slice(0, limit);
+      n = limit;
+    }
+  } else {
+    let b: Buffer;
+    if (mode === 'strict') {
+      const strict = gbkEncodeStrict(v);
+      if (!strict) throw fail(mode, path, 'has a character outside GBK');
+      b = strict;
+    } else {
+      b = gbkEncodeShared(v);
+    }
+    n = b.length;
+    if (n > limit) {
+      if (mode === 'strict') throw fail(mode, path, `${n} bytes, at most ${limit}`);
+      // Never cut a double-byte character in half (DESIGN.md body rules).
+      n = gbkBoundary(b, limit);
+      b = b.subarray(0, n);
+    }
+    part = b;
+  }
+  parts.push(part);
+  return f.type === 'char' ? f.width : 2 + n;
+}
+
+function sizeRecord(layout: Layout, value: BodyRecord, mode: EncodeMode, prefix: string, parts: Part[]): number {
+  if (value === null || typeof value !== 'object') throw fail(mode, prefix || 'body', 'not a record');
+  let size = 0;
+  for (const f of layout) {
+    const path = prefix + f.name;
+    const v = value[f.name];
+    switch (f.type) {
+      case 'char':
+      case 'text':
+        size += sizeText(f, v, mode, path, parts);
+        break;
+      case 'u8':
+      case 'u16':
+      case 'u32': {
+        const max = INT_MAX[f.type];
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) {
+          throw fail(mode, path, v === undefined ? 'missing' : `not an integer 0..${max}${shown(f, v)}`);
+        }
+        if ((f.min !== undefined && v < f.min) || (f.max !== undefined && v > f.max)) {
+          throw fail(mode, path, `${v} outside ${f.min ?? 0}..${f.max ?? max}`);
+        }
+        size += f.type === 'u8' ? 1 : f.type === 'u16' ? 2 : 4;
+        break;
+      }
+      case 'money':
+        if (typeof v !== 'bigint' || v < INT64_MIN || v > INT64_MAX) {
+          throw fail(mode, path, v === undefined ? 'missing' : `not an int64 bigint count of fen${shown(f, v)}`);
+        }
+        if ((f.min !== undefined && v < f.min) || (f.max !== undefined && v > f.max)) {
+          throw fail(mode, path, `${v} fen outside ${f.min ?? INT64_MIN}..${f.max ?? INT64_MAX}`);
+        }
+        size += 8;
+        break;
+      case 'date':
+      case 'datetime':
+      case 'cycle': {
+        if (typeof v !== 'string') throw fail(mode, path, v === undefined ? 'missing' : 'not a string');
+        if (!(f.optional && v === '')) {
+          const problem = dateProblem(f.type, v);
+          if (problem) throw fail(mode, path, `${problem}${shown(f, v)}`);
+        }
+        size += DATE_WIDTH[f.type];
+        break;
+      }
+      case 'list': {
+        if (!Array.isArray(v)) throw fail(mode, path, v === undefined ? 'missing' : 'not a list');
+        const max = Math.min(f.maxItems ?? MAX_LIST_ITEMS, MAX_LIST_ITEMS);
+        if (v.length > max) throw fail(mode, path, `${v.length} records, at most ${max}`);
+        size += 2;
+        for (let i = 0; i < v.length; i++) size += sizeRecord(f.of, v[i] as BodyRecord, mode, `${path}[${i}].`, parts);
+        break;
+      }
+    }
+  }
+  return size;
+}
+
+/** The sizing pass: checks every value (throws as encodeBody does) and returns size and parts. */
+export function prepareBody(layout: Layout, value: BodyRecord, mode: EncodeMode): PreparedBody {
+  compile(layout);
+  const parts: Part[] = [];
+  const size = layout.length === 0 ? 0 : sizeRecord(layout, value, mode, '', parts);
+  return { size, parts };
+}
+
+interface Cursor {
+  off: number;
+  part: number;
+}
+
+function writePart(buf: Buffer, at: number, p: Part): number {
+  return typeof p === 'string' ? buf.write(p, at, 'latin1') : p.copy(buf, at);
+}
+
+function writeRecord(layout: Layout, value: BodyRecord, buf: Buffer, c: Cursor, parts: Part[]): void {
+  for (const f of layout) {
+    const v = value[f.name];
+    switch (f.type) {
+      case 'char': {
+        const n = writePart(buf, c.off, parts[c.part++]);
+        buf.fill(0x20, c.off + n, c.off + f.width);
+        c.off += f.width;
+        break;
+      }
+      case 'text': {
+        const n = writePart(buf, c.off + 2, parts[c.part++]);
+        buf.writeUInt16BE(n, c.off);
+        c.off += 2 + n;
+        break;
+      }
+      case 'u8':
+        buf[c.off++] = v as number;
+        break;
+      case 'u16':
+        buf.writeUInt16BE(v as number, c.off);
+        c.off += 2;
+        break;
+      case 'u32':
+        buf.writeUInt32BE(v as number, c.off);
+        c.off += 4;
+        break;
+      case 'money':
+        buf.writeBigInt64BE(v as bigint, c.off);
+        c.off += 8;
+        break;
+      case 'date':
+      case 'datetime':
+      case 'cycle': {
+        const w = DATE_WIDTH[f.type];
+        const n = buf.write(v as string, c.off, w, 'latin1');
+        buf.fill(0x20, c.off + n, c.off + w);
+        c.off += w;
+        break;
+      }
+      case 'list': {
+        const items = v as BodyRecord[];
+        buf.writeUInt16BE(items.length, c.off);
+        c.off += 2;
+        for (const item of items) writeRecord(f.of, item, buf, c, parts);
+        break;
+      }
+    }
+  }
+}
+
+/** Write a prepared body at `offset` of `buf` (which has prepared.size bytes free there). */
+export function writeBody(layout: Layout, value: BodyRecord, prepared: PreparedBody, buf: Buffer, offset: number): void {
+  if (layout.length === 0) return;
+  writeRecord(layout, value, buf, { off: offset, part: 0 }, prepared.parts);
+}
+
+/**
+ * Encode a body. 'strict' (requests): a text that does not fit its width, a character outside
+ * GBK, a control character, a pattern/min/max/calendar violation or a missing value throws
+ * INVALID_FIELD naming the field. 'truncate' (our responses): text too long is cut on a GBK
+ * character boundary, characters outside GBK become '?'; any other bad value is our bug and
+ * throws INTERNAL_ERROR.
+ */
+export function encodeBody(layout: Layout, value: BodyRecord, mode: EncodeMode): Buffer {
+  const prepared = prepareBody(layout, value, mode);
+  const buf = Buffer.allocUnsafe(prepared.size);
+  writeBody(layout, value, prepared, buf, 0);
+  return buf;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logs, CLI, SPEC.
+
+/** A copy of `value` for logs: every secret field replaced by "[secret]", also inside lists. */
+export function redact(layout: Layout, value: BodyRecord): BodyRecord {
+  const out: BodyRecord = { ...value };
+  for (const f of layout) {
+    if (!(f.name in value)) continue;
+    if (isSecret(f)) out[f.name] = SECRET_MASK;
+    else if (f.type === 'list' && Array.isArray(value[f.name])) {
+      out[f.name] = (value[f.name] as BodyRecord[]).map((item) =>
+        item !== null && typeof item === 'object' ? redact(f.of, item) : item,
+      );
+    }
+  }
+  return out;
+}
+
+/** True when the layout (or a list inside it) has a secret field. */
+export function hasSecret(layout: Layout): boolean {
+  return layout.some((f) => isSecret(f) || (f.type === 'list' && hasSecret(f.of)));
+}
+
+export interface FieldDescription {
+  name: string;
+  type: Field['type'];
+  /** Bytes on the wire when fixed; undefined for text and lists. */
+  bytes: number | undefined;
+  /** How the field is laid out, e.g. "char(11)", "uint16 n + n bytes GBK". */
+  wire: string;
+  secret: boolean;
+  doc: string;
+  /** Record fields of a list. */
+  of?: FieldDescription[];
+}
+
+function fixedBytes(f: Field): number | undefined {
+  switch (f.type) {
+    case 'u8':
+      return 1;
+    case 'u16':
+      return 2;
+    case 'u32':
+      return 4;
+    case 'money':
+      return 8;
+    case 'char':
+      return f.width;
+    case 'date':
+    case 'datetime':
+    case 'cycle':
+      return DATE_WIDTH[f.type];
+    default:
+      return undefined;
+  }
+}
+
+/** Bytes of a record of this layout when every field is fixed-width, else undefined. */
+export function fixedSize(layout: Layout): number | undefined {
+  let n = 0;
+  for (const f of layout) {
+    const b = fixedBytes(f);
+    if (b === undefined) return undefined;
+    n += b;
+  }
+  return n;
+}
+
+function wireOf(f: Field): string {
+  switch (f.type) {
+    case 'char':
+      return `char(${f.width}) GBK, space-padded`;
+    case 'text':
+      return `uint16 n + n bytes GBK${f.maxBytes !== undefined ? `, n ≤ ${f.maxBytes}` : ''}`;
+    case 'u8':
+      return 'uint8';
+    case 'u16':
+      return 'uint16';
+    case 'u32':
+      return 'uint32';
+    case 'money':
+      return 'int64 fen';
+    case 'date':
+      return `YYYYMMDD${f.optional ? ' or 8 spaces' : ''}`;
+    case 'datetime':
+      return `YYYYMMDDHHMMSS${f.optional ? ' or 14 spaces' : ''}`;
+    case 'cycle':
+      return `YYYYMM${f.optional ? ' or 6 spaces' : ''}`;
+    case 'list': {
+      const item = fixedSize(f.of);
+      return `uint16 n + n records (${item === undefined ? 'variable' : `${item} bytes each`})${f.maxItems !== undefined ? `, n ≤ ${f.maxItems}` : ''}`;
+    }
+  }
+}
+
+function docOf(f: Field): string {
+  const parts: string[] = [];
+  if (f.doc) parts.push(f.doc);
+  if ((f.type === 'u8' || f.type === 'u16' || f.type === 'u32' || f.type === 'money') && (f.min !== undefined || f.max !== undefined)) {
+    parts.push(`range ${f.min ?? '…'}..${f.max ?? '…'}`);
+  }
+  if (f.type === 'char' && f.pattern) parts.push(`pattern ${f.pattern}`);
+  return parts.join('; ');
+}
+
+/** The field list with byte widths, for SPEC generation and the CLI. */
+export function describeLayout(layout: Layout): FieldDescription[] {
+  return layout.map((f) => ({
+    name: f.name,
+    type: f.type,
+    bytes: fixedBytes(f),
+    wire: wireOf(f),
+    secret: isSecret(f),
+    doc: docOf(f),
+    ...(f.type === 'list' ? { of: describeLayout(f.of) } : {}),
+  }));
+}
+
+/** A Markdown table of a layout (list records indented as `items[].field`). */
+export function layoutTable(layout: Layout): string {
+  const rows = ['| field | wire | bytes | notes |', '|---|---|---|---|'];
+  const walk = (fields: FieldDescription[], prefix: string): void => {
+    for (const d of fields) {
+      const notes = [d.secret ? '**secret**' : '', d.doc].filter(Boolean).join('; ');
+      rows.push(`| \`${prefix}${d.name}\` | ${d.wire} | ${d.bytes ?? 'var'} | ${notes} |`);
+      if (d.of) walk(d.of, `${prefix}${d.name}[].`);
+    }
+  };
+  walk(describeLayout(layout), '');
+  if (layout.length === 0) rows.push('| (empty) | | 0 | |');
+  return rows.join('\n');
+}
+
+/**
+ * Parse a command-line string (`field=value` of `bssgate call`) into the field's TypeScript
+ * type: bigint for money (fen, e.g. -150), number for uN, string otherwise. Only the syntax
+ * is checked here; encodeBody(…, 'strict') checks widths, ranges and calendar values.
+ * Throws INVALID_FIELD for an unknown field, a list field or a malformed number.
+ */
+export function coerceField(layout: Layout, name: string, text: string): BodyValue {
+  const f = layout.find((x) => x.name === name);
+  if (!f) throw new GatewayError('INVALID_FIELD', `${name}: no such field (fields: ${layout.map((x) => x.name).join(', ') || 'none'})`);
+  switch (f.type) {
+    case 'u8':
+    case 'u16':
+    case 'u32':
+      if (!/^[0-9]+$/.test(text)) throw new GatewayError('INVALID_FIELD', `${name}: not an unsigned integer${shown(f, text)}`);
+      return Number(text);
+    case 'money':
+      if (!/^-?[0-9]+$/.test(text)) throw new GatewayError('INVALID_FIELD', `${name}: not an integer count of fen${shown(f, text)}`);
+      return BigInt(text);
+    case 'list':
+      throw new GatewayError('INVALID_FIELD', `${name}: a list cannot be given as field=value`);
+    default:
+      return text;
+  }
+}
+
+/** Parse `field=value` arguments into a body record (coerceField for each). */
+export function coerceBody(layout: Layout, args: readonly string[]): BodyRecord {
+  const out: BodyRecord = {};
+  for (const arg of args) {
+    const eq = arg.indexOf('=');
+    if (eq <= 0) throw new GatewayError('INVALID_FIELD', `${JSON.stringify(arg)}: expected field=value`);
+    const name = arg.slice(0, eq);
+    out[name] = coerceField(layout, name, arg.slice(eq + 1));
+  }
+  return out;
+}

@@ -1,0 +1,169 @@
+// Requests and responses: header + body in one Buffer. Pure functions; the connection only
+// writes what they return (STYLE.md: pg-protocol's serializer).
+//
+// Response body (DESIGN.md): a variable-length GBK message (uint16 byte count + bytes: 成功 or
+// the reason), then — only when result is 0 — the business fields of the response layout.
+import { GatewayError } from './return-codes.js';
+import {
+  checkHeader,
+  decodeHeader,
+  HEADER_SIZE,
+  KIND_REQUEST,
+  KIND_RESPONSE,
+  PROTOCOL_VERSION,
+  writeHeader,
+  type Header,
+} from './header.js';
+import { decodeBody, MAX_TEXT_BYTES, prepareBody, writeBody, type PreparedBody } from './layout.js';
+import { gbkBoundary, gbkDecode, gbkEncode, GbkDecodeError, isAsciiString } from './gbk.js';
+import type { BodyRecord, Layout } from './layout-types.js';
+
+/** Header values a client chooses for a request. */
+export interface RequestHead {
+  biz: number;
+  seq: number;
+  serial: string;
+  /** YYYYMMDDHHMMSS, sender's local time. */
+  time: string;
+  operator: string;
+}
+
+export interface DecodedResponse {
+  header: Header;
+  message: string;
+  /** The business fields: present when result is 0 and a layout was given. */
+  body?: BodyRecord;
+}
+
+const EMPTY_PREPARED: PreparedBody = { size: 0, parts: [] };
+
+/** Encode a request frame; the body is checked in strict mode (INVALID_FIELD names the field). */
+export function encodeRequest(head: RequestHead, layout: Layout, body: BodyRecord): Buffer {
+  const header: Header = {
+    version: PROTOCOL_VERSION,
+    kind: KIND_REQUEST,
+    biz: head.biz,
+    seq: head.seq,
+    serial: head.serial,
+    time: head.time,
+    operator: head.operator,
+    result: 0,
+    reserved: 0,
+  };
+  checkHeader(header);
+  const prepared = layout.length === 0 ? EMPTY_PREPARED : prepareBody(layout, body, 'strict');
+  const buf = Buffer.allocUnsafe(HEADER_SIZE + prepared.size);
+  writeHeader(buf, 0, header, prepared.size);
+  writeBody(layout, body, prepared, buf, HEADER_SIZE);
+  return buf;
+}
+
+/** Decode and validate the body of a request frame (the whole frame, length field included). */
+export function decodeRequestBody(frame: Buffer, layout: Layout): BodyRecord {
+  if (frame.length < HEADER_SIZE) throw new GatewayError('FRAME_TOO_SHORT', `${frame.length} bytes`);
+  return decodeBody(layout, frame.subarray(HEADER_SIZE));
+}
+
+// Response messages come from a small set (the return-code table, 成功); their GBK bytes are
+// cached. Messages with details vary, so the cache is bounded and simply cleared when full.
+const MESSAGE_CACHE_MAX = 512;
+const MESSAGE_CACHEABLE_CHARS = 64;
+const messageCache = new Map<string, Buffer>();
+
+function messageBytes(message: string): Buffer | string {
+  if (isAsciiString(message)) return message.length <= MAX_TEXT_BYTES ? message : message.slice(0, MAX_TEXT_BYTES);
+  let b = messageCache.get(message);
+  if (b) return b;
+  b = gbkEncode(message);
+  if (b.length > MAX_TEXT_BYTES) b = b.subarray(0, gbkBoundary(b, MAX_TEXT_BYTES));
+  if (message.length <= MESSAGE_CACHEABLE_CHARS) {
+    if (messageCache.size >= MESSAGE_CACHE_MAX) messageCache.clear();
+    messageCache.set(message, b);
+  }
+  return b;
+}
+
+const TIME_RE = /^[0-9]{14}$/;
+
+/**
+ * Encode the response to a request: kind 2, the request's biz/seq/serial/operator, `time`
+ * (default: the request's), `result` in the header, then the message and — when result is 0
+ * and a layout is given — the fields, in truncate mode (text cut on a GBK character boundary;
+ * a missing or invalid value throws INTERNAL_ERROR naming the field).
+ */
+export function encodeResponse(
+  reqHeader: Header,
+  result: number,
+  message: string,
+  layout?: Layout,
+  body?: BodyRecord,
+  time?: string,
+): Buffer {
+  if (!Number.isInteger(result) || result < 0 || result > 0xffff) {
+    throw new GatewayError('INTERNAL_ERROR', `result ${result} is not a uint16`);
+  }
+  if (time !== undefined && !TIME_RE.test(time)) throw new GatewayError('INTERNAL_ERROR', 'time is not 14 digits');
+  const msg = messageBytes(message);
+  const msgLen = msg.length; // a string here is ASCII: one byte per character
+  const prepared =
+    result === 0 && layout !== undefined && layout.length > 0 ? prepareBody(layout, body ?? {}, 'truncate') : EMPTY_PREPARED;
+  const bodySize = 2 + msgLen + prepared.size;
+  const buf = Buffer.allocUnsafe(HEADER_SIZE + bodySize);
+  writeHeader(
+    buf,
+    0,
+    {
+      version: PROTOCOL_VERSION,
+      kind: KIND_RESPONSE,
+      biz: reqHeader.biz,
+      seq: reqHeader.seq,
+      serial: reqHeader.serial,
+      time: time ?? reqHeader.time,
+      operator: reqHeader.operator,
+      result,
+      reserved: 0,
+    },
+    bodySize,
+  );
+  buf.writeUInt16BE(msgLen, HEADER_SIZE);
+  if (typeof msg === 'string') buf.write(msg, HEADER_SIZE + 2, 'latin1');
+  else msg.copy(buf, HEADER_SIZE + 2);
+  if (prepared.size > 0 && layout !== undefined && body !== undefined) {
+    writeBody(layout, body, prepared, buf, HEADER_SIZE + 2 + msgLen);
+  }
+  return buf;
+}
+
+/** The error response for a GatewayError: its code and its wire message (text + detail). */
+export function encodeErrorResponse(reqHeader: Header, err: GatewayError, time?: string): Buffer {
+  return encodeResponse(reqHeader, err.code, err.wireMessage, undefined, undefined, time);
+}
+
+/**
+ * Decode a response frame (client side, tests, the CLI). Throws GatewayError: header errors as
+ * decodeHeader, MALFORMED_HEADER when kind is not 2, BODY_MISMATCH / INVALID_FIELD for the body.
+ * When result is not 0, nothing may follow the message.
+ */
+export function decodeResponse(frame: Buffer, layout?: Layout): DecodedResponse {
+  const header = decodeHeader(frame);
+  if (header.kind !== KIND_RESPONSE) throw new GatewayError('MALFORMED_HEADER', `kind ${header.kind} is not 2 (response)`);
+  if (frame.length < HEADER_SIZE + 2) throw new GatewayError('BODY_MISMATCH', 'no response message');
+  const msgLen = frame.readUInt16BE(HEADER_SIZE);
+  const msgEnd = HEADER_SIZE + 2 + msgLen;
+  if (msgEnd > frame.length) throw new GatewayError('BODY_MISMATCH', 'response message longer than the body');
+  let message: string;
+  try {
+    message = gbkDecode(frame, HEADER_SIZE + 2, msgEnd);
+  } catch (err) {
+    if (err instanceof GbkDecodeError) throw new GatewayError('INVALID_FIELD', 'message: invalid GBK');
+    throw err;
+  }
+  const rest = frame.subarray(msgEnd);
+  if (header.result !== 0 || layout === undefined) {
+    if (header.result !== 0 && rest.length > 0) {
+      throw new GatewayError('BODY_MISMATCH', `${rest.length} bytes after the message of a result ${header.result}`);
+    }
+    return { header, message };
+  }
+  return { header, message, body: decodeBody(layout, rest) };
+}

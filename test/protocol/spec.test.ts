@@ -1,0 +1,78 @@
+import t from 'tap';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { RETURN_CODES } from '../../protocol/return-codes.js';
+import { BUSINESS_ROWS, businessById, codeForId } from '../../protocol/business-types.js';
+import { decodeHeader } from '../../protocol/header.js';
+import { encodeRequest, encodeResponse } from '../../protocol/message.js';
+import { INVENTORY_IDS } from '../fixtures/protocol/inventory.js';
+import { CS01_REQUEST, CS01_RESPONSE, cs01Request, cs01Response } from '../fixtures/protocol/frames.js';
+
+const spec = readFileSync(fileURLToPath(new URL('../../protocol/SPEC.md', import.meta.url)), 'utf8');
+// The inventory lives beside the design brief, outside the repository.
+const INVENTORY = '/work/shared/reference/legacy-interfaces.md';
+
+/** Bytes of the annotated hex block after `<!-- hex:name -->`: each line is `offset  bytes # comment`. */
+function specHex(name: string): string {
+  const m = new RegExp(`<!-- hex:${name} -->\\n\`\`\`text\\n([\\s\\S]*?)\\n\`\`\``).exec(spec);
+  if (!m) throw new Error(`no hex block ${name} in SPEC.md`);
+  return m[1]
+    .split('\n')
+    .map((line) => line.split('#')[0].trim().split(/\s+/).slice(1).join(''))
+    .join('');
+}
+
+t.test('CS-01: the SPEC hex example of the request is what the encoder produces', async (t) => {
+  const h = cs01Request.header;
+  t.equal(specHex('cs01-request'), encodeRequest(h, CS01_REQUEST, {}).toString('hex'));
+});
+
+t.test('CS-01: the SPEC hex example of the response is what the encoder produces', async (t) => {
+  const req = decodeHeader(Buffer.from(cs01Request.bytes));
+  const out = encodeResponse(req, 0, '成功', CS01_RESPONSE, cs01Response.body);
+  t.equal(specHex('cs01-response'), out.toString('hex'));
+});
+
+t.test('every return code appears in SPEC.md with its key and message', async (t) => {
+  for (const [key, row] of Object.entries(RETURN_CODES)) {
+    t.match(spec, new RegExp(`\\| ${row.code} \\| \`${key}\` \\| ${row.message} \\|`), `${key} ${row.code}`);
+  }
+});
+
+t.test('the SPEC business-type table agrees with business-types.ts', async (t) => {
+  const rows = spec.split('\n').filter((l) => /^\| \d{3} \| `[A-Z0-9_]+` \| `[a-z0-9-]+` \|/.test(l));
+  t.equal(rows.length, BUSINESS_ROWS.length);
+  for (const r of BUSINESS_ROWS) {
+    t.ok(
+      rows.some((l) => l.startsWith(`| ${r.code} | \`${r.key}\` | \`${r.name}\` | ${r.ids.join(', ')} | ${r.title} | ${r.interfaces.join(', ')} |`)),
+      `${r.code} ${r.key}`,
+    );
+  }
+});
+
+t.test('the coverage table has exactly one row per inventory ID, with a status', async (t) => {
+  const ids = INVENTORY_IDS;
+  t.equal(ids.length, 24 + 11 + 3 + 9 + 4 + 2 + 3 + 5, 'the inventory has 61 IDs');
+  if (existsSync(INVENTORY)) {
+    const doc = readFileSync(INVENTORY, 'utf8');
+    t.same([...new Set([...doc.matchAll(/^\| ((?:CS|VO|C1|PC|PR|SM|OC|OP)-\d\d) \|/gm)].map((m) => m[1]))], ids, 'the ID list is the document\'s');
+  }
+  for (const id of ids) {
+    const rows = spec.split('\n').filter((l) => l.startsWith(`| ${id} |`));
+    t.equal(rows.length, 1, `${id} has one coverage row`);
+    const cells = rows[0]?.split('|').map((c) => c.trim()) ?? [];
+    t.match(cells[4], /^(implemented|planned)$/, `${id} status`);
+    const row = businessById(id);
+    if (row) {
+      t.match(cells[2], new RegExp(`^${row.code} \`${row.key}\``), `${id} → ${row.code}`);
+      t.equal(row.code, codeForId(id), `${id} follows the numbering rule`);
+    } else {
+      t.match(cells[2], /^none/, `${id} is not a wire function`);
+    }
+  }
+  t.match(spec, /\| CS-01 \| 101 `CONNECTION_CHECK` \|.*\| implemented \|/);
+});
+
+t.test('the SPEC notes the resolved contradictions VO-03, VO-05 and VO-08', async (t) => {
+  for (const id of ['VO-03', 'VO-05', 'VO-08']) t.match(spec, new RegExp(`- \\*\\*${id}\\*\\*: `));
+});
