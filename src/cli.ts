@@ -4,7 +4,7 @@
 import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { BssClient, type Reply } from './client.js';
-import { businessByName, businessByCode, BUSINESS_TYPES } from '../protocol/business-types.js';
+import { businessByName, businessByCode, BUSINESS_ROWS } from '../protocol/business-types.js';
 import { LAYOUTS_BY_CODE } from '../protocol/business-layouts.js';
 import { coerceField } from '../protocol/layout.js';
 import type { BodyRecord, BodyValue } from '../protocol/layout-types.js';
@@ -111,7 +111,7 @@ export function buildProgram(): Command {
     .command('call')
     .description('send one request and print the reply, e.g.: bssgate call 127.0.0.1:9921 connection-check')
     .argument('<target>', 'host:port, or an interface name from the config (cs, card, print, sms)')
-    .argument('<business>', `business name or code (${BUSINESS_TYPES.map((b) => b.name).slice(0, 3).join(', ')}, …)`)
+    .argument('<business>', `business name or code (${BUSINESS_ROWS.map((b) => b.name).slice(0, 3).join(', ')}, …)`)
     .argument('[fields...]', 'request fields as field=value')
     .option('--json', 'print the reply as one JSON line')
     .option('-c, --config <file...>', 'INI files naming the interfaces (default h.ini.example)')
@@ -121,7 +121,7 @@ export function buildProgram(): Command {
     .action(async (target: string, business: string, fields: string[], opts: { json?: boolean; config?: string[]; operator: string; serial?: string; timeout: number }) => {
       const { host, port } = resolveTarget(target, opts.config ?? []);
       const def = /^\d+$/.test(business) ? businessByCode(Number(business)) : businessByName(business);
-      if (!def) throw new Error(`unknown business "${business}"; known: ${BUSINESS_TYPES.map((b) => b.name).join(', ')}`);
+      if (!def) throw new Error(`unknown business "${business}"; known: ${BUSINESS_ROWS.map((b) => b.name).join(', ')}`);
       const body = parseFields(def.code, fields);
       const client = await BssClient.connect({ host, port, timeoutMs: opts.timeout, operator: opts.operator });
       try {

@@ -31,6 +31,7 @@ export async function startGateway(config: Config, opts: { clock?: Clock } = {})
     const init = await ensureDatabase(store, {
       demoSubscribers: config.database.demoSubscribers,
       demoSeed: config.database.demoSeed,
+      passwordStorage: config.database.passwordStorage,
       now: clock.date(),
       log: logs.main,
     });

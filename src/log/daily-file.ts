@@ -2,19 +2,15 @@
 // next day's file at local midnight (OP-02). Each write compares the clock with a cached
 // "next midnight" (one Date.now() and one comparison), so rotation costs nothing on the hot path;
 // an idle timer in src/log/index.ts calls rotateIfDue() for files nobody writes to.
-// Buffered: sonic-boom collects lines until MIN_LENGTH bytes (or PERIODIC_FLUSH_MS passes), then
-// writes them with one async write — no sync fs call per line.
+// Buffered: LineWriter collects lines until MIN_LENGTH bytes (or PERIODIC_FLUSH_MS passes), then
+// writes them with one async write — no sync fs call per line (see line-writer.ts for why not sonic-boom).
 import { join } from 'node:path';
-import sonicBoom from 'sonic-boom';
-import type { SonicBoom as SonicBoomStream } from 'sonic-boom';
-
-// sonic-boom is CommonJS; its `.default` is the constructor both in its types and at run time.
-const SonicBoom = sonicBoom.default;
+import { LineWriter } from './line-writer.js';
 import type { Clock } from '../types.js';
 import { mmdd, nextLocalMidnight } from './local-time.js';
 
-/** Bytes buffered before an async write; one write per ~15 request lines. */
-export const MIN_LENGTH = 4096;
+/** Characters buffered before an async write; one write per ~100 request lines. */
+export const MIN_LENGTH = 16384;
 /** Buffered lines reach the disk at least this often when traffic is light. */
 export const PERIODIC_FLUSH_MS = 1000;
 /**
@@ -31,7 +27,7 @@ export interface DailyFileEvents {
 }
 
 export class DailyFile {
-  private sonic: SonicBoomStream | undefined;
+  private sonic: LineWriter | undefined;
   private path = '';
   private nextMidnight = 0;
   private readonly closing = new Set<Promise<void>>();
@@ -49,7 +45,7 @@ export class DailyFile {
     if (this.closed) return false;
     const now = this.clock.now();
     if (now >= this.nextMidnight || this.sonic === undefined) this.open(now);
-    return this.sonic!.write(line);
+    return this.sonic !== undefined && this.sonic.write(line);
   }
 
   /** The file the next write goes to, or '' before the first write. */
@@ -68,17 +64,18 @@ export class DailyFile {
     this.path = join(this.dir, `${this.family}.${mmdd(now)}`);
     this.nextMidnight = nextLocalMidnight(now);
     const file = this.path;
-    const sonic = new SonicBoom({
-      dest: file,
-      mkdir: true,
-      append: true,
-      sync: false,
-      minLength: MIN_LENGTH,
-      maxLength: MAX_BUFFER,
-      periodicFlush: PERIODIC_FLUSH_MS,
-    });
+    let sonic: LineWriter;
+    try {
+      sonic = new LineWriter(file, { minLength: MIN_LENGTH, maxBuffer: MAX_BUFFER, periodicFlushMs: PERIODIC_FLUSH_MS });
+    } catch (err) {
+      // The directory or file cannot be opened (disk, permissions): report, and retry on the next line.
+      this.events.onError(err as Error, file);
+      this.sonic = undefined;
+      this.nextMidnight = 0;
+      return;
+    }
     sonic.on('error', (err: Error) => this.events.onError(err, file));
-    sonic.on('drop', (data: string | Buffer) => this.events.onDrop(Buffer.byteLength(data), file));
+    sonic.on('drop', (data: string) => this.events.onDrop(Buffer.byteLength(data), file));
     this.sonic = sonic;
   }
 

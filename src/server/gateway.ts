@@ -71,6 +71,7 @@ export class Gateway {
     this.stopping ??= (async () => {
       this.deps.logs.main.info({ graceMs }, 'stopping: no new connections, answering requests in flight');
       await Promise.all(this.listeners.map((l) => l.shutdown(graceMs)));
+      for (const d of this.dispatchers.values()) d.close();
       this.deps.logs.main.info('stopped');
     })();
     return this.stopping;

@@ -1,0 +1,126 @@
+// A buffered, append-only line writer for the daily log files. It replaces sonic-boom on the hot
+// path: sonic-boom 5 calls Buffer.byteLength() on its whole pending chunk for every line, which
+// flattens and rescans up to 16 KiB per log line (measured: ~2 µs of a ~2.3 µs query line).
+// Here a line costs an array push; lines are joined and written with one async fs.write once
+// MIN_LENGTH bytes are pending (or PERIODIC_FLUSH_MS passed), never more than one write in flight,
+// so order is kept. If the disk stalls past maxBuffer bytes, lines are dropped and reported.
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import { dirname } from 'node:path';
+
+export interface LineWriterOptions {
+  /** Pending characters that trigger a write. */
+  minLength: number;
+  /** Pending characters beyond which lines are dropped ('drop' event). */
+  maxBuffer: number;
+  /** Pending lines are written at least this often, ms. */
+  periodicFlushMs: number;
+}
+
+/** Events: 'error' (Error), 'drop' (line: string), 'close' (). */
+export class LineWriter extends EventEmitter {
+  private fd: number | undefined;
+  private parts: string[] = [];
+  private pendingChars = 0;
+  private writing = false;
+  private ending = false;
+  private closed = false;
+  private flushWaiters: ((err?: Error | null) => void)[] = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    readonly file: string,
+    private readonly opts: LineWriterOptions,
+  ) {
+    super();
+    fs.mkdirSync(dirname(file), { recursive: true });
+    this.fd = fs.openSync(file, 'a');
+    this.timer = setInterval(() => {
+      if (this.pendingChars > 0 && !this.writing) this.kick();
+    }, opts.periodicFlushMs);
+    this.timer.unref();
+  }
+
+  /** Queue one line; false once closed/ending (the line is not written). */
+  write(line: string): boolean {
+    if (this.ending || this.closed) return false;
+    if (this.pendingChars + line.length > this.opts.maxBuffer) {
+      this.emit('drop', line);
+      return false;
+    }
+    this.parts.push(line);
+    this.pendingChars += line.length;
+    if (!this.writing && this.pendingChars >= this.opts.minLength) this.kick();
+    return true;
+  }
+
+  /** Write everything pending now; one write at a time keeps the lines in order. */
+  private kick(): void {
+    if (this.fd === undefined) return;
+    if (this.pendingChars === 0) {
+      this.settle(null);
+      return;
+    }
+    const data = Buffer.from(this.parts.length === 1 ? this.parts[0] : this.parts.join(''), 'utf8');
+    this.parts = [];
+    this.pendingChars = 0;
+    this.writing = true;
+    this.writeAll(data, 0);
+  }
+
+  private writeAll(data: Buffer, offset: number): void {
+    fs.write(this.fd!, data, offset, data.length - offset, null, (err, n) => {
+      if (err) {
+        this.writing = false;
+        this.emit('error', err);
+        this.settle(err);
+        return;
+      }
+      if (offset + n < data.length) {
+        this.writeAll(data, offset + n);
+        return;
+      }
+      this.writing = false;
+      if (this.pendingChars > 0 && (this.pendingChars >= this.opts.minLength || this.flushWaiters.length > 0 || this.ending)) {
+        this.kick();
+      } else {
+        this.settle(null);
+      }
+    });
+  }
+
+  private settle(err: Error | null): void {
+    if (this.writing || (this.pendingChars > 0 && !err)) return;
+    for (const w of this.flushWaiters.splice(0)) w(err);
+    if (this.ending && !this.closed) this.finishClose();
+  }
+
+  /** Hand everything written so far to the kernel. */
+  flush(cb: (err?: Error | null) => void): void {
+    if (this.closed) return cb(null);
+    this.flushWaiters.push(cb);
+    if (!this.writing) this.kick();
+  }
+
+  /** Write what is pending, fsync, close; then 'close'. Idempotent. */
+  end(): void {
+    if (this.ending || this.closed) return;
+    this.ending = true;
+    clearInterval(this.timer);
+    if (!this.writing) this.kick();
+  }
+
+  private finishClose(): void {
+    this.closed = true;
+    const fd = this.fd;
+    this.fd = undefined;
+    if (fd === undefined) {
+      this.emit('close');
+      return;
+    }
+    fs.fsync(fd, () => fs.close(fd, (err) => {
+      if (err) this.emit('error', err);
+      this.emit('close');
+    }));
+  }
+}

@@ -1,0 +1,751 @@
+// The one schema definition of bssgate: the legacy billing tables the 44 functions of
+// legacy-interfaces.md read and write, plus bssgate's own BSG_ tables. Every dialect's DDL is
+// rendered from the definitions below (src/store/ddl.ts); docs/schema.md explains them and
+// docs/oracle-ddl.sql is the Oracle rendering written out for DBAs.
+//
+// Portable type vocabulary (what each renders to: src/store/ddl.ts):
+//   id        64-bit identifier (SUBSCRBID, ACCTID, BUSISN…)   NUMBER(19)  / bigint    / INTEGER
+//   int       small integer code or count                       NUMBER(10)  / integer   / INTEGER
+//   bigint    money in fen (signed int64), byte counts          NUMBER(19)  / bigint    / INTEGER
+//   text(n)   GBK text of at most n BYTES                       VARCHAR2(n BYTE) / varchar(n) / TEXT
+//   char(n)   fixed-width code, n bytes                         CHAR(n BYTE) / char(n)  / TEXT
+//   date      calendar day                                      DATE        / date      / see ddl.ts
+//   timestamp local wall-clock time, second precision           DATE        / timestamp / see ddl.ts
+//   blob      raw bytes                                         BLOB        / bytea     / BLOB
+// Text widths are GBK byte counts, the unit of the wire's fixed-width fields: a Chinese
+// character takes 2 bytes, so CUSTNAME text(64) holds 32 characters.
+import type { AdminStore } from './types.js';
+import { renderTicketDdl } from './ddl.js';
+
+export type ColumnType = 'id' | 'int' | 'bigint' | 'text' | 'char' | 'date' | 'timestamp' | 'blob';
+
+export interface Column {
+  /** Upper-case column name; avoids Oracle and PostgreSQL reserved words (a test checks). */
+  name: string;
+  type: ColumnType;
+  /** Byte width for text/char. */
+  size?: number;
+  /** Nullable; columns are NOT NULL unless marked. */
+  nullable?: boolean;
+  /** A literal default (number or string); the application always supplies times itself. */
+  default?: number | string;
+  doc?: string;
+}
+
+export interface Index {
+  /** At most 30 characters (Oracle before 12.2 rejects longer names; a test checks). */
+  name: string;
+  columns: readonly string[];
+  unique?: boolean;
+}
+
+export interface Table {
+  name: string;
+  /** Chinese and English description, rendered as a table comment on Oracle and PostgreSQL. */
+  doc: string;
+  columns: readonly Column[];
+  primaryKey?: readonly string[];
+  indexes?: readonly Index[];
+  /** Only created on these dialects (BSG_SEQUENCE stands in for sequences on SQLite). */
+  only?: readonly ('sqlite' | 'postgres' | 'oracle')[];
+}
+
+/** Bumped whenever a table or column changes; recorded in BSG_META as schema_version. */
+export const SCHEMA_VERSION = 1;
+
+// ---------------------------------------------------------------------------------------------
+// Code tables. Each is the single source for docs/schema.md, the demo generator and handlers.
+
+export interface Code<C extends string | number> {
+  code: C;
+  zh: string;
+  en: string;
+}
+
+function codeMap<C extends string | number, T extends Record<string, Code<C>>>(t: T): T {
+  return t;
+}
+
+/** TAB_SUBSCRB.NETTYPE. */
+export const NET_TYPES = codeMap({
+  GSM: { code: 'G', zh: 'GSM网', en: 'GSM mobile' },
+  CDMA: { code: 'C', zh: 'CDMA网', en: 'CDMA mobile' },
+  VOIP: { code: 'V', zh: 'IP电话', en: 'VOIP (IP Phone)' },
+  CDMA1X: { code: 'X', zh: 'CDMA1X数据', en: 'CDMA1X data' },
+});
+export type NetType = (typeof NET_TYPES)[keyof typeof NET_TYPES]['code'];
+
+/** TAB_SUBSCRB.STATUS: the subscriber's network status (CS-08). */
+export const SUBSCRIBER_STATUS = codeMap({
+  ACTIVE: { code: 1, zh: '正常', en: 'active' },
+  SUSPENDED: { code: 2, zh: '报停', en: 'suspended on request (CS-21 emergency suspend)' },
+  ARREARS_SUSPENDED: { code: 3, zh: '欠费停机', en: 'suspended for arrears (PC-03 resumes it)' },
+  RESERVED_CANCEL: { code: 4, zh: '预约销户', en: 'reserved for cancellation (CS-25)' },
+  CANCELLED: { code: 5, zh: '已销户', en: 'cancelled' },
+});
+export type SubscriberStatus = (typeof SUBSCRIBER_STATUS)[keyof typeof SUBSCRIBER_STATUS]['code'];
+
+/** USR_BUSI_RECORD.BUSITYPE. `switch` marks the types that produce a switch command (status 5). */
+export const BUSI_TYPES = {
+  OPEN: { code: 1, zh: '开户', en: 'open', switch: true },
+  CANCEL: { code: 2, zh: '销户', en: 'cancel', switch: true },
+  EMERGENCY_SUSPEND: { code: 11, zh: '紧急停机', en: 'emergency suspend (CS-21)', switch: true },
+  CONDITIONAL_RESUME: { code: 12, zh: '有条件开机', en: 'conditional resume (CS-23)', switch: true },
+  ARREARS_SUSPEND: { code: 13, zh: '欠费停机', en: 'arrears suspend', switch: true },
+  PAYMENT_RESUME: { code: 14, zh: '缴费开机', en: 'resume after payment (PC-03)', switch: true },
+  RESERVE_CANCEL: { code: 21, zh: '销户预约', en: 'cancellation reservation: disable IMSI-MDN (CS-25)', switch: true },
+  UNRESERVE_CANCEL: { code: 22, zh: '取消销户预约', en: 'cancel the reservation: re-enable IMSI-MDN (CS-26)', switch: true },
+  SRVG_ADD: { code: 31, zh: '特服开通', en: 'special service on (CS-24)', switch: true },
+  SRVG_REMOVE: { code: 32, zh: '特服取消', en: 'special service off (CS-24)', switch: true },
+  SRVG_MODIFY: { code: 33, zh: '特服修改', en: 'special service parameter change (CS-24)', switch: true },
+  PROFILE_CHANGE: { code: 41, zh: '资料更改', en: 'profile change (CS-20)', switch: false },
+  PASSWORD_CHANGE: { code: 42, zh: '服务密码修改', en: 'service password change (CS-22)', switch: false },
+} as const satisfies Record<string, Code<number> & { switch: boolean }>;
+
+/**
+ * Status transitions of the acceptance operations (ROADMAP: "under a documented status
+ * transition table"): which subscriber statuses a business type is accepted from, and the status
+ * it leaves (undefined = unchanged). Anything else is refused with 2004 STATUS_FORBIDS.
+ * docs/schema.md prints this table.
+ */
+export const STATUS_TRANSITIONS: readonly { busi: keyof typeof BUSI_TYPES; ids: string; from: readonly SubscriberStatus[]; to?: SubscriberStatus; note?: string }[] = [
+  { busi: 'EMERGENCY_SUSPEND', ids: 'CS-21', from: [1], to: 2 },
+  { busi: 'CONDITIONAL_RESUME', ids: 'CS-23', from: [2, 3], to: 1, note: 'from 3 only when the real-time balance is above zero' },
+  { busi: 'PAYMENT_RESUME', ids: 'PC-03, PC-04', from: [3], to: 1, note: 'queued by a payment that lifts the real-time balance above zero' },
+  { busi: 'RESERVE_CANCEL', ids: 'CS-25', from: [1, 2, 3], to: 4 },
+  { busi: 'UNRESERVE_CANCEL', ids: 'CS-26', from: [4], to: 1 },
+  { busi: 'SRVG_ADD', ids: 'CS-24', from: [1] },
+  { busi: 'SRVG_REMOVE', ids: 'CS-24', from: [1, 2, 3] },
+  { busi: 'SRVG_MODIFY', ids: 'CS-24', from: [1] },
+  { busi: 'PROFILE_CHANGE', ids: 'CS-20', from: [1, 2, 3, 4] },
+  { busi: 'PASSWORD_CHANGE', ids: 'CS-22', from: [1, 2, 3, 4] },
+];
+
+/** USR_BUSI_RECORD.STATUS (OC-03). */
+export const BUSI_STATUS = codeMap({
+  RECORDED: { code: 1, zh: '已记录', en: 'recorded, no switch command needed' },
+  QUEUED: { code: 5, zh: '待发指令', en: 'queued for the switch (the scanner claims these)' },
+  SENDING: { code: 6, zh: '指令发送中', en: 'claimed by a scanner, being delivered' },
+  EXECUTED: { code: 7, zh: '执行成功', en: 'executed by the switch' },
+  FAILED: { code: 8, zh: '执行失败', en: 'failed (RESULT says why)' },
+});
+
+/** TAB_PAY.PAYMODE: how the money came in. */
+export const PAY_MODES = codeMap({
+  CASH: { code: 1, zh: '现金', en: 'cash at a service hall' },
+  BANK: { code: 2, zh: '银行托收', en: 'bank collection' },
+  CHEQUE: { code: 3, zh: '支票', en: 'cheque' },
+  CARD: { code: 15, zh: '缴费卡', en: 'payment card / card system (PC-03)' },
+});
+
+/** TAB_PAY.STATUS. */
+export const PAY_STATUS = codeMap({
+  NORMAL: { code: 1, zh: '正常', en: 'posted' },
+  REVERSED: { code: 2, zh: '已冲正', en: 'posted, later reversed (REVERSED_BY set)' },
+  REVERSAL: { code: 3, zh: '冲正记录', en: 'the reversal itself (ORIG_PAYSN set, negative AMOUNT)' },
+});
+
+/** TAB_PAYTYPE rows: the account's pay mode (TAB_ACCT.PAY_MODE) and its credit level (CS-09). */
+export const ACCOUNT_PAY_TYPES = [
+  { code: 1, zh: '预付费', en: 'prepaid', creditLevel: 1, creditLimit: 0n },
+  { code: 2, zh: '后付费现金', en: 'postpaid, cash', creditLevel: 2, creditLimit: 10000n },
+  { code: 3, zh: '后付费托收', en: 'postpaid, bank collection', creditLevel: 3, creditLimit: 30000n },
+  { code: 4, zh: '大客户', en: 'key account', creditLevel: 4, creditLimit: 100000n },
+  { code: 5, zh: '公免', en: 'official free line', creditLevel: 5, creditLimit: 500000n },
+] as const;
+
+/** TAB_SRVG.SRVGID: special services (特服). */
+export const SRVG_CODES = codeMap({
+  CFU: { code: 'CFU', zh: '无条件呼转', en: 'call forwarding unconditional (PARAM = target number)' },
+  CFB: { code: 'CFB', zh: '遇忙呼转', en: 'call forwarding on busy (PARAM = target number)' },
+  CFNRY: { code: 'CFNRY', zh: '无应答呼转', en: 'call forwarding on no reply (PARAM = target number)' },
+  CW: { code: 'CW', zh: '呼叫等待', en: 'call waiting' },
+  CLIP: { code: 'CLIP', zh: '来电显示', en: 'calling line identification' },
+  ROAM_NAT: { code: 'ROAMN', zh: '国内漫游', en: 'national roaming' },
+  ROAM_INT: { code: 'ROAMI', zh: '国际漫游', en: 'international roaming' },
+  IDD: { code: 'IDD', zh: '国际长途', en: 'international direct dialling' },
+  SMS: { code: 'SMS', zh: '短信', en: 'short messages' },
+  DATA: { code: 'DATA', zh: '数据业务', en: 'packet data' },
+});
+
+/** Fee items of TAB_BILLDETAIL, RATING2_REAL_FEE (1xx usage) and BILL_RENT_ACCT_DETAIL (2xx rents). */
+export const FEE_ITEMS = codeMap({
+  LOCAL: { code: 101, zh: '本地通话费', en: 'local calls' },
+  LONG: { code: 102, zh: '长途通话费', en: 'long-distance calls' },
+  ROAM: { code: 103, zh: '漫游通话费', en: 'roaming calls' },
+  SMS: { code: 104, zh: '短信费', en: 'short messages' },
+  DATA: { code: 105, zh: '上网费', en: 'data' },
+  IP: { code: 106, zh: 'IP长途费', en: 'IP long distance' },
+  RENT: { code: 201, zh: '月租费', en: 'monthly rent' },
+  FUNC: { code: 202, zh: '功能费', en: 'special-service fees' },
+  DISCOUNT: { code: 301, zh: '优惠', en: 'discount (negative amount)' },
+});
+
+/** Regions (REGION columns): Qinghai area codes. 'Z' in TAB_PRCPLN_NOPRINT means the whole province (PR-04). */
+export const REGIONS = [
+  { code: '0971', zh: '西宁', en: 'Xining' },
+  { code: '0972', zh: '海东', en: 'Haidong' },
+  { code: '0979', zh: '格尔木', en: 'Golmud' },
+  { code: '0977', zh: '海西', en: 'Haixi' },
+  { code: '0974', zh: '海南', en: 'Hainan' },
+  { code: '0970', zh: '海北', en: 'Haibei' },
+  { code: '0973', zh: '黄南', en: 'Huangnan' },
+  { code: '0975', zh: '果洛', en: 'Golog' },
+  { code: '0976', zh: '玉树', en: 'Yushu' },
+] as const;
+/** PR-04: a no-print plan with this region applies province-wide. */
+export const PROVINCE_WIDE_REGION = 'Z';
+
+/** BSG_CMD_QUEUE.STATE. */
+export const CMD_STATES = ['queued', 'leased', 'done', 'failed'] as const;
+export type CmdState = (typeof CMD_STATES)[number];
+
+/** Switch types of SWITCH_INS_MODEL.SWITCHTYPE (OC-01 file, OC-02 socket). */
+export const SWITCH_TYPES = codeMap({
+  ERI_HLR: { code: 'ERI_HLR', zh: '爱立信HLR(文件)', en: 'Ericsson GSM HLR, command files PT.<busisn> (OC-01: Xining, Haidong)' },
+  HW_HLR: { code: 'HW_HLR', zh: '华为HLR(socket)', en: 'Huawei GSM HLR over a socket (OC-02: Golmud)' },
+  ZTE_HLR: { code: 'ZTE_HLR', zh: '中兴CDMA HLR', en: 'ZTE CDMA HLR over a socket (OC-02: C network)' },
+  SOFTX: { code: 'SOFTX', zh: '软交换', en: 'VOIP softswitch' },
+  AAA: { code: 'AAA', zh: 'AAA服务器', en: 'CDMA1X AAA server' },
+});
+
+// ---------------------------------------------------------------------------------------------
+// Column helpers: keep the table list below readable.
+
+const id = (name: string, doc?: string, nullable = false): Column => ({ name, type: 'id', nullable, doc });
+const int = (name: string, doc?: string, opts: Partial<Column> = {}): Column => ({ name, type: 'int', doc, ...opts });
+const money = (name: string, doc?: string, opts: Partial<Column> = {}): Column => ({ name, type: 'bigint', doc: doc ?? 'fen', ...opts });
+const text = (name: string, size: number, doc?: string, nullable = false): Column => ({ name, type: 'text', size, nullable, doc });
+const char = (name: string, size: number, doc?: string, nullable = false): Column => ({ name, type: 'char', size, nullable, doc });
+const ts = (name: string, doc?: string, nullable = false): Column => ({ name, type: 'timestamp', nullable, doc });
+
+// Widths shared by many tables.
+const SVCNUM_W = 20; // mobile 11 digits, VOIP 0971+8, IP card numbers up to 16; legacy VARCHAR2(20)
+const REGION_W = 4; // area code, or 'Z'
+const OPERATOR_W = 10; // header field `operator` is 10 ASCII bytes
+const CYCLE_W = 6; // YYYYMM
+
+/** The fixed tables, in creation order. */
+export const TABLES: readonly Table[] = [
+  {
+    name: 'TAB_SUBSCRB',
+    doc: '用户档案 subscribers: one row per service number and network (CS-02, CS-03, CS-08, VO-01, VO-02, PC-01, PC-02)',
+    columns: [
+      id('SUBSCRBID', 'subscriber id'),
+      text('SVCNUM', SVCNUM_W, 'service number (MSISDN / VOIP number / data-card number)'),
+      char('NETTYPE', 1, 'G GSM, C CDMA, V VOIP, X CDMA1X'),
+      int('STATUS', '1 active, 2 suspended on request, 3 arrears-suspended, 4 reserved for cancellation, 5 cancelled'),
+      id('CUSTID', 'customer id'),
+      id('ACCTID', 'paying account'),
+      text('IMSI', 15, 'IMSI (none for VOIP)', true),
+      text('SIMCARDID', 20, 'ICCID of the SIM/UIM card (RES_MOB_CARD)', true),
+      text('CARDNUM', 20, 'V: the IP Phone card this number belongs to (VO-05)', true),
+      text('REGION', REGION_W, 'area code'),
+      text('PRCPLN', 8, 'price plan (TAB_PRCPLN)'),
+      text('SVCPWD', 128, 'service password as stored: legacy plain text or scrypt$N$r$p$salt$hash'),
+      text('CUSTNAME', 64, 'subscriber name, GBK'),
+      char('IDTYPE', 1, 'ID document type: 1 resident ID card, 2 passport, 3 officer card, 9 other'),
+      text('IDNUM', 32, 'ID document number'),
+      text('ADDRESS', 200, 'address, GBK', true),
+      text('CONTACTNUM', 20, 'contact phone', true),
+      text('POSTCODE', 6, 'post code', true),
+      text('EMAIL', 64, 'e-mail', true),
+      ts('OPENDATE', 'opened'),
+      ts('STATUSDATE', 'last status change'),
+      text('OPERATOR', OPERATOR_W, 'operator of the last change', true),
+    ],
+    primaryKey: ['SUBSCRBID'],
+    indexes: [
+      // A number can come back after cancellation (status 5): not unique; handlers take the non-cancelled row.
+      { name: 'IX_SUBSCRB_SVCNUM', columns: ['SVCNUM', 'STATUS'] },
+      { name: 'IX_SUBSCRB_IMSI', columns: ['IMSI'] },
+      { name: 'IX_SUBSCRB_SIMCARDID', columns: ['SIMCARDID'] },
+      { name: 'IX_SUBSCRB_ACCTID', columns: ['ACCTID'] },
+      { name: 'IX_SUBSCRB_CUSTID', columns: ['CUSTID'] },
+      { name: 'IX_SUBSCRB_IDNUM', columns: ['IDNUM'] },
+      { name: 'IX_SUBSCRB_CARDNUM', columns: ['CARDNUM'] },
+    ],
+  },
+  {
+    name: 'TAB_ACCT',
+    doc: '帐户 accounts (CS-09)',
+    columns: [
+      id('ACCTID'),
+      id('CUSTID'),
+      text('ACCTNAME', 64, 'account name, GBK'),
+      int('PAY_MODE', 'TAB_PAYTYPE.PAY_MODE'),
+      text('REGION', REGION_W),
+      text('BANKACCT', 32, 'bank account for collection (PAY_MODE 3)', true),
+      int('STATUS', '1 valid, 2 closed', { default: 1 }),
+      ts('CREATED'),
+    ],
+    primaryKey: ['ACCTID'],
+    indexes: [{ name: 'IX_ACCT_CUSTID', columns: ['CUSTID'] }],
+  },
+  {
+    name: 'TAB_PAYTYPE',
+    doc: '付费方式 account pay modes and their credit level (CS-09)',
+    columns: [
+      int('PAY_MODE'),
+      text('PAYTYPENAME', 32, 'GBK'),
+      int('CREDIT_LEVEL', '1 lowest … 5 highest'),
+      money('CREDIT_LIMIT', 'overdraft allowed before arrears suspension, fen'),
+    ],
+    primaryKey: ['PAY_MODE'],
+  },
+  {
+    name: 'ACCT_BALANCE',
+    doc: '帐户余额 account balances (CS-14, PC-03, PC-05)',
+    columns: [
+      id('ACCTID'),
+      money('BALANCE', 'settled balance including payments, fen; negative = owed. Real-time balance = BALANCE - this cycle RATING2_REAL_FEE - BILL_RENT_ACCT_DETAIL'),
+      ts('UPDATED'),
+    ],
+    primaryKey: ['ACCTID'],
+  },
+  {
+    name: 'TAB_PRCPLN',
+    doc: '资费套餐 price plans',
+    columns: [
+      text('PRCPLN', 8),
+      text('PRCPLNNAME', 64, 'GBK'),
+      char('NETTYPE', 1),
+      money('MONTHLY_RENT', 'fen'),
+    ],
+    primaryKey: ['PRCPLN'],
+  },
+  {
+    name: 'TAB_SRVG',
+    doc: '用户特服 special services of a subscriber (CS-04, CS-24, VO-10)',
+    columns: [
+      id('SUBSCRBID'),
+      text('SRVGID', 8, 'special service code (docs/schema.md)'),
+      text('PARAM', 40, 'e.g. the forwarding number', true),
+      int('STATUS', '1 on, 0 off', { default: 1 }),
+      ts('STARTDATE'),
+      ts('ENDDATE', undefined, true),
+    ],
+    primaryKey: ['SUBSCRBID', 'SRVGID'],
+  },
+  {
+    name: 'USR_BUSI_RECORD',
+    doc: '业务受理记录/联机指令 business records and switch commands (CS-05, CS-20..26, OC-01..03, VO-11)',
+    columns: [
+      id('BUSISN', 'business serial (SEQ_BUSISN)'),
+      id('SUBSCRBID'),
+      text('SVCNUM', SVCNUM_W),
+      int('BUSITYPE', 'docs/schema.md busitype table'),
+      int('STATUS', '1 recorded, 5 queued for the switch, 6 sending, 7 executed, 8 failed'),
+      text('REGION', REGION_W),
+      char('NETTYPE', 1),
+      text('IMSI', 15, 'IMSI at the time of the command', true),
+      text('PARAM', 400, 'command parameters / what changed, GBK', true),
+      text('OPERATOR', OPERATOR_W),
+      ts('CREATED'),
+      ts('EXECUTED', 'when the switch answered', true),
+      text('RESULT', 400, 'switch answer or failure reason, GBK', true),
+    ],
+    primaryKey: ['BUSISN'],
+    indexes: [
+      { name: 'IX_BUSIREC_SVCNUM', columns: ['SVCNUM', 'CREATED'] },
+      { name: 'IX_BUSIREC_SUBSCRBID', columns: ['SUBSCRBID', 'CREATED'] },
+      // OC-01/02: the scanner looks for status 5 in BUSISN order.
+      { name: 'IX_BUSIREC_STATUS', columns: ['STATUS', 'BUSISN'] },
+    ],
+  },
+  {
+    name: 'USR_BUSI_SRVG',
+    doc: '特服异动 special-service changes (CS-04, CS-24)',
+    columns: [
+      id('BUSISN', 'USR_BUSI_RECORD.BUSISN'),
+      id('SUBSCRBID'),
+      text('SVCNUM', SVCNUM_W),
+      text('SRVGID', 8),
+      char('ACTION', 1, 'A added, D removed, M parameter changed'),
+      text('PARAM', 40, undefined, true),
+      text('OPERATOR', OPERATOR_W),
+      ts('CREATED'),
+    ],
+    primaryKey: ['BUSISN', 'SRVGID'],
+    indexes: [{ name: 'IX_BUSISRVG_SUBSCRBID', columns: ['SUBSCRBID', 'CREATED'] }],
+  },
+  {
+    name: 'RES_MOB_CARD',
+    doc: 'SIM/UIM卡资源 SIM cards and their PUK (CS-06, CS-07)',
+    columns: [
+      text('SIMCARDID', 20, 'ICCID'),
+      text('IMSI', 15),
+      text('PUK', 8, 'secret: never logged'),
+      text('PIN', 4, 'initial PIN, secret'),
+      char('NETTYPE', 1),
+      text('REGION', REGION_W),
+      int('STATUS', '1 in stock, 2 in use, 3 void'),
+      ts('CREATED'),
+    ],
+    primaryKey: ['SIMCARDID'],
+    indexes: [{ name: 'IX_MOBCARD_IMSI', columns: ['IMSI'] }],
+  },
+  {
+    name: 'TAB_BILLDETAIL',
+    doc: '月结帐单 monthly bills per item (CS-10, VO-03, C1-01)',
+    columns: [
+      id('SUBSCRBID'),
+      id('ACCTID'),
+      text('SVCNUM', SVCNUM_W),
+      char('BILLCYCLE', CYCLE_W, 'YYYYMM'),
+      int('ITEMCODE', 'fee item (docs/schema.md)'),
+      text('ITEMNAME', 32, 'GBK, as printed'),
+      money('AMOUNT'),
+      money('DISCOUNT', 'fen, included in AMOUNT', { default: 0 }),
+    ],
+    primaryKey: ['SUBSCRBID', 'BILLCYCLE', 'ITEMCODE'],
+    indexes: [
+      { name: 'IX_BILL_SVCNUM', columns: ['SVCNUM', 'BILLCYCLE'] },
+      { name: 'IX_BILL_ACCTID', columns: ['ACCTID', 'BILLCYCLE'] },
+    ],
+  },
+  {
+    name: 'RATING2_REAL_FEE',
+    doc: '实时话费 this cycle usage fees so far (CS-12, PC-05, SM-02)',
+    columns: [
+      id('SUBSCRBID'),
+      id('ACCTID'),
+      text('SVCNUM', SVCNUM_W),
+      char('BILLCYCLE', CYCLE_W),
+      int('FEEITEM'),
+      money('AMOUNT'),
+      ts('UPDATED'),
+    ],
+    primaryKey: ['SUBSCRBID', 'BILLCYCLE', 'FEEITEM'],
+    indexes: [
+      { name: 'IX_REALFEE_ACCTID', columns: ['ACCTID', 'BILLCYCLE'] },
+      { name: 'IX_REALFEE_SVCNUM', columns: ['SVCNUM', 'BILLCYCLE'] },
+    ],
+  },
+  {
+    name: 'BILL_RENT_ACCT_DETAIL',
+    doc: '月租及功能费 this cycle rents so far (CS-12, SM-02)',
+    columns: [
+      id('SUBSCRBID'),
+      id('ACCTID'),
+      text('SVCNUM', SVCNUM_W),
+      char('BILLCYCLE', CYCLE_W),
+      int('RENTITEM'),
+      money('AMOUNT'),
+      ts('UPDATED'),
+    ],
+    primaryKey: ['SUBSCRBID', 'BILLCYCLE', 'RENTITEM'],
+    indexes: [
+      { name: 'IX_RENT_ACCTID', columns: ['ACCTID', 'BILLCYCLE'] },
+      { name: 'IX_RENT_SVCNUM', columns: ['SVCNUM', 'BILLCYCLE'] },
+    ],
+  },
+  {
+    name: 'TAB_SPECIALCUSTLST',
+    doc: '特殊客户名单(黑名单) blacklist by ID document (CS-15, CS-16)',
+    columns: [
+      id('LISTID', 'SEQ_LISTID'),
+      char('IDTYPE', 1),
+      text('IDNUM', 32),
+      text('CUSTNAME', 64, 'GBK'),
+      int('LISTTYPE', '1 arrears blacklist, 2 fraud, 3 malicious complaints'),
+      text('REASON', 200, 'GBK', true),
+      money('OWED', 'fen owed when listed', { default: 0 }),
+      text('REGION', REGION_W),
+      int('STATUS', '1 listed, 0 lifted', { default: 1 }),
+      ts('CREATED'),
+    ],
+    primaryKey: ['LISTID'],
+    indexes: [{ name: 'IX_SPECIALCUST_IDNUM', columns: ['IDNUM', 'STATUS'] }],
+  },
+  {
+    name: 'TAB_PAY',
+    doc: '缴费流水 payments and reversals (CS-17, VO-09, PC-03, PC-04, PC-06..08)',
+    columns: [
+      id('PAYSN', 'SEQ_PAYSN'),
+      id('ACCTID'),
+      id('SUBSCRBID'),
+      text('SVCNUM', SVCNUM_W),
+      int('PAYMODE', '1 cash, 2 bank, 3 cheque, 15 payment card'),
+      money('AMOUNT', 'fen; a reversal row carries the negated amount'),
+      ts('PAYTIME'),
+      text('SOURCE', 16, 'who sent it: card system id, or HALL for the service hall'),
+      text('SERIAL', 20, 'the source serial (流水号), unique per SOURCE'),
+      text('OPERATOR', OPERATOR_W),
+      int('STATUS', '1 posted, 2 reversed, 3 reversal record'),
+      id('ORIG_PAYSN', 'on a reversal: the payment it reverses', true),
+      id('REVERSED_BY', 'on a reversed payment: the reversal PAYSN', true),
+    ],
+    primaryKey: ['PAYSN'],
+    indexes: [
+      { name: 'UX_PAY_SOURCE_SERIAL', columns: ['SOURCE', 'SERIAL'], unique: true },
+      { name: 'IX_PAY_ACCTID', columns: ['ACCTID', 'PAYTIME'] },
+      { name: 'IX_PAY_SVCNUM', columns: ['SVCNUM', 'PAYTIME'] },
+      // PC-07 reconciliation by day, PC-08 last hour's card payments.
+      { name: 'IX_PAY_PAYTIME', columns: ['PAYTIME', 'PAYMODE'] },
+    ],
+  },
+  {
+    name: 'TAB_ACCOUNTPREDEPOSIT',
+    doc: '预存款记录 one deposit row per payment or reversal (PC-03, PC-04)',
+    columns: [
+      id('DEPOSITSN', 'SEQ_DEPOSITSN'),
+      id('ACCTID'),
+      id('PAYSN', 'TAB_PAY.PAYSN'),
+      int('DEPOSITTYPE', '1 ordinary prepayment'),
+      money('AMOUNT'),
+      ts('CREATED'),
+    ],
+    primaryKey: ['DEPOSITSN'],
+    indexes: [
+      { name: 'IX_PREDEP_ACCTID', columns: ['ACCTID', 'CREATED'] },
+      { name: 'IX_PREDEP_PAYSN', columns: ['PAYSN'] },
+    ],
+  },
+  {
+    name: 'TAB_ACCOUNTPREDEPOSITDTAL',
+    doc: '预存款余额明细 deposit totals per account and deposit type (PC-03, PC-04)',
+    columns: [
+      id('ACCTID'),
+      int('DEPOSITTYPE'),
+      money('BALANCE'),
+      money('TOTAL_IN', 'fen deposited, ever'),
+      money('TOTAL_OUT', 'fen reversed or consumed, ever'),
+      ts('UPDATED'),
+    ],
+    primaryKey: ['ACCTID', 'DEPOSITTYPE'],
+  },
+  {
+    name: 'TAB_VOIPSUBSCRB',
+    doc: 'IP电话绑定 IP Phone cards and the numbers bound to them (VO-06, VO-07)',
+    columns: [
+      text('CARDNUM', 20, 'IP Phone card number'),
+      text('BINDNUM', SVCNUM_W, 'bound phone number (fixed or mobile)'),
+      id('SUBSCRBID', 'the V subscriber of the card'),
+      id('CUSTID'),
+      text('USERNAME', 64, 'GBK'),
+      ts('BINDDATE'),
+    ],
+    primaryKey: ['CARDNUM', 'BINDNUM'],
+    indexes: [
+      { name: 'IX_VOIP_BINDNUM', columns: ['BINDNUM'] },
+      { name: 'IX_VOIP_CUSTID', columns: ['CUSTID'] },
+    ],
+  },
+  {
+    name: 'TAB_PRCPLN_NOPRINT',
+    doc: '禁止打印详单套餐 price plans whose detail can be neither printed nor queried (PR-04); REGION Z = whole province',
+    columns: [text('PRCPLN', 8), text('REGION', REGION_W, "area code, or 'Z' for the whole province"), text('REMARK', 200, 'GBK', true), ts('CREATED')],
+    primaryKey: ['PRCPLN', 'REGION'],
+  },
+  {
+    name: 'SWITCH_INS_MODEL',
+    doc: '交换机指令模板 switch command templates per business type, network and switch type (OC-01, OC-02)',
+    columns: [
+      int('BUSITYPE'),
+      char('NETTYPE', 1),
+      text('SWITCHTYPE', 16, 'docs/schema.md switch types'),
+      int('SEQNO', 'line order when one business needs several commands'),
+      text('TEMPLATE', 400, 'command text with {SVCNUM} {IMSI} {PARAM} {BUSISN} {SRVGID} placeholders'),
+      text('REMARK', 200, 'GBK', true),
+    ],
+    primaryKey: ['BUSITYPE', 'NETTYPE', 'SWITCHTYPE', 'SEQNO'],
+  },
+
+  // --- bssgate's own tables ------------------------------------------------------------------
+  {
+    name: 'BSG_META',
+    doc: 'bssgate: schema version and demo parameters',
+    columns: [text('KEY', 64), text('VALUE', 400)],
+    primaryKey: ['KEY'],
+  },
+  {
+    name: 'BSG_IDEMPOTENCY',
+    doc: 'bssgate: one row per (interface, business type, serial); the stored reply is replayed byte for byte (PC-06)',
+    columns: [
+      text('IFACE', 16, 'interface name from the config'),
+      int('BIZ', 'business type'),
+      text('SERIAL', 20, 'header serial'),
+      text('REQUEST_HASH', 64, 'sha256 hex of the request body: same serial, different hash = 2007'),
+      int('RESULT', 'return code of the stored reply'),
+      { name: 'REPLY', type: 'blob', doc: 'the exact reply frame bytes' },
+      ts('CREATED'),
+    ],
+    primaryKey: ['IFACE', 'BIZ', 'SERIAL'],
+    indexes: [{ name: 'IX_BSGIDEM_CREATED', columns: ['CREATED'] }],
+  },
+  {
+    name: 'BSG_AUTH_FAIL',
+    doc: 'bssgate: wrong-password counters per service number (CS-02 lockout: 10 in 30 min, hard lock after 100 consecutive)',
+    columns: [
+      text('SVCNUM', SVCNUM_W),
+      ts('FAILS_WINDOW_START', 'start of the current counting window'),
+      int('FAILS_IN_WINDOW', undefined, { default: 0 }),
+      int('CONSECUTIVE', 'failures since the last success', { default: 0 }),
+      ts('LOCKED_UNTIL', undefined, true),
+      int('HARD_LOCKED', '1 = locked until an operator clears it', { default: 0 }),
+      ts('UPDATED'),
+    ],
+    primaryKey: ['SVCNUM'],
+  },
+  {
+    name: 'BSG_CMD_QUEUE',
+    doc: 'bssgate: scanner claims on queued switch commands (OC-01..03); one row per USR_BUSI_RECORD.BUSISN in status 5',
+    columns: [
+      id('BUSISN'),
+      text('SVCNUM', SVCNUM_W),
+      text('REGION', REGION_W),
+      char('NETTYPE', 1),
+      text('STATE', 8, 'queued, leased, done, failed'),
+      text('LEASE_OWNER', 64, 'scanner id host:pid:n', true),
+      ts('LEASE_UNTIL', undefined, true),
+      int('ATTEMPTS', undefined, { default: 0 }),
+      ts('NEXT_TRY', 'not before this time'),
+      text('LAST_ERROR', 400, undefined, true),
+      ts('CREATED'),
+    ],
+    primaryKey: ['BUSISN'],
+    indexes: [
+      // "claimable now ordered by BUSISN": STATE = queued (or leased with LEASE_UNTIL past) and NEXT_TRY <= now.
+      { name: 'IX_BSGCMD_CLAIM', columns: ['STATE', 'NEXT_TRY', 'BUSISN'] },
+      // per-number order: an earlier unfinished command of the same number blocks later ones.
+      { name: 'IX_BSGCMD_SVCNUM', columns: ['SVCNUM', 'BUSISN'] },
+    ],
+  },
+  {
+    name: 'BSG_SEQUENCE',
+    doc: 'bssgate: sequences on SQLite, which has none. VALUE is the last number handed out; next = VALUE + 1',
+    columns: [text('NAME', 30), { name: 'VALUE', type: 'id' }],
+    primaryKey: ['NAME'],
+    only: ['sqlite'],
+  },
+];
+
+/**
+ * Sequences. Real sequences on PostgreSQL and Oracle; rows of BSG_SEQUENCE on SQLite. The store's
+ * dialect renders `nextval` per back end; these names are the contract between the two.
+ */
+export const SEQUENCES: readonly string[] = [
+  'SEQ_SUBSCRBID',
+  'SEQ_ACCTID',
+  'SEQ_CUSTID',
+  'SEQ_BUSISN',
+  'SEQ_PAYSN',
+  'SEQ_DEPOSITSN',
+  'SEQ_LISTID',
+];
+
+// ---------------------------------------------------------------------------------------------
+// Monthly ticket tables. A month without its table has no records: readers check tableExists
+// (or catch "no such table") and answer an empty list.
+
+export type TicketKind = 'GSMCDMA' | 'SMS' | 'CDMA1X' | '163';
+export const TICKET_KINDS: readonly TicketKind[] = ['GSMCDMA', 'SMS', 'CDMA1X', '163'];
+
+const TICKET_COLUMNS: Record<TicketKind, readonly Column[]> = {
+  // CS-11, CS-13, PR-02: voice records of G and C subscribers.
+  GSMCDMA: [
+    text('SVCNUM', SVCNUM_W, 'the billed number'),
+    char('CALLTYPE', 2, '01 originating, 02 terminating, 03 forwarded'),
+    text('OTHERNUM', 24, 'the other party'),
+    ts('STARTTIME'),
+    int('DURATION', 'seconds'),
+    char('ROAMTYPE', 1, '0 local, 1 in-province, 2 national, 3 international'),
+    text('VISITAREA', REGION_W, 'area code where the call was made', true),
+    char('LONGTYPE', 1, '0 local, 1 in-province, 2 national, 3 international, 4 IP'),
+    text('CELLID', 10, undefined, true),
+    money('BASEFEE'),
+    money('LONGFEE'),
+    money('TOTALFEE'),
+  ],
+  // CS-11, CS-13, PR-02: short messages.
+  SMS: [
+    text('SVCNUM', SVCNUM_W),
+    char('SMSTYPE', 2, '01 sent (MO), 02 received (MT)'),
+    text('OTHERNUM', 24),
+    ts('STARTTIME'),
+    text('SPCODE', 10, 'service provider code for value-added messages', true),
+    money('FEE'),
+  ],
+  // C1-03, PR-03: data sessions.
+  CDMA1X: [
+    text('SVCNUM', SVCNUM_W),
+    ts('STARTTIME'),
+    int('DURATION', 'seconds'),
+    money('UPVOLUME', 'bytes up'),
+    money('DOWNVOLUME', 'bytes down'),
+    text('APN', 32, 'access point / NAI realm'),
+    text('VISITAREA', REGION_W, undefined, true),
+    money('FEE'),
+  ],
+  // VO-08: IP Phone calls (TICKET_163; the legacy text also says TICKET_193, the same records).
+  '163': [
+    text('CARDNUM', 20, 'IP Phone card'),
+    text('SVCNUM', SVCNUM_W, 'calling (bound) number'),
+    text('OTHERNUM', 24),
+    ts('STARTTIME'),
+    int('DURATION', 'seconds'),
+    char('LONGTYPE', 1, '1 in-province, 2 national, 3 international'),
+    money('FEE'),
+  ],
+};
+
+const YYYYMM = /^(\d{4})(0[1-9]|1[0-2])$/;
+
+/**
+ * The table name of a month's tickets, e.g. ticketTable('GSMCDMA', '202405') → TICKET_GSMCDMA_202405.
+ * `yyyymm` usually comes from a request's billing cycle: it is validated here, so a table name
+ * is never built from unchecked input.
+ */
+export function ticketTable(kind: TicketKind, yyyymm: string): string {
+  if (!TICKET_KINDS.includes(kind)) throw new RangeError(`unknown ticket kind ${String(kind)}`);
+  if (!YYYYMM.test(yyyymm)) throw new RangeError(`billing cycle must be YYYYMM, got ${JSON.stringify(yyyymm)}`);
+  return `TICKET_${kind}_${yyyymm}`;
+}
+
+/** The table definition of a month's tickets. `yyyymm` may be the literal 'YYYYMM' for documentation. */
+export function ticketTableDef(kind: TicketKind, yyyymm: string): Table {
+  const name = yyyymm === 'YYYYMM' ? `TICKET_${kind}_YYYYMM` : ticketTable(kind, yyyymm);
+  const cols = TICKET_COLUMNS[kind];
+  const indexes: Index[] = [{ name: `IX_${name}`, columns: ['SVCNUM', 'STARTTIME'] }];
+  if (kind === '163') indexes.push({ name: `IX_${name}_C`, columns: ['CARDNUM', 'STARTTIME'] });
+  return { name, doc: `话单 ${kind} tickets of one month (no primary key: detail records, read by number and time)`, columns: cols, indexes };
+}
+
+/** Every fixed table name (the ones renderDdl creates on some dialect). */
+export const TABLE_NAMES: readonly string[] = TABLES.map((t) => t.name);
+
+export function tableDef(name: string): Table | undefined {
+  const up = name.toUpperCase();
+  return TABLES.find((t) => t.name === up);
+}
+
+/** The column names of a table, in definition order: what bulkInsert is given. */
+export function columnsOf(table: Table | string): string[] {
+  const t = typeof table === 'string' ? tableDef(table) : table;
+  if (!t) throw new RangeError(`unknown table ${String(table)}`);
+  return t.columns.map((c) => c.name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering lives in ddl.ts; re-exported so callers import the schema from one place.
+export { renderDdl, renderDdlParts, renderDdlScript, renderTicketDdl, renderSequenceRestart, type Dialect, type DdlParts } from './ddl.js';
+
+/**
+ * Creates a month's ticket table (and its indexes) unless it exists. Safe when several
+ * processes race to create the same month: a "table exists" failure is re-checked, not thrown.
+ * Returns true when this call created it.
+ */
+export async function ensureTicketTable(store: AdminStore, kind: TicketKind, yyyymm: string): Promise<boolean> {
+  const name = ticketTable(kind, yyyymm);
+  if (await store.tableExists(name)) return false;
+  const stmts = renderTicketDdl(kind, yyyymm, store.dialect);
+  try {
+    await store.exec(stmts[0]);
+  } catch (err) {
+    if (await store.tableExists(name)) return false; // another process won the race
+    throw err;
+  }
+  for (const s of stmts.slice(1)) await store.exec(s);
+  return true;
+}
