@@ -111,8 +111,15 @@ export class Connection {
     try {
       frames = this.decoder.push(chunk);
     } catch (err) {
-      // Whole frames before the bad length are still answered, in order.
-      this.onFrameError(err);
+      // Whole frames before the bad length (in this same chunk) are still answered, in order;
+      // then the framing error's answer, then the close.
+      if (err instanceof FrameError) {
+        for (const frame of err.frames) {
+          if (this.stopReading) break;
+          this.onFrame(frame);
+        }
+      }
+      if (!this.stopReading) this.onFrameError(err);
       return;
     }
     for (const frame of frames) {

@@ -9,8 +9,8 @@ import { INVENTORY_IDS } from '../fixtures/protocol/inventory.js';
 import { CS01_REQUEST, CS01_RESPONSE, cs01Request, cs01Response } from '../fixtures/protocol/frames.js';
 
 const spec = readFileSync(fileURLToPath(new URL('../../protocol/SPEC.md', import.meta.url)), 'utf8');
-// The inventory lives beside the design brief, outside the repository.
-const INVENTORY = '/work/shared/reference/legacy-interfaces.md';
+// The inventory lives in shared/ beside the repository (as on the developers' machines and in CI).
+const INVENTORY = fileURLToPath(new URL('../../../shared/reference/legacy-interfaces.md', import.meta.url));
 
 /** Bytes of the annotated hex block after `<!-- hex:name -->`: each line is `offset  bytes # comment`. */
 function specHex(name: string): string {

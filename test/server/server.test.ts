@@ -131,6 +131,19 @@ t.test("a handler's exception becomes 9999 and a typed refusal keeps its code; t
   await c.close();
 });
 
+t.test('a handler slower than request_timeout is answered 9002 and later requests still get their answers in order', async (t) => {
+  const g = await startTestGateway({ handlers: HANDLERS, interfaces: [{ requestTimeoutMs: 150 }] });
+  t.teardown(() => g.stop());
+  const c = await BssClient.connect({ port: g.port });
+  const started = Date.now();
+  const [slow, fast] = await Promise.all([c.call(60001, { ms: 2000, tag: 1 }, { layouts }), c.call('connection-check')]);
+  t.equal(slow.result, 9002);
+  t.match(slow.message, /处理超时/);
+  t.equal(fast.result, 0);
+  t.ok(Date.now() - started < 1500, 'answered at the timeout, not when the handler finished');
+  await c.close();
+});
+
 t.test('a body that does not match its layout gets 1005; the connection goes on', async (t) => {
   const g = await startTestGateway({ handlers: HANDLERS });
   t.teardown(() => g.stop());
@@ -187,6 +200,17 @@ t.test('an oversize frame whose header is readable is answered 1008 with its seq
   t.equal(rs.length, 1);
   t.equal(rs[0].header.seq, 77);
   t.equal(rs[0].header.result, 1008);
+});
+
+t.test('frames before an oversize length in the same chunk are answered first, then the close', async (t) => {
+  const g = await startTestGateway({ interfaces: [{ maxFrame: 1024 }] });
+  t.teardown(() => g.stop());
+  const peer = await connectRaw(g.port);
+  const big = Buffer.alloc(4);
+  big.writeUInt32BE(1 << 20);
+  await peer.write(Buffer.concat([req(101, 1), req(101, 2), big]));
+  await peer.closed;
+  t.same(peer.responses().map((r) => [r.header.seq, r.header.result]), [[1, 0], [2, 0]]);
 });
 
 t.test('slowloris: a frame started but not finished is cut at frame_timeout', async (t) => {
