@@ -120,12 +120,16 @@ export function buildProgram(): Command {
     .addOption(new Option('--timeout <ms>', 'answer timeout in ms').default('10000').argParser((v) => Number(v)))
     .action(async (target: string, business: string, fields: string[], opts: { json?: boolean; config?: string[]; operator: string; serial?: string; timeout: number }) => {
       const { host, port } = resolveTarget(target, opts.config ?? []);
-      const def = /^\d+$/.test(business) ? businessByCode(Number(business)) : businessByName(business);
-      if (!def) throw new Error(`unknown business "${business}"; known: ${BUSINESS_ROWS.map((b) => b.name).join(', ')}`);
-      const body = parseFields(def.code, fields);
+      // A number is sent as it is, known or not (to see what the server answers); a name must be known.
+      const code = /^\d+$/.test(business) ? Number(business) : businessByName(business)?.code;
+      if (code === undefined || code > 0xffff) {
+        const served = BUSINESS_ROWS.filter((b) => LAYOUTS_BY_CODE.has(b.code)).map((b) => b.name);
+        throw new Error(`unknown business "${business}"; implemented: ${served.join(', ')} (every business type: protocol/SPEC.md, section 6)`);
+      }
+      const body = parseFields(code, fields);
       const client = await BssClient.connect({ host, port, timeoutMs: opts.timeout, operator: opts.operator });
       try {
-        const reply = await client.call(def.code, body, { serial: opts.serial });
+        const reply = await client.call(code, body, { serial: opts.serial });
         process.stdout.write(formatReply(reply, !!opts.json));
         process.exitCode = reply.result === 0 ? 0 : 2;
       } finally {

@@ -94,7 +94,8 @@ export class Dispatcher {
           biz: header.biz,
           serial: header.serial,
           operator: header.operator,
-          time: header.time,
+          // The header's send time; `time` itself is the log line's own timestamp.
+          sent: header.time,
           body: req === undefined ? undefined : redact(handler.request, req),
         });
       }

@@ -5,6 +5,7 @@ import type { Config } from './config/types.js';
 import { createLogs, type Logs } from './log/index.js';
 import { openStore } from './store/open.js';
 import { ensureDatabase } from './store/init.js';
+import { demoFixtures } from './store/demo.js';
 import type { AdminStore } from './store/types.js';
 import { Gateway, type BoundInterface } from './server/gateway.js';
 import { HANDLERS } from '../handlers/index.js';
@@ -92,6 +93,15 @@ export function summary(r: Running): string {
   const first = r.bound[0];
   if (first) {
     lines.push('', 'Try it (in another terminal):', `  node dist/src/cli.js call ${first.host}:${first.port} connection-check`);
+  }
+  if (r.config.database.demoSubscribers > 0) {
+    // The demo's well-known subscribers are computed from the seed, without reading the database.
+    const fx = demoFixtures(r.config.database.demoSeed);
+    lines.push(
+      '',
+      `Demo data: ${r.config.database.demoSubscribers} subscribers (seed ${r.config.database.demoSeed}); e.g. ${fx.first.svcnum} with service password ${fx.first.password}.`,
+      `  node dist/src/cli.js db fixtures --seed ${r.config.database.demoSeed}   lists the others`,
+    );
   }
   lines.push('', 'Stop with Ctrl-C (SIGINT) or SIGTERM: requests in flight are answered first.', '');
   return lines.join('\n');

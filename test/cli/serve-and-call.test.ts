@@ -94,6 +94,9 @@ t.test('CS-01 and PC-09: serve h.ini.example, run the printed call command, SIGT
   const reply = JSON.parse(json.stdout);
   t.equal(reply.result, 0);
   t.equal(reply.body.dialect, 'sqlite');
+  const unknown = spawnSync(process.execPath, [cli, 'call', `127.0.0.1:${ports[0]}`, '4242'], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+  t.equal(unknown.status, 2, 'a non-zero result exits 2');
+  t.match(unknown.stdout, /^result\s+1003 UNKNOWN_BUSINESS/m);
   second.child.kill('SIGTERM');
   t.equal(await second.exited, 0);
 });
