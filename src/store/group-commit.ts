@@ -70,6 +70,25 @@ export function guardQueryable(q: Queryable): { q: Queryable; close(): void } {
   };
 }
 
+/**
+ * Store.transaction on a session the driver holds exclusively: fn gets a guarded Queryable; COMMIT
+ * when fn resolves, ROLLBACK (best effort) when fn or the COMMIT throws, then fn's error.
+ */
+export async function runTransaction<T>(s: TxSession, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  await s.begin();
+  const g = guardQueryable(s.q);
+  try {
+    const v = await fn(g.q);
+    g.close();
+    await s.commit();
+    return v;
+  } catch (e) {
+    g.close();
+    await s.rollback();
+    throw e;
+  }
+}
+
 export class GroupCommitter {
   private queue: Pending[] = [];
   private running = false;

@@ -12,11 +12,11 @@
 // user may read it; otherwise a warning says it could not be checked).
 // This driver cannot be tested on this machine (no Oracle server); the contract suite runs against
 // it when BSSGATE_TEST_ORACLE_USER / _PASSWORD / _CONNECT are set.
-import pRetry from 'p-retry';
 import type { Logger } from 'pino';
+import { Availability, RECONNECTING_MESSAGE } from './availability.js';
 import { render } from './dialect.js';
-import { DurabilityError, describe, isOracleConnectionError, unavailable } from './errors.js';
-import { GroupCommitter, guardQueryable, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
+import { DurabilityError, describe, isOracleConnectionError } from './errors.js';
+import { GroupCommitter, runTransaction, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
 import type { BindValue, Binds, QueryDef, Queryable, Row } from './types.js';
 
 // The part of node-oracledb used here (the package ships no type declarations).
@@ -97,10 +97,7 @@ export async function checkOracleDurability(c: OraConnection, ora: OraModule, lo
 
 export class OracleStore implements BatchingStore {
   readonly dialect = 'oracle' as const;
-  private down: Error | undefined;
-  private reconnecting = false;
-  private closed = false;
-  private abort = new AbortController();
+  private readonly avail: Availability;
   private readonly committer: GroupCommitter;
   private readonly log: Logger;
   private fetchInfos = new WeakMap<QueryDef, Record<string, { type: number }> | undefined>();
@@ -112,6 +109,20 @@ export class OracleStore implements BatchingStore {
     opts: OracleOptions,
   ) {
     this.log = log.child({ store: 'oracle' });
+    this.avail = new Availability({
+      log: this.log,
+      attempt: async () => {
+        const c = await this.pool.getConnection();
+        try {
+          await checkOracleDurability(c, this.ora, this.log);
+        } finally {
+          await c.close().catch(() => undefined);
+        }
+      },
+      isUnavailableError: isOracleConnectionError,
+      minTimeout: 200,
+      downMessage: RECONNECTING_MESSAGE,
+    });
     this.committer = new GroupCommitter(<T>(fn: (s: TxSession) => Promise<T>) => this.withConn((c) => fn(this.session(c))), opts);
   }
 
@@ -135,7 +146,7 @@ export class OracleStore implements BatchingStore {
       }
     } catch (e) {
       if (isOracleConnectionError(e)) {
-        s.markDown(e);
+        s.avail.markDown(e);
         return s;
       }
       await pool.close(0).catch(() => undefined);
@@ -148,58 +159,12 @@ export class OracleStore implements BatchingStore {
     return this.committer.stats;
   }
 
-  private markDown(cause: unknown): void {
-    if (this.closed) return;
-    if (!this.down) {
-      this.down = unavailable(describe(cause), cause);
-      this.log.error({ err: describe(cause) }, 'database unavailable; queries answer 9001 while reconnecting in the background');
-    }
-    if (!this.reconnecting) void this.reconnect();
-  }
-
-  private async reconnect(): Promise<void> {
-    this.reconnecting = true;
-    try {
-      await pRetry(
-        async () => {
-          const c = await this.pool.getConnection();
-          try {
-            await checkOracleDurability(c, this.ora, this.log);
-          } finally {
-            await c.close().catch(() => undefined);
-          }
-        },
-        {
-          retries: Number.POSITIVE_INFINITY,
-          minTimeout: 200,
-          maxTimeout: 5000,
-          signal: this.abort.signal,
-          unref: true,
-          onFailedAttempt: ({ error, attemptNumber }) => {
-            if (attemptNumber === 1 || attemptNumber % 20 === 0) this.log.warn({ err: describe(error), attemptNumber }, 'database still unavailable');
-          },
-        },
-      );
-      this.down = undefined;
-      this.log.info('database available again');
-    } catch (e) {
-      if (!this.closed) this.log.error({ err: describe(e) }, 'database reconnect stopped');
-    } finally {
-      this.reconnecting = false;
-    }
-  }
-
   private fail(e: unknown): unknown {
-    if (isOracleConnectionError(e)) {
-      this.markDown(e);
-      return unavailable(describe(e), e);
-    }
-    return e;
+    return this.avail.fail(e);
   }
 
   private gate(): void {
-    if (this.down) throw this.down;
-    if (this.closed) throw unavailable('store closed');
+    this.avail.gate();
   }
 
   private fetchInfo(q: QueryDef): Record<string, { type: number }> | undefined {
@@ -314,24 +279,12 @@ export class OracleStore implements BatchingStore {
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.withConn(async (c) => {
-      const s = this.session(c);
-      const g = guardQueryable(s.q);
-      try {
-        const v = await fn(g.q);
-        g.close();
-        await s.commit();
-        return v;
-      } catch (e) {
-        g.close();
-        await s.rollback();
-        throw e;
-      }
-    });
+    // the session's begin() is a no-op here: Oracle starts the transaction with the first DML
+    return this.withConn((c) => runTransaction(this.session(c), fn));
   }
 
   unitOfWork<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    if (this.down) return Promise.reject(this.down);
+    if (this.avail.down) return Promise.reject(this.avail.down);
     return this.committer.submit(fn);
   }
 
@@ -372,9 +325,7 @@ export class OracleStore implements BatchingStore {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.abort.abort();
+    if (!this.avail.close()) return;
     await this.pool.close(5).catch(() => undefined);
   }
 }

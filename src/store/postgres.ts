@@ -14,11 +14,11 @@
 // answers 9001. An error during COMMIT leaves the outcome unknown (in doubt); it is also reported as
 // 9001, which is why payments carry an idempotency key (the client's serial).
 import pg from 'pg';
-import pRetry from 'p-retry';
 import type { Logger } from 'pino';
+import { Availability, RECONNECTING_MESSAGE } from './availability.js';
 import { render } from './dialect.js';
-import { DurabilityError, describe, isPgConnectionError, unavailable } from './errors.js';
-import { GroupCommitter, guardQueryable, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
+import { DurabilityError, describe, isPgConnectionError } from './errors.js';
+import { GroupCommitter, runTransaction, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
 import type { BindValue, Binds, QueryDef, Queryable, Row } from './types.js';
 
 const INT8 = 20;
@@ -111,10 +111,7 @@ export function withSessionTimeZone(url: string, tz = Intl.DateTimeFormat().reso
 export class PostgresStore implements BatchingStore {
   readonly dialect = 'postgres' as const;
   private readonly pool: pg.Pool;
-  private down: Error | undefined;
-  private reconnecting = false;
-  private closed = false;
-  private abort = new AbortController();
+  private readonly avail: Availability;
   private readonly committer: GroupCommitter;
   private readonly log: Logger;
 
@@ -135,6 +132,23 @@ export class PostgresStore implements BatchingStore {
       c.on('error', (err) => this.log.debug({ err: describe(err) }, 'database connection error'));
     });
 
+    this.avail = new Availability({
+      log: this.log,
+      attempt: async () => {
+        const c = await this.pool.connect();
+        try {
+          await checkPgDurability(c);
+        } catch (e) {
+          c.release(isPgConnectionError(e) ? (e as Error) : undefined);
+          throw e;
+        }
+        c.release();
+      },
+      isUnavailableError: isPgConnectionError,
+      minTimeout: 100,
+      downMessage: RECONNECTING_MESSAGE,
+      durabilityFatal: true,
+    });
     this.committer = new GroupCommitter(<T>(fn: (s: TxSession) => Promise<T>) => this.withClient((c) => fn(this.session(c))), opts);
   }
 
@@ -153,7 +167,7 @@ export class PostgresStore implements BatchingStore {
       }
     } catch (e) {
       if (isPgConnectionError(e)) {
-        s.markDown(e);
+        s.avail.markDown(e);
         return s;
       }
       await s.pool.end().catch(() => undefined);
@@ -168,64 +182,15 @@ export class PostgresStore implements BatchingStore {
 
   /** True while queries answer 9001. */
   get unavailable(): boolean {
-    return this.down !== undefined;
-  }
-
-  private markDown(cause: unknown): void {
-    if (this.closed) return;
-    if (!this.down) {
-      this.down = unavailable(describe(cause), cause);
-      this.log.error({ err: describe(cause) }, 'database unavailable; queries answer 9001 while reconnecting in the background');
-    }
-    if (!this.reconnecting) void this.reconnect();
-  }
-
-  private async reconnect(): Promise<void> {
-    this.reconnecting = true;
-    try {
-      await pRetry(
-        async () => {
-          const c = await this.pool.connect();
-          try {
-            await checkPgDurability(c);
-          } catch (e) {
-            c.release(isPgConnectionError(e) ? (e as Error) : undefined);
-            throw e;
-          }
-          c.release();
-        },
-        {
-          retries: Number.POSITIVE_INFINITY,
-          minTimeout: 100,
-          maxTimeout: 5000,
-          signal: this.abort.signal,
-          unref: true,
-          onFailedAttempt: ({ error, attemptNumber }) => {
-            if (error instanceof DurabilityError) this.log.fatal({ err: error.message }, 'database back but its durability settings are too weak');
-            else if (attemptNumber === 1 || attemptNumber % 20 === 0) this.log.warn({ err: describe(error), attemptNumber }, 'database still unavailable');
-          },
-        },
-      );
-      this.down = undefined;
-      this.log.info('database available again');
-    } catch (e) {
-      if (!this.closed) this.log.error({ err: describe(e) }, 'database reconnect stopped');
-    } finally {
-      this.reconnecting = false;
-    }
+    return this.avail.down !== undefined;
   }
 
   private fail(e: unknown): unknown {
-    if (isPgConnectionError(e)) {
-      this.markDown(e);
-      return unavailable(describe(e), e);
-    }
-    return e;
+    return this.avail.fail(e);
   }
 
   private gate(): void {
-    if (this.down) throw this.down;
-    if (this.closed) throw unavailable('store closed');
+    this.avail.gate();
   }
 
   private async q(c: PgLike, q: QueryDef, binds: Binds | undefined): Promise<pg.QueryResult> {
@@ -306,25 +271,11 @@ export class PostgresStore implements BatchingStore {
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.withClient(async (c) => {
-      const s = this.session(c);
-      await s.begin();
-      const g = guardQueryable(s.q);
-      try {
-        const v = await fn(g.q);
-        g.close();
-        await s.commit();
-        return v;
-      } catch (e) {
-        g.close();
-        await s.rollback();
-        throw e;
-      }
-    });
+    return this.withClient((c) => runTransaction(this.session(c), fn));
   }
 
   unitOfWork<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    if (this.down) return Promise.reject(this.down);
+    if (this.avail.down) return Promise.reject(this.avail.down);
     return this.committer.submit(fn);
   }
 
@@ -388,9 +339,7 @@ export class PostgresStore implements BatchingStore {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.abort.abort();
+    if (!this.avail.close()) return;
     await this.pool.end().catch(() => undefined);
   }
 }

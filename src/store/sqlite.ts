@@ -16,11 +16,11 @@
 // empty database).
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
-import pRetry from 'p-retry';
 import type { Logger } from 'pino';
+import { Availability } from './availability.js';
 import { dateToSqlite, render, sqliteSequenceBind, sqliteToDate, type Rendered } from './dialect.js';
-import { DurabilityError, describe, isSqliteUnavailableError, unavailable } from './errors.js';
-import { GroupCommitter, guardQueryable, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
+import { DurabilityError, describe, isSqliteUnavailableError } from './errors.js';
+import { GroupCommitter, runTransaction, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
 import type { BindValue, Binds, QueryDef, Queryable, Row } from './types.js';
 
 type Db = Database.Database;
@@ -209,10 +209,8 @@ export class SqliteStore implements BatchingStore {
   private r!: Conn;
   private ino = 0;
   private tail: Promise<unknown> = Promise.resolve();
-  private down: Error | undefined;
-  private closed = false;
   private timer: NodeJS.Timeout | undefined;
-  private abort = new AbortController();
+  private readonly avail: Availability;
   private readonly committer: GroupCommitter;
   private readonly busyTimeoutMs: number;
   private readonly log: Logger;
@@ -225,6 +223,25 @@ export class SqliteStore implements BatchingStore {
   ) {
     this.log = log.child({ store: 'sqlite' });
     this.busyTimeoutMs = opts.busyTimeoutMs ?? 5000;
+    this.avail = new Availability({
+      log: this.log,
+      // re-open only a file that exists again: never create it anew (that would serve an empty database)
+      attempt: () =>
+        this.exclusive(async () => {
+          if (!fs.existsSync(this.path)) throw new Error(`database file ${this.path} does not exist`);
+          try {
+            this.w.db.close();
+            this.r.db.close();
+          } catch {
+            // already closed
+          }
+          this.connect(true);
+        }),
+      isUnavailableError: isSqliteUnavailableError,
+      minTimeout: 200,
+      downMessage: 'database unavailable; queries answer 9001 and the file is re-opened in the background',
+      fields: { path: this.path },
+    });
     this.connect(false);
     this.committer = new GroupCommitter(<T>(fn: (s: TxSession) => Promise<T>) => this.exclusive(() => fn(this.session())), opts);
     const every = opts.fileCheckMs ?? 2000;
@@ -266,55 +283,15 @@ export class SqliteStore implements BatchingStore {
   }
 
   private checkFile(): void {
-    if (!this.down && !this.closed && !this.fileOk()) this.markDown(new Error(`database file ${this.path} vanished or was replaced`));
+    if (!this.avail.down && !this.avail.closed && !this.fileOk()) this.avail.markDown(new Error(`database file ${this.path} vanished or was replaced`));
   }
 
-  private markDown(cause: unknown): void {
-    if (this.down || this.closed) return;
-    this.down = unavailable(describe(cause), cause);
-    this.log.error({ err: describe(cause), path: this.path }, 'database unavailable; queries answer 9001 and the file is re-opened in the background');
-    void this.reconnect();
-  }
-
-  private async reconnect(): Promise<void> {
-    try {
-      await pRetry(
-        () =>
-          this.exclusive(async () => {
-            if (!fs.existsSync(this.path)) throw new Error(`database file ${this.path} does not exist`);
-            try {
-              this.w.db.close();
-              this.r.db.close();
-            } catch {
-              // already closed
-            }
-            this.connect(true);
-          }),
-        {
-          retries: Number.POSITIVE_INFINITY,
-          minTimeout: 200,
-          maxTimeout: 5000,
-          signal: this.abort.signal,
-          unref: true,
-          onFailedAttempt: ({ error, attemptNumber }) => {
-            if (attemptNumber === 1 || attemptNumber % 20 === 0) this.log.warn({ err: describe(error), attemptNumber }, 'database still unavailable');
-          },
-        },
-      );
-      this.down = undefined;
-      this.log.info({ path: this.path }, 'database available again');
-    } catch (e) {
-      if (!this.closed) this.log.error({ err: describe(e) }, 'database reconnect stopped');
-    }
-  }
-
-  /** Map a driver error: 9001 for "cannot answer now", the error itself otherwise. */
+  /**
+   * Map a driver error: 9001 for "cannot answer now", the error itself otherwise. The store goes
+   * down only when the file itself is gone (a SQLITE_BUSY is 9001 for that call alone).
+   */
   private fail(e: unknown): unknown {
-    if (isSqliteUnavailableError(e)) {
-      if (!this.fileOk()) this.markDown(e);
-      return unavailable(describe(e), e);
-    }
-    return e;
+    return this.avail.fail(e, () => !this.fileOk() && !this.avail.down);
   }
 
   // --- the writer mutex ------------------------------------------------------------------------
@@ -343,7 +320,7 @@ export class SqliteStore implements BatchingStore {
   }
 
   private execW(sql: string): Promise<void> {
-    if (this.down) return Promise.reject(this.down);
+    if (this.avail.down) return Promise.reject(this.avail.down);
     try {
       this.w.db.exec(sql);
       return Promise.resolve();
@@ -373,8 +350,8 @@ export class SqliteStore implements BatchingStore {
   // --- Queryable outside a transaction ---------------------------------------------------------
 
   private outside<T>(q: QueryDef, binds: Binds | undefined, f: (c: Conn, p?: Prepared) => T): Promise<T> {
-    if (this.down) return Promise.reject(this.down);
-    if (this.closed) return Promise.reject(unavailable('store closed'));
+    const refused = this.avail.refusal();
+    if (refused) return Promise.reject(refused);
     try {
       const p = this.r.prep(q);
       // a {{nextval}} statement writes BSG_SEQUENCE even when it reads
@@ -384,7 +361,7 @@ export class SqliteStore implements BatchingStore {
     }
     // a write: autocommit on the writer, after any open transaction
     return this.exclusive(async () => {
-      if (this.down) throw this.down;
+      if (this.avail.down) throw this.avail.down;
       try {
         return this.w.db.transaction(() => f(this.w))();
       } catch (e) {
@@ -406,39 +383,25 @@ export class SqliteStore implements BatchingStore {
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.exclusive(async () => {
-      if (this.down) throw this.down;
-      if (this.closed) throw unavailable('store closed');
-      const s = this.session();
-      await s.begin();
-      const g = guardQueryable(s.q);
-      try {
-        const v = await fn(g.q);
-        g.close();
-        await s.commit();
-        return v;
-      } catch (e) {
-        g.close();
-        await s.rollback();
-        throw e;
-      }
+    return this.exclusive(() => {
+      this.avail.gate();
+      return runTransaction(this.session(), fn);
     });
   }
 
   unitOfWork<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    if (this.down) return Promise.reject(this.down);
+    if (this.avail.down) return Promise.reject(this.avail.down);
     return this.committer.submit(fn);
   }
 
   async ping(): Promise<void> {
     // CS-01 calls this per request: the file check (a stat) runs at most every PING_FILE_CHECK_MS.
     const now = Date.now();
-    if (!this.down && now - this.lastFileCheck >= PING_FILE_CHECK_MS) {
+    if (!this.avail.down && now - this.lastFileCheck >= PING_FILE_CHECK_MS) {
       this.lastFileCheck = now;
-      if (!this.fileOk()) this.markDown(new Error(`database file ${this.path} vanished or was replaced`));
+      if (!this.fileOk()) this.avail.markDown(new Error(`database file ${this.path} vanished or was replaced`));
     }
-    if (this.down) throw this.down;
-    if (this.closed) throw unavailable('store closed');
+    this.avail.gate();
     try {
       this.r.prep(PING_SQL).stmt.get();
     } catch (e) {
@@ -452,7 +415,7 @@ export class SqliteStore implements BatchingStore {
 
   bulkInsert(table: string, columns: readonly string[], rows: readonly (readonly BindValue[])[]): Promise<void> {
     return this.exclusive(async () => {
-      if (this.down) throw this.down;
+      if (this.avail.down) throw this.avail.down;
       try {
         const st = this.w.db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
         this.w.db.transaction(() => {
@@ -465,7 +428,7 @@ export class SqliteStore implements BatchingStore {
   }
 
   async tableExists(table: string): Promise<boolean> {
-    if (this.down) throw this.down;
+    if (this.avail.down) throw this.avail.down;
     try {
       return (
         this.r.db.prepare("SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND lower(name) = lower(?)").get(table) !== undefined
@@ -476,9 +439,7 @@ export class SqliteStore implements BatchingStore {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.abort.abort();
+    if (!this.avail.close()) return;
     if (this.timer) clearInterval(this.timer);
     await this.tail;
     for (const c of [this.w, this.r]) {

@@ -8,6 +8,8 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
+import { connectRaw } from '../helpers/raw.js';
+import { encodeRequest } from '../../protocol/message.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const cli = join(root, 'dist/src/cli.js');
@@ -97,8 +99,22 @@ t.test('CS-01 and PC-09: serve h.ini.example, run the printed call command, SIGT
   const unknown = spawnSync(process.execPath, [cli, 'call', `127.0.0.1:${ports[0]}`, '4242'], { cwd: root, encoding: 'utf8', timeout: 30_000 });
   t.equal(unknown.status, 2, 'a non-zero result exits 2');
   t.match(unknown.stdout, /^result\s+1003 UNKNOWN_BUSINESS/m);
+
+  // SIGTERM with requests in flight: what the server has read is answered, in order, then the
+  // close and exit 0. (Requests still in the kernel's buffer when reading stopped are not read:
+  // the client sees the close and knows to resend them.)
+  const peer = await connectRaw(ports[0]);
+  const one = (seq: number) =>
+    encodeRequest({ biz: 101, seq, serial: `T${seq}`, time: '20261122120000', operator: 'op' }, [], {});
+  await peer.write(Buffer.concat(Array.from({ length: 3000 }, (_, i) => one(i + 1))));
+  await peer.waitResponses(1, 10_000);
   second.child.kill('SIGTERM');
-  t.equal(await second.exited, 0);
+  await peer.closed;
+  const seqs = peer.responses().map((r) => r.header.seq);
+  t.ok(seqs.length >= 1, `${seqs.length} answers before the close`);
+  t.same(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1), 'answers are a gap-free prefix, in order');
+  t.equal(await second.exited, 0, 'SIGTERM with requests in flight exits 0');
+  t.ok(peer.responses().every((r) => r.header.result === 0));
 });
 
 t.test('bssgate call reports a refused connection with exit 1 and a clear message', async (t) => {
