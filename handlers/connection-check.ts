@@ -2,7 +2,7 @@
 // interface: the card, print and SMS clients need the same link test as the call centre.
 import { CONNECTION_CHECK } from '../protocol/business-layouts.js';
 import type { HandlerModule } from '../src/types.js';
-import { formatDateTime } from '../src/time.js';
+import { formatDateTimeMs } from '../src/time.js';
 
 export interface ConnectionCheckReply {
   [field: string]: number | string;
@@ -21,7 +21,7 @@ const connectionCheck: HandlerModule<Record<string, never>, ConnectionCheckReply
   async handle(_req, ctx) {
     // A database that does not answer throws GatewayError DATABASE_UNAVAILABLE (9001) from ping().
     await ctx.store.ping();
-    return { database: 1, dialect: ctx.store.dialect, serverTime: formatDateTime(ctx.clock.date()) };
+    return { database: 1, dialect: ctx.store.dialect, serverTime: formatDateTimeMs(ctx.clock.now()) };
   },
 };
 

@@ -13,7 +13,7 @@ import type { InterfaceConfig } from './config/types.js';
 import type { InterfaceLogs } from './log/index.js';
 import type { Store } from './store/types.js';
 import type { Clock, HandlerContext, HandlerModule } from './types.js';
-import { formatDateTime } from './time.js';
+import { formatDateTimeMs } from './time.js';
 
 export interface DispatchDeps {
   iface: InterfaceConfig;
@@ -114,12 +114,12 @@ export class Dispatcher {
     }
     let out: Buffer;
     try {
-      out = encodeResponse(header, result, message, handler?.response, reply, formatDateTime(clock.date()));
+      out = encodeResponse(header, result, message, handler?.response, reply, formatDateTimeMs(clock.now()));
     } catch (err) {
       // A handler returned a value its own layout cannot carry: that is our bug, not the client's.
       logs.err.error({ conn: origin.conn, seq: header.seq, biz: header.biz, err }, 'reply does not fit its layout');
       result = RETURN_CODES.INTERNAL_ERROR.code;
-      out = encodeResponse(header, result, RETURN_CODES.INTERNAL_ERROR.message, undefined, undefined, formatDateTime(clock.date()));
+      out = encodeResponse(header, result, RETURN_CODES.INTERNAL_ERROR.message, undefined, undefined, formatDateTimeMs(clock.now()));
     }
     logs.ans.info({
       conn: origin.conn,

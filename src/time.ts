@@ -16,6 +16,11 @@ export function formatDateTime(d: Date): string {
   return text;
 }
 
+/** YYYYMMDDHHMMSS in local time of an epoch-ms instant; allocates only when the second changes. */
+export function formatDateTimeMs(ms: number): string {
+  return Math.floor(ms / 1000) === cachedSecond ? cachedText : formatDateTime(new Date(ms));
+}
+
 /** YYYYMMDD in local time. */
 export function formatDate(d: Date): string {
   return d.getFullYear() + p2(d.getMonth() + 1) + p2(d.getDate());

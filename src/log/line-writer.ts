@@ -61,32 +61,41 @@ export class LineWriter extends EventEmitter {
       this.settle(null);
       return;
     }
-    const data = Buffer.from(this.parts.length === 1 ? this.parts[0] : this.parts.join(''), 'utf8');
+    const data = this.parts.length === 1 ? this.parts[0] : this.parts.join('');
     this.parts = [];
     this.pendingChars = 0;
     this.writing = true;
-    this.writeAll(data, 0);
+    // The string is encoded to UTF-8 inside fs.write (no Buffer copy on our side); a short write
+    // (disk full, signal) falls back to writing the rest of the encoded bytes.
+    fs.write(this.fd, data, null, 'utf8', (err, n) => {
+      if (err) return this.onWriteError(err);
+      const total = Buffer.byteLength(data);
+      if (n < total) this.writeAll(Buffer.from(data, 'utf8'), n);
+      else this.onWritten();
+    });
   }
 
   private writeAll(data: Buffer, offset: number): void {
     fs.write(this.fd!, data, offset, data.length - offset, null, (err, n) => {
-      if (err) {
-        this.writing = false;
-        this.emit('error', err);
-        this.settle(err);
-        return;
-      }
-      if (offset + n < data.length) {
-        this.writeAll(data, offset + n);
-        return;
-      }
-      this.writing = false;
-      if (this.pendingChars > 0 && (this.pendingChars >= this.opts.minLength || this.flushWaiters.length > 0 || this.ending)) {
-        this.kick();
-      } else {
-        this.settle(null);
-      }
+      if (err) return this.onWriteError(err);
+      if (offset + n < data.length) this.writeAll(data, offset + n);
+      else this.onWritten();
     });
+  }
+
+  private onWriteError(err: Error): void {
+    this.writing = false;
+    this.emit('error', err);
+    this.settle(err);
+  }
+
+  private onWritten(): void {
+    this.writing = false;
+    if (this.pendingChars > 0 && (this.pendingChars >= this.opts.minLength || this.flushWaiters.length > 0 || this.ending)) {
+      this.kick();
+    } else {
+      this.settle(null);
+    }
   }
 
   private settle(err: Error | null): void {

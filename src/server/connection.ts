@@ -18,7 +18,7 @@ import type { InterfaceConfig } from '../config/types.js';
 import type { Dispatcher } from '../dispatch.js';
 import type { InterfaceLogs } from '../log/index.js';
 import type { Clock } from '../types.js';
-import { formatDateTime } from '../time.js';
+import { formatDateTimeMs } from '../time.js';
 
 interface Slot {
   buf: Buffer | undefined;
@@ -148,7 +148,7 @@ export class Connection {
       (err) => {
         // dispatch() never rejects by contract; if it ever does, answer 9999 rather than hang.
         this.deps.logs.err.error({ conn: this.id, err }, 'dispatch rejected');
-        slot.buf = encodeResponse(header, RETURN_CODES.INTERNAL_ERROR.code, RETURN_CODES.INTERNAL_ERROR.message, undefined, undefined, formatDateTime(this.deps.clock.date()));
+        slot.buf = encodeResponse(header, RETURN_CODES.INTERNAL_ERROR.code, RETURN_CODES.INTERNAL_ERROR.message, undefined, undefined, formatDateTimeMs(this.deps.clock.now()));
         this.flush();
       },
     );
@@ -175,7 +175,7 @@ export class Connection {
     this.clearFrameTimer();
     this.socket.pause();
     if (header) {
-      const buf = encodeResponse(header, ge.code, ge.wireMessage, undefined, undefined, formatDateTime(this.deps.clock.date()));
+      const buf = encodeResponse(header, ge.code, ge.wireMessage, undefined, undefined, formatDateTimeMs(this.deps.clock.now()));
       this.queue.push({ buf, closeAfter: true });
       this.flush();
     } else if (this.queue.length === 0) {

@@ -9,7 +9,7 @@ import type { InterfaceConfig } from '../config/types.js';
 import type { Dispatcher } from '../dispatch.js';
 import type { InterfaceLogs } from '../log/index.js';
 import type { Clock } from '../types.js';
-import { formatDateTime } from '../time.js';
+import { formatDateTimeMs } from '../time.js';
 import { Connection } from './connection.js';
 
 export interface ListenerStats {
@@ -107,7 +107,7 @@ export class InterfaceListener {
       const header: Header = { version: 1, kind: KIND_RESPONSE, biz: 0, seq: 0, serial: '', time: '', operator: '', result: 0, reserved: 0 };
       const row = RETURN_CODES.TOO_MANY_CONNECTIONS;
       socket.on('error', () => socket.destroy());
-      socket.end(encodeResponse(header, row.code, row.message, undefined, undefined, formatDateTime(this.deps.clock.date())));
+      socket.end(encodeResponse(header, row.code, row.message, undefined, undefined, formatDateTimeMs(this.deps.clock.now())));
       // Read (and drop) whatever it sends so its FIN is seen and the socket can finish closing.
       socket.on('data', () => undefined);
       socket.resume();
