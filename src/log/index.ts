@@ -102,17 +102,14 @@ export function createLogs(cfg: LogConfig, opts: CreateLogsOptions = {}): Logs {
   const byName = new Map<string, InterfaceLogs>();
   let closed: Promise<void> | undefined;
 
-  // ans.MMDD lines carry only the dispatcher's numbers (conn, seq, biz, result, ms): no secret
-  // can be in them, so they skip the redaction walk that every other family gets.
-  const plainFormatters = { level: formatters.level };
-  const daily = (ifaceDir: string, family: string, level: pino.LevelWithSilent, redacted = true): Logger => {
+  const daily = (ifaceDir: string, family: string, level: pino.LevelWithSilent): Logger => {
     const file = new DailyFile(ifaceDir, family, clock, {
       onFinished: (f) => archiver.enqueue(f),
       onError: (err, f) => main.error({ err, file: f }, 'log write failed'),
       onDrop: (bytes, f) => main.error({ bytes, file: f }, 'log lines dropped: the disk is not keeping up'),
     });
     files.push(file);
-    return pino({ level, timestamp, formatters: redacted ? formatters : plainFormatters, base: undefined }, file);
+    return pino({ level, timestamp, formatters, base: undefined }, file);
   };
 
   // Idle rotation: sleep until the next midnight (at most a minute at a time, so a changed
@@ -145,7 +142,7 @@ export function createLogs(cfg: LogConfig, opts: CreateLogsOptions = {}): Logs {
       const requests = cfg.requests ? 'info' : 'silent';
       const logs: InterfaceLogs = {
         query: daily(dir, 'query', requests).child(bindings),
-        ans: daily(dir, 'ans', requests, false).child(bindings),
+        ans: daily(dir, 'ans', requests).child(bindings),
         err: daily(dir, 'err', 'info').child(bindings),
         sucQuery: daily(dir, 'suc_query', 'info').child(bindings),
         warn: main.child(bindings),
