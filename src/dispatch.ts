@@ -9,7 +9,8 @@ import { decodeRequestBody, encodeResponse } from '../protocol/message.js';
 import { redact } from '../protocol/layout.js';
 import { GatewayError, RETURN_CODES } from '../protocol/return-codes.js';
 import type { BodyRecord } from '../protocol/layout-types.js';
-import type { InterfaceConfig } from './config/types.js';
+import { ConfigError, type InterfaceConfig } from './config/types.js';
+import { businessByCode } from '../protocol/business-types.js';
 import type { InterfaceLogs } from './log/index.js';
 import type { Store } from './store/types.js';
 import type { Clock, HandlerContext, HandlerModule } from './types.js';
@@ -54,8 +55,17 @@ export class Dispatcher {
     }
     if (deps.iface.serves) {
       for (const code of deps.iface.serves) {
-        // The config loader checks codes are known; this guards programmatic configs.
-        if (!this.known.has(code)) throw new Error(`[interface.${deps.iface.name}] serves: unknown business type ${code}`);
+        // The loader checks that a code is in the business-type table; here, that it is implemented.
+        if (!this.known.has(code)) {
+          const row = businessByCode(code);
+          const implemented = deps.handlers.map((h) => `${h.biz} (${h.name})`).join(', ');
+          throw new ConfigError(
+            deps.iface.file ?? '(configuration)',
+            `interface.${deps.iface.name}`,
+            'serves',
+            `business type ${code}${row ? ` (${row.name}, ${row.ids.join(', ')})` : ''} is not implemented in this version; implemented: ${implemented}`,
+          );
+        }
         this.served.add(code);
       }
     } else {

@@ -112,7 +112,7 @@ export const CONFIG_KEYS: readonly KeyDef[] = [
   },
   {
     section: 'interface', key: 'request_timeout', type: 'duration', accepted: DURATION_ACCEPTED, default: '15s',
-    doc: 'A request not answered within this is answered 9002 (timeout; nothing was done, the client may retry).',
+    doc: 'A request not answered within this is answered 9002 (timeout). Read-only functions may simply be retried; write functions are idempotent by serial, so a retry replays the real outcome.',
     parse: (raw) => parseDuration(raw, 1), sample: '15s',
   },
   {
@@ -128,10 +128,10 @@ export const CONFIG_KEYS: readonly KeyDef[] = [
     parse: parseAllowList, sample: '127.0.0.1, 10.0.0.0/8, ::1',
   },
   {
-    section: 'interface', key: 'serves', type: 'business code list', accepted: 'comma-separated business codes (integers 0–65535)',
+    section: 'interface', key: 'serves', type: 'business code list', accepted: 'comma-separated business codes of protocol/SPEC.md section 6 (e.g. 101 = CS-01 connection check), each implemented in this version',
     default: 'every business function whose default interfaces include this kind',
     doc: 'Restrict or extend the business types served here; a request for another type is answered 1004.',
-    parse: parseBizList, sample: '1, 2, 3',
+    parse: parseBizList, sample: '101',
   },
 
   // ── [database] ──

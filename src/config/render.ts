@@ -48,7 +48,7 @@ export function renderExampleIni(): string {
     '; the directory of the file that sets them. Values containing ; or # must be "quoted".',
     '; Several files may be given (bssgate serve h.ini qhjfk.ini …): interfaces are merged; a key of',
     '; [database], [log] or [server] set in two files must have the same value. Unknown keys and',
-    '; sections are errors. Run: npm start  (or: bssgate serve --demo h.ini.example)',
+    '; sections are errors. Run: npm start  (or: node dist/src/cli.js serve h.ini.example)',
     '',
     '; ── Interfaces: one [interface.<name>] section per listening port (OP-01). All keys are shown',
     ';    under [interface.cs]; the other interfaces use their defaults.',

@@ -27,6 +27,8 @@ export interface InterfaceConfig {
   allow: string[];
   /** Business types served; undefined = every handler whose default interfaces include `kind`. */
   serves?: number[];
+  /** The INI file that defined this interface (for messages naming file, section and key). */
+  file?: string;
 }
 
 export type DatabaseType = 'sqlite' | 'postgres' | 'oracle';

@@ -3,6 +3,7 @@
 // section, key, the raw value and the key's "accepted" text. No parser clamps or rounds: a
 // value out of range is an error, never a silently changed value.
 import { isIP } from 'node:net';
+import { businessByCode } from '../../protocol/business-types.js';
 
 export class ValueProblem extends Error {
   constructor(problem: string) {
@@ -107,6 +108,7 @@ export function parseAllowList(raw: string): string[] {
 export function parseBizList(raw: string): number[] {
   const out = splitList(raw).map((s) => {
     if (!/^\d+$/.test(s) || Number(s) > 65535) throw new ValueProblem(`has "${s}", which is not a business code`);
+    if (!businessByCode(Number(s))) throw new ValueProblem(`has ${s}, which is no business type of protocol/SPEC.md section 6`);
     return Number(s);
   });
   const dup = out.find((n, i) => out.indexOf(n) !== i);

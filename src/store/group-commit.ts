@@ -43,6 +43,12 @@ export interface GroupCommitOptions {
   maxBatch?: number;
   /** A unit running longer than this is failed with TIMEOUT (9002) and rolled back; 0 = no limit (default 10000 ms). */
   unitTimeoutMs?: number;
+  /**
+   * Batches committing at the same time (default 1). SQLite has one writer, so 1; a pooled
+   * PostgreSQL/Oracle store uses its pool size, so batches overlap and the server's own WAL group
+   * commit shares the flushes between them.
+   */
+  maxConcurrent?: number;
 }
 
 interface Pending {
@@ -91,8 +97,10 @@ export async function runTransaction<T>(s: TxSession, fn: (tx: Queryable) => Pro
 
 export class GroupCommitter {
   private queue: Pending[] = [];
-  private running = false;
+  private scheduled = false;
+  private inFlight = 0;
   private readonly maxBatch: number;
+  private readonly maxConcurrent: number;
   private readonly unitTimeoutMs: number;
   /** Batches committed and units run, for benches and metrics. */
   readonly stats = { batches: 0, units: 0 };
@@ -102,29 +110,46 @@ export class GroupCommitter {
     opts: GroupCommitOptions = {},
   ) {
     this.maxBatch = Math.max(1, opts.maxBatch ?? 256);
+    this.maxConcurrent = Math.max(1, opts.maxConcurrent ?? 1);
     this.unitTimeoutMs = opts.unitTimeoutMs ?? 10_000;
   }
 
   submit<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.running) {
-        this.running = true;
-        setImmediate(() => void this.drain());
+      if (!this.scheduled && this.inFlight < this.maxConcurrent) {
+        // Units submitted in this same turn of the event loop join the same batch.
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.pump();
+        });
       }
     });
   }
 
-  private async drain(): Promise<void> {
-    try {
-      while (this.queue.length) {
-        const batch = this.queue.splice(0, this.maxBatch);
-        await this.runBatch(batch);
+  /**
+   * Start batches while there are queued units and free batch slots. The queue is spread over
+   * the free slots (64 waiting units and 8 free connections → 8 batches of 8), so a pooled
+   * database commits several batches at once while SQLite (one slot) takes them one by one.
+   */
+  private pump(): void {
+    while (this.queue.length > 0 && this.inFlight < this.maxConcurrent) {
+      const free = this.maxConcurrent - this.inFlight;
+      const size = Math.min(this.maxBatch, Math.max(1, Math.ceil(this.queue.length / free)));
+      const batch = this.queue.splice(0, size);
+      this.inFlight++;
+      void this.runBatch(batch).finally(() => {
+        this.inFlight--;
         // one event-loop turn so submitters woken by this commit can join the next batch
-        if (this.queue.length < this.maxBatch) await new Promise<void>((r) => setImmediate(r));
-      }
-    } finally {
-      this.running = false;
+        if (this.queue.length > 0 && !this.scheduled) {
+          this.scheduled = true;
+          setImmediate(() => {
+            this.scheduled = false;
+            this.pump();
+          });
+        }
+      });
     }
   }
 

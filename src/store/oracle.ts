@@ -123,7 +123,10 @@ export class OracleStore implements BatchingStore {
       minTimeout: 200,
       downMessage: RECONNECTING_MESSAGE,
     });
-    this.committer = new GroupCommitter(<T>(fn: (s: TxSession) => Promise<T>) => this.withConn((c) => fn(this.session(c))), opts);
+    this.committer = new GroupCommitter(<T>(fn: (s: TxSession) => Promise<T>) => this.withConn((c) => fn(this.session(c))), {
+      maxConcurrent: opts.poolMax ?? 8,
+      ...opts,
+    });
   }
 
   static async open(log: Logger, opts: OracleOptions): Promise<OracleStore> {

@@ -149,7 +149,10 @@ export class PostgresStore implements BatchingStore {
       downMessage: RECONNECTING_MESSAGE,
       durabilityFatal: true,
     });
-    this.committer = new GroupCommitter(<T>(fn: (s: TxSession) => Promise<T>) => this.withClient((c) => fn(this.session(c))), opts);
+    this.committer = new GroupCommitter(<T>(fn: (s: TxSession) => Promise<T>) => this.withClient((c) => fn(this.session(c))), {
+      maxConcurrent: opts.poolMax ?? 8,
+      ...opts,
+    });
   }
 
   /**

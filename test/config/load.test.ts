@@ -33,7 +33,7 @@ t.test('OP-01: one file with one interface loads with every value parsed and rel
     idleTimeoutMs: 90_000, frameTimeoutMs: 1500, drainTimeoutMs: 120_000, requestTimeoutMs: 20_000, maxPipeline: 64,
   });
   t.same(cs.allow, ['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8']);
-  t.same(cs.serves, [1, 2, 14]);
+  t.same(cs.serves, [101, 102, 114]);
   t.equal(c.database.type, 'sqlite');
   t.equal(c.database.path, join(ROOT, 'test/fixtures/data/test.db'), 'path is relative to the ini file directory');
   t.equal(c.log.dir, join(FIX, 'logs'));
@@ -228,7 +228,8 @@ t.test('booleans, enums and business codes are validated', async (t) => {
   t.throws(() => load('enabled = maybe'), /enabled: "maybe" is not a boolean; accepted: true \| false/);
   t.throws(() => load('[log]\nlevel = warning'), /level: "warning" is not one of them \(did you mean "warn"\?\); accepted: fatal \| error \| warn \| info \| debug \| trace/);
   t.throws(() => load('[database]\ntype = mysql'), /type: "mysql" is not one of them; accepted: sqlite \| postgres \| oracle/);
-  t.throws(() => load('serves = 1, 70000'), /serves: "1, 70000" has "70000", which is not a business code/);
+  t.throws(() => load('serves = 101, 70000'), /serves: "101, 70000" has "70000", which is not a business code/);
+  t.throws(() => load('serves = 101, 1'), /v\.ini: \[interface\.cs\] serves: "101, 1" has 1, which is no business type of protocol\/SPEC\.md section 6/);
   t.throws(() => load('port ='), /port: "" is empty; accepted: an integer 1–65535/);
   t.throws(() => load('[log]\nretention_days = 0'), /retention_days: "0" is below 1/);
   t.equal(load('[server]\nshutdown_grace = 0').shutdownGraceMs, 0, 'shutdown_grace may be zero');

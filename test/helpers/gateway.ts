@@ -68,8 +68,17 @@ export async function startTestGateway(opts: {
   };
   const logs = createLogs(config.log, { clock });
   const store = await openStore(config.database, logs.main);
-  const gateway = new Gateway({ config, store, logs, clock, handlers: opts.handlers ?? HANDLERS });
-  const bound = await gateway.start();
+  let gateway: Gateway;
+  let bound: BoundInterface[];
+  try {
+    gateway = new Gateway({ config, store, logs, clock, handlers: opts.handlers ?? HANDLERS });
+    bound = await gateway.start();
+  } catch (err) {
+    await store.close();
+    await logs.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   let stopped = false;
   const mmdd = () => {
     const d = clock.date();

@@ -115,6 +115,13 @@ t.test('business type not served on this interface gets 1004', async (t) => {
   await c.close();
 });
 
+t.test('serving a known but unimplemented business type is refused at start, naming file, section and key', async (t) => {
+  await t.rejects(
+    startTestGateway({ interfaces: [{ name: 'cs', kind: 'cs', serves: [101, 114], file: 'h.ini' }] }),
+    /h\.ini: \[interface\.cs\] serves: business type 114 \(balance, CS-14\) is not implemented in this version; implemented: 101 \(connection-check\)/,
+  );
+});
+
 t.test("a handler's exception becomes 9999 and a typed refusal keeps its code; the decoder is untouched", async (t) => {
   const g = await startTestGateway({ handlers: HANDLERS });
   t.teardown(() => g.stop());
