@@ -106,10 +106,7 @@ export class Archiver {
    * A file counts as an earlier day's when its MMDD is not today's, or it was last written
    * before today's local midnight (the same MMDD a year ago).
    */
-  async sweep(logDir: string): Promise<void> {
-    const now = this.clock.now();
-    const today = mmdd(now);
-    const midnight = localMidnight(now);
+  async sweep(logDir: string, isActive: (file: string) => boolean = () => false): Promise<void> {
     let dirs: string[];
     try {
       dirs = (await readdir(logDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
@@ -124,7 +121,11 @@ export class Archiver {
         if (!m) continue;
         const f = join(ifaceDir, name);
         const st = await stat(f).catch(() => undefined);
-        if (st?.isFile() && (m[2] !== today || st.mtimeMs < midnight)) this.enqueue(f);
+        // "Today" is read when each file is judged, not once at the start: a sweep that runs
+        // across midnight must not take the new day's file (just opened) for a leftover; and a
+        // file a DailyFile is writing is never archived under it.
+        const now = this.clock.now();
+        if (st?.isFile() && !isActive(f) && (m[2] !== mmdd(now) || st.mtimeMs < localMidnight(now))) this.enqueue(f);
       }
       const bak = join(ifaceDir, 'bak');
       for (const name of await readdir(bak).catch(() => [] as string[])) {

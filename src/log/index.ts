@@ -96,9 +96,9 @@ export function createLogs(cfg: LogConfig, opts: CreateLogsOptions = {}): Logs {
     onArchived: (from, to) => main.debug({ from, to }, 'log archived'),
     onDeleted: (file) => main.info({ file }, 'log archive deleted after retention_days'),
   });
-  const sweeping = archiver.sweep(cfg.dir).catch((err: Error) => main.warn({ err }, 'log sweep failed'));
-
   const files: DailyFile[] = [];
+  const sweeping = archiver.sweep(cfg.dir, (f) => files.some((d) => d.currentPath === f)).catch((err: Error) => main.warn({ err }, 'log sweep failed'));
+
   const byName = new Map<string, InterfaceLogs>();
   let closed: Promise<void> | undefined;
 

@@ -92,6 +92,21 @@ t.test('OP-02: a write after the driven local midnight goes to the new day\'s fi
   await logs.close();
 });
 
+t.test("OP-03: the start-up sweep running across midnight never archives the new day's open file", async (t) => {
+  const dir = logDir();
+  mkdirSync(join(dir, 'card'), { recursive: true });
+  const clock = manualClock(NOV22_LAST_SECOND);
+  const logs = createLogs(config(dir), { clock, stderr: false });
+  const card = logs.forInterface('card');
+  card.query.info('before');
+  // Midnight passes before the sweep (started by createLogs) has read the directory.
+  clock.set(NOV23_FIRST_MS);
+  card.query.info('after');
+  await logs.flush();
+  t.same(lines(join(dir, 'card', 'query.1123')).map((l) => JSON.parse(l).msg), ['after'], 'the new day keeps its file');
+  await logs.close();
+});
+
 t.test('OP-03: archives in bak/ older than retention_days are deleted; newer ones are kept', async (t) => {
   const dir = logDir();
   const bak = join(dir, 'cs', 'bak');
