@@ -1,7 +1,7 @@
 // Issue #2 benchmark: CS-01 round trips through the gateway (logging on, SQLite store) against a
 // raw Node length-prefixed echo server, same load client, same run. Prints JSON.
 // Targets: one-at-a-time at 16 connections ≥ 0.8× the echo's requests/s with p99 ≤ 1.5× the echo's.
-//   node dist/bench/cs01.js [secondsPerRound=3] [rounds=3]
+//   node dist/bench/cs01.js [secondsPerRound=3] [rounds=3] [--sensitivity]
 import net from 'node:net';
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,7 +13,8 @@ import { startGateway } from '../src/serve.js';
 import type { Config } from '../src/config/types.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const seconds = Number(process.argv[2] ?? 3);
+const numbers = process.argv.slice(2).filter((a) => /^\d+(\.\d+)?$/.test(a)).map(Number);
+const seconds = numbers[0] ?? 3;
 
 interface LoadResult {
   requests: number;
@@ -43,8 +44,12 @@ function load(port: number, connections: number, depth: number, frame: Buffer): 
   });
 }
 
-/** The baseline: frames out of the stream, each written straight back. */
-function echoServer(): Promise<net.Server> {
+/**
+ * The baseline: frames out of the stream, each written straight back. `spinNs` > 0 busy-waits
+ * that long before each answer: the sensitivity series shows what each microsecond of server
+ * work per request costs in this set-up.
+ */
+function echoServer(spinNs = 0): Promise<net.Server> {
   const server = net.createServer((s) => {
     s.setNoDelay(true);
     let buf: Buffer = Buffer.alloc(0);
@@ -54,6 +59,10 @@ function echoServer(): Promise<net.Server> {
       while (buf.length - off >= 4) {
         const len = buf.readUInt32BE(off);
         if (buf.length - off < 4 + len) break;
+        if (spinNs > 0) {
+          const t0 = process.hrtime.bigint();
+          while (process.hrtime.bigint() - t0 < BigInt(spinNs));
+        }
         s.write(buf.subarray(off, off + 4 + len));
         off += 4 + len;
       }
@@ -85,7 +94,7 @@ async function main() {
     { name: 'one-at-a-time', connections: 16, depth: 1 },
     { name: 'pipelined-32', connections: 16, depth: 32 },
   ];
-  const rounds = Number(process.argv[3] ?? 3);
+  const rounds = numbers[1] ?? 3;
   const out: Record<string, unknown> = { bench: 'cs01-vs-echo', secondsPerRound: seconds, rounds, node: process.version };
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   // Echo and gateway alternate, round after round, so drift in the machine's speed (shared
@@ -117,6 +126,20 @@ async function main() {
     };
   }
   await running.stop();
+  if (process.argv.includes('--sensitivity')) {
+    // Echo with 1–4 µs of busy work per request, same load: the ratio each microsecond costs.
+    const base = await echoServer();
+    const b = await load((base.address() as net.AddressInfo).port, 16, 1, frame);
+    await new Promise((res) => base.close(res));
+    const series: Record<string, number> = {};
+    for (const us of [1, 2, 3, 4]) {
+      const spin = await echoServer(us * 1000);
+      const r = await load((spin.address() as net.AddressInfo).port, 16, 1, frame);
+      await new Promise((res) => spin.close(res));
+      series[`echoPlus${us}us`] = round(r.rps / b.rps);
+    }
+    out.sensitivityOneAtATime = { echoRps: Math.round(b.rps), rpsRatio: series };
+  }
   rmSync(dir, { recursive: true, force: true });
   process.stdout.write(JSON.stringify(out, null, 2) + '\n');
 }

@@ -10,6 +10,10 @@ import type { AdminStore } from './store/types.js';
 import { Gateway, type BoundInterface } from './server/gateway.js';
 import { HANDLERS } from '../handlers/index.js';
 import { systemClock, type Clock } from './types.js';
+import { GatewayError, RETURN_CODES } from '../protocol/return-codes.js';
+
+/** How often the start-up schema check is retried while the database does not answer. */
+const DB_RECHECK_MS = 5_000;
 
 export interface Running {
   config: Config;
@@ -28,16 +32,44 @@ export async function startGateway(config: Config, opts: { clock?: Clock } = {})
   try {
     const store = await openStore(config.database, logs.main);
     opened = store;
-    const t0 = performance.now();
-    const init = await ensureDatabase(store, {
-      demoSubscribers: config.database.demoSubscribers,
-      demoSeed: config.database.demoSeed,
-      passwordStorage: config.database.passwordStorage,
-      now: clock.date(),
-      log: logs.main,
-    });
-    if (init.created) {
-      logs.main.info({ ms: Math.round(performance.now() - t0), subscribers: config.database.demoSubscribers }, 'database created');
+    // The schema check (and, on an empty database, the schema and demo data) needs the database.
+    // A database that does not answer at start is not a reason to exit (a supervisor would
+    // restart us in a loop): the gateway serves, every request that needs the database gets 9001,
+    // and the check is retried until the database answers.
+    const check = async (): Promise<void> => {
+      const t0 = performance.now();
+      const init = await ensureDatabase(store, {
+        demoSubscribers: config.database.demoSubscribers,
+        demoSeed: config.database.demoSeed,
+        passwordStorage: config.database.passwordStorage,
+        now: clock.date(),
+        log: logs.main,
+      });
+      if (init.created) {
+        logs.main.info({ ms: Math.round(performance.now() - t0), subscribers: config.database.demoSubscribers }, 'database created');
+      }
+    };
+    let retry: NodeJS.Timeout | undefined;
+    let stopped = false;
+    try {
+      await check();
+    } catch (err) {
+      if (!(err instanceof GatewayError && err.code === RETURN_CODES.DATABASE_UNAVAILABLE.code)) throw err;
+      logs.main.error({ err: err.message }, 'database unavailable at start: serving, answering 9001 until it answers; schema check retried every 5 s');
+      const again = () => {
+        retry = setTimeout(() => {
+          check().then(
+            () => logs.main.info('database answers: schema check done'),
+            (e: unknown) => {
+              if (stopped) return;
+              if (e instanceof GatewayError && e.code === RETURN_CODES.DATABASE_UNAVAILABLE.code) again();
+              else logs.main.fatal({ err: e }, 'schema check failed after the database came back');
+            },
+          );
+        }, DB_RECHECK_MS);
+        retry.unref();
+      };
+      again();
     }
     const gateway = new Gateway({ config, store, logs, clock, handlers: HANDLERS });
     const bound = await gateway.start();
@@ -50,6 +82,8 @@ export async function startGateway(config: Config, opts: { clock?: Clock } = {})
       logs,
       stop() {
         stopping ??= (async () => {
+          stopped = true;
+          if (retry) clearTimeout(retry);
           await gateway.stop();
           await store.close().catch((err: unknown) => logs.main.error({ err }, 'closing the store'));
           await logs.close();
