@@ -63,6 +63,13 @@ export class Connection {
   private readonly deps: ConnectionDeps;
   private readonly decoder: FrameDecoder;
   private readonly queue: Slot[] = [];
+  /** Whole frames read but not yet dispatched (max_pipeline requests already in flight). */
+  private readonly backlog: Buffer[] = [];
+  /** A framing error met while frames were still in the backlog: answered after them. */
+  private pendingFrameError: unknown;
+  /** An error answer that closes the stream is queued: nothing after it is dispatched. */
+  private errorQueued = false;
+
   private frameTimer: NodeJS.Timeout | undefined;
   private drainTimer: NodeJS.Timeout | undefined;
   private lingerTimer: NodeJS.Timeout | undefined;
@@ -113,20 +120,57 @@ export class Connection {
     } catch (err) {
       // Whole frames before the bad length (in this same chunk) are still answered, in order;
       // then the framing error's answer, then the close.
-      if (err instanceof FrameError) {
-        for (const frame of err.frames) {
-          if (this.stopReading) break;
-          this.onFrame(frame);
-        }
+      if (err instanceof FrameError) for (const frame of err.frames) this.accept(frame);
+      if (this.backlog.length > 0) {
+        // Answer the whole frames first; the framing error follows them (see drainBacklog).
+        this.pendingFrameError = err;
+        this.stopReading = true;
+        this.clearFrameTimer();
+        this.socket.pause();
+      } else if (!this.stopReading) {
+        this.onFrameError(err);
       }
-      if (!this.stopReading) this.onFrameError(err);
       return;
     }
-    for (const frame of frames) {
-      if (this.stopReading) break;
-      this.onFrame(frame);
-    }
+    for (const frame of frames) this.accept(frame);
     this.armFrameTimer(frames.length > 0);
+  }
+
+  /**
+   * A whole frame read from the socket: dispatched now, or held in the backlog while
+   * max_pipeline requests are already in flight. One read can carry hundreds of small frames;
+   * the backlog keeps max_pipeline a hard bound on the handler work one client causes.
+   */
+  private accept(frame: Buffer): void {
+    // After an error answer that closes the stream, later frames are not answered.
+    if (this.errorQueued) return;
+    if (this.backlog.length > 0 || this.queue.length >= this.iface.maxPipeline) {
+      this.backlog.push(frame);
+      if (!this.pipelineFull) {
+        this.pipelineFull = true;
+        this.updateReading();
+      }
+      return;
+    }
+    this.onFrame(frame);
+  }
+
+  /** Dispatch held frames while there is room; then a framing error held behind them. */
+  private drainBacklog(): void {
+    while (this.backlog.length > 0 && this.queue.length < this.iface.maxPipeline && !this.closed) {
+      const frame = this.backlog.shift()!;
+      this.onFrame(frame);
+      if (this.errorQueued) {
+        // A bad header closed the stream: later frames are not answered.
+        this.backlog.length = 0;
+        this.pendingFrameError = undefined;
+      }
+    }
+    if (this.backlog.length === 0 && this.pendingFrameError !== undefined) {
+      const err = this.pendingFrameError;
+      this.pendingFrameError = undefined;
+      this.onFrameError(err);
+    }
   }
 
   private onFrame(frame: Buffer): void {
@@ -172,6 +216,7 @@ export class Connection {
       what,
     );
     this.stopReading = true;
+    this.errorQueued = true;
     this.clearFrameTimer();
     this.socket.pause();
     if (header) {
@@ -215,9 +260,10 @@ export class Connection {
         this.close('drain timeout');
       }, this.iface.drainTimeoutMs);
     }
-    if (this.pipelineFull && q.length < this.iface.maxPipeline) this.pipelineFull = false;
+    this.drainBacklog();
+    if (this.pipelineFull && this.backlog.length === 0 && q.length < this.iface.maxPipeline) this.pipelineFull = false;
     this.updateReading();
-    if (this.stopReading && q.length === 0) this.endGracefully();
+    if (this.stopReading && q.length === 0 && this.backlog.length === 0 && this.pendingFrameError === undefined) this.endGracefully();
   }
 
   private onDrain(): void {

@@ -82,6 +82,41 @@ t.test('pipelined requests are answered in request order, each with its own seq'
   peer.destroy();
 });
 
+t.test('max_pipeline bounds the requests in flight on one connection, even within one read', async (t) => {
+  let running = 0;
+  let peak = 0;
+  const counting: HandlerModule<{ ms: number; tag: number }, { tag: number }> = {
+    ...sleeper,
+    async handle(req) {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, req.ms));
+      running--;
+      return { tag: req.tag };
+    },
+  };
+  const g = await startTestGateway({ handlers: [connectionCheck, counting], interfaces: [{ maxPipeline: 4 }] });
+  t.teardown(() => g.stop());
+  const peer = await connectRaw(g.port);
+  // 50 requests in one write: one read carries them all.
+  await peer.write(Buffer.concat(Array.from({ length: 50 }, (_, i) => req(60001, i + 1, { ms: 5, tag: i }))));
+  const rs = await peer.waitResponses(50, 10_000, SLEEP_RES);
+  t.same(rs.map((r) => r.header.seq), Array.from({ length: 50 }, (_, i) => i + 1), 'all answered, in order');
+  t.equal(peak, 4, 'never more than max_pipeline handlers at once');
+  peer.destroy();
+});
+
+t.test('frames held back by max_pipeline are answered before a framing error that followed them', async (t) => {
+  const g = await startTestGateway({ handlers: HANDLERS, interfaces: [{ maxPipeline: 2, maxFrame: 1024 }] });
+  t.teardown(() => g.stop());
+  const peer = await connectRaw(g.port);
+  const big = Buffer.alloc(4);
+  big.writeUInt32BE(1 << 20);
+  await peer.write(Buffer.concat([...Array.from({ length: 6 }, (_, i) => req(60001, i + 1, { ms: 10, tag: i })), big]));
+  await peer.closed;
+  t.same(peer.responses(SLEEP_RES).map((r) => r.header.seq), [1, 2, 3, 4, 5, 6]);
+});
+
 t.test('the client pipelines many calls on one connection', async (t) => {
   const g = await startTestGateway({ handlers: HANDLERS });
   t.teardown(() => g.stop());
