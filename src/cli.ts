@@ -2,7 +2,8 @@
 // The bssgate command line: `serve` runs the gateway from legacy INI files (OP-01), `call` sends
 // one request and prints the reply, `db` creates schemas and demo data.
 import { Command, Option } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { BssClient, type Reply } from './client.js';
 import { businessByName, businessByCode, BUSINESS_ROWS } from '../protocol/business-types.js';
 import { LAYOUTS_BY_CODE } from '../protocol/business-layouts.js';
@@ -152,6 +153,16 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 // Run when executed directly (node dist/src/cli.js …), not when imported by tests.
-if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+// argv[1] may be a symlink (node_modules/.bin/bssgate, npm -g): compare real paths.
+function invokedDirectly(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+if (invokedDirectly()) {
   void main(process.argv);
 }

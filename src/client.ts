@@ -157,7 +157,13 @@ export class BssClient {
       if (!p) {
         // seq 0 is the server speaking unasked (e.g. 9003 too many connections): fail everything.
         if (header.seq === 0 && header.result !== 0) {
-          const { message } = decodeResponse(frame);
+          let message = '';
+          try {
+            message = decodeResponse(frame).message;
+          } catch {
+            // A malformed unsolicited frame must not throw out of the socket's data handler.
+            message = '(undecodable message)';
+          }
           this.fail(new ClientError(`server refused: ${header.result} ${message}`, 'CLOSED'));
         }
         continue;

@@ -90,7 +90,13 @@ export class Dispatcher {
     let message: string = RETURN_CODES.OK.message;
     let reply: BodyRecord | undefined;
     try {
-      if (!handler) throw new GatewayError('UNKNOWN_BUSINESS', String(header.biz));
+      if (!handler) {
+        // In the business-type table but not implemented in this version: not served (1004);
+        // not in the table at all: unknown (1003). protocol/SPEC.md section 8.
+        const row = businessByCode(header.biz);
+        if (row) throw new GatewayError('BUSINESS_NOT_SERVED', `${header.biz} (${row.ids.join(', ')}) is not implemented in this version`);
+        throw new GatewayError('UNKNOWN_BUSINESS', String(header.biz));
+      }
       if (!this.served.has(header.biz)) throw new GatewayError('BUSINESS_NOT_SERVED', `${header.biz} on ${this.iface.name}`);
       let req: BodyRecord | undefined;
       try {

@@ -276,13 +276,20 @@ export class Connection {
   private updateReading(): void {
     // Once ending, the socket keeps reading (and dropping) so the peer's FIN is seen.
     if (this.closed || this.lingerTimer) return;
-    if (this.stopReading || this.writeBlocked || this.pipelineFull) this.socket.pause();
-    else this.socket.resume();
+    if (this.stopReading || this.writeBlocked || this.pipelineFull) {
+      this.socket.pause();
+      // The slowloris clock runs only while we read: a frame we stopped reading is not late.
+      this.clearFrameTimer();
+    } else {
+      this.socket.resume();
+      // Reading again: a partial frame gets a fresh frame_timeout from now.
+      this.armFrameTimer(false);
+    }
   }
 
   /** Slowloris guard: a started frame must complete within frame_timeout of its first byte. */
   private armFrameTimer(frameCompleted: boolean): void {
-    if (this.decoder.pending === 0) {
+    if (this.decoder.pending === 0 || this.stopReading || this.writeBlocked || this.pipelineFull) {
       this.clearFrameTimer();
       return;
     }
@@ -318,10 +325,12 @@ export class Connection {
   /** Graceful shutdown: stop reading, answer everything already received, then close. */
   shutdown(): Promise<void> {
     if (this.closed) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
+    // Already ending (reading and dropping until the peer's FIN): nothing more to do.
+    if (this.lingerTimer) return done;
     this.stopReading = true;
     this.clearFrameTimer();
     this.socket.pause();
-    const done = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
     if (this.queue.length === 0) this.endGracefully();
     return done;
   }
@@ -333,7 +342,10 @@ export class Connection {
     // Keep reading (onData drops it: stopReading) so the peer's FIN is seen and close completes.
     this.stopReading = true;
     this.socket.resume();
-    this.lingerTimer = setTimeout(() => this.close('linger'), Math.min(this.iface.drainTimeoutMs, 5000));
+    // The peer has this long to finish closing; answers still in our write buffer get the whole
+    // drain_timeout to reach a slow reader before the socket is destroyed.
+    const linger = this.socket.writableLength > 0 ? this.iface.drainTimeoutMs : Math.min(this.iface.drainTimeoutMs, 5000);
+    this.lingerTimer = setTimeout(() => this.close('linger'), linger);
   }
 
   /** Idempotent: timers cleared, socket destroyed, the listener told once. */
