@@ -46,8 +46,10 @@ export function loadConfig(files: string[], env: NodeJS.ProcessEnv = process.env
   const baseDir = dirname(resolve(files[0]));
 
   for (const file of files) {
-    const text = readConfigFile(file);
-    const headers = scanStructure(file, text);
+    // ini.parse reads the scanner's normalised text (section headers rewritten to a bare
+    // `[name]`), so both agree on where every section starts; checkTopLevel (below) then
+    // refuses anything the INI reader still put outside a section instead of ignoring it.
+    const { headers, text } = scanStructure(file, readConfigFile(file));
     const parsed = ini.parse(text) as Record<string, unknown>;
 
     for (const header of headers) {
@@ -73,6 +75,8 @@ export function loadConfig(files: string[], env: NodeJS.ProcessEnv = process.env
         }
       }
     }
+    // After the sections, so that a malformed header gets classifySection's clearer message.
+    checkTopLevel(file, parsed, headers);
   }
 
   const label = files.join(', ');
@@ -110,22 +114,32 @@ function readConfigFile(file: string): string {
 /**
  * A line scan beside `ini.parse`, which silently merges a repeated section and keeps the last
  * of a repeated key: both are usually copy-paste mistakes, so both are errors here. Also
- * rejects keys before the first section and empty files. Returns the section headers in order.
+ * rejects keys before the first section and empty files. Returns the section headers in order
+ * and the text for `ini.parse`, in which every header line is rewritten to a bare `[name]`:
+ * `ini` only recognises a header that starts the line and ends at `]`, so an indented header
+ * or one followed by a comment (`[database] ; prod db`) was a header here but a junk key there,
+ * and the section's keys silently landed in the previous section or at the top level.
  */
-function scanStructure(file: string, text: string): string[] {
+function scanStructure(file: string, text: string): { headers: string[]; text: string } {
   const headers: string[] = [];
+  const lines: string[] = [];
   let current: string | undefined;
   let keys = new Set<string>();
-  for (const line of text.split(/\r?\n/)) {
+  // Split exactly as `ini` does (a lone CR is a line break too), so the lines seen here are
+  // the lines it parses.
+  for (const line of text.split(/[\r\n]+/)) {
+    lines.push(line);
     const t = line.trim();
     if (t === '' || t.startsWith(';') || t.startsWith('#')) continue;
-    const h = /^\[(.*)\]\s*([;#].*)?$/.exec(t);
+    // `[^\]]*` as in `ini`: in "[log] ; see [x]" the name is "log", not "log] ; see [x".
+    const h = /^\[([^\]]*)\]\s*([;#].*)?$/.exec(t);
     if (h) {
       const name = h[1].trim();
       if (headers.includes(name)) throw new ConfigError(file, name, '', 'section appears twice in this file; merge the two');
       headers.push(name);
       current = name;
       keys = new Set();
+      lines[lines.length - 1] = `[${name}]`; // the header as `ini` recognises it
       continue;
     }
     const eq = t.indexOf('=');
@@ -134,11 +148,35 @@ function scanStructure(file: string, text: string): string[] {
       throw new ConfigError(file, '(top of file)', key, 'key outside any section; put it under [interface.<name>], [database], [log] or [server]');
     }
     if (eq < 0) throw new ConfigError(file, current, key, 'has no "="; write key = value');
+    // `ini` skips a line that starts with "=" altogether: refuse it rather than lose the value
+    // (the line is not echoed: it may be a password).
+    if (key === '') throw new ConfigError(file, current, '', 'a line has no key before "="; write key = value');
     if (keys.has(key)) throw new ConfigError(file, current, key, 'is set twice in this section');
     keys.add(key);
   }
   if (headers.length === 0) throw new ConfigError(file, '', '', 'is empty: no sections; see h.ini.example');
-  return headers;
+  return { headers, text: lines.join('\n') };
+}
+
+/**
+ * Whatever `ini` put at the top level must be a section object for one of the scanned headers
+ * (`[interface.cs]` is parsed.interface.cs). A plain value there is a key no section owns, which
+ * nothing would read: refuse it, never ignore it. Guards against any other disagreement between
+ * scanStructure and `ini` about where a section starts. Exported for tests only: with the
+ * normalised text no known input reaches it through loadConfig.
+ */
+export function checkTopLevel(file: string, parsed: Record<string, unknown>, headers: readonly string[]): void {
+  const roots = new Set(headers.map((h) => h.split('.')[0]));
+  for (const [key, value] of Object.entries(parsed)) {
+    const isSection = value !== null && typeof value === 'object' && !Array.isArray(value);
+    if (isSection && roots.has(key)) continue;
+    throw new ConfigError(
+      file, '(top of file)', key,
+      isSection
+        ? 'is a section the INI reader found but the section scan did not; write each header alone on its line as [name]'
+        : 'ended up outside any section, where it would be ignored; put it under [interface.<name>], [database], [log] or [server]',
+    );
+  }
 }
 
 type SectionId = { kind: 'interface'; name: string } | { kind: Exclude<SectionKind, 'interface'> };
@@ -182,7 +220,10 @@ function parseSection(file: string, header: string, kind: SectionKind, raw: Reco
       throw new ConfigError(file, header, key, `unknown key${near ? ` (did you mean ${near}?)` : ''}; accepted here: ${[...table.keys()].join(', ')}`);
     }
     if (Array.isArray(rawValue)) throw new ConfigError(file, header, key, `is a list (key[] syntax); accepted: ${def.accepted}`);
-    const text = rawValue === null ? 'null' : String(rawValue).trim();
+    // No trim: `ini` already trimmed unquoted values, so only a quoted value can carry
+    // surrounding spaces here, and those are part of the value as the operator quoted it
+    // (password = "  s3cret  " is a ten-character password).
+    const text = rawValue === null ? 'null' : String(rawValue);
     out.set(key, parseValue(file, header, def, text));
   }
   return out;

@@ -3,7 +3,7 @@
 // background, one file at a time (2 cores are shared with the request path), with node:zlib
 // streams: no sync fs call and no whole file in memory.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -74,7 +74,13 @@ export class Archiver {
     await pipeline(createReadStream(file), createGzip(), createWriteStream(tmp));
     // The archive keeps the day's mtime: retention counts from the day logged, not from when it was compressed.
     await utimes(tmp, st.atime, st.mtime);
+    // Durability before the original goes: the .gz data must be on disk (fsync the file), and
+    // so must its name after the rename (fsync bak/). Otherwise a power loss shortly after the
+    // unlink can leave neither the day's log nor a complete archive of it.
+    await fsyncPath(tmp, 'r+');
     await rename(tmp, target);
+    // (Windows cannot open a directory for fsync; NTFS journals the rename itself.)
+    if (process.platform !== 'win32') await fsyncPath(bak, 'r');
     await unlink(file);
     this.events.onArchived?.(file, target);
   }
@@ -145,5 +151,15 @@ async function freeName(bak: string, name: string): Promise<string> {
       () => false,
     );
     if (!taken) return candidate;
+  }
+}
+
+/** fsync a file ('r+') or a directory ('r': Linux allows fsync on a directory opened read-only). */
+async function fsyncPath(path: string, flags: 'r' | 'r+'): Promise<void> {
+  const fh = await open(path, flags);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }
