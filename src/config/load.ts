@@ -120,6 +120,27 @@ function readConfigFile(file: string): string {
  * or one followed by a comment (`[database] ; prod db`) was a header here but a junk key there,
  * and the section's keys silently landed in the previous section or at the top level.
  */
+/**
+ * Values the `ini` package would silently change (DESIGN.md: never a silently changed value):
+ * a ; or # glued to an unquoted value (`abc#def`) starts a comment and cuts it — after a space it
+ * is the legacy files' ordinary end-of-line comment; "double quotes" are decoded as a JSON string,
+ * so a backslash is an escape; text after the closing quote keeps the quotes in the value.
+ */
+export function quotingProblem(raw: string): string | undefined {
+  const q = raw[0];
+  if (q !== '"' && q !== "'") {
+    if (/[^\s][;#]/.test(raw.split(/\s[;#]/)[0])) {
+      return 'a ; or # inside an unquoted value starts a comment and would cut the value; put the value in "double quotes"';
+    }
+    return undefined;
+  }
+  if (raw.length < 2 || raw.indexOf(q, 1) !== raw.length - 1) {
+    return `a quoted value must end with its closing ${q} and nothing after it (no comment on the same line, no ${q} inside)`;
+  }
+  if (q === '"' && raw.includes('\\')) return 'a backslash inside "double quotes" is read as an escape; write the value in \'single quotes\' or without quotes';
+  return undefined;
+}
+
 function scanStructure(file: string, text: string): { headers: string[]; text: string } {
   const headers: string[] = [];
   const lines: string[] = [];
@@ -153,6 +174,9 @@ function scanStructure(file: string, text: string): { headers: string[]; text: s
     if (key === '') throw new ConfigError(file, current, '', 'a line has no key before "="; write key = value');
     if (keys.has(key)) throw new ConfigError(file, current, key, 'is set twice in this section');
     keys.add(key);
+    const problem = quotingProblem(t.slice(eq + 1).trim());
+    // The value is not echoed: it may be a password.
+    if (problem) throw new ConfigError(file, current, key, problem);
   }
   if (headers.length === 0) throw new ConfigError(file, '', '', 'is empty: no sections; see h.ini.example');
   return { headers, text: lines.join('\n') };

@@ -122,3 +122,33 @@ t.test('quoted values keep their spaces; unquoted values are trimmed as before',
   const port = file('quoted-port.ini', '[interface.cs]\nport = " 9921"\n');
   t.throws(() => loadConfig([port], {}), { message: /port: " 9921" is not a port/ });
 });
+
+t.test('OP-01: values the INI reader would silently change are refused, naming file, section and key', async (t) => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { loadConfig } = await import('../../src/config/load.js');
+  const dir = mkdtempSync(join(tmpdir(), 'bssgate-quote-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const f = join(dir, 'q.ini');
+  const load = (line: string) => {
+    writeFileSync(f, `[interface.cs]\n[database]\ntype = oracle\nconnect_string = 127.0.0.1:1521/BSS\nuser = bss\n${line}\n`);
+    return loadConfig([f], {});
+  };
+  t.equal(load('password = "a#b;c"').database.password, 'a#b;c', 'quoted ; and # are kept');
+  t.equal(load("password = 'C:\\x'").database.password, 'C:\\x', 'a backslash in single quotes is kept');
+  t.equal(load('password = "  pad  "').database.password, '  pad  ', 'double quotes keep spaces');
+  t.throws(() => load('password = abc#def'), /q\.ini: \[database\] password: a ; or # inside an unquoted value starts a comment/);
+  t.equal(load('password = abc ; a comment').database.password, 'abc', 'after a space, ; starts the usual end-of-line comment');
+  t.throws(() => load('password = "C:\\bin"'), /\[database\] password: a backslash inside "double quotes" is read as an escape/);
+  t.throws(() => load('password = "x" ; note'), /\[database\] password: a quoted value must end with its closing "/);
+  const err = (() => {
+    try {
+      load('password = abc#def');
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return '';
+  })();
+  t.notMatch(err, /abc|def/, 'the value itself is not echoed');
+});
