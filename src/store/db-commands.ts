@@ -50,7 +50,7 @@ export function registerDbCommands(program: Command, deps: DbCommandDeps): Comma
     .argument('[files...]', 'legacy INI files', [DEFAULT_CONFIG])
     .option('--demo <n>', 'demo subscribers (default: the config database.demo_subscribers)', intArg('--demo', 0, MAX_DEMO_SUBSCRIBERS))
     .option('--seed <s>', 'demo seed (default: the config database.demo_seed)', intArg('--seed', 0, 0xffffffff))
-    .option('--force', 'drop the tables bssgate created and start over (destroys their data)')
+    .option('--force', 'drop the tables bssgate created and start over (destroys their data; refused on an adopted legacy database)')
     .option('--now <time>', 'the instant month-dependent demo data is relative to (default: now)')
     .action(async (files: string[], opts: { demo?: number; seed?: number; force?: boolean; now?: string }) => {
       const cfg = deps.loadConfig(files);
@@ -64,7 +64,8 @@ export function registerDbCommands(program: Command, deps: DbCommandDeps): Comma
         const r = await initDatabase(store, { demo, seed, now, force: opts.force, log, passwordStorage: cfg.database.passwordStorage });
         const where = cfg.database.type === 'sqlite' ? cfg.database.path ?? 'data/bssgate.db' : cfg.database.type;
         if (!r.created) {
-          out(`database ${where} is already initialised; nothing done (use --force to start over)\n`);
+          // --force is refused on an adopted legacy database (init.ts), so the hint says where it applies.
+          out(`database ${where} is already initialised; nothing done (use --force to start over on a database bssgate created)\n`);
           return;
         }
         const rows = r.demo ? Object.values(r.demo.rows).reduce((a, b) => a + b, 0) : 0;

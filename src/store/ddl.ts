@@ -20,6 +20,7 @@
 // SQLite date/timestamp columns are TEXT; the store decides the representation of a bound Date
 // (src/store/sqlite.ts), and TEXT affinity keeps it as given.
 import type { DatabaseType } from '../config/types.js';
+import type { QueryDef } from './types.js';
 import {
   SCHEMA_VERSION,
   SEQUENCES,
@@ -176,6 +177,26 @@ export function renderSequenceRestart(name: string, next: bigint, dialect: Diale
       return [`SELECT setval('${name.toLowerCase()}', ${next}, false)`];
     case 'sqlite':
       return [`UPDATE BSG_SEQUENCE SET VALUE = ${next - 1n} WHERE NAME = '${name}'`];
+  }
+}
+
+/**
+ * A query for the value a sequence hands out next, without consuming it (column N; no row on
+ * SQLite when the BSG_SEQUENCE row is missing). Used after adopting a legacy database to raise a
+ * sequence only when it is not already above the legacy ids. Oracle's LAST_NUMBER is the next
+ * value not yet cached, so it can be up to CACHE - 1 above the real next value.
+ */
+export function renderSequenceNext(name: string, dialect: Dialect): QueryDef {
+  if (!SEQUENCES.includes(name)) throw new RangeError(`unknown sequence ${name}`);
+  // Query names are global (one SQL text per name), so the dialect is part of it.
+  const q = (sql: string): QueryDef => ({ name: `seq.next.${dialect}.${name}`, sql, bigint: ['n'] });
+  switch (dialect) {
+    case 'oracle':
+      return q(`SELECT LAST_NUMBER AS N FROM USER_SEQUENCES WHERE SEQUENCE_NAME = '${name}'`);
+    case 'postgres':
+      return q(`SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END AS N FROM ${name.toLowerCase()}`);
+    case 'sqlite':
+      return q(`SELECT VALUE + 1 AS N FROM BSG_SEQUENCE WHERE NAME = '${name}'`);
   }
 }
 

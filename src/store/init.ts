@@ -2,14 +2,21 @@
 //
 // BSG_META's `schema_version` row is written last, so it marks a finished initialisation:
 //   no BSG_META, no TAB_SUBSCRB  → empty database: create everything, load the demo if asked;
-//   no BSG_META, TAB_SUBSCRB     → the operator's existing legacy schema: add only the missing
-//                                   tables (our BSG_ ones), never touch legacy data, no demo;
+//   no BSG_META, TAB_SUBSCRB     → the operator's existing legacy schema ("adopted"): add only the
+//                                   missing BSG_ tables and the sequences (restarted above the legacy
+//                                   ids), never create, alter or drop a legacy table, no demo;
 //   BSG_META with schema_version → done: nothing to do;
-//   BSG_META without it           → an earlier initialisation died half-way: refuse and say
+//   BSG_META without it, adopted → an adoption died half-way: finish it (every step is re-runnable);
+//   BSG_META without it, ours    → a fresh initialisation died half-way: refuse and say
 //                                   `bssgate db init --force` (which drops our tables and starts over).
+// Both paths create BSG_META first and write their marker row into it at once (`adopted_at` or
+// `created_at`), so a half-finished run is always recognisable. `--force` (dropSchema) is refused
+// on an adopted database, or whenever legacy tables exist that bssgate did not create: it would
+// destroy the operator's data.
 import type { Logger } from 'pino';
 import type { AdminStore, QueryDef } from './types.js';
-import { SCHEMA_VERSION, SEQUENCES, TABLES, renderDdlParts, renderSequenceRestart } from './schema.js';
+import { SCHEMA_VERSION, SEQUENCES, TABLES, renderDdlParts, renderSequenceRestart, type Table } from './schema.js';
+import { renderSequenceNext } from './ddl.js';
 import { DEMO_COLUMNS, loadDemo, referenceRows, type DemoResult } from './demo.js';
 import { SCRYPT_DEFAULTS, type PasswordStorage, type ScryptParams } from './password.js';
 
@@ -48,6 +55,13 @@ export async function ensureDatabase(store: AdminStore, opts: EnsureOptions): Pr
   if (await store.tableExists('BSG_META')) {
     const meta = await readMeta(store);
     if (meta.schema_version === undefined) {
+      // Half-finished. An adoption (adopted_at written first; or a BSG_META that died before its
+      // marker row next to legacy tables we did not create) is finished, never dropped: --force
+      // would destroy the operator's tables.
+      if (meta.adopted_at !== undefined || (meta.created_at === undefined && (await store.tableExists('TAB_SUBSCRB')))) {
+        opts.log.warn('an earlier adoption of the legacy schema did not finish: finishing it');
+        return adopt(store, opts.log, t0);
+      }
       throw new Error('BSG_META exists without schema_version: an earlier initialisation did not finish; run `bssgate db init --force` to start over');
     }
     if (Number(meta.schema_version) > SCHEMA_VERSION) {
@@ -64,7 +78,10 @@ export interface InitOptions {
   demo: number;
   seed: number;
   now: Date;
-  /** Drop bssgate's tables (fixed, BSG_, monthly tickets) and sequences first. */
+  /**
+   * Drop bssgate's tables (fixed, BSG_, monthly tickets) and sequences first. Refused (nothing
+   * dropped) on an adopted legacy database or when legacy tables exist that bssgate did not create.
+   */
   force?: boolean;
   log: Logger;
   passwordStorage?: PasswordStorage;
@@ -73,7 +90,10 @@ export interface InitOptions {
 
 /** `bssgate db init`: as ensureDatabase, and with `force` starts over on a database we created. */
 export async function initDatabase(store: AdminStore, opts: InitOptions): Promise<InitResult> {
-  if (opts.force) await dropSchema(store, opts.log);
+  if (opts.force) {
+    await assertDroppable(store);
+    await dropSchema(store, opts.log);
+  }
   return ensureDatabase(store, {
     demoSubscribers: opts.demo,
     demoSeed: opts.seed,
@@ -88,7 +108,13 @@ async function create(store: AdminStore, opts: EnsureOptions, t0: number): Promi
   const d = store.dialect;
   const parts = renderDdlParts(d);
   opts.log.info({ dialect: d, tables: parts.tables.length }, 'creating the bssgate schema');
-  for (const s of parts.tables) await store.exec(s);
+  // BSG_META first, with created_at at once: from here on a half-finished run is recognisably ours
+  // (ensureDatabase refuses it, --force may drop it), never mistaken for a legacy schema.
+  const tables = tablesFor(d);
+  const metaIx = tables.findIndex((t) => t.name === 'BSG_META');
+  await store.exec(parts.tables[metaIx]);
+  await store.bulkInsert('BSG_META', ['KEY', 'VALUE'], [['created_at', opts.now.toISOString()]]);
+  for (let k = 0; k < parts.tables.length; k++) if (k !== metaIx) await store.exec(parts.tables[k]);
   for (const s of parts.sequences) await store.exec(s);
   for (const r of referenceRows()) await store.bulkInsert(r.table, DEMO_COLUMNS[r.table], r.rows);
   let demo: DemoResult | undefined;
@@ -108,7 +134,6 @@ async function create(store: AdminStore, opts: EnsureOptions, t0: number): Promi
   for (const s of parts.indexes) await store.exec(s);
   for (const s of parts.comments) await store.exec(s);
   const meta: [string, string][] = [
-    ['created_at', opts.now.toISOString()],
     ['dialect', d],
     ['demo_subscribers', String(opts.demoSubscribers)],
     ['demo_seed', String(opts.demoSeed)],
@@ -124,27 +149,122 @@ async function create(store: AdminStore, opts: EnsureOptions, t0: number): Promi
   return { created: true, mode: 'fresh', demo, seconds };
 }
 
-// The operator's legacy database: add the tables it lacks (ours) and the sequences, nothing else.
+// The operator's legacy database: add the BSG_ tables it lacks and the sequences, nothing else.
+// Re-runnable: adopted_at is written first (right after BSG_META exists), every later step skips
+// what is already there, and schema_version, written last, marks the adoption finished.
 async function adopt(store: AdminStore, log: Logger, t0: number): Promise<InitResult> {
   const d = store.dialect;
   const parts = renderDdlParts(d);
-  const tables = TABLES.filter((t) => !t.only || t.only.includes(d));
+  const tables = tablesFor(d);
+  const create = async (k: number) => {
+    log.warn({ table: tables[k].name }, 'legacy schema found: adding missing table');
+    await store.exec(parts.tables[k]);
+    for (const s of parts.indexes.filter((x) => x.includes(` ON ${tables[k].name} (`))) await store.exec(s);
+  };
+  const metaIx = tables.findIndex((t) => t.name === 'BSG_META');
+  if (!(await store.tableExists('BSG_META'))) await create(metaIx);
+  const meta = await readMeta(store);
+  if (meta.adopted_at === undefined) await store.bulkInsert('BSG_META', ['KEY', 'VALUE'], [['adopted_at', new Date().toISOString()]]);
   for (let k = 0; k < tables.length; k++) {
     const t = tables[k];
     if (await store.tableExists(t.name)) continue;
-    log.warn({ table: t.name }, 'legacy schema found: adding missing table');
-    await store.exec(parts.tables[k]);
-    for (const s of parts.indexes.filter((x) => x.includes(` ON ${t.name} (`))) await store.exec(s);
+    // Only our own tables: a legacy table the operator's schema lacks is theirs to create.
+    if (!t.name.startsWith('BSG_')) {
+      log.warn({ table: t.name }, 'legacy schema lacks this table; bssgate does not create legacy tables in an adopted database');
+      continue;
+    }
+    await create(k);
   }
-  for (const s of parts.sequences) {
+  // On SQLite the sequences are BSG_SEQUENCE rows: add the missing ones (a re-run finds them).
+  // PostgreSQL/Oracle: CREATE SEQUENCE fails when it exists (ours from an interrupted run, or the operator's).
+  for (let k = 0; k < SEQUENCES.length; k++) {
+    if (d === 'sqlite') {
+      if ((await store.one(renderSequenceNext(SEQUENCES[k], d))) === undefined) await store.exec(parts.sequences[k]);
+      continue;
+    }
     try {
-      await store.exec(s);
+      await store.exec(parts.sequences[k]);
     } catch (err) {
-      log.warn({ err: err instanceof Error ? err.message : String(err) }, 'sequence not created (it probably exists)');
+      log.warn({ sequence: SEQUENCES[k], err: err instanceof Error ? err.message : String(err) }, 'sequence not created (it probably exists)');
     }
   }
-  await store.bulkInsert('BSG_META', ['KEY', 'VALUE'], [['adopted_at', new Date().toISOString()], ['schema_version', String(SCHEMA_VERSION)]]);
+  // New sequences start at 1, but the legacy tables already hold ids: raise each sequence above
+  // the largest id it feeds, or the next BUSISN/SUBSCRBID… collides with a legacy row.
+  await restartSequencesAboveLegacyIds(store, log);
+  await store.bulkInsert('BSG_META', ['KEY', 'VALUE'], [['schema_version', String(SCHEMA_VERSION)]]);
   return { created: true, mode: 'adopted', seconds: (performance.now() - t0) / 1000 };
+}
+
+function tablesFor(d: AdminStore['dialect']): Table[] {
+  // The same filter (and order) as renderDdlParts, so parts.tables[k] is tables[k].
+  return TABLES.filter((t) => !t.only || t.only.includes(d));
+}
+
+/** The columns whose values each sequence hands out (legacy tables first; BSG_CMD_QUEUE copies BUSISN). */
+const SEQUENCE_COLUMNS: Readonly<Record<string, readonly [table: string, column: string][]>> = {
+  SEQ_SUBSCRBID: [['TAB_SUBSCRB', 'SUBSCRBID']],
+  SEQ_ACCTID: [['TAB_ACCT', 'ACCTID']],
+  SEQ_CUSTID: [
+    ['TAB_SUBSCRB', 'CUSTID'],
+    ['TAB_ACCT', 'CUSTID'],
+    ['TAB_VOIPSUBSCRB', 'CUSTID'],
+  ],
+  SEQ_BUSISN: [
+    ['USR_BUSI_RECORD', 'BUSISN'],
+    ['BSG_CMD_QUEUE', 'BUSISN'],
+  ],
+  SEQ_PAYSN: [['TAB_PAY', 'PAYSN']],
+  SEQ_DEPOSITSN: [['TAB_ACCOUNTPREDEPOSIT', 'DEPOSITSN']],
+  SEQ_LISTID: [['TAB_SPECIALCUSTLST', 'LISTID']],
+};
+
+/**
+ * Restarts each sequence at MAX(id) + 1 over the columns it feeds, only ever upwards (a sequence
+ * already beyond that, e.g. the operator's own or one a re-run raised, is left alone). A missing
+ * table or column (a legacy schema that differs) is skipped with a warning.
+ */
+async function restartSequencesAboveLegacyIds(store: AdminStore, log: Logger): Promise<void> {
+  const d = store.dialect;
+  for (const seq of SEQUENCES) {
+    let max = 0n;
+    for (const [table, column] of SEQUENCE_COLUMNS[seq] ?? []) {
+      if (!(await store.tableExists(table))) continue;
+      try {
+        const r = await store.one<{ m: bigint | number | string | null }>({
+          name: `init.max.${table}.${column}`,
+          sql: `SELECT MAX(${column}) AS M FROM ${table}`,
+          bigint: ['m'],
+        });
+        if (r?.m !== null && r?.m !== undefined && BigInt(r.m) > max) max = BigInt(r.m);
+      } catch (err) {
+        log.warn({ table, column, err: err instanceof Error ? err.message : String(err) }, 'legacy ids not read: sequence not raised above them');
+      }
+    }
+    if (max === 0n) continue;
+    const cur = await store.one<{ n: bigint | number | string | null }>(renderSequenceNext(seq, d));
+    const next = cur?.n === null || cur?.n === undefined ? 1n : BigInt(cur.n);
+    if (next > max) continue;
+    log.warn({ sequence: seq, next: String(max + 1n) }, 'sequence restarted above the legacy ids');
+    for (const s of renderSequenceRestart(seq, max + 1n, d)) await store.exec(s);
+  }
+}
+
+/**
+ * `--force` only on a database bssgate created: refused when BSG_META says it was adopted, or when
+ * no BSG_META says we created it (`created_at`) and legacy tables exist.
+ */
+async function assertDroppable(store: AdminStore): Promise<void> {
+  const meta = await readMeta(store);
+  const refuse = (why: string) =>
+    new Error(`db init --force refused: ${why}; dropping would destroy the operator's legacy tables and data. Drop bssgate's BSG_ tables by hand if you really must start over`);
+  if (meta.adopted_at !== undefined) throw refuse(`this database is the operator's legacy schema, adopted by bssgate at ${meta.adopted_at}`);
+  if (meta.created_at !== undefined) return;
+  for (const t of TABLES) {
+    if (t.name.startsWith('BSG_')) continue;
+    if (await store.tableExists(t.name)) throw refuse(`legacy table ${t.name} exists and bssgate did not create it`);
+  }
+  const tickets = (await store.all<{ name: string }>(listTicketTables(store.dialect))).map((r) => r.name).filter((n) => TICKET_NAME.test(n));
+  if (tickets.length > 0) throw refuse(`legacy table ${tickets[0]} exists and bssgate did not create it`);
 }
 
 const TICKET_NAME = /^TICKET_(GSMCDMA|SMS|CDMA1X|163)_\d{6}$/i;
@@ -166,6 +286,7 @@ function listTicketTables(d: AdminStore['dialect']): QueryDef {
 /**
  * Drops every table of the schema definition, the monthly ticket tables and the sequences. Only
  * for `db init --force` on a database bssgate created: it destroys the legacy tables' data too.
+ * initDatabase checks that first (assertDroppable); callers of this function must too.
  */
 export async function dropSchema(store: AdminStore, log: Logger): Promise<void> {
   const d = store.dialect;

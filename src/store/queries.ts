@@ -10,8 +10,13 @@
 // claimCommands selects up to N of them ordered by BUSISN with FOR UPDATE SKIP LOCKED (PostgreSQL,
 // Oracle; on SQLite the writer lock serialises claimers) and sets LEASE_OWNER, LEASE_UNTIL and
 // ATTEMPTS in the same transaction, so two scanners never hold the same command. Completion,
-// failure and release only act while the caller still holds the lease (owner matches, state
-// 'leased'): a scanner whose lease expired and was re-claimed cannot overwrite the new outcome.
+// failure, release and extension only act while the caller still holds the lease: state 'leased',
+// LEASE_OWNER the caller's AND ATTEMPTS the value its claim set (the lease token, `CommandLease`).
+// The owner alone is not enough: a delivery whose lease expired and was re-claimed by the SAME
+// scanner would otherwise fail/requeue the newer attempt, whose completion then finds nothing and
+// the switch gets the command twice. Every claim raises ATTEMPTS, so an older attempt's token never
+// matches again; only releaseCommand lowers it (the released attempt is not counted), so a holder
+// must not use a lease after releasing it (the next claim may reissue the same token).
 // Time always comes from the caller (`now`), so tests drive it with a Clock.
 import type { QueryDef, Queryable, Store } from './types.js';
 
@@ -39,31 +44,31 @@ WHERE BUSISN = :busisn`,
 export const CMDQ_COMPLETE: QueryDef = {
   name: 'cmdq.complete',
   sql: `UPDATE BSG_CMD_QUEUE SET STATE = 'done', LEASE_OWNER = NULL, LEASE_UNTIL = NULL, LAST_ERROR = NULL
-WHERE BUSISN = :busisn AND LEASE_OWNER = :owner AND STATE = 'leased'`,
+WHERE BUSISN = :busisn AND LEASE_OWNER = :owner AND ATTEMPTS = :attempt AND STATE = 'leased'`,
 };
 
 export const CMDQ_RETRY: QueryDef = {
   name: 'cmdq.retry',
   sql: `UPDATE BSG_CMD_QUEUE SET STATE = 'queued', LEASE_OWNER = NULL, LEASE_UNTIL = NULL, NEXT_TRY = :next_try, LAST_ERROR = :error
-WHERE BUSISN = :busisn AND LEASE_OWNER = :owner AND STATE = 'leased'`,
+WHERE BUSISN = :busisn AND LEASE_OWNER = :owner AND ATTEMPTS = :attempt AND STATE = 'leased'`,
 };
 
 export const CMDQ_FAIL: QueryDef = {
   name: 'cmdq.fail',
   sql: `UPDATE BSG_CMD_QUEUE SET STATE = 'failed', LEASE_OWNER = NULL, LEASE_UNTIL = NULL, LAST_ERROR = :error
-WHERE BUSISN = :busisn AND LEASE_OWNER = :owner AND STATE = 'leased'`,
+WHERE BUSISN = :busisn AND LEASE_OWNER = :owner AND ATTEMPTS = :attempt AND STATE = 'leased'`,
 };
 
 export const CMDQ_RELEASE: QueryDef = {
   name: 'cmdq.release',
   sql: `UPDATE BSG_CMD_QUEUE SET STATE = 'queued', LEASE_OWNER = NULL, LEASE_UNTIL = NULL, NEXT_TRY = :now,
   ATTEMPTS = CASE WHEN ATTEMPTS > 0 THEN ATTEMPTS - 1 ELSE 0 END
-WHERE BUSISN = :busisn AND LEASE_OWNER = :owner AND STATE = 'leased'`,
+WHERE BUSISN = :busisn AND LEASE_OWNER = :owner AND ATTEMPTS = :attempt AND STATE = 'leased'`,
 };
 
 export const CMDQ_EXTEND: QueryDef = {
   name: 'cmdq.extend',
-  sql: `UPDATE BSG_CMD_QUEUE SET LEASE_UNTIL = :until WHERE BUSISN = :busisn AND LEASE_OWNER = :owner AND STATE = 'leased'`,
+  sql: `UPDATE BSG_CMD_QUEUE SET LEASE_UNTIL = :until WHERE BUSISN = :busisn AND LEASE_OWNER = :owner AND ATTEMPTS = :attempt AND STATE = 'leased'`,
 };
 
 export const CMDQ_ENQUEUE: QueryDef = {
@@ -85,10 +90,20 @@ export interface ClaimedCommand {
   svcnum: string;
   region: string;
   nettype: string;
-  /** Attempts including this one. */
+  /** Attempts including this one; also the lease token the calls below check (CommandLease). */
   attempts: number;
   leaseOwner: string;
   leaseUntil: Date;
+}
+
+/**
+ * The lease a claim handed out, as the calls below need it: a ClaimedCommand is one. `attempts` is
+ * the fencing token (BSG_CMD_QUEUE.ATTEMPTS as this claim set it).
+ */
+export type CommandLease = Pick<ClaimedCommand, 'busisn' | 'leaseOwner' | 'attempts'>;
+
+function fence(l: CommandLease): { busisn: bigint; owner: string; attempt: number } {
+  return { busisn: l.busisn, owner: l.leaseOwner, attempt: l.attempts };
 }
 
 export interface ClaimOptions {
@@ -130,29 +145,32 @@ function clip(s: string): string {
 }
 
 /** OC-03: the switch executed it. False when the lease was no longer ours (nothing changed). */
-export async function completeCommand(q: Queryable, busisn: bigint, owner: string): Promise<boolean> {
-  return (await q.run(CMDQ_COMPLETE, { busisn, owner })) === 1;
+export async function completeCommand(q: Queryable, lease: CommandLease): Promise<boolean> {
+  return (await q.run(CMDQ_COMPLETE, fence(lease))) === 1;
 }
 
 /**
  * OC-03: delivery failed. With `retryAt` the command goes back to the queue (claimable from then
  * on); without it the command ends 'failed'. False when the lease was no longer ours.
  */
-export async function failCommand(q: Queryable, busisn: bigint, owner: string, error: string, retryAt?: Date): Promise<boolean> {
+export async function failCommand(q: Queryable, lease: CommandLease, error: string, retryAt?: Date): Promise<boolean> {
   const n = retryAt
-    ? await q.run(CMDQ_RETRY, { busisn, owner, error: clip(error), next_try: retryAt })
-    : await q.run(CMDQ_FAIL, { busisn, owner, error: clip(error) });
+    ? await q.run(CMDQ_RETRY, { ...fence(lease), error: clip(error), next_try: retryAt })
+    : await q.run(CMDQ_FAIL, { ...fence(lease), error: clip(error) });
   return n === 1;
 }
 
-/** Give a command back untried (e.g. at shutdown): claimable again at once, the attempt not counted. */
-export async function releaseCommand(q: Queryable, busisn: bigint, owner: string, now: Date): Promise<boolean> {
-  return (await q.run(CMDQ_RELEASE, { busisn, owner, now })) === 1;
+/**
+ * Give a command back untried (e.g. at shutdown): claimable again at once, the attempt not counted.
+ * The lease must not be used afterwards.
+ */
+export async function releaseCommand(q: Queryable, lease: CommandLease, now: Date): Promise<boolean> {
+  return (await q.run(CMDQ_RELEASE, { ...fence(lease), now })) === 1;
 }
 
 /** Keep a lease for a long delivery. False when it was no longer ours. */
-export async function extendLease(q: Queryable, busisn: bigint, owner: string, until: Date): Promise<boolean> {
-  return (await q.run(CMDQ_EXTEND, { busisn, owner, until })) === 1;
+export async function extendLease(q: Queryable, lease: CommandLease, until: Date): Promise<boolean> {
+  return (await q.run(CMDQ_EXTEND, { ...fence(lease), until })) === 1;
 }
 
 /** Queue a command (in the same transaction as its USR_BUSI_RECORD row in status 5). */

@@ -275,25 +275,31 @@ export function storeContract(t: TAP, dialect: DatabaseType, open: () => Promise
     t.equal(reclaimed.length, 20, 'every lease expired: all re-claimable');
     t.equal(reclaimed[0].attempts, 2, 'the attempt is counted');
     const first = a[0].busisn;
-    t.notOk(await completeCommand(store, first, 'scanner-a'), 'the old owner can no longer complete it');
-    t.ok(await completeCommand(store, first, 'scanner-d'), 'the new owner completes it');
+    const firstNow = reclaimed.find((c) => c.busisn === first);
+    if (!firstNow) throw new Error('the first command was not re-claimed');
+    t.notOk(await completeCommand(store, a[0]), 'the old owner can no longer complete it');
+    t.notOk(await completeCommand(store, { ...firstNow, attempts: 1 }), "the new owner's stale attempt (old token) cannot complete it");
+    t.ok(await completeCommand(store, firstNow), 'the new owner completes it');
     const done = await store.one<{ state: string; lease_owner: unknown }>(CMDQ_GET, { busisn: first });
     t.equal(done?.state, 'done');
     t.equal(done?.lease_owner, null);
 
-    const second = reclaimed[1].busisn;
-    t.ok(await extendLease(store, second, 'scanner-d', new Date(later.getTime() + 600_000)), 'a lease can be extended');
-    t.ok(await failCommand(store, second, 'scanner-d', 'switch said no: 交换机拒绝', new Date(later.getTime() + 5000)), 'a retry goes back to the queue');
-    const queued = await store.one<{ state: string; next_try: Date; last_error: string }>(CMDQ_GET, { busisn: second });
+    const rest3 = reclaimed.filter((c) => c.busisn !== first);
+    const second = rest3[0];
+    t.ok(await extendLease(store, second, new Date(later.getTime() + 600_000)), 'a lease can be extended');
+    t.notOk(await extendLease(store, { ...second, attempts: 1 }, new Date(later.getTime() + 600_000)), 'not with an old token');
+    t.ok(await failCommand(store, second, 'switch said no: 交换机拒绝', new Date(later.getTime() + 5000)), 'a retry goes back to the queue');
+    const queued = await store.one<{ state: string; next_try: Date; last_error: string }>(CMDQ_GET, { busisn: second.busisn });
     t.equal(queued?.state, 'queued');
     t.equal(queued?.next_try.getTime(), later.getTime() + 5000, 'claimable from the retry time');
     t.equal(queued?.last_error, 'switch said no: 交换机拒绝');
-    const third = reclaimed[2].busisn;
-    t.ok(await failCommand(store, third, 'scanner-d', 'bad template'), 'without a retry time it fails for good');
-    t.equal((await store.one<{ state: string }>(CMDQ_GET, { busisn: third }))?.state, 'failed');
-    const fourth = reclaimed[3].busisn;
-    t.ok(await releaseCommand(store, fourth, 'scanner-d', later), 'a release gives it back');
-    const rel = await store.one<{ state: string; attempts: number }>(CMDQ_GET, { busisn: fourth });
+    const third = rest3[1];
+    t.ok(await failCommand(store, third, 'bad template'), 'without a retry time it fails for good');
+    t.equal((await store.one<{ state: string }>(CMDQ_GET, { busisn: third.busisn }))?.state, 'failed');
+    const fourth = rest3[2];
+    t.notOk(await releaseCommand(store, { ...fourth, attempts: 1 }, later), 'a release with an old token does nothing');
+    t.ok(await releaseCommand(store, fourth, later), 'a release gives it back');
+    const rel = await store.one<{ state: string; attempts: number }>(CMDQ_GET, { busisn: fourth.busisn });
     t.equal(rel?.state, 'queued');
     t.equal(rel?.attempts, 1, 'a released attempt is not counted');
   });
@@ -306,7 +312,9 @@ export function storeContract(t: TAP, dialect: DatabaseType, open: () => Promise
     const got = await claimCommands(store, { owner: 's1', now: t0, leaseMs: 1000, limit: 100 });
     const mine = got.filter((c) => c.svcnum === '13911110000').map((c) => c.busisn);
     t.same(mine, [20_001n], 'only the earlier command of the number is claimed');
-    t.ok(await completeCommand(store, 20_001n, 's1'));
+    const lease = got.find((c) => c.busisn === 20_001n);
+    if (!lease) throw new Error('20001 not claimed');
+    t.ok(await completeCommand(store, lease));
     const next = await claimCommands(store, { owner: 's2', now: t0, leaseMs: 1000, limit: 100 });
     t.same(
       next.filter((c) => c.svcnum === '13911110000').map((c) => c.busisn),
