@@ -42,7 +42,21 @@ const NET_CODES = new Set([
 // are NOT here (those are retryable but the transaction did run: the caller decides).
 const PG_UNAVAILABLE = new Set(['08000', '08001', '08003', '08004', '08006', '08007', '57P01', '57P02', '57P03', '53300']);
 
-/** True when a PostgreSQL error means the connection or server is gone. */
+// pg-pool's error when no pooled connection became free within connectionTimeoutMillis. The pool is
+// merely busy (every connection checked out): the database itself may be fine, so this is 9001 for
+// that one call and must NOT mark the store down. A real connect attempt that timed out is reported
+// differently ('Connection terminated due to connection timeout') and still means "down".
+const PG_POOL_CHECKOUT_TIMEOUT = /^timeout exceeded when trying to connect$/;
+
+/** True for pg-pool's checkout timeout (all pooled connections busy), not a failed connect. */
+export function isPgPoolTimeout(err: unknown): boolean {
+  return err instanceof Error && PG_POOL_CHECKOUT_TIMEOUT.test(err.message);
+}
+
+/**
+ * True when a PostgreSQL error means the database cannot answer now: the connection or server is
+ * gone, or (isPgPoolTimeout) no pooled connection is free; both are answered 9001.
+ */
 export function isPgConnectionError(err: unknown): boolean {
   const code = codeOf(err);
   if (NET_CODES.has(code) || PG_UNAVAILABLE.has(code)) return true;
@@ -68,8 +82,29 @@ export function isSqliteUnavailableError(err: unknown): boolean {
 const ORA_UNAVAILABLE =
   /\b(ORA-(03113|03114|03135|12170|12514|12541|12543|12528|01033|01034|01089|01092|00028|02396)|DPI-10(10|80)|NJS-(040|5\d\d))\b/;
 
+/** True for node-oracledb's pool queue timeout (NJS-040: all pooled connections busy): 9001 for that call, store not down. */
+export function isOraclePoolTimeout(err: unknown): boolean {
+  return /\bNJS-040\b/.test(messageOf(err)) || codeOf(err) === 'NJS-040';
+}
+
 export function isOracleConnectionError(err: unknown): boolean {
   return NET_CODES.has(codeOf(err)) || ORA_UNAVAILABLE.test(messageOf(err)) || ORA_UNAVAILABLE.test(codeOf(err));
+}
+
+/**
+ * True when err (or its cause) is a deadlock or serialization failure: PostgreSQL SQLSTATE 40P01 /
+ * 40001, Oracle ORA-00060 / ORA-08177. The statement (PG: the transaction up to the enclosing
+ * savepoint) was rolled back, nothing of it was done, and running it again may succeed: group commit
+ * re-queues such a unit for a later batch (src/store/group-commit.ts).
+ */
+export function isDeadlockOrSerializationFailure(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = codeOf(e);
+    if (code === '40P01' || code === '40001') return true;
+    if (/\bORA-(00060|08177)\b/.test(messageOf(e)) || /^ORA-(00060|08177)$/.test(code)) return true;
+    if (typeof e !== 'object') break;
+  }
+  return false;
 }
 
 /** 9001, keeping the driver error as the cause (for the logs only). */

@@ -10,7 +10,14 @@
 // Units of a batch run one after another (one connection; PostgreSQL cannot interleave statements
 // of different savepoints on one client), so a slow unit delays the rest of its batch: units are
 // meant to be a few statements long, as payments are (ROADMAP: PC-01…PC-09).
+// Overlapping batches (PostgreSQL/Oracle) hold each unit's row locks until their batch commits, so
+// two units that touch the same rows from different batches can deadlock although each alone could
+// not: the database kills one (40P01 / ORA-00060). Such a unit (and one failing with a serialization
+// failure) was rolled back to its savepoint, so it is re-queued for a later batch (MAX_ATTEMPTS in
+// all) instead of being rejected; it still settles only after the COMMIT of the batch it ran in.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { GatewayError } from '../../protocol/return-codes.js';
+import { describe, isDeadlockOrSerializationFailure, unavailable } from './errors.js';
 import type { AdminStore, Binds, QueryDef, Queryable } from './types.js';
 
 /** A store that can also batch units of work into shared durable commits. */
@@ -45,8 +52,8 @@ export interface GroupCommitOptions {
   unitTimeoutMs?: number;
   /**
    * Batches committing at the same time (default 1). SQLite has one writer, so 1; a pooled
-   * PostgreSQL/Oracle store uses its pool size, so batches overlap and the server's own WAL group
-   * commit shares the flushes between them.
+   * PostgreSQL/Oracle store uses its pool size minus one (at least 1; one connection stays free for
+   * plain reads), so batches overlap and the server's own WAL group commit shares the flushes.
    */
   maxConcurrent?: number;
 }
@@ -55,6 +62,49 @@ interface Pending {
   fn: (tx: Queryable) => Promise<unknown>;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
+  /** Runs so far that ended in a deadlock / serialization failure (re-queued, see runBatch). */
+  conflicts: number;
+}
+
+/** Runs a unit may take when each ends in a deadlock or serialization failure. */
+export const MAX_ATTEMPTS = 3;
+
+// --- re-entry guard ------------------------------------------------------------------------------
+// The body of a unit of work or transaction runs inside `inside` (AsyncLocalStorage). A body that
+// calls the store itself instead of its tx would, on SQLite, queue for the writer lock its own batch
+// holds (hang until the unit timeout, then the write commits anyway after the unit was told 9002),
+// and on PostgreSQL/Oracle take a second pooled connection outside its transaction. The drivers'
+// top-level calls therefore refuse when called from inside (assertOutside). `active` is cleared when
+// the body finishes, so work the body started and that outlives it (a timer, a fire-and-forget
+// call) may use the store again.
+interface Inside {
+  what: 'unit of work' | 'transaction';
+  active: boolean;
+}
+const inside = new AsyncLocalStorage<Inside>();
+
+function runInside<T>(what: Inside['what'], fn: () => Promise<T>): { work: Promise<T>; done(): void } {
+  const state: Inside = { what, active: true };
+  let work: Promise<T>;
+  try {
+    work = Promise.resolve(inside.run(state, fn));
+  } catch (e) {
+    work = Promise.reject(e);
+  }
+  return { work, done: () => void (state.active = false) };
+}
+
+/**
+ * Rejects (a programming error: the dispatcher answers 9999) when called from inside the body of a
+ * unit of work or transaction; undefined otherwise. Every driver calls it first in its top-level
+ * all/one/run/transaction/unitOfWork (and exec/bulkInsert).
+ */
+export function refuseInside(call: string): Promise<never> | undefined {
+  const s = inside.getStore();
+  if (!s?.active) return undefined;
+  return Promise.reject(
+    new Error(`store.${call}() called inside a ${s.what}: use the tx it was given (the store itself would run outside, or wait for, that ${s.what})`),
+  );
 }
 
 /**
@@ -83,12 +133,15 @@ export function guardQueryable(q: Queryable): { q: Queryable; close(): void } {
 export async function runTransaction<T>(s: TxSession, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   await s.begin();
   const g = guardQueryable(s.q);
+  const body = runInside('transaction', () => fn(g.q));
   try {
-    const v = await fn(g.q);
+    const v = await body.work;
+    body.done();
     g.close();
     await s.commit();
     return v;
   } catch (e) {
+    body.done();
     g.close();
     await s.rollback();
     throw e;
@@ -116,7 +169,7 @@ export class GroupCommitter {
 
   submit<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, conflicts: 0 });
       if (!this.scheduled && this.inFlight < this.maxConcurrent) {
         // Units submitted in this same turn of the event loop join the same batch.
         this.scheduled = true;
@@ -156,8 +209,9 @@ export class GroupCommitter {
   private async runUnit(p: Pending, q: Queryable): Promise<{ ok: true; v: unknown } | { ok: false; e: unknown }> {
     const g = guardQueryable(q);
     let timer: NodeJS.Timeout | undefined;
+    const body = runInside('unit of work', () => p.fn(g.q));
     try {
-      const work = Promise.resolve(p.fn(g.q));
+      const work = body.work;
       // a unit that timed out may still reject later: never an unhandled rejection
       work.catch(() => undefined);
       const v =
@@ -174,12 +228,13 @@ export class GroupCommitter {
       return { ok: false, e };
     } finally {
       if (timer) clearTimeout(timer);
+      body.done();
       g.close();
     }
   }
 
   private async runBatch(batch: Pending[]): Promise<void> {
-    const outcome: ({ ok: true; v: unknown } | { ok: false; e: unknown } | undefined)[] = new Array(batch.length);
+    const outcome: ({ ok: true; v: unknown } | { ok: false; e: unknown; retry?: boolean } | undefined)[] = new Array(batch.length);
     try {
       await this.withSession(async (s) => {
         await s.begin();
@@ -200,6 +255,13 @@ export class GroupCommitter {
               }
             } else {
               await s.rollbackTo(sp);
+              // A deadlock / serialization failure was (most likely) caused by an overlapping batch
+              // holding locks until its COMMIT: the unit is undone up to its savepoint, so it can run
+              // again in a later batch (after this COMMIT, see below) instead of failing.
+              if (isDeadlockOrSerializationFailure(r.e)) {
+                outcome[i] = { ok: false, e: r.e, retry: true };
+                continue;
+              }
             }
             outcome[i] = r;
           }
@@ -213,16 +275,27 @@ export class GroupCommitter {
       // BEGIN, a SAVEPOINT or the COMMIT failed: nothing of this batch is committed
       for (let i = 0; i < batch.length; i++) {
         const o = outcome[i];
-        batch[i].reject(o && !o.ok ? o.e : e);
+        batch[i].reject(o && !o.ok && !o.retry ? o.e : e);
       }
       return;
     }
     this.stats.batches++;
     this.stats.units += batch.length;
+    const again: Pending[] = [];
     for (let i = 0; i < batch.length; i++) {
       const o = outcome[i]!;
       if (o.ok) batch[i].resolve(o.v);
-      else batch[i].reject(o.e);
+      else if (o.retry) {
+        // Not settled yet: nothing of it is in this COMMIT. Re-queued (ahead of newer units) for a
+        // later batch; after MAX_ATTEMPTS conflicting runs, 9001 (nothing was done, the client may
+        // retry) with the database error as the cause.
+        const p = batch[i];
+        p.conflicts++;
+        if (p.conflicts < MAX_ATTEMPTS) again.push(p);
+        else p.reject(unavailable(`unit of work failed ${p.conflicts} times with a deadlock or serialization failure (${describe(o.e)})`, o.e));
+      } else batch[i].reject(o.e);
     }
+    // pump()'s .finally schedules the next batch once this one has left its slot
+    if (again.length > 0) this.queue.unshift(...again);
   }
 }

@@ -31,7 +31,9 @@ export async function openStore(cfg: DatabaseConfig, log: Logger, opts: GroupCom
     case 'postgres': {
       const url = cfg.url ?? process.env.BSSGATE_DB_URL;
       if (!url) throw new Error('database type postgres needs url (or BSSGATE_DB_URL)');
-      return PostgresStore.open(url, log, { ...opts, poolMax: cfg.poolMax });
+      // [database] password / BSSGATE_DB_PASSWORD: used when the URL carries no password of its own
+      const password = cfg.password ?? process.env.BSSGATE_DB_PASSWORD;
+      return PostgresStore.open(url, log, { ...opts, poolMax: cfg.poolMax, password });
     }
     case 'oracle': {
       const password = cfg.password ?? process.env.BSSGATE_DB_PASSWORD;

@@ -15,8 +15,8 @@
 import type { Logger } from 'pino';
 import { Availability, RECONNECTING_MESSAGE } from './availability.js';
 import { render } from './dialect.js';
-import { DurabilityError, describe, isOracleConnectionError } from './errors.js';
-import { GroupCommitter, runTransaction, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
+import { DurabilityError, describe, isOracleConnectionError, isOraclePoolTimeout } from './errors.js';
+import { GroupCommitter, refuseInside, runTransaction, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
 import type { BindValue, Binds, QueryDef, Queryable, Row } from './types.js';
 
 // The part of node-oracledb used here (the package ships no type declarations).
@@ -123,9 +123,10 @@ export class OracleStore implements BatchingStore {
       minTimeout: 200,
       downMessage: RECONNECTING_MESSAGE,
     });
+    // as on PostgreSQL: at most poolMax - 1 batches at once (at least 1), one connection stays for reads
     this.committer = new GroupCommitter(<T>(fn: (s: TxSession) => Promise<T>) => this.withConn((c) => fn(this.session(c))), {
-      maxConcurrent: opts.poolMax ?? 8,
       ...opts,
+      maxConcurrent: Math.max(1, Math.min(opts.maxConcurrent ?? Number.POSITIVE_INFINITY, (opts.poolMax ?? 8) - 1)),
     });
   }
 
@@ -162,8 +163,9 @@ export class OracleStore implements BatchingStore {
     return this.committer.stats;
   }
 
+  /** 9001 for "cannot answer now"; a pool queue timeout (NJS-040: all connections busy) does not mark the store down. */
   private fail(e: unknown): unknown {
-    return this.avail.fail(e);
+    return this.avail.fail(e, () => !isOraclePoolTimeout(e));
   }
 
   private gate(): void {
@@ -191,6 +193,8 @@ export class OracleStore implements BatchingStore {
     if (fi) opts.fetchInfo = fi;
     if (r.maxRows !== undefined) {
       const n = typeof r.maxRows === 'number' ? r.maxRows : Number(b[r.maxRows]);
+      // maxRows 0 means "no limit" to node-oracledb (every row fetched, and with SKIP LOCKED locked)
+      if (!Number.isInteger(n) || n < 1) throw new Error(`${q.name}: {{limit}} must be a whole number >= 1 on Oracle (got ${String(n)})`);
       opts.maxRows = n;
       opts.fetchArraySize = n;
       opts.prefetchRows = n;
@@ -246,15 +250,15 @@ export class OracleStore implements BatchingStore {
   }
 
   all<T = Row>(q: QueryDef, binds?: Binds): Promise<T[]> {
-    return this.withConn((c) => this.queryable(c, true).all<T>(q, binds));
+    return refuseInside('all') ?? this.withConn((c) => this.queryable(c, true).all<T>(q, binds));
   }
 
   one<T = Row>(q: QueryDef, binds?: Binds): Promise<T | undefined> {
-    return this.withConn((c) => this.queryable(c, true).one<T>(q, binds));
+    return refuseInside('one') ?? this.withConn((c) => this.queryable(c, true).one<T>(q, binds));
   }
 
   run(q: QueryDef, binds?: Binds): Promise<number> {
-    return this.withConn((c) => this.queryable(c, true).run(q, binds));
+    return refuseInside('run') ?? this.withConn((c) => this.queryable(c, true).run(q, binds));
   }
 
   private sql(c: OraConnection, sql: string): Promise<void> {
@@ -283,12 +287,12 @@ export class OracleStore implements BatchingStore {
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     // the session's begin() is a no-op here: Oracle starts the transaction with the first DML
-    return this.withConn((c) => runTransaction(this.session(c), fn));
+    return refuseInside('transaction') ?? this.withConn((c) => runTransaction(this.session(c), fn));
   }
 
   unitOfWork<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    if (this.avail.down) return Promise.reject(this.avail.down);
-    return this.committer.submit(fn);
+    const refused = this.avail.refusal(); // down, or closed: 9001
+    return refuseInside('unitOfWork') ?? (refused ? Promise.reject(refused) : this.committer.submit(fn));
   }
 
   async ping(): Promise<void> {
@@ -296,10 +300,12 @@ export class OracleStore implements BatchingStore {
   }
 
   async exec(sql: string): Promise<void> {
+    await refuseInside('exec');
     await this.withConn((c) => this.sql(c, sql));
   }
 
   async bulkInsert(table: string, columns: readonly string[], rows: readonly (readonly BindValue[])[]): Promise<void> {
+    await refuseInside('bulkInsert');
     if (rows.length === 0) return;
     const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((_, i) => `:${i + 1}`).join(', ')})`;
     await this.withConn(async (c) => {

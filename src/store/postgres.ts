@@ -12,13 +12,14 @@
 // at once (nothing was done), and a p-retry loop with backoff reconnects in the background. A
 // database unreachable at open starts the store degraded the same way: the server still starts and
 // answers 9001. An error during COMMIT leaves the outcome unknown (in doubt); it is also reported as
-// 9001, which is why payments carry an idempotency key (the client's serial).
+// 9001, which is why payments carry an idempotency key (the client's serial). A call that finds no
+// free pooled connection within connectTimeoutMs answers 9001 without marking the store down.
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { Availability, RECONNECTING_MESSAGE } from './availability.js';
 import { render } from './dialect.js';
-import { DurabilityError, describe, isPgConnectionError } from './errors.js';
-import { GroupCommitter, runTransaction, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
+import { DurabilityError, describe, isPgConnectionError, isPgPoolTimeout } from './errors.js';
+import { GroupCommitter, refuseInside, runTransaction, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
 import type { BindValue, Binds, QueryDef, Queryable, Row } from './types.js';
 
 const INT8 = 20;
@@ -27,8 +28,19 @@ const NUMERIC = 1700;
 export interface PostgresOptions extends GroupCommitOptions {
   /** Pool size (DatabaseConfig.poolMax). */
   poolMax?: number;
-  /** Connection attempt limit, ms (default 5000). */
+  /** Connection attempt limit, ms (default 5000); also how long a call waits for a free pooled connection. */
   connectTimeoutMs?: number;
+  /** Password ([database] password / BSSGATE_DB_PASSWORD), used when the URL carries none. */
+  password?: string;
+}
+
+/** True when url is a URL with a password in it (a libpq keyword/value string counts as having one: left alone). */
+function urlHasPassword(url: string): boolean {
+  try {
+    return new URL(url).password !== '';
+  } catch {
+    return true;
+  }
 }
 
 interface PgLike {
@@ -117,9 +129,12 @@ export class PostgresStore implements BatchingStore {
 
   private constructor(url: string, log: Logger, opts: PostgresOptions) {
     this.log = log.child({ store: 'postgres' });
+    const poolMax = opts.poolMax ?? 8;
     this.pool = new pg.Pool({
       connectionString: withSessionTimeZone(url),
-      max: opts.poolMax ?? 8,
+      // the configured password fills in for a URL without one (a password in the URL wins)
+      ...(opts.password !== undefined && !urlHasPassword(url) ? { password: opts.password } : {}),
+      max: poolMax,
       connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
       idleTimeoutMillis: 30_000,
     });
@@ -149,9 +164,11 @@ export class PostgresStore implements BatchingStore {
       downMessage: RECONNECTING_MESSAGE,
       durabilityFatal: true,
     });
+    // Group commit leaves one pooled connection to plain reads and transactions: at most
+    // poolMax - 1 batches at once (at least 1), so a burst of units cannot starve them.
     this.committer = new GroupCommitter(<T>(fn: (s: TxSession) => Promise<T>) => this.withClient((c) => fn(this.session(c))), {
-      maxConcurrent: opts.poolMax ?? 8,
       ...opts,
+      maxConcurrent: Math.max(1, Math.min(opts.maxConcurrent ?? Number.POSITIVE_INFINITY, poolMax - 1)),
     });
   }
 
@@ -188,8 +205,12 @@ export class PostgresStore implements BatchingStore {
     return this.avail.down !== undefined;
   }
 
+  /**
+   * 9001 for "cannot answer now". A pool-checkout timeout (every pooled connection busy) is 9001 for
+   * that call only: the database answers, so the store is not marked down (no reconnect loop).
+   */
   private fail(e: unknown): unknown {
-    return this.avail.fail(e);
+    return this.avail.fail(e, () => !isPgPoolTimeout(e));
   }
 
   private gate(): void {
@@ -215,16 +236,19 @@ export class PostgresStore implements BatchingStore {
   }
 
   async all<T = Row>(q: QueryDef, binds?: Binds): Promise<T[]> {
+    await refuseInside('all');
     this.gate();
     return convertPgRows(await this.q(this.pool, q, binds), q) as T[];
   }
 
   async one<T = Row>(q: QueryDef, binds?: Binds): Promise<T | undefined> {
+    await refuseInside('one');
     this.gate();
     return convertPgRows(await this.q(this.pool, q, binds), q)[0] as T | undefined;
   }
 
   async run(q: QueryDef, binds?: Binds): Promise<number> {
+    await refuseInside('run');
     this.gate();
     return (await this.q(this.pool, q, binds)).rowCount ?? 0;
   }
@@ -274,12 +298,12 @@ export class PostgresStore implements BatchingStore {
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.withClient((c) => runTransaction(this.session(c), fn));
+    return refuseInside('transaction') ?? this.withClient((c) => runTransaction(this.session(c), fn));
   }
 
   unitOfWork<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    if (this.avail.down) return Promise.reject(this.avail.down);
-    return this.committer.submit(fn);
+    const refused = this.avail.refusal(); // down, or closed: 9001
+    return refuseInside('unitOfWork') ?? (refused ? Promise.reject(refused) : this.committer.submit(fn));
   }
 
   async ping(): Promise<void> {
@@ -292,11 +316,13 @@ export class PostgresStore implements BatchingStore {
   }
 
   async exec(sql: string): Promise<void> {
+    await refuseInside('exec');
     this.gate();
     await this.exec1(this.pool, sql);
   }
 
   async bulkInsert(table: string, columns: readonly string[], rows: readonly (readonly BindValue[])[]): Promise<void> {
+    await refuseInside('bulkInsert');
     if (rows.length === 0) return;
     // a statement carries at most 65535 parameters (the protocol's uint16 count)
     const per = Math.max(1, Math.min(1000, Math.floor(65535 / columns.length)));

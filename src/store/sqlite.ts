@@ -19,8 +19,8 @@ import fs from 'node:fs';
 import type { Logger } from 'pino';
 import { Availability } from './availability.js';
 import { dateToSqlite, render, sqliteSequenceBind, sqliteToDate, type Rendered } from './dialect.js';
-import { DurabilityError, describe, isSqliteUnavailableError } from './errors.js';
-import { GroupCommitter, runTransaction, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
+import { DurabilityError, describe, isSqliteUnavailableError, unavailable } from './errors.js';
+import { GroupCommitter, refuseInside, runTransaction, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
 import type { BindValue, Binds, QueryDef, Queryable, Row } from './types.js';
 
 type Db = Database.Database;
@@ -303,9 +303,32 @@ export class SqliteStore implements BatchingStore {
     return run;
   }
 
-  private writerQueryable(): Queryable {
+  /**
+   * The error a writer call must fail with now: the store is down, or it was closed (close() closes
+   * the connections once the writer queue drained; work queued after that gets 9001 'store closed',
+   * not better-sqlite3's "connection is not open").
+   */
+  private writerRefusal(): Error | undefined {
+    if (this.avail.down) return this.avail.down;
+    if (!this.w.db.open) return this.avail.refusal() ?? unavailable('database connection closed');
+    return undefined;
+  }
+
+  /**
+   * SQLite rolls a whole transaction back on its own after some errors (SQLITE_FULL, SQLITE_IOERR,
+   * SQLITE_NOMEM…). A statement, SAVEPOINT or RELEASE issued after that would run in autocommit and
+   * commit at once, outside the batch or transaction the caller believes it is in: refuse instead
+   * (9001: the transaction is gone, nothing of it was committed), so the batch fails as a whole.
+   */
+  private txGone(): Error | undefined {
+    return this.w.db.inTransaction ? undefined : unavailable('SQLite rolled back the transaction on its own (disk full or I/O error?)');
+  }
+
+  private writerQueryable(inTx = false): Queryable {
     const w = () => this.w;
     const wrap = <T>(f: () => T): Promise<T> => {
+      const gone = inTx ? this.txGone() : undefined;
+      if (gone) return Promise.reject(gone);
       try {
         return Promise.resolve(f());
       } catch (e) {
@@ -319,8 +342,9 @@ export class SqliteStore implements BatchingStore {
     };
   }
 
-  private execW(sql: string): Promise<void> {
-    if (this.avail.down) return Promise.reject(this.avail.down);
+  private execW(sql: string, inTx = false): Promise<void> {
+    const refused = this.writerRefusal() ?? (inTx ? this.txGone() : undefined);
+    if (refused) return Promise.reject(refused);
     try {
       this.w.db.exec(sql);
       return Promise.resolve();
@@ -331,12 +355,13 @@ export class SqliteStore implements BatchingStore {
 
   private session(): TxSession {
     return {
-      q: this.writerQueryable(),
+      // everything after BEGIN checks that the transaction is still open (txGone)
+      q: this.writerQueryable(true),
       begin: () => this.execW('BEGIN IMMEDIATE'),
-      savepoint: (n) => this.execW(`SAVEPOINT ${n}`),
-      release: (n) => this.execW(`RELEASE SAVEPOINT ${n}`),
-      rollbackTo: (n) => this.execW(`ROLLBACK TO SAVEPOINT ${n}`),
-      commit: () => this.execW('COMMIT'),
+      savepoint: (n) => this.execW(`SAVEPOINT ${n}`, true),
+      release: (n) => this.execW(`RELEASE SAVEPOINT ${n}`, true),
+      rollbackTo: (n) => this.execW(`ROLLBACK TO SAVEPOINT ${n}`, true),
+      commit: () => this.execW('COMMIT', true),
       rollback: async () => {
         try {
           if (this.w.db.inTransaction) this.w.db.exec('ROLLBACK');
@@ -361,7 +386,8 @@ export class SqliteStore implements BatchingStore {
     }
     // a write: autocommit on the writer, after any open transaction
     return this.exclusive(async () => {
-      if (this.avail.down) throw this.avail.down;
+      const refusedNow = this.writerRefusal();
+      if (refusedNow) throw refusedNow;
       try {
         return this.w.db.transaction(() => f(this.w))();
       } catch (e) {
@@ -371,27 +397,31 @@ export class SqliteStore implements BatchingStore {
   }
 
   all<T = Row>(q: QueryDef, binds?: Binds): Promise<T[]> {
-    return this.outside(q, binds, (c, p) => c.all(q, binds, p) as T[]);
+    return refuseInside('all') ?? this.outside(q, binds, (c, p) => c.all(q, binds, p) as T[]);
   }
 
   one<T = Row>(q: QueryDef, binds?: Binds): Promise<T | undefined> {
-    return this.outside(q, binds, (c, p) => c.one(q, binds, p) as T | undefined);
+    return refuseInside('one') ?? this.outside(q, binds, (c, p) => c.one(q, binds, p) as T | undefined);
   }
 
   run(q: QueryDef, binds?: Binds): Promise<number> {
-    return this.outside(q, binds, (c, p) => c.run(q, binds, p));
+    return refuseInside('run') ?? this.outside(q, binds, (c, p) => c.run(q, binds, p));
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.exclusive(() => {
-      this.avail.gate();
-      return runTransaction(this.session(), fn);
-    });
+    // from inside a unit/transaction this would wait for the writer lock its own caller holds
+    return (
+      refuseInside('transaction') ??
+      this.exclusive(() => {
+        this.avail.gate();
+        return runTransaction(this.session(), fn);
+      })
+    );
   }
 
   unitOfWork<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    if (this.avail.down) return Promise.reject(this.avail.down);
-    return this.committer.submit(fn);
+    const refused = this.avail.refusal(); // down, or closed: 9001
+    return refuseInside('unitOfWork') ?? (refused ? Promise.reject(refused) : this.committer.submit(fn));
   }
 
   async ping(): Promise<void> {
@@ -410,25 +440,29 @@ export class SqliteStore implements BatchingStore {
   }
 
   exec(sql: string): Promise<void> {
-    return this.exclusive(() => this.execW(sql));
+    return refuseInside('exec') ?? this.exclusive(() => this.execW(sql));
   }
 
   bulkInsert(table: string, columns: readonly string[], rows: readonly (readonly BindValue[])[]): Promise<void> {
-    return this.exclusive(async () => {
-      if (this.avail.down) throw this.avail.down;
-      try {
-        const st = this.w.db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
-        this.w.db.transaction(() => {
-          for (const row of rows) st.run(row.map((v, i) => toSqliteValue(v, columns[i], `bulkInsert ${table}`)));
-        })();
-      } catch (e) {
-        throw this.fail(e);
-      }
-    });
+    return (
+      refuseInside('bulkInsert') ??
+      this.exclusive(async () => {
+        const refusedNow = this.writerRefusal();
+        if (refusedNow) throw refusedNow;
+        try {
+          const st = this.w.db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+          this.w.db.transaction(() => {
+            for (const row of rows) st.run(row.map((v, i) => toSqliteValue(v, columns[i], `bulkInsert ${table}`)));
+          })();
+        } catch (e) {
+          throw this.fail(e);
+        }
+      })
+    );
   }
 
   async tableExists(table: string): Promise<boolean> {
-    if (this.avail.down) throw this.avail.down;
+    this.avail.gate(); // down or closed: 9001
     try {
       return (
         this.r.db.prepare("SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND lower(name) = lower(?)").get(table) !== undefined
