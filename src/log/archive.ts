@@ -26,6 +26,8 @@ export interface ArchiveEvents {
 
 export class Archiver {
   private readonly queue: string[] = [];
+  /** .gz.tmp files being written right now. */
+  private readonly inProgress = new Set<string>();
   private readonly queued = new Set<string>();
   private running: Promise<void> | undefined;
 
@@ -71,6 +73,16 @@ export class Archiver {
     const st = await stat(file);
     const target = await freeName(bak, basename(file));
     const tmp = `${target}.tmp`;
+    // The start-up sweep removes leftover .gz.tmp files of a crash; never this one, in progress.
+    this.inProgress.add(tmp);
+    try {
+      await this.compressTo(file, st, tmp, target, bak);
+    } finally {
+      this.inProgress.delete(tmp);
+    }
+  }
+
+  private async compressTo(file: string, st: Awaited<ReturnType<typeof stat>>, tmp: string, target: string, bak: string): Promise<void> {
     await pipeline(createReadStream(file), createGzip(), createWriteStream(tmp));
     // The archive keeps the day's mtime: retention counts from the day logged, not from when it was compressed.
     await utimes(tmp, st.atime, st.mtime);
@@ -135,7 +147,7 @@ export class Archiver {
       }
       const bak = join(ifaceDir, 'bak');
       for (const name of await readdir(bak).catch(() => [] as string[])) {
-        if (name.endsWith('.gz.tmp')) await unlink(join(bak, name)).catch(() => undefined);
+        if (name.endsWith('.gz.tmp') && !this.inProgress.has(join(bak, name))) await unlink(join(bak, name)).catch(() => undefined);
       }
       await this.prune(bak);
     }

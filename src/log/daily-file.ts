@@ -31,6 +31,7 @@ export class DailyFile {
   private path = '';
   private nextMidnight = 0;
   private readonly closing = new Set<Promise<void>>();
+  private readonly closingPaths = new Set<string>();
   private closed = false;
 
   constructor(
@@ -93,8 +94,20 @@ export class DailyFile {
       sonic.once('error', () => resolve());
     });
     this.closing.add(done);
-    void done.then(() => this.closing.delete(done));
+    this.closingPaths.add(file);
+    void done.then(() => {
+      this.closing.delete(done);
+      this.closingPaths.delete(file);
+    });
     sonic.end();
+  }
+
+  /**
+   * True while this file is being written or is still closing (its last lines flushed, fsynced):
+   * the archiver must not compress and delete it under the writer.
+   */
+  owns(file: string): boolean {
+    return (this.sonic !== undefined && this.path === file) || this.closingPaths.has(file);
   }
 
   /** Everything written so far is handed to the kernel. */

@@ -97,7 +97,7 @@ export function createLogs(cfg: LogConfig, opts: CreateLogsOptions = {}): Logs {
     onDeleted: (file) => main.info({ file }, 'log archive deleted after retention_days'),
   });
   const files: DailyFile[] = [];
-  const sweeping = archiver.sweep(cfg.dir, (f) => files.some((d) => d.currentPath === f)).catch((err: Error) => main.warn({ err }, 'log sweep failed'));
+  const sweeping = archiver.sweep(cfg.dir, (f) => files.some((d) => d.owns(f))).catch((err: Error) => main.warn({ err }, 'log sweep failed'));
 
   const byName = new Map<string, InterfaceLogs>();
   let closed: Promise<void> | undefined;
