@@ -138,13 +138,55 @@ function buildParser(layout: Layout): Parser {
       case 'cycle':
         p = p.buffer(n, { length: DATE_WIDTH[f.type], formatter: decodeAscii });
         break;
-      case 'list':
-        p = p.uint16be(`${n}$n`).array(n, { type: buildParser(f.of), length: `${n}$n` });
+      case 'list': {
+        // The count comes from the client: a 2-byte body must not make the parser loop 65,535
+        // times. Every record takes at least minBytes(f.of) bytes, so a count the body cannot
+        // hold is refused before the loop (BODY_MISMATCH).
+        const least = Math.max(1, minBytes(f.of));
+        p = p
+          .uint16be(`${n}$n`, { assert: (count: string | number) => Number(count) * least <= parsingBodyBytes })
+          .array(n, { type: buildParser(f.of), length: `${n}$n` });
         break;
+      }
     }
   }
   return p;
 }
+
+/** The fewest bytes a record of this layout can take on the wire. */
+function minBytes(layout: Layout): number {
+  let n = 0;
+  for (const f of layout) {
+    switch (f.type) {
+      case 'u8':
+        n += 1;
+        break;
+      case 'u16':
+      case 'text':
+      case 'list':
+        n += 2;
+        break;
+      case 'u32':
+        n += 4;
+        break;
+      case 'money':
+        n += 8;
+        break;
+      case 'char':
+        n += f.width;
+        break;
+      case 'date':
+      case 'datetime':
+      case 'cycle':
+        n += DATE_WIDTH[f.type];
+        break;
+    }
+  }
+  return n;
+}
+
+/** Size of the body being parsed, for the list-count check (parsing is synchronous). */
+let parsingBodyBytes = 0;
 
 function compile(layout: Layout): Compiled {
   let c = compiledCache.get(layout);
@@ -305,10 +347,15 @@ export function decodeBody(layout: Layout, body: Buffer): BodyRecord {
   }
   let raw: Record<string, unknown>;
   try {
+    parsingBodyBytes = body.length;
     raw = parser.parse(body) as Record<string, unknown>;
   } catch (err) {
     // binary-parser reads numbers through a DataView bounded by the body.
     if (err instanceof RangeError) throw new GatewayError('BODY_MISMATCH', 'body shorter than its layout');
+    // The list-count assertion above.
+    if (err instanceof Error && err.message.startsWith('Assertion error')) {
+      throw new GatewayError('BODY_MISMATCH', 'a list count larger than the body can hold');
+    }
     throw err;
   }
   const end = raw.$end as number;

@@ -237,3 +237,15 @@ t.test('a layout with an unusable field name is refused when first used', async 
   t.throws(() => decodeBody([{ name: 'a$n', type: 'u8' }], Buffer.from([1])), /not a plain identifier/);
   t.throws(() => encodeBody([{ name: 'a', type: 'u8' }, { name: 'a', type: 'u8' }], { a: 1 }, 'strict'), /twice/);
 });
+
+t.test('a list count larger than the body can hold is BODY_MISMATCH before the parser loops over it', async (t) => {
+  const { decodeBody } = await import('../../protocol/layout.js');
+  const layout = [{ name: 'items', type: 'list', of: [{ name: 'code', type: 'char', width: 4 }] }] as const;
+  // count 65535, then 2 bytes: at most 0 records of 4 bytes fit.
+  const body = Buffer.from([0xff, 0xff, 0x41, 0x42]);
+  // Without the check the parser would make 65,535 empty records first and fail later on length.
+  t.throws(() => decodeBody(layout, body), { name: 'GatewayError', code: 1005, message: /list count larger than the body/ });
+  // A count the body does hold still decodes.
+  const ok = decodeBody(layout, Buffer.from([0x00, 0x01, 0x41, 0x42, 0x43, 0x44]));
+  t.same(ok, { items: [{ code: 'ABCD' }] });
+});
