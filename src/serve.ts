@@ -126,7 +126,12 @@ export function summary(r: Running): string {
   }
   const first = r.bound[0];
   if (first) {
-    lines.push('', 'Try it (in another terminal):', `  node dist/src/cli.js call ${first.host}:${first.port} connection-check`);
+    lines.push(
+      '',
+      'Try it (in another terminal, in this directory):',
+      `  node dist/src/cli.js call ${first.host}:${first.port} connection-check`,
+      `  (the same: npx bssgate call ${first.host}:${first.port} connection-check)`,
+    );
   }
   if (r.config.database.demoSubscribers > 0) {
     // The demo's well-known subscribers are computed from the seed, without reading the database.

@@ -79,6 +79,12 @@ t.test('CS-01 and PC-09: serve h.ini.example, run the printed call command, SIGT
   t.match(call.stdout, /^result\s+0 /m);
   t.match(call.stdout, /database\s+1/);
   t.ok(existsSync(join(dir, 'data', 'bssgate.db')), 'the demo database was created next to the ini file');
+  // The banner's second form goes through the package's bin (npm exec finds the project's own).
+  const npxLine = /npx (bssgate call [^)]+)\)/.exec(banner);
+  t.ok(npxLine, 'the npx form is printed too');
+  const viaNpx = spawnSync('npx', ['--no-install', ...npxLine![1].trim().split(/\s+/)], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  t.equal(viaNpx.status, 0, `npx bssgate call succeeds: ${viaNpx.stderr}`);
+  t.match(viaNpx.stdout, /^result\s+0 /m);
 
   first.child.kill('SIGTERM');
   t.equal(await first.exited, 0, 'SIGTERM exits 0');
