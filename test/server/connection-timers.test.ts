@@ -2,30 +2,11 @@
 import t from 'tap';
 import { startTestGateway } from '../helpers/gateway.js';
 import { connectRaw } from '../helpers/raw.js';
-import { encodeRequest } from '../../protocol/message.js';
 import connectionCheck from '../../handlers/connection-check.js';
-import type { HandlerModule } from '../../src/types.js';
-import type { Layout } from '../../protocol/layout-types.js';
+import { SLEEP_RES, sleeper, req } from '../helpers/handlers.js';
 
-const SLEEP_REQ: Layout = [{ name: 'ms', type: 'u16' }, { name: 'tag', type: 'u32' }];
-const SLEEP_RES: Layout = [{ name: 'tag', type: 'u32' }];
-const sleeper: HandlerModule<{ ms: number; tag: number }, { tag: number }> = {
-  biz: 60001,
-  ids: [],
-  name: 'test-sleep',
-  interfaces: ['cs'],
-  request: SLEEP_REQ,
-  response: SLEEP_RES,
-  async handle(req) {
-    await new Promise((r) => setTimeout(r, req.ms));
-    return { tag: req.tag };
-  },
-};
 const HANDLERS = [connectionCheck, sleeper];
 
-function req(biz: number, seq: number, body: Record<string, number> = {}, layout: Layout = biz === 60001 ? SLEEP_REQ : []) {
-  return encodeRequest({ biz, seq, serial: `S${seq}`, time: '20261122120000', operator: 'op1' }, layout, body);
-}
 
 t.test('a pipeline paused by max_pipeline must not be cut by frame_timeout (the client cannot finish the frame while we do not read)', async (t) => {
   const g = await startTestGateway({

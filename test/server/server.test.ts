@@ -8,23 +8,9 @@ import { CONNECTION_CHECK } from '../../protocol/business-layouts.js';
 import connectionCheck from '../../handlers/connection-check.js';
 import type { HandlerModule } from '../../src/types.js';
 import type { Layout } from '../../protocol/layout-types.js';
+import { SLEEP_REQ, SLEEP_RES, sleeper, req } from '../helpers/handlers.js';
 
-// Test-only business types: a handler that sleeps (to make answers finish out of order) and one
-// that throws a plain Error (a handler bug).
-const SLEEP_REQ: Layout = [{ name: 'ms', type: 'u16' }, { name: 'tag', type: 'u32' }];
-const SLEEP_RES: Layout = [{ name: 'tag', type: 'u32' }];
-const sleeper: HandlerModule<{ ms: number; tag: number }, { tag: number }> = {
-  biz: 60001,
-  ids: [],
-  name: 'test-sleep',
-  interfaces: ['cs'],
-  request: SLEEP_REQ,
-  response: SLEEP_RES,
-  async handle(req) {
-    await new Promise((r) => setTimeout(r, req.ms));
-    return { tag: req.tag };
-  },
-};
+// Test-only business types: one that throws a plain Error (a handler bug), one that refuses.
 const thrower: HandlerModule = {
   biz: 60002,
   ids: [],
@@ -50,9 +36,6 @@ const refuser: HandlerModule = {
 const HANDLERS = [connectionCheck, sleeper, thrower, refuser];
 const layouts = { request: SLEEP_REQ, response: SLEEP_RES };
 
-function req(biz: number, seq: number, body: Record<string, number> = {}, layout: Layout = biz === 60001 ? SLEEP_REQ : []) {
-  return encodeRequest({ biz, seq, serial: `S${seq}`, time: '20261122120000', operator: 'op1' }, layout, body);
-}
 
 t.test('CS-01 connection check answers over a real socket with database=1 and the dialect', async (t) => {
   const g = await startTestGateway();
