@@ -123,6 +123,25 @@ t.test('CS-01 and PC-09: serve h.ini.example, run the printed call command, SIGT
   t.ok(peer.responses().every((r) => r.header.result === 0));
 });
 
+t.test('PC-09: after SIGKILL (a crash) the gateway restarts on the same ports with no clean-up', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bssgate-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const { file, ports } = await exampleCopy(dir);
+  const first = startServe(file);
+  t.teardown(() => first.child.kill('SIGKILL'));
+  await first.ready;
+  first.child.kill('SIGKILL');
+  await first.exited;
+  const again = startServe(file);
+  t.teardown(() => again.child.kill('SIGKILL'));
+  await again.ready;
+  const r = spawnSync(process.execPath, [cli, 'call', `127.0.0.1:${ports[2]}`, 'connection-check'], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+  t.equal(r.status, 0, 'answers after the crash and restart');
+  t.match(r.stdout, /database\s+1/);
+  again.child.kill('SIGTERM');
+  t.equal(await again.exited, 0);
+});
+
 t.test('bssgate call reports a refused connection with exit 1 and a clear message', async (t) => {
   const port = await freePort();
   const r = spawnSync(process.execPath, [cli, 'call', `127.0.0.1:${port}`, 'connection-check'], { cwd: root, encoding: 'utf8', timeout: 30_000 });
