@@ -569,8 +569,13 @@ export function encodeBody(layout: Layout, value: BodyRecord, mode: EncodeMode):
 // ---------------------------------------------------------------------------------------------
 // Logs, CLI, SPEC.
 
-/** A copy of `value` for logs: every secret field replaced by "[secret]", also inside lists. */
+/** `value` for logs with every secret field replaced by "[secret]", also inside lists (a copy; `value` itself when the layout has no secret field). */
 export function redact(layout: Layout, value: BodyRecord): BodyRecord {
+  // Most layouts have no secret field: then the value itself is what the log may see (the logger
+  // only reads it). The per-layout answer is cached: this runs for every request.
+  let secret = secretCache.get(layout);
+  if (secret === undefined) secretCache.set(layout, (secret = hasSecret(layout)));
+  if (!secret) return value;
   const out: BodyRecord = { ...value };
   for (const f of layout) {
     if (!(f.name in value)) continue;
@@ -585,6 +590,8 @@ export function redact(layout: Layout, value: BodyRecord): BodyRecord {
 }
 
 /** True when the layout (or a list inside it) has a secret field. */
+const secretCache = new WeakMap<Layout, boolean>();
+
 export function hasSecret(layout: Layout): boolean {
   return layout.some((f) => isSecret(f) || (f.type === 'list' && hasSecret(f.of)));
 }
