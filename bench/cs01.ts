@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeRequest } from '../protocol/message.js';
+import { eachFrame } from './length-prefixed.js';
 import { startGateway } from '../src/serve.js';
 import type { Config } from '../src/config/types.js';
 
@@ -52,21 +53,15 @@ function load(port: number, connections: number, depth: number, frame: Buffer): 
 function echoServer(spinNs = 0): Promise<net.Server> {
   const server = net.createServer((s) => {
     s.setNoDelay(true);
-    let buf: Buffer = Buffer.alloc(0);
+    let rest: Buffer = Buffer.alloc(0);
     s.on('data', (chunk: Buffer) => {
-      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-      let off = 0;
-      while (buf.length - off >= 4) {
-        const len = buf.readUInt32BE(off);
-        if (buf.length - off < 4 + len) break;
+      rest = eachFrame(rest, chunk, (frame) => {
         if (spinNs > 0) {
           const t0 = process.hrtime.bigint();
           while (process.hrtime.bigint() - t0 < BigInt(spinNs));
         }
-        s.write(buf.subarray(off, off + 4 + len));
-        off += 4 + len;
-      }
-      buf = off === buf.length ? Buffer.alloc(0) : buf.subarray(off);
+        s.write(frame);
+      });
     });
     s.on('error', () => undefined);
   });

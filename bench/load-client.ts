@@ -2,6 +2,7 @@
 // N connections; each keeps `depth` requests outstanding (1 = one at a time) for `seconds`.
 // Speaks only length-prefixed frames: the same load against the echo server and the gateway.
 import net from 'node:net';
+import { eachFrame } from './length-prefixed.js';
 
 interface Params {
   port: number;
@@ -36,20 +37,14 @@ async function main() {
         for (let i = 0; i < p.depth; i++) send();
       });
       s.on('data', (chunk: Buffer) => {
-        buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-        let off = 0;
-        while (buf.length - off >= 4) {
-          const len = buf.readUInt32BE(off);
-          if (buf.length - off < 4 + len) break;
-          off += 4 + len;
+        buf = eachFrame(buf, chunk, () => {
           const t0 = sent.shift()!;
           if (measuring) {
             lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
             done++;
           }
           if (!stopping) send();
-        }
-        buf = off === buf.length ? Buffer.alloc(0) : buf.subarray(off);
+        });
         if (stopping && sent.length === 0) {
           s.end();
           resolve();
