@@ -67,7 +67,11 @@ export class FrameDecoder {
    * and every later push throws the same error.
    */
   push(chunk: Buffer): Buffer[] {
-    if (this.error) throw this.error;
+    if (this.error) {
+      // The frames before the error were handed over with the first throw: not again.
+      this.error.frames = [];
+      throw this.error;
+    }
     const frames: Buffer[] = [];
     try {
       return this.pushInto(chunk, frames);

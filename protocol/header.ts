@@ -115,7 +115,8 @@ export function decodeHeader(frame: Buffer): Header {
   };
 }
 
-const TIME_RE = /^[0-9]{14}$/;
+/** A header or response time: 14 ASCII digits, YYYYMMDDHHMMSS. */
+export const TIME_RE = /^[0-9]{14}$/;
 const PRINTABLE_RE = /^[\x20-\x7e]*$/;
 
 function checkAsciiField(name: string, value: string, width: number): void {

@@ -153,35 +153,10 @@ function buildParser(layout: Layout): Parser {
   return p;
 }
 
-/** The fewest bytes a record of this layout can take on the wire. */
+/** The fewest bytes a record of this layout can take on the wire (text and lists: their count). */
 function minBytes(layout: Layout): number {
   let n = 0;
-  for (const f of layout) {
-    switch (f.type) {
-      case 'u8':
-        n += 1;
-        break;
-      case 'u16':
-      case 'text':
-      case 'list':
-        n += 2;
-        break;
-      case 'u32':
-        n += 4;
-        break;
-      case 'money':
-        n += 8;
-        break;
-      case 'char':
-        n += f.width;
-        break;
-      case 'date':
-      case 'datetime':
-      case 'cycle':
-        n += DATE_WIDTH[f.type];
-        break;
-    }
-  }
+  for (const f of layout) n += fixedBytes(f) ?? 2;
   return n;
 }
 

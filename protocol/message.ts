@@ -8,6 +8,7 @@ import {
   checkHeader,
   decodeHeader,
   HEADER_SIZE,
+  TIME_RE,
   KIND_REQUEST,
   KIND_RESPONSE,
   PROTOCOL_VERSION,
@@ -83,7 +84,6 @@ function messageBytes(message: string): Buffer | string {
   return b;
 }
 
-const TIME_RE = /^[0-9]{14}$/;
 
 /**
  * Encode the response to a request: kind 2, the request's biz/seq/serial/operator, `time`

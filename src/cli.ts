@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { BssClient, type Reply } from './client.js';
 import { businessByName, businessByCode, BUSINESS_ROWS } from '../protocol/business-types.js';
 import { LAYOUTS_BY_CODE } from '../protocol/business-layouts.js';
-import { coerceField } from '../protocol/layout.js';
+import { coerceBody } from '../protocol/layout.js';
 import type { BodyRecord, BodyValue } from '../protocol/layout-types.js';
 import { returnCode } from '../protocol/return-codes.js';
 import { loadConfig } from './config/load.js';
@@ -34,16 +34,10 @@ export function resolveTarget(target: string, configFiles: string[]): { host: st
 
 /** Parse `field=value` arguments against the business type's request layout. */
 export function parseFields(biz: number, args: string[]): BodyRecord {
+  if (args.length === 0) return {};
   const layouts = LAYOUTS_BY_CODE.get(biz);
-  const body: BodyRecord = {};
-  for (const arg of args) {
-    const eq = arg.indexOf('=');
-    if (eq <= 0) throw new Error(`"${arg}" is not field=value`);
-    const name = arg.slice(0, eq);
-    if (!layouts) throw new Error(`business type ${biz} has no layout yet`);
-    body[name] = coerceField(layouts.request, name, arg.slice(eq + 1));
-  }
-  return body;
+  if (!layouts) throw new Error(`business type ${biz} has no layout yet`);
+  return coerceBody(layouts.request, args);
 }
 
 function jsonValue(v: unknown): unknown {

@@ -7,7 +7,7 @@ import { decodeHeader, type Header } from '../protocol/header.js';
 import { decodeResponse, encodeRequest } from '../protocol/message.js';
 import type { BodyRecord, Layout } from '../protocol/layout-types.js';
 import { LAYOUTS_BY_CODE } from '../protocol/business-layouts.js';
-import { businessByCode, businessByName } from '../protocol/business-types.js';
+import { businessByName } from '../protocol/business-types.js';
 import { formatDateTime } from './time.js';
 
 export interface Reply<B extends BodyRecord = BodyRecord> {
@@ -40,7 +40,6 @@ export interface ClientOptions {
 }
 
 interface Pending {
-  seq: number;
   response: Layout | undefined;
   resolve(r: Reply): void;
   reject(e: Error): void;
@@ -125,7 +124,7 @@ export class BssClient {
         this.pending.delete(seq);
         reject(new ClientError(`no answer to seq ${seq} (biz ${biz}) within ${ms} ms`, 'TIMEOUT'));
       }, ms);
-      this.pending.set(seq, { seq, response: layouts?.response, resolve: resolve as (r: Reply) => void, reject, timer });
+      this.pending.set(seq, { response: layouts?.response, resolve: resolve as (r: Reply) => void, reject, timer });
       this.socket.write(frame);
     });
   }
@@ -199,4 +198,3 @@ export class BssClient {
   }
 }
 
-export { businessByCode };

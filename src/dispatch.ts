@@ -5,7 +5,7 @@
 // of its answer, so a handler's exception cannot corrupt the connection's decoder state.
 import type { Logger } from 'pino';
 import type { Header } from '../protocol/header.js';
-import { decodeRequestBody, encodeResponse } from '../protocol/message.js';
+import { decodeRequestBody, encodeErrorResponse, encodeResponse } from '../protocol/message.js';
 import { redact } from '../protocol/layout.js';
 import { GatewayError, RETURN_CODES } from '../protocol/return-codes.js';
 import type { BodyRecord } from '../protocol/layout-types.js';
@@ -91,33 +91,26 @@ export class Dispatcher {
     let reply: BodyRecord | undefined;
     try {
       if (!handler) {
+        this.logQuery(header, origin, undefined);
         // In the business-type table but not implemented in this version: not served (1004);
         // not in the table at all: unknown (1003). protocol/SPEC.md section 8.
         const row = businessByCode(header.biz);
         if (row) throw new GatewayError('BUSINESS_NOT_SERVED', `${header.biz} (${row.ids.join(', ')}) is not implemented in this version`);
         throw new GatewayError('UNKNOWN_BUSINESS', String(header.biz));
       }
-      if (!this.served.has(header.biz)) throw new GatewayError('BUSINESS_NOT_SERVED', `${header.biz} on ${this.iface.name}`);
+      if (!this.served.has(header.biz)) {
+        this.logQuery(header, origin, undefined);
+        throw new GatewayError('BUSINESS_NOT_SERVED', `${header.biz} on ${this.iface.name}`);
+      }
       let req: BodyRecord | undefined;
       try {
         req = decodeRequestBody(frame, handler.request);
       } finally {
         // Logged whether or not the body decodes; the body only when it did, secrets redacted.
-        logs.query.info({
-          conn: origin.conn,
-          peer: origin.peer,
-          seq: header.seq,
-          biz: header.biz,
-          serial: header.serial,
-          operator: header.operator,
-          // The header's send time; `time` itself is the log line's own timestamp.
-          sent: header.time,
-          body: req === undefined ? undefined : redact(handler.request, req),
-        });
+        this.logQuery(header, origin, req === undefined ? undefined : redact(handler.request, req));
       }
       reply = await this.runHandler(handler, req, header, origin);
     } catch (err) {
-      reply = undefined;
       if (err instanceof GatewayError) {
         result = err.code;
         message = err.wireMessage;
@@ -135,7 +128,7 @@ export class Dispatcher {
       // A handler returned a value its own layout cannot carry: that is our bug, not the client's.
       logs.err.error({ conn: origin.conn, seq: header.seq, biz: header.biz, err }, 'reply does not fit its layout');
       result = RETURN_CODES.INTERNAL_ERROR.code;
-      out = encodeResponse(header, result, RETURN_CODES.INTERNAL_ERROR.message, undefined, undefined, formatDateTimeMs(clock.now()));
+      out = encodeErrorResponse(header, new GatewayError('INTERNAL_ERROR'), formatDateTimeMs(clock.now()));
     }
     logs.ans.info({
       conn: origin.conn,
@@ -145,6 +138,23 @@ export class Dispatcher {
       ms: Math.round((performance.now() - started) * 1000) / 1000,
     });
     return out;
+  }
+
+  /** One query.MMDD line per request read (nothing is built when request logs are off). */
+  private logQuery(header: Header, origin: RequestOrigin, body: BodyRecord | undefined): void {
+    const log = this.deps.logs.query;
+    if (!log.isLevelEnabled('info')) return;
+    log.info({
+      conn: origin.conn,
+      peer: origin.peer,
+      seq: header.seq,
+      biz: header.biz,
+      serial: header.serial,
+      operator: header.operator,
+      // The header's send time; `time` itself is the log line's own timestamp.
+      sent: header.time,
+      body,
+    });
   }
 
   private runHandler(

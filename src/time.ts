@@ -1,4 +1,4 @@
-// Local-time formatting for the wire (YYYYMMDDHHMMSS, YYYYMMDD, YYYYMM) and log file names (MMDD).
+// Local-time formatting for the wire: YYYYMMDDHHMMSS in headers and answers.
 
 const p2 = (n: number) => (n < 10 ? '0' + n : String(n));
 
@@ -21,12 +21,4 @@ export function formatDateTimeMs(ms: number): string {
   return Math.floor(ms / 1000) === cachedSecond ? cachedText : formatDateTime(new Date(ms));
 }
 
-/** YYYYMMDD in local time. */
-export function formatDate(d: Date): string {
-  return d.getFullYear() + p2(d.getMonth() + 1) + p2(d.getDate());
-}
 
-/** YYYYMM in local time (billing cycle). */
-export function formatCycle(d: Date): string {
-  return d.getFullYear() + p2(d.getMonth() + 1);
-}

@@ -11,9 +11,9 @@
 //   the frame boundary is intact.
 import type { Socket } from 'node:net';
 import { FrameDecoder, FrameError } from '../../protocol/frame.js';
-import { decodeHeader, HEADER_SIZE, KIND_REQUEST, type Header } from '../../protocol/header.js';
-import { encodeResponse } from '../../protocol/message.js';
-import { GatewayError, RETURN_CODES } from '../../protocol/return-codes.js';
+import { BIZ_OFFSET, decodeHeader, HEADER_SIZE, KIND_OFFSET, KIND_REQUEST, SEQ_OFFSET, VERSION_OFFSET, type Header } from '../../protocol/header.js';
+import { encodeErrorResponse } from '../../protocol/message.js';
+import { GatewayError } from '../../protocol/return-codes.js';
 import type { InterfaceConfig } from '../config/types.js';
 import type { Dispatcher } from '../dispatch.js';
 import type { InterfaceLogs } from '../log/index.js';
@@ -43,10 +43,10 @@ export interface ConnectionDeps {
 function roughHeader(frame: Buffer): Header | undefined {
   if (frame.length < HEADER_SIZE) return undefined;
   return {
-    version: frame.readUInt8(4),
-    kind: frame.readUInt8(5),
-    biz: frame.readUInt16BE(6),
-    seq: frame.readUInt32BE(8),
+    version: frame.readUInt8(VERSION_OFFSET),
+    kind: frame.readUInt8(KIND_OFFSET),
+    biz: frame.readUInt16BE(BIZ_OFFSET),
+    seq: frame.readUInt32BE(SEQ_OFFSET),
     serial: '',
     time: '',
     operator: '',
@@ -105,11 +105,6 @@ export class Connection {
     });
     s.on('close', () => this.close('closed'));
     s.resume();
-  }
-
-  /** Requests received and not yet answered. */
-  get inFlight(): number {
-    return this.queue.length;
   }
 
   private onData(chunk: Buffer): void {
@@ -192,7 +187,7 @@ export class Connection {
       (err) => {
         // dispatch() never rejects by contract; if it ever does, answer 9999 rather than hang.
         this.deps.logs.err.error({ conn: this.id, err }, 'dispatch rejected');
-        slot.buf = encodeResponse(header, RETURN_CODES.INTERNAL_ERROR.code, RETURN_CODES.INTERNAL_ERROR.message, undefined, undefined, formatDateTimeMs(this.deps.clock.now()));
+        slot.buf = encodeErrorResponse(header, new GatewayError('INTERNAL_ERROR'), formatDateTimeMs(this.deps.clock.now()));
         this.flush();
       },
     );
@@ -220,7 +215,7 @@ export class Connection {
     this.clearFrameTimer();
     this.socket.pause();
     if (header) {
-      const buf = encodeResponse(header, ge.code, ge.wireMessage, undefined, undefined, formatDateTimeMs(this.deps.clock.now()));
+      const buf = encodeErrorResponse(header, ge, formatDateTimeMs(this.deps.clock.now()));
       this.queue.push({ buf, closeAfter: true });
       this.flush();
     } else if (this.queue.length === 0) {

@@ -2,9 +2,9 @@
 // read: sockets are accepted paused), the connection limit (OP-05: the refused client gets 9003,
 // then the close; the refusal is counted and logged), and the set of live connections.
 import net from 'node:net';
-import { encodeResponse } from '../../protocol/message.js';
-import { RETURN_CODES } from '../../protocol/return-codes.js';
-import { KIND_RESPONSE, type Header } from '../../protocol/header.js';
+import { encodeErrorResponse } from '../../protocol/message.js';
+import { GatewayError } from '../../protocol/return-codes.js';
+import { KIND_REQUEST, type Header } from '../../protocol/header.js';
 import type { InterfaceConfig } from '../config/types.js';
 import type { Dispatcher } from '../dispatch.js';
 import type { InterfaceLogs } from '../log/index.js';
@@ -54,7 +54,6 @@ export class InterfaceListener {
   /** Refused sockets still closing (9003 sent); destroyed on shutdown. */
   private readonly refused = new Set<net.Socket>();
   private readonly stats: ListenerStats;
-  private idleWaiters: (() => void)[] = [];
 
   constructor(
     iface: InterfaceConfig,
@@ -80,9 +79,6 @@ export class InterfaceListener {
     });
   }
 
-  address(): net.AddressInfo {
-    return this.server.address() as net.AddressInfo;
-  }
 
   getStats(): ListenerStats {
     return { ...this.stats, connections: this.conns.size };
@@ -104,10 +100,9 @@ export class InterfaceListener {
         'connection refused: too many connections',
       );
       // No request was read, so the refusal is addressed to biz 0, seq 0 (protocol/SPEC.md).
-      const header: Header = { version: 1, kind: KIND_RESPONSE, biz: 0, seq: 0, serial: '', time: '', operator: '', result: 0, reserved: 0 };
-      const row = RETURN_CODES.TOO_MANY_CONNECTIONS;
+      const header: Header = { version: 1, kind: KIND_REQUEST, biz: 0, seq: 0, serial: '', time: '', operator: '', result: 0, reserved: 0 };
       socket.on('error', () => socket.destroy());
-      socket.end(encodeResponse(header, row.code, row.message, undefined, undefined, formatDateTimeMs(this.deps.clock.now())));
+      socket.end(encodeErrorResponse(header, new GatewayError('TOO_MANY_CONNECTIONS'), formatDateTimeMs(this.deps.clock.now())));
       // Read (and drop) whatever it sends so its FIN is seen and the socket can finish closing.
       socket.on('data', () => undefined);
       socket.resume();
@@ -129,7 +124,6 @@ export class InterfaceListener {
       clock: this.deps.clock,
       onClose: (c) => {
         this.conns.delete(c);
-        if (this.conns.size === 0) for (const w of this.idleWaiters.splice(0)) w();
       },
     });
     this.conns.add(conn);

@@ -239,7 +239,6 @@ t.test('a layout with an unusable field name is refused when first used', async 
 });
 
 t.test('a list count larger than the body can hold is BODY_MISMATCH before the parser loops over it', async (t) => {
-  const { decodeBody } = await import('../../protocol/layout.js');
   const layout = [{ name: 'items', type: 'list', of: [{ name: 'code', type: 'char', width: 4 }] }] as const;
   // count 65535, then 2 bytes: at most 0 records of 4 bytes fit.
   const body = Buffer.from([0xff, 0xff, 0x41, 0x42]);

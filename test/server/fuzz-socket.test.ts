@@ -17,7 +17,6 @@ t.test('CS-01: 300 connections of random and mutated frames: each answered or cl
   t.teardown(() => g.stop());
   const rand = prng(20261122);
   let answered = 0;
-  let closedByServer = 0;
   for (let c = 0; c < CONNECTIONS; c++) {
     const peer = await connectRaw(g.port);
     const parts: Buffer[] = [];
@@ -40,7 +39,6 @@ t.test('CS-01: 300 connections of random and mutated frames: each answered or cl
       peer.destroy();
       continue;
     }
-    closedByServer++;
     // Whatever came back is whole frames with readable headers, answers in the order sent.
     const frames = new FrameDecoder({ maxFrame: 1 << 20 }).push(peer.received());
     const seqs = frames.map((f) => decodeHeader(f).seq);
@@ -48,7 +46,6 @@ t.test('CS-01: 300 connections of random and mutated frames: each answered or cl
     const ours = seqs.filter((s) => s >= c * 10 && s < c * 10 + 10);
     t.same(ours, [...ours].sort((a, b) => a - b), `connection ${c}: our requests answered in order`);
   }
-  t.equal(closedByServer, CONNECTIONS, 'every connection ended');
   t.ok(answered > 0, `${answered} answers in all`);
   const client = await BssClient.connect({ port: g.port });
   t.equal((await client.call('connection-check')).result, 0, 'the gateway still serves');
