@@ -20,6 +20,13 @@ import {
 
 export type SectionKind = 'interface' | 'database' | 'log' | 'server';
 
+/** Environment variables read by the loader (and only there); set and non-empty, they win over the files. */
+export const ENV_DB_URL = 'BSSGATE_DB_URL';
+export const ENV_DB_PASSWORD = 'BSSGATE_DB_PASSWORD';
+
+/** [database] path when type = sqlite and none is given; relative to the first INI file's directory. */
+export const DEFAULT_SQLITE_PATH = 'data/bssgate.db';
+
 export const INTERFACE_KINDS: readonly InterfaceKind[] = ['cs', 'card', 'print', 'sms'];
 export const DATABASE_TYPES: readonly DatabaseType[] = ['sqlite', 'postgres', 'oracle'];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -141,14 +148,14 @@ export const CONFIG_KEYS: readonly KeyDef[] = [
     parse: (raw) => parseEnum(raw, DATABASE_TYPES), example: 'sqlite',
   },
   {
-    section: 'database', key: 'path', type: 'path', accepted: 'a file path', default: 'data/bssgate.db', types: ['sqlite'], path: true,
+    section: 'database', key: 'path', type: 'path', accepted: 'a file path', default: DEFAULT_SQLITE_PATH, types: ['sqlite'], path: true,
     doc: 'sqlite: database file; relative to the directory of this INI file. Created, with the schema, when missing.',
-    parse: parseNonEmpty, example: 'data/bssgate.db',
+    parse: parseNonEmpty, example: DEFAULT_SQLITE_PATH,
   },
   {
     section: 'database', key: 'url', type: 'URL', accepted: 'postgres://user@host:port/database or postgresql://…', types: ['postgres'],
-    env: 'BSSGATE_DB_URL', secret: true,
-    doc: 'postgres: connection URL (required). BSSGATE_DB_URL, when set and non-empty, wins over the file, so the password need not be written here.',
+    env: ENV_DB_URL, secret: true,
+    doc: `postgres: connection URL (required). ${ENV_DB_URL}, when set and non-empty, wins over the file, so the password need not be written here.`,
     parse: parsePgUrl, sample: 'postgres://bssgate@127.0.0.1:5432/bss',
   },
   {
@@ -158,8 +165,8 @@ export const CONFIG_KEYS: readonly KeyDef[] = [
   },
   {
     section: 'database', key: 'password', type: 'secret', accepted: 'a password (quote it if it contains ; or #)', types: ['oracle', 'postgres'],
-    env: 'BSSGATE_DB_PASSWORD', secret: true,
-    doc: 'oracle: password (required); postgres: used when the URL carries none. BSSGATE_DB_PASSWORD, when set and non-empty, wins over the file; prefer it.',
+    env: ENV_DB_PASSWORD, secret: true,
+    doc: `oracle: password (required); postgres: used when the URL carries none. ${ENV_DB_PASSWORD}, when set and non-empty, wins over the file; prefer it.`,
     parse: parseNonEmpty, sample: '"change-me"',
   },
   {

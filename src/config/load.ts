@@ -8,13 +8,13 @@ import ini from 'ini';
 import type { InterfaceKind } from '../types.js';
 import { ConfigError } from './types.js';
 import type { Config, DatabaseConfig, DatabaseType, InterfaceConfig, LogConfig } from './types.js';
-import { DEFAULT_PORTS, INTERFACE_KINDS, SECTION_KINDS, keysOf } from './keys.js';
+import { DEFAULT_PORTS, DEFAULT_SQLITE_PATH, ENV_DB_PASSWORD, ENV_DB_URL, INTERFACE_KINDS, SECTION_KINDS, keysOf } from './keys.js';
 import type { KeyDef, SectionKind } from './keys.js';
 import { ValueProblem, didYouMean } from './values.js';
 
-/** Environment variables read by the loader; set and non-empty, they win over the files. */
-export const ENV_DB_URL = 'BSSGATE_DB_URL';
-export const ENV_DB_PASSWORD = 'BSSGATE_DB_PASSWORD';
+// The loader is the only place the environment is read: ENV_DB_URL and ENV_DB_PASSWORD, set and
+// non-empty, win over the files. openStore takes the DatabaseConfig built here as given.
+export { ENV_DB_PASSWORD, ENV_DB_URL } from './keys.js';
 
 /** Interface names become log directory names and log bindings: keep them path-safe. */
 const INTERFACE_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
@@ -112,15 +112,6 @@ function readConfigFile(file: string): string {
 }
 
 /**
- * A line scan beside `ini.parse`, which silently merges a repeated section and keeps the last
- * of a repeated key: both are usually copy-paste mistakes, so both are errors here. Also
- * rejects keys before the first section and empty files. Returns the section headers in order
- * and the text for `ini.parse`, in which every header line is rewritten to a bare `[name]`:
- * `ini` only recognises a header that starts the line and ends at `]`, so an indented header
- * or one followed by a comment (`[database] ; prod db`) was a header here but a junk key there,
- * and the section's keys silently landed in the previous section or at the top level.
- */
-/**
  * Values the `ini` package would silently change (DESIGN.md: never a silently changed value):
  * a ; or # glued to an unquoted value (`abc#def`) starts a comment and cuts it — after a space it
  * is the legacy files' ordinary end-of-line comment; "double quotes" are decoded as a JSON string,
@@ -141,6 +132,15 @@ export function quotingProblem(raw: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A line scan beside `ini.parse`, which silently merges a repeated section and keeps the last
+ * of a repeated key: both are usually copy-paste mistakes, so both are errors here. Also
+ * rejects keys before the first section and empty files. Returns the section headers in order
+ * and the text for `ini.parse`, in which every header line is rewritten to a bare `[name]`:
+ * `ini` only recognises a header that starts the line and ends at `]`, so an indented header
+ * or one followed by a comment (`[database] ; prod db`) was a header here but a junk key there,
+ * and the section's keys silently landed in the previous section or at the top level.
+ */
 function scanStructure(file: string, text: string): { headers: string[]; text: string } {
   const headers: string[] = [];
   const lines: string[] = [];
@@ -338,7 +338,7 @@ function buildDatabase(set: Map<string, SetValue>, env: NodeJS.ProcessEnv, baseD
     demoSeed: get<number>('demo_seed') ?? 1,
   };
   if (type === 'sqlite') {
-    db.path = get<string>('path') ?? resolve(baseDir, 'data/bssgate.db');
+    db.path = get<string>('path') ?? resolve(baseDir, DEFAULT_SQLITE_PATH);
   } else if (type === 'postgres') {
     const url = nonEmptyEnv(env, ENV_DB_URL) ?? get<string>('url');
     if (url === undefined) {

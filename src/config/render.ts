@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_KEYS, DEFAULT_PORTS, INTERFACE_KINDS, keysOf } from './keys.js';
 import type { KeyDef, SectionKind } from './keys.js';
-import { ENV_DB_PASSWORD, ENV_DB_URL } from './load.js';
+import { ENV_DB_PASSWORD, ENV_DB_URL } from './keys.js';
 
 const GENERATED = 'Generated from src/config/keys.ts by src/config/render.ts: edit the table, not this file.';
 

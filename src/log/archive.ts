@@ -14,7 +14,7 @@ import { localMidnight, mmdd } from './local-time.js';
 export const DAILY_FAMILIES = ['query', 'ans', 'err', 'suc_query'] as const;
 export type DailyFamily = (typeof DAILY_FAMILIES)[number];
 
-const DAILY_NAME = /^(query|ans|err|suc_query)\.(\d{4})$/;
+const DAILY_NAME = new RegExp(`^(${DAILY_FAMILIES.join('|')})\\.(\\d{4})$`);
 const DAY_MS = 86_400_000;
 
 export interface ArchiveEvents {

@@ -49,11 +49,6 @@ export class DailyFile {
     return this.sonic !== undefined && this.sonic.write(line);
   }
 
-  /** The file the next write goes to, or '' before the first write. */
-  get currentPath(): string {
-    return this.path;
-  }
-
   /** Close the day's file when its day is over, even if nothing is being written (idle timer). */
   rotateIfDue(): void {
     if (this.sonic && this.clock.now() >= this.nextMidnight) this.finish();

@@ -17,9 +17,9 @@ const SonicBoom = sonicBoom.default;
 import type { LogConfig } from '../config/types.js';
 import { systemClock } from '../types.js';
 import type { Clock } from '../types.js';
-import { Archiver } from './archive.js';
+import { Archiver, type DailyFamily } from './archive.js';
 import { DailyFile } from './daily-file.js';
-import { LocalTimeFormatter } from './local-time.js';
+import { LocalTimeFormatter, nextLocalMidnight } from './local-time.js';
 import { redactSecrets } from './redact.js';
 
 export { SECRET_KEYS, REDACTED, redactSecrets } from './redact.js';
@@ -102,7 +102,7 @@ export function createLogs(cfg: LogConfig, opts: CreateLogsOptions = {}): Logs {
   const byName = new Map<string, InterfaceLogs>();
   let closed: Promise<void> | undefined;
 
-  const daily = (ifaceDir: string, family: string, level: pino.LevelWithSilent): Logger => {
+  const daily = (ifaceDir: string, family: DailyFamily, level: pino.LevelWithSilent): Logger => {
     const file = new DailyFile(ifaceDir, family, clock, {
       onFinished: (f) => archiver.enqueue(f),
       onError: (err, f) => main.error({ err, file: f }, 'log write failed'),
@@ -117,9 +117,7 @@ export function createLogs(cfg: LogConfig, opts: CreateLogsOptions = {}): Logs {
   let timer: NodeJS.Timeout | undefined;
   const schedule = (): void => {
     const now = clock.now();
-    const next = new Date(now);
-    const midnight = new Date(next.getFullYear(), next.getMonth(), next.getDate() + 1).getTime();
-    timer = setTimeout(tick, Math.max(10, Math.min(IDLE_CHECK_MAX_MS, midnight - now + 5)));
+    timer = setTimeout(tick, Math.max(10, Math.min(IDLE_CHECK_MAX_MS, nextLocalMidnight(now) - now + 5)));
     timer.unref();
   };
   const rotateIfDue = (): void => {

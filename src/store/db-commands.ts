@@ -4,6 +4,7 @@
 //   bssgate db fixtures [--seed S]                     the well-known demo subscribers and their passwords
 import type { Command } from 'commander';
 import pino, { type Logger } from 'pino';
+import { DEFAULT_SQLITE_PATH } from '../config/keys.js';
 import type { Config, DatabaseConfig } from '../config/types.js';
 import type { AdminStore } from './types.js';
 import { TICKET_KINDS, renderDdlScript, renderTicketDdl, type Dialect } from './schema.js';
@@ -62,7 +63,7 @@ export function registerDbCommands(program: Command, deps: DbCommandDeps): Comma
       const store = await deps.openStore(cfg.database, log);
       try {
         const r = await initDatabase(store, { demo, seed, now, force: opts.force, log, passwordStorage: cfg.database.passwordStorage });
-        const where = cfg.database.type === 'sqlite' ? cfg.database.path ?? 'data/bssgate.db' : cfg.database.type;
+        const where = cfg.database.type === 'sqlite' ? cfg.database.path ?? DEFAULT_SQLITE_PATH : cfg.database.type;
         if (!r.created) {
           // --force is refused on an adopted legacy database (init.ts), so the hint says where it applies.
           out(`database ${where} is already initialised; nothing done (use --force to start over on a database bssgate created)\n`);

@@ -136,14 +136,26 @@ export interface DdlParts {
   comments: string[];
 }
 
-export function renderDdlParts(dialect: Dialect): DdlParts {
+/** One table of the schema for a dialect, with its CREATE TABLE and CREATE INDEX statements. */
+export interface TableDdl {
+  table: Table;
+  create: string;
+  indexes: string[];
+}
+
+/** The schema's tables for a dialect, in creation order (the order of DdlParts' tables and indexes). */
+export function renderTableDdl(dialect: Dialect): TableDdl[] {
   checkDialect(dialect);
-  const ts = tablesFor(dialect);
+  return tablesFor(dialect).map((t) => ({ table: t, create: createTable(t, dialect), indexes: createIndexes(t) }));
+}
+
+export function renderDdlParts(dialect: Dialect): DdlParts {
+  const entries = renderTableDdl(dialect);
   return {
-    tables: ts.map((t) => createTable(t, dialect)),
-    indexes: ts.flatMap((t) => createIndexes(t)),
+    tables: entries.map((e) => e.create),
+    indexes: entries.flatMap((e) => e.indexes),
     sequences: SEQUENCES.map((s) => createSequence(s, 1, dialect)),
-    comments: ts.flatMap((t) => comments(t, dialect)),
+    comments: entries.flatMap((e) => comments(e.table, dialect)),
   };
 }
 

@@ -30,8 +30,11 @@ import {
   SUBSCRIBER_STATUS,
   SWITCH_TYPES,
   TICKET_KINDS,
+  columnsOf,
   renderTicketDdl,
+  ticketKindOf,
   ticketTable,
+  ticketTableDef,
   type NetType,
   type TicketKind,
 } from './schema.js';
@@ -304,12 +307,10 @@ export const DEMO_COLUMNS = {
   SWITCH_INS_MODEL: ['BUSITYPE', 'NETTYPE', 'SWITCHTYPE', 'SEQNO', 'TEMPLATE', 'REMARK'],
 } as const satisfies Record<string, readonly string[]>;
 
-export const TICKET_COLUMNS_DEMO: Record<TicketKind, readonly string[]> = {
-  GSMCDMA: ['SVCNUM', 'CALLTYPE', 'OTHERNUM', 'STARTTIME', 'DURATION', 'ROAMTYPE', 'VISITAREA', 'LONGTYPE', 'CELLID', 'BASEFEE', 'LONGFEE', 'TOTALFEE'],
-  SMS: ['SVCNUM', 'SMSTYPE', 'OTHERNUM', 'STARTTIME', 'SPCODE', 'FEE'],
-  CDMA1X: ['SVCNUM', 'STARTTIME', 'DURATION', 'UPVOLUME', 'DOWNVOLUME', 'APN', 'VISITAREA', 'FEE'],
-  '163': ['CARDNUM', 'SVCNUM', 'OTHERNUM', 'STARTTIME', 'DURATION', 'LONGTYPE', 'FEE'],
-};
+/** A demo ticket row has every column of its kind's table, in definition order. */
+const TICKET_COLUMNS_DEMO: ReadonlyMap<TicketKind, readonly string[]> = new Map(
+  TICKET_KINDS.map((kind) => [kind, columnsOf(ticketTableDef(kind, 'YYYYMM'))]),
+);
 
 type Row = BindValue[];
 /** Where generated rows go: table name (ticket tables with their month) → row. */
@@ -956,8 +957,8 @@ export function generateDemo(opts: Pick<DemoOptions, 'subscribers' | 'seed' | 'n
 /** The columns of a demo row for `table` (a fixed table or a monthly ticket table). */
 export function demoColumns(table: string): readonly string[] {
   if (table in DEMO_COLUMNS) return DEMO_COLUMNS[table as keyof typeof DEMO_COLUMNS];
-  const m = /^TICKET_(GSMCDMA|SMS|CDMA1X|163)_\d{6}$/.exec(table);
-  if (m) return TICKET_COLUMNS_DEMO[m[1] as TicketKind];
+  const kind = ticketKindOf(table);
+  if (kind) return TICKET_COLUMNS_DEMO.get(kind)!;
   throw new RangeError(`no demo columns for ${table}`);
 }
 

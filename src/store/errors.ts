@@ -112,10 +112,6 @@ export function unavailable(detail?: string, cause?: unknown): GatewayError {
   return new GatewayError('DATABASE_UNAVAILABLE', detail, cause === undefined ? undefined : { cause });
 }
 
-export function isUnavailable(err: unknown): boolean {
-  return err instanceof GatewayError && err.rc === 'DATABASE_UNAVAILABLE';
-}
-
 /**
  * True when err is a unique-key violation on any back end (SQLite SQLITE_CONSTRAINT_UNIQUE /
  * PRIMARYKEY, PostgreSQL 23505, Oracle ORA-00001). Payments use it for exactly-once inserts.

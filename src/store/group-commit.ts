@@ -148,6 +148,28 @@ export async function runTransaction<T>(s: TxSession, fn: (tx: Queryable) => Pro
   }
 }
 
+/**
+ * maxConcurrent for a pooled store (PostgreSQL/Oracle): at most poolMax - 1 batches at once (at
+ * least 1), so one connection stays free for plain reads and transactions; a requested value
+ * lower than that wins.
+ */
+export function pooledMaxConcurrent(requested: number | undefined, poolMax: number): number {
+  return Math.max(1, Math.min(requested ?? Number.POSITIVE_INFINITY, poolMax - 1));
+}
+
+/**
+ * The drivers' unitOfWork: refused inside another unit or transaction (refuseInside), refused with
+ * the store's availability refusal (down, or closed: 9001), else submitted to the committer.
+ */
+export function submitUnitOfWork<T>(
+  committer: GroupCommitter,
+  avail: { refusal(): Error | undefined },
+  fn: (tx: Queryable) => Promise<T>,
+): Promise<T> {
+  const refused = avail.refusal();
+  return refuseInside('unitOfWork') ?? (refused ? Promise.reject(refused) : committer.submit(fn));
+}
+
 export class GroupCommitter {
   private queue: Pending[] = [];
   private scheduled = false;

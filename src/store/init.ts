@@ -15,8 +15,8 @@
 // destroy the operator's data.
 import type { Logger } from 'pino';
 import type { AdminStore, QueryDef } from './types.js';
-import { SCHEMA_VERSION, SEQUENCES, TABLES, renderDdlParts, renderSequenceRestart, type Table } from './schema.js';
-import { renderSequenceNext } from './ddl.js';
+import { SCHEMA_VERSION, SEQUENCES, TABLES, renderDdlParts, renderSequenceRestart, ticketKindOf } from './schema.js';
+import { renderSequenceNext, renderTableDdl, type TableDdl } from './ddl.js';
 import { DEMO_COLUMNS, loadDemo, referenceRows, type DemoResult } from './demo.js';
 import { SCRYPT_DEFAULTS, type PasswordStorage, type ScryptParams } from './password.js';
 
@@ -110,11 +110,11 @@ async function create(store: AdminStore, opts: EnsureOptions, t0: number): Promi
   opts.log.info({ dialect: d, tables: parts.tables.length }, 'creating the bssgate schema');
   // BSG_META first, with created_at at once: from here on a half-finished run is recognisably ours
   // (ensureDatabase refuses it, --force may drop it), never mistaken for a legacy schema.
-  const tables = tablesFor(d);
-  const metaIx = tables.findIndex((t) => t.name === 'BSG_META');
-  await store.exec(parts.tables[metaIx]);
+  const tables = renderTableDdl(d);
+  const meta = tables.find((e) => e.table.name === 'BSG_META')!;
+  await store.exec(meta.create);
   await store.bulkInsert('BSG_META', ['KEY', 'VALUE'], [['created_at', opts.now.toISOString()]]);
-  for (let k = 0; k < parts.tables.length; k++) if (k !== metaIx) await store.exec(parts.tables[k]);
+  for (const e of tables) if (e !== meta) await store.exec(e.create);
   for (const s of parts.sequences) await store.exec(s);
   for (const r of referenceRows()) await store.bulkInsert(r.table, DEMO_COLUMNS[r.table], r.rows);
   let demo: DemoResult | undefined;
@@ -131,9 +131,9 @@ async function create(store: AdminStore, opts: EnsureOptions, t0: number): Promi
     for (const [seq, next] of Object.entries(demo.nextIds)) for (const s of renderSequenceRestart(seq, next, d)) await store.exec(s);
   }
   // Indexes after the bulk load: building them once is several times faster than maintaining them row by row.
-  for (const s of parts.indexes) await store.exec(s);
+  for (const e of tables) for (const s of e.indexes) await store.exec(s);
   for (const s of parts.comments) await store.exec(s);
-  const meta: [string, string][] = [
+  const metaRows: [string, string][] = [
     ['dialect', d],
     ['demo_subscribers', String(opts.demoSubscribers)],
     ['demo_seed', String(opts.demoSeed)],
@@ -141,7 +141,7 @@ async function create(store: AdminStore, opts: EnsureOptions, t0: number): Promi
     ['demo_password_storage', opts.passwordStorage ?? 'scrypt'],
     ['demo_scrypt', JSON.stringify(opts.scrypt ?? SCRYPT_DEFAULTS)],
   ];
-  await store.bulkInsert('BSG_META', ['KEY', 'VALUE'], meta);
+  await store.bulkInsert('BSG_META', ['KEY', 'VALUE'], metaRows);
   // Last: the marker of a finished initialisation.
   await store.bulkInsert('BSG_META', ['KEY', 'VALUE'], [['schema_version', String(SCHEMA_VERSION)]]);
   const seconds = (performance.now() - t0) / 1000;
@@ -155,25 +155,24 @@ async function create(store: AdminStore, opts: EnsureOptions, t0: number): Promi
 async function adopt(store: AdminStore, log: Logger, t0: number): Promise<InitResult> {
   const d = store.dialect;
   const parts = renderDdlParts(d);
-  const tables = tablesFor(d);
-  const create = async (k: number) => {
-    log.warn({ table: tables[k].name }, 'legacy schema found: adding missing table');
-    await store.exec(parts.tables[k]);
-    for (const s of parts.indexes.filter((x) => x.includes(` ON ${tables[k].name} (`))) await store.exec(s);
+  const tables = renderTableDdl(d);
+  const create = async (e: TableDdl) => {
+    log.warn({ table: e.table.name }, 'legacy schema found: adding missing table');
+    await store.exec(e.create);
+    for (const s of e.indexes) await store.exec(s);
   };
-  const metaIx = tables.findIndex((t) => t.name === 'BSG_META');
-  if (!(await store.tableExists('BSG_META'))) await create(metaIx);
+  if (!(await store.tableExists('BSG_META'))) await create(tables.find((e) => e.table.name === 'BSG_META')!);
   const meta = await readMeta(store);
   if (meta.adopted_at === undefined) await store.bulkInsert('BSG_META', ['KEY', 'VALUE'], [['adopted_at', new Date().toISOString()]]);
-  for (let k = 0; k < tables.length; k++) {
-    const t = tables[k];
+  for (const e of tables) {
+    const t = e.table;
     if (await store.tableExists(t.name)) continue;
     // Only our own tables: a legacy table the operator's schema lacks is theirs to create.
     if (!t.name.startsWith('BSG_')) {
       log.warn({ table: t.name }, 'legacy schema lacks this table; bssgate does not create legacy tables in an adopted database');
       continue;
     }
-    await create(k);
+    await create(e);
   }
   // On SQLite the sequences are BSG_SEQUENCE rows: add the missing ones (a re-run finds them).
   // PostgreSQL/Oracle: CREATE SEQUENCE fails when it exists (ours from an interrupted run, or the operator's).
@@ -193,11 +192,6 @@ async function adopt(store: AdminStore, log: Logger, t0: number): Promise<InitRe
   await restartSequencesAboveLegacyIds(store, log);
   await store.bulkInsert('BSG_META', ['KEY', 'VALUE'], [['schema_version', String(SCHEMA_VERSION)]]);
   return { created: true, mode: 'adopted', seconds: (performance.now() - t0) / 1000 };
-}
-
-function tablesFor(d: AdminStore['dialect']): Table[] {
-  // The same filter (and order) as renderDdlParts, so parts.tables[k] is tables[k].
-  return TABLES.filter((t) => !t.only || t.only.includes(d));
 }
 
 /** The columns whose values each sequence hands out (legacy tables first; BSG_CMD_QUEUE copies BUSISN). */
@@ -263,11 +257,15 @@ async function assertDroppable(store: AdminStore): Promise<void> {
     if (t.name.startsWith('BSG_')) continue;
     if (await store.tableExists(t.name)) throw refuse(`legacy table ${t.name} exists and bssgate did not create it`);
   }
-  const tickets = (await store.all<{ name: string }>(listTicketTables(store.dialect))).map((r) => r.name).filter((n) => TICKET_NAME.test(n));
+  const tickets = await ticketTables(store);
   if (tickets.length > 0) throw refuse(`legacy table ${tickets[0]} exists and bssgate did not create it`);
 }
 
-const TICKET_NAME = /^TICKET_(GSMCDMA|SMS|CDMA1X|163)_\d{6}$/i;
+/** The monthly ticket tables in the database (the names as the catalogue lists them). */
+async function ticketTables(store: AdminStore): Promise<string[]> {
+  const rows = await store.all<{ name: string }>(listTicketTables(store.dialect));
+  return rows.map((r) => r.name).filter((n) => ticketKindOf(n) !== undefined);
+}
 
 function listTicketTables(d: AdminStore['dialect']): QueryDef {
   switch (d) {
@@ -290,7 +288,7 @@ function listTicketTables(d: AdminStore['dialect']): QueryDef {
  */
 export async function dropSchema(store: AdminStore, log: Logger): Promise<void> {
   const d = store.dialect;
-  const tickets = (await store.all<{ name: string }>(listTicketTables(d))).map((r) => r.name).filter((n) => TICKET_NAME.test(n));
+  const tickets = await ticketTables(store);
   for (const t of [...tickets, ...[...TABLES].reverse().map((x) => x.name)]) {
     if (await store.tableExists(t)) {
       await store.exec(`DROP TABLE ${t}`);

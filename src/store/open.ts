@@ -8,9 +8,13 @@
 //     with backoff; the server still starts and answers, which is what an operator expects;
 //   - wrong credentials, missing database or missing config → the error: a configuration mistake
 //     does not heal by waiting.
+//
+// The DatabaseConfig is used as given: the environment (BSSGATE_DB_URL, BSSGATE_DB_PASSWORD) is
+// read by the config loader only (src/config/load.ts), where it wins over the files.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { DEFAULT_SQLITE_PATH } from '../config/keys.js';
 import type { DatabaseConfig } from '../config/types.js';
 import type { BatchingStore, GroupCommitOptions } from './group-commit.js';
 import { OracleStore } from './oracle.js';
@@ -19,7 +23,7 @@ import { SqliteStore, type SqliteOptions } from './sqlite.js';
 
 export type { BatchingStore } from './group-commit.js';
 
-export const DEFAULT_SQLITE_PATH = 'data/bssgate.db';
+export { DEFAULT_SQLITE_PATH } from '../config/keys.js';
 
 export async function openStore(cfg: DatabaseConfig, log: Logger, opts: GroupCommitOptions = {}): Promise<BatchingStore> {
   switch (cfg.type) {
@@ -29,18 +33,18 @@ export async function openStore(cfg: DatabaseConfig, log: Logger, opts: GroupCom
       return new SqliteStore(p, log, opts);
     }
     case 'postgres': {
-      const url = cfg.url ?? process.env.BSSGATE_DB_URL;
-      if (!url) throw new Error('database type postgres needs url (or BSSGATE_DB_URL)');
-      // [database] password / BSSGATE_DB_PASSWORD: used when the URL carries no password of its own
-      const password = cfg.password ?? process.env.BSSGATE_DB_PASSWORD;
-      return PostgresStore.open(url, log, { ...opts, poolMax: cfg.poolMax, password });
+      // loadConfig guarantees url; a programmatic config may lack it.
+      if (!cfg.url) throw new Error('database type postgres needs url');
+      // password ([database] password / BSSGATE_DB_PASSWORD): used when the URL carries none
+      return PostgresStore.open(cfg.url, log, { ...opts, poolMax: cfg.poolMax, password: cfg.password });
     }
     case 'oracle': {
-      const password = cfg.password ?? process.env.BSSGATE_DB_PASSWORD;
-      if (!cfg.user || !cfg.connectString || password === undefined) {
-        throw new Error('database type oracle needs user, connectString and password (or BSSGATE_DB_PASSWORD)');
+      // loadConfig guarantees all three; a programmatic config may lack them.
+      const { user, password, connectString } = cfg;
+      if (!user || !connectString || password === undefined) {
+        throw new Error('database type oracle needs user, connectString and password');
       }
-      return OracleStore.open(log, { ...opts, user: cfg.user, password, connectString: cfg.connectString, poolMax: cfg.poolMax });
+      return OracleStore.open(log, { ...opts, user, password, connectString, poolMax: cfg.poolMax });
     }
     default: {
       const t: never = cfg.type;

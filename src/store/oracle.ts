@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import { Availability, RECONNECTING_MESSAGE } from './availability.js';
 import { render } from './dialect.js';
 import { DurabilityError, describe, isOracleConnectionError, isOraclePoolTimeout } from './errors.js';
-import { GroupCommitter, refuseInside, runTransaction, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
+import { GroupCommitter, pooledMaxConcurrent, refuseInside, runTransaction, submitUnitOfWork, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
 import type { BindValue, Binds, QueryDef, Queryable, Row } from './types.js';
 
 // The part of node-oracledb used here (the package ships no type declarations).
@@ -126,7 +126,7 @@ export class OracleStore implements BatchingStore {
     // as on PostgreSQL: at most poolMax - 1 batches at once (at least 1), one connection stays for reads
     this.committer = new GroupCommitter(<T>(fn: (s: TxSession) => Promise<T>) => this.withConn((c) => fn(this.session(c))), {
       ...opts,
-      maxConcurrent: Math.max(1, Math.min(opts.maxConcurrent ?? Number.POSITIVE_INFINITY, (opts.poolMax ?? 8) - 1)),
+      maxConcurrent: pooledMaxConcurrent(opts.maxConcurrent, opts.poolMax ?? 8),
     });
   }
 
@@ -291,8 +291,7 @@ export class OracleStore implements BatchingStore {
   }
 
   unitOfWork<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    const refused = this.avail.refusal(); // down, or closed: 9001
-    return refuseInside('unitOfWork') ?? (refused ? Promise.reject(refused) : this.committer.submit(fn));
+    return submitUnitOfWork(this.committer, this.avail, fn);
   }
 
   async ping(): Promise<void> {

@@ -55,8 +55,7 @@ export function hashPassword(plain: string, mode: PasswordStorage, params: Scryp
 /** As hashPassword, on the libuv thread pool so the event loop keeps serving. */
 export async function hashPasswordAsync(plain: string, mode: PasswordStorage, params: ScryptParams = SCRYPT_DEFAULTS): Promise<string> {
   if (mode === 'plain') return plain;
-  const salt = randomBytes(SALT_BYTES);
-  return format(params, salt, await scryptAsync(plain, salt, params));
+  return scryptHashAsync(plain, randomBytes(SALT_BYTES), params);
 }
 
 /**

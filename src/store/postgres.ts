@@ -19,7 +19,7 @@ import type { Logger } from 'pino';
 import { Availability, RECONNECTING_MESSAGE } from './availability.js';
 import { render } from './dialect.js';
 import { DurabilityError, describe, isPgConnectionError, isPgPoolTimeout } from './errors.js';
-import { GroupCommitter, refuseInside, runTransaction, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
+import { GroupCommitter, pooledMaxConcurrent, refuseInside, runTransaction, submitUnitOfWork, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
 import type { BindValue, Binds, QueryDef, Queryable, Row } from './types.js';
 
 const INT8 = 20;
@@ -168,7 +168,7 @@ export class PostgresStore implements BatchingStore {
     // poolMax - 1 batches at once (at least 1), so a burst of units cannot starve them.
     this.committer = new GroupCommitter(<T>(fn: (s: TxSession) => Promise<T>) => this.withClient((c) => fn(this.session(c))), {
       ...opts,
-      maxConcurrent: Math.max(1, Math.min(opts.maxConcurrent ?? Number.POSITIVE_INFINITY, poolMax - 1)),
+      maxConcurrent: pooledMaxConcurrent(opts.maxConcurrent, poolMax),
     });
   }
 
@@ -302,8 +302,7 @@ export class PostgresStore implements BatchingStore {
   }
 
   unitOfWork<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    const refused = this.avail.refusal(); // down, or closed: 9001
-    return refuseInside('unitOfWork') ?? (refused ? Promise.reject(refused) : this.committer.submit(fn));
+    return submitUnitOfWork(this.committer, this.avail, fn);
   }
 
   async ping(): Promise<void> {

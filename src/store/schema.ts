@@ -196,10 +196,6 @@ export const REGIONS = [
 /** PR-04: a no-print plan with this region applies province-wide. */
 export const PROVINCE_WIDE_REGION = 'Z';
 
-/** BSG_CMD_QUEUE.STATE. */
-export const CMD_STATES = ['queued', 'leased', 'done', 'failed'] as const;
-export type CmdState = (typeof CMD_STATES)[number];
-
 /** Switch types of SWITCH_INS_MODEL.SWITCHTYPE (OC-01 file, OC-02 socket). */
 export const SWITCH_TYPES = codeMap({
   ERI_HLR: { code: 'ERI_HLR', zh: '爱立信HLR(文件)', en: 'Ericsson GSM HLR, command files PT.<busisn> (OC-01: Xining, Haidong)' },
@@ -701,6 +697,15 @@ export function ticketTable(kind: TicketKind, yyyymm: string): string {
   if (!TICKET_KINDS.includes(kind)) throw new RangeError(`unknown ticket kind ${String(kind)}`);
   if (!YYYYMM.test(yyyymm)) throw new RangeError(`billing cycle must be YYYYMM, got ${JSON.stringify(yyyymm)}`);
   return `TICKET_${kind}_${yyyymm}`;
+}
+
+/** A monthly ticket table name (any case: PostgreSQL lists names in lower case), e.g. TICKET_SMS_202405. */
+const TICKET_TABLE_NAME = new RegExp(`^TICKET_(${TICKET_KINDS.join('|')})_\\d{6}$`, 'i');
+
+/** The ticket kind of a monthly ticket table's name; undefined for any other name. */
+export function ticketKindOf(table: string): TicketKind | undefined {
+  const m = TICKET_TABLE_NAME.exec(table);
+  return m ? (m[1].toUpperCase() as TicketKind) : undefined;
 }
 
 /** The table definition of a month's tickets. `yyyymm` may be the literal 'YYYYMM' for documentation. */

@@ -20,7 +20,7 @@ import type { Logger } from 'pino';
 import { Availability } from './availability.js';
 import { dateToSqlite, render, sqliteSequenceBind, sqliteToDate, type Rendered } from './dialect.js';
 import { DurabilityError, describe, isSqliteUnavailableError, unavailable } from './errors.js';
-import { GroupCommitter, refuseInside, runTransaction, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
+import { GroupCommitter, refuseInside, runTransaction, submitUnitOfWork, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
 import type { BindValue, Binds, QueryDef, Queryable, Row } from './types.js';
 
 type Db = Database.Database;
@@ -101,11 +101,11 @@ function convert(cols: NonNullable<Prepared['cols']>, raw: unknown[]): Row {
   return row;
 }
 
-/** One connection's statement cache and executors (synchronous). */
 /** ping()'s file check runs at most this often (the background check runs every fileCheckMs). */
 const PING_FILE_CHECK_MS = 250;
 const PING_SQL: QueryDef = { name: 'sqlite.ping', sql: 'SELECT 1' };
 
+/** One connection's statement cache and executors (synchronous). */
 class Conn {
   private cache = new WeakMap<QueryDef, Prepared>();
   constructor(readonly db: Db) {}
@@ -133,9 +133,10 @@ class Conn {
     const b = binds ?? {};
     if (p.r.sequences) {
       for (const seq of p.r.sequences) {
-        // sequences emulated in BSG_SEQUENCE(NAME, VALUE): VALUE is the last number handed out
-        const row = this.seqStmt().get(seq) as { VALUE: number | bigint } | undefined;
-        (b as Record<string, BindValue>)[sqliteSequenceBind(seq)] = row ? BigInt(row.VALUE) : null;
+        // sequences emulated in BSG_SEQUENCE(NAME, VALUE): VALUE is the last number handed out;
+        // the upsert's RETURNING always yields the row
+        const row = this.seqStmt().get(seq) as { VALUE: number | bigint };
+        (b as Record<string, BindValue>)[sqliteSequenceBind(seq)] = BigInt(row.VALUE);
       }
     }
     for (let i = 0; i < names.length; i++) out[i] = toSqliteValue(b[names[i]], names[i], q.name);
@@ -144,10 +145,9 @@ class Conn {
 
   private seq: Stmt | undefined;
   private seqStmt(): Stmt {
-    this.seq ??= this.db.prepare(
-      'INSERT INTO BSG_SEQUENCE (NAME, VALUE) VALUES (?, 1) ON CONFLICT (NAME) DO UPDATE SET VALUE = VALUE + 1 RETURNING VALUE',
-    ) as Stmt;
-    this.seq.safeIntegers(true);
+    this.seq ??= (
+      this.db.prepare('INSERT INTO BSG_SEQUENCE (NAME, VALUE) VALUES (?, 1) ON CONFLICT (NAME) DO UPDATE SET VALUE = VALUE + 1 RETURNING VALUE') as Stmt
+    ).safeIntegers(true);
     return this.seq;
   }
 
@@ -324,10 +324,11 @@ export class SqliteStore implements BatchingStore {
     return this.w.db.inTransaction ? undefined : unavailable('SQLite rolled back the transaction on its own (disk full or I/O error?)');
   }
 
-  private writerQueryable(inTx = false): Queryable {
+  /** The writer as a Queryable for a transaction or batch session: refuses once SQLite dropped the transaction. */
+  private writerQueryable(): Queryable {
     const w = () => this.w;
     const wrap = <T>(f: () => T): Promise<T> => {
-      const gone = inTx ? this.txGone() : undefined;
+      const gone = this.txGone();
       if (gone) return Promise.reject(gone);
       try {
         return Promise.resolve(f());
@@ -356,7 +357,7 @@ export class SqliteStore implements BatchingStore {
   private session(): TxSession {
     return {
       // everything after BEGIN checks that the transaction is still open (txGone)
-      q: this.writerQueryable(true),
+      q: this.writerQueryable(),
       begin: () => this.execW('BEGIN IMMEDIATE'),
       savepoint: (n) => this.execW(`SAVEPOINT ${n}`, true),
       release: (n) => this.execW(`RELEASE SAVEPOINT ${n}`, true),
@@ -374,7 +375,7 @@ export class SqliteStore implements BatchingStore {
 
   // --- Queryable outside a transaction ---------------------------------------------------------
 
-  private outside<T>(q: QueryDef, binds: Binds | undefined, f: (c: Conn, p?: Prepared) => T): Promise<T> {
+  private outside<T>(q: QueryDef, f: (c: Conn, p?: Prepared) => T): Promise<T> {
     const refused = this.avail.refusal();
     if (refused) return Promise.reject(refused);
     try {
@@ -397,15 +398,15 @@ export class SqliteStore implements BatchingStore {
   }
 
   all<T = Row>(q: QueryDef, binds?: Binds): Promise<T[]> {
-    return refuseInside('all') ?? this.outside(q, binds, (c, p) => c.all(q, binds, p) as T[]);
+    return refuseInside('all') ?? this.outside(q, (c, p) => c.all(q, binds, p) as T[]);
   }
 
   one<T = Row>(q: QueryDef, binds?: Binds): Promise<T | undefined> {
-    return refuseInside('one') ?? this.outside(q, binds, (c, p) => c.one(q, binds, p) as T | undefined);
+    return refuseInside('one') ?? this.outside(q, (c, p) => c.one(q, binds, p) as T | undefined);
   }
 
   run(q: QueryDef, binds?: Binds): Promise<number> {
-    return refuseInside('run') ?? this.outside(q, binds, (c, p) => c.run(q, binds, p));
+    return refuseInside('run') ?? this.outside(q, (c, p) => c.run(q, binds, p));
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -420,8 +421,7 @@ export class SqliteStore implements BatchingStore {
   }
 
   unitOfWork<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    const refused = this.avail.refusal(); // down, or closed: 9001
-    return refuseInside('unitOfWork') ?? (refused ? Promise.reject(refused) : this.committer.submit(fn));
+    return submitUnitOfWork(this.committer, this.avail, fn);
   }
 
   async ping(): Promise<void> {
@@ -429,7 +429,7 @@ export class SqliteStore implements BatchingStore {
     const now = Date.now();
     if (!this.avail.down && now - this.lastFileCheck >= PING_FILE_CHECK_MS) {
       this.lastFileCheck = now;
-      if (!this.fileOk()) this.avail.markDown(new Error(`database file ${this.path} vanished or was replaced`));
+      this.checkFile();
     }
     this.avail.gate();
     try {

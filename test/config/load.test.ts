@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/load.js';
+import { CONFIG_KEYS, DEFAULT_PORTS } from '../../src/config/keys.js';
 import { ConfigError } from '../../src/config/types.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -248,4 +249,55 @@ t.test('OP-01: the four legacy files in config/ load together with BSSGATE_DB_UR
 t.test('ConfigError without a section or key reads as file: problem', async (t) => {
   t.equal(new ConfigError('h.ini', '', '', 'file not found').message, 'h.ini: file not found');
   t.equal(new ConfigError('h.ini', 'log', 'dir', 'x').message, 'h.ini: [log] dir: x');
+});
+
+t.test('the loaded defaults are the key table\'s documented defaults (keys.ts and load.ts cannot drift)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bsg-defaults-'));
+  const f = join(dir, 'h.ini');
+  writeFileSync(f, '[interface.cs]\n');
+  const c = loadConfig([f], NO_ENV);
+  const cs = c.interfaces[0];
+  // Where each key's default lands in the loaded Config (relative paths as the loader resolves them).
+  const loaded: Record<string, unknown> = {
+    'interface.enabled': c.interfaces.length === 1,
+    'interface.host': cs.host,
+    'interface.max_frame': cs.maxFrame,
+    'interface.max_connections': cs.maxConnections,
+    'interface.idle_timeout': cs.idleTimeoutMs,
+    'interface.frame_timeout': cs.frameTimeoutMs,
+    'interface.drain_timeout': cs.drainTimeoutMs,
+    'interface.request_timeout': cs.requestTimeoutMs,
+    'interface.max_pipeline': cs.maxPipeline,
+    'database.type': c.database.type,
+    'database.path': c.database.path,
+    'database.pool_max': c.database.poolMax,
+    'database.password_storage': c.database.passwordStorage,
+    'database.demo_subscribers': c.database.demoSubscribers,
+    'database.demo_seed': c.database.demoSeed,
+    'log.dir': c.log.dir,
+    'log.level': c.log.level,
+    'log.retention_days': c.log.retentionDays,
+    'log.requests': c.log.requests,
+    'server.shutdown_grace': c.shutdownGraceMs,
+  };
+  let checked = 0;
+  for (const def of CONFIG_KEYS) {
+    if (def.default === undefined) continue;
+    let expected: unknown;
+    try {
+      expected = def.parse(def.default);
+    } catch {
+      continue; // a prose default ("by kind: …", "empty = any address"): not a value to compare
+    }
+    if (def.path) expected = resolve(dir, expected as string);
+    const id = `${def.section}.${def.key}`;
+    t.ok(id in loaded, `${id}: the test knows where its default lands (add it to the map above)`);
+    t.same(loaded[id], expected, `${id}: loaded default equals parse(${JSON.stringify(def.default)})`);
+    checked++;
+  }
+  t.ok(checked >= Object.keys(loaded).length, 'every mapped key has a parseable documented default');
+  t.same(cs.allow, [], 'allow: "empty = any address"');
+  t.equal(cs.port, DEFAULT_PORTS.cs, 'port: by kind');
+  t.equal(cs.serves, undefined, 'serves: every business function of the kind');
+  t.equal(c.log.stderr, undefined, 'stderr: only when stderr is a terminal');
 });

@@ -54,6 +54,14 @@ t.test('a given salt gives a reproducible hash (the demo generator relies on it)
   await t.rejects(scryptHashAsync('1', salt, { N: 1 << 22, r: 8, p: 1 }), RangeError);
 });
 
+t.test('hashPasswordAsync refuses out-of-range parameters as hashPassword does', async (t) => {
+  for (const bad of [{ N: 1 << 22, r: 8, p: 1 }, { N: 1000, r: 8, p: 1 }, { N: 1024, r: 0, p: 1 }, { N: 1024, r: 8, p: 17 }]) {
+    t.throws(() => hashPassword('1', 'scrypt', bad), RangeError, `sync refuses ${JSON.stringify(bad)}`);
+    await t.rejects(hashPasswordAsync('1', 'scrypt', bad), RangeError, `async refuses ${JSON.stringify(bad)}`);
+  }
+  t.equal(await hashPasswordAsync('1', 'plain', { N: 1 << 22, r: 8, p: 1 }), '1', 'plain storage ignores the parameters');
+});
+
 t.test('malformed or absurd scrypt strings never match and never throw', async (t) => {
   const good = hashPassword('123456', 'scrypt', CHEAP);
   const parts = good.split('$');

@@ -139,8 +139,16 @@ t.test('postgres: unreachable at start → the store starts degraded and answers
   t.ok(is9001(await rejection(store.ping())), 'ping answers 9001');
   t.ok(is9001(await rejection(store.one(GET, { id: 1 }))), 'a query answers 9001');
   t.match(c.text(), /ECONNREFUSED.*database unavailable/, 'the log line says why');
+  const avail = (store as unknown as { avail: { reconnecting: boolean } }).avail;
+  t.equal(avail.reconnecting, true, 'a background reconnect runs while degraded');
   await store.close();
-  t.pass('close stops the background reconnect');
+  // close aborts the retry delay, so the loop ends promptly (bounded wait, well under p-retry's 5 s cap)
+  for (let i = 0; i < 100 && avail.reconnecting; i++) await new Promise((r) => setTimeout(r, 20));
+  t.equal(avail.reconnecting, false, 'close stops the background reconnect');
+  const logged = c.text().length;
+  await new Promise((r) => setTimeout(r, 300));
+  t.equal(c.text().length, logged, 'nothing is logged after close: no further attempt');
+  t.notMatch(c.text(), /reconnect stopped/, 'stopping on close is not reported as an error');
 });
 
 t.test('postgres: a database that does not exist is a configuration error at start', { skip: pgSkip }, async (t) => {
