@@ -27,7 +27,7 @@ export interface DailyFileEvents {
 }
 
 export class DailyFile {
-  private sonic: LineWriter | undefined;
+  private writer: LineWriter | undefined;
   private path = '';
   private nextMidnight = 0;
   private readonly closing = new Set<Promise<void>>();
@@ -45,48 +45,48 @@ export class DailyFile {
   write(line: string): boolean {
     if (this.closed) return false;
     const now = this.clock.now();
-    if (now >= this.nextMidnight || this.sonic === undefined) this.open(now);
-    return this.sonic !== undefined && this.sonic.write(line);
+    if (now >= this.nextMidnight || this.writer === undefined) this.open(now);
+    return this.writer !== undefined && this.writer.write(line);
   }
 
   /** Close the day's file when its day is over, even if nothing is being written (idle timer). */
   rotateIfDue(): void {
-    if (this.sonic && this.clock.now() >= this.nextMidnight) this.finish();
+    if (this.writer && this.clock.now() >= this.nextMidnight) this.finish();
   }
 
   /** Files are opened lazily: a family with nothing to say today (suc_query on cs) has no file. */
   private open(now: number): void {
-    if (this.sonic) this.finish();
+    if (this.writer) this.finish();
     this.path = join(this.dir, `${this.family}.${mmdd(now)}`);
     this.nextMidnight = nextLocalMidnight(now);
     const file = this.path;
-    let sonic: LineWriter;
+    let writer: LineWriter;
     try {
-      sonic = new LineWriter(file, { minLength: MIN_LENGTH, maxBuffer: MAX_BUFFER, periodicFlushMs: PERIODIC_FLUSH_MS });
+      writer = new LineWriter(file, { minLength: MIN_LENGTH, maxBuffer: MAX_BUFFER, periodicFlushMs: PERIODIC_FLUSH_MS });
     } catch (err) {
       // The directory or file cannot be opened (disk, permissions): report, and retry on the next line.
       this.events.onError(err as Error, file);
-      this.sonic = undefined;
+      this.writer = undefined;
       this.nextMidnight = 0;
       return;
     }
-    sonic.on('error', (err: Error) => this.events.onError(err, file));
-    sonic.on('drop', (data: string) => this.events.onDrop(Buffer.byteLength(data), file));
-    this.sonic = sonic;
+    writer.on('error', (err: Error) => this.events.onError(err, file));
+    writer.on('drop', (data: string) => this.events.onDrop(Buffer.byteLength(data), file));
+    this.writer = writer;
   }
 
   /** End the current file; once closed, report it finished (for compression). */
   private finish(): void {
-    const sonic = this.sonic!;
+    const writer = this.writer!;
     const file = this.path;
-    this.sonic = undefined;
+    this.writer = undefined;
     const done = new Promise<void>((resolve) => {
-      sonic.once('close', () => {
+      writer.once('close', () => {
         this.events.onFinished(file);
         resolve();
       });
       // An error while closing is reported by the 'error' listener; do not hang close().
-      sonic.once('error', () => resolve());
+      writer.once('error', () => resolve());
     });
     this.closing.add(done);
     this.closingPaths.add(file);
@@ -94,7 +94,7 @@ export class DailyFile {
       this.closing.delete(done);
       this.closingPaths.delete(file);
     });
-    sonic.end();
+    writer.end();
   }
 
   /**
@@ -102,15 +102,15 @@ export class DailyFile {
    * the archiver must not compress and delete it under the writer.
    */
   owns(file: string): boolean {
-    return (this.sonic !== undefined && this.path === file) || this.closingPaths.has(file);
+    return (this.writer !== undefined && this.path === file) || this.closingPaths.has(file);
   }
 
   /** Everything written so far is handed to the kernel. */
   flush(): Promise<void> {
-    const sonic = this.sonic;
-    if (!sonic) return Promise.all(this.closing).then(() => undefined);
+    const writer = this.writer;
+    if (!writer) return Promise.all(this.closing).then(() => undefined);
     return new Promise<void>((resolve, reject) => {
-      sonic.flush((err) => (err ? reject(err) : resolve()));
+      writer.flush((err) => (err ? reject(err) : resolve()));
     }).then(() => Promise.all(this.closing).then(() => undefined));
   }
 
@@ -118,13 +118,13 @@ export class DailyFile {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const sonic = this.sonic;
-    this.sonic = undefined;
-    if (sonic) {
+    const writer = this.writer;
+    this.writer = undefined;
+    if (writer) {
       await new Promise<void>((resolve) => {
-        sonic.once('close', () => resolve());
-        sonic.once('error', () => resolve());
-        sonic.end();
+        writer.once('close', () => resolve());
+        writer.once('error', () => resolve());
+        writer.end();
       });
     }
     await Promise.all(this.closing);
