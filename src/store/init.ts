@@ -67,6 +67,15 @@ export async function ensureDatabase(store: AdminStore, opts: EnsureOptions): Pr
     if (Number(meta.schema_version) > SCHEMA_VERSION) {
       throw new Error(`database schema version ${meta.schema_version} is newer than this bssgate (${SCHEMA_VERSION})`);
     }
+    if (Number(meta.schema_version) < SCHEMA_VERSION) {
+      // No migrations exist yet (nothing was deployed before version 2): say so rather than start
+      // and fail on the first query that needs a newer column.
+      const how =
+        meta.adopted_at !== undefined
+          ? 'this is an adopted legacy database: drop the BSG_* tables and start bssgate again to re-adopt it'
+          : 'a database bssgate created (demo or empty) can be recreated with `bssgate db init --force`';
+      throw new Error(`database schema version ${meta.schema_version} is older than this bssgate (${SCHEMA_VERSION}); ${how}`);
+    }
     return { created: false, mode: 'existing', seconds: (performance.now() - t0) / 1000 };
   }
   if (await store.tableExists('TAB_SUBSCRB')) return adopt(store, opts.log, t0);

@@ -8,16 +8,18 @@
 // and no earlier command (smaller BUSISN) of the same number is still queued or leased: commands
 // of one number reach the switch in order (a suspend must not overtake the resume before it).
 // claimCommands selects up to N of them ordered by BUSISN with FOR UPDATE SKIP LOCKED (PostgreSQL,
-// Oracle; on SQLite the writer lock serialises claimers) and sets LEASE_OWNER, LEASE_UNTIL and
-// ATTEMPTS in the same transaction, so two scanners never hold the same command. Completion,
-// failure, release and extension only act while the caller still holds the lease: state 'leased',
-// LEASE_OWNER the caller's AND ATTEMPTS the value its claim set (the lease token, `CommandLease`).
+// Oracle; on SQLite the writer lock serialises claimers) and sets LEASE_OWNER, LEASE_UNTIL,
+// LEASE_TOKEN and ATTEMPTS in the same transaction, so two scanners never hold the same command.
+// Completion, failure, release and extension only act while the caller still holds the lease:
+// state 'leased', LEASE_OWNER the caller's AND LEASE_TOKEN the one its claim set (`CommandLease`).
 // The owner alone is not enough: a delivery whose lease expired and was re-claimed by the SAME
 // scanner would otherwise fail/requeue the newer attempt, whose completion then finds nothing and
-// the switch gets the command twice. Every claim raises ATTEMPTS, so an older attempt's token never
-// matches again; only releaseCommand lowers it (the released attempt is not counted), so a holder
-// must not use a lease after releasing it (the next claim may reissue the same token).
+// the switch gets the command twice. The token is 128 random bits drawn afresh for every claim and
+// cleared when the lease ends, so an older lease of the same row never matches again, not even
+// after a release (which lowers ATTEMPTS: the released attempt is not counted). ATTEMPTS is only
+// the attempt counter, never the fence.
 // Time always comes from the caller (`now`), so tests drive it with a Clock.
+import { randomBytes } from 'node:crypto';
 import type { QueryDef, Queryable, Store } from './types.js';
 
 /** CS-01: a trivial round trip. */
@@ -37,38 +39,39 @@ ORDER BY q.BUSISN {{limit :n}} {{skipLocked}}`,
 
 export const CMDQ_CLAIM_UPDATE: QueryDef = {
   name: 'cmdq.claim-update',
-  sql: `UPDATE BSG_CMD_QUEUE SET STATE = 'leased', LEASE_OWNER = :owner, LEASE_UNTIL = :until, ATTEMPTS = ATTEMPTS + 1
+  sql: `UPDATE BSG_CMD_QUEUE SET STATE = 'leased', LEASE_OWNER = :owner, LEASE_UNTIL = :until, LEASE_TOKEN = :token,
+  ATTEMPTS = ATTEMPTS + 1
 WHERE BUSISN = :busisn`,
 };
 
 export const CMDQ_COMPLETE: QueryDef = {
   name: 'cmdq.complete',
-  sql: `UPDATE BSG_CMD_QUEUE SET STATE = 'done', LEASE_OWNER = NULL, LEASE_UNTIL = NULL, LAST_ERROR = NULL
-WHERE BUSISN = :busisn AND LEASE_OWNER = :owner AND ATTEMPTS = :attempt AND STATE = 'leased'`,
+  sql: `UPDATE BSG_CMD_QUEUE SET STATE = 'done', LEASE_OWNER = NULL, LEASE_UNTIL = NULL, LEASE_TOKEN = NULL, LAST_ERROR = NULL
+WHERE BUSISN = :busisn AND LEASE_OWNER = :owner AND LEASE_TOKEN = :token AND STATE = 'leased'`,
 };
 
 export const CMDQ_RETRY: QueryDef = {
   name: 'cmdq.retry',
-  sql: `UPDATE BSG_CMD_QUEUE SET STATE = 'queued', LEASE_OWNER = NULL, LEASE_UNTIL = NULL, NEXT_TRY = :next_try, LAST_ERROR = :error
-WHERE BUSISN = :busisn AND LEASE_OWNER = :owner AND ATTEMPTS = :attempt AND STATE = 'leased'`,
+  sql: `UPDATE BSG_CMD_QUEUE SET STATE = 'queued', LEASE_OWNER = NULL, LEASE_UNTIL = NULL, LEASE_TOKEN = NULL, NEXT_TRY = :next_try, LAST_ERROR = :error
+WHERE BUSISN = :busisn AND LEASE_OWNER = :owner AND LEASE_TOKEN = :token AND STATE = 'leased'`,
 };
 
 export const CMDQ_FAIL: QueryDef = {
   name: 'cmdq.fail',
-  sql: `UPDATE BSG_CMD_QUEUE SET STATE = 'failed', LEASE_OWNER = NULL, LEASE_UNTIL = NULL, LAST_ERROR = :error
-WHERE BUSISN = :busisn AND LEASE_OWNER = :owner AND ATTEMPTS = :attempt AND STATE = 'leased'`,
+  sql: `UPDATE BSG_CMD_QUEUE SET STATE = 'failed', LEASE_OWNER = NULL, LEASE_UNTIL = NULL, LEASE_TOKEN = NULL, LAST_ERROR = :error
+WHERE BUSISN = :busisn AND LEASE_OWNER = :owner AND LEASE_TOKEN = :token AND STATE = 'leased'`,
 };
 
 export const CMDQ_RELEASE: QueryDef = {
   name: 'cmdq.release',
-  sql: `UPDATE BSG_CMD_QUEUE SET STATE = 'queued', LEASE_OWNER = NULL, LEASE_UNTIL = NULL, NEXT_TRY = :now,
+  sql: `UPDATE BSG_CMD_QUEUE SET STATE = 'queued', LEASE_OWNER = NULL, LEASE_UNTIL = NULL, LEASE_TOKEN = NULL, NEXT_TRY = :now,
   ATTEMPTS = CASE WHEN ATTEMPTS > 0 THEN ATTEMPTS - 1 ELSE 0 END
-WHERE BUSISN = :busisn AND LEASE_OWNER = :owner AND ATTEMPTS = :attempt AND STATE = 'leased'`,
+WHERE BUSISN = :busisn AND LEASE_OWNER = :owner AND LEASE_TOKEN = :token AND STATE = 'leased'`,
 };
 
 export const CMDQ_EXTEND: QueryDef = {
   name: 'cmdq.extend',
-  sql: `UPDATE BSG_CMD_QUEUE SET LEASE_UNTIL = :until WHERE BUSISN = :busisn AND LEASE_OWNER = :owner AND ATTEMPTS = :attempt AND STATE = 'leased'`,
+  sql: `UPDATE BSG_CMD_QUEUE SET LEASE_UNTIL = :until WHERE BUSISN = :busisn AND LEASE_OWNER = :owner AND LEASE_TOKEN = :token AND STATE = 'leased'`,
 };
 
 export const CMDQ_ENQUEUE: QueryDef = {
@@ -79,7 +82,7 @@ VALUES (:busisn, :svcnum, :region, :nettype, 'queued', 0, :now, :now)`,
 
 export const CMDQ_GET: QueryDef = {
   name: 'cmdq.get',
-  sql: `SELECT BUSISN, SVCNUM, REGION, NETTYPE, STATE, LEASE_OWNER, LEASE_UNTIL, ATTEMPTS, NEXT_TRY, LAST_ERROR, CREATED
+  sql: `SELECT BUSISN, SVCNUM, REGION, NETTYPE, STATE, LEASE_OWNER, LEASE_UNTIL, LEASE_TOKEN, ATTEMPTS, NEXT_TRY, LAST_ERROR, CREATED
 FROM BSG_CMD_QUEUE WHERE BUSISN = :busisn`,
   bigint: ['busisn'],
   dates: ['lease_until', 'next_try', 'created'],
@@ -90,20 +93,27 @@ export interface ClaimedCommand {
   svcnum: string;
   region: string;
   nettype: string;
-  /** Attempts including this one; also the lease token the calls below check (CommandLease). */
+  /** Attempts including this one (a counter only: the fence is leaseToken). */
   attempts: number;
   leaseOwner: string;
+  /** This claim's LEASE_TOKEN: 32 hex characters, fresh for every claim (CommandLease). */
+  leaseToken: string;
   leaseUntil: Date;
 }
 
 /**
- * The lease a claim handed out, as the calls below need it: a ClaimedCommand is one. `attempts` is
- * the fencing token (BSG_CMD_QUEUE.ATTEMPTS as this claim set it).
+ * The lease a claim handed out, as the calls below need it: a ClaimedCommand is one. `leaseToken`
+ * is the fencing token (BSG_CMD_QUEUE.LEASE_TOKEN as this claim set it).
  */
-export type CommandLease = Pick<ClaimedCommand, 'busisn' | 'leaseOwner' | 'attempts'>;
+export type CommandLease = Pick<ClaimedCommand, 'busisn' | 'leaseOwner' | 'leaseToken'>;
 
-function fence(l: CommandLease): { busisn: bigint; owner: string; attempt: number } {
-  return { busisn: l.busisn, owner: l.leaseOwner, attempt: l.attempts };
+function fence(l: CommandLease): { busisn: bigint; owner: string; token: string } {
+  return { busisn: l.busisn, owner: l.leaseOwner, token: l.leaseToken };
+}
+
+/** A fresh lease token: 128 random bits as 32 hex characters (LEASE_TOKEN). */
+function newLeaseToken(): string {
+  return randomBytes(16).toString('hex');
 }
 
 export interface ClaimOptions {
@@ -126,16 +136,22 @@ export async function claimCommands(store: Store, o: ClaimOptions): Promise<Clai
       now: o.now,
       n: limit,
     });
-    for (const r of rows) await tx.run(CMDQ_CLAIM_UPDATE, { busisn: r.busisn, owner: o.owner, until });
-    return rows.map((r) => ({
-      busisn: r.busisn,
-      svcnum: r.svcnum,
-      region: r.region,
-      nettype: r.nettype,
-      attempts: Number(r.attempts) + 1,
-      leaseOwner: o.owner,
-      leaseUntil: until,
-    }));
+    const claimed: ClaimedCommand[] = [];
+    for (const r of rows) {
+      const token = newLeaseToken();
+      await tx.run(CMDQ_CLAIM_UPDATE, { busisn: r.busisn, owner: o.owner, until, token });
+      claimed.push({
+        busisn: r.busisn,
+        svcnum: r.svcnum,
+        region: r.region,
+        nettype: r.nettype,
+        attempts: Number(r.attempts) + 1,
+        leaseOwner: o.owner,
+        leaseToken: token,
+        leaseUntil: until,
+      });
+    }
+    return claimed;
   });
 }
 
@@ -162,7 +178,7 @@ export async function failCommand(q: Queryable, lease: CommandLease, error: stri
 
 /**
  * Give a command back untried (e.g. at shutdown): claimable again at once, the attempt not counted.
- * The lease must not be used afterwards.
+ * The lease ends: its token is cleared, and a later claim (even by the same owner) gets a new one.
  */
 export async function releaseCommand(q: Queryable, lease: CommandLease, now: Date): Promise<boolean> {
   return (await q.run(CMDQ_RELEASE, { ...fence(lease), now })) === 1;

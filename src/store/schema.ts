@@ -51,7 +51,7 @@ export interface Table {
 }
 
 /** Bumped whenever a table or column changes; recorded in BSG_META as schema_version. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 // ---------------------------------------------------------------------------------------------
 // Code tables. Each is the single source for docs/schema.md, the demo generator and handlers.
@@ -595,6 +595,7 @@ export const TABLES: readonly Table[] = [
       text('STATE', 8, 'queued, leased, done, failed'),
       text('LEASE_OWNER', 64, 'scanner id host:pid:n', true),
       ts('LEASE_UNTIL', undefined, true),
+      text('LEASE_TOKEN', 32, 'random per claim (32 hex); fences complete/fail/release/extend', true),
       int('ATTEMPTS', undefined, { default: 0 }),
       ts('NEXT_TRY', 'not before this time'),
       text('LAST_ERROR', 400, undefined, true),

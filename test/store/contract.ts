@@ -267,6 +267,8 @@ export function storeContract(t: TAP, dialect: DatabaseType, open: () => Promise
       'claims come in BUSISN order',
     );
     t.equal(a[0]?.attempts, 1);
+    t.match(a[0]?.leaseToken, /^[0-9a-f]{32}$/, 'a claim hands out a 32-hex lease token');
+    t.equal(new Set([...a, ...b].map((c) => c.leaseToken)).size, 16, 'every claim gets its own token');
     const rest = await claimCommands(store, { owner: 'scanner-c', now: t0, leaseMs: 60_000, limit: 100 });
     t.equal(rest.length, 4, 'the last 4 go to a third claimer; leased ones are not claimable');
 
@@ -274,20 +276,26 @@ export function storeContract(t: TAP, dialect: DatabaseType, open: () => Promise
     const reclaimed = await claimCommands(store, { owner: 'scanner-d', now: later, leaseMs: 60_000, limit: 100 });
     t.equal(reclaimed.length, 20, 'every lease expired: all re-claimable');
     t.equal(reclaimed[0].attempts, 2, 'the attempt is counted');
+    const leased = await store.one<{ lease_token: string; lease_owner: string }>(CMDQ_GET, { busisn: reclaimed[0].busisn });
+    t.equal(leased?.lease_token, reclaimed[0].leaseToken, 'LEASE_TOKEN holds the token of the current claim');
+    t.equal(leased?.lease_owner, 'scanner-d');
     const first = a[0].busisn;
     const firstNow = reclaimed.find((c) => c.busisn === first);
     if (!firstNow) throw new Error('the first command was not re-claimed');
     t.notOk(await completeCommand(store, a[0]), 'the old owner can no longer complete it');
-    t.notOk(await completeCommand(store, { ...firstNow, attempts: 1 }), "the new owner's stale attempt (old token) cannot complete it");
+    t.notOk(await completeCommand(store, { ...firstNow, leaseToken: a[0].leaseToken }), 'not with an old token');
     t.ok(await completeCommand(store, firstNow), 'the new owner completes it');
-    const done = await store.one<{ state: string; lease_owner: unknown }>(CMDQ_GET, { busisn: first });
+    const done = await store.one<{ state: string; lease_owner: unknown; lease_token: unknown }>(CMDQ_GET, { busisn: first });
     t.equal(done?.state, 'done');
     t.equal(done?.lease_owner, null);
+    t.equal(done?.lease_token, null, 'the token is cleared when the lease ends');
 
     const rest3 = reclaimed.filter((c) => c.busisn !== first);
     const second = rest3[0];
     t.ok(await extendLease(store, second, new Date(later.getTime() + 600_000)), 'a lease can be extended');
-    t.notOk(await extendLease(store, { ...second, attempts: 1 }, new Date(later.getTime() + 600_000)), 'not with an old token');
+    const secondOld = [...a, ...b, ...rest].find((c) => c.busisn === second.busisn);
+    if (!secondOld) throw new Error('the second command was not claimed at t0');
+    t.notOk(await extendLease(store, { ...second, leaseToken: secondOld.leaseToken }, new Date(later.getTime() + 600_000)), 'not with an old token');
     t.ok(await failCommand(store, second, 'switch said no: 交换机拒绝', new Date(later.getTime() + 5000)), 'a retry goes back to the queue');
     const queued = await store.one<{ state: string; next_try: Date; last_error: string }>(CMDQ_GET, { busisn: second.busisn });
     t.equal(queued?.state, 'queued');
@@ -297,11 +305,15 @@ export function storeContract(t: TAP, dialect: DatabaseType, open: () => Promise
     t.ok(await failCommand(store, third, 'bad template'), 'without a retry time it fails for good');
     t.equal((await store.one<{ state: string }>(CMDQ_GET, { busisn: third.busisn }))?.state, 'failed');
     const fourth = rest3[2];
-    t.notOk(await releaseCommand(store, { ...fourth, attempts: 1 }, later), 'a release with an old token does nothing');
+    const fourthOld = [...a, ...b, ...rest].find((c) => c.busisn === fourth.busisn);
+    if (!fourthOld) throw new Error('the fourth command was not claimed at t0');
+    t.notOk(await releaseCommand(store, { ...fourth, leaseToken: fourthOld.leaseToken }, later), 'a release with an old token does nothing');
     t.ok(await releaseCommand(store, fourth, later), 'a release gives it back');
-    const rel = await store.one<{ state: string; attempts: number }>(CMDQ_GET, { busisn: fourth.busisn });
+    const rel = await store.one<{ state: string; attempts: number; lease_token: unknown }>(CMDQ_GET, { busisn: fourth.busisn });
     t.equal(rel?.state, 'queued');
     t.equal(rel?.attempts, 1, 'a released attempt is not counted');
+    t.equal(rel?.lease_token, null, 'a release clears the token');
+    t.notOk(await completeCommand(store, fourth), 'a released lease cannot complete');
   });
 
   t.test('OC-01: a later command of the same number waits for the earlier one', async (t) => {

@@ -9,7 +9,7 @@ import { createSqliteStore } from '../../src/store/open.js';
 import { ensureDatabase, initDatabase, readMeta } from '../../src/store/init.js';
 import { demoColumns, demoFixtures, generateDemo, cycleOf } from '../../src/store/demo.js';
 import { verifyPassword } from '../../src/store/password.js';
-import { BUSI_TYPES, TABLES, ticketTableDef, type TicketKind } from '../../src/store/schema.js';
+import { BUSI_TYPES, SCHEMA_VERSION, TABLES, ticketTableDef, type TicketKind } from '../../src/store/schema.js';
 import type { AdminStore, BindValue } from '../../src/store/types.js';
 
 const log = pino({ level: 'silent' });
@@ -230,7 +230,7 @@ t.test('ensureDatabase creates once, then finds the database initialised; a half
   t.equal(first.created, true);
   t.equal(first.mode, 'fresh');
   const meta = await readMeta(store);
-  t.equal(meta.schema_version, '1');
+  t.equal(meta.schema_version, String(SCHEMA_VERSION));
   t.equal(meta.demo_seed, '2');
   t.equal(meta.demo_subscribers, '25');
   const second = await ensureDatabase(store, opts);

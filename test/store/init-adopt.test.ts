@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { createSqliteStore, openStore } from '../../src/store/open.js';
 import { ensureDatabase, initDatabase, readMeta } from '../../src/store/init.js';
+import { SCHEMA_VERSION } from '../../src/store/schema.js';
 import type { AdminStore, QueryDef } from '../../src/store/types.js';
 import type { DatabaseConfig } from '../../src/config/types.js';
 import { withTempDatabase } from './contract-pg-helper.js';
@@ -73,7 +74,7 @@ t.test('an adoption interrupted before schema_version is written is finished on 
   t.equal(err, undefined, 'the adoption is finished');
   const meta = await readMeta(store);
   t.ok(meta.adopted_at, 'adopted_at');
-  t.equal(meta.schema_version, '1', 'schema_version written last');
+  t.equal(meta.schema_version, String(SCHEMA_VERSION), 'schema_version written last');
   t.ok(await store.tableExists('BSG_CMD_QUEUE'));
   t.equal(Number((await store.one<{ n: number }>(COUNT_SUBS))?.n), 1, 'legacy data untouched');
 
@@ -81,7 +82,7 @@ t.test('an adoption interrupted before schema_version is written is finished on 
   await store.exec("DELETE FROM BSG_META WHERE KEY = 'schema_version'");
   const again = await ensureDatabase(store, { demoSubscribers: 0, demoSeed: 1, now, log });
   t.equal(again.mode, 'adopted', 'a re-run of the adoption');
-  t.equal((await readMeta(store)).schema_version, '1');
+  t.equal((await readMeta(store)).schema_version, String(SCHEMA_VERSION));
   const row = await store.one<{ v: bigint }>(NEXT_BUSISN);
   t.equal(row?.v, 5001n, 're-running leaves the sequence above the legacy ids (no duplicate BSG_SEQUENCE rows)');
 });
@@ -126,4 +127,23 @@ t.test('PostgreSQL: adoption raises the sequences, --force is refused', { skip: 
   t.equal((await store.one<{ v: bigint }>(NEXT_BUSISN))?.v, 5002n, 'the sequence continues');
   await t.rejects(initDatabase(store, { demo: 0, seed: 1, now, force: true, log }), /--force refused/);
   t.equal(Number((await store.one<{ n: number }>(COUNT_SUBS))?.n), 1, 'legacy data untouched');
+});
+
+t.test('a database of an older schema version is refused with what to do', async (t) => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const pino = (await import('pino')).default;
+  const { createSqliteStore } = await import('../../src/store/open.js');
+  const { ensureDatabase } = await import('../../src/store/init.js');
+  const { SCHEMA_VERSION } = await import('../../src/store/schema.js');
+  const dir = mkdtempSync(join(tmpdir(), 'bssgate-oldschema-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const log = pino({ level: 'silent' });
+  const store = createSqliteStore(join(dir, 'old.db'), log);
+  t.teardown(() => store.close());
+  const opts = { demoSubscribers: 0, demoSeed: 1, now: new Date(2026, 10, 22), log };
+  await ensureDatabase(store, opts);
+  await store.run({ name: 'test.downgrade', sql: "UPDATE BSG_META SET VALUE = :v WHERE KEY = 'schema_version'" }, { v: String(SCHEMA_VERSION - 1) });
+  await t.rejects(ensureDatabase(store, opts), /older than this bssgate .*db init --force/);
 });

@@ -4,7 +4,7 @@
 import t from 'tap';
 import pino from 'pino';
 import { openStore } from '../../src/store/open.js';
-import { SEQUENCES, TABLES, ensureTicketTable, renderDdl } from '../../src/store/schema.js';
+import { SCHEMA_VERSION, SEQUENCES, TABLES, ensureTicketTable, renderDdl } from '../../src/store/schema.js';
 import { initDatabase, ensureDatabase, readMeta } from '../../src/store/init.js';
 import { demoFixtures } from '../../src/store/demo.js';
 import { verifyPassword } from '../../src/store/password.js';
@@ -49,7 +49,7 @@ t.test('db init with a demo works on PostgreSQL: types, sequences, fixtures, ide
 
   const r = await initDatabase(store, { demo: 120, seed: 9, now, log, scrypt: CHEAP });
   t.equal(r.created, true);
-  t.equal((await readMeta(store)).schema_version, '1');
+  t.equal((await readMeta(store)).schema_version, String(SCHEMA_VERSION));
   const f = demoFixtures(9);
   const sub = await store.one<{ svcpwd: string; status: number; balance: bigint; opendate: Date }>(
     {
