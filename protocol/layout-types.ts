@@ -3,14 +3,25 @@
 // from these descriptions (protocol/layout.ts). Nothing else describes a body.
 
 /** One field of a body layout. Byte widths are GBK bytes, not characters. */
+/**
+ * One meaning of a code field (a status, a business type, a pay mode…): the value on the wire and
+ * what it means. A code field's meanings come from the schema's code tables (src/store/schema.ts)
+ * and are listed in the spec; a request value outside them is INVALID_FIELD.
+ */
+export interface CodeMeaning {
+  code: string | number;
+  zh: string;
+  en: string;
+}
+
 export type Field =
   /** Fixed-width GBK text, space-padded to `width` bytes; trailing spaces are stripped on decode. */
-  | { name: string; type: 'char'; width: number; secret?: boolean; pattern?: RegExp; doc?: string }
+  | { name: string; type: 'char'; width: number; secret?: boolean; pattern?: RegExp; doc?: string; codes?: readonly CodeMeaning[] }
   /** Variable-length GBK text: uint16 byte count + bytes (names, addresses, messages). */
   | { name: string; type: 'text'; maxBytes?: number; secret?: boolean; doc?: string }
   /** Unsigned integers, big-endian. */
-  | { name: string; type: 'u8' | 'u16' | 'u32'; doc?: string; min?: number; max?: number }
-  /** Money: signed int64 count of fen, big-endian; a bigint in TypeScript, never a float. */
+  | { name: string; type: 'u8' | 'u16' | 'u32'; doc?: string; min?: number; max?: number; codes?: readonly CodeMeaning[] }
+  /** Money: signed int64 count of fen, big-endian; a bigint in TypeScript, never a float. Outside min/max: 2010 AMOUNT_OUT_OF_BOUNDS. */
   | { name: string; type: 'money'; doc?: string; min?: bigint; max?: bigint }
   /** ASCII YYYYMMDD. `optional`: all spaces on the wire = '' (no date). */
   | { name: string; type: 'date'; doc?: string; optional?: boolean }

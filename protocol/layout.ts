@@ -228,6 +228,10 @@ function shown(f: Field, v: unknown): string {
   return ` ${s}`;
 }
 
+function codeList(f: Field & { codes?: readonly { code: string | number }[] }): string {
+  return (f.codes ?? []).map((c) => String(c.code)).join(', ');
+}
+
 function textProblem(f: Field, s: string): string | undefined {
   if ((f.type === 'char' ? CONTROL_CHAR_RE : CONTROL_CHAR_TEXT_RE).test(s)) return 'contains a control character';
   if (f.type === 'char' && f.pattern && !f.pattern.test(s)) {
@@ -260,6 +264,7 @@ function validate(layout: Layout, raw: Record<string, unknown>, prefix: string):
         }
         const problem = textProblem(f, s);
         if (problem) throw invalid(path, problem);
+        if (f.type === 'char' && f.codes && !f.codes.some((c) => c.code === s)) throw invalid(path, `${JSON.stringify(s)} is not one of ${codeList(f)}`);
         out[f.name] = s;
         break;
       }
@@ -270,13 +275,15 @@ function validate(layout: Layout, raw: Record<string, unknown>, prefix: string):
         if ((f.min !== undefined && n < f.min) || (f.max !== undefined && n > f.max)) {
           throw invalid(path, `${n} outside ${f.min ?? 0}..${f.max ?? INT_MAX[f.type]}`);
         }
+        if (f.codes && !f.codes.some((c) => c.code === n)) throw invalid(path, `${n} is not one of ${codeList(f)}`);
         out[f.name] = n;
         break;
       }
       case 'money': {
         const n = v as bigint;
         if ((f.min !== undefined && n < f.min) || (f.max !== undefined && n > f.max)) {
-          throw invalid(path, `${n} fen outside ${f.min ?? INT64_MIN}..${f.max ?? INT64_MAX}`);
+          // A business refusal, not a malformed request (DESIGN.md: amount out of bounds is 2xxx).
+          throw new GatewayError('AMOUNT_OUT_OF_BOUNDS', `${path}: ${n} fen outside ${f.min ?? INT64_MIN}..${f.max ?? INT64_MAX}`);
         }
         out[f.name] = n;
         break;
@@ -425,6 +432,7 @@ function sizeRecord(layout: Layout, value: BodyRecord, mode: EncodeMode, prefix:
           throw fail(mode, path, v === undefined ? 'missing' : `not an int64 bigint count of fen${shown(f, v)}`);
         }
         if ((f.min !== undefined && v < f.min) || (f.max !== undefined && v > f.max)) {
+          if (mode === 'strict') throw new GatewayError('AMOUNT_OUT_OF_BOUNDS', `${path}: ${v} fen outside ${f.min ?? INT64_MIN}..${f.max ?? INT64_MAX}`);
           throw fail(mode, path, `${v} fen outside ${f.min ?? INT64_MIN}..${f.max ?? INT64_MAX}`);
         }
         size += 8;
@@ -650,6 +658,9 @@ function docOf(f: Field): string {
     parts.push(`range ${f.min ?? '…'}..${f.max ?? '…'}`);
   }
   if (f.type === 'char' && f.pattern) parts.push(`pattern ${f.pattern}`);
+  if ((f.type === 'char' || f.type === 'u8' || f.type === 'u16' || f.type === 'u32') && f.codes) {
+    parts.push(f.codes.map((c) => `${typeof c.code === 'string' ? `\`${c.code}\`` : c.code} ${c.zh} ${c.en}`).join(', '));
+  }
   return parts.join('; ');
 }
 
@@ -716,4 +727,15 @@ export function coerceBody(layout: Layout, args: readonly string[]): BodyRecord 
     out[name] = coerceField(layout, name, arg.slice(eq + 1));
   }
   return out;
+}
+
+/** The most bytes a body of this layout can take (text without maxBytes: 65535; lists: maxItems records). */
+export function maxSize(layout: Layout): number {
+  let n = 0;
+  for (const f of layout) {
+    if (f.type === 'text') n += 2 + Math.min(f.maxBytes ?? MAX_TEXT_BYTES, MAX_TEXT_BYTES);
+    else if (f.type === 'list') n += 2 + Math.min(f.maxItems ?? MAX_LIST_ITEMS, MAX_LIST_ITEMS) * maxSize(f.of);
+    else n += fixedBytes(f)!;
+  }
+  return n;
 }

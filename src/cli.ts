@@ -2,11 +2,12 @@
 // The bssgate command line: `serve` runs the gateway from legacy INI files (OP-01), `call` sends
 // one request and prints the reply, `db` creates schemas and demo data.
 import { Command, Option } from 'commander';
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BssClient, type Reply } from './client.js';
 import { businessByName, businessByCode, BUSINESS_ROWS } from '../protocol/business-types.js';
-import { LAYOUTS_BY_CODE } from '../protocol/business-layouts.js';
+import { HANDLERS, LAYOUTS_BY_CODE } from '../handlers/index.js';
+import { updateSpec } from './spec/render.js';
 import { coerceBody } from '../protocol/layout.js';
 import type { BodyRecord, BodyValue } from '../protocol/layout-types.js';
 import { returnCode } from '../protocol/return-codes.js';
@@ -130,6 +131,23 @@ export function buildProgram(): Command {
       } finally {
         await client.close(true);
       }
+    });
+
+  program
+    .command('spec')
+    .description('rewrite the generated parts of protocol/SPEC.md from the handler layouts (--check: only report whether it is current)')
+    .option('--file <path>', 'the spec file', 'protocol/SPEC.md')
+    .option('--check', 'exit 1 when the file is not current, change nothing')
+    .action((opts: { file: string; check?: boolean }) => {
+      const old = readFileSync(opts.file, 'utf8');
+      const fresh = updateSpec(old, HANDLERS);
+      if (opts.check) {
+        if (fresh !== old) throw new Error(`${opts.file} is not current: run 'npm run spec'`);
+        process.stdout.write(`${opts.file} is current\n`);
+        return;
+      }
+      if (fresh !== old) writeFileSync(opts.file, fresh);
+      process.stdout.write(`${opts.file} ${fresh === old ? 'was already current' : 'rewritten'}\n`);
     });
 
   registerDbCommands(program, { loadConfig, openStore });

@@ -6,7 +6,7 @@ import { FrameDecoder } from '../protocol/frame.js';
 import { decodeHeader, type Header } from '../protocol/header.js';
 import { decodeResponse, encodeRequest } from '../protocol/message.js';
 import type { BodyRecord, Layout } from '../protocol/layout-types.js';
-import { LAYOUTS_BY_CODE } from '../protocol/business-layouts.js';
+import { LAYOUTS_BY_CODE } from '../handlers/index.js';
 import { businessByName } from '../protocol/business-types.js';
 import { formatDateTime } from './time.js';
 

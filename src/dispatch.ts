@@ -10,10 +10,10 @@ import { redact } from '../protocol/layout.js';
 import { GatewayError, RETURN_CODES } from '../protocol/return-codes.js';
 import type { BodyRecord } from '../protocol/layout-types.js';
 import { ConfigError, type InterfaceConfig } from './config/types.js';
-import { businessByCode } from '../protocol/business-types.js';
+import { businessByCode, type BusinessRow } from '../protocol/business-types.js';
 import type { InterfaceLogs } from './log/index.js';
 import type { Store } from './store/types.js';
-import type { Clock, HandlerContext, HandlerModule } from './types.js';
+import { OPERATOR_NONE, type Clock, type HandlerContext, type HandlerModule } from './types.js';
 import { formatDateTimeMs } from './time.js';
 
 export interface DispatchDeps {
@@ -42,6 +42,7 @@ export class Dispatcher {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private readonly known = new Map<number, HandlerModule<any, any>>();
   private readonly served = new Set<number>();
+  private readonly rows = new Map<number, BusinessRow>();
   private readonly deps: DispatchDeps;
   private readonly inFlight = new Set<InFlight>();
   private sweeper: NodeJS.Timeout | undefined;
@@ -52,6 +53,8 @@ export class Dispatcher {
     for (const h of deps.handlers) {
       if (this.known.has(h.biz)) throw new Error(`business type ${h.biz} registered twice (${h.name})`);
       this.known.set(h.biz, h);
+      // Test-only handlers (codes outside the table) get a row of their own identity.
+      this.rows.set(h.biz, businessByCode(h.biz) ?? (Object.freeze({ key: h.name, code: h.biz, ids: h.ids, name: h.name, title: h.name, interfaces: h.interfaces }) as unknown as BusinessRow));
     }
     if (deps.iface.serves) {
       for (const code of deps.iface.serves) {
@@ -174,9 +177,10 @@ export class Dispatcher {
         // A child per request only when a handler actually logs.
         return (log ??= logs.warn.child({ conn: origin.conn, seq: header.seq, biz: header.biz }));
       },
+      business: this.rows.get(handler.biz)!,
       iface: iface.name,
       ifaceKind: iface.kind,
-      operator: header.operator,
+      operator: header.operator.trim() || OPERATOR_NONE,
       serial: header.serial,
       seq: header.seq,
       time: header.time,

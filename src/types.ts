@@ -1,6 +1,8 @@
 // Contracts between the layers. protocol/ never imports this file; handlers/ and src/ do.
 import type { Logger } from 'pino';
 import type { Layout, BodyRecord } from '../protocol/layout-types.js';
+import type { BusinessRow } from '../protocol/business-types.js';
+import type { ReturnCodeName } from '../protocol/return-codes.js';
 import type { Store } from './store/types.js';
 
 /** The four listening interfaces of the legacy system (OP-01). */
@@ -18,10 +20,15 @@ export interface HandlerContext {
   store: Store;
   clock: Clock;
   log: Logger;
+  /** The business type being served (a module serving several codes sees which one here). */
+  business: BusinessRow;
   /** Interface name from the config section, e.g. "cs". */
   iface: string;
   ifaceKind: InterfaceKind;
-  /** Header fields of the request. */
+  /**
+   * The header's operator (工号 / 终端号), trimmed; OPERATOR_NONE ('-') when the header's is blank,
+   * so that it can be recorded in NOT NULL columns (Oracle stores '' as NULL).
+   */
   operator: string;
   serial: string;
   seq: number;
@@ -46,4 +53,17 @@ export interface HandlerModule<Req extends BodyRecord = BodyRecord, Res extends 
   /** Fields after the leading message; present only when the result is 0. */
   response: Layout;
   handle(req: Req, ctx: HandlerContext): Promise<Res>;
+  /** The spec's prose for this business type (Markdown): what it answers, ordering, special rules. */
+  doc?: string;
+  /** Business refusals (2xxx) this type can answer; the request and system families apply to all. */
+  refusals?: readonly ReturnCodeName[];
+  /** Largest page of a paged business type (the response list's maxItems). */
+  maxPage?: number;
+  /** Spec example: a request and its successful reply (rendered as annotated hex). */
+  example?: { request: BodyRecord; response: BodyRecord };
+  /** Source file of the module, relative to the repository (the spec's coverage table). */
+  file?: string;
 }
+
+/** Recorded for a blank header operator (OPERATOR columns are NOT NULL). */
+export const OPERATOR_NONE = '-';

@@ -22,7 +22,7 @@ import { DailyFile } from './daily-file.js';
 import { LocalTimeFormatter, nextLocalMidnight } from './local-time.js';
 import { redactSecrets } from './redact.js';
 
-export { SECRET_KEYS, REDACTED, redactSecrets } from './redact.js';
+export { SECRET_KEYS, redactSecrets } from './redact.js';
 export { mmdd } from './local-time.js';
 
 export interface InterfaceLogs {

@@ -7,14 +7,14 @@
 // throughput from ~350k to ~6k lines/s, and even exact top-level paths cost ~15%; this walk costs
 // ~10–15%, reaches any depth and lists, and copies only the objects on a secret's path (the
 // caller's objects are never mutated).
+// The mask is the layout's SECRET_MASK, so a log line shows one placeholder whichever guard caught it.
+import { SECRET_MASK } from '../../protocol/layout.js';
 
 /** Key names treated as secret wherever they occur (exact, case-sensitive). */
 export const SECRET_KEYS = [
-  'password', 'passwd', 'pwd', 'svcpwd', 'svcPwd', 'puk', 'puk1', 'puk2',
+  'password', 'passwd', 'pwd', 'svcpwd', 'svcPwd', 'pin', 'puk', 'puk1', 'puk2',
   'newPassword', 'oldPassword', 'new_password', 'old_password', 'newPwd', 'oldPwd',
 ] as const;
-
-export const REDACTED = '[redacted]';
 
 /** Objects nested deeper than this are logged as they are (log objects are a few levels deep). */
 const MAX_DEPTH = 8;
@@ -22,7 +22,7 @@ const MAX_DEPTH = 8;
 const SECRET = new Set<string>(SECRET_KEYS);
 
 /**
- * `value` with every secret key's value replaced by REDACTED. Returns `value` itself when it
+ * `value` with every secret key's value replaced by SECRET_MASK. Returns `value` itself when it
  * holds no secret; otherwise copies of the objects and arrays on the way to each secret.
  * Only plain objects and arrays are entered: Errors, Dates and Buffers pass unchanged.
  */
@@ -43,7 +43,7 @@ export function redactSecrets<T>(value: T, depth = 0): T {
   let out: Record<string, unknown> | undefined;
   for (const k in obj) {
     const v = obj[k];
-    const s = SECRET.has(k) ? (v === undefined ? v : REDACTED) : redactSecrets(v, depth + 1);
+    const s = SECRET.has(k) ? (v === undefined ? v : SECRET_MASK) : redactSecrets(v, depth + 1);
     if (s !== v) (out ??= { ...obj })[k] = s;
   }
   return (out ?? obj) as T;

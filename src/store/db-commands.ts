@@ -7,7 +7,8 @@ import pino, { type Logger } from 'pino';
 import { DEFAULT_SQLITE_PATH } from '../config/keys.js';
 import type { Config, DatabaseConfig } from '../config/types.js';
 import type { AdminStore } from './types.js';
-import { TICKET_KINDS, renderDdlScript, renderTicketDdl, type Dialect } from './schema.js';
+import { TICKET_KINDS } from './schema.js';
+import { renderDdlScript, renderTicketDdl, type Dialect } from './ddl.js';
 import { initDatabase } from './init.js';
 import { demoFixtures, MAX_DEMO_SUBSCRIBERS } from './demo.js';
 

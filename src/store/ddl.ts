@@ -20,12 +20,13 @@
 // SQLite date/timestamp columns are TEXT; the store decides the representation of a bound Date
 // (src/store/sqlite.ts), and TEXT affinity keeps it as given.
 import type { DatabaseType } from '../config/types.js';
-import type { QueryDef } from './types.js';
+import type { AdminStore, QueryDef } from './types.js';
 import {
   SCHEMA_VERSION,
   SEQUENCES,
   TABLES,
   TICKET_KINDS,
+  ticketTable,
   ticketTableDef,
   type Column,
   type Table,
@@ -183,7 +184,7 @@ export function renderSequenceRestart(name: string, next: bigint, dialect: Diale
   if (next < 1n) throw new RangeError('sequence start must be >= 1');
   switch (dialect) {
     case 'oracle':
-      // ALTER SEQUENCE … RESTART needs 18c; drop and create works on the legacy 10g/11g too.
+      // ALTER SEQUENCE … RESTART is documented only from 18c; drop and create works on 12.1, the floor.
       return [`DROP SEQUENCE ${name}`, createSequence(name, next, dialect)];
     case 'postgres':
       return [`SELECT setval('${name.toLowerCase()}', ${next}, false)`];
@@ -217,6 +218,25 @@ export function renderTicketDdl(kind: TicketKind, yyyymm: string, dialect: Diale
   checkDialect(dialect);
   const t = ticketTableDef(kind, yyyymm);
   return [createTable(t, dialect), ...createIndexes(t)];
+}
+
+/**
+ * Creates a month's ticket table (and its indexes) unless it exists. Safe when several
+ * processes race to create the same month: a "table exists" failure is re-checked, not thrown.
+ * Returns true when this call created it.
+ */
+export async function ensureTicketTable(store: AdminStore, kind: TicketKind, yyyymm: string): Promise<boolean> {
+  const name = ticketTable(kind, yyyymm);
+  if (await store.tableExists(name)) return false;
+  const stmts = renderTicketDdl(kind, yyyymm, store.dialect);
+  try {
+    await store.exec(stmts[0]);
+  } catch (err) {
+    if (await store.tableExists(name)) return false; // another process won the race
+    throw err;
+  }
+  for (const s of stmts.slice(1)) await store.exec(s);
+  return true;
 }
 
 function checkDialect(d: string): asserts d is Dialect {

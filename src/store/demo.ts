@@ -31,13 +31,13 @@ import {
   SWITCH_TYPES,
   TICKET_KINDS,
   columnsOf,
-  renderTicketDdl,
   ticketKindOf,
   ticketTable,
   ticketTableDef,
   type NetType,
   type TicketKind,
 } from './schema.js';
+import { renderTicketDdl } from './ddl.js';
 import { SCRYPT_DEFAULTS, scryptHash, scryptHashAsync, type PasswordStorage, type ScryptParams } from './password.js';
 
 /** Demo sizes above this would overflow the service-number blocks below. */

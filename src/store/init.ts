@@ -15,8 +15,8 @@
 // destroy the operator's data.
 import type { Logger } from 'pino';
 import type { AdminStore, QueryDef } from './types.js';
-import { SCHEMA_VERSION, SEQUENCES, TABLES, renderDdlParts, renderSequenceRestart, ticketKindOf } from './schema.js';
-import { renderSequenceNext, renderTableDdl, type TableDdl } from './ddl.js';
+import { SCHEMA_VERSION, SEQUENCES, TABLES, ticketKindOf } from './schema.js';
+import { renderDdlParts, renderSequenceNext, renderSequenceRestart, renderTableDdl, type TableDdl } from './ddl.js';
 import { DEMO_COLUMNS, loadDemo, referenceRows, type DemoResult } from './demo.js';
 import { SCRYPT_DEFAULTS, type PasswordStorage, type ScryptParams } from './password.js';
 

@@ -14,8 +14,6 @@
 //   blob      raw bytes                                         BLOB        / bytea     / BLOB
 // Text widths are GBK byte counts, the unit of the wire's fixed-width fields: a Chinese
 // character takes 2 bytes, so CUSTNAME text(64) holds 32 characters.
-import type { AdminStore } from './types.js';
-import { renderTicketDdl } from './ddl.js';
 
 export type ColumnType = 'id' | 'int' | 'bigint' | 'text' | 'char' | 'date' | 'timestamp' | 'blob';
 
@@ -33,7 +31,7 @@ export interface Column {
 }
 
 export interface Index {
-  /** At most 30 characters (Oracle before 12.2 rejects longer names; a test checks). */
+  /** At most 30 characters (Oracle 12.1, the supported floor, rejects longer names; a test checks). */
   name: string;
   columns: readonly string[];
   unique?: boolean;
@@ -731,27 +729,4 @@ export function columnsOf(table: Table | string): string[] {
   const t = typeof table === 'string' ? tableDef(table) : table;
   if (!t) throw new RangeError(`unknown table ${String(table)}`);
   return t.columns.map((c) => c.name);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Rendering lives in ddl.ts; re-exported so callers import the schema from one place.
-export { renderDdl, renderDdlParts, renderDdlScript, renderTicketDdl, renderSequenceRestart, type Dialect, type DdlParts } from './ddl.js';
-
-/**
- * Creates a month's ticket table (and its indexes) unless it exists. Safe when several
- * processes race to create the same month: a "table exists" failure is re-checked, not thrown.
- * Returns true when this call created it.
- */
-export async function ensureTicketTable(store: AdminStore, kind: TicketKind, yyyymm: string): Promise<boolean> {
-  const name = ticketTable(kind, yyyymm);
-  if (await store.tableExists(name)) return false;
-  const stmts = renderTicketDdl(kind, yyyymm, store.dialect);
-  try {
-    await store.exec(stmts[0]);
-  } catch (err) {
-    if (await store.tableExists(name)) return false; // another process won the race
-    throw err;
-  }
-  for (const s of stmts.slice(1)) await store.exec(s);
-  return true;
 }

@@ -33,6 +33,8 @@ export interface Store extends Queryable {
   readonly dialect: DatabaseType;
   /** CS-01: a trivial round trip; rejects with GatewayError DATABASE_UNAVAILABLE when down. */
   ping(): Promise<void>;
+  /** True when the table exists (case-insensitive name): monthly ticket tables come and go. */
+  tableExists(table: string): Promise<boolean>;
   /** One transaction: committed (durably) when fn resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -44,6 +46,4 @@ export interface AdminStore extends Store {
   exec(sql: string): Promise<void>;
   /** Fast bulk load of many rows (SQLite: one prepared statement in one transaction; PG: multi-row inserts; Oracle: executeMany). */
   bulkInsert(table: string, columns: readonly string[], rows: readonly (readonly BindValue[])[]): Promise<void>;
-  /** True when the table exists (case-insensitive name). */
-  tableExists(table: string): Promise<boolean>;
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { LogConfig } from '../../src/config/types.js';
+import { SECRET_MASK } from '../../protocol/layout.js';
 import { createLogs, mmdd } from '../../src/log/index.js';
 import type { Clock } from '../../src/types.js';
 
@@ -190,7 +191,7 @@ t.test('a canary password logged under secret keys never appears in any file, ro
   const cs = logs.forInterface('cs');
   const C = 'CANARY-7f3a91';
   cs.query.info({ seq: 1, body: { svcNum: '139', password: C, svcpwd: C, newPassword: C, oldPassword: C } }, 'request');
-  cs.query.info({ password: C, pwd: C, puk: C }, 'top level');
+  cs.query.info({ password: C, pwd: C, puk: C, pin: C }, 'top level');
   cs.query.info({ req: { body: { pwd: C } } }, 'three deep');
   cs.query.info({ body: { records: [{ puk: C }, { svcpwd: C }] } }, 'inside a list');
   cs.ans.info({ reply: { oldPassword: C } }, 'answer');
@@ -205,6 +206,6 @@ t.test('a canary password logged under secret keys never appears in any file, ro
   const text = allText(dir);
   t.ok(existsSync(join(dir, 'cs', 'bak', 'query.1122.gz')), 'the first day was compressed');
   t.notMatch(text, C, 'the canary is nowhere');
-  t.equal(text.split('[redacted]').length - 1, 16, 'each of the 16 secrets was replaced by [redacted]');
+  t.equal(text.split(SECRET_MASK).length - 1, 17, `each of the 17 secrets was replaced by ${SECRET_MASK}`);
   t.match(text, '"svcNum":"139"', 'other fields are kept');
 });

@@ -1,4 +1,7 @@
 import t from 'tap';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   BUSINESS_ROWS,
   BUSINESS_TYPES,
@@ -24,7 +27,6 @@ t.test('every business code, name and inventory ID is unique and found by its lo
     }
     t.equal(businessByCode(r.code), r);
     t.equal(businessByName(r.name), r);
-    t.equal(BUSINESS_TYPES[r.key].code, r.code);
   }
   t.equal(businessByCode(999), undefined);
   t.equal(businessByName('nope'), undefined);
@@ -38,6 +40,48 @@ t.test('codes follow the inventory numbering: CS-nn → 100+nn, VO → 200+, C1 
   t.equal(codeForId('CS-26'), 126);
   t.equal(codeForId('C1-03'), 233);
   t.equal(codeForId('OC-01'), undefined);
+});
+
+// The independent source: the legacy inventory the table is written from (DESIGN.md's reference).
+const INVENTORY = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/reference/legacy-interfaces.md');
+
+/** Inventory ID → the interface of the `## …` section it is listed under (null: not a listening interface). */
+function inventorySections(md: string): Map<string, string | null> {
+  const sectionIface: [RegExp, string | null][] = [
+    [/^## Customer-service interface/, 'cs'],
+    [/^## Payment-card and recharge-card interface/, 'card'],
+    [/^## Self-service detail-print interface/, 'print'],
+    [/^## SMS bill-query interface/, 'sms'],
+    [/^## /, null],
+  ];
+  const out = new Map<string, string | null>();
+  let iface: string | null | undefined;
+  for (const line of md.split('\n')) {
+    if (line.startsWith('## ')) iface = sectionIface.find(([re]) => re.test(line))![1];
+    const m = /^\| ([A-Z][A-Z0-9]-\d\d) \|/.exec(line);
+    if (m && iface !== undefined) out.set(m[1], iface);
+  }
+  return out;
+}
+
+t.test('the table agrees with the legacy inventory: IDs, numbering and the interface of each ID\'s section', { skip: existsSync(INVENTORY) ? false : `${INVENTORY} is absent` }, async (t) => {
+  const sections = inventorySections(readFileSync(INVENTORY, 'utf8'));
+  t.ok(sections.size >= 50, `parsed the inventory (${sections.size} IDs)`);
+  for (const id of ['CS-01', 'VO-01', 'C1-03', 'PC-09', 'PR-04', 'SM-02', 'OC-01', 'OP-05']) t.ok(sections.has(id), `the parser found ${id}`);
+  for (const r of BUSINESS_ROWS) {
+    for (const id of r.ids) {
+      t.ok(sections.has(id), `${id} (${r.name}) is in the inventory`);
+      t.equal(codeForId(id), r.code, `${id} → ${r.code} by the numbering rule`);
+      const iface = sections.get(id);
+      t.ok(iface, `${id} is listed under a listening interface`);
+      const expected = r.key === 'CONNECTION_CHECK' ? ['cs', 'card', 'print', 'sms'] : [iface];
+      t.same(r.interfaces, expected, `${id} is served on ${expected.join(', ')}`);
+    }
+  }
+  // And the other way: every function of a listening interface is a wire row, but the four that are not.
+  const notWire = new Set(['PC-06', 'PC-07', 'PC-09', 'PR-04']);
+  const missing = [...sections].filter(([id, iface]) => iface !== null && !notWire.has(id) && !businessById(id)).map(([id]) => id);
+  t.same(missing, [], 'every wire function of the inventory has a row');
 });
 
 t.test('names are kebab-case and keys UPPER_SNAKE', async (t) => {
@@ -59,16 +103,4 @@ t.test('CS-01 is served on all four interfaces; every other function on its own 
 t.test('PC-06, PC-07, PC-09 and PR-04 are not wire functions and have no code', async (t) => {
   for (const id of ['PC-06', 'PC-07', 'PC-09', 'PR-04']) t.equal(businessById(id), undefined, id);
   t.equal(BUSINESS_ROWS.length, 24 + 11 + 3 + 6 + 3 + 2);
-});
-
-t.test('CS-01: the layout table gives connection-check an empty request and the SPEC response fields', async (t) => {
-  const { CONNECTION_CHECK, LAYOUTS_BY_CODE } = await import('../../protocol/business-layouts.js');
-  const { CS01_RESPONSE } = await import('../fixtures/protocol/frames.js');
-  t.equal(LAYOUTS_BY_CODE.get(101), CONNECTION_CHECK);
-  t.same(CONNECTION_CHECK.request, []);
-  t.same(
-    CONNECTION_CHECK.response.map((f) => [f.name, f.type]),
-    CS01_RESPONSE.map((f) => [f.name, f.type]),
-  );
-  for (const code of LAYOUTS_BY_CODE.keys()) t.ok(businessByCode(code), `${code} is a business type`);
 });

@@ -115,8 +115,18 @@ t.test('pattern, min and max are checked on decode and on strict encode', async 
   b[14 + 10] = 10; // level: max 9
   t.throws(() => decodeBody(ALL_TYPES, b), { name: 'GatewayError', rc: 'INVALID_FIELD', detail: /^level: 10 outside 0\.\.9/ });
   const M: Layout = [{ name: 'amount', type: 'money', min: 1n, max: 100000n }];
-  t.throws(() => decodeBody(M, Buffer.alloc(8)), { name: 'GatewayError', rc: 'INVALID_FIELD', detail: /^amount: 0 fen outside/ });
-  t.throws(() => encodeBody(M, { amount: 100001n }, 'strict'), { name: 'GatewayError', rc: 'INVALID_FIELD' });
+  // Money outside its bounds is a business refusal: 2010 AMOUNT_OUT_OF_BOUNDS.
+  t.throws(() => decodeBody(M, Buffer.alloc(8)), { name: 'GatewayError', rc: 'AMOUNT_OUT_OF_BOUNDS', code: 2010, detail: /^amount: 0 fen outside/ });
+  t.throws(() => encodeBody(M, { amount: 100001n }, 'strict'), { name: 'GatewayError', rc: 'AMOUNT_OUT_OF_BOUNDS' });
+  t.throws(() => encodeBody(M, { amount: 100001n }, 'truncate'), { name: 'GatewayError', rc: 'INTERNAL_ERROR' });
+});
+
+t.test('a code field accepts only the meanings of its code table', async (t) => {
+  const codes = [{ code: 1, zh: '正常', en: 'active' }, { code: 2, zh: '报停', en: 'suspended' }];
+  const C: Layout = [{ name: 'status', type: 'u8', codes }, { name: 'net', type: 'char', width: 1, codes: [{ code: 'G', zh: 'GSM', en: 'GSM' }] }];
+  t.strictSame(decodeBody(C, Buffer.from([2, 0x47])), { status: 2, net: 'G' });
+  t.throws(() => decodeBody(C, Buffer.from([3, 0x47])), { name: 'GatewayError', rc: 'INVALID_FIELD', detail: /^status: 3 is not one of 1, 2/ });
+  t.throws(() => decodeBody(C, Buffer.from([1, 0x43])), { name: 'GatewayError', rc: 'INVALID_FIELD', detail: /^net: "C" is not one of G/ });
 });
 
 t.test('control characters in a fixed text are INVALID_FIELD; free text may hold line breaks', async (t) => {

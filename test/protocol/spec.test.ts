@@ -6,6 +6,8 @@ import { BUSINESS_ROWS, businessById, codeForId } from '../../protocol/business-
 import { decodeHeader } from '../../protocol/header.js';
 import { encodeRequest, encodeResponse } from '../../protocol/message.js';
 import { INVENTORY_IDS } from '../fixtures/protocol/inventory.js';
+import { HANDLERS } from '../../handlers/index.js';
+import { updateSpec } from '../../src/spec/render.js';
 import { CS01_REQUEST, CS01_RESPONSE, cs01Request, cs01Response } from '../fixtures/protocol/frames.js';
 
 const spec = readFileSync(fileURLToPath(new URL('../../protocol/SPEC.md', import.meta.url)), 'utf8');
@@ -75,4 +77,23 @@ t.test('the coverage table has exactly one row per inventory ID, with a status',
 
 t.test('the SPEC notes the resolved contradictions VO-03, VO-05 and VO-08', async (t) => {
   for (const id of ['VO-03', 'VO-05', 'VO-08']) t.match(spec, new RegExp(`- \\*\\*${id}\\*\\*: `));
+});
+
+t.test('the generated sections of SPEC.md are what the handler layouts give (run npm run spec)', async (t) => {
+  t.equal(updateSpec(spec, HANDLERS), spec);
+});
+
+t.test('every generated hex example is the encoder\'s output for that business type', async (t) => {
+  for (const h of HANDLERS) {
+    t.ok(specHex(`${h.biz}-request`).length >= 120, `${h.name}: request example`);
+    t.ok(specHex(`${h.biz}-response`).length >= 120, `${h.name}: response example`);
+    t.equal(specHex(`${h.biz}-request`), encodeRequest({ biz: h.biz, seq: 1, serial: 'CS2024060100000001', time: '20240601093000', operator: 'OP001' }, h.request, h.example!.request).toString('hex'), `${h.name} request bytes`);
+  }
+});
+
+t.test('the coverage table marks implemented exactly the IDs a handler serves', async (t) => {
+  for (const r of BUSINESS_ROWS) {
+    const served = HANDLERS.some((h) => h.biz === r.code);
+    for (const id of r.ids) t.match(spec, new RegExp(`^\\| ${id} \\|.*\\| ${served ? 'implemented' : 'planned'} \\|$`, 'm'), id);
+  }
 });

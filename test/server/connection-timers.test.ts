@@ -3,9 +3,10 @@ import t from 'tap';
 import { startTestGateway } from '../helpers/gateway.js';
 import { connectRaw } from '../helpers/raw.js';
 import connectionCheck from '../../handlers/connection-check.js';
+import { HANDLERS as ALL_HANDLERS } from '../../handlers/index.js';
 import { SLEEP_RES, sleeper, req } from '../helpers/handlers.js';
 
-const HANDLERS = [connectionCheck, sleeper];
+const HANDLERS = [...connectionCheck, sleeper];
 
 
 t.test('a pipeline paused by max_pipeline must not be cut by frame_timeout (the client cannot finish the frame while we do not read)', async (t) => {
@@ -57,8 +58,9 @@ t.test('a business type in the table but not served here is 1004, not 1003 (SPEC
   const g = await startTestGateway();
   t.teardown(() => g.stop());
   const peer = await connectRaw(g.port);
-  // 114 = BALANCE (CS-14): in protocol/business-types.ts, not served (not implemented) on this interface.
-  await peer.write(req(114, 1));
+  // 125 = CANCELLATION_RESERVE (CS-25): in protocol/business-types.ts, not implemented in this version.
+  t.notOk(ALL_HANDLERS.some((h) => h.biz === 125), '125 has no handler yet');
+  await peer.write(req(125, 1));
   const rs = await peer.waitResponses(1, 3000);
   t.equal(rs[0].header.result, 1004, `got ${rs[0].header.result} ${rs[0].message}`);
   peer.destroy();

@@ -32,7 +32,7 @@ const refuser: HandlerModule = {
     throw new GatewayError('NO_SUBSCRIBER', '13900000000');
   },
 };
-const HANDLERS = [connectionCheck, sleeper, thrower, refuser];
+const HANDLERS = [...connectionCheck, sleeper, thrower, refuser];
 const layouts = { request: SLEEP_REQ, response: SLEEP_RES };
 
 
@@ -77,7 +77,7 @@ t.test('max_pipeline bounds the requests in flight on one connection, even withi
       return { tag: req.tag };
     },
   };
-  const g = await startTestGateway({ handlers: [connectionCheck, counting], interfaces: [{ maxPipeline: 4 }] });
+  const g = await startTestGateway({ handlers: [...connectionCheck, counting], interfaces: [{ maxPipeline: 4 }] });
   t.teardown(() => g.stop());
   const peer = await connectRaw(g.port);
   // 50 requests in one write: one read carries them all.
@@ -365,7 +365,7 @@ t.test('a canary password in a request never reaches a log file', async (t) => {
       throw new GatewayError('WRONG_PASSWORD');
     },
   };
-  const g = await startTestGateway({ handlers: [connectionCheck, authLike] });
+  const g = await startTestGateway({ handlers: [...connectionCheck, authLike] });
   t.teardown(() => g.stop());
   const c = await BssClient.connect({ port: g.port });
   const r = await c.call(60004, { svcnum: '13912345678', password: 'Zq7#kP2x' }, { layouts: { request: SECRET_REQ, response: [] } });

@@ -18,7 +18,7 @@ import {
   extendLease,
   failCommand,
   releaseCommand,
-} from '../../src/store/queries.js';
+} from '../../src/store/queries/commands.js';
 
 const log = pino({ level: 'silent' });
 

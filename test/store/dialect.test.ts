@@ -1,7 +1,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { dateToSqlite, render, renderSql, sqliteToDate, translateBinds } from '../../src/store/dialect.js';
-import { CMDQ_CLAIM_SELECT, PING } from '../../src/store/queries.js';
+import { CMDQ_CLAIM_SELECT } from '../../src/store/queries/commands.js';
 
 t.test('sqlite binds become ? per occurrence, postgres $n reused per name, oracle :bN per name', async (t) => {
   const sql = 'SELECT * FROM T WHERE A = :a AND B = :b OR A = :a';
@@ -31,7 +31,7 @@ t.test('{{now}}, {{dual}} and {{nextval}} per dialect', async (t) => {
   t.equal(s.sql, "SELECT strftime('%Y-%m-%d %H:%M:%S','now','localtime') AS N, ? AS V");
   t.same(s.names, ['__nextval_SEQ_BUSISN']);
   t.same(s.sequences, ['SEQ_BUSISN']);
-  t.equal(render('oracle', PING).sql, 'SELECT 1 AS OK FROM DUAL');
+  t.equal(render('oracle', { name: 'one', sql: 'SELECT 1 AS OK{{dual}}' }).sql, 'SELECT 1 AS OK FROM DUAL');
 });
 
 t.test('{{limit}} and {{page}}: LIMIT on sqlite/postgres, FETCH FIRST / OFFSET … ROWS on oracle', async (t) => {

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { Command } from 'commander';
 import { registerDbCommands } from '../../src/store/db-commands.js';
 import { createSqliteStore } from '../../src/store/open.js';
-import { renderDdlScript } from '../../src/store/schema.js';
+import { renderDdlScript } from '../../src/store/ddl.js';
 import type { Config, DatabaseConfig } from '../../src/config/types.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsg-dbcli-'));

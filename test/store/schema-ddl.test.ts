@@ -20,13 +20,10 @@ import {
   TABLES,
   TABLE_NAMES,
   TICKET_KINDS,
-  ensureTicketTable,
-  renderDdl,
-  renderDdlScript,
-  renderTicketDdl,
   ticketTable,
   ticketTableDef,
 } from '../../src/store/schema.js';
+import { ensureTicketTable, renderDdl, renderDdlScript, renderTicketDdl } from '../../src/store/ddl.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -212,4 +209,34 @@ t.test('the status transition table only names real statuses, and every acceptan
   for (const id of ['CS-20', 'CS-21', 'CS-22', 'CS-23', 'CS-24', 'CS-25', 'CS-26', 'PC-03']) {
     t.ok(STATUS_TRANSITIONS.some((x) => x.ids.includes(id)), id);
   }
+});
+
+t.test('schema.ts imports nothing from ddl.ts (no schema ↔ ddl import cycle)', async (t) => {
+  const src = fs.readFileSync(path.join(root, 'src/store/schema.ts'), 'utf8');
+  t.match(src, /export const TABLES\b/, 'read the schema source');
+  // Any module specifier naming ./ddl.js: import … from, export … from, import './ddl.js', import('./ddl.js').
+  t.notMatch(src, /['"`]\.\/ddl(?:\.js)?['"`]/, 'no import or re-export of ./ddl.js');
+});
+
+t.test('the docs and comments state Oracle 12.1 as the floor (the SQL uses FETCH FIRST / OFFSET … ROWS)', async (t) => {
+  const files: string[] = ['README.md', 'h.ini.example'];
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
+      const rel = path.join(dir, e.name);
+      if (e.isDirectory()) walk(rel);
+      else if (/\.(md|ts|sql|ini|example)$/.test(e.name)) files.push(rel);
+    }
+  };
+  for (const d of ['docs', 'src', 'config']) if (fs.existsSync(path.join(root, d))) walk(d);
+  const wrong: string[] = [];
+  for (const f of files) {
+    fs.readFileSync(path.join(root, f), 'utf8').split('\n').forEach((line, i) => {
+      // 10g/11g may be named only to exclude them; "before 12.2" reads as if older releases worked.
+      if ((/\b1[01]g\b/i.test(line) && !/not supported/.test(line)) || /before 12\.2/i.test(line)) wrong.push(`${f}:${i + 1}: ${line.trim()}`);
+    });
+  }
+  t.ok(files.length > 20, 'the walk found the sources');
+  t.same(wrong, [], 'no line claims an Oracle release older than 12.1');
+  t.match(fs.readFileSync(path.join(root, 'docs/store.md'), 'utf8'), /Oracle 12\.1 or later/, 'docs/store.md states the floor');
+  t.match(fs.readFileSync(path.join(root, 'README.md'), 'utf8'), /Oracle 12\.1 or later/, 'README.md states the floor');
 });

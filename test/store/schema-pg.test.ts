@@ -4,7 +4,8 @@
 import t from 'tap';
 import pino from 'pino';
 import { openStore } from '../../src/store/open.js';
-import { SCHEMA_VERSION, SEQUENCES, TABLES, ensureTicketTable, renderDdl } from '../../src/store/schema.js';
+import { SCHEMA_VERSION, SEQUENCES, TABLES } from '../../src/store/schema.js';
+import { ensureTicketTable, renderDdl } from '../../src/store/ddl.js';
 import { initDatabase, ensureDatabase, readMeta } from '../../src/store/init.js';
 import { demoFixtures } from '../../src/store/demo.js';
 import { verifyPassword } from '../../src/store/password.js';

@@ -1,5 +1,4 @@
-// Query definitions the foundation itself needs: the ping of CS-01 and the claim/lease queries of
-// the online-command scanner (OC-01…OC-03) on BSG_CMD_QUEUE. Each query has one definition,
+// The claim/lease queries of the online-command scanner (OC-01…OC-03) on BSG_CMD_QUEUE. Each query has one definition,
 // written in portable SQL with :binds and {{markers}} (src/store/dialect.ts).
 //
 // Claims. A command is claimable when
@@ -20,10 +19,7 @@
 // the attempt counter, never the fence.
 // Time always comes from the caller (`now`), so tests drive it with a Clock.
 import { randomBytes } from 'node:crypto';
-import type { QueryDef, Queryable, Store } from './types.js';
-
-/** CS-01: a trivial round trip. */
-export const PING: QueryDef = { name: 'store.ping', sql: 'SELECT 1 AS OK{{dual}}' };
+import type { QueryDef, Queryable, Store } from '../types.js';
 
 const CLAIMABLE = `((q.STATE = 'queued' AND q.NEXT_TRY <= :now) OR (q.STATE = 'leased' AND q.LEASE_UNTIL < :now))
   AND NOT EXISTS (SELECT 1 FROM BSG_CMD_QUEUE e

@@ -1,0 +1,212 @@
+// protocol/SPEC.md is partly generated from the handler list: every served business type's
+// section (request and response fields in `| field | wire | bytes | notes |` tables, the return
+// codes it answers, an annotated hex example of a request and of a successful response) and the
+// coverage table. The generated parts sit between <!-- BEGIN GENERATED: x --> and
+// <!-- END GENERATED: x --> markers; `bssgate spec` rewrites them, and a test fails when the
+// committed SPEC.md differs from what the layouts give.
+import { BUSINESS_ROWS, type BusinessRow } from '../../protocol/business-types.js';
+import { HEADER_SIZE } from '../../protocol/header.js';
+import { layoutTable, type Field, type Layout } from '../../protocol/layout.js';
+import { encodeRequest, encodeResponse } from '../../protocol/message.js';
+import { decodeHeader } from '../../protocol/header.js';
+import { RETURN_CODES, returnCode } from '../../protocol/return-codes.js';
+import type { BodyRecord, BodyValue } from '../../protocol/layout-types.js';
+import type { HandlerModule } from '../types.js';
+import { FAMILY_ORDER, NON_WIRE, PLANNED } from './coverage.js';
+
+/** Codes every business type can answer besides its own refusals (SPEC.md section 8). */
+const COMMON_REQUEST = ['BUSINESS_NOT_SERVED', 'BODY_MISMATCH', 'INVALID_FIELD'] as const;
+const COMMON_SYSTEM = ['DATABASE_UNAVAILABLE', 'TIMEOUT', 'SHUTTING_DOWN', 'INTERNAL_ERROR'] as const;
+
+const EXAMPLE_HEAD = { seq: 1, serial: 'CS2024060100000001', time: '20240601093000', operator: 'OP001' };
+const BYTES_COL = 62; // width of the bytes column: 20 bytes a line
+
+function hexBytes(b: Buffer): string {
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
+}
+
+function hexLines(offset: number, bytes: Buffer, comment: string): string[] {
+  const out: string[] = [];
+  if (bytes.length === 0) return out;
+  for (let i = 0; i < bytes.length; i += 20) {
+    const chunk = bytes.subarray(i, i + 20);
+    const note = i === 0 ? comment : `${comment.split(' ')[0]} (continued)`;
+    out.push(`${String(offset + i).padStart(4)}  ${hexBytes(chunk).padEnd(BYTES_COL)}# ${note}`);
+  }
+  return out;
+}
+
+function shownValue(f: Field, v: BodyValue | undefined): string {
+  if ((f.type === 'char' || f.type === 'text') && f.secret) return `${JSON.stringify(v)} (secret: never logged)`;
+  if (f.type === 'money') return `${String(v)} fen`;
+  if (typeof v === 'string') {
+    if (f.type === 'char' && f.codes) {
+      const m = f.codes.find((c) => c.code === v);
+      return `${JSON.stringify(v)}${m ? ` = ${m.en}` : ''}`;
+    }
+    return v === '' ? '(none: spaces)' : JSON.stringify(v);
+  }
+  if (typeof v === 'number' && (f.type === 'u8' || f.type === 'u16' || f.type === 'u32') && f.codes) {
+    const m = f.codes.find((c) => c.code === v);
+    return `${v}${m ? ` = ${m.en}` : ''}`;
+  }
+  return String(v);
+}
+
+/** Annotate a body laid out by `layout` starting at `at` of `frame`; returns the offset after it. */
+function annotateBody(layout: Layout, value: BodyRecord, frame: Buffer, at: number, prefix: string, out: string[]): number {
+  let off = at;
+  for (const f of layout) {
+    const v = value[f.name];
+    const path = prefix + f.name;
+    let n: number;
+    switch (f.type) {
+      case 'u8':
+        n = 1;
+        break;
+      case 'u16':
+        n = 2;
+        break;
+      case 'u32':
+        n = 4;
+        break;
+      case 'money':
+        n = 8;
+        break;
+      case 'char':
+        n = f.width;
+        break;
+      case 'date':
+        n = 8;
+        break;
+      case 'datetime':
+        n = 14;
+        break;
+      case 'cycle':
+        n = 6;
+        break;
+      case 'text': {
+        const len = frame.readUInt16BE(off);
+        out.push(...hexLines(off, frame.subarray(off, off + 2), `${path} length ${len}`));
+        off += 2;
+        out.push(...hexLines(off, frame.subarray(off, off + len), `${path} ${shownValue(f, v)}`));
+        off += len;
+        continue;
+      }
+      case 'list': {
+        const items = (v as BodyRecord[]) ?? [];
+        out.push(...hexLines(off, frame.subarray(off, off + 2), `${path} count ${items.length}`));
+        off += 2;
+        items.forEach((item, i) => {
+          off = annotateBody(f.of, item, frame, off, `${path}[${i}].`, out);
+        });
+        continue;
+      }
+    }
+    out.push(...hexLines(off, frame.subarray(off, off + n), `${path} ${shownValue(f, v)}`));
+    off += n;
+  }
+  return off;
+}
+
+function annotateHeader(frame: Buffer, row: BusinessRow, kind: 'request' | 'response', result: number): string[] {
+  const h = decodeHeader(frame);
+  const bodyBytes = frame.length - HEADER_SIZE;
+  const echoed = kind === 'response' ? ', echoed' : '';
+  const rc = returnCode(result);
+  return [
+    ...hexLines(0, frame.subarray(0, 4), `length = ${frame.length - 4}: 56 + ${bodyBytes} body bytes`),
+    ...hexLines(4, frame.subarray(4, 5), 'version 1'),
+    ...hexLines(5, frame.subarray(5, 6), kind === 'request' ? 'kind 1 = request' : 'kind 2 = response'),
+    ...hexLines(6, frame.subarray(6, 8), `biz ${row.code} = ${row.key} (${row.ids.join(', ')})${echoed}`),
+    ...hexLines(8, frame.subarray(8, 12), `seq ${h.seq}${echoed}`),
+    ...hexLines(12, frame.subarray(12, 32), `serial ${JSON.stringify(h.serial)}${echoed}`),
+    ...hexLines(32, frame.subarray(32, 46), `time ${JSON.stringify(h.time)}${kind === 'response' ? ': the request\'s' : ''}`),
+    ...hexLines(46, frame.subarray(46, 56), `operator ${JSON.stringify(h.operator)}${echoed}`),
+    ...hexLines(56, frame.subarray(56, 58), kind === 'request' ? 'result 0 (always 0 in a request)' : `result ${result} = ${rc?.name ?? '?'}`),
+    ...hexLines(58, frame.subarray(58, 60), 'reserved 0'),
+  ];
+}
+
+function hexBlock(name: string, lines: string[]): string {
+  return [`<!-- hex:${name} -->`, '```text', ...lines, '```'].join('\n');
+}
+
+function codeCell(name: keyof typeof RETURN_CODES): string {
+  return `${RETURN_CODES[name].code} \`${name}\``;
+}
+
+/** The spec section of one business type. */
+export function renderSection(h: HandlerModule, row: BusinessRow): string {
+  const parts: string[] = [`### ${row.ids.join(', ')} ${row.name} (${row.code})`, '', `${row.title}. Source: \`${h.file ?? '?'}\`. Served by default on: ${row.interfaces.join(', ')}.`];
+  if (h.doc) parts.push('', h.doc);
+  if (h.maxPage) parts.push('', `Paged (section 3): at most **${h.maxPage}** records per page; a larger \`limit\` is answered with ${h.maxPage}.`);
+  parts.push('', 'Request fields:', '', layoutTable(h.request), '', 'Response fields after the message (result 0 only):', '', layoutTable(h.response));
+  const refusals = (h.refusals ?? []).map((r) => codeCell(r));
+  parts.push(
+    '',
+    `Return codes: ${codeCell('OK')}; ${refusals.length ? `refusals ${refusals.join(', ')}; ` : ''}` +
+      `and those of every business type: ${COMMON_REQUEST.map(codeCell).join(', ')}, ${COMMON_SYSTEM.map(codeCell).join(', ')} (section 8).`,
+  );
+  if (h.example) {
+    const req = encodeRequest({ biz: row.code, ...EXAMPLE_HEAD }, h.request, h.example.request);
+    const reqLines = annotateHeader(req, row, 'request', 0);
+    annotateBody(h.request, h.example.request, req, HEADER_SIZE, '', reqLines);
+    const res = encodeResponse(decodeHeader(req), 0, RETURN_CODES.OK.message, h.response, h.example.response);
+    const resLines = annotateHeader(res, row, 'response', 0);
+    const msgLen = res.readUInt16BE(HEADER_SIZE);
+    resLines.push(...hexLines(HEADER_SIZE, res.subarray(HEADER_SIZE, HEADER_SIZE + 2), `message length ${msgLen}`));
+    resLines.push(...hexLines(HEADER_SIZE + 2, res.subarray(HEADER_SIZE + 2, HEADER_SIZE + 2 + msgLen), `message ${RETURN_CODES.OK.message} in GBK`));
+    annotateBody(h.response, h.example.response, res, HEADER_SIZE + 2 + msgLen, '', resLines);
+    parts.push('', 'Example request:', '', hexBlock(`${row.code}-request`, reqLines), '', 'Its successful response:', '', hexBlock(`${row.code}-response`, resLines));
+  }
+  return parts.join('\n');
+}
+
+function idOrder(id: string): number {
+  const [fam, n] = id.split('-');
+  return FAMILY_ORDER.indexOf(fam as (typeof FAMILY_ORDER)[number]) * 100 + Number(n);
+}
+
+/** The per-business-type sections, in code order. */
+export function renderFunctions(handlers: readonly HandlerModule[]): string {
+  const sections: string[] = [];
+  for (const row of BUSINESS_ROWS) {
+    const h = handlers.find((x) => x.biz === row.code);
+    if (h) sections.push(renderSection(h, row));
+  }
+  return sections.join('\n\n');
+}
+
+/** The coverage table (section 9): every inventory ID, its business type and status. */
+export function renderCoverage(handlers: readonly HandlerModule[]): string {
+  const rows: { id: string; line: string }[] = [];
+  for (const row of BUSINESS_ROWS) {
+    const h = handlers.find((x) => x.biz === row.code);
+    for (const id of row.ids) {
+      const covered = h
+        ? `${h.file ?? 'handler'}${h.maxPage ? `; paged, ≤ ${h.maxPage} a page` : ''}${row.interfaces.length > 1 ? `; ${row.interfaces.length === 4 ? 'all four interfaces' : row.interfaces.join(', ')}` : ''}`
+        : (PLANNED[id] ?? 'handler');
+      rows.push({ id, line: `| ${id} | ${row.code} \`${row.key}\` | ${covered} | ${h ? 'implemented' : 'planned'} |` });
+    }
+  }
+  for (const c of NON_WIRE) rows.push({ id: c.id, line: `| ${c.id} | ${c.business} | ${c.coveredBy} | ${c.status} |` });
+  rows.sort((a, b) => idOrder(a.id) - idOrder(b.id));
+  return ['| ID | business type | covered by | status |', '|---|---|---|---|', ...rows.map((r) => r.line)].join('\n');
+}
+
+const BLOCK = (name: string) => new RegExp(`(<!-- BEGIN GENERATED: ${name} -->\\n)[\\s\\S]*?(<!-- END GENERATED: ${name} -->)`);
+
+/** SPEC.md with its generated blocks rewritten from the handler list. Throws when a marker is missing. */
+export function updateSpec(spec: string, handlers: readonly HandlerModule[]): string {
+  let out = spec;
+  for (const [name, body] of [
+    ['functions', renderFunctions(handlers)],
+    ['coverage', renderCoverage(handlers)],
+  ] as const) {
+    const re = BLOCK(name);
+    if (!re.test(out)) throw new Error(`SPEC.md has no <!-- BEGIN GENERATED: ${name} --> … <!-- END GENERATED: ${name} --> block`);
+    out = out.replace(re, (_m, a: string, b: string) => `${a}${body}\n${b}`);
+  }
+  return out;
+}

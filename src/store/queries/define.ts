@@ -1,0 +1,322 @@
+// Typed queries. A query declares, with its SQL, the names and types of its binds and of its
+// result columns; the column spec drives the conversions on all three back ends (money and ids →
+// bigint, never a float; dates → wire strings; the NULL rule below), so a handler gets rows of a
+// known type and a money column can never arrive as a float or a 9999.
+//
+// The SQL is only one part of a definition: the binds and the columns are the contract. That is
+// what lets an operator replace the SQL of any query later (ROADMAP: as FreeRADIUS's
+// queries.conf does) for a provincial schema that differs from ours — replaceSql() keeps the
+// contract and refuses SQL whose binds differ; the result columns are checked on every call.
+//
+// NULL rule (SPEC.md section 3, "Database NULLs"): a column is NOT NULL unless its type ends in
+// `?`. NULL in a NOT NULL column is an error naming the query and the column (answered 9999,
+// never a silently changed value). Nullable: text? → '' (Oracle stores '' as NULL anyway, so the
+// two cannot be told apart there); date? / datetime? → '' (sent as spaces in an optional wire
+// date); int? / money? / id? → null (the handler decides what the wire says).
+//
+// Monthly ticket tables (TICKET_<KIND>_yyyymm) are a first-class form: defineTicketQuery takes
+// one SELECT per ticket kind (`{{table}}` in it) and an outer query over their UNION ALL
+// (`{{parts}}`); the month is a parameter of the call. A month whose tables do not exist has no
+// records: the missing kinds are left out of the union, and with none left the result is empty.
+import { formatDateTime } from '../../time.js';
+import { renderSql } from '../dialect.js';
+import { ticketTable, type TicketKind } from '../schema.js';
+import type { BindValue, Queryable, QueryDef, Row, Store } from '../types.js';
+
+export type ColumnType = 'id' | 'int' | 'money' | 'text' | 'date' | 'datetime' | 'cycle';
+export type ColumnSpec = ColumnType | `${ColumnType}?`;
+export type BindType = 'text' | 'int' | 'id' | 'money' | 'time';
+
+type ColValue<C extends ColumnSpec> = C extends 'id' | 'money'
+  ? bigint
+  : C extends 'id?' | 'money?'
+    ? bigint | null
+    : C extends 'int'
+      ? number
+      : C extends 'int?'
+        ? number | null
+        : string;
+
+type BindValueOf<B extends BindType> = B extends 'text' ? string : B extends 'int' ? number : B extends 'time' ? Date : bigint | number;
+
+export type RowOf<C extends Record<string, ColumnSpec>> = { [K in keyof C]: ColValue<C[K]> };
+export type BindsOf<B extends Record<string, BindType>> = { [K in keyof B]: BindValueOf<B[K]> };
+
+/** A query result that does not match its declared columns, or a NULL where none is allowed. */
+export class QueryContractError extends Error {
+  constructor(query: string, detail: string) {
+    super(`query ${query}: ${detail}`);
+    this.name = 'QueryContractError';
+  }
+}
+
+interface Conv {
+  key: string;
+  type: ColumnType;
+  nullable: boolean;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+function toDateString(v: unknown, withTime: boolean, q: string, col: string): string {
+  let d: Date;
+  if (v instanceof Date) d = v;
+  else if (typeof v === 'string' && /^\d{8}(\d{6})?$/.test(v)) return withTime ? v.padEnd(14, '0') : v.slice(0, 8);
+  else throw new QueryContractError(q, `column ${col} is declared a date but holds ${typeof v}`);
+  if (Number.isNaN(d.getTime())) throw new QueryContractError(q, `column ${col} holds an invalid date`);
+  if (withTime) return formatDateTime(d);
+  return `${d.getFullYear()}${pad2(d.getMonth() + 1)}${pad2(d.getDate())}`;
+}
+
+function convertValue(c: Conv, v: unknown, q: string): unknown {
+  if (v === null || v === undefined) {
+    if (!c.nullable) throw new QueryContractError(q, `column ${c.key} is NULL (declared NOT NULL)`);
+    return c.type === 'text' || c.type === 'date' || c.type === 'datetime' || c.type === 'cycle' ? '' : null;
+  }
+  switch (c.type) {
+    case 'id':
+    case 'money':
+      if (typeof v === 'bigint') return v;
+      // The drivers return declared bigint columns as bigint; anything else is a schema mismatch
+      // (a REAL in SQLite, a numeric with decimals): refused, never rounded.
+      if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);
+      if (typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v);
+      throw new QueryContractError(q, `column ${c.key} is declared ${c.type} (an integer) but holds ${String(v)}`);
+    case 'int':
+      if (typeof v === 'number' && Number.isInteger(v)) return v;
+      if (typeof v === 'bigint' && v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(v);
+      if (typeof v === 'string' && /^-?\d{1,15}$/.test(v)) return Number(v);
+      throw new QueryContractError(q, `column ${c.key} is declared int but holds ${String(v)}`);
+    case 'text':
+      if (typeof v === 'string') return v;
+      if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+      throw new QueryContractError(q, `column ${c.key} is declared text but holds ${typeof v}`);
+    case 'cycle': {
+      const s = typeof v === 'string' ? v.trim() : String(v);
+      if (!/^\d{4}(0[1-9]|1[0-2])$/.test(s)) throw new QueryContractError(q, `column ${c.key} is declared a YYYYMM cycle but holds ${JSON.stringify(s)}`);
+      return s;
+    }
+    case 'date':
+      return toDateString(v, false, q, c.key);
+    case 'datetime':
+      return toDateString(v, true, q, c.key);
+  }
+}
+
+function parseColumns(columns: Record<string, ColumnSpec>): Conv[] {
+  return Object.entries(columns).map(([key, spec]) => {
+    if (key !== key.toLowerCase()) throw new Error(`column ${key}: declare result columns in lower case (rows always are)`);
+    const nullable = spec.endsWith('?');
+    return { key, type: (nullable ? spec.slice(0, -1) : spec) as ColumnType, nullable };
+  });
+}
+
+/** The :binds a SQL text uses (portable form), in order of first appearance. */
+export function bindNamesOf(sql: string, name = 'query'): string[] {
+  return [...new Set(renderSql('postgres', sql, name).names)];
+}
+
+function checkBinds(name: string, sql: string, binds: Record<string, BindType>, extra: readonly string[] = []): void {
+  const used = new Set(bindNamesOf(sql, name));
+  const declared = new Set([...Object.keys(binds), ...extra]);
+  for (const b of used) if (!declared.has(b)) throw new Error(`query ${name}: SQL uses :${b}, which is not a declared bind`);
+  for (const b of declared) if (!used.has(b)) throw new Error(`query ${name}: bind :${b} is declared but the SQL does not use it`);
+}
+
+function convertRows(name: string, convs: Conv[], rows: Row[]): Row[] {
+  if (rows.length === 0) return rows;
+  const keys = Object.keys(rows[0]);
+  if (keys.length !== convs.length || convs.some((c) => !(c.key in rows[0]))) {
+    throw new QueryContractError(name, `returns columns ${keys.join(', ')}; declared ${convs.map((c) => c.key).join(', ')}`);
+  }
+  const out: Row[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    const o: Row = {};
+    for (const c of convs) o[c.key] = convertValue(c, r[c.key], name);
+    out[i] = o;
+  }
+  return out;
+}
+
+function driverHints(convs: Conv[]): Pick<QueryDef, 'bigint' | 'dates'> {
+  const bigint = convs.filter((c) => c.type === 'id' || c.type === 'money').map((c) => c.key);
+  const dates = convs.filter((c) => c.type === 'date' || c.type === 'datetime').map((c) => c.key);
+  return { ...(bigint.length ? { bigint } : {}), ...(dates.length ? { dates } : {}) };
+}
+
+function bindValues(name: string, spec: Record<string, BindType>, given: Record<string, unknown>): Record<string, BindValue> {
+  const out: Record<string, BindValue> = {};
+  for (const [k, t] of Object.entries(spec)) {
+    const v = given[k];
+    if (v === undefined) throw new Error(`query ${name}: bind :${k} is missing`);
+    if (t === 'time' ? !(v instanceof Date) : t === 'text' ? typeof v !== 'string' : typeof v !== 'number' && typeof v !== 'bigint') {
+      throw new Error(`query ${name}: bind :${k} must be ${t}`);
+    }
+    out[k] = v as BindValue;
+  }
+  return out;
+}
+
+/** Every query by name: the operator's SQL file (later) replaces entries here, binds and columns kept. */
+const REGISTRY = new Map<string, { replace(sql: string): void; binds: Record<string, BindType>; columns: Record<string, ColumnSpec> }>();
+
+/** The names of every typed query (tests, `db check` later). */
+export function queryNames(): string[] {
+  return [...REGISTRY.keys()].sort();
+}
+
+/**
+ * Replace the SQL of a query, keeping its contract: the new SQL must use exactly the declared
+ * binds; its result columns are checked on every call. For ticket queries this is the outer SQL.
+ */
+export function replaceSql(name: string, sql: string): void {
+  const q = REGISTRY.get(name);
+  if (!q) throw new Error(`no query named ${name}`);
+  q.replace(sql);
+}
+
+export interface QueryDefinition<B extends Record<string, BindType>, C extends Record<string, ColumnSpec>> {
+  name: string;
+  sql: string;
+  binds: B;
+  columns: C;
+}
+
+export interface TypedQuery<B extends Record<string, BindType>, C extends Record<string, ColumnSpec>> {
+  readonly name: string;
+  readonly binds: B;
+  readonly columns: C;
+  /** The QueryDef the drivers run (its SQL may have been replaced). */
+  def(): QueryDef;
+  all(q: Queryable, binds: BindsOf<B>): Promise<RowOf<C>[]>;
+  one(q: Queryable, binds: BindsOf<B>): Promise<RowOf<C> | undefined>;
+}
+
+export function defineQuery<const B extends Record<string, BindType>, const C extends Record<string, ColumnSpec>>(d: QueryDefinition<B, C>): TypedQuery<B, C> {
+  if (REGISTRY.has(d.name)) throw new Error(`query ${d.name} defined twice`);
+  const convs = parseColumns(d.columns);
+  const hints = driverHints(convs);
+  checkBinds(d.name, d.sql, d.binds);
+  let qdef: QueryDef = { name: d.name, sql: d.sql, ...hints };
+  let generation = 0;
+  REGISTRY.set(d.name, {
+    binds: d.binds,
+    columns: d.columns,
+    replace(sql) {
+      checkBinds(d.name, sql, d.binds);
+      // A new name: the drivers cache prepared statements by name.
+      qdef = { name: `${d.name}#${++generation}`, sql, ...hints };
+    },
+  });
+  const typed: TypedQuery<B, C> = {
+    name: d.name,
+    binds: d.binds,
+    columns: d.columns,
+    def: () => qdef,
+    async all(q, binds) {
+      return convertRows(d.name, convs, await q.all(qdef, bindValues(d.name, d.binds, binds))) as RowOf<C>[];
+    },
+    async one(q, binds) {
+      const r = convertRows(d.name, convs, await q.all(qdef, bindValues(d.name, d.binds, binds)));
+      return r[0] as RowOf<C> | undefined;
+    },
+  };
+  return typed;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Monthly ticket tables.
+
+export interface TicketQueryDefinition<B extends Record<string, BindType>, C extends Record<string, ColumnSpec>> {
+  name: string;
+  /** One SELECT per ticket kind, reading `{{table}}`; all with the same columns. */
+  parts: Partial<Record<TicketKind, string>>;
+  /** The outer query over `({{parts}})`, the UNION ALL of the parts whose month table exists. */
+  sql: string;
+  binds: B;
+  columns: C;
+}
+
+export interface TicketQuery<B extends Record<string, BindType>, C extends Record<string, ColumnSpec>> {
+  readonly name: string;
+  readonly kinds: readonly TicketKind[];
+  /** Rows of the month `month` (YYYYMM); [] when none of its tables exists. */
+  all(store: Store, month: string, binds: BindsOf<B>): Promise<RowOf<C>[]>;
+  /** The SQL run for a month when the given kinds' tables exist (tests, the spec). */
+  render(month: string, present: readonly TicketKind[]): QueryDef;
+}
+
+/** How long a table's existence is believed: ticket tables appear at the start of a month. */
+export const TABLE_EXISTS_TTL_MS = 60_000;
+const existsCache = new Map<string, { exists: boolean; at: number }>();
+
+async function monthTableExists(store: Store, table: string): Promise<boolean> {
+  const key = `${store.dialect}:${table}`;
+  const now = Date.now();
+  const hit = existsCache.get(key);
+  if (hit && now - hit.at < TABLE_EXISTS_TTL_MS) return hit.exists;
+  const exists = await store.tableExists(table);
+  if (existsCache.size > 4096) existsCache.clear();
+  existsCache.set(key, { exists, at: now });
+  return exists;
+}
+
+/** Forget what is known about ticket tables (tests that create or drop them). */
+export function forgetTicketTables(): void {
+  existsCache.clear();
+}
+
+export function defineTicketQuery<const B extends Record<string, BindType>, const C extends Record<string, ColumnSpec>>(
+  d: TicketQueryDefinition<B, C>,
+): TicketQuery<B, C> {
+  if (REGISTRY.has(d.name)) throw new Error(`query ${d.name} defined twice`);
+  const convs = parseColumns(d.columns);
+  const hints = driverHints(convs);
+  const kinds = Object.keys(d.parts) as TicketKind[];
+  if (!d.sql.includes('{{parts}}')) throw new Error(`query ${d.name}: the outer SQL must read ({{parts}})`);
+  for (const k of kinds) if (!d.parts[k]!.includes('{{table}}')) throw new Error(`query ${d.name}: the ${k} part must read {{table}}`);
+  const compose = (outer: string, month: string, present: readonly TicketKind[]) =>
+    outer.replace('{{parts}}', present.map((k) => d.parts[k]!.replaceAll('{{table}}', ticketTable(k, month))).join('\nUNION ALL\n'));
+  let outer = d.sql;
+  // Every bind must be used by the query as a whole (parts and outer SQL together).
+  checkBinds(d.name, compose(outer, '200001', kinds), d.binds);
+  let generation = 0;
+  const cache = new Map<string, QueryDef>();
+  REGISTRY.set(d.name, {
+    binds: d.binds,
+    columns: d.columns,
+    replace(sql) {
+      if (!sql.includes('{{parts}}')) throw new Error(`query ${d.name}: the outer SQL must read ({{parts}})`);
+      checkBinds(d.name, compose(sql, '200001', kinds), d.binds);
+      outer = sql;
+      generation++;
+      cache.clear();
+    },
+  });
+  const render = (month: string, present: readonly TicketKind[]): QueryDef => {
+    const key = `${month}:${present.join(',')}`;
+    let q = cache.get(key);
+    if (!q) {
+      // One QueryDef (and prepared statement) per month and set of tables: a bounded few.
+      if (cache.size >= 256) cache.clear();
+      q = { name: `${d.name}@${key}#${generation}`, sql: compose(outer, month, present), ...hints };
+      cache.set(key, q);
+    }
+    return q;
+  };
+  return {
+    name: d.name,
+    kinds,
+    render,
+    async all(store, month, binds) {
+      const present: TicketKind[] = [];
+      for (const k of kinds) if (await monthTableExists(store, ticketTable(k, month))) present.push(k);
+      if (present.length === 0) return [];
+      const rows = await store.all(render(month, present), bindValues(d.name, d.binds, binds));
+      return convertRows(d.name, convs, rows) as RowOf<C>[];
+    },
+  };
+}
