@@ -1,0 +1,165 @@
+// The handler test harness: a real gateway serving all four interfaces on 127.0.0.1 over a
+// seeded database, with the demo's named fixture subscribers (demoFixtures: arrears, suspended,
+// reserved, cancelled, no-print plans, CDMA, blacklisted, VOIP, CDMA1X, thousands of tickets a
+// month, a stock SIM card…). Each handler test file declares its tests once with handlerSuite();
+// they run against SQLite, and against PostgreSQL too when BSSGATE_TEST_PG_URL is set (CI sets it),
+// each on a database of its own that is dropped afterwards.
+import { mkdtempSync, rmSync, readFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import type { Config, DatabaseConfig, InterfaceConfig } from '../../src/config/types.js';
+import { createLogs, type Logs } from '../../src/log/index.js';
+import { openStore } from '../../src/store/open.js';
+import { ensureDatabase } from '../../src/store/init.js';
+import { demoFixtures, type DemoFixtures } from '../../src/store/demo.js';
+import type { AdminStore, QueryDef, Row } from '../../src/store/types.js';
+import { Gateway, type BoundInterface } from '../../src/server/gateway.js';
+import { HANDLERS } from '../../handlers/index.js';
+import { systemClock, type InterfaceKind } from '../../src/types.js';
+import { BssClient, type CallOptions, type Reply } from '../../src/client.js';
+import type { BodyRecord } from '../../protocol/layout-types.js';
+import { testInterface } from './gateway.js';
+import { withTempDatabase } from '../store/contract-pg-helper.js';
+import { forgetTicketTables } from '../../src/store/queries/define.js';
+
+/** Demo size of the harness: every fixture (indexes 0–19), a stock SIM (index 49) and more. */
+export const SEED_SUBSCRIBERS = 120;
+export const SEED = 1;
+/** Cheap scrypt for the seeded hashes (the production cost is tested in test/store/password.test.ts). */
+export const SEED_SCRYPT = { N: 1024, r: 8, p: 1 };
+
+const KINDS: InterfaceKind[] = ['cs', 'card', 'print', 'sms'];
+
+export interface Harness {
+  backend: 'sqlite' | 'postgres';
+  store: AdminStore;
+  fx: DemoFixtures;
+  /** When the demo was generated (its current billing cycle). */
+  now: Date;
+  ports: Record<InterfaceKind, number>;
+  /** One request over a real socket to an interface (a connection per harness and interface). */
+  call<B extends BodyRecord = BodyRecord>(iface: InterfaceKind, business: string | number, body?: BodyRecord, opts?: CallOptions): Promise<Reply<B>>;
+  /** Rows straight from the database, to compare answers with what it holds. */
+  sql<T = Row>(sql: string, binds?: Record<string, string | number | bigint | null | Date>): Promise<T[]>;
+  /** Today's lines of a log family of an interface. */
+  logLines(iface: InterfaceKind, family: string): Promise<string[]>;
+  /** Every log file's text. */
+  allLogText(): Promise<string>;
+  /** Restart the gateway on the same database (lockouts survive a restart). */
+  restart(): Promise<void>;
+}
+
+/** The current billing cycle YYYYMM of a date, and the one `back` months earlier. */
+export function cycleOf(d: Date, back = 0): string {
+  const x = new Date(d.getFullYear(), d.getMonth() - back, 1);
+  return `${x.getFullYear()}${String(x.getMonth() + 1).padStart(2, '0')}`;
+}
+
+let sqlCounter = 0;
+
+async function startHarness(t: Test, backend: 'sqlite' | 'postgres', pgBase?: string): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'bssgate-h-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  let database: DatabaseConfig;
+  if (backend === 'sqlite') {
+    database = { type: 'sqlite', path: join(dir, 'seeded.db'), poolMax: 1, passwordStorage: 'scrypt', demoSubscribers: 0, demoSeed: SEED };
+  } else {
+    const db = await withTempDatabase(t, pgBase!, 'h');
+    database = { type: 'postgres', url: db.url, poolMax: 4, passwordStorage: 'scrypt', demoSubscribers: 0, demoSeed: SEED };
+  }
+  const interfaces: InterfaceConfig[] = KINDS.map((kind) => testInterface({ name: kind, kind }));
+  const config: Config = {
+    files: [],
+    interfaces,
+    database,
+    log: { dir: join(dir, 'logs'), level: 'info', retentionDays: 30, requests: true },
+    shutdownGraceMs: 5_000,
+  };
+  const now = new Date();
+  let logs: Logs = createLogs(config.log, { clock: systemClock });
+  const store = await openStore(config.database, logs.main);
+  await ensureDatabase(store, { demoSubscribers: SEED_SUBSCRIBERS, demoSeed: SEED, now, log: logs.main, passwordStorage: 'scrypt', scrypt: SEED_SCRYPT });
+  forgetTicketTables();
+  let gateway: Gateway | undefined;
+  let bound: BoundInterface[];
+  const clients = new Map<InterfaceKind, BssClient>();
+  const ports = {} as Record<InterfaceKind, number>;
+  const start = async () => {
+    gateway = new Gateway({ config, store, logs, clock: systemClock, handlers: HANDLERS });
+    bound = await gateway.start();
+    for (const b of bound) ports[b.kind as InterfaceKind] = b.port;
+  };
+  const stopGateway = async () => {
+    for (const c of clients.values()) await c.close(true).catch(() => undefined);
+    clients.clear();
+    await gateway?.stop(2_000);
+    gateway = undefined;
+  };
+  t.teardown(async () => {
+    await stopGateway();
+    await store.close();
+    await logs.close();
+  });
+  await start();
+  const mmdd = () => {
+    const d = new Date();
+    return String(d.getMonth() + 1).padStart(2, '0') + String(d.getDate()).padStart(2, '0');
+  };
+  const walk = (p: string): string[] =>
+    existsSync(p) ? readdirSync(p, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(p, e.name)) : [join(p, e.name)])) : [];
+  return {
+    backend,
+    store,
+    fx: demoFixtures(SEED),
+    now,
+    ports,
+    async call(iface, business, body = {}, opts) {
+      let c = clients.get(iface);
+      if (!c) {
+        c = await BssClient.connect({ host: '127.0.0.1', port: ports[iface], timeoutMs: 10_000, operator: 'TEST01' });
+        clients.set(iface, c);
+      }
+      return c.call(business, body, opts);
+    },
+    async sql<T = Row>(sql: string, binds: Record<string, string | number | bigint | null | Date> = {}) {
+      const q: QueryDef = { name: `harness.sql.${++sqlCounter}`, sql };
+      return store.all<T>(q, binds);
+    },
+    async logLines(iface, family) {
+      await logs.flush();
+      const f = join(config.log.dir, iface, `${family}.${mmdd()}`);
+      if (!existsSync(f)) return [];
+      return readFileSync(f, 'utf8').split('\n').filter(Boolean);
+    },
+    async allLogText() {
+      await logs.flush();
+      return walk(config.log.dir).map((f) => readFileSync(f).toString('utf8')).join('\n');
+    },
+    async restart() {
+      await stopGateway();
+      await logs.close();
+      logs = createLogs(config.log, { clock: systemClock });
+      await start();
+    },
+  };
+}
+
+/** The back ends a handler suite runs on here: SQLite always, PostgreSQL when configured. */
+export function backends(): { name: 'sqlite' | 'postgres'; url?: string }[] {
+  const pgUrl = process.env.BSSGATE_TEST_PG_URL;
+  return [{ name: 'sqlite' }, ...(pgUrl ? [{ name: 'postgres' as const, url: pgUrl }] : [])];
+}
+
+/**
+ * Declare a handler test file's tests once; they run on every back end of backends(), each
+ * against its own freshly seeded database and gateway. `name` carries the inventory IDs.
+ */
+export function handlerSuite(name: string, fn: (t: Test, h: Harness) => Promise<void>): void {
+  for (const b of backends()) {
+    t.test(`${name} [${b.name}]`, async (t) => {
+      const h = await startHarness(t, b.name, b.url);
+      await fn(t, h);
+    });
+  }
+}
