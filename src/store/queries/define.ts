@@ -161,11 +161,20 @@ function bindValues(name: string, spec: Record<string, BindType>, given: Record<
 }
 
 /** Every query by name: the operator's SQL file (later) replaces entries here, binds and columns kept. */
-const REGISTRY = new Map<string, { replace(sql: string): void; binds: Record<string, BindType>; columns: Record<string, ColumnSpec> }>();
+const REGISTRY = new Map<
+  string,
+  { replace(sql: string): void; binds: Record<string, BindType>; columns: Record<string, ColumnSpec>; /** The SQL run (a ticket query: for a sample month with every kind). */ sample(): QueryDef }
+>();
 
 /** The names of every typed query (tests, `db check` later). */
 export function queryNames(): string[] {
   return [...REGISTRY.keys()].sort();
+}
+
+/** The contract and current SQL of a query by name (tests render every query for every dialect). */
+export function queryContract(name: string): { binds: Record<string, BindType>; columns: Record<string, ColumnSpec>; def: QueryDef } | undefined {
+  const q = REGISTRY.get(name);
+  return q && { binds: q.binds, columns: q.columns, def: q.sample() };
 }
 
 /**
@@ -205,6 +214,7 @@ export function defineQuery<const B extends Record<string, BindType>, const C ex
   REGISTRY.set(d.name, {
     binds: d.binds,
     columns: d.columns,
+    sample: () => qdef,
     replace(sql) {
       checkBinds(d.name, sql, d.binds);
       // A new name: the drivers cache prepared statements by name.
@@ -288,6 +298,7 @@ export function defineTicketQuery<const B extends Record<string, BindType>, cons
   REGISTRY.set(d.name, {
     binds: d.binds,
     columns: d.columns,
+    sample: () => render('200001', kinds),
     replace(sql) {
       if (!sql.includes('{{parts}}')) throw new Error(`query ${d.name}: the outer SQL must read ({{parts}})`);
       checkBinds(d.name, compose(sql, '200001', kinds), d.binds);
