@@ -3,10 +3,32 @@
 // spec's per-function sections and coverage table are all derived from this list.
 import type { Layout } from '../protocol/layout-types.js';
 import type { HandlerModule } from '../src/types.js';
+import blacklistCheck from './blacklist-check.js';
+import blacklistQuery from './blacklist-query.js';
+import creditLevel from './credit-level.js';
+import profile from './profile.js';
+import puk from './puk.js';
+import status from './status.js';
+import monthlyDetail from './monthly-detail.js';
+import realtimeDetail from './realtime-detail.js';
+import voipDetail from './voip-detail.js';
+import c1xDataDetail from './c1x-data-detail.js';
+import printMonthlyDetail from './print-monthly-detail.js';
+import printC1xDetail from './print-c1x-detail.js';
 import balance from './balance.js';
+import monthlyBill from './monthly-bill.js';
+import realtimeFees from './realtime-fees.js';
 import connectionCheck from './connection-check.js';
+import specialServices from './special-services.js';
+import changeRecords from './change-records.js';
+import prepaymentHistory from './prepayment-history.js';
+import voipCardNumbers from './voip-card-numbers.js';
+import voipCardOfNumber from './voip-card-of-number.js';
+import voipSameCustomer from './voip-same-customer.js';
+import passwordCheck from './password-check.js';
+import lockoutClear from './lockout-clear.js';
 
-export const HANDLERS: readonly HandlerModule[] = Object.freeze([...connectionCheck, ...balance].sort((a, b) => a.biz - b.biz));
+export const HANDLERS: readonly HandlerModule[] = Object.freeze([...connectionCheck, ...balance, ...monthlyBill, ...realtimeFees, ...monthlyDetail, ...realtimeDetail, ...voipDetail, ...c1xDataDetail, ...printMonthlyDetail, ...printC1xDetail, ...profile, ...puk, ...status, ...creditLevel, ...blacklistQuery, ...blacklistCheck, ...specialServices, ...changeRecords, ...prepaymentHistory, ...voipCardNumbers, ...voipCardOfNumber, ...voipSameCustomer, ...passwordCheck, ...lockoutClear].sort((a, b) => a.biz - b.biz));
 
 export interface BusinessLayouts {
   readonly request: Layout;

@@ -50,6 +50,9 @@ export const BUSINESS_TYPES = {
   SPECIAL_SERVICE_CHANGE: { code: 124, ids: ['CS-24'], name: 'special-service-change', title: '特服档案修改', interfaces: CS },
   CANCELLATION_RESERVE: { code: 125, ids: ['CS-25'], name: 'cancellation-reserve', title: '销户预约', interfaces: CS },
   CANCELLATION_UNRESERVE: { code: 126, ids: ['CS-26'], name: 'cancellation-unreserve', title: '取消销户预约', interfaces: CS },
+  // Not in the legacy inventory (no ID): bssgate's own operator function for the lockout of the
+  // password checks (CS-02, VO-01, PC-01, PR-01, SM-01; issue 6). Codes 190–199 are kept for such.
+  LOCKOUT_CLEAR: { code: 190, ids: [], name: 'lockout-clear', title: '解除密码锁定', interfaces: CS },
 
   // IP Phone (VOIP) functions, on the customer-service interface.
   VOIP_AUTHENTICATE: { code: 201, ids: ['VO-01'], name: 'voip-authenticate', title: 'IP Phone 身份验证', interfaces: CS },
@@ -61,7 +64,7 @@ export const BUSINESS_TYPES = {
   VOIP_CARD_NUMBERS: { code: 205, ids: ['VO-05'], name: 'voip-card-numbers', title: 'IP Phone通过卡号查询所有电话号码', interfaces: CS },
   VOIP_CARD_OF_NUMBER: { code: 206, ids: ['VO-06'], name: 'voip-card-of-number', title: 'IP Phone通过电话号码查卡号、用户名', interfaces: CS },
   VOIP_SAME_CUSTOMER: { code: 207, ids: ['VO-07'], name: 'voip-same-customer', title: 'IP Phone通过卡号或手机号码查询相同CUSID用户', interfaces: CS },
-  // VO-08: the table says TICKET_163_yyyymm, the flow TICKET_193_yyyymm; both IP-call families are read.
+  // VO-08: the table says TICKET_163_yyyymm, the flow TICKET_193_yyyymm: one IP-call family, kept in TICKET_163 (SPEC.md section 9).
   VOIP_DETAIL: { code: 208, ids: ['VO-08'], name: 'voip-detail', title: 'IP Phone通过卡号或绑定号码查询详单', interfaces: CS },
   VOIP_PREPAYMENT_HISTORY: { code: 209, ids: ['VO-09'], name: 'voip-prepayment-history', title: 'IP Phone通过卡号查询预交款缴费记录', interfaces: CS },
   VOIP_SERVICE_CHANGES: { code: 210, ids: ['VO-10'], name: 'voip-service-changes', title: 'IP Phone通过卡号查询服务异动记录', interfaces: CS },

@@ -43,16 +43,19 @@ export const cycle = <N extends string>(name: N, o: DateOpts = {}) => ({ name, t
 export const list = <N extends string, const L extends Layout>(name: N, of: L, o: { maxItems?: number; doc?: string } = {}) =>
   ({ name, type: 'list' as const, of, ...o });
 
-/** A code field on the wire: u8 for numeric code tables, char(width) for character codes. */
-export function code<N extends string>(name: N, codes: readonly CodeMeaning[], o: { doc?: string } = {}) {
+/** A code field on the wire: u8 (u16 above 255) for numeric code tables, char(width) for character codes. */
+export function code<N extends string>(name: N, codes: readonly (CodeMeaning & { code: number })[], o?: { doc?: string }): { name: N; type: 'u8' | 'u16'; codes: readonly CodeMeaning[]; doc?: string };
+export function code<N extends string>(name: N, codes: readonly (CodeMeaning & { code: string })[], o?: { doc?: string }): { name: N; type: 'char'; width: number; codes: readonly CodeMeaning[]; doc?: string };
+export function code<N extends string>(name: N, codes: readonly CodeMeaning[], o: { doc?: string } = {}): Field {
+  if (codes.length === 0) throw new Error(`code field ${name}: no meanings`);
   const numeric = codes.every((c) => typeof c.code === 'number');
   if (numeric) {
     const max = Math.max(...codes.map((c) => c.code as number));
-    if (max > 0xff) return { name, type: 'u16' as const, codes, ...o } as const;
-    return { name, type: 'u8' as const, codes, ...o } as const;
+    return { name, type: max > 0xff ? 'u16' : 'u8', codes, ...o };
   }
+  if (!codes.every((c) => typeof c.code === 'string')) throw new Error(`code field ${name}: codes mix numbers and text`);
   const width = Math.max(...codes.map((c) => Buffer.byteLength(String(c.code), 'latin1')));
-  return { name, type: 'char' as const, width, codes, ...o } as const;
+  return { name, type: 'char', width, codes, ...o };
 }
 
 /** A copy of a field under another name (shared definitions: `rename(fields.svcnum, 'bindNumber')`). */

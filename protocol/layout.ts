@@ -232,9 +232,9 @@ function codeList(f: Field & { codes?: readonly { code: string | number }[] }): 
   return (f.codes ?? []).map((c) => String(c.code)).join(', ');
 }
 
-function textProblem(f: Field, s: string): string | undefined {
+function textProblem(f: Field, s: string, lenient = false): string | undefined {
   if ((f.type === 'char' ? CONTROL_CHAR_RE : CONTROL_CHAR_TEXT_RE).test(s)) return 'contains a control character';
-  if (f.type === 'char' && f.pattern && !f.pattern.test(s)) {
+  if (!lenient && f.type === 'char' && f.pattern && !f.pattern.test(s)) {
     return `does not match ${f.pattern}${shown(f, s)}`.trimEnd();
   }
   return undefined;
@@ -249,7 +249,7 @@ function invalid(path: string, problem: string): GatewayError {
 
 // The validation pass: checks every value and copies it into a clean record (without the
 // parser's hidden `$n` counters).
-function validate(layout: Layout, raw: Record<string, unknown>, prefix: string): BodyRecord {
+function validate(layout: Layout, raw: Record<string, unknown>, prefix: string, lenient: boolean): BodyRecord {
   const out: BodyRecord = {};
   for (const f of layout) {
     const path = prefix + f.name;
@@ -262,9 +262,9 @@ function validate(layout: Layout, raw: Record<string, unknown>, prefix: string):
         if (f.type === 'text' && f.maxBytes !== undefined && (raw[`${f.name}$n`] as number) > f.maxBytes) {
           throw invalid(path, `longer than ${f.maxBytes} bytes`);
         }
-        const problem = textProblem(f, s);
+        const problem = textProblem(f, s, lenient);
         if (problem) throw invalid(path, problem);
-        if (f.type === 'char' && f.codes && !f.codes.some((c) => c.code === s)) throw invalid(path, `${JSON.stringify(s)} is not one of ${codeList(f)}`);
+        if (!lenient && f.type === 'char' && f.codes && !f.codes.some((c) => c.code === s)) throw invalid(path, `${JSON.stringify(s)} is not one of ${codeList(f)}`);
         out[f.name] = s;
         break;
       }
@@ -275,7 +275,7 @@ function validate(layout: Layout, raw: Record<string, unknown>, prefix: string):
         if ((f.min !== undefined && n < f.min) || (f.max !== undefined && n > f.max)) {
           throw invalid(path, `${n} outside ${f.min ?? 0}..${f.max ?? INT_MAX[f.type]}`);
         }
-        if (f.codes && !f.codes.some((c) => c.code === n)) throw invalid(path, `${n} is not one of ${codeList(f)}`);
+        if (!lenient && f.codes && !f.codes.some((c) => c.code === n)) throw invalid(path, `${n} is not one of ${codeList(f)}`);
         out[f.name] = n;
         break;
       }
@@ -307,7 +307,7 @@ function validate(layout: Layout, raw: Record<string, unknown>, prefix: string):
           throw invalid(path, `${items.length} records, at most ${f.maxItems}`);
         }
         const list: BodyRecord[] = new Array(items.length);
-        for (let i = 0; i < items.length; i++) list[i] = validate(f.of, items[i], `${path}[${i}].`);
+        for (let i = 0; i < items.length; i++) list[i] = validate(f.of, items[i], `${path}[${i}].`, lenient);
         out[f.name] = list;
         break;
       }
@@ -316,12 +316,21 @@ function validate(layout: Layout, raw: Record<string, unknown>, prefix: string):
   return out;
 }
 
+export interface DecodeOptions {
+  /**
+   * Responses (the client side): accept code values outside a field's code list and text that
+   * does not match its pattern. Those describe what a request may carry; a reply carries what the
+   * database holds, and an operator's schema may have codes ours does not list (SPEC.md section 3).
+   */
+  lenient?: boolean;
+}
+
 /**
  * Decode and validate a body (the bytes after the 60-byte header). Throws GatewayError
  * BODY_MISMATCH (body shorter than its layout, or bytes left over after it) or INVALID_FIELD
  * (invalid GBK, control characters, pattern, min/max, calendar values), naming the field.
  */
-export function decodeBody(layout: Layout, body: Buffer): BodyRecord {
+export function decodeBody(layout: Layout, body: Buffer, opts: DecodeOptions = {}): BodyRecord {
   const { parser } = compile(layout);
   if (parser === undefined) {
     if (body.length !== 0) throw new GatewayError('BODY_MISMATCH', `${body.length} bytes after the body`);
@@ -343,7 +352,7 @@ export function decodeBody(layout: Layout, body: Buffer): BodyRecord {
   const end = raw.$end as number;
   if (end > body.length) throw new GatewayError('BODY_MISMATCH', 'body shorter than its layout');
   if (end < body.length) throw new GatewayError('BODY_MISMATCH', `${body.length - end} bytes after the body`);
-  return validate(layout, raw, '');
+  return validate(layout, raw, '', opts.lenient === true);
 }
 
 // ---------------------------------------------------------------------------------------------

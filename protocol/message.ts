@@ -165,5 +165,6 @@ export function decodeResponse(frame: Buffer, layout?: Layout): DecodedResponse 
     }
     return { header, message };
   }
-  return { header, message, body: decodeBody(layout, rest) };
+  // A reply carries what the database holds: codes and patterns are request rules (lenient).
+  return { header, message, body: decodeBody(layout, rest, { lenient: true }) };
 }

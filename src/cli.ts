@@ -16,6 +16,12 @@ import { ConfigError } from './config/types.js';
 import { openStore } from './store/open.js';
 import { registerDbCommands } from './store/db-commands.js';
 import { serveCommand } from './serve.js';
+import pino, { type Logger } from 'pino';
+import type { Config, DatabaseConfig } from './config/types.js';
+import type { Store } from './store/types.js';
+import { clearLockout } from './store/queries/auth.js';
+import { svcnum as svcnumField } from '../handlers/kit/fields.js';
+import { systemClock, type Clock } from './types.js';
 
 const DEFAULT_CONFIG = 'h.ini.example';
 
@@ -69,7 +75,7 @@ export function formatReply(r: Reply, json: boolean): string {
   }
   const lines = [
     `result   ${r.result} ${returnCode(r.result)?.name ?? ''} ${r.message}`.trimEnd(),
-    `business ${r.header.biz} ${biz?.name ?? ''} ${biz ? '(' + biz.ids.join(', ') + ')' : ''}`.trimEnd(),
+    `business ${r.header.biz} ${biz?.name ?? ''} ${biz && biz.ids.length ? '(' + biz.ids.join(', ') + ')' : ''}`.trimEnd(),
     `seq      ${r.header.seq}   serial ${r.header.serial}   time ${r.header.time}`,
   ];
   const body = r.body;
@@ -89,6 +95,48 @@ export function formatReply(r: Reply, json: boolean): string {
     show(body, '');
   }
   return lines.join('\n') + '\n';
+}
+
+export interface LockoutCommandDeps {
+  loadConfig(files: string[]): Config;
+  openStore(cfg: DatabaseConfig, log: Logger): Promise<Store>;
+  /** Where the result goes (default process.stdout); tests capture it. */
+  out?: (text: string) => void;
+  clock?: Clock;
+}
+
+/**
+ * `bssgate lockout clear <number>`: clear the password lock of a number (the lockout of the
+ * password checks CS-02, VO-01, PC-01, PR-01, SM-01; the same as business type 190 lockout-clear)
+ * in the database the config files name. Prints what was cleared; resolves to the exit code:
+ * 0 cleared, 2 the number had no lock (nothing changed).
+ */
+export async function lockoutClearCommand(
+  svcnum: string,
+  opts: { config?: string[]; operator?: string },
+  deps: LockoutCommandDeps = { loadConfig, openStore },
+): Promise<number> {
+  if (!svcnumField.pattern?.test(svcnum)) throw new Error(`"${svcnum}" is not a service number (3–20 digits)`);
+  const out = deps.out ?? ((s: string) => void process.stdout.write(s));
+  const operator = opts.operator ?? process.env.USER ?? 'cli';
+  const files = opts.config && opts.config.length > 0 ? opts.config : [DEFAULT_CONFIG];
+  const cfg = deps.loadConfig(files);
+  const store = await deps.openStore(cfg.database, pino({ level: 'warn' }, pino.destination(2)));
+  try {
+    const row = await clearLockout(store, svcnum, (deps.clock ?? systemClock).date());
+    if (!row) {
+      out(`${svcnum}: no password lock; nothing cleared\n`);
+      return 2;
+    }
+    const what = [
+      row.hard_locked !== 0 ? `the lock until an operator clears it (${row.consecutive} consecutive wrong passwords)` : '',
+      row.lock_active !== 0 ? `the lock until ${row.locked_until} (${row.fails_in_window} wrong passwords in the window)` : '',
+    ].filter(Boolean);
+    out(`${svcnum}: cleared ${what.join(' and ')}; counters reset; operator ${operator}\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
 }
 
 export function buildProgram(): Command {
@@ -151,6 +199,18 @@ export function buildProgram(): Command {
     });
 
   registerDbCommands(program, { loadConfig, openStore });
+
+  program
+    .command('lockout')
+    .description('password lockout of the password checks (CS-02, VO-01, PC-01, PR-01, SM-01)')
+    .command('clear')
+    .description('clear the password lock of a number (as business type 190 lockout-clear); exit 2 when it had none')
+    .argument('<number>', 'service number')
+    .option('-c, --config <file...>', 'INI files naming the database (default h.ini.example)')
+    .option('--operator <id>', 'who clears it, printed with the result (default $USER)')
+    .action(async (number: string, opts: { config?: string[]; operator?: string }) => {
+      process.exitCode = await lockoutClearCommand(number, opts);
+    });
   return program;
 }
 

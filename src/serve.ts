@@ -119,6 +119,13 @@ export async function serveCommand(files: string[], out: NodeJS.WritableStream =
   return running;
 }
 
+/** Last month's billing cycle YYYYMM (complete, so its detail has records). */
+function previousCycle(): string {
+  const d = new Date();
+  const p = new Date(d.getFullYear(), d.getMonth() - 1, 1);
+  return `${p.getFullYear()}${String(p.getMonth() + 1).padStart(2, '0')}`;
+}
+
 export function summary(r: Running): string {
   const lines = [`bssgate ready (database: ${r.config.database.type}${r.config.database.path ? ' ' + r.config.database.path : ''})`];
   for (const b of r.bound) {
@@ -141,6 +148,17 @@ export function summary(r: Running): string {
       `Demo data: ${r.config.database.demoSubscribers} subscribers (seed ${r.config.database.demoSeed}); e.g. ${fx.first.svcnum} with service password ${fx.first.password}.`,
       `  node dist/src/cli.js db fixtures --seed ${r.config.database.demoSeed}   lists the others`,
     );
+    // One call per interface for that subscriber (README "Try it").
+    const demoCalls: Record<string, string> = {
+      cs: `balance svcnum=${fx.first.svcnum}`,
+      card: `card-verify svcnum=${fx.first.svcnum} password=${fx.first.password}`,
+      print: `print-monthly-detail svcnum=${fx.first.svcnum} password=${fx.first.password} cycle=${previousCycle()} offset=0 limit=5`,
+      sms: `sms-realtime-fees svcnum=${fx.first.svcnum}`,
+    };
+    for (const b of r.bound) {
+      const call = demoCalls[b.kind];
+      if (call && b.serves.length > 1) lines.push(`  node dist/src/cli.js call ${b.host}:${b.port} ${call}`);
+    }
   }
   lines.push('', 'Stop with Ctrl-C (SIGINT) or SIGTERM: requests in flight are answered first.', '');
   return lines.join('\n');

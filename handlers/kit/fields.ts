@@ -6,7 +6,8 @@ import { char, code, cycle } from '../../protocol/fields.js';
 import type { CodeMeaning } from '../../protocol/layout-types.js';
 import { BUSI_STATUS, BUSI_TYPES, NET_TYPES, PAY_MODES, PAY_STATUS, SUBSCRIBER_STATUS } from '../../src/store/schema.js';
 
-const meanings = (t: Record<string, CodeMeaning>): readonly CodeMeaning[] =>
+/** The meanings of a schema code table, for a code field (the spec lists them). */
+export const meanings = <C extends string | number>(t: Record<string, { code: C; zh: string; en: string }>): readonly (CodeMeaning & { code: C })[] =>
   Object.freeze(Object.values(t).map((c) => Object.freeze({ code: c.code, zh: c.zh, en: c.en })));
 
 /** Service number (业务号码): MSISDN, VOIP number or data-card number; TAB_SUBSCRB.SVCNUM is 20 bytes. */
@@ -43,3 +44,17 @@ export const payStatus = code('payStatus', PAY_STATUS_CODES, { doc: 'posting sta
 
 /** Ids (SUBSCRBID, ACCTID, CUSTID, BUSISN, PAYSN) travel as decimal text: 64-bit, beyond a u32. */
 export const idField = <N extends string>(name: N, doc: string) => char(name, 20, { pattern: /^[0-9]{1,20}$/, doc });
+
+/**
+ * VO-*: "by card or phone number" (通过卡号或电话号码). One code field for every IP Phone function
+ * that takes either: `by` C = `number` is an IP Phone card number, N = a phone number (each
+ * function's section says which phone number: the IP Phone number itself, or a bound number).
+ */
+export const VOIP_BY_CARD = 'C';
+export const VOIP_BY_NUMBER = 'N';
+export const VOIP_LOOKUP_CODES: readonly (CodeMeaning & { code: string })[] = Object.freeze([
+  Object.freeze({ code: VOIP_BY_CARD, zh: '按卡号', en: 'number is an IP Phone card number' }),
+  Object.freeze({ code: VOIP_BY_NUMBER, zh: '按电话号码', en: 'number is a phone number' }),
+]);
+export const voipBy = code('by', VOIP_LOOKUP_CODES, { doc: 'what `number` is' });
+export const voipNumber = char('number', 20, { pattern: /^[0-9]{3,20}$/, doc: 'IP Phone card number or phone number (as `by` says), digits' });

@@ -118,7 +118,7 @@ function annotateHeader(frame: Buffer, row: BusinessRow, kind: 'request' | 'resp
     ...hexLines(0, frame.subarray(0, 4), `length = ${frame.length - 4}: 56 + ${bodyBytes} body bytes`),
     ...hexLines(4, frame.subarray(4, 5), 'version 1'),
     ...hexLines(5, frame.subarray(5, 6), kind === 'request' ? 'kind 1 = request' : 'kind 2 = response'),
-    ...hexLines(6, frame.subarray(6, 8), `biz ${row.code} = ${row.key} (${row.ids.join(', ')})${echoed}`),
+    ...hexLines(6, frame.subarray(6, 8), `biz ${row.code} = ${row.key}${row.ids.length ? ` (${row.ids.join(', ')})` : ''}${echoed}`),
     ...hexLines(8, frame.subarray(8, 12), `seq ${h.seq}${echoed}`),
     ...hexLines(12, frame.subarray(12, 32), `serial ${JSON.stringify(h.serial)}${echoed}`),
     ...hexLines(32, frame.subarray(32, 46), `time ${JSON.stringify(h.time)}${kind === 'response' ? ': the request\'s' : ''}`),
@@ -138,7 +138,7 @@ function codeCell(name: keyof typeof RETURN_CODES): string {
 
 /** The spec section of one business type. */
 export function renderSection(h: HandlerModule, row: BusinessRow): string {
-  const parts: string[] = [`### ${row.ids.join(', ')} ${row.name} (${row.code})`, '', `${row.title}. Source: \`${h.file ?? '?'}\`. Served by default on: ${row.interfaces.join(', ')}.`];
+  const parts: string[] = [`### ${row.ids.length ? `${row.ids.join(', ')} ` : ''}${row.name} (${row.code})`, '', `${row.title}. Source: \`${h.file ?? '?'}\`. Served by default on: ${row.interfaces.join(', ')}.`];
   if (h.doc) parts.push('', h.doc);
   if (h.maxPage) parts.push('', `Paged (section 3): at most **${h.maxPage}** records per page; a larger \`limit\` is answered with ${h.maxPage}.`);
   parts.push('', 'Request fields:', '', layoutTable(h.request), '', 'Response fields after the message (result 0 only):', '', layoutTable(h.response));
@@ -178,6 +178,15 @@ export function renderFunctions(handlers: readonly HandlerModule[]): string {
   return sections.join('\n\n');
 }
 
+/** The business-type table (section 6): every row of protocol/business-types.ts. */
+export function renderBusinessTypes(): string {
+  return [
+    '| code | key | name | IDs | title | interfaces |',
+    '|---|---|---|---|---|---|',
+    ...BUSINESS_ROWS.map((r) => `| ${r.code} | \`${r.key}\` | \`${r.name}\` | ${r.ids.join(', ') || '(none: bssgate\'s own)'} | ${r.title} | ${r.interfaces.join(', ')} |`),
+  ].join('\n');
+}
+
 /** The coverage table (section 9): every inventory ID, its business type and status. */
 export function renderCoverage(handlers: readonly HandlerModule[]): string {
   const rows: { id: string; line: string }[] = [];
@@ -201,6 +210,7 @@ const BLOCK = (name: string) => new RegExp(`(<!-- BEGIN GENERATED: ${name} -->\\
 export function updateSpec(spec: string, handlers: readonly HandlerModule[]): string {
   let out = spec;
   for (const [name, body] of [
+    ['business-types', renderBusinessTypes()],
     ['functions', renderFunctions(handlers)],
     ['coverage', renderCoverage(handlers)],
   ] as const) {

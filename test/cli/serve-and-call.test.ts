@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
+import Database from 'better-sqlite3';
 import { connectRaw } from '../helpers/raw.js';
 import { encodeRequest } from '../../protocol/message.js';
 
@@ -79,6 +80,39 @@ t.test('CS-01 and PC-09: serve h.ini.example, run the printed call command, SIGT
   t.match(call.stdout, /^result\s+0 /m);
   t.match(call.stdout, /database\s+1/);
   t.ok(existsSync(join(dir, 'data', 'bssgate.db')), 'the demo database was created next to the ini file');
+  // The banner's one call per interface for the demo subscriber it names: each answers 0, and
+  // CS-14 answers the balance the database holds.
+  const demoCalls = banner.split('\n').filter((l) => / call 127\.0\.0\.1:\d+ [a-z]/.test(l) && !l.includes('connection-check'));
+  t.equal(demoCalls.length, 4, 'a demo call for each of the four interfaces');
+  const db = new Database(join(dir, 'data', 'bssgate.db'), { readonly: true });
+  t.teardown(() => db.close());
+  for (const l of demoCalls) {
+    const a = l.trim().split(/\s+/);
+    const r = spawnSync(process.execPath, [...a.slice(1), '--json'], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+    t.equal(r.status, 0, `${a.slice(3).join(' ')}: ${r.stdout}${r.stderr}`);
+    const reply = JSON.parse(r.stdout);
+    if (reply.business === 'balance') {
+      const svcnum = /svcnum=(\d+)/.exec(l)![1];
+      const row = db.prepare('SELECT b.BALANCE AS b FROM ACCT_BALANCE b JOIN TAB_SUBSCRB s ON s.ACCTID = b.ACCTID WHERE s.SVCNUM = ? AND s.STATUS <> 5').get(svcnum) as { b: number };
+      t.equal(reply.body.balance, String(row.b), 'CS-14 over the CLI: the balance the database holds');
+    }
+  }
+  // The README's "one call per interface", as a newcomer pastes them (interface names → this
+  // test's ports; the print example's cycle → last month's).
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const names = ['cs', 'card', 'print', 'sms'];
+  const readmeCalls = readme.split('\n').filter((l) => /^node dist\/src\/cli\.js call (cs|card|print|sms) (?!connection-check)/.test(l));
+  t.equal(readmeCalls.length, 4, 'the README shows one call per interface');
+  const d = new Date();
+  const last = new Date(d.getFullYear(), d.getMonth() - 1, 1);
+  const lastCycle = `${last.getFullYear()}${String(last.getMonth() + 1).padStart(2, '0')}`;
+  for (const l of readmeCalls) {
+    const a = l.split('#')[0].trim().split(/\s+/).map((w) => w.replace(/^cycle=\d{6}$/, `cycle=${lastCycle}`));
+    a[3] = `127.0.0.1:${ports[names.indexOf(a[3])]}`;
+    const r = spawnSync(process.execPath, a.slice(1), { cwd: root, encoding: 'utf8', timeout: 30_000 });
+    t.equal(r.status, 0, `README: ${l.split('#')[0].trim()}: ${r.stdout}${r.stderr}`);
+    t.match(r.stdout, /^result\s+0 OK/m);
+  }
   // The banner's second form goes through the package's bin (npm exec finds the project's own).
   const npxLine = /npx (bssgate call [^)]+)\)/.exec(banner);
   t.ok(npxLine, 'the npx form is printed too');

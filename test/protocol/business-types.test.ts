@@ -34,9 +34,15 @@ t.test('every business code, name and inventory ID is unique and found by its lo
 
 t.test('codes follow the inventory numbering: CS-nn → 100+nn, VO → 200+, C1 → 230+, PC → 300+, PR → 400+, SM → 500+', async (t) => {
   for (const r of BUSINESS_ROWS) {
+    // bssgate's own functions (no inventory ID) take codes 190–199 of the customer-service range.
+    if (r.ids.length === 0) {
+      t.ok(r.code >= 190 && r.code <= 199, `${r.name}: a code of bssgate's own, ${r.code}`);
+      continue;
+    }
     t.equal(r.ids.length, 1);
     t.equal(r.code, codeForId(r.ids[0]), `${r.ids[0]} → ${r.code}`);
   }
+  t.same(BUSINESS_ROWS.filter((r) => r.ids.length === 0).map((r) => r.key), ['LOCKOUT_CLEAR'], 'the rows without an inventory ID');
   t.equal(codeForId('CS-26'), 126);
   t.equal(codeForId('C1-03'), 233);
   t.equal(codeForId('OC-01'), undefined);
@@ -96,11 +102,16 @@ t.test('CS-01 is served on all four interfaces; every other function on its own 
   const home = { CS: 'cs', VO: 'cs', C1: 'cs', PC: 'card', PR: 'print', SM: 'sms' } as const;
   for (const r of BUSINESS_ROWS) {
     if (r.code === 101) continue;
+    // bssgate's own functions (no inventory ID): the operator's lockout clearing is a customer-service one.
+    if (r.ids.length === 0) {
+      t.same(r.interfaces, ['cs'], r.name);
+      continue;
+    }
     t.same(r.interfaces, [home[r.ids[0].slice(0, 2) as keyof typeof home]], `${r.ids[0]}`);
   }
 });
 
 t.test('PC-06, PC-07, PC-09 and PR-04 are not wire functions and have no code', async (t) => {
   for (const id of ['PC-06', 'PC-07', 'PC-09', 'PR-04']) t.equal(businessById(id), undefined, id);
-  t.equal(BUSINESS_ROWS.length, 24 + 11 + 3 + 6 + 3 + 2);
+  t.equal(BUSINESS_ROWS.length, 24 + 11 + 3 + 6 + 3 + 2 + 1, 'the inventory\'s wire functions and lockout-clear');
 });

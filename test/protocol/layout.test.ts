@@ -127,6 +127,12 @@ t.test('a code field accepts only the meanings of its code table', async (t) => 
   t.strictSame(decodeBody(C, Buffer.from([2, 0x47])), { status: 2, net: 'G' });
   t.throws(() => decodeBody(C, Buffer.from([3, 0x47])), { name: 'GatewayError', rc: 'INVALID_FIELD', detail: /^status: 3 is not one of 1, 2/ });
   t.throws(() => decodeBody(C, Buffer.from([1, 0x43])), { name: 'GatewayError', rc: 'INVALID_FIELD', detail: /^net: "C" is not one of G/ });
+  // A reply carries what the database holds: the client accepts codes and text its lists do not know.
+  t.strictSame(decodeBody(C, Buffer.from([3, 0x43]), { lenient: true }), { status: 3, net: 'C' });
+  const P: Layout = [{ name: 'n', type: 'char', width: 3, pattern: /^[0-9]+$/ }];
+  t.throws(() => decodeBody(P, Buffer.from('A1 ', 'latin1')), { name: 'GatewayError', rc: 'INVALID_FIELD' });
+  t.strictSame(decodeBody(P, Buffer.from('A1 ', 'latin1'), { lenient: true }), { n: 'A1' });
+  t.throws(() => decodeBody(P, Buffer.from([0x41, 0x01, 0x20]), { lenient: true }), { name: 'GatewayError', rc: 'INVALID_FIELD' }, 'control characters are refused even so');
 });
 
 t.test('control characters in a fixed text are INVALID_FIELD; free text may hold line breaks', async (t) => {
