@@ -15,7 +15,9 @@ import { ensureDatabase } from '../../src/store/init.js';
 import { demoFixtures, type DemoFixtures } from '../../src/store/demo.js';
 import type { AdminStore, QueryDef, Row } from '../../src/store/types.js';
 import { Gateway, type BoundInterface } from '../../src/server/gateway.js';
-import { HANDLERS } from '../../handlers/index.js';
+import { HANDLERS, LAYOUTS_BY_CODE } from '../../handlers/index.js';
+import { businessByName } from '../../protocol/business-types.js';
+import type { BodyValue, Layout } from '../../protocol/layout-types.js';
 import { systemClock, type InterfaceKind } from '../../src/types.js';
 import { BssClient, type CallOptions, type Reply } from '../../src/client.js';
 import type { BodyRecord } from '../../protocol/layout-types.js';
@@ -33,6 +35,8 @@ const KINDS: InterfaceKind[] = ['cs', 'card', 'print', 'sms'];
 
 export interface Harness {
   backend: 'sqlite' | 'postgres';
+  /** Every secret value (password, PUK) this harness sent or received: none may reach a log. */
+  secrets: Set<string>;
   store: AdminStore;
   fx: DemoFixtures;
   /** When the demo was generated (its current billing cycle). */
@@ -57,6 +61,16 @@ export function cycleOf(d: Date, back = 0): string {
 }
 
 let sqlCounter = 0;
+
+/** Values of the secret fields of a body (passwords, PUK codes), also inside lists. */
+function secretValues(layout: Layout, body: BodyRecord | undefined, out: Set<string>): void {
+  if (!body) return;
+  for (const f of layout) {
+    const v: BodyValue | undefined = body[f.name];
+    if ((f.type === 'char' || f.type === 'text') && f.secret && typeof v === 'string' && v.trim().length >= 4) out.add(v.trim());
+    if (f.type === 'list' && Array.isArray(v)) for (const item of v) secretValues(f.of, item, out);
+  }
+}
 
 async function startHarness(t: Test, backend: 'sqlite' | 'postgres', pgBase?: string): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'bssgate-h-'));
@@ -108,19 +122,26 @@ async function startHarness(t: Test, backend: 'sqlite' | 'postgres', pgBase?: st
   };
   const walk = (p: string): string[] =>
     existsSync(p) ? readdirSync(p, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(p, e.name)) : [join(p, e.name)])) : [];
+  const secrets = new Set<string>();
   return {
     backend,
+    secrets,
     store,
     fx: demoFixtures(SEED),
     now,
     ports,
-    async call(iface, business, body = {}, opts) {
+    async call<B extends BodyRecord = BodyRecord>(iface: InterfaceKind, business: string | number, body: BodyRecord = {}, opts?: CallOptions) {
       let c = clients.get(iface);
       if (!c) {
         c = await BssClient.connect({ host: '127.0.0.1', port: ports[iface], timeoutMs: 10_000, operator: 'TEST01' });
         clients.set(iface, c);
       }
-      return c.call(business, body, opts);
+      const biz = typeof business === 'number' ? business : businessByName(business)?.code;
+      const layouts = opts?.layouts ?? (biz === undefined ? undefined : LAYOUTS_BY_CODE.get(biz));
+      if (layouts) secretValues(layouts.request, body, secrets);
+      const reply = await c.call<B>(business, body, opts);
+      if (layouts) secretValues(layouts.response, reply.body, secrets);
+      return reply;
     },
     async sql<T = Row>(sql: string, binds: Record<string, string | number | bigint | null | Date> = {}) {
       const q: QueryDef = { name: `harness.sql.${++sqlCounter}`, sql };
@@ -160,6 +181,16 @@ export function handlerSuite(name: string, fn: (t: Test, h: Harness) => Promise<
     t.test(`${name} [${b.name}]`, async (t) => {
       const h = await startHarness(t, b.name, b.url);
       await fn(t, h);
+      // Queued after the suite's own tests: whatever secret they sent or got back (service
+      // passwords, PUK codes) appears in no log file, not as a JSON value and not quoted in a message.
+      t.test('no password or PUK of this suite reached any log file', async (t) => {
+        const text = await h.allLogText();
+        t.ok(text.length > 0, 'the logs were written');
+        for (const s of h.secrets) {
+          const leaked = text.includes(JSON.stringify(s)) || (/[A-Za-z]/.test(s) && s.length >= 6 && text.includes(s));
+          t.notOk(leaked, `secret of ${s.length} characters not in the logs`);
+        }
+      });
     });
   }
 }
