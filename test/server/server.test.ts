@@ -133,9 +133,12 @@ t.test('business type not served on this interface gets 1004', async (t) => {
 });
 
 t.test('serving a known but unimplemented business type is refused at start, naming file, section and key', async (t) => {
+  // 125 = CANCELLATION_RESERVE (CS-25): in the table, not implemented in this version.
+  const started = startTestGateway({ interfaces: [{ name: 'cs', kind: 'cs', serves: [101, 125], file: 'h.ini' }] });
+  t.teardown(async () => (await started.catch(() => undefined))?.stop());
   await t.rejects(
-    startTestGateway({ interfaces: [{ name: 'cs', kind: 'cs', serves: [101, 114], file: 'h.ini' }] }),
-    /h\.ini: \[interface\.cs\] serves: business type 114 \(balance, CS-14\) is not implemented in this version; implemented: 101 \(connection-check\)/,
+    started,
+    /h\.ini: \[interface\.cs\] serves: business type 125 \(cancellation-reserve, CS-25\) is not implemented in this version; implemented: 101 \(connection-check\), 102 \(authenticate\)/,
   );
 });
 
