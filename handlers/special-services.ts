@@ -4,11 +4,11 @@
 // services and the details of their changes), so the reply carries two lists.
 import { char, datetime, list, text, u32, u8 } from '../protocol/fields.js';
 import type { CodeMeaning } from '../protocol/layout-types.js';
-import { SRVG_CODES } from '../src/store/schema.js';
+import { SRVG_ACTION_CODES, SRVG_CODES, SRVG_STATUS_CODES } from '../src/store/schema.js';
 import { SRVG_CHANGES, SRVG_CHANGE_COUNT, SRVG_OF_SUBSCRIBER } from '../src/store/queries/records.js';
 import type { HandlerContext } from '../src/types.js';
 import { defineHandler } from './kit/define.js';
-import { cardnum, idField, svcnum } from './kit/fields.js';
+import { cardnum, idField, meanings, svcnum } from './kit/fields.js';
 import { findSubscriber, findVoipByCard, type Subscriber } from './kit/subscriber.js';
 
 /** Every service of TAB_SRVG's primary key (SUBSCRBID, SRVGID) fits: one row per service code. */
@@ -19,16 +19,9 @@ export const MAX_CHANGES = 200;
 const SRVG_MEANINGS: readonly CodeMeaning[] = Object.values(SRVG_CODES).map((c) => ({ code: c.code, zh: c.zh, en: c.en }));
 const SRVG_NAME = new Map<string, string>(SRVG_MEANINGS.map((c) => [String(c.code), c.zh]));
 
-// TAB_SRVG.STATUS and USR_BUSI_SRVG.ACTION have no code table in the schema: their values are listed here.
-const SRVG_STATUS: readonly CodeMeaning[] = [
-  { code: 1, zh: '开通', en: 'on' },
-  { code: 0, zh: '关闭', en: 'off' },
-];
-const SRVG_ACTIONS: readonly CodeMeaning[] = [
-  { code: 'A', zh: '开通', en: 'added' },
-  { code: 'D', zh: '取消', en: 'removed' },
-  { code: 'M', zh: '修改', en: 'parameter changed' },
-];
+// TAB_SRVG.STATUS and USR_BUSI_SRVG.ACTION: the schema's code tables.
+const SRVG_STATUS = meanings(SRVG_STATUS_CODES);
+const SRVG_ACTIONS = meanings(SRVG_ACTION_CODES);
 
 // TAB_SRVG.SRVGID is text(8): the wire keeps the column's width.
 const srvgid = char('srvgid', 8, { codes: SRVG_MEANINGS, doc: 'special service code (TAB_SRVG.SRVGID)' });

@@ -166,6 +166,47 @@ export const SRVG_CODES = codeMap({
   DATA: { code: 'DATA', zh: '数据业务', en: 'packet data' },
 });
 
+/** TAB_SRVG.STATUS: whether a special service is on. */
+export const SRVG_STATUS_CODES = codeMap({
+  ON: { code: 1, zh: '开通', en: 'on' },
+  OFF: { code: 0, zh: '关闭', en: 'off' },
+});
+
+/** USR_BUSI_SRVG.ACTION: what a special-service change did (CS-04, CS-24). */
+export const SRVG_ACTION_CODES = codeMap({
+  ADD: { code: 'A', zh: '开通', en: 'added' },
+  REMOVE: { code: 'D', zh: '取消', en: 'removed' },
+  MODIFY: { code: 'M', zh: '修改', en: 'parameter changed' },
+});
+
+/** TAB_SUBSCRB.IDTYPE, TAB_SPECIALCUSTLST.IDTYPE: the ID document type (CS-03, CS-15). */
+export const ID_TYPES = codeMap({
+  RESIDENT_ID: { code: '1', zh: '居民身份证', en: 'resident ID card' },
+  PASSPORT: { code: '2', zh: '护照', en: 'passport' },
+  OFFICER: { code: '3', zh: '军官证', en: 'officer card' },
+  OTHER: { code: '9', zh: '其他', en: 'other' },
+});
+
+/** RES_MOB_CARD.STATUS: a SIM/UIM card's state (CS-06, CS-07). */
+export const SIM_CARD_STATUS = codeMap({
+  IN_STOCK: { code: 1, zh: '库存', en: 'in stock, not yet issued' },
+  IN_USE: { code: 2, zh: '在用', en: 'in use by a subscriber' },
+  VOID: { code: 3, zh: '作废', en: 'void (the subscriber was cancelled or the card replaced)' },
+});
+
+/** TAB_SPECIALCUSTLST.LISTTYPE: why an ID document is listed (CS-15). */
+export const LIST_TYPES = codeMap({
+  ARREARS: { code: 1, zh: '欠费黑名单', en: 'arrears blacklist' },
+  FRAUD: { code: 2, zh: '欺诈', en: 'fraud' },
+  COMPLAINTS: { code: 3, zh: '恶意投诉', en: 'malicious complaints' },
+});
+
+/** TAB_SPECIALCUSTLST.STATUS: whether the entry is in force (CS-15, CS-16). */
+export const LIST_STATUS = codeMap({
+  LIFTED: { code: 0, zh: '已解除', en: 'lifted' },
+  LISTED: { code: 1, zh: '在册', en: 'listed' },
+});
+
 /** Fee items of TAB_BILLDETAIL, RATING2_REAL_FEE (1xx usage) and BILL_RENT_ACCT_DETAIL (2xx rents). */
 export const FEE_ITEMS = codeMap({
   LOCAL: { code: 101, zh: '本地通话费', en: 'local calls' },

@@ -16,6 +16,12 @@ import {
   SRVG_CODES,
   STATUS_TRANSITIONS,
   SUBSCRIBER_STATUS,
+  SRVG_STATUS_CODES,
+  SRVG_ACTION_CODES,
+  ID_TYPES,
+  SIM_CARD_STATUS,
+  LIST_TYPES,
+  LIST_STATUS,
   SWITCH_TYPES,
   TABLES,
   TABLE_NAMES,
@@ -189,7 +195,7 @@ t.test('docs/schema.md documents every table, column, code and transition', asyn
     for (const c of tbl.columns) t.ok(md.includes(`| ${c.name} |`) || md.includes(`| **${c.name}** |`), `${tbl.name}.${c.name}`);
   }
   for (const k of TICKET_KINDS) t.ok(md.includes(`### TICKET_${k}_YYYYMM`), k);
-  const tablesOfCodes = { SUBSCRIBER_STATUS, NET_TYPES, BUSI_TYPES, BUSI_STATUS, PAY_MODES, PAY_STATUS, SRVG_CODES, FEE_ITEMS, SWITCH_TYPES };
+  const tablesOfCodes = { SUBSCRIBER_STATUS, NET_TYPES, BUSI_TYPES, BUSI_STATUS, PAY_MODES, PAY_STATUS, SRVG_CODES, FEE_ITEMS, SWITCH_TYPES, SRVG_STATUS_CODES, SRVG_ACTION_CODES, ID_TYPES, SIM_CARD_STATUS, LIST_TYPES, LIST_STATUS };
   for (const [name, tbl] of Object.entries(tablesOfCodes)) {
     for (const v of Object.values(tbl)) t.ok(md.includes(`| ${v.code} | ${v.zh} | ${v.en} |`), `${name} ${v.code}`);
   }

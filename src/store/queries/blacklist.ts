@@ -2,19 +2,8 @@
 // CS-16 says whether it is listed now. Entries are by ID document, not by network.
 import { defineQuery } from './define.js';
 
-/**
- * TAB_SPECIALCUSTLST.LISTTYPE and STATUS, as documented in src/store/schema.ts. They have no code
- * tables of their own there yet; they belong beside the others.
- */
-export const LIST_TYPES = {
-  ARREARS: { code: 1, zh: '欠费黑名单', en: 'arrears blacklist' },
-  FRAUD: { code: 2, zh: '欺诈', en: 'fraud' },
-  COMPLAINTS: { code: 3, zh: '恶意投诉', en: 'malicious complaints' },
-} as const;
-export const LIST_STATUS = {
-  LIFTED: { code: 0, zh: '已解除', en: 'lifted' },
-  LISTED: { code: 1, zh: '在册', en: 'listed' },
-} as const;
+import { LIST_STATUS } from '../schema.js';
+export { LIST_STATUS, LIST_TYPES } from '../schema.js';
 
 /** CS-15: how many entries an ID number has, listed or lifted (the page's `total`). */
 export const BLACKLIST_COUNT = defineQuery({

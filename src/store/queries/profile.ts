@@ -2,16 +2,7 @@
 // lookup (handlers/kit/subscriber.ts) has chosen the row of the number. SVCPWD is never read here.
 import { defineQuery } from './define.js';
 
-/**
- * TAB_SUBSCRB.IDTYPE (ID document type), as documented in src/store/schema.ts. It has no code
- * table of its own there yet; it belongs beside the others (SUBSCRIBER_STATUS, NET_TYPES…).
- */
-export const ID_TYPES = {
-  RESIDENT_ID: { code: '1', zh: '居民身份证', en: 'resident ID card' },
-  PASSPORT: { code: '2', zh: '护照', en: 'passport' },
-  OFFICER: { code: '3', zh: '军官证', en: 'officer card' },
-  OTHER: { code: '9', zh: '其他', en: 'other' },
-} as const;
+export { ID_TYPES } from '../schema.js';
 
 /**
  * CS-03 / VO-02: the profile columns of one subscriber row, with the price plan's name
