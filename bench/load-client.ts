@@ -1,7 +1,14 @@
 // Load generator, run as a child process so it does not share the server's event loop.
 // N connections; each keeps `depth` requests outstanding (1 = one at a time) for `seconds`.
 // Speaks only length-prefixed frames: the same load against the echo server and the gateway.
+//
+// The request is one frame (`frameHex`, sent again and again) or a set of frames sent in
+// rotation (`framesFile`: a file of length-prefixed frames one after another, e.g. 10,000
+// requests for different service numbers; every send takes the next frame of the set, across
+// all connections). With `countResults`, the result field of every reply (header offset 56) is
+// tallied, so a run that answered errors is visible (the echo answers its request: result 0).
 import net from 'node:net';
+import { readFileSync } from 'node:fs';
 import { eachFrame } from './length-prefixed.js';
 
 interface Params {
@@ -11,13 +18,31 @@ interface Params {
   seconds: number;
   warmupSeconds: number;
   /** The request frame, hex. */
-  frameHex: string;
+  frameHex?: string;
+  /** Or: a file of frames (each with its 4-byte length), sent in rotation. */
+  framesFile?: string;
+  /** Tally the replies' result codes (measured replies only). */
+  countResults?: boolean;
+}
+
+function loadFrames(p: Params): Buffer[] {
+  if (p.framesFile) {
+    const frames: Buffer[] = [];
+    const rest = eachFrame(Buffer.alloc(0), readFileSync(p.framesFile), (f) => frames.push(f));
+    if (rest.length) throw new Error(`${p.framesFile}: ${rest.length} bytes after the last whole frame`);
+    if (!frames.length) throw new Error(`${p.framesFile}: no frames`);
+    return frames;
+  }
+  if (p.frameHex) return [Buffer.from(p.frameHex, 'hex')];
+  throw new Error('frameHex or framesFile is required');
 }
 
 async function main() {
   const p: Params = JSON.parse(process.argv[2]);
-  const frame = Buffer.from(p.frameHex, 'hex');
+  const frames = loadFrames(p);
+  let next = 0;
   const lat: number[] = [];
+  const results = new Map<number, number>();
   let done = 0;
   let measuring = false;
   let stopping = false;
@@ -30,6 +55,7 @@ async function main() {
       const sent: bigint[] = [];
       let buf: Buffer = Buffer.alloc(0);
       const send = () => {
+        const frame = frames.length === 1 ? frames[0] : frames[next++ % frames.length];
         sent.push(process.hrtime.bigint());
         s.write(frame);
       };
@@ -37,11 +63,15 @@ async function main() {
         for (let i = 0; i < p.depth; i++) send();
       });
       s.on('data', (chunk: Buffer) => {
-        buf = eachFrame(buf, chunk, () => {
+        buf = eachFrame(buf, chunk, (reply) => {
           const t0 = sent.shift()!;
           if (measuring) {
             lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
             done++;
+            if (p.countResults) {
+              const code = reply.length >= 58 ? reply.readUInt16BE(56) : -1;
+              results.set(code, (results.get(code) ?? 0) + 1);
+            }
           }
           if (!stopping) send();
         });
@@ -65,7 +95,14 @@ async function main() {
   for (const s of sockets) s.destroy();
   lat.sort((a, b) => a - b);
   const q = (x: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(x * lat.length))] : NaN);
-  process.send!({ requests: done, rps: done / elapsed, p50: q(0.5), p99: q(0.99), max: lat[lat.length - 1] ?? NaN });
+  process.send!({
+    requests: done,
+    rps: done / elapsed,
+    p50: q(0.5),
+    p99: q(0.99),
+    max: lat[lat.length - 1] ?? NaN,
+    ...(p.countResults ? { results: Object.fromEntries(results) } : {}),
+  });
 }
 
 main().catch((err) => {
