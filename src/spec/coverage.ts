@@ -15,7 +15,7 @@ export const NON_WIRE: readonly NonWireCoverage[] = [
   { id: 'PC-06', business: 'none (303 / 304 re-sent)', coveredBy: 'idempotency on `serial`: a re-sent payment or reversal gets the stored reply byte for byte; the same serial with different content is 2007', status: 'planned' },
   { id: 'PC-07', business: 'none (a file)', coveredBy: 'reconciliation job reading the card system\'s daily file; the card system is authoritative', status: 'planned' },
   { id: 'PC-09', business: 'none (restart behaviour)', coveredBy: 'no shared memory or on-disk state to clean; SIGTERM answers what is in flight, and a restart on the same ports right after works (test/cli/serve-and-call.test.ts)', status: 'implemented' },
-  { id: 'PR-04', business: 'none (a rule)', coveredBy: 'no-print plans (TAB_PRCPLN_NOPRINT) checked by 402, 403 and the detail queries 111, 113, 208, 233 (handlers/kit/subscriber.ts refuseNoPrint); region `Z` = whole province; answered 2006 `DETAIL_RESTRICTED`', status: 'planned' },
+  { id: 'PR-04', business: 'none (a rule)', coveredBy: 'no-print plans (TAB_PRCPLN_NOPRINT) checked by 402, 403 and the detail queries 111, 113, 208, 233 (handlers/kit/subscriber.ts refuseNoPrint); region `Z` = whole province; answered 2006 `DETAIL_RESTRICTED` (test/handlers/no-print.test.ts)', status: 'implemented' },
   { id: 'OC-01', business: 'none (scanner)', coveredBy: 'online-command scanner, file delivery `PT.<busisn>`', status: 'planned' },
   { id: 'OC-02', business: 'none (scanner)', coveredBy: 'online-command scanner, socket delivery', status: 'planned' },
   { id: 'OC-03', business: 'none (scanner)', coveredBy: 'command results in USR_BUSI_RECORD, read by 105 / 211', status: 'planned' },
