@@ -2,7 +2,7 @@
 // C1-01 for CDMA1X. One bill layout, three business types: number → TAB_SUBSCRB.SUBSCRBID →
 // TAB_BILLDETAIL rows of the cycle. Also the shared pieces of the IP Phone "by card or phone
 // number" functions (VO-03, VO-04) and the current billing cycle (CS-12 and its copies).
-import { char, list, money, text, u16, withDoc, type BodyOf } from '../protocol/fields.js';
+import { list, money, text, u16, withDoc, type BodyOf } from '../protocol/fields.js';
 import type { CodeMeaning } from '../protocol/layout-types.js';
 import { GatewayError } from '../protocol/return-codes.js';
 import { FEE_ITEMS } from '../src/store/schema.js';

@@ -1,7 +1,6 @@
 // VO-07 subscribers with the same customer (IP Phone通过卡号或手机号码查询相同CUSID用户): a card or
 // mobile number → its customer (CUSTID) → every TAB_SUBSCRB number of that customer.
-import { char, list, rename, u32, withDoc } from '../protocol/fields.js';
-import type { CodeMeaning } from '../protocol/layout-types.js';
+import { char, list, u32, withDoc } from '../protocol/fields.js';
 import { CARDS_OF_NUMBER, CUSTOMER_NUMBERS, CUSTOMER_NUMBER_COUNT } from '../src/store/queries/voip.js';
 import type { HandlerContext } from '../src/types.js';
 import { defineHandler } from './kit/define.js';

@@ -1,6 +1,6 @@
 // Start a real gateway on 127.0.0.1 (ephemeral ports) over a real SQLite file in a temp dir,
 // with real logs, for server tests. Interfaces and limits are overridable per test.
-import { mkdtempSync, rmSync, readFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config, InterfaceConfig } from '../../src/config/types.js';
@@ -10,6 +10,7 @@ import type { AdminStore } from '../../src/store/types.js';
 import { Gateway, type BoundInterface } from '../../src/server/gateway.js';
 import { HANDLERS } from '../../handlers/index.js';
 import { systemClock, type Clock, type HandlerModule } from '../../src/types.js';
+import { allText, familyLines } from './log-files.js';
 
 export function testInterface(over: Partial<InterfaceConfig> = {}): InterfaceConfig {
   return {
@@ -80,12 +81,6 @@ export async function startTestGateway(opts: {
     throw err;
   }
   let stopped = false;
-  const mmdd = () => {
-    const d = clock.date();
-    return String(d.getMonth() + 1).padStart(2, '0') + String(d.getDate()).padStart(2, '0');
-  };
-  const walk = (p: string): string[] =>
-    readdirSync(p, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(p, e.name)) : [join(p, e.name)]));
   return {
     gateway,
     bound,
@@ -96,13 +91,11 @@ export async function startTestGateway(opts: {
     config,
     async logLines(iface, family) {
       await logs.flush();
-      const f = join(config.log.dir, iface, `${family}.${mmdd()}`);
-      if (!existsSync(f)) return [];
-      return readFileSync(f, 'utf8').split('\n').filter(Boolean);
+      return familyLines(config.log.dir, iface, family, clock.date());
     },
     async allLogText() {
       await logs.flush();
-      return walk(config.log.dir).map((f) => readFileSync(f).toString('utf8')).join('\n');
+      return allText(config.log.dir);
     },
     async stop() {
       if (stopped) return;

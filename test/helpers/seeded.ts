@@ -4,7 +4,7 @@
 // month, a stock SIM card…). Each handler test file declares its tests once with handlerSuite();
 // they run against SQLite, and against PostgreSQL too when BSSGATE_TEST_PG_URL is set (CI sets it),
 // each on a database of its own that is dropped afterwards.
-import { mkdtempSync, rmSync, readFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -22,6 +22,7 @@ import { systemClock, type InterfaceKind } from '../../src/types.js';
 import { BssClient, type CallOptions, type Reply } from '../../src/client.js';
 import type { BodyRecord } from '../../protocol/layout-types.js';
 import { testInterface } from './gateway.js';
+import { allText, familyLines } from './log-files.js';
 import { withTempDatabase } from '../store/contract-pg-helper.js';
 import { forgetTicketTables } from '../../src/store/queries/define.js';
 
@@ -116,12 +117,6 @@ async function startHarness(t: Test, backend: 'sqlite' | 'postgres', pgBase?: st
     await logs.close();
   });
   await start();
-  const mmdd = () => {
-    const d = new Date();
-    return String(d.getMonth() + 1).padStart(2, '0') + String(d.getDate()).padStart(2, '0');
-  };
-  const walk = (p: string): string[] =>
-    existsSync(p) ? readdirSync(p, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(p, e.name)) : [join(p, e.name)])) : [];
   const secrets = new Set<string>();
   return {
     backend,
@@ -149,13 +144,11 @@ async function startHarness(t: Test, backend: 'sqlite' | 'postgres', pgBase?: st
     },
     async logLines(iface, family) {
       await logs.flush();
-      const f = join(config.log.dir, iface, `${family}.${mmdd()}`);
-      if (!existsSync(f)) return [];
-      return readFileSync(f, 'utf8').split('\n').filter(Boolean);
+      return familyLines(config.log.dir, iface, family, new Date());
     },
     async allLogText() {
       await logs.flush();
-      return walk(config.log.dir).map((f) => readFileSync(f).toString('utf8')).join('\n');
+      return allText(config.log.dir);
     },
     async restart() {
       await stopGateway();
