@@ -22,8 +22,8 @@
 //
 // Time always comes from the caller (`now`: the gateway's Clock), never from the database.
 import { isUniqueViolation } from '../errors.js';
-import type { Binds, Queryable, Store } from '../types.js';
-import { defineQuery, type BindType, type BindsOf, type ColumnSpec, type RowOf, type TypedQuery } from './define.js';
+import type { Queryable, Store } from '../types.js';
+import { defineQuery, type RowOf } from './define.js';
 
 /** The stored service password of a subscriber (TAB_SUBSCRB.SVCPWD: plain text or scrypt$…). */
 export const SUBSCRIBER_PASSWORD = defineQuery({
@@ -123,10 +123,6 @@ export const AUTH_FAIL_CLEAR = defineQuery({
   columns: {},
 });
 
-/** Run a typed statement that returns no rows; the number of rows it changed. */
-function exec<B extends Record<string, BindType>, C extends Record<string, ColumnSpec>>(q: Queryable, stmt: TypedQuery<B, C>, binds: BindsOf<B>): Promise<number> {
-  return q.run(stmt.def(), binds as Binds);
-}
 
 /** The lockout rule: how many failures in what window lock for how long; after how many in a row the hard lock. */
 export interface LockoutPolicy {
@@ -152,14 +148,14 @@ export async function reserveAttempt(store: Store, svcnum: string, now: Date, p:
       return await store.transaction(async (tx): Promise<Reservation> => {
         let row = await AUTH_FAIL_STATE.one(tx, state);
         if (!row) {
-          await exec(tx, AUTH_FAIL_INSERT, { svcnum, now });
+          await AUTH_FAIL_INSERT.run(tx, { svcnum, now });
           row = (await AUTH_FAIL_STATE.one(tx, state))!;
         }
         if (row.hard_locked !== 0 || row.lock_active !== 0) return { ok: false, row };
-        if (row.window_over !== 0) await exec(tx, AUTH_FAIL_NEW_WINDOW, { svcnum, now });
-        await exec(tx, AUTH_FAIL_COUNT, { svcnum, now, max_consecutive: p.maxConsecutive });
+        if (row.window_over !== 0) await AUTH_FAIL_NEW_WINDOW.run(tx, { svcnum, now });
+        await AUTH_FAIL_COUNT.run(tx, { svcnum, now, max_consecutive: p.maxConsecutive });
         if ((row.window_over !== 0 ? 0 : row.fails_in_window) + 1 >= p.maxFails) {
-          await exec(tx, AUTH_FAIL_LOCK, { svcnum, lock_until: new Date(now.getTime() + p.lockMs) });
+          await AUTH_FAIL_LOCK.run(tx, { svcnum, lock_until: new Date(now.getTime() + p.lockMs) });
         }
         return { ok: true, row: (await AUTH_FAIL_STATE.one(tx, state))! };
       });
@@ -173,7 +169,7 @@ export async function reserveAttempt(store: Store, svcnum: string, now: Date, p:
 
 /** The password matched: the counters reset. `ownHardLock`: this attempt's reservation set the hard lock. */
 export async function attemptSucceeded(q: Queryable, svcnum: string, ownHardLock: boolean): Promise<void> {
-  await exec(q, AUTH_FAIL_RESET, { svcnum, own_hard_lock: ownHardLock ? 1 : 0 });
+  await AUTH_FAIL_RESET.run(q, { svcnum, own_hard_lock: ownHardLock ? 1 : 0 });
 }
 
 /**
@@ -185,7 +181,7 @@ export async function clearLockout(store: Store, svcnum: string, now: Date): Pro
   return store.transaction(async (tx) => {
     const row = await AUTH_FAIL_STATE.one(tx, { svcnum, now, window_from: now });
     if (!row || (row.hard_locked === 0 && row.lock_active === 0)) return undefined;
-    await exec(tx, AUTH_FAIL_CLEAR, { svcnum });
+    await AUTH_FAIL_CLEAR.run(tx, { svcnum });
     return row;
   });
 }

@@ -203,6 +203,8 @@ export interface TypedQuery<B extends Record<string, BindType>, C extends Record
   def(): QueryDef;
   all(q: Queryable, binds: BindsOf<B>): Promise<RowOf<C>[]>;
   one(q: Queryable, binds: BindsOf<B>): Promise<RowOf<C> | undefined>;
+  /** A statement that returns no rows (INSERT, UPDATE, DELETE: declare `columns: {}`): the rows it changed. */
+  run(q: Queryable, binds: BindsOf<B>): Promise<number>;
 }
 
 export function defineQuery<const B extends Record<string, BindType>, const C extends Record<string, ColumnSpec>>(d: QueryDefinition<B, C>): TypedQuery<B, C> {
@@ -233,6 +235,9 @@ export function defineQuery<const B extends Record<string, BindType>, const C ex
     async one(q, binds) {
       const r = convertRows(d.name, convs, await q.all(qdef, bindValues(d.name, d.binds, binds)));
       return r[0] as RowOf<C> | undefined;
+    },
+    run(q, binds) {
+      return q.run(qdef, bindValues(d.name, d.binds, binds));
     },
   };
   return typed;
