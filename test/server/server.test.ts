@@ -5,7 +5,7 @@ import { BssClient } from '../../src/client.js';
 import { encodeRequest } from '../../protocol/message.js';
 import { GatewayError } from '../../protocol/return-codes.js';
 import connectionCheck from '../../handlers/connection-check.js';
-import type { HandlerModule } from '../../src/types.js';
+import { OPERATOR_NONE, type HandlerModule } from '../../src/types.js';
 import type { Layout } from '../../protocol/layout-types.js';
 import { SLEEP_REQ, SLEEP_RES, sleeper, req } from '../helpers/handlers.js';
 
@@ -386,3 +386,29 @@ t.test('a canary password in a request never reaches a log file', async (t) => {
   await c.close();
 });
 
+
+t.test('a blank header operator reaches handlers as OPERATOR_NONE, never empty (Oracle stores an empty OPERATOR as NULL)', async (t) => {
+  const RES: Layout = [{ name: 'operator', type: 'char', width: 10 }, { name: 'business', type: 'char', width: 20 }];
+  const echoOperator: HandlerModule = {
+    biz: 60005,
+    ids: [],
+    name: 'test-operator',
+    interfaces: ['cs'],
+    request: [],
+    response: RES,
+    async handle(_req, ctx) {
+      return { operator: ctx.operator, business: ctx.business.name };
+    },
+  };
+  const g = await startTestGateway({ handlers: [...connectionCheck, echoOperator] });
+  t.teardown(() => g.stop());
+  const c = await BssClient.connect({ port: g.port });
+  t.teardown(() => c.close());
+  const layouts = { request: [], response: RES };
+  const blank = await c.call(60005, {}, { layouts, operator: '' });
+  t.equal(blank.body?.operator, OPERATOR_NONE);
+  t.equal(OPERATOR_NONE, '-');
+  t.equal(blank.body?.business, 'test-operator', 'the context names the business type served');
+  const named = await c.call(60005, {}, { layouts, operator: 'KF1001' });
+  t.equal(named.body?.operator, 'KF1001');
+});
