@@ -3,69 +3,19 @@
 // Targets: one-at-a-time at 16 connections ≥ 0.8× the echo's requests/s with p99 ≤ 1.5× the echo's.
 //   node dist/bench/cs01.js [secondsPerRound=3] [rounds=3] [--sensitivity]
 import net from 'node:net';
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { encodeRequest } from '../protocol/message.js';
-import { eachFrame } from './length-prefixed.js';
+import { echoServer, load, type LoadResult } from './load.js';
 import { startGateway } from '../src/serve.js';
 import type { Config } from '../src/config/types.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const numbers = process.argv.slice(2).filter((a) => /^\d+(\.\d+)?$/.test(a)).map(Number);
 const seconds = numbers[0] ?? 3;
 
-interface LoadResult {
-  requests: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  max: number;
-  error?: string;
-}
-
-function load(port: number, connections: number, depth: number, frame: Buffer): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(join(here, 'load-client.js'), [
-      JSON.stringify({ port, connections, depth, seconds, warmupSeconds: 1, frameHex: frame.toString('hex') }),
-    ]);
-    const kill = setTimeout(() => child.kill('SIGKILL'), (seconds + 15) * 1000);
-    child.once('message', (m: LoadResult) => {
-      clearTimeout(kill);
-      child.kill();
-      if (m.error) reject(new Error(m.error));
-      else resolve(m);
-    });
-    child.once('exit', (code) => {
-      clearTimeout(kill);
-      if (code) reject(new Error(`load client exited ${code}`));
-    });
-  });
-}
-
-/**
- * The baseline: frames out of the stream, each written straight back. `spinNs` > 0 busy-waits
- * that long before each answer: the sensitivity series shows what each microsecond of server
- * work per request costs in this set-up.
- */
-function echoServer(spinNs = 0): Promise<net.Server> {
-  const server = net.createServer((s) => {
-    s.setNoDelay(true);
-    let rest: Buffer = Buffer.alloc(0);
-    s.on('data', (chunk: Buffer) => {
-      rest = eachFrame(rest, chunk, (frame) => {
-        if (spinNs > 0) {
-          const t0 = process.hrtime.bigint();
-          while (process.hrtime.bigint() - t0 < BigInt(spinNs));
-        }
-        s.write(frame);
-      });
-    });
-    s.on('error', () => undefined);
-  });
-  return new Promise((r) => server.listen(0, '127.0.0.1', () => r(server)));
+function loadFrame(port: number, connections: number, depth: number, frame: Buffer): Promise<LoadResult> {
+  return load({ port, connections, depth, seconds, frameHex: frame.toString('hex') });
 }
 
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
@@ -100,9 +50,9 @@ async function main() {
     const g: LoadResult[] = [];
     for (let r = 0; r < rounds; r++) {
       const echo = await echoServer();
-      e.push(await load((echo.address() as net.AddressInfo).port, sc.connections, sc.depth, frame));
+      e.push(await loadFrame((echo.address() as net.AddressInfo).port, sc.connections, sc.depth, frame));
       await new Promise((res) => echo.close(res));
-      g.push(await load(running.bound[0].port, sc.connections, sc.depth, frame));
+      g.push(await loadFrame(running.bound[0].port, sc.connections, sc.depth, frame));
     }
     const eRps = median(e.map((x) => x.rps));
     const gRps = median(g.map((x) => x.rps));
@@ -124,12 +74,12 @@ async function main() {
   if (process.argv.includes('--sensitivity')) {
     // Echo with 1–4 µs of busy work per request, same load: the ratio each microsecond costs.
     const base = await echoServer();
-    const b = await load((base.address() as net.AddressInfo).port, 16, 1, frame);
+    const b = await loadFrame((base.address() as net.AddressInfo).port, 16, 1, frame);
     await new Promise((res) => base.close(res));
     const series: Record<string, number> = {};
     for (const us of [1, 2, 3, 4]) {
       const spin = await echoServer(us * 1000);
-      const r = await load((spin.address() as net.AddressInfo).port, 16, 1, frame);
+      const r = await loadFrame((spin.address() as net.AddressInfo).port, 16, 1, frame);
       await new Promise((res) => spin.close(res));
       series[`echoPlus${us}us`] = round(r.rps / b.rps);
     }

@@ -27,9 +27,7 @@
 import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
-import { fork } from 'node:child_process';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
 import { encodeRequest, decodeResponse } from '../protocol/message.js';
@@ -47,9 +45,9 @@ import { ACCOUNT_BALANCE } from '../src/store/queries/account.js';
 import { CALL_DETAIL_COUNT, CALL_DETAIL_PAGE } from '../src/store/queries/tickets.js';
 import type { AdminStore } from '../src/store/types.js';
 import { eachFrame } from './length-prefixed.js';
+import { echoServer, load, type LoadResult } from './load.js';
 import { MINIMAL_SQL, openLookup, startMinimalServer, type MinimalBackend, type MinimalServer } from './minimal-server.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
 function opt(name: string): string | undefined {
   const i = argv.indexOf(name);
@@ -90,46 +88,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 // ---------------------------------------------------------------------------------------------
 // Load, servers, round trips.
 
-interface LoadResult {
-  requests: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  max: number;
-  results?: Record<string, number>;
-  error?: string;
-}
-
-function load(port: number, framesFile: string, connections = CONNECTIONS): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(join(here, 'load-client.js'), [
-      JSON.stringify({ port, connections, depth: 1, seconds, warmupSeconds: 1, framesFile, countResults: true }),
-    ]);
-    const kill = setTimeout(() => child.kill('SIGKILL'), (seconds + 15) * 1000);
-    child.once('message', (m: LoadResult) => {
-      clearTimeout(kill);
-      child.kill();
-      if (m.error) reject(new Error(m.error));
-      else resolve(m);
-    });
-    child.once('exit', (code) => {
-      clearTimeout(kill);
-      if (code) reject(new Error(`load client exited ${code}`));
-    });
-  });
-}
-
-/** The raw baseline (as bench/cs01.ts): frames out of the stream, each written straight back. */
-function echoServer(): Promise<net.Server> {
-  const server = net.createServer((s) => {
-    s.setNoDelay(true);
-    let rest: Buffer = Buffer.alloc(0);
-    s.on('data', (chunk: Buffer) => {
-      rest = eachFrame(rest, chunk, (frame) => s.write(frame));
-    });
-    s.on('error', () => undefined);
-  });
-  return new Promise((r) => server.listen(0, '127.0.0.1', () => r(server)));
+function loadFrames(port: number, framesFile: string, connections = CONNECTIONS): Promise<LoadResult> {
+  return load({ port, connections, depth: 1, seconds, framesFile, countResults: true });
 }
 
 /** One request, its reply (bounded: 10 s). */
@@ -374,10 +334,10 @@ async function runBackend(b: BackendSetup, dir: string): Promise<Record<string, 
     for (let r = 0; r < rounds; r++) {
       say(`${b.name}: CS-14 round ${r + 1}/${rounds}`);
       const echo = await echoServer();
-      e.push(await load((echo.address() as net.AddressInfo).port, framesFile));
+      e.push(await loadFrames((echo.address() as net.AddressInfo).port, framesFile));
       await new Promise((res) => echo.close(res));
-      m.push(await load(minimal.port, framesFile));
-      g.push(await load(gPort, framesFile));
+      m.push(await loadFrames(minimal.port, framesFile));
+      g.push(await loadFrames(gPort, framesFile));
     }
     const gs = summary(g);
     const ms = summary(m);
@@ -472,10 +432,10 @@ async function cs11(b: BackendSetup, running: Running, dir: string): Promise<unk
     say(`${b.name}: CS-11 round ${k + 1}/${rounds}`);
     // The echo of the same frames, for the state of the machine in this run (not a target).
     const echo = await echoServer();
-    e.push(await load((echo.address() as net.AddressInfo).port, dFile));
+    e.push(await loadFrames((echo.address() as net.AddressInfo).port, dFile));
     await new Promise((res) => echo.close(res));
-    d.push(await load(gPort, dFile));
-    d1.push(await load(gPort, dFile, 1));
+    d.push(await loadFrames(gPort, dFile));
+    d1.push(await loadFrames(gPort, dFile, 1));
   }
   const ds = summary(d);
   const d1s = summary(d1);
