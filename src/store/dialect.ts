@@ -258,7 +258,8 @@ export function dateToSqlite(d: Date): string {
   return ms ? `${base}.${pad(ms, 3)}` : base;
 }
 
-const SQLITE_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?$/;
+/** SQLite's local-time text: 'YYYY-MM-DD[ HH:MM[:SS[.mmm]]]' (groups: year … second, milliseconds). */
+export const SQLITE_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?$/;
 
 /** SQLite text (as written by dateToSqlite, or a bare 'YYYY-MM-DD') back to a Date; other values unchanged. */
 export function sqliteToDate(v: unknown): unknown {

@@ -20,7 +20,7 @@
 // page, which SQLite runs about a third faster); the month is a parameter of the call. A month whose tables do not exist has no
 // records: the missing kinds are left out of the union, and with none left the result is empty.
 import { formatDateTime } from '../../time.js';
-import { renderSql } from '../dialect.js';
+import { renderSql, SQLITE_DATE } from '../dialect.js';
 import { ticketTable, type TicketKind } from '../schema.js';
 import type { BindValue, Queryable, QueryDef, Row, Store } from '../types.js';
 
@@ -61,14 +61,21 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
+// SQLite keeps times as local wall-clock text 'YYYY-MM-DD[ HH:MM:SS[.mmm]]' (src/store/dialect.ts):
+// the wire string is its digits, without a round trip through Date (PostgreSQL and Oracle give Dates).
+
 function toDateString(v: unknown, withTime: boolean, q: string, col: string): string {
-  let d: Date;
-  if (v instanceof Date) d = v;
-  else if (typeof v === 'string' && /^\d{8}(\d{6})?$/.test(v)) return withTime ? v.padEnd(14, '0') : v.slice(0, 8);
-  else throw new QueryContractError(q, `column ${col} is declared a date but holds ${typeof v}`);
-  if (Number.isNaN(d.getTime())) throw new QueryContractError(q, `column ${col} holds an invalid date`);
-  if (withTime) return formatDateTime(d);
-  return `${d.getFullYear()}${pad2(d.getMonth() + 1)}${pad2(d.getDate())}`;
+  if (typeof v === 'string') {
+    if (/^\d{8}(\d{6})?$/.test(v)) return withTime ? v.padEnd(14, '0') : v.slice(0, 8);
+    const m = SQLITE_DATE.exec(v);
+    if (!m) throw new QueryContractError(q, `column ${col} is declared a date but holds ${JSON.stringify(v)}`);
+    const day = `${m[1]}${m[2]}${m[3]}`;
+    return withTime ? `${day}${m[4] ?? '00'}${m[5] ?? '00'}${m[6] ?? '00'}` : day;
+  }
+  if (!(v instanceof Date)) throw new QueryContractError(q, `column ${col} is declared a date but holds ${typeof v}`);
+  if (Number.isNaN(v.getTime())) throw new QueryContractError(q, `column ${col} holds an invalid date`);
+  if (withTime) return formatDateTime(v);
+  return `${v.getFullYear()}${pad2(v.getMonth() + 1)}${pad2(v.getDate())}`;
 }
 
 function convertValue(c: Conv, v: unknown, q: string): unknown {
@@ -132,20 +139,18 @@ function convertRows(name: string, convs: Conv[], rows: Row[]): Row[] {
   if (keys.length !== convs.length || convs.some((c) => !(c.key in rows[0]))) {
     throw new QueryContractError(name, `returns columns ${keys.join(', ')}; declared ${convs.map((c) => c.key).join(', ')}`);
   }
-  const out: Row[] = new Array(rows.length);
+  // The drivers hand out fresh row objects with exactly these keys: converted in place.
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
-    const o: Row = {};
-    for (const c of convs) o[c.key] = convertValue(c, r[c.key], name);
-    out[i] = o;
+    for (const c of convs) r[c.key] = convertValue(c, r[c.key], name);
   }
-  return out;
+  return rows;
 }
 
-function driverHints(convs: Conv[]): Pick<QueryDef, 'bigint' | 'dates'> {
+/** What the drivers convert: bigint columns. Date columns are not parsed into Date on SQLite: toDateString reads its text. */
+function driverHints(convs: Conv[]): Pick<QueryDef, 'bigint'> {
   const bigint = convs.filter((c) => c.type === 'id' || c.type === 'money').map((c) => c.key);
-  const dates = convs.filter((c) => c.type === 'date' || c.type === 'datetime').map((c) => c.key);
-  return { ...(bigint.length ? { bigint } : {}), ...(dates.length ? { dates } : {}) };
+  return bigint.length ? { bigint } : {};
 }
 
 function bindValues(name: string, spec: Record<string, BindType>, given: Record<string, unknown>): Record<string, BindValue> {
