@@ -12,8 +12,8 @@ import type { BodyRecord } from '../protocol/layout-types.js';
 import { ConfigError, type InterfaceConfig } from './config/types.js';
 import { businessByCode, type BusinessRow } from '../protocol/business-types.js';
 import type { InterfaceLogs } from './log/index.js';
-import type { Store } from './store/types.js';
-import { OPERATOR_NONE, type Clock, type HandlerContext, type HandlerModule } from './types.js';
+import type { Queryable, Store } from './store/types.js';
+import { OPERATOR_NONE, type Clock, type HandlerContext, type HandlerModule, type WriteContext } from './types.js';
 import { formatDateTimeMs } from './time.js';
 
 export interface DispatchDeps {
@@ -185,6 +185,7 @@ export class Dispatcher {
       seq: header.seq,
       time: header.time,
     };
+    if (handler.write) return this.runWrite(handler, req, ctx);
     const work = handler.handle(req, ctx);
     const ms = iface.requestTimeoutMs;
     if (!(ms > 0)) return work;
@@ -205,6 +206,33 @@ export class Dispatcher {
         },
       );
     });
+  }
+
+  /**
+   * A write function as one unit of work of the group commit: its reply (or its keepWrites
+   * refusal) is returned only after the unit's batch committed durably. No 9002 here: a 9xxx
+   * promises nothing was done, and a started unit may still commit, so the answer waits for
+   * the real outcome.
+   */
+  private async runWrite(
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    handler: HandlerModule<any, any>,
+    req: BodyRecord,
+    ctx: HandlerContext,
+  ): Promise<BodyRecord> {
+    const { store } = this.deps;
+    const outcome = await store.unitOfWork(async (tx) => {
+      const wctx: WriteContext = { ...ctx, tx, store: unitView(store, tx) };
+      try {
+        return { reply: (await handler.handle(req, wctx)) as BodyRecord };
+      } catch (err) {
+        // Refused, but what it wrote stays (see GatewayError.keepWrites): commit, then answer.
+        if (err instanceof GatewayError && err.keepWrites) return { refused: err };
+        throw err;
+      }
+    });
+    if ('refused' in outcome) throw outcome.refused;
+    return outcome.reply;
   }
 
   private startSweeper(ms: number): void {
@@ -228,4 +256,24 @@ export class Dispatcher {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
   }
+}
+
+/**
+ * The store as a write function sees it: every read and write goes into its unit of work, so the
+ * kit's lookups (written against ctx.store) read the unit's own uncommitted rows. Opening another
+ * transaction from inside a unit would wait for the writer it holds itself: refused.
+ */
+function unitView(store: Store, tx: Queryable): Store {
+  const refuse = (what: string) => () => Promise.reject(new Error(`${what} inside a write function's unit of work: use ctx.tx`));
+  return {
+    dialect: store.dialect,
+    all: (q, b) => tx.all(q, b),
+    one: (q, b) => tx.one(q, b),
+    run: (q, b) => tx.run(q, b),
+    ping: () => store.ping(),
+    tableExists: (t) => store.tableExists(t),
+    transaction: refuse('transaction()'),
+    unitOfWork: refuse('unitOfWork()'),
+    close: refuse('close()'),
+  } as Store;
 }

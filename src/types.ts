@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Layout, BodyRecord } from '../protocol/layout-types.js';
 import type { BusinessRow } from '../protocol/business-types.js';
 import type { ReturnCodeName } from '../protocol/return-codes.js';
-import type { Store } from './store/types.js';
+import type { Queryable, Store } from './store/types.js';
 
 /** The four listening interfaces of the legacy system (OP-01). */
 export type InterfaceKind = 'cs' | 'card' | 'print' | 'sms';
@@ -37,6 +37,18 @@ export interface HandlerContext {
 }
 
 /**
+ * What a write function (defineWriteHandler) gets: the whole handler runs as ONE unit of work of
+ * the group commit (src/store/group-commit.ts). `tx` is that unit; `store` is a view of the same
+ * unit (reads and writes through the kit's lookups land in it; transaction()/unitOfWork() are
+ * refused), so kit functions written for read handlers work unchanged. The unit commits when the
+ * handler returns or throws a GatewayError with keepWrites; any other throw rolls it back. The
+ * reply leaves only after the commit is durable.
+ */
+export interface WriteContext extends HandlerContext {
+  tx: Queryable;
+}
+
+/**
  * One business function. `handlers/<function>.ts` default-exports one of these
  * (or an array for a module serving several business codes).
  */
@@ -53,6 +65,8 @@ export interface HandlerModule<Req extends BodyRecord = BodyRecord, Res extends 
   /** Fields after the leading message; present only when the result is 0. */
   response: Layout;
   handle(req: Req, ctx: HandlerContext): Promise<Res>;
+  /** A write function: run as one unit of work with a WriteContext (see WriteContext). */
+  write?: boolean;
   /** The spec's prose for this business type (Markdown): what it answers, ordering, special rules. */
   doc?: string;
   /** Business refusals (2xxx) this type can answer; the request and system families apply to all. */

@@ -7,7 +7,7 @@ import { BUSINESS_TYPES, type BusinessKey } from '../../protocol/business-types.
 import type { BodyOf } from '../../protocol/fields.js';
 import type { BodyRecord, Layout } from '../../protocol/layout-types.js';
 import type { ReturnCodeName } from '../../protocol/return-codes.js';
-import type { HandlerContext, HandlerModule } from '../../src/types.js';
+import type { HandlerContext, HandlerModule, WriteContext } from '../../src/types.js';
 
 export interface HandlerDef<Req extends Layout, Res extends Layout> {
   /** Key(s) of protocol/business-types.ts served by this module. */
@@ -35,6 +35,22 @@ export function moduleFile(url: string): string {
 }
 
 export function defineHandler<const Req extends Layout, const Res extends Layout>(def: HandlerDef<Req, Res>): HandlerModule[] {
+  return build(def, false);
+}
+
+export interface WriteHandlerDef<Req extends Layout, Res extends Layout> extends Omit<HandlerDef<Req, Res>, 'handle'> {
+  handle(req: NoInfer<BodyOf<Req>>, ctx: WriteContext): Promise<NoInfer<BodyOf<Res>>>;
+}
+
+/**
+ * A function that changes the database (CS-20…26, PC-03/04): it runs as one unit of work (see
+ * WriteContext in src/types.ts) and its reply is sent only once that unit is durably committed.
+ */
+export function defineWriteHandler<const Req extends Layout, const Res extends Layout>(def: WriteHandlerDef<Req, Res>): HandlerModule[] {
+  return build(def as unknown as HandlerDef<Req, Res>, true);
+}
+
+function build<Req extends Layout, Res extends Layout>(def: HandlerDef<Req, Res>, write: boolean): HandlerModule[] {
   const keys: readonly BusinessKey[] = typeof def.key === 'string' ? [def.key] : def.key;
   const file = moduleFile(def.module);
   return keys.map((key) => {
@@ -53,6 +69,7 @@ export function defineHandler<const Req extends Layout, const Res extends Layout
       maxPage: def.maxPage,
       example: def.example as unknown as { request: BodyRecord; response: BodyRecord },
       file,
+      write,
     } satisfies HandlerModule);
   });
 }

@@ -37,6 +37,12 @@ export interface Store extends Queryable {
   tableExists(table: string): Promise<boolean>;
   /** One transaction: committed (durably) when fn resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * One unit of work in a shared durable commit (group commit, src/store/group-commit.ts): resolves
+   * once the COMMIT of its batch is durable; a unit that throws is rolled back alone. Write
+   * functions run in one (src/dispatch.ts). Keep units a few statements long.
+   */
+  unitOfWork<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

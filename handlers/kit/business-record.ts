@@ -1,0 +1,84 @@
+// The one way a write function records a business operation (CS-20…26, PC-03/04's resume): the
+// status transition table decides whether it is allowed (src/store/schema.ts STATUS_TRANSITIONS,
+// printed in docs/schema.md; refused 2004 with the reason), the subscriber's status changes, and a
+// USR_BUSI_RECORD row is written — in status 5 (queued for the switch: the scanner claims it) when
+// the business type needs the switch, status 1 (recorded) otherwise. All in the caller's unit of
+// work (a write function's ctx.tx), so the record, the status and the command commit together.
+import { GatewayError } from '../../protocol/return-codes.js';
+import { BUSI_STATUS, BUSI_TYPES, STATUS_TRANSITIONS, SUBSCRIBER_STATUS, type SubscriberStatus } from '../../src/store/schema.js';
+import { INSERT_BUSI_RECORD, NEXT_BUSISN, SET_SUBSCRIBER_STATUS } from '../../src/store/queries/business-record.js';
+import type { WriteContext } from '../../src/types.js';
+import type { Subscriber } from './subscriber.js';
+
+export type BusiType = keyof typeof BUSI_TYPES;
+
+const STATUS_NAME = new Map<number, string>(Object.values(SUBSCRIBER_STATUS).map((s) => [s.code, s.zh]));
+const TRANSITION = new Map(STATUS_TRANSITIONS.map((t) => [t.busi, t]));
+
+/** The transition row of a business type; throws for a type the table does not list (our bug). */
+export function transitionOf(busi: BusiType) {
+  const t = TRANSITION.get(busi);
+  if (!t) throw new Error(`business type ${busi} has no row in STATUS_TRANSITIONS`);
+  return t;
+}
+
+/** 2004 unless the table allows this business type from the subscriber's current status. */
+export function checkTransition(sub: Pick<Subscriber, 'status' | 'svcnum'>, busi: BusiType): void {
+  const t = transitionOf(busi);
+  if (!t.from.includes(sub.status as SubscriberStatus)) {
+    const allowed = t.from.map((s) => STATUS_NAME.get(s) ?? String(s)).join('/');
+    throw new GatewayError(
+      'STATUS_FORBIDS',
+      `${sub.svcnum} 当前状态为${STATUS_NAME.get(sub.status) ?? sub.status}，${BUSI_TYPES[busi].zh}只能从${allowed}状态受理`,
+    );
+  }
+}
+
+export interface RecordOptions {
+  /** What changed / the command's parameters (USR_BUSI_RECORD.PARAM, GBK, at most 400 bytes). */
+  param?: string;
+  /** Skip the transition check (the caller applied its own rule first, e.g. CS-23's balance). */
+  checked?: boolean;
+}
+
+export interface Recorded {
+  busisn: bigint;
+  /** USR_BUSI_RECORD.STATUS written: 5 queued for the switch, or 1 recorded. */
+  status: number;
+  /** The subscriber's status afterwards. */
+  subscriberStatus: number;
+}
+
+/**
+ * Check the transition, change the subscriber's status when the table says so, and write the
+ * business record (queued for the switch when the type needs it). Returns its BUSISN.
+ */
+export async function recordBusiness(ctx: WriteContext, sub: Subscriber, busi: BusiType, o: RecordOptions = {}): Promise<Recorded> {
+  if (!o.checked) checkTransition(sub, busi);
+  const t = transitionOf(busi);
+  const now = ctx.clock.date();
+  let subscriberStatus = sub.status;
+  if (t.to !== undefined && t.to !== sub.status) {
+    const changed = await SET_SUBSCRIBER_STATUS.run(ctx.tx, { to: t.to, now, operator: ctx.operator, subscrbid: sub.subscrbid, from: sub.status });
+    // Another unit changed the status after we read it: refuse rather than overwrite it unseen.
+    if (changed !== 1) throw new GatewayError('STATUS_FORBIDS', `${sub.svcnum} 的状态刚被其他业务修改，请重新查询后再受理`);
+    subscriberStatus = t.to;
+  }
+  const row = await NEXT_BUSISN.one(ctx.tx, {});
+  if (!row) throw new Error('SEQ_BUSISN returned no row');
+  const status = BUSI_TYPES[busi].switch ? BUSI_STATUS.QUEUED.code : BUSI_STATUS.RECORDED.code;
+  await INSERT_BUSI_RECORD.run(ctx.tx, {
+    busisn: row.busisn,
+    subscrbid: sub.subscrbid,
+    svcnum: sub.svcnum,
+    busitype: BUSI_TYPES[busi].code,
+    status,
+    region: sub.region,
+    nettype: sub.nettype,
+    imsi: sub.imsi,
+    param: o.param ?? '',
+    operator: ctx.operator,
+    created: now,
+  });
+  return { busisn: row.busisn, status, subscriberStatus };
+}
