@@ -373,12 +373,12 @@ function fail(mode: EncodeMode, path: string, problem: string): GatewayError {
   return new GatewayError(mode === 'strict' ? 'INVALID_FIELD' : 'INTERNAL_ERROR', `${path}: ${problem}`);
 }
 
-function sizeText(f: Field & { type: 'char' | 'text' }, v: unknown, mode: EncodeMode, path: string, parts: Part[]): number {
-  if (typeof v !== 'string') throw fail(mode, path, v === undefined ? 'missing' : 'not a string');
+function sizeText(f: Field & { type: 'char' | 'text' }, v: unknown, mode: EncodeMode, prefix: string, parts: Part[]): number {
+  if (typeof v !== 'string') throw fail(mode, prefix + f.name, v === undefined ? 'missing' : 'not a string');
   const limit = f.type === 'char' ? f.width : Math.min(f.maxBytes ?? MAX_TEXT_BYTES, MAX_TEXT_BYTES);
   if (mode === 'strict') {
     const problem = textProblem(f, v);
-    if (problem) throw fail(mode, path, problem);
+    if (problem) throw fail(mode, prefix + f.name, problem);
   }
   let part: Part;
   let n: number;
@@ -386,7 +386,7 @@ function sizeText(f: Field & { type: 'char' | 'text' }, v: unknown, mode: Encode
     part = v;
     n = v.length;
     if (n > limit) {
-      if (mode === 'strict') throw fail(mode, path, `${n} bytes, at most ${limit}`);
+      if (mode === 'strict') throw fail(mode, prefix + f.name, `${n} bytes, at most ${limit}`);
       part = v.slice(0, limit);
       n = limit;
     }
@@ -394,14 +394,14 @@ function sizeText(f: Field & { type: 'char' | 'text' }, v: unknown, mode: Encode
     let b: Buffer;
     if (mode === 'strict') {
       const strict = gbkEncodeStrict(v);
-      if (!strict) throw fail(mode, path, 'has a character outside GBK');
+      if (!strict) throw fail(mode, prefix + f.name, 'has a character outside GBK');
       b = strict;
     } else {
       b = gbkEncodeShared(v);
     }
     n = b.length;
     if (n > limit) {
-      if (mode === 'strict') throw fail(mode, path, `${n} bytes, at most ${limit}`);
+      if (mode === 'strict') throw fail(mode, prefix + f.name, `${n} bytes, at most ${limit}`);
       // Never cut a double-byte character in half (DESIGN.md body rules).
       n = gbkBoundary(b, limit);
       b = b.subarray(0, n);
@@ -412,136 +412,156 @@ function sizeText(f: Field & { type: 'char' | 'text' }, v: unknown, mode: Encode
   return f.type === 'char' ? f.width : 2 + n;
 }
 
-function sizeRecord(layout: Layout, value: BodyRecord, mode: EncodeMode, prefix: string, parts: Part[]): number {
-  if (value === null || typeof value !== 'object') throw fail(mode, prefix || 'body', 'not a record');
-  let size = 0;
+// The slow paths of the compiled sizers: called only when the fast check failed, they find the
+// exact problem and throw the error the field's checks describe (the fast check is their union).
+
+function intFail(f: Field & { type: 'u8' | 'u16' | 'u32' }, v: unknown, mode: EncodeMode, prefix: string): never {
+  const path = prefix + f.name;
+  const max = INT_MAX[f.type];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) {
+    throw fail(mode, path, v === undefined ? 'missing' : `not an integer 0..${max}${shown(f, v)}`);
+  }
+  throw fail(mode, path, `${v} outside ${f.min ?? 0}..${f.max ?? max}`);
+}
+
+function moneyFail(f: Field & { type: 'money' }, v: unknown, mode: EncodeMode, prefix: string): never {
+  const path = prefix + f.name;
+  if (typeof v !== 'bigint' || v < INT64_MIN || v > INT64_MAX) {
+    throw fail(mode, path, v === undefined ? 'missing' : `not an int64 bigint count of fen${shown(f, v)}`);
+  }
+  if (mode === 'strict') throw new GatewayError('AMOUNT_OUT_OF_BOUNDS', `${path}: ${v} fen outside ${f.min ?? INT64_MIN}..${f.max ?? INT64_MAX}`);
+  throw fail(mode, path, `${v} fen outside ${f.min ?? INT64_MIN}..${f.max ?? INT64_MAX}`);
+}
+
+function dateCheck(f: Field & { type: 'date' | 'datetime' | 'cycle' }, v: unknown, mode: EncodeMode, prefix: string): void {
+  if (typeof v !== 'string') throw fail(mode, prefix + f.name, v === undefined ? 'missing' : 'not a string');
+  if (f.optional && v === '') return;
+  const problem = dateProblem(f.type, v);
+  if (problem) throw fail(mode, prefix + f.name, `${problem}${shown(f, v)}`);
+}
+
+function listFail(f: Field & { type: 'list' }, v: unknown, mode: EncodeMode, prefix: string): never {
+  const path = prefix + f.name;
+  if (!Array.isArray(v)) throw fail(mode, path, v === undefined ? 'missing' : 'not a list');
+  throw fail(mode, path, `${v.length} records, at most ${Math.min(f.maxItems ?? MAX_LIST_ITEMS, MAX_LIST_ITEMS)}`);
+}
+
+function notRecord(mode: EncodeMode, prefix: string): never {
+  throw fail(mode, prefix || 'body', 'not a record');
+}
+
+/** Write an encoded text part at `at`; returns its byte length. Short ASCII is copied in JS (cheaper than a native call). */
+function writePart(buf: Buffer, at: number, p: Part): number {
+  if (typeof p !== 'string') return p.copy(buf, at);
+  const n = p.length;
+  if (n > 32) return buf.write(p, at, 'latin1');
+  for (let k = 0; k < n; k++) buf[at + k] = p.charCodeAt(k);
+  return n;
+}
+
+type Sizer = (value: BodyRecord, mode: EncodeMode, prefix: string, parts: Part[]) => number;
+interface Cursor {
+  off: number;
+  part: number;
+}
+type Writer = (value: BodyRecord, buf: Buffer, c: Cursor, parts: Part[]) => void;
+interface Encoder {
+  size: Sizer;
+  write: Writer;
+}
+
+const encoderCache = new WeakMap<Layout, Encoder>();
+
+// Encoders are compiled once per layout, as binary-parser compiles the decoders: one function per
+// (sub)layout with every field's offset arithmetic, bounds and widths inlined as constants, the
+// checks of a field in one fast test and the exact error in a slow path. Output is byte-for-byte
+// the interpretive encoder's (test/protocol/encode-compiled.test.ts compares them on random bodies).
+function encoderOf(layout: Layout): Encoder {
+  let e = encoderCache.get(layout);
+  if (e) return e;
+  const F: Field[] = [];
+  const C: unknown[] = [];
+  const SUB: Encoder[] = [];
+  const constant = (v: unknown): string => `C[${C.push(v) - 1}]`;
+  const size: string[] = ["if (value === null || typeof value !== 'object') notRecord(mode, prefix);", 'let size = 0, v;'];
+  const write: string[] = ['let off = c.off, p = c.part, n = 0, v;'];
   for (const f of layout) {
-    const path = prefix + f.name;
-    const v = value[f.name];
+    const fi = F.push(f) - 1;
+    const K = JSON.stringify(f.name);
     switch (f.type) {
       case 'char':
       case 'text':
-        size += sizeText(f, v, mode, path, parts);
+        size.push(`size += sizeText(F[${fi}], value[${K}], mode, prefix, parts);`);
+        if (f.type === 'char') write.push(`n = writePart(buf, off, parts[p++]); if (n < ${f.width}) buf.fill(0x20, off + n, off + ${f.width}); off += ${f.width};`);
+        else write.push('n = writePart(buf, off + 2, parts[p++]); buf[off] = n >>> 8; buf[off + 1] = n & 0xff; off += 2 + n;');
         break;
       case 'u8':
       case 'u16':
       case 'u32': {
         const max = INT_MAX[f.type];
-        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) {
-          throw fail(mode, path, v === undefined ? 'missing' : `not an integer 0..${max}${shown(f, v)}`);
-        }
-        if ((f.min !== undefined && v < f.min) || (f.max !== undefined && v > f.max)) {
-          throw fail(mode, path, `${v} outside ${f.min ?? 0}..${f.max ?? max}`);
-        }
-        size += f.type === 'u8' ? 1 : f.type === 'u16' ? 2 : 4;
+        const lo = Math.max(0, f.min ?? 0);
+        const hi = Math.min(max, f.max ?? max);
+        size.push(`v = value[${K}]; if (typeof v !== 'number' || !(v >= ${lo} && v <= ${hi}) || !Number.isInteger(v)) intFail(F[${fi}], v, mode, prefix); size += ${f.type === 'u8' ? 1 : f.type === 'u16' ? 2 : 4};`);
+        if (f.type === 'u8') write.push(`buf[off++] = value[${K}];`);
+        else if (f.type === 'u16') write.push(`v = value[${K}]; buf[off] = v >>> 8; buf[off + 1] = v & 0xff; off += 2;`);
+        else write.push(`buf.writeUInt32BE(value[${K}], off); off += 4;`);
         break;
       }
-      case 'money':
-        if (typeof v !== 'bigint' || v < INT64_MIN || v > INT64_MAX) {
-          throw fail(mode, path, v === undefined ? 'missing' : `not an int64 bigint count of fen${shown(f, v)}`);
-        }
-        if ((f.min !== undefined && v < f.min) || (f.max !== undefined && v > f.max)) {
-          if (mode === 'strict') throw new GatewayError('AMOUNT_OUT_OF_BOUNDS', `${path}: ${v} fen outside ${f.min ?? INT64_MIN}..${f.max ?? INT64_MAX}`);
-          throw fail(mode, path, `${v} fen outside ${f.min ?? INT64_MIN}..${f.max ?? INT64_MAX}`);
-        }
-        size += 8;
+      case 'money': {
+        const lo = f.min !== undefined && f.min > INT64_MIN ? f.min : INT64_MIN;
+        const hi = f.max !== undefined && f.max < INT64_MAX ? f.max : INT64_MAX;
+        size.push(`v = value[${K}]; if (typeof v !== 'bigint' || v < ${constant(lo)} || v > ${constant(hi)}) moneyFail(F[${fi}], v, mode, prefix); size += 8;`);
+        write.push(`buf.writeBigInt64BE(value[${K}], off); off += 8;`);
         break;
+      }
       case 'date':
       case 'datetime':
       case 'cycle': {
-        if (typeof v !== 'string') throw fail(mode, path, v === undefined ? 'missing' : 'not a string');
-        if (!(f.optional && v === '')) {
-          const problem = dateProblem(f.type, v);
-          if (problem) throw fail(mode, path, `${problem}${shown(f, v)}`);
-        }
-        size += DATE_WIDTH[f.type];
+        const w = DATE_WIDTH[f.type];
+        size.push(`dateCheck(F[${fi}], value[${K}], mode, prefix); size += ${w};`);
+        write.push(`n = writePart(buf, off, value[${K}]); if (n < ${w}) buf.fill(0x20, off + n, off + ${w}); off += ${w};`);
         break;
       }
       case 'list': {
-        if (!Array.isArray(v)) throw fail(mode, path, v === undefined ? 'missing' : 'not a list');
+        const si = SUB.push(encoderOf(f.of)) - 1;
         const max = Math.min(f.maxItems ?? MAX_LIST_ITEMS, MAX_LIST_ITEMS);
-        if (v.length > max) throw fail(mode, path, `${v.length} records, at most ${max}`);
-        size += 2;
-        for (let i = 0; i < v.length; i++) size += sizeRecord(f.of, v[i] as BodyRecord, mode, `${path}[${i}].`, parts);
+        size.push(
+          `v = value[${K}]; if (!Array.isArray(v) || v.length > ${max}) listFail(F[${fi}], v, mode, prefix); size += 2;`,
+          `for (let i = 0; i < v.length; i++) size += SUB[${si}].size(v[i], mode, prefix + ${JSON.stringify(`${f.name}[`)} + i + '].', parts);`,
+        );
+        write.push(
+          `v = value[${K}]; buf[off] = v.length >>> 8; buf[off + 1] = v.length & 0xff; c.off = off + 2; c.part = p;`,
+          `for (let i = 0; i < v.length; i++) SUB[${si}].write(v[i], buf, c, parts);`,
+          'off = c.off; p = c.part;',
+        );
         break;
       }
     }
   }
-  return size;
+  size.push('return size;');
+  write.push('c.off = off; c.part = p;');
+  const helpers = { F, C, SUB, sizeText, intFail, moneyFail, dateCheck, listFail, notRecord, writePart };
+  const names = Object.keys(helpers);
+  const args = Object.values(helpers);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const mk = (params: string, body: string[]) => new Function(...names, `return function (${params}) {\n${body.join('\n')}\n};`)(...args);
+  e = { size: mk('value, mode, prefix, parts', size) as Sizer, write: mk('value, buf, c, parts', write) as Writer };
+  encoderCache.set(layout, e);
+  return e;
 }
 
 /** The sizing pass: checks every value (throws as encodeBody does) and returns size and parts. */
 export function prepareBody(layout: Layout, value: BodyRecord, mode: EncodeMode): PreparedBody {
   compile(layout);
   const parts: Part[] = [];
-  const size = layout.length === 0 ? 0 : sizeRecord(layout, value, mode, '', parts);
+  const size = layout.length === 0 ? 0 : encoderOf(layout).size(value, mode, '', parts);
   return { size, parts };
-}
-
-interface Cursor {
-  off: number;
-  part: number;
-}
-
-function writePart(buf: Buffer, at: number, p: Part): number {
-  return typeof p === 'string' ? buf.write(p, at, 'latin1') : p.copy(buf, at);
-}
-
-function writeRecord(layout: Layout, value: BodyRecord, buf: Buffer, c: Cursor, parts: Part[]): void {
-  for (const f of layout) {
-    const v = value[f.name];
-    switch (f.type) {
-      case 'char': {
-        const n = writePart(buf, c.off, parts[c.part++]);
-        buf.fill(0x20, c.off + n, c.off + f.width);
-        c.off += f.width;
-        break;
-      }
-      case 'text': {
-        const n = writePart(buf, c.off + 2, parts[c.part++]);
-        buf.writeUInt16BE(n, c.off);
-        c.off += 2 + n;
-        break;
-      }
-      case 'u8':
-        buf[c.off++] = v as number;
-        break;
-      case 'u16':
-        buf.writeUInt16BE(v as number, c.off);
-        c.off += 2;
-        break;
-      case 'u32':
-        buf.writeUInt32BE(v as number, c.off);
-        c.off += 4;
-        break;
-      case 'money':
-        buf.writeBigInt64BE(v as bigint, c.off);
-        c.off += 8;
-        break;
-      case 'date':
-      case 'datetime':
-      case 'cycle': {
-        const w = DATE_WIDTH[f.type];
-        const n = buf.write(v as string, c.off, w, 'latin1');
-        buf.fill(0x20, c.off + n, c.off + w);
-        c.off += w;
-        break;
-      }
-      case 'list': {
-        const items = v as BodyRecord[];
-        buf.writeUInt16BE(items.length, c.off);
-        c.off += 2;
-        for (const item of items) writeRecord(f.of, item, buf, c, parts);
-        break;
-      }
-    }
-  }
 }
 
 /** Write a prepared body at `offset` of `buf` (which has prepared.size bytes free there). */
 export function writeBody(layout: Layout, value: BodyRecord, prepared: PreparedBody, buf: Buffer, offset: number): void {
   if (layout.length === 0) return;
-  writeRecord(layout, value, buf, { off: offset, part: 0 }, prepared.parts);
+  encoderOf(layout).write(value, buf, { off: offset, part: 0 }, prepared.parts);
 }
 
 /**
