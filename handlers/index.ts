@@ -27,8 +27,20 @@ import voipCardOfNumber from './voip-card-of-number.js';
 import voipSameCustomer from './voip-same-customer.js';
 import passwordCheck from './password-check.js';
 import lockoutClear from './lockout-clear.js';
+import payment from './payment.js';
+import reversal from './reversal.js';
+import cardSubscriberInfo from './card-subscriber-info.js';
+import cardBalance from './card-balance.js';
+import recentCardPayments from './recent-card-payments.js';
+import emergencySuspend from './emergency-suspend.js';
+import cancellationReserve from './cancellation-reserve.js';
+import cancellationUnreserve from './cancellation-unreserve.js';
+import specialServiceChange from './special-service-change.js';
+import profileChange from './profile-change.js';
+import passwordChange from './password-change.js';
+import conditionalResume from './conditional-resume.js';
 
-export const HANDLERS: readonly HandlerModule[] = Object.freeze([...connectionCheck, ...balance, ...monthlyBill, ...realtimeFees, ...monthlyDetail, ...realtimeDetail, ...voipDetail, ...c1xDataDetail, ...printMonthlyDetail, ...printC1xDetail, ...profile, ...puk, ...status, ...creditLevel, ...blacklistQuery, ...blacklistCheck, ...specialServices, ...changeRecords, ...prepaymentHistory, ...voipCardNumbers, ...voipCardOfNumber, ...voipSameCustomer, ...passwordCheck, ...lockoutClear].sort((a, b) => a.biz - b.biz));
+export const HANDLERS: readonly HandlerModule[] = Object.freeze([...connectionCheck, ...balance, ...monthlyBill, ...realtimeFees, ...monthlyDetail, ...realtimeDetail, ...voipDetail, ...c1xDataDetail, ...printMonthlyDetail, ...printC1xDetail, ...profile, ...puk, ...status, ...creditLevel, ...blacklistQuery, ...blacklistCheck, ...specialServices, ...changeRecords, ...prepaymentHistory, ...voipCardNumbers, ...voipCardOfNumber, ...voipSameCustomer, ...passwordCheck, ...lockoutClear, ...payment, ...reversal, ...cardSubscriberInfo, ...cardBalance, ...recentCardPayments, ...emergencySuspend, ...cancellationReserve, ...cancellationUnreserve, ...specialServiceChange, ...profileChange, ...passwordChange, ...conditionalResume].sort((a, b) => a.biz - b.biz));
 
 export interface BusinessLayouts {
   readonly request: Layout;

@@ -15,7 +15,13 @@ import { loadConfig } from './config/load.js';
 import { ConfigError } from './config/types.js';
 import { openStore } from './store/open.js';
 import { registerDbCommands } from './store/db-commands.js';
+import { registerSimCard } from './sim/card.js';
+import { registerSimSwitch } from './sim/switch.js';
+import { registerScannerCommands } from './scanner/cli.js';
+import { registerCardCommands } from './reconcile.js';
 import { serveCommand } from './serve.js';
+import { statusCommand } from './status.js';
+import { DEFAULT_ADMIN_PORT } from './config/keys.js';
 import pino, { type Logger } from 'pino';
 import type { Config, DatabaseConfig } from './config/types.js';
 import type { Store } from './store/types.js';
@@ -37,6 +43,21 @@ export function resolveTarget(target: string, configFiles: string[]): { host: st
     throw new Error(`no interface "${target}" in ${files.join(', ')}; known: ${cfg.interfaces.map((i) => i.name).join(', ')}`);
   }
   return { host: iface.host === '0.0.0.0' || iface.host === '::' ? '127.0.0.1' : iface.host, port: iface.port };
+}
+
+/** `bssgate status` target: host:port, else the [admin] of the config files, else the default. */
+export function adminTarget(target: string | undefined, configFiles: string[]): { host: string; port: number } {
+  if (target !== undefined) {
+    const m = /^(.+):(\d{1,5})$/.exec(target);
+    if (!m) throw new Error(`"${target}" is not host:port (the admin listener, [admin] host and port)`);
+    return { host: m[1] === 'localhost' ? '127.0.0.1' : m[1], port: Number(m[2]) };
+  }
+  if (configFiles.length > 0) {
+    const a = loadConfig(configFiles).admin;
+    if (!a?.enabled) throw new Error(`[admin] is not enabled in ${configFiles.join(', ')}: set enabled = true there (docs/metrics.md)`);
+    return { host: a.host === '0.0.0.0' || a.host === '::' ? '127.0.0.1' : a.host, port: a.port };
+  }
+  return { host: '127.0.0.1', port: DEFAULT_ADMIN_PORT };
 }
 
 /** Parse `field=value` arguments against the business type's request layout. */
@@ -199,6 +220,20 @@ export function buildProgram(): Command {
     });
 
   registerDbCommands(program, { loadConfig, openStore });
+  registerCardCommands(program, { loadConfig, openStore });
+  registerSimCard(program, { loadConfig, openStore, resolveTarget });
+  registerSimSwitch(program);
+  registerScannerCommands(program, { loadConfig, openStore });
+
+  program
+    .command('status')
+    .description(`health and key metrics of a running gateway, read from its admin listener (OP-04); exit 0 ready, 2 not ready, 1 unreachable`)
+    .argument('[target]', `host:port of the admin listener (default: [admin] of --config, else 127.0.0.1:${DEFAULT_ADMIN_PORT})`)
+    .option('-c, --config <file...>', 'INI files whose [admin] section names the listener')
+    .action(async (target: string | undefined, opts: { config?: string[] }) => {
+      const { host, port } = adminTarget(target, opts.config ?? []);
+      process.exitCode = await statusCommand(host, port);
+    });
 
   program
     .command('lockout')

@@ -1,20 +1,26 @@
 // The dispatcher: is this business type served on this interface? → its handler. Every error a
 // request can meet becomes a return code here, in one place: GatewayError keeps its code, a
-// handler's own bug becomes 9999 (INTERNAL_ERROR), a handler slower than request_timeout 9002.
+// handler's own bug becomes 9999 (INTERNAL_ERROR), a read-only handler slower than request_timeout
+// 9002. A write function (handler.write) is never answered 9002 once started: it runs once per
+// idempotency key (src/idempotency.ts, PC-06) as one unit of work, answered after its commit.
 // It never touches a socket or the frame decoder: it takes one whole frame and returns the bytes
 // of its answer, so a handler's exception cannot corrupt the connection's decoder state.
 import type { Logger } from 'pino';
 import type { Header } from '../protocol/header.js';
 import { decodeRequestBody, encodeErrorResponse, encodeResponse } from '../protocol/message.js';
-import { redact } from '../protocol/layout.js';
+import { hasSecret, redact } from '../protocol/layout.js';
 import { GatewayError, RETURN_CODES } from '../protocol/return-codes.js';
 import type { BodyRecord } from '../protocol/layout-types.js';
-import { ConfigError, type InterfaceConfig } from './config/types.js';
+import { ConfigError, type CardConfig, type ClientConfig, type InterfaceConfig } from './config/types.js';
 import { businessByCode, type BusinessRow } from '../protocol/business-types.js';
 import type { InterfaceLogs } from './log/index.js';
 import type { Queryable, Store } from './store/types.js';
 import { OPERATOR_NONE, type Clock, type HandlerContext, type HandlerModule, type WriteContext } from './types.js';
 import { formatDateTimeMs } from './time.js';
+import type { PasswordStorage } from './store/password.js';
+import { interfaceMetrics, type InterfaceMetrics } from './metrics.js';
+import { ClientIdentities, ledgerFor, peerAddress, replyOf, requestHash, stampReply, UNCONFIGURED_CLIENT, type Ledger, type WriteOutcome } from './idempotency.js';
+import { DEFAULT_IDEMPOTENCY_DAYS } from './config/keys.js';
 
 export interface DispatchDeps {
   iface: InterfaceConfig;
@@ -24,6 +30,16 @@ export interface DispatchDeps {
   store: Store;
   clock: Clock;
   logs: InterfaceLogs;
+  /** [database] password_storage, handed to handlers as ctx.passwordStorage (CS-22). */
+  passwordStorage?: PasswordStorage;
+  /** [card] (PC-03…PC-08), handed to handlers as ctx.card. */
+  card?: CardConfig;
+  /** PC-06: [client.<id>] identities; absent or empty = every peer is the client `*`. */
+  clients?: readonly ClientConfig[];
+  /** [server] idempotency_days (default 7). */
+  idempotencyDays?: number;
+  /** How often the ledger purge runs, ms (default hourly; 0 = never: tests). */
+  purgeEveryMs?: number;
 }
 
 /** What the connection needs to know about one request, for logs. */
@@ -44,12 +60,23 @@ export class Dispatcher {
   private readonly served = new Set<number>();
   private readonly rows = new Map<number, BusinessRow>();
   private readonly deps: DispatchDeps;
+  /** OP-04: bssgate_requests_total and bssgate_request_duration_seconds of this interface. */
+  private readonly metrics: InterfaceMetrics;
   private readonly inFlight = new Set<InFlight>();
   private sweeper: NodeJS.Timeout | undefined;
+  /** PC-06: who a peer is, and the store's one idempotency ledger. */
+  private readonly identities: ClientIdentities;
+  private readonly ledger: Ledger;
+  private ledgerReleased = false;
+  /** Unconfigured peer addresses already warned about (bounded). */
+  private readonly warnedPeers = new Set<string>();
 
   constructor(deps: DispatchDeps) {
     this.deps = deps;
     this.iface = deps.iface;
+    this.metrics = interfaceMetrics(deps.iface.name);
+    this.identities = new ClientIdentities(deps.clients ?? []);
+    this.ledger = ledgerFor(deps.store);
     for (const h of deps.handlers) {
       if (this.known.has(h.biz)) throw new Error(`business type ${h.biz} registered twice (${h.name})`);
       this.known.set(h.biz, h);
@@ -74,6 +101,10 @@ export class Dispatcher {
     } else {
       for (const h of deps.handlers) if (h.interfaces.includes(deps.iface.kind)) this.served.add(h.biz);
     }
+    // Last: a constructor that threw above holds no ledger (its purge timer would outlive it).
+    // Only an interface serving write functions purges (a read-only one may run on a store without the ledger).
+    const writes = [...this.served].some((code) => this.known.get(code)?.write);
+    this.ledger.acquire({ retentionDays: deps.idempotencyDays ?? DEFAULT_IDEMPOTENCY_DAYS, log: deps.logs.warn, clock: deps.clock, purgeEveryMs: writes ? deps.purgeEveryMs : 0 });
   }
 
   /** Business types this interface answers. */
@@ -92,6 +123,9 @@ export class Dispatcher {
     let result = 0;
     let message: string = RETURN_CODES.OK.message;
     let reply: BodyRecord | undefined;
+    /** A write's answer: built from its stored reply (first answer and replays alike). */
+    let out: Buffer | undefined;
+    let replay = false;
     try {
       if (!handler) {
         this.logQuery(header, origin, undefined);
@@ -112,33 +146,52 @@ export class Dispatcher {
         // Logged whether or not the body decodes; the body only when it did, secrets redacted.
         this.logQuery(header, origin, req === undefined ? undefined : redact(handler.request, req));
       }
-      reply = await this.runHandler(handler, req, header, origin);
+      if (handler.write) {
+        const w = await this.runWrite(handler, req, header, frame, origin);
+        if (w.unanswered) {
+          // In doubt when the gateway stopped: no answer (a 9xxx could be false, a 0 unproven).
+          logs.ans.info({ conn: origin.conn, seq: header.seq, biz: header.biz, result: null, unanswered: true });
+          return Buffer.alloc(0);
+        }
+        result = w.result;
+        replay = w.replay;
+        out = stampReply(header, w, formatDateTimeMs(clock.now()));
+      } else {
+        reply = await this.runHandler(handler, req, header, origin);
+      }
     } catch (err) {
       if (err instanceof GatewayError) {
         result = err.code;
         message = err.wireMessage;
+        // err.MMDD (docs/logs.md): the request was wrong (1xxx: unknown or unserved business type,
+        // bad body) or the system could not serve it (9xxx). 2xxx refusals are answers like 0: ans only.
         if (err.code >= 9000) logs.err.error({ conn: origin.conn, seq: header.seq, biz: header.biz, code: err.code, err }, err.message);
+        else if (err.code < 2000) logs.err.warn({ conn: origin.conn, peer: origin.peer, seq: header.seq, biz: header.biz, code: err.code, reason: err.message }, err.rc);
       } else {
         result = RETURN_CODES.INTERNAL_ERROR.code;
         message = RETURN_CODES.INTERNAL_ERROR.message;
-        logs.err.error({ conn: origin.conn, seq: header.seq, biz: header.biz, err }, 'handler threw');
+        logs.err.error({ conn: origin.conn, seq: header.seq, biz: header.biz, code: RETURN_CODES.INTERNAL_ERROR.code, err }, 'handler threw');
       }
     }
-    let out: Buffer;
-    try {
-      out = encodeResponse(header, result, message, handler?.response, reply, formatDateTimeMs(clock.now()));
-    } catch (err) {
-      // A handler returned a value its own layout cannot carry: that is our bug, not the client's.
-      logs.err.error({ conn: origin.conn, seq: header.seq, biz: header.biz, err }, 'reply does not fit its layout');
-      result = RETURN_CODES.INTERNAL_ERROR.code;
-      out = encodeErrorResponse(header, new GatewayError('INTERNAL_ERROR'), formatDateTimeMs(clock.now()));
+    if (out === undefined) {
+      try {
+        out = encodeResponse(header, result, message, handler?.response, reply, formatDateTimeMs(clock.now()));
+      } catch (err) {
+        // A handler returned a value its own layout cannot carry: that is our bug, not the client's.
+        logs.err.error({ conn: origin.conn, seq: header.seq, biz: header.biz, code: RETURN_CODES.INTERNAL_ERROR.code, err }, 'reply does not fit its layout');
+        result = RETURN_CODES.INTERNAL_ERROR.code;
+        out = encodeErrorResponse(header, new GatewayError('INTERNAL_ERROR'), formatDateTimeMs(clock.now()));
+      }
     }
+    const ms = performance.now() - started;
+    this.metrics.request(header.biz, result, ms);
     logs.ans.info({
       conn: origin.conn,
       seq: header.seq,
       biz: header.biz,
       result,
-      ms: Math.round((performance.now() - started) * 1000) / 1000,
+      ms: Math.round(ms * 1000) / 1000,
+      ...(replay ? { replay: true } : {}),
     });
     return out;
   }
@@ -160,17 +213,12 @@ export class Dispatcher {
     });
   }
 
-  private runHandler(
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    handler: HandlerModule<any, any>,
-    req: BodyRecord,
-    header: Header,
-    origin: RequestOrigin,
-  ): Promise<BodyRecord> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private context(handler: HandlerModule<any, any>, header: Header, origin: RequestOrigin, client?: string): HandlerContext {
     const { store, clock, logs } = this.deps;
     const iface = this.iface;
     let log: Logger | undefined;
-    const ctx: HandlerContext = {
+    return {
       store,
       clock,
       get log() {
@@ -184,8 +232,21 @@ export class Dispatcher {
       serial: header.serial,
       seq: header.seq,
       time: header.time,
+      card: this.deps.card,
+      passwordStorage: this.deps.passwordStorage,
+      ...(client === undefined ? {} : { client }),
     };
-    if (handler.write) return this.runWrite(handler, req, ctx);
+  }
+
+  private runHandler(
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    handler: HandlerModule<any, any>,
+    req: BodyRecord,
+    header: Header,
+    origin: RequestOrigin,
+  ): Promise<BodyRecord> {
+    const iface = this.iface;
+    const ctx = this.context(handler, header, origin);
     const work = handler.handle(req, ctx);
     const ms = iface.requestTimeoutMs;
     if (!(ms > 0)) return work;
@@ -209,30 +270,52 @@ export class Dispatcher {
   }
 
   /**
-   * A write function as one unit of work of the group commit: its reply (or its keepWrites
-   * refusal) is returned only after the unit's batch committed durably. No 9002 here: a 9xxx
-   * promises nothing was done, and a started unit may still commit, so the answer waits for
-   * the real outcome.
+   * A write function (PC-06, docs/idempotency.md): once per (client, business type, serial). A
+   * new key runs the handler as one unit of work of the group commit; its reply (or its
+   * keepWrites refusal) is encoded inside the unit and stored in the ledger in the same unit, and
+   * returned only after the batch committed durably. A key already in the ledger replays the
+   * stored reply (2007 when the content differs). No 9002 here: a 9xxx promises nothing was
+   * done, and a started unit may still commit, so the answer waits for the real outcome. A plain
+   * refusal rolls the unit back and is not remembered (nothing was done: a re-send runs again).
    */
   private async runWrite(
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     handler: HandlerModule<any, any>,
     req: BodyRecord,
-    ctx: HandlerContext,
-  ): Promise<BodyRecord> {
+    header: Header,
+    frame: Buffer,
+    origin: RequestOrigin,
+  ): Promise<WriteOutcome> {
     const { store } = this.deps;
-    const outcome = await store.unitOfWork(async (tx) => {
-      const wctx: WriteContext = { ...ctx, tx, store: unitView(store, tx) };
+    if (header.serial === '') throw new GatewayError('MALFORMED_HEADER', 'serial is blank: a write function needs one (its idempotency key, PC-06)');
+    const address = peerAddress(origin.peer);
+    const client = this.identities.identify(address);
+    if (client === UNCONFIGURED_CLIENT && this.identities.configured && !this.warnedPeers.has(address) && this.warnedPeers.size < 1000) {
+      this.warnedPeers.add(address);
+      this.deps.logs.warn.warn({ peer: address, biz: header.biz }, 'write from an address no [client.<id>] section names: its serials share the unconfigured client *');
+    }
+    // The client identity reaches the handler too: TAB_PAY.SOURCE of card postings (handlers/kit/posting.ts cardClient).
+    const ctx = this.context(handler, header, origin, client);
+    let postings: Record<string, unknown>[] = [];
+    const outcome = await this.ledger.execute({ client, biz: header.biz, serial: header.serial }, requestHash(frame, hasSecret(handler.request) ? redact(handler.request, req) : undefined), this.iface.name, async (tx) => {
+      // A unit re-run after a deadlock starts afresh: only the committed run's lines are written.
+      const lines: Record<string, unknown>[] = [];
+      postings = lines;
+      const wctx: WriteContext = { ...ctx, tx, store: unitView(store, tx), logPosting: (line) => lines.push(line) };
+      let reply: BodyRecord;
       try {
-        return { reply: (await handler.handle(req, wctx)) as BodyRecord };
+        reply = (await handler.handle(req, wctx)) as BodyRecord;
       } catch (err) {
-        // Refused, but what it wrote stays (see GatewayError.keepWrites): commit, then answer.
-        if (err instanceof GatewayError && err.keepWrites) return { refused: err };
+        // Refused, but what it wrote stays (see GatewayError.keepWrites): commit, remember, answer.
+        if (err instanceof GatewayError && err.keepWrites) return replyOf(encodeErrorResponse(header, err));
         throw err;
       }
+      // Encoded here: a reply its layout cannot carry is a 9999 whose unit rolls back.
+      return replyOf(encodeResponse(header, 0, RETURN_CODES.OK.message, handler.response, reply));
     });
-    if ('refused' in outcome) throw outcome.refused;
-    return outcome.reply;
+    // Durably committed by this request (refused with keepWrites included): now the suc_query.MMDD lines.
+    if (!outcome.replay && !outcome.unanswered) for (const line of postings) this.deps.logs.sucQuery.info(line);
+    return outcome;
   }
 
   private startSweeper(ms: number): void {
@@ -251,10 +334,14 @@ export class Dispatcher {
     this.sweeper.unref();
   }
 
-  /** Stop the timeout sweeper (the gateway calls this when it stops). */
+  /** Stop the timeout sweeper and release the ledger (the gateway calls this when it stops). */
   close(): void {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
+    if (!this.ledgerReleased) {
+      this.ledgerReleased = true;
+      this.ledger.release();
+    }
   }
 }
 
@@ -275,5 +362,6 @@ function unitView(store: Store, tx: Queryable): Store {
     transaction: refuse('transaction()'),
     unitOfWork: refuse('unitOfWork()'),
     close: refuse('close()'),
+    base: store,
   } as Store;
 }

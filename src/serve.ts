@@ -1,16 +1,25 @@
 // `bssgate serve`: config → logs → store (schema and demo data when configured and missing) →
 // one listener per interface → SIGTERM/SIGINT stop accepting, answer what is in flight, exit.
+// With `[server] workers = N` > 1 the process becomes a cluster primary (src/cluster.ts) that
+// does the schema check once and forks N workers, each running startGateway in worker mode.
 import { loadConfig } from './config/load.js';
 import type { Config } from './config/types.js';
-import { createLogs, type Logs } from './log/index.js';
+import cluster from 'node:cluster';
+import { createLogs, type ArchiveDelegate, type Logs } from './log/index.js';
 import { openStore } from './store/open.js';
 import { ensureDatabase } from './store/init.js';
-import { demoFixtures } from './store/demo.js';
+import { banner, readDatabaseFacts, type DatabaseFacts } from './banner.js';
 import type { AdminStore } from './store/types.js';
 import { Gateway, type BoundInterface } from './server/gateway.js';
+import { setConnectionIdBase } from './server/listener.js';
+import { runPrimary, runWorker } from './cluster.js';
 import { HANDLERS } from '../handlers/index.js';
 import { systemClock, type Clock } from './types.js';
+import { adminSources, gatewaySource, startAdmin, type AdminServer } from './admin.js';
+import { registerGateway, registerScannerStats } from './metrics.js';
+import { describeSwitches, startScanner, type ScannerRuntime } from './scanner/switches.js';
 import { GatewayError, RETURN_CODES } from '../protocol/return-codes.js';
+import { watchDropDirectory, type DropWatcher } from './reconcile.js';
 
 /** How often the start-up schema check is retried while the database does not answer. */
 const DB_RECHECK_MS = 5_000;
@@ -21,58 +30,133 @@ export interface Running {
   bound: BoundInterface[];
   store: AdminStore;
   logs: Logs;
+  /** OP-04: the admin HTTP listener, when [admin] enabled = true (and not turned off by opts.admin). */
+  admin: AdminServer | undefined;
+  /** What the database says about itself (banner); undefined when it did not answer at start. */
+  facts: DatabaseFacts | undefined;
+  /** OC-01…OC-03: the scanner and its switches, when [scanner] is enabled (not in a cluster worker, nor with opts.scanner = false). */
+  scanner: ScannerRuntime | undefined;
   /** Graceful stop; resolves when every connection is closed and the logs are flushed. */
   stop(): Promise<void>;
 }
 
-export async function startGateway(config: Config, opts: { clock?: Clock } = {}): Promise<Running> {
+/** The start-up schema check, retried in the background while the database does not answer. */
+export interface SchemaCheck {
+  /** What the database says about itself; undefined when it did not answer at start. */
+  facts: DatabaseFacts | undefined;
+  /** Stop retrying (on stop). */
+  cancel(): void;
+}
+
+/**
+ * The schema check (and, on an empty database, the schema and demo data) needs the database.
+ * A database that does not answer at start is not a reason to exit (a supervisor would restart
+ * us in a loop): the gateway serves, every request that needs the database gets 9001, and the
+ * check is retried until the database answers. Other failures (a newer schema…) throw.
+ */
+export async function checkSchema(store: AdminStore, config: Config, logs: Logs, clock: Clock): Promise<SchemaCheck> {
+  const check = async (): Promise<void> => {
+    const t0 = performance.now();
+    const init = await ensureDatabase(store, {
+      demoSubscribers: config.database.demoSubscribers,
+      demoSeed: config.database.demoSeed,
+      passwordStorage: config.database.passwordStorage,
+      now: clock.date(),
+      log: logs.main,
+    });
+    if (init.created) {
+      logs.main.info({ ms: Math.round(performance.now() - t0), subscribers: config.database.demoSubscribers }, 'database created');
+    }
+  };
+  let retry: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const cancel = () => {
+    stopped = true;
+    if (retry) clearTimeout(retry);
+  };
+  try {
+    await check();
+    return { facts: await readDatabaseFacts(store), cancel };
+  } catch (err) {
+    if (!(err instanceof GatewayError && err.code === RETURN_CODES.DATABASE_UNAVAILABLE.code)) throw err;
+    logs.main.error({ err: err.message }, 'database unavailable at start: serving, answering 9001 until it answers; schema check retried every 5 s');
+    const again = () => {
+      retry = setTimeout(() => {
+        check().then(
+          () => logs.main.info('database answers: schema check done'),
+          (e: unknown) => {
+            if (stopped) return;
+            if (e instanceof GatewayError && e.code === RETURN_CODES.DATABASE_UNAVAILABLE.code) again();
+            else logs.main.fatal({ err: e }, 'schema check failed after the database came back');
+          },
+        );
+      }, DB_RECHECK_MS);
+      retry.unref();
+    };
+    again();
+    return { facts: undefined, cancel };
+  }
+}
+
+/** A cluster worker (src/cluster.ts): its unique number and where its log files are reported. */
+export interface WorkerRole {
+  number: number;
+  delegate: ArchiveDelegate;
+}
+
+/**
+ * opts.admin = false: no admin listener even when [admin] enabled = true (a cluster worker: the
+ * primary serves it, src/metrics.ts). opts.worker: a cluster worker — no schema check (the
+ * primary did it), no admin listener, log files reported to the primary, connection ids of its own.
+ */
+export async function startGateway(config: Config, opts: { clock?: Clock; admin?: boolean; worker?: WorkerRole; scanner?: boolean } = {}): Promise<Running> {
   const clock = opts.clock ?? systemClock;
-  const logs = createLogs(config.log, { clock });
+  const logs = createLogs(config.log, { clock, delegate: opts.worker?.delegate });
+  if (opts.worker) setConnectionIdBase(opts.worker.number * 1_000_000_000);
   let opened: AdminStore | undefined;
   try {
     const store = await openStore(config.database, logs.main);
     opened = store;
-    // The schema check (and, on an empty database, the schema and demo data) needs the database.
-    // A database that does not answer at start is not a reason to exit (a supervisor would
-    // restart us in a loop): the gateway serves, every request that needs the database gets 9001,
-    // and the check is retried until the database answers.
-    const check = async (): Promise<void> => {
-      const t0 = performance.now();
-      const init = await ensureDatabase(store, {
-        demoSubscribers: config.database.demoSubscribers,
-        demoSeed: config.database.demoSeed,
-        passwordStorage: config.database.passwordStorage,
-        now: clock.date(),
-        log: logs.main,
-      });
-      if (init.created) {
-        logs.main.info({ ms: Math.round(performance.now() - t0), subscribers: config.database.demoSubscribers }, 'database created');
-      }
-    };
-    let retry: NodeJS.Timeout | undefined;
-    let stopped = false;
-    try {
-      await check();
-    } catch (err) {
-      if (!(err instanceof GatewayError && err.code === RETURN_CODES.DATABASE_UNAVAILABLE.code)) throw err;
-      logs.main.error({ err: err.message }, 'database unavailable at start: serving, answering 9001 until it answers; schema check retried every 5 s');
-      const again = () => {
-        retry = setTimeout(() => {
-          check().then(
-            () => logs.main.info('database answers: schema check done'),
-            (e: unknown) => {
-              if (stopped) return;
-              if (e instanceof GatewayError && e.code === RETURN_CODES.DATABASE_UNAVAILABLE.code) again();
-              else logs.main.fatal({ err: e }, 'schema check failed after the database came back');
-            },
-          );
-        }, DB_RECHECK_MS);
-        retry.unref();
-      };
-      again();
-    }
+    const schema: SchemaCheck = opts.worker ? { facts: undefined, cancel: () => undefined } : await checkSchema(store, config, logs, clock);
+    const facts = schema.facts;
     const gateway = new Gateway({ config, store, logs, clock, handlers: HANDLERS });
     const bound = await gateway.start();
+    // OP-04: the gauges (open connections, readiness) read this gateway while it runs.
+    const unregister = registerGateway(gatewaySource(gateway, store));
+    let admin: AdminServer | undefined;
+    if (config.admin?.enabled && opts.admin !== false && !opts.worker) {
+      try {
+        admin = await startAdmin(config.admin, adminSources(), logs.main);
+      } catch (err) {
+        unregister();
+        await gateway.stop(0);
+        throw err;
+      }
+    }
+    // OC-01…OC-03: one scanner per process that is not a cluster worker (with workers, the
+    // primary runs it: src/cluster.ts); any number of such processes may share the database.
+    let scanner: ScannerRuntime | undefined;
+    let unregisterScanner: (() => void) | undefined;
+    if (config.scanner?.enabled && opts.scanner !== false && !opts.worker) {
+      try {
+        const slogs = logs.forInterface('scanner');
+        scanner = await startScanner({ store, scanner: config.scanner, switches: config.switches ?? [], log: slogs.warn, err: slogs.err, clock });
+        // OP-04: the scanner metrics (queue depth, oldest age, outcomes) read its stats when scraped.
+        const rt = scanner;
+        unregisterScanner = registerScannerStats(() => rt.scanner.stats());
+      } catch (err) {
+        unregister();
+        await admin?.close();
+        await gateway.stop(0);
+        throw err;
+      }
+    }
+    // PC-07: the drop directory of the card system's reconciliation files (not in a cluster worker).
+    let recon: DropWatcher | undefined;
+    if (config.card?.reconcileDir && !opts.worker) {
+      const cardIface = config.interfaces.find((i) => i.kind === 'card');
+      recon = watchDropDirectory(config.card.reconcileDir, { store, clock, log: logs.main, card: config.card, sucQuery: cardIface ? logs.forInterface(cardIface.name).sucQuery : undefined });
+    }
     let stopping: Promise<void> | undefined;
     return {
       config,
@@ -80,11 +164,20 @@ export async function startGateway(config: Config, opts: { clock?: Clock } = {})
       bound,
       store,
       logs,
+      admin,
+      facts,
+      scanner,
       stop() {
         stopping ??= (async () => {
-          stopped = true;
-          if (retry) clearTimeout(retry);
+          schema.cancel();
+          // The admin listener stays up while the gateway drains: /health/ready answers 503
+          // (stopping), so a load balancer takes this gateway out before it closes.
           await gateway.stop();
+          await scanner?.stop(config.shutdownGraceMs);
+          unregisterScanner?.();
+          await recon?.stop();
+          unregister();
+          await admin?.close();
           await store.close().catch((err: unknown) => logs.main.error({ err }, 'closing the store'));
           await logs.close();
         })();
@@ -99,9 +192,18 @@ export async function startGateway(config: Config, opts: { clock?: Clock } = {})
   }
 }
 
-/** The CLI entry: load the files, start, print the summary, stop on SIGTERM/SIGINT. */
-export async function serveCommand(files: string[], out: NodeJS.WritableStream = process.stdout): Promise<Running> {
+/**
+ * The CLI entry: load the files, start, print the summary, stop on SIGTERM/SIGINT. With
+ * [server] workers > 1: the cluster primary (prints the summary once every worker listens), or,
+ * in a process the primary forked, a worker.
+ */
+export async function serveCommand(files: string[], out: NodeJS.WritableStream = process.stdout): Promise<Running | undefined> {
   const config = loadConfig(files);
+  if (cluster.isWorker) return runWorker(config);
+  if ((config.workers ?? 1) > 1) {
+    await runPrimary(config, out);
+    return undefined;
+  }
   const running = await startGateway(config);
   out.write(summary(running));
   const onSignal = (sig: string) => {
@@ -119,47 +221,17 @@ export async function serveCommand(files: string[], out: NodeJS.WritableStream =
   return running;
 }
 
-/** Last month's billing cycle YYYYMM (complete, so its detail has records). */
-function previousCycle(): string {
-  const d = new Date();
-  const p = new Date(d.getFullYear(), d.getMonth() - 1, 1);
-  return `${p.getFullYear()}${String(p.getMonth() + 1).padStart(2, '0')}`;
-}
-
-export function summary(r: Running): string {
-  const lines = [`bssgate ready (database: ${r.config.database.type}${r.config.database.path ? ' ' + r.config.database.path : ''})`];
-  for (const b of r.bound) {
-    lines.push(`  ${b.name.padEnd(8)} ${b.kind.padEnd(6)} ${b.host}:${b.port}  serves ${b.serves.join(', ')}`);
-  }
-  const first = r.bound[0];
-  if (first) {
-    lines.push(
-      '',
-      'Try it (in another terminal, in this directory):',
-      `  node dist/src/cli.js call ${first.host}:${first.port} connection-check`,
-      `  (the same: npx bssgate call ${first.host}:${first.port} connection-check)`,
-    );
-  }
-  if (r.config.database.demoSubscribers > 0) {
-    // The demo's well-known subscribers are computed from the seed, without reading the database.
-    const fx = demoFixtures(r.config.database.demoSeed);
-    lines.push(
-      '',
-      `Demo data: ${r.config.database.demoSubscribers} subscribers (seed ${r.config.database.demoSeed}); e.g. ${fx.first.svcnum} with service password ${fx.first.password}.`,
-      `  node dist/src/cli.js db fixtures --seed ${r.config.database.demoSeed}   lists the others`,
-    );
-    // One call per interface for that subscriber (README "Try it").
-    const demoCalls: Record<string, string> = {
-      cs: `balance svcnum=${fx.first.svcnum}`,
-      card: `card-verify svcnum=${fx.first.svcnum} password=${fx.first.password}`,
-      print: `print-monthly-detail svcnum=${fx.first.svcnum} password=${fx.first.password} cycle=${previousCycle()} offset=0 limit=5`,
-      sms: `sms-realtime-fees svcnum=${fx.first.svcnum}`,
-    };
-    for (const b of r.bound) {
-      const call = demoCalls[b.kind];
-      if (call && b.serves.length > 1) lines.push(`  node dist/src/cli.js call ${b.host}:${b.port} ${call}`);
-    }
-  }
-  lines.push('', 'Stop with Ctrl-C (SIGINT) or SIGTERM: requests in flight are answered first.', '');
-  return lines.join('\n');
+/** The start-up banner: interfaces, a call to paste, and what the database really holds. */
+export function summary(r: Pick<Running, 'config' | 'bound' | 'facts' | 'scanner'> & { workers?: number }): string {
+  const text = banner({ config: r.config, bound: r.bound, facts: r.facts, workers: r.workers });
+  if (!r.scanner) return text;
+  const sw = r.config.switches ?? [];
+  const sims = sw.filter((s) => s.simulator).length;
+  const lines = [
+    `Scanner (OC-01…OC-03) ${r.scanner.scanner.owner}: USR_BUSI_RECORD status 5 → switches${sims ? ` — ${sims} of ${sw.length} are SIMULATORS, no real switch is reached` : ''}:`,
+    ...describeSwitches(sw),
+    '  node dist/src/cli.js commands --state queued   what is waiting for a switch, and why',
+    '',
+  ];
+  return `${text}${text.endsWith('\n') ? '' : '\n'}${lines.join('\n')}`;
 }

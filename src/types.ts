@@ -4,6 +4,8 @@ import type { Layout, BodyRecord } from '../protocol/layout-types.js';
 import type { BusinessRow } from '../protocol/business-types.js';
 import type { ReturnCodeName } from '../protocol/return-codes.js';
 import type { Queryable, Store } from './store/types.js';
+import type { PasswordStorage } from './store/password.js';
+import type { CardConfig } from './config/types.js';
 
 /** The four listening interfaces of the legacy system (OP-01). */
 export type InterfaceKind = 'cs' | 'card' | 'print' | 'sms';
@@ -34,6 +36,12 @@ export interface HandlerContext {
   seq: number;
   /** Sender's local time from the header, YYYYMMDDHHMMSS. */
   time: string;
+  /** [database] password_storage: how CS-22 stores a new service password (absent = scrypt, the key's default). */
+  passwordStorage?: PasswordStorage;
+  /** [card] settings (PC-03…PC-08: amount bounds); absent = DEFAULT_CARD (handlers/kit/posting.ts cardSettings). */
+  card?: CardConfig;
+  /** Write functions: the peer's client identity (PC-06, [client.<id>] name; '*' when none names its address). */
+  client?: string;
 }
 
 /**
@@ -46,6 +54,11 @@ export interface HandlerContext {
  */
 export interface WriteContext extends HandlerContext {
   tx: Queryable;
+  /**
+   * PC-03/04: one line for the interface's suc_query.MMDD (successful postings), written only
+   * once this unit is durably committed — never for a unit that rolled back.
+   */
+  logPosting?(line: Record<string, unknown>): void;
 }
 
 /**

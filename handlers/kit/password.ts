@@ -19,6 +19,7 @@ import { SUBSCRIBER_PASSWORD, attemptSucceeded, reserveAttempt, type AuthFailRow
 import type { Store } from '../../src/store/types.js';
 import type { HandlerContext } from '../../src/types.js';
 import type { Subscriber } from './subscriber.js';
+import { countLockout } from '../../src/metrics.js';
 
 /** The lockout rule of issue 6. */
 export const LOCKOUT: Readonly<LockoutPolicy> = Object.freeze({
@@ -64,7 +65,9 @@ class SprayDetector {
 // restart keeps it); two stores (the test suites' back ends) never mix.
 const detectors = new WeakMap<Store, SprayDetector>();
 
-function detectorOf(store: Store): SprayDetector {
+function detectorOf(view: Store): SprayDetector {
+  // A write function's ctx.store is a view of its unit, new per request: key by the database's store.
+  const store = view.base ?? view;
   let d = detectors.get(store);
   if (!d) detectors.set(store, (d = new SprayDetector()));
   return d;
@@ -96,11 +99,13 @@ export async function checkPassword(ctx: HandlerContext, sub: Subscriber, passwo
   }
   const row = r.row;
   if (row.hard_locked !== 0) {
+    countLockout('hard');
     ctx.log.warn(
       { event: 'password-hard-lock', svcnum: row.svcnum, consecutive: row.consecutive },
       `service password of ${row.svcnum} locked after ${row.consecutive} consecutive wrong passwords, until an operator clears it (lockout-clear, bssgate lockout clear)`,
     );
   } else if (row.lock_active !== 0) {
+    countLockout('window');
     ctx.log.warn(
       { event: 'password-lock', svcnum: row.svcnum, fails: row.fails_in_window, lockedUntil: row.locked_until },
       `service password of ${row.svcnum} locked until ${row.locked_until} after ${row.fails_in_window} wrong passwords within ${LOCKOUT.windowMs / 60_000} minutes`,

@@ -3,7 +3,7 @@
 // not in this table is an error in any INI file. To add a key: add a row here, map it in
 // load.ts, then regenerate the docs (`node dist/src/config/render.js --write`).
 import type { InterfaceKind } from '../types.js';
-import type { DatabaseType } from './types.js';
+import type { CardConfig, DatabaseType } from './types.js';
 import {
   parseAllowList,
   parseBizList,
@@ -15,10 +15,11 @@ import {
   parseNonEmpty,
   parsePort,
   parseSize,
+  splitList,
   ValueProblem,
 } from './values.js';
 
-export type SectionKind = 'interface' | 'database' | 'log' | 'server';
+export type SectionKind = 'interface' | 'database' | 'log' | 'server' | 'admin' | 'scanner' | 'switch' | 'card' | 'client';
 
 /** Environment variables read by the loader (and only there); set and non-empty, they win over the files. */
 export const ENV_DB_URL = 'BSSGATE_DB_URL';
@@ -33,6 +34,23 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] a
 
 /** OP-01: the legacy programs' ports (qhh2 9921, common_interface 7995, qhprint 9923, dxjk 9925). */
 export const DEFAULT_PORTS: Record<InterfaceKind, number> = { cs: 9921, card: 7995, print: 9923, sms: 9925 };
+
+/** OP-04: the admin listener's port when [admin] enabled = true names none (next to the legacy ports). */
+export const DEFAULT_ADMIN_PORT = 9930;
+/** [admin] allow when none is given: loopback only. */
+export const DEFAULT_ADMIN_ALLOW: readonly string[] = ['127.0.0.0/8', '::1'];
+
+/** PC-03…PC-08: [card] when the section (or a key of it) is absent. */
+export const DEFAULT_CARD: CardConfig = Object.freeze({
+  minAmount: 1n,
+  maxAmount: 1_000_000n,
+  reportDir: 'reports',
+  pollMs: 60_000,
+  boundaryMs: 600_000,
+});
+
+/** [card] amounts: fen as an integer, at most this (10^12 fen, far below int64). */
+const MAX_CARD_FEN = 1_000_000_000_000;
 
 /** Frame length floor: the 56-byte header plus the smallest body; below 60 nothing useful fits. */
 export const MIN_MAX_FRAME = 60;
@@ -63,6 +81,9 @@ export interface KeyDef {
   example?: string;
   sample?: string;
 }
+
+/** [server] idempotency_days default: the card system re-sends for hours; a week also covers a long weekend's outage. */
+export const DEFAULT_IDEMPOTENCY_DAYS = 7;
 
 const DURATION_ACCEPTED = 'a duration: 300s, 5m, 2h, 1500ms, or a bare integer of seconds';
 const POSITIVE = (what: string) => `an integer ≥ 1 (${what})`;
@@ -119,7 +140,7 @@ export const CONFIG_KEYS: readonly KeyDef[] = [
   },
   {
     section: 'interface', key: 'request_timeout', type: 'duration', accepted: DURATION_ACCEPTED, default: '15s',
-    doc: 'A request not answered within this is answered 9002 (timeout). Read-only functions may simply be retried; write functions are idempotent by serial, so a retry replays the real outcome.',
+    doc: 'A read-only request not answered within this is answered 9002 (timeout; it may simply be retried). Write functions (payments, reversals, acceptance operations) are never answered 9002 once started: a 9xxx promises nothing was done, so their answer waits for the real outcome of their commit (docs/idempotency.md); a re-send with the same serial gets the stored reply.',
     parse: (raw) => parseDuration(raw, 1), sample: '15s',
   },
   {
@@ -222,14 +243,234 @@ export const CONFIG_KEYS: readonly KeyDef[] = [
     parse: parseBoolean, sample: 'false',
   },
 
+  // ── [admin] ── OP-04: /health/live, /health/ready and /metrics over HTTP (docs/metrics.md)
+  {
+    section: 'admin', key: 'enabled', type: 'boolean', accepted: 'true | false (also yes/no, on/off, 1/0)', default: 'false',
+    doc: 'Serve the admin HTTP listener: health checks for a load balancer or systemd, Prometheus metrics, `bssgate status`. Off unless set, so a legacy INI file takes no port it did not name.',
+    parse: parseBoolean, sample: 'true',
+  },
+  {
+    section: 'admin', key: 'host', type: 'address', accepted: 'an IPv4/IPv6 address or a host name', default: '127.0.0.1',
+    doc: 'Address of the admin listener. 0.0.0.0 or :: listens on every address (e.g. for HAProxy or Prometheus on another host; then list them in allow).',
+    parse: parseHost, sample: '127.0.0.1',
+  },
+  {
+    section: 'admin', key: 'port', type: 'port', accepted: 'an integer 1–65535, not the port of an enabled interface on the same address',
+    default: String(DEFAULT_ADMIN_PORT),
+    doc: 'TCP port of the admin listener. Never a business port: the loader refuses a port an enabled interface uses on an overlapping address.',
+    parse: parsePort, sample: String(DEFAULT_ADMIN_PORT),
+  },
+  {
+    section: 'admin', key: 'allow', type: 'address list',
+    accepted: 'comma-separated IPv4/IPv6 addresses and CIDR blocks, e.g. 10.1.0.0/16, 192.168.3.7, ::1',
+    default: 'loopback only (127.0.0.0/8, ::1)',
+    doc: 'Peers allowed to use the admin listener; others get 403 and a line in warn.log. Unlike [interface] allow, empty is not "any": metrics show business volumes, so remote monitors must be listed.',
+    parse: parseAllowList, sample: '127.0.0.1, ::1, 10.0.0.0/8',
+  },
+
+  // ── [card] ── PC-03…PC-08: payment-card postings and reconciliation (docs/payments.md, docs/reconciliation.md)
+  {
+    section: 'card', key: 'min_amount', type: 'integer', accepted: `an integer of fen, 1–${MAX_CARD_FEN}`, default: String(DEFAULT_CARD.minAmount),
+    doc: 'Smallest payment (303) accepted, in fen; a smaller one is refused 2010.',
+    parse: (raw) => BigInt(parseInteger(raw, 1, MAX_CARD_FEN)), sample: '1',
+  },
+  {
+    section: 'card', key: 'max_amount', type: 'integer', accepted: `an integer of fen, 1–${MAX_CARD_FEN}, not below min_amount`, default: String(DEFAULT_CARD.maxAmount),
+    doc: 'Largest payment (303) accepted, in fen (default 10 000 yuan); a larger one is refused 2010.',
+    parse: (raw) => BigInt(parseInteger(raw, 1, MAX_CARD_FEN)), sample: '1000000',
+  },
+  {
+    section: 'card', key: 'reconcile_dir', type: 'path', accepted: 'a directory path', path: true,
+    doc: 'PC-07 (unset: no directory is watched): the drop directory of the card system\'s daily reconciliation files, watched by `bssgate serve`. A file is processed once: moved to done/ (applied) or rejected/ (malformed) below it.',
+    parse: parseNonEmpty, sample: 'recon',
+  },
+  {
+    section: 'card', key: 'report_dir', type: 'path', accepted: 'a directory path', path: true,
+    doc: 'PC-07 (unset: <reconcile_dir>/reports, else reports beside the first INI file): where each reconciliation writes its report (every difference and the action taken).',
+    parse: parseNonEmpty, sample: 'recon/reports',
+  },
+  {
+    section: 'card', key: 'poll_interval', type: 'duration', accepted: 'a duration ≥ 1s', default: '60s',
+    doc: 'PC-07: how often the drop directory is looked at.',
+    parse: (raw) => parseDuration(raw, 1000), sample: '60s',
+  },
+  {
+    section: 'card', key: 'day_boundary', type: 'duration', accepted: 'a duration ≥ 0s, below 12h', default: '10m',
+    doc: 'PC-07: a posting of ours this close to midnight at either end of the file\'s day that the file lacks may belong to the neighbouring day\'s file (clocks differ, re-sends arrive late): it is reported, not reversed.',
+    parse: (raw) => { const ms = parseDuration(raw, 0); if (ms >= 12 * 3600_000) throw new ValueProblem('is 12h or more'); return ms; }, sample: '10m',
+  },
+
+  // ── [scanner] ── OC-01…OC-03: the online-command scanner (docs/scanner.md)
+  {
+    section: 'scanner', key: 'enabled', type: 'boolean', accepted: 'true | false (also yes/no, on/off, 1/0)',
+    default: 'true when a [switch.<name>] section is configured',
+    doc: 'Run the scanner in this process: it claims USR_BUSI_RECORD rows in status 5 and delivers them to the switches. Any number of processes on any hosts may scan one database (leases in BSG_CMD_QUEUE).',
+    parse: parseBoolean, example: 'true',
+  },
+  {
+    section: 'scanner', key: 'poll_interval', type: 'duration', accepted: 'a duration ≥ 10ms: 200ms, 1s, or a bare integer of seconds', default: '200ms',
+    doc: 'How long the scanner waits before looking again when it found nothing to do (it looks again at once while there is work).',
+    parse: (raw) => parseDuration(raw, 10), example: '200ms',
+  },
+  {
+    section: 'scanner', key: 'batch', type: 'integer', accepted: POSITIVE('at most 1000'), default: '200',
+    doc: 'Commands claimed in one transaction.',
+    parse: (raw) => parseInteger(raw, 1, 1000), sample: '200',
+  },
+  {
+    section: 'scanner', key: 'max_in_flight', type: 'integer', accepted: POSITIVE('at most 10000'), default: '256',
+    doc: 'Commands being delivered at once by this process (different numbers in parallel; one number\'s commands always one at a time, in BUSISN order).',
+    parse: (raw) => parseInteger(raw, 1, 10_000), sample: '256',
+  },
+  {
+    section: 'scanner', key: 'lease', type: 'duration', accepted: 'a duration ≥ 1s, longer than every switch\'s result_timeout / ack_timeout', default: '60s',
+    doc: 'A claimed command is this scanner\'s for this long (renewed while the delivery lasts); a scanner that died loses its commands to the others when it ends, and they are re-sent with the same busisn.',
+    parse: (raw) => parseDuration(raw, 1000), sample: '60s',
+  },
+  {
+    section: 'scanner', key: 'max_attempts', type: 'integer', accepted: POSITIVE('at most 100'), default: '5',
+    doc: 'Deliveries of one command (the first and its retries) before it is failed (status 8) with the last reason.',
+    parse: (raw) => parseInteger(raw, 1, 100), sample: '5',
+  },
+  {
+    section: 'scanner', key: 'retry_backoff', type: 'duration', accepted: 'a duration ≥ 10ms', default: '5s',
+    doc: 'Wait before the first retry of a retryable outcome (busy, timeout, disconnect); doubled for each further retry.',
+    parse: (raw) => parseDuration(raw, 10), sample: '5s',
+  },
+  {
+    section: 'scanner', key: 'retry_backoff_max', type: 'duration', accepted: 'a duration ≥ 10ms', default: '5m',
+    doc: 'The doubled retry wait never exceeds this.',
+    parse: (raw) => parseDuration(raw, 10), sample: '5m',
+  },
+  {
+    section: 'scanner', key: 'unreachable_wait', type: 'duration', accepted: 'a duration ≥ 10ms', default: '30s',
+    doc: 'A command whose switch cannot be reached, or for whose region and network no switch is configured, waits this long (status 5, RESULT says why, the attempt not counted) before it is looked at again.',
+    parse: (raw) => parseDuration(raw, 10), sample: '30s',
+  },
+
+  // ── [switch.<name>] ── one section per switch the scanner delivers to (OC-01 file, OC-02 socket)
+  {
+    section: 'switch', key: 'kind', type: 'enum', accepted: 'file | socket',
+    doc: 'The interface of this switch: file (OC-01: PT.<busisn> files into command_dir, answers from result_dir) or socket (OC-02: one persistent connection to host:port). Required.',
+    parse: (raw) => parseEnum(raw, SWITCH_KINDS), sample: 'file',
+  },
+  {
+    section: 'switch', key: 'simulator', type: 'boolean', accepted: 'true | false (also yes/no, on/off, 1/0)', default: 'false',
+    doc: 'true: bssgate runs the switch simulator (bssgate sim switch) for this switch in its own process and delivers to it over the real file or socket interface: for the demo and tests only. Named in the start banner and warn.log; a socket simulator listens on 127.0.0.1 only.',
+    parse: parseBoolean, sample: 'false',
+  },
+  {
+    section: 'switch', key: 'regions', type: 'region list', accepted: 'comma-separated area codes (e.g. 0971, 0972), or * for every region',
+    doc: 'The regions (USR_BUSI_RECORD.REGION) whose commands go to this switch. Required. A region and network type may be routed to one switch only.',
+    parse: parseRegionList, sample: '0971, 0972',
+  },
+  {
+    section: 'switch', key: 'net_types', type: 'network list', accepted: 'comma-separated network types G, C, V, X (GSM, CDMA, VOIP, CDMA1X)',
+    doc: 'The network types (USR_BUSI_RECORD.NETTYPE) whose commands go to this switch. Required.',
+    parse: parseNetTypeList, sample: 'G',
+  },
+  {
+    section: 'switch', key: 'switch_type', type: 'string', accepted: '1–16 of A-Z 0-9 _ (SWITCH_INS_MODEL.SWITCHTYPE, e.g. ERI_HLR, HW_HLR, ZTE_HLR)',
+    doc: 'Which templates of SWITCH_INS_MODEL render the commands for this switch (with the record\'s BUSITYPE and NETTYPE). Required.',
+    parse: parseSwitchType, sample: 'ERI_HLR',
+  },
+  {
+    section: 'switch', key: 'command_dir', type: 'path', accepted: 'a directory path', path: true,
+    doc: 'file: where PT.<busisn> command files are written (legacy /prog/inout/hlr/con); relative to this INI file. Required for kind = file.',
+    parse: parseNonEmpty, sample: 'data/switch/con',
+  },
+  {
+    section: 'switch', key: 'result_dir', type: 'path', accepted: 'a directory path', path: true,
+    doc: 'file: where the switch writes its answer PT.<busisn>; relative to this INI file. Required for kind = file.',
+    parse: parseNonEmpty, sample: 'data/switch/res',
+  },
+  {
+    section: 'switch', key: 'result_timeout', type: 'duration', accepted: DURATION_ACCEPTED, default: '30s',
+    doc: 'file: no answer within this: the outcome is unknown and the command is retried (the re-sent file has the same name, so the switch recognises it).',
+    parse: (raw) => parseDuration(raw, 1), sample: '30s',
+  },
+  {
+    section: 'switch', key: 'result_poll', type: 'duration', accepted: 'a duration ≥ 10ms', default: '100ms',
+    doc: 'file: how often the result directory is looked at.',
+    parse: (raw) => parseDuration(raw, 10), sample: '100ms',
+  },
+  {
+    section: 'switch', key: 'host', type: 'address', accepted: 'an IPv4/IPv6 address or a host name',
+    doc: 'socket: the switch\'s address. Required for kind = socket.',
+    parse: parseHost, sample: '10.1.5.20',
+  },
+  {
+    section: 'switch', key: 'port', type: 'port', accepted: 'an integer 1–65535',
+    doc: 'socket: the switch\'s port. Required for kind = socket.',
+    parse: parsePort, sample: '7001',
+  },
+  {
+    section: 'switch', key: 'user', type: 'string', accepted: 'a user name',
+    doc: 'socket: login user. Required for kind = socket.',
+    parse: parseNonEmpty, sample: 'bss',
+  },
+  {
+    section: 'switch', key: 'password', type: 'secret', accepted: 'a password (quote it if it contains ; or #)', secret: true,
+    doc: 'socket: login password. Required for kind = socket. Never logged.',
+    parse: parseNonEmpty, sample: '"change-me"',
+  },
+  {
+    section: 'switch', key: 'keepalive', type: 'duration', accepted: DURATION_ACCEPTED, default: '30s',
+    doc: 'socket: a keep-alive is sent when the connection was idle this long.',
+    parse: (raw) => parseDuration(raw, 1), sample: '30s',
+  },
+  {
+    section: 'switch', key: 'ack_timeout', type: 'duration', accepted: DURATION_ACCEPTED, default: '10s',
+    doc: 'socket: no acknowledgement of a command within this: the outcome is unknown and the command is retried with the same busisn.',
+    parse: (raw) => parseDuration(raw, 1), sample: '10s',
+  },
+  {
+    section: 'switch', key: 'reconnect_min', type: 'duration', accepted: DURATION_ACCEPTED, default: '1s',
+    doc: 'socket: first wait before reconnecting after a lost connection; doubled up to reconnect_max.',
+    parse: (raw) => parseDuration(raw, 1), sample: '1s',
+  },
+  {
+    section: 'switch', key: 'reconnect_max', type: 'duration', accepted: DURATION_ACCEPTED, default: '60s',
+    doc: 'socket: longest wait between reconnection attempts.',
+    parse: (raw) => parseDuration(raw, 1), sample: '60s',
+  },
+
   // ── [server] ──
+  {
+    section: 'server', key: 'workers', type: 'integer', accepted: 'an integer 1–64', default: '1',
+    doc: 'Worker processes on this host (node:cluster): each serves every interface on the same ports; the primary spreads connections round-robin, restarts a worker that dies, drains them all on SIGTERM, and sums their metrics. 1 = one process, no cluster. About one per core (docs/architecture.md). max_connections and max_pipeline apply per worker.',
+    parse: (raw) => parseInteger(raw, 1, 64), sample: '1',
+  },
   {
     section: 'server', key: 'shutdown_grace', type: 'duration', accepted: 'a duration: 10s, 1m, 500ms, or a bare integer of seconds (0 = do not wait)',
     default: '10s',
     doc: 'On SIGTERM, stop accepting, then give in-flight requests this long before closing connections.',
     parse: (raw) => parseDuration(raw, 0), example: '10s',
   },
+  {
+    section: 'server', key: 'idempotency_days', type: 'integer', accepted: 'an integer 1–3650', default: String(DEFAULT_IDEMPOTENCY_DAYS),
+    doc: 'PC-06: rows of the idempotency ledger (a write\'s stored reply, replayed to a re-send of its serial) are kept at least this many days, and payment and reversal rows also until the reconciliation that covers their day (docs/idempotency.md). The purge runs hourly and logs what it deleted.',
+    parse: (raw) => parseInteger(raw, 1, 3650), sample: String(DEFAULT_IDEMPOTENCY_DAYS),
+  },
+
+  // ── [client.<id>] ── PC-06: who a peer is, for the idempotency key (docs/idempotency.md)
+  {
+    section: 'client', key: 'name', type: 'string', accepted: '1–16 of A-Z a-z 0-9 _ . -, starting with a letter or digit (TAB_PAY.SOURCE holds 16)',
+    doc: 'The client\'s identity in the idempotency key of write functions (BSG_IDEMPOTENCY.CLIENT) and in the reconciliation\'s BSG_META key. Required. Keep it when the section is renamed or the client moves: a re-sent serial is recognised by this name, not by the section or the address.',
+    parse: parseClientName, sample: 'cardsys',
+  },
+  {
+    section: 'client', key: 'addresses', type: 'address list',
+    accepted: 'comma-separated IPv4/IPv6 addresses and CIDR blocks, e.g. 10.1.0.0/16, 192.168.3.7, ::1',
+    doc: 'The addresses the client connects from (every host of it: active and standby). Required. The most specific block wins when blocks of two clients overlap; the same block in two clients is an error. A peer no [client.<id>] names is the client `*`.',
+    parse: parseAllowList, sample: '10.20.0.5, 10.20.0.6',
+  },
 ];
+
+function parseClientName(raw: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,15}$/.test(raw)) throw new ValueProblem('is not a client name');
+  return raw;
+}
 
 /** The PostgreSQL URL; the text is never echoed back because it may hold a password. */
 function parsePgUrl(raw: string): string {
@@ -244,7 +485,33 @@ function parsePgUrl(raw: string): string {
   return raw;
 }
 
-export const SECTION_KINDS: readonly SectionKind[] = ['interface', 'database', 'log', 'server'];
+/** [switch.<name>] kind. */
+export const SWITCH_KINDS = ['file', 'socket'] as const;
+/** [switch.<name>] net_types: the NETTYPE codes (src/store/schema.ts NET_TYPES). */
+export const SWITCH_NET_TYPES = ['G', 'C', 'V', 'X'] as const;
+
+function parseRegionList(raw: string): string[] {
+  const items = splitList(raw);
+  if (items.includes('*')) {
+    if (items.length > 1) throw new ValueProblem('has * with other regions; * alone means every region');
+    return ['*'];
+  }
+  for (const r of items) if (!/^[0-9A-Za-z]{1,4}$/.test(r)) throw new ValueProblem(`has "${r}", which is not an area code (1–4 digits or letters)`);
+  return items;
+}
+
+function parseNetTypeList(raw: string): string[] {
+  const items = splitList(raw).map((s) => s.toUpperCase());
+  for (const n of items) if (!(SWITCH_NET_TYPES as readonly string[]).includes(n)) throw new ValueProblem(`has "${n}", which is not a network type`);
+  return [...new Set(items)];
+}
+
+function parseSwitchType(raw: string): string {
+  if (!/^[A-Z0-9_]{1,16}$/.test(raw)) throw new ValueProblem('is not a switch type');
+  return raw;
+}
+
+export const SECTION_KINDS: readonly SectionKind[] = ['interface', 'database', 'log', 'server', 'admin', 'scanner', 'switch', 'card', 'client'];
 
 const BY_SECTION = new Map<SectionKind, Map<string, KeyDef>>();
 for (const s of SECTION_KINDS) BY_SECTION.set(s, new Map());

@@ -7,10 +7,11 @@ import { isDeepStrictEqual } from 'node:util';
 import ini from 'ini';
 import type { InterfaceKind } from '../types.js';
 import { ConfigError } from './types.js';
-import type { Config, DatabaseConfig, DatabaseType, InterfaceConfig, LogConfig } from './types.js';
-import { DEFAULT_PORTS, DEFAULT_SQLITE_PATH, ENV_DB_PASSWORD, ENV_DB_URL, INTERFACE_KINDS, SECTION_KINDS, keysOf } from './keys.js';
+import type { AdminConfig, CardConfig, ClientConfig, Config, DatabaseConfig, DatabaseType, InterfaceConfig, LogConfig, ScannerConfig, SwitchConfig } from './types.js';
+import { DEFAULT_ADMIN_ALLOW, DEFAULT_ADMIN_PORT, DEFAULT_CARD, DEFAULT_IDEMPOTENCY_DAYS, DEFAULT_PORTS, DEFAULT_SQLITE_PATH, ENV_DB_PASSWORD, ENV_DB_URL, INTERFACE_KINDS, SECTION_KINDS, keysOf } from './keys.js';
 import type { KeyDef, SectionKind } from './keys.js';
 import { ValueProblem, didYouMean } from './values.js';
+import { conflictingAddresses } from '../idempotency.js';
 
 // The loader is the only place the environment is read: ENV_DB_URL and ENV_DB_PASSWORD, set and
 // non-empty, win over the files. openStore takes the DatabaseConfig built here as given.
@@ -37,10 +38,15 @@ interface ParsedInterface {
 export function loadConfig(files: string[], env: NodeJS.ProcessEnv = process.env): Config {
   if (files.length === 0) throw new ConfigError('(no file)', '', '', 'no configuration file given; e.g. bssgate serve h.ini');
   const interfaces: ParsedInterface[] = [];
-  const shared: Record<Exclude<SectionKind, 'interface'>, Map<string, SetValue>> = {
+  const switches: ParsedInterface[] = [];
+  const clients: ParsedInterface[] = [];
+  const shared: Record<Exclude<SectionKind, 'interface' | 'switch' | 'client'>, Map<string, SetValue>> = {
     database: new Map(),
     log: new Map(),
     server: new Map(),
+    admin: new Map(),
+    scanner: new Map(),
+    card: new Map(),
   };
   // Defaults that are paths resolve against the first file's directory.
   const baseDir = dirname(resolve(files[0]));
@@ -61,6 +67,14 @@ export function loadConfig(files: string[], env: NodeJS.ProcessEnv = process.env
           throw new ConfigError(file, header, '', `interface "${section.name}" is also defined in ${prev.file}; define each interface once`);
         }
         interfaces.push({ name: section.name, file, values: parseSection(file, header, 'interface', raw) });
+      } else if (section.kind === 'switch') {
+        const prev = switches.find((i) => i.name === section.name);
+        if (prev) throw new ConfigError(file, header, '', `switch "${section.name}" is also defined in ${prev.file}; define each switch once`);
+        switches.push({ name: section.name, file, values: parseSection(file, header, 'switch', raw) });
+      } else if (section.kind === 'client') {
+        const prev = clients.find((i) => i.name === section.name);
+        if (prev) throw new ConfigError(file, header, '', `client "${section.name}" is also defined in ${prev.file}; define each client once`);
+        clients.push({ name: section.name, file, values: parseSection(file, header, 'client', raw) });
       } else {
         const values = parseSection(file, header, section.kind, raw);
         const into = shared[section.kind];
@@ -86,6 +100,8 @@ export function loadConfig(files: string[], env: NodeJS.ProcessEnv = process.env
   const built = interfaces.map(buildInterface).filter((i): i is InterfaceConfig & { file: string } => i !== undefined);
   if (built.length === 0) throw new ConfigError(label, '', '', 'no enabled interfaces: every [interface.*] section has enabled = false');
   checkPortConflicts(built);
+  const admin = buildAdmin(shared.admin, files[0]);
+  checkAdminPort(admin, built);
 
   return {
     files: [...files],
@@ -93,6 +109,12 @@ export function loadConfig(files: string[], env: NodeJS.ProcessEnv = process.env
     database: buildDatabase(shared.database, env, baseDir, files[0]),
     log: buildLog(shared.log, baseDir),
     shutdownGraceMs: (shared.server.get('shutdown_grace')?.value as number | undefined) ?? 10_000,
+    workers: (shared.server.get('workers')?.value as number | undefined) ?? 1,
+    idempotencyDays: (shared.server.get('idempotency_days')?.value as number | undefined) ?? DEFAULT_IDEMPOTENCY_DAYS,
+    clients: buildClients(clients),
+    admin,
+    ...buildScanner(shared.scanner, switches, files[0]),
+    card: buildCard(shared.card, baseDir, files[0]),
   };
 }
 
@@ -203,10 +225,26 @@ export function checkTopLevel(file: string, parsed: Record<string, unknown>, hea
   }
 }
 
-type SectionId = { kind: 'interface'; name: string } | { kind: Exclude<SectionKind, 'interface'> };
+type SectionId = { kind: 'interface' | 'switch' | 'client'; name: string } | { kind: Exclude<SectionKind, 'interface' | 'switch' | 'client'> };
 
 function classifySection(file: string, header: string): SectionId {
-  if (header === 'database' || header === 'log' || header === 'server') return { kind: header };
+  if (header === 'database' || header === 'log' || header === 'server' || header === 'admin' || header === 'scanner' || header === 'card') return { kind: header };
+  if (header.startsWith('switch.')) {
+    const name = header.slice('switch.'.length);
+    if (!INTERFACE_NAME.test(name)) {
+      throw new ConfigError(file, header, '', `"${name}" is not a switch name; accepted: 1–32 of a-z 0-9 _ -, starting with a letter or digit`);
+    }
+    return { kind: 'switch', name };
+  }
+  if (header === 'switch') throw new ConfigError(file, header, '', 'a switch section needs a name, e.g. [switch.xining-hlr]');
+  if (header.startsWith('client.')) {
+    const name = header.slice('client.'.length);
+    if (!INTERFACE_NAME.test(name)) {
+      throw new ConfigError(file, header, '', `"${name}" is not a client section name; accepted: 1–32 of a-z 0-9 _ -, starting with a letter or digit`);
+    }
+    return { kind: 'client', name };
+  }
+  if (header === 'client') throw new ConfigError(file, header, '', 'a client section needs an id, e.g. [client.cardsys]');
   if (header.startsWith('interface.')) {
     const name = header.slice('interface.'.length);
     if (!INTERFACE_NAME.test(name)) {
@@ -222,7 +260,7 @@ function classifySection(file: string, header: string): SectionId {
   const dot = header.indexOf('.');
   if (dot > 0 && didYouMean(header.slice(0, dot), ['interface'])) candidates.push(`interface.${header.slice(dot + 1)}`);
   const near = didYouMean(header, candidates);
-  throw new ConfigError(file, header, '', `unknown section${near ? ` (did you mean [${near}]?)` : ''}; accepted: [interface.<name>], [database], [log], [server]`);
+  throw new ConfigError(file, header, '', `unknown section${near ? ` (did you mean [${near}]?)` : ''}; accepted: [interface.<name>], [database], [log], [server], [admin], [scanner], [switch.<name>], [card], [client.<id>]`);
 }
 
 /** The object `ini` built for a header; `[interface.cs]` becomes parsed.interface.cs. */
@@ -382,4 +420,184 @@ function buildLog(set: Map<string, SetValue>, baseDir: string): LogConfig {
   const stderr = get<boolean>('stderr');
   if (stderr !== undefined) log.stderr = stderr;
   return log;
+}
+
+/** PC-03…PC-08: [card]; every key optional (DEFAULT_CARD). */
+function buildCard(set: Map<string, SetValue>, baseDir: string, firstFile: string): CardConfig {
+  const get = <T>(key: string): T | undefined => set.get(key)?.value as T | undefined;
+  const card: CardConfig = {
+    minAmount: get<bigint>('min_amount') ?? DEFAULT_CARD.minAmount,
+    maxAmount: get<bigint>('max_amount') ?? DEFAULT_CARD.maxAmount,
+    reportDir: get<string>('report_dir') ?? resolve(get<string>('reconcile_dir') ?? baseDir, DEFAULT_CARD.reportDir),
+    pollMs: get<number>('poll_interval') ?? DEFAULT_CARD.pollMs,
+    boundaryMs: get<number>('day_boundary') ?? DEFAULT_CARD.boundaryMs,
+  };
+  const dir = get<string>('reconcile_dir');
+  if (dir !== undefined) card.reconcileDir = dir;
+  if (card.maxAmount < card.minAmount) {
+    throw new ConfigError(set.get('max_amount')?.file ?? set.get('min_amount')?.file ?? firstFile, 'card', 'max_amount', `is ${card.maxAmount}, below min_amount ${card.minAmount}; accepted: an amount not below min_amount`);
+  }
+  return card;
+}
+
+/** OP-04: [admin]; off unless enabled = true. */
+function buildAdmin(set: Map<string, SetValue>, firstFile: string): AdminConfig {
+  const get = <T>(key: string): T | undefined => set.get(key)?.value as T | undefined;
+  const file = set.get('enabled')?.file ?? set.get('port')?.file ?? set.get('host')?.file ?? firstFile;
+  return {
+    enabled: get<boolean>('enabled') ?? false,
+    host: get<string>('host') ?? '127.0.0.1',
+    port: get<number>('port') ?? DEFAULT_ADMIN_PORT,
+    allow: get<string[]>('allow') ?? [...DEFAULT_ADMIN_ALLOW],
+    file,
+  };
+}
+
+/** The admin listener never shares a business port (same rule as between interfaces). */
+function checkAdminPort(admin: AdminConfig, list: readonly (InterfaceConfig & { file: string })[]): void {
+  if (!admin.enabled) return;
+  for (const i of list) {
+    if (i.port !== admin.port) continue;
+    if (i.host === admin.host || WILDCARD_HOSTS.has(i.host) || WILDCARD_HOSTS.has(admin.host)) {
+      throw new ConfigError(
+        admin.file ?? i.file, 'admin', 'port',
+        `${admin.host}:${admin.port} is the port of [interface.${i.name}] ${i.host}:${i.port} in ${i.file}; accepted: a port no enabled interface uses on that address (the admin listener is never on a business port)`,
+      );
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// OC-01…OC-03: [scanner] and [switch.<name>] (docs/scanner.md).
+
+/** Keys of [switch.<name>] that only one kind takes; elsewhere they are an error. */
+const SWITCH_KEYS_OF: Record<string, 'file' | 'socket'> = {
+  command_dir: 'file', result_dir: 'file', result_timeout: 'file', result_poll: 'file',
+  host: 'socket', port: 'socket', user: 'socket', password: 'socket', keepalive: 'socket', ack_timeout: 'socket', reconnect_min: 'socket', reconnect_max: 'socket',
+};
+
+function buildSwitch(p: ParsedInterface): SwitchConfig {
+  const v = p.values;
+  const header = `switch.${p.name}`;
+  const need = <T>(key: string, why: string): T => {
+    const x = v.get(key) as T | undefined;
+    if (x === undefined) throw new ConfigError(p.file, header, key, `missing; ${why}`);
+    return x;
+  };
+  const kind = need<'file' | 'socket'>('kind', 'accepted: file | socket');
+  for (const key of v.keys()) {
+    const only = SWITCH_KEYS_OF[key];
+    if (only && only !== kind) throw new ConfigError(p.file, header, key, `applies only to kind = ${only}, but kind is ${kind}`);
+  }
+  const sw: SwitchConfig = {
+    name: p.name,
+    kind,
+    simulator: (v.get('simulator') as boolean | undefined) ?? false,
+    regions: need<string[]>('regions', 'accepted: comma-separated area codes, or * for every region'),
+    netTypes: need<string[]>('net_types', 'accepted: comma-separated network types G, C, V, X'),
+    switchType: need<string>('switch_type', 'the SWITCH_INS_MODEL.SWITCHTYPE of its templates, e.g. ERI_HLR'),
+    resultTimeoutMs: (v.get('result_timeout') as number | undefined) ?? 30_000,
+    resultPollMs: (v.get('result_poll') as number | undefined) ?? 100,
+    keepaliveMs: (v.get('keepalive') as number | undefined) ?? 30_000,
+    ackTimeoutMs: (v.get('ack_timeout') as number | undefined) ?? 10_000,
+    reconnectMinMs: (v.get('reconnect_min') as number | undefined) ?? 1_000,
+    reconnectMaxMs: (v.get('reconnect_max') as number | undefined) ?? 60_000,
+    file: p.file,
+  };
+  if (kind === 'file') {
+    sw.commandDir = need<string>('command_dir', 'kind = file needs the directory the command files go to');
+    sw.resultDir = need<string>('result_dir', 'kind = file needs the directory the switch answers in');
+    if (sw.commandDir === sw.resultDir) throw new ConfigError(p.file, header, 'result_dir', 'is the same directory as command_dir; accepted: a directory of its own');
+  } else {
+    sw.host = need<string>('host', 'kind = socket needs the switch\'s address');
+    sw.port = need<number>('port', 'kind = socket needs the switch\'s port');
+    sw.user = need<string>('user', 'kind = socket needs the login user');
+    sw.password = need<string>('password', 'kind = socket needs the login password');
+    if (sw.simulator && !['127.0.0.1', '::1', 'localhost'].includes(sw.host)) {
+      throw new ConfigError(p.file, header, 'host', `is ${sw.host}, but simulator = true listens on this host only; accepted with a simulator: 127.0.0.1, ::1 or localhost`);
+    }
+    if (sw.reconnectMaxMs < sw.reconnectMinMs) throw new ConfigError(p.file, header, 'reconnect_max', 'is shorter than reconnect_min');
+  }
+  return sw;
+}
+
+/** Two switches may not both take one region and network type: the route must be unambiguous. */
+function checkRoutes(list: readonly SwitchConfig[]): void {
+  for (let i = 0; i < list.length; i++) {
+    for (let j = 0; j < i; j++) {
+      const a = list[j];
+      const b = list[i];
+      const nets = b.netTypes.filter((n) => a.netTypes.includes(n));
+      if (nets.length === 0) continue;
+      const regions = a.regions.includes('*') ? b.regions : b.regions.includes('*') ? a.regions : b.regions.filter((r) => a.regions.includes(r));
+      if (regions.length === 0) continue;
+      throw new ConfigError(
+        b.file ?? '', `switch.${b.name}`, 'regions',
+        `region ${regions[0]} network ${nets[0]} is also routed to [switch.${a.name}] in ${a.file ?? ''}; accepted: each region and network type routed to one switch`,
+      );
+    }
+  }
+}
+
+function buildScanner(set: Map<string, SetValue>, parsed: readonly ParsedInterface[], firstFile: string): { scanner: ScannerConfig; switches: SwitchConfig[] } {
+  const get = <T>(key: string): T | undefined => set.get(key)?.value as T | undefined;
+  const switches = parsed.map(buildSwitch);
+  checkRoutes(switches);
+  const enabled = get<boolean>('enabled') ?? switches.length > 0;
+  if (enabled && switches.length === 0) {
+    throw new ConfigError(set.get('enabled')?.file ?? firstFile, 'scanner', 'enabled', 'is true but no [switch.<name>] section is configured; add one or set enabled = false');
+  }
+  const scanner: ScannerConfig = {
+    enabled,
+    pollMs: get<number>('poll_interval') ?? 200,
+    batch: get<number>('batch') ?? 200,
+    maxInFlight: get<number>('max_in_flight') ?? 256,
+    leaseMs: get<number>('lease') ?? 60_000,
+    maxAttempts: get<number>('max_attempts') ?? 5,
+    retryBackoffMs: get<number>('retry_backoff') ?? 5_000,
+    retryBackoffMaxMs: get<number>('retry_backoff_max') ?? 300_000,
+    unreachableWaitMs: get<number>('unreachable_wait') ?? 30_000,
+  };
+  if (scanner.retryBackoffMaxMs < scanner.retryBackoffMs) {
+    throw new ConfigError(set.get('retry_backoff_max')?.file ?? firstFile, 'scanner', 'retry_backoff_max', 'is shorter than retry_backoff');
+  }
+  // A lease must outlast one delivery, or every slow answer would be taken back and re-sent.
+  for (const sw of switches) {
+    const longest = sw.kind === 'file' ? sw.resultTimeoutMs : sw.ackTimeoutMs;
+    if (scanner.leaseMs <= longest) {
+      throw new ConfigError(
+        set.get('lease')?.file ?? sw.file ?? firstFile, 'scanner', 'lease',
+        `is ${scanner.leaseMs} ms, not longer than [switch.${sw.name}] ${sw.kind === 'file' ? 'result_timeout' : 'ack_timeout'} (${longest} ms); accepted: a lease longer than every switch's timeout`,
+      );
+    }
+  }
+  return { scanner, switches };
+}
+
+// ---------------------------------------------------------------------------------------------
+// PC-06: [client.<id>] (docs/idempotency.md).
+
+function buildClients(parsed: readonly ParsedInterface[]): ClientConfig[] {
+  const out = parsed.map((p): ClientConfig => {
+    const header = `client.${p.name}`;
+    const name = p.values.get('name') as string | undefined;
+    if (name === undefined) throw new ConfigError(p.file, header, 'name', "missing; the client's identity in the idempotency key, e.g. name = cardsys (kept when the section is renamed)");
+    const addresses = p.values.get('addresses') as string[] | undefined;
+    if (addresses === undefined) throw new ConfigError(p.file, header, 'addresses', 'missing; the addresses and CIDR blocks the client connects from, e.g. addresses = 10.20.0.5, 10.20.0.6');
+    return { section: p.name, name, addresses, file: p.file };
+  });
+  for (let i = 0; i < out.length; i++) {
+    const prev = out.slice(0, i).find((c) => c.name === out[i].name);
+    if (prev) {
+      throw new ConfigError(out[i].file ?? '', `client.${out[i].section}`, 'name', `"${out[i].name}" is also the name of [client.${prev.section}] in ${prev.file ?? ''}; accepted: one section per client, listing all its addresses`);
+    }
+  }
+  const clash = conflictingAddresses(out);
+  if (clash) {
+    throw new ConfigError(
+      clash.b.file ?? '', `client.${clash.b.section}`, 'addresses',
+      `${clash.entry} is also an address of [client.${clash.a.section}] (name ${clash.a.name}) in ${clash.a.file ?? ''}; accepted: each address or block in one client`,
+    );
+  }
+  return out;
 }

@@ -69,11 +69,21 @@ export function renderExampleIni(): string {
     ['database', `; ── [database]: one database for every interface. Secrets may come from the environment instead: ${ENV_DB_URL}, ${ENV_DB_PASSWORD}.`],
     ['log', '; ── [log]: see docs/logs.md.'],
     ['server', '; ── [server]'],
+    ['admin', '; ── [admin]: health checks and Prometheus metrics over HTTP (OP-04); see docs/metrics.md.'],
+    ['card', '; ── [card]: payment-card amounts and reconciliation (PC-03…PC-08); see docs/payments.md and docs/reconciliation.md.'],
   ];
   for (const [section, intro] of sections) {
     out.push(intro, `[${section}]`);
     for (const def of sectionKeys(section)) out.push(...keyBlock(def, def.example));
   }
+  out.push(...scannerExample());
+  // PC-06 client identities: commented out, so every peer of the example is the unconfigured client *.
+  out.push(
+    '; ── [client.<id>]: who a peer is, for the idempotency key of write functions (PC-06); see',
+    ';    docs/idempotency.md. One section per client system; without any, every peer is the client *.',
+    ';[client.cardsys]',
+  );
+  for (const def of sectionKeys('client')) out.push(...keyBlock(def, undefined));
   while (out[out.length - 1] === '') out.pop();
   return `${out.join('\n')}\n`;
 }
@@ -83,7 +93,71 @@ const SECTION_TITLES: Record<SectionKind, string> = {
   database: '[database]',
   log: '[log]',
   server: '[server]',
+  admin: '[admin]',
+  scanner: '[scanner]',
+  switch: '[switch.<name>]',
+  card: '[card]',
+  client: '[client.<id>]',
 };
+
+/**
+ * The example's switches: the legacy split (OC-01 file interface for the G-network HLR of Xining
+ * and Haidong, OC-02 socket for the Golmud switch and the C network) plus the VOIP softswitch and
+ * the CDMA1X AAA server, every one with simulator = true so that `npm start` shows the whole flow
+ * without a real switch (the banner says so).
+ */
+const EXAMPLE_SWITCHES: { name: string; intro: string; full?: boolean; values: Record<string, string> }[] = [
+  {
+    name: 'g-xining', full: true,
+    intro: 'OC-01 file interface: G network of Xining and Haidong (and the eastern regions served by the Xining HLR).',
+    values: { kind: 'file', simulator: 'true', regions: '0971, 0972, 0970, 0973, 0974, 0975, 0976', net_types: 'G', switch_type: 'ERI_HLR', command_dir: 'data/switch/g-xining/con', result_dir: 'data/switch/g-xining/res' },
+  },
+  {
+    name: 'g-golmud', full: true,
+    intro: 'OC-02 socket interface: the Golmud switch (G network of Golmud and Haixi).',
+    values: { kind: 'socket', simulator: 'true', regions: '0979, 0977', net_types: 'G', switch_type: 'HW_HLR', host: '127.0.0.1', port: '7101', user: 'bss', password: '"sim-only"' },
+  },
+  {
+    name: 'c-network', intro: 'OC-02 socket interface: every C-network command.',
+    values: { kind: 'socket', simulator: 'true', regions: '*', net_types: 'C', switch_type: 'ZTE_HLR', host: '127.0.0.1', port: '7102', user: 'bss', password: '"sim-only"' },
+  },
+  {
+    name: 'voip', intro: 'VOIP softswitch (socket).',
+    values: { kind: 'socket', simulator: 'true', regions: '*', net_types: 'V', switch_type: 'SOFTX', host: '127.0.0.1', port: '7103', user: 'bss', password: '"sim-only"' },
+  },
+  {
+    name: 'cdma1x', intro: 'CDMA1X AAA server (socket).',
+    values: { kind: 'socket', simulator: 'true', regions: '*', net_types: 'X', switch_type: 'AAA', host: '127.0.0.1', port: '7104', user: 'bss', password: '"sim-only"' },
+  },
+];
+
+/** Keys of [switch.<name>] that belong to the other kind (not shown in a section of this kind). */
+const OTHER_KIND: Record<string, readonly string[]> = {
+  file: ['host', 'port', 'user', 'password', 'keepalive', 'ack_timeout', 'reconnect_min', 'reconnect_max'],
+  socket: ['command_dir', 'result_dir', 'result_timeout', 'result_poll'],
+};
+
+function scannerExample(): string[] {
+  const out: string[] = ['; ── [scanner]: the online-command scanner (OC-01…OC-03); see docs/scanner.md.', '[scanner]'];
+  for (const def of sectionKeys('scanner')) out.push(...keyBlock(def, def.example));
+  out.push(
+    '; ── [switch.<name>]: one section per switch. Every switch below runs the built-in SIMULATOR',
+    ';    (simulator = true): for a real switch, set simulator = false and its real address or directories.',
+    '',
+  );
+  for (const sw of EXAMPLE_SWITCHES) {
+    out.push(...comment(sw.intro), `[switch.${sw.name}]`);
+    const skip = OTHER_KIND[sw.values.kind] ?? [];
+    for (const def of sectionKeys('switch')) {
+      if (skip.includes(def.key)) continue;
+      const v = sw.values[def.key];
+      if (sw.full) out.push(...keyBlock(def, v));
+      else if (v !== undefined) out.push(`${def.key} = ${v}`);
+    }
+    if (!sw.full) out.push('');
+  }
+  return out;
+}
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|');
 
@@ -135,7 +209,7 @@ export function renderConfigDoc(): string {
     '## Keys',
     '',
   ];
-  for (const section of ['interface', 'database', 'log', 'server'] as const) {
+  for (const section of ['interface', 'database', 'log', 'server', 'admin', 'scanner', 'switch'] as const) {
     out.push(`### ${SECTION_TITLES[section]}`, '', '| key | type | default | accepted | meaning |', '|---|---|---|---|---|');
     for (const def of CONFIG_KEYS.filter((k) => k.section === section)) {
       const extra = [def.env ? `Environment \`${def.env}\` wins.` : '', def.types ? `Only for type = ${def.types.join('/')}.` : '']

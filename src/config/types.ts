@@ -66,6 +66,100 @@ export interface LogConfig {
   stderr?: boolean;
 }
 
+/** OP-04: the admin HTTP listener ([admin]; src/admin.ts, docs/metrics.md). */
+export interface AdminConfig {
+  /** Off unless [admin] enabled = true. */
+  enabled: boolean;
+  /** Bind address (default 127.0.0.1) and port (default 9930; 0 = ephemeral, tests only). */
+  host: string;
+  port: number;
+  /** Peers allowed (addresses or CIDR blocks); default loopback only. Never empty. */
+  allow: string[];
+  /** The INI file that set [admin] (for messages). */
+  file?: string;
+}
+
+/** OC-01…OC-03: [scanner] (docs/scanner.md). All durations in ms. */
+export interface ScannerConfig {
+  /** Scan in this process (default: true when a switch is configured). */
+  enabled: boolean;
+  /** Wait when there was nothing to do (default 200). */
+  pollMs: number;
+  /** Commands claimed per transaction (default 200). */
+  batch: number;
+  /** Deliveries at once in this process (default 256). */
+  maxInFlight: number;
+  /** Lease of a claim, renewed while the delivery lasts (default 60000). */
+  leaseMs: number;
+  /** Deliveries of one command before it fails (default 5). */
+  maxAttempts: number;
+  /** First retry wait, doubled per retry up to retryBackoffMaxMs (defaults 5000, 300000). */
+  retryBackoffMs: number;
+  retryBackoffMaxMs: number;
+  /** Wait of a command whose switch is unreachable or unrouted; the attempt is not counted (default 30000). */
+  unreachableWaitMs: number;
+}
+
+/** OC-01/OC-02: one [switch.<name>] section. */
+export interface SwitchConfig {
+  name: string;
+  kind: 'file' | 'socket';
+  /** Run the in-process simulator for this switch (demo, tests): named in the banner. */
+  simulator: boolean;
+  /** Area codes, or ['*'] for every region. */
+  regions: string[];
+  /** NETTYPE codes G, C, V, X. */
+  netTypes: string[];
+  /** SWITCH_INS_MODEL.SWITCHTYPE of its templates. */
+  switchType: string;
+  /** file: directories (absolute), answer timeout and poll. */
+  commandDir?: string;
+  resultDir?: string;
+  resultTimeoutMs: number;
+  resultPollMs: number;
+  /** socket: address, login and timing. */
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  keepaliveMs: number;
+  ackTimeoutMs: number;
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  /** The INI file that defined it (messages). */
+  file?: string;
+}
+
+/** PC-03…PC-08: [card] (docs/payments.md, docs/reconciliation.md). Money in fen. */
+export interface CardConfig {
+  /** A payment outside [minAmount, maxAmount] fen is refused 2010 (defaults 1 and 1000000). */
+  minAmount: bigint;
+  maxAmount: bigint;
+  /** PC-07: the drop directory `bssgate serve` watches for reconciliation files; undefined = not watched. */
+  reconcileDir?: string;
+  /** PC-07: where reconciliation reports are written (default <reconcileDir>/reports, else reports). */
+  reportDir: string;
+  /** PC-07: how often the drop directory is looked at, ms (default 60000). */
+  pollMs: number;
+  /** PC-07: our postings this close to either end of the file's day, not in the file, are reported, not reversed, ms (default 600000). */
+  boundaryMs: number;
+}
+
+/**
+ * PC-06: one [client.<id>] section. The identity in the idempotency key is `name`, configured for
+ * the client's addresses; the section's <id> is only a label (renaming it changes nothing).
+ */
+export interface ClientConfig {
+  /** The <id> of [client.<id>] (messages). */
+  section: string;
+  /** BSG_IDEMPOTENCY.CLIENT and the BSG_META card_reconciled_through.<name> key. */
+  name: string;
+  /** IPv4/IPv6 addresses and CIDR blocks of the client's hosts (never empty). */
+  addresses: string[];
+  /** The INI file that defined it (messages). */
+  file?: string;
+}
+
 export interface Config {
   /** The files read, in order, for messages. */
   files: string[];
@@ -74,6 +168,20 @@ export interface Config {
   log: LogConfig;
   /** Grace period for SIGTERM: in-flight requests get this long, ms (default 10000). */
   shutdownGraceMs: number;
+  /** [server] workers: worker processes (node:cluster); absent or 1 = a single process. */
+  workers?: number;
+  /** [scanner]; absent (configs built in code) = no scanner. */
+  scanner?: ScannerConfig;
+  /** [switch.<name>] sections, in file order; absent = none. */
+  switches?: SwitchConfig[];
+  /** [admin]; absent (configs built in code) = off. */
+  admin?: AdminConfig;
+  /** [client.<id>] sections (PC-06 identities); absent = none: every peer is the unconfigured client `*`. */
+  clients?: ClientConfig[];
+  /** [server] idempotency_days: ledger rows are kept at least this long (default 7). */
+  idempotencyDays?: number;
+  /** [card]; absent (configs built in code) = the defaults (DEFAULT_CARD). */
+  card?: CardConfig;
 }
 
 /** Thrown by the loader; the message names file, section, key and what is accepted. */

@@ -20,6 +20,8 @@ export const PERIODIC_FLUSH_MS = 1000;
 export const MAX_BUFFER = 64 * 1024 * 1024;
 
 export interface DailyFileEvents {
+  /** A day's file is opened for appending (several processes may hold the same one). */
+  onOpened?(file: string): void;
   /** The previous day's file is closed (flushed, fsynced): compress it. */
   onFinished(file: string): void;
   onError(err: Error, file: string): void;
@@ -73,6 +75,7 @@ export class DailyFile {
     writer.on('error', (err: Error) => this.events.onError(err, file));
     writer.on('drop', (data: string) => this.events.onDrop(Buffer.byteLength(data), file));
     this.writer = writer;
+    this.events.onOpened?.(file);
   }
 
   /** End the current file; once closed, report it finished (for compression). */

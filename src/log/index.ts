@@ -4,6 +4,10 @@
 //   err.MMDD        malformed frames, handler exceptions, refusals, socket errors
 //   suc_query.MMDD  card interface: successful postings
 // plus `<dir>/warn.log`: warnings and lifecycle of the whole process (logs.main).
+// With several worker processes (src/cluster.ts) every process appends to the same files: each
+// file is opened O_APPEND and every write() carries whole lines, so lines never interleave; the
+// workers rotate at midnight themselves and report the day files they open and close; only the
+// primary compresses a finished day, once no worker holds it (docs/logs.md, "Several workers").
 // Rotated at local midnight; earlier days gzip-compressed into `<dir>/<iface>/bak/` (OP-03) and
 // deleted after retention_days. Everything stays in-process (pino + sonic-boom, buffered async
 // writes, no worker thread): see docs/logs.md.
@@ -51,12 +55,27 @@ export interface Logs {
   rotateIfDue(): void;
   /** Reopen warn.log (after an external logrotate moved it); daily files rotate themselves. */
   reopen(): void;
+  /** Cluster primary: compress this earlier day's file now (no worker holds it any more). */
+  archive(file: string): void;
+}
+
+/**
+ * A cluster worker's logs do not compress: the primary does, once no worker holds the day's file.
+ * The worker reports each day file it opens and each it has closed (flushed and fsynced).
+ */
+export interface ArchiveDelegate {
+  opened(file: string): void;
+  finished(file: string): void;
 }
 
 export interface CreateLogsOptions {
   clock?: Clock;
   /** Overrides [log] stderr and the TTY check (tests pass false). */
   stderr?: boolean;
+  /** Cluster worker: no start-up sweep, no compression; files reported to the primary instead. */
+  delegate?: ArchiveDelegate;
+  /** The start-up sweep of earlier days' files (default: without a delegate only; the cluster primary has both). */
+  sweep?: boolean;
 }
 
 /** Interface names become directory names: refuse anything that could leave the log dir. */
@@ -97,14 +116,18 @@ export function createLogs(cfg: LogConfig, opts: CreateLogsOptions = {}): Logs {
     onDeleted: (file) => main.info({ file }, 'log archive deleted after retention_days'),
   });
   const files: DailyFile[] = [];
-  const sweeping = archiver.sweep(cfg.dir, (f) => files.some((d) => d.owns(f))).catch((err: Error) => main.warn({ err }, 'log sweep failed'));
+  const delegate = opts.delegate;
+  const sweeping = !(opts.sweep ?? !delegate)
+    ? Promise.resolve()
+    : archiver.sweep(cfg.dir, (f) => files.some((d) => d.owns(f))).catch((err: Error) => main.warn({ err }, 'log sweep failed'));
 
   const byName = new Map<string, InterfaceLogs>();
   let closed: Promise<void> | undefined;
 
   const daily = (ifaceDir: string, family: DailyFamily, level: pino.LevelWithSilent): Logger => {
     const file = new DailyFile(ifaceDir, family, clock, {
-      onFinished: (f) => archiver.enqueue(f),
+      onOpened: delegate ? (f) => delegate.opened(f) : undefined,
+      onFinished: delegate ? (f) => delegate.finished(f) : (f) => archiver.enqueue(f),
       onError: (err, f) => main.error({ err, file: f }, 'log write failed'),
       onDrop: (bytes, f) => main.error({ bytes, file: f }, 'log lines dropped: the disk is not keeping up'),
     });
@@ -157,6 +180,9 @@ export function createLogs(cfg: LogConfig, opts: CreateLogsOptions = {}): Logs {
     rotateIfDue,
     reopen(): void {
       warnFile.reopen();
+    },
+    archive(file: string): void {
+      archiver.enqueue(file);
     },
     close(): Promise<void> {
       closed ??= (async () => {

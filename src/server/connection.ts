@@ -8,22 +8,39 @@
 //   at most max_pipeline requests are held before reading pauses;
 // - a framing or header error is answered (when the header is readable) after every earlier
 //   request's answer, then the connection closes; body and business errors keep it open, since
-//   the frame boundary is intact.
+//   the frame boundary is intact;
+// - graceful stop (shutdown()): reading stops at once; every frame already read is answered, in
+//   order — a request whose handler started gets its real result (a write may commit: never a
+//   9xxx for it), a frame read but not yet dispatched (held in the backlog) gets 9004
+//   SHUTTING_DOWN. After the last answer the connection half-closes; what the peer still sends is
+//   discarded unparsed (only to see its FIN): those bytes were never taken as frames, and the
+//   peer, seeing the end of the stream after its last answer, knows they were not served.
 import type { Socket } from 'node:net';
 import { FrameDecoder, FrameError } from '../../protocol/frame.js';
 import { BIZ_OFFSET, decodeHeader, HEADER_SIZE, KIND_OFFSET, KIND_REQUEST, SEQ_OFFSET, VERSION_OFFSET, type Header } from '../../protocol/header.js';
 import { encodeErrorResponse } from '../../protocol/message.js';
-import { GatewayError } from '../../protocol/return-codes.js';
+import { GatewayError, RETURN_CODES } from '../../protocol/return-codes.js';
 import type { InterfaceConfig } from '../config/types.js';
 import type { Dispatcher } from '../dispatch.js';
 import type { InterfaceLogs } from '../log/index.js';
 import type { Clock } from '../types.js';
 import { formatDateTimeMs } from '../time.js';
+import { interfaceMetrics, type InterfaceMetrics } from '../metrics.js';
 
 interface Slot {
   buf: Buffer | undefined;
   /** Close the connection once this answer is written (framing/header errors). */
   closeAfter: boolean;
+}
+
+/** Per-connection counters (frames taken in vs answers written: equal once it closed cleanly). */
+export interface ConnectionCounters {
+  /** Whole frames taken from the stream (each is answered, or the connection ended on an error). */
+  frames: number;
+  /** Answer frames written. */
+  answers: number;
+  /** Of those, 9004 SHUTTING_DOWN answers to frames read but not dispatched when the stop began. */
+  shuttingDown: number;
 }
 
 export interface ConnectionDeps {
@@ -62,6 +79,8 @@ export class Connection {
   private readonly iface: InterfaceConfig;
   private readonly deps: ConnectionDeps;
   private readonly decoder: FrameDecoder;
+  /** bssgate_refusals_total: counted where each cut is logged. */
+  private readonly metrics: InterfaceMetrics;
   private readonly queue: Slot[] = [];
   /** Whole frames read but not yet dispatched (max_pipeline requests already in flight). */
   private readonly backlog: Buffer[] = [];
@@ -78,7 +97,10 @@ export class Connection {
   private writeBlocked = false;
   private pipelineFull = false;
   private closed = false;
+  /** Graceful stop in progress: frames not yet dispatched are answered 9004, never started. */
+  private stopping = false;
   private closeWaiters: (() => void)[] = [];
+  readonly counters: ConnectionCounters = { frames: 0, answers: 0, shuttingDown: 0 };
 
   constructor(deps: ConnectionDeps) {
     this.deps = deps;
@@ -87,6 +109,7 @@ export class Connection {
     this.iface = deps.iface;
     this.peer = `${deps.socket.remoteAddress ?? '?'}:${deps.socket.remotePort ?? '?'}`;
     this.decoder = new FrameDecoder({ maxFrame: deps.iface.maxFrame });
+    this.metrics = interfaceMetrics(deps.iface.name);
   }
 
   /** Attach the socket's events and start reading (the listener accepted it paused). */
@@ -137,8 +160,10 @@ export class Connection {
    * the backlog keeps max_pipeline a hard bound on the handler work one client causes.
    */
   private accept(frame: Buffer): void {
-    // After an error answer that closes the stream, later frames are not answered.
+    // After an error answer that closes the stream, later frames are not answered (nor counted:
+    // the stream ended at the bad frame; the peer sees its error answer, then the close).
     if (this.errorQueued) return;
+    this.counters.frames++;
     if (this.backlog.length > 0 || this.queue.length >= this.iface.maxPipeline) {
       this.backlog.push(frame);
       if (!this.pipelineFull) {
@@ -177,6 +202,10 @@ export class Connection {
       this.answerErrorAndClose(err, roughHeader(frame), 'bad header');
       return;
     }
+    if (this.stopping) {
+      this.refuseStopping(header);
+      return;
+    }
     const slot: Slot = { buf: undefined, closeAfter: false };
     this.queue.push(slot);
     this.deps.dispatcher.dispatch(header, frame, { conn: this.id, peer: this.peer }).then(
@@ -197,6 +226,24 @@ export class Connection {
     }
   }
 
+  /**
+   * A frame read but not dispatched when the stop began: answered 9004 in its place in the
+   * order, and logged as any request is (a query line without body, an answer line), so the
+   * query and ans files still hold one line per frame read.
+   */
+  private refuseStopping(header: Header): void {
+    const { logs } = this.deps;
+    const code = RETURN_CODES.SHUTTING_DOWN.code;
+    if (logs.query.isLevelEnabled('info')) {
+      logs.query.info({ conn: this.id, peer: this.peer, seq: header.seq, biz: header.biz, serial: header.serial, operator: header.operator, sent: header.time });
+    }
+    logs.ans.info({ conn: this.id, seq: header.seq, biz: header.biz, result: code, ms: 0 });
+    this.metrics.request(header.biz, code, 0);
+    this.counters.shuttingDown++;
+    const buf = encodeErrorResponse(header, new GatewayError('SHUTTING_DOWN'), formatDateTimeMs(this.deps.clock.now()));
+    this.queue.push({ buf, closeAfter: false });
+  }
+
   private onFrameError(err: unknown): void {
     const header = err instanceof FrameError ? err.header : undefined;
     this.answerErrorAndClose(err, header, 'bad frame');
@@ -205,6 +252,7 @@ export class Connection {
   /** Queue an error answer (when there is a header to address it to) and close after it. */
   private answerErrorAndClose(err: unknown, header: Header | undefined, what: string): void {
     const ge = err instanceof GatewayError ? err : new GatewayError('MALFORMED_HEADER');
+    this.metrics.refused[what === 'bad header' ? 'bad_header' : 'bad_frame'].value++;
     // Only the header fields are logged: a body may hold a password.
     this.deps.logs.err.warn(
       { conn: this.id, peer: this.peer, code: ge.code, seq: header?.seq, biz: header?.biz, reason: ge.message },
@@ -237,7 +285,10 @@ export class Connection {
     let closeAfter = false;
     while (q.length > 0 && q[0].buf !== undefined) {
       const slot = q.shift()!;
-      if (slot.buf!.length > 0) ok = s.write(slot.buf!);
+      if (slot.buf!.length > 0) {
+        ok = s.write(slot.buf!);
+        this.counters.answers++;
+      }
       if (slot.closeAfter) {
         closeAfter = true;
         break;
@@ -251,6 +302,7 @@ export class Connection {
     if (!ok) {
       this.writeBlocked = true;
       this.drainTimer ??= setTimeout(() => {
+        this.metrics.refused.drain_timeout.value++;
         this.deps.logs.err.warn({ conn: this.id, peer: this.peer }, `client did not read its answers within ${this.iface.drainTimeoutMs} ms`);
         this.close('drain timeout');
       }, this.iface.drainTimeoutMs);
@@ -290,6 +342,7 @@ export class Connection {
     }
     if (frameCompleted) this.clearFrameTimer();
     this.frameTimer ??= setTimeout(() => {
+      this.metrics.refused.frame_timeout.value++;
       this.deps.logs.err.warn(
         { conn: this.id, peer: this.peer, pending: this.decoder.pending },
         `frame not completed within ${this.iface.frameTimeoutMs} ms`,
@@ -306,6 +359,7 @@ export class Connection {
   private onIdle(): void {
     // Only a connection with nothing in flight and no frame started is idle; a slow handler is not.
     if (this.queue.length > 0 || this.decoder.pending > 0) return;
+    this.metrics.refused.idle_timeout.value++;
     this.deps.logs.err.info({ conn: this.id, peer: this.peer }, `idle for ${this.iface.idleTimeoutMs} ms`);
     this.close('idle');
   }
@@ -324,9 +378,21 @@ export class Connection {
     // Already ending (reading and dropping until the peer's FIN): nothing more to do.
     if (this.lingerTimer) return done;
     this.stopReading = true;
+    this.stopping = true;
     this.clearFrameTimer();
     this.socket.pause();
+    // Frames read but not dispatched: 9004, behind the answers in flight. A framing error held
+    // behind them is still answered after them (drainBacklog's rule).
+    while (this.backlog.length > 0 && !this.errorQueued) this.onFrame(this.backlog.shift()!);
+    this.backlog.length = 0;
+    if (this.pendingFrameError !== undefined && !this.errorQueued) {
+      const err = this.pendingFrameError;
+      this.pendingFrameError = undefined;
+      this.onFrameError(err);
+    }
+    this.pendingFrameError = undefined;
     if (this.queue.length === 0) this.endGracefully();
+    else this.flush();
     return done;
   }
 
@@ -351,10 +417,17 @@ export class Connection {
     if (this.drainTimer) clearTimeout(this.drainTimer);
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
     this.socket.destroy();
-    if (this.queue.length > 0) {
-      this.deps.logs.err.warn({ conn: this.id, peer: this.peer, unanswered: this.queue.length, reason }, 'closed with requests unanswered');
+    const unanswered = this.queue.length + this.backlog.length;
+    if (unanswered > 0) {
+      this.deps.logs.err.warn({ conn: this.id, peer: this.peer, unanswered, frames: this.counters.frames, answers: this.counters.answers, reason }, 'closed with requests unanswered');
+    }
+    if (this.counters.shuttingDown > 0) {
+      // One line per connection, not one per refused frame (each has its ans line already).
+      const c = this.counters;
+      this.deps.logs.err.warn({ conn: this.id, peer: this.peer, code: RETURN_CODES.SHUTTING_DOWN.code, shuttingDown: c.shuttingDown, frames: c.frames, answers: c.answers }, `stopping: ${c.shuttingDown} requests read but not started answered 9004`);
     }
     this.queue.length = 0;
+    this.backlog.length = 0;
     this.deps.onClose(this);
     for (const w of this.closeWaiters.splice(0)) w();
   }

@@ -34,7 +34,12 @@ export class Gateway {
   constructor(private readonly deps: GatewayDeps) {
     for (const iface of deps.config.interfaces) {
       const logs = deps.logs.forInterface(iface.name);
-      const dispatcher = new Dispatcher({ iface, handlers: deps.handlers, store: deps.store, clock: deps.clock, logs });
+      const dispatcher = new Dispatcher({
+        iface, handlers: deps.handlers, store: deps.store, clock: deps.clock, logs, card: deps.config.card,
+        passwordStorage: deps.config.database.passwordStorage,
+        // PC-06: client identities and ledger retention (src/idempotency.ts)
+        clients: deps.config.clients, idempotencyDays: deps.config.idempotencyDays,
+      });
       this.dispatchers.set(iface.name, dispatcher);
       this.listeners.push(new InterfaceListener(iface, { dispatcher, logs, clock: deps.clock }));
     }
@@ -60,6 +65,19 @@ export class Gateway {
       throw err;
     }
     return bound;
+  }
+
+  /** OP-04 readiness: true from the first stop() call on (SIGTERM). */
+  get isStopping(): boolean {
+    return this.stopping !== undefined;
+  }
+
+  /** OP-04 readiness: each enabled interface, and whether it accepts connections now. */
+  listening(): { name: string; host: string; port: number; listening: boolean }[] {
+    return this.listeners.map((l) => {
+      const a = l.address();
+      return { name: l.iface.name, host: a?.address ?? l.iface.host, port: a?.port ?? l.iface.port, listening: l.listening };
+    });
   }
 
   stats(): ListenerStats[] {

@@ -3,7 +3,7 @@
 // then the close; the refusal is counted and logged), and the set of live connections.
 import net from 'node:net';
 import { encodeErrorResponse } from '../../protocol/message.js';
-import { GatewayError } from '../../protocol/return-codes.js';
+import { GatewayError, RETURN_CODES } from '../../protocol/return-codes.js';
 import { KIND_REQUEST, type Header } from '../../protocol/header.js';
 import type { InterfaceConfig } from '../config/types.js';
 import type { Dispatcher } from '../dispatch.js';
@@ -11,6 +11,7 @@ import type { InterfaceLogs } from '../log/index.js';
 import type { Clock } from '../types.js';
 import { formatDateTimeMs } from '../time.js';
 import { Connection } from './connection.js';
+import { interfaceMetrics, type InterfaceMetrics } from '../metrics.js';
 
 export interface ListenerStats {
   iface: string;
@@ -18,6 +19,10 @@ export interface ListenerStats {
   accepted: number;
   refusedLimit: number;
   refusedAllow: number;
+  /** Frames read, answers written, 9004 answers given on stop: over every connection so far. */
+  frames: number;
+  answers: number;
+  shuttingDown: number;
 }
 
 /** Build a BlockList from `allow` entries (addresses or CIDR blocks); undefined = any address. */
@@ -46,6 +51,14 @@ export function isAllowed(list: net.BlockList | undefined, address: string | und
 
 let nextConnId = 1;
 
+/**
+ * Connection ids (the `conn` of every log line) start here. A cluster worker starts at
+ * workerNumber × 10^9 so that ids stay unique across the workers writing the same log files.
+ */
+export function setConnectionIdBase(base: number): void {
+  nextConnId = base + 1;
+}
+
 export class InterfaceListener {
   readonly iface: InterfaceConfig;
   private readonly server: net.Server;
@@ -54,6 +67,8 @@ export class InterfaceListener {
   /** Refused sockets still closing (9003 sent); destroyed on shutdown. */
   private readonly refused = new Set<net.Socket>();
   private readonly stats: ListenerStats;
+  /** OP-04/OP-05 counters (bssgate_connections_accepted_total, bssgate_refusals_total). */
+  private readonly metrics: InterfaceMetrics;
 
   constructor(
     iface: InterfaceConfig,
@@ -61,7 +76,8 @@ export class InterfaceListener {
   ) {
     this.iface = iface;
     this.allow = buildAllowList(iface.allow);
-    this.stats = { iface: iface.name, connections: 0, accepted: 0, refusedLimit: 0, refusedAllow: 0 };
+    this.metrics = interfaceMetrics(iface.name);
+    this.stats = { iface: iface.name, connections: 0, accepted: 0, refusedLimit: 0, refusedAllow: 0, frames: 0, answers: 0, shuttingDown: 0 };
     // pauseOnConnect: no byte is read before the allowlist and the limit have been checked.
     // allowHalfOpen: a client may send its requests and half-close; it still gets every answer.
     this.server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true, noDelay: true }, (s) => this.onSocket(s));
@@ -80,8 +96,24 @@ export class InterfaceListener {
   }
 
 
+  /** For /health/ready: accepting connections now, and where. */
+  get listening(): boolean {
+    return this.server.listening;
+  }
+
+  address(): net.AddressInfo | undefined {
+    const a = this.server.address();
+    return a && typeof a === 'object' ? a : undefined;
+  }
+
   getStats(): ListenerStats {
-    return { ...this.stats, connections: this.conns.size };
+    const out = { ...this.stats, connections: this.conns.size };
+    for (const c of this.conns) {
+      out.frames += c.counters.frames;
+      out.answers += c.counters.answers;
+      out.shuttingDown += c.counters.shuttingDown;
+    }
+    return out;
   }
 
   private onSocket(socket: net.Socket): void {
@@ -89,14 +121,16 @@ export class InterfaceListener {
     const peer = socket.remoteAddress;
     if (!isAllowed(this.allow, peer)) {
       this.stats.refusedAllow++;
+      this.metrics.refused.allowlist.value++;
       logs.err.warn({ peer, refused: 'allowlist', count: this.stats.refusedAllow }, 'connection refused: address not in allow list');
       socket.destroy();
       return;
     }
     if (this.conns.size >= this.iface.maxConnections) {
       this.stats.refusedLimit++;
+      this.metrics.refused.limit.value++;
       logs.err.warn(
-        { peer, refused: 'limit', limit: this.iface.maxConnections, count: this.stats.refusedLimit },
+        { peer, refused: 'limit', code: RETURN_CODES.TOO_MANY_CONNECTIONS.code, limit: this.iface.maxConnections, count: this.stats.refusedLimit },
         'connection refused: too many connections',
       );
       // No request was read, so the refusal is addressed to biz 0, seq 0 (protocol/SPEC.md).
@@ -115,6 +149,7 @@ export class InterfaceListener {
       return;
     }
     this.stats.accepted++;
+    this.metrics.accepted.value++;
     const conn = new Connection({
       id: nextConnId++,
       socket,
@@ -123,7 +158,10 @@ export class InterfaceListener {
       logs,
       clock: this.deps.clock,
       onClose: (c) => {
-        this.conns.delete(c);
+        if (!this.conns.delete(c)) return;
+        this.stats.frames += c.counters.frames;
+        this.stats.answers += c.counters.answers;
+        this.stats.shuttingDown += c.counters.shuttingDown;
       },
     });
     this.conns.add(conn);

@@ -7,6 +7,7 @@
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import { DurabilityError, describe, unavailable } from './errors.js';
+import { databaseMetrics } from '../metrics.js';
 
 export interface AvailabilityOptions {
   /** The driver's logger (already a child with its `store` field). */
@@ -62,6 +63,7 @@ export class Availability {
     if (this.isClosed) return;
     if (!this.err) {
       this.err = unavailable(describe(cause), cause);
+      databaseMetrics.outage();
       this.opts.log.error({ err: describe(cause), ...this.opts.fields }, this.opts.downMessage);
     }
     if (!this.reconnecting) void this.reconnect();
@@ -103,6 +105,7 @@ export class Availability {
         },
       });
       this.err = undefined;
+      databaseMetrics.reconnected();
       if (fields) log.info(fields, 'database available again');
       else log.info('database available again');
     } catch (e) {

@@ -19,6 +19,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { GatewayError } from '../../protocol/return-codes.js';
 import { describe, isDeadlockOrSerializationFailure, unavailable } from './errors.js';
 import type { AdminStore, Binds, QueryDef, Queryable } from './types.js';
+import { observeBatch } from '../metrics.js';
 
 /** A store that can also batch units of work into shared durable commits. */
 export interface BatchingStore extends AdminStore {
@@ -213,6 +214,7 @@ export class GroupCommitter {
       const free = this.maxConcurrent - this.inFlight;
       const size = Math.min(this.maxBatch, Math.max(1, Math.ceil(this.queue.length / free)));
       const batch = this.queue.splice(0, size);
+      observeBatch(batch.length);
       this.inFlight++;
       void this.runBatch(batch).finally(() => {
         this.inFlight--;

@@ -49,7 +49,7 @@ export interface Table {
 }
 
 /** Bumped whenever a table or column changes; recorded in BSG_META as schema_version. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 // ---------------------------------------------------------------------------------------------
 // Code tables. Each is the single source for docs/schema.md, the demo generator and handlers.
@@ -596,17 +596,18 @@ export const TABLES: readonly Table[] = [
   },
   {
     name: 'BSG_IDEMPOTENCY',
-    doc: 'bssgate: one row per (interface, business type, serial); the stored reply is replayed byte for byte (PC-06)',
+    doc: 'bssgate: the idempotency ledger of write functions (PC-06, docs/idempotency.md): one row per (client, business type, serial), written in the same transaction as the write; a re-sent request gets the stored reply body byte for byte',
     columns: [
-      text('IFACE', 16, 'interface name from the config'),
+      text('CLIENT', 32, "the client's identity: name of its [client.<id>] section, * for an address no section names"),
       int('BIZ', 'business type'),
       text('SERIAL', 20, 'header serial'),
-      text('REQUEST_HASH', 64, 'sha256 hex of the request body: same serial, different hash = 2007'),
-      int('RESULT', 'return code of the stored reply'),
-      { name: 'REPLY', type: 'blob', doc: 'the exact reply frame bytes' },
-      ts('CREATED'),
+      text('REQUEST_HASH', 64, 'sha256 hex of the header operator and the request body: same key, different hash = 2007'),
+      int('RESULT', 'return code of the stored reply (0, or a refusal whose writes committed)'),
+      { name: 'REPLY', type: 'blob', doc: 'the reply body bytes (message and fields); the header is re-stamped for each answer' },
+      text('IFACE', 32, 'interface that served the first request (for operators)'),
+      ts('CREATED', 'when the write committed (local time); retention counts from it'),
     ],
-    primaryKey: ['IFACE', 'BIZ', 'SERIAL'],
+    primaryKey: ['CLIENT', 'BIZ', 'SERIAL'],
     indexes: [{ name: 'IX_BSGIDEM_CREATED', columns: ['CREATED'] }],
   },
   {
@@ -625,27 +626,24 @@ export const TABLES: readonly Table[] = [
   },
   {
     name: 'BSG_CMD_QUEUE',
-    doc: 'bssgate: scanner claims on queued switch commands (OC-01..03); one row per USR_BUSI_RECORD.BUSISN in status 5',
+    doc: 'bssgate: the scanner\'s lease and attempts of a switch command (OC-01..03); one row per USR_BUSI_RECORD.BUSISN the scanner has claimed at least once. USR_BUSI_RECORD.STATUS stays the contract (5 queued, 6 sending, 7 executed, 8 failed)',
     columns: [
-      id('BUSISN'),
-      text('SVCNUM', SVCNUM_W),
-      text('REGION', REGION_W),
-      char('NETTYPE', 1),
-      text('STATE', 8, 'queued, leased, done, failed'),
+      id('BUSISN', 'USR_BUSI_RECORD.BUSISN'),
+      text('STATE', 8, 'queued (waiting for NEXT_TRY), leased (being delivered), done, failed'),
       text('LEASE_OWNER', 64, 'scanner id host:pid:n', true),
-      ts('LEASE_UNTIL', undefined, true),
-      text('LEASE_TOKEN', 32, 'random per claim (32 hex); fences complete/fail/release/extend', true),
-      int('ATTEMPTS', undefined, { default: 0 }),
-      ts('NEXT_TRY', 'not before this time'),
-      text('LAST_ERROR', 400, undefined, true),
-      ts('CREATED'),
+      ts('LEASE_UNTIL', 'the lease ends; after it another scanner may take the command back', true),
+      text('LEASE_TOKEN', 32, 'random per claim (32 hex); fences complete/retry/fail/release/extend', true),
+      int('ATTEMPTS', 'deliveries started (a release at shutdown or a wait for an unreachable switch is not counted)', { default: 0 }),
+      ts('NEXT_TRY', 'a waiting command is not claimed before this time'),
+      text('SWITCH_NAME', 32, 'the [switch.<name>] of the last attempt', true),
+      text('LAST_ERROR', 400, 'why the last attempt did not execute, GBK', true),
+      ts('CREATED', 'first claimed'),
+      ts('UPDATED', 'last change'),
     ],
     primaryKey: ['BUSISN'],
     indexes: [
-      // "claimable now ordered by BUSISN": STATE = queued (or leased with LEASE_UNTIL past) and NEXT_TRY <= now.
-      { name: 'IX_BSGCMD_CLAIM', columns: ['STATE', 'NEXT_TRY', 'BUSISN'] },
-      // per-number order: an earlier unfinished command of the same number blocks later ones.
-      { name: 'IX_BSGCMD_SVCNUM', columns: ['SVCNUM', 'BUSISN'] },
+      // bssgate commands --state, stats(): leases by state and expiry.
+      { name: 'IX_BSGCMD_STATE', columns: ['STATE', 'LEASE_UNTIL'] },
     ],
   },
   {

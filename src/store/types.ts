@@ -44,6 +44,8 @@ export interface Store extends Queryable {
    */
   unitOfWork<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** Inside a write function: the store its unit of work belongs to (per-database state is keyed by it). */
+  readonly base?: Store;
 }
 
 /** What schema creation and the demo loader need beyond the handlers' Store. */

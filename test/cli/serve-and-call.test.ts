@@ -153,7 +153,10 @@ t.test('CS-01 and PC-09: serve h.ini.example, run the printed call command, SIGT
   const seqs = peer.responses().map((r) => r.header.seq);
   t.same(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1), `the ${seqs.length} answers are a gap-free prefix, in order`);
   t.equal(await second.exited, 0, 'SIGTERM with requests in flight exits 0');
-  t.ok(peer.responses().every((r) => r.header.result === 0));
+  // Those already dispatched answer 0; frames read but not yet dispatched answer 9004, after them.
+  const codes = peer.responses().map((r) => r.header.result);
+  const firstRefused = codes.indexOf(9004);
+  t.ok(codes.every((c, i) => (firstRefused === -1 || i < firstRefused ? c === 0 : c === 9004)), 'each 0, then only 9004 SHUTTING_DOWN');
 });
 
 t.test('PC-09: after SIGKILL (a crash) the gateway restarts on the same ports with no clean-up', async (t) => {
@@ -173,6 +176,26 @@ t.test('PC-09: after SIGKILL (a crash) the gateway restarts on the same ports wi
   t.match(r.stdout, /database\s+1/);
   again.child.kill('SIGTERM');
   t.equal(await again.exited, 0);
+});
+
+t.test('OP-01: db init --demo 2000, then serve: the banner announces the 2000 the database holds, and its calls answer', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bssgate-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const { file, ports } = await exampleCopy(dir);
+  const init = spawnSync(process.execPath, [cli, 'db', 'init', '--demo', '2000', file], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  t.equal(init.status, 0, `db init --demo 2000: ${init.stderr}`);
+  const run = startServe(file);
+  t.teardown(() => run.child.kill('SIGKILL'));
+  const text = await run.ready;
+  t.match(text, /Demo data: 2000 subscribers \(seed 1\); e\.g\. \d+ with service password \d+\./, 'the size the database holds');
+  t.notMatch(text, /10000/, 'not the configured demo_subscribers');
+  const card = text.split('\n').find((l) => l.includes(` call 127.0.0.1:${ports[1]} card-verify `));
+  t.ok(card, 'the card interface call with the printed password');
+  const r = spawnSync(process.execPath, card!.trim().split(/\s+/).slice(1), { cwd: root, encoding: 'utf8', timeout: 30_000 });
+  t.equal(r.status, 0, `the printed password is the database's: ${r.stdout}${r.stderr}`);
+  t.match(r.stdout, /^result\s+0 /m);
+  run.child.kill('SIGTERM');
+  t.equal(await run.exited, 0);
 });
 
 t.test('bssgate call reports a refused connection with exit 1 and a clear message', async (t) => {

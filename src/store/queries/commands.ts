@@ -1,115 +1,288 @@
-// The claim/lease queries of the online-command scanner (OC-01…OC-03) on BSG_CMD_QUEUE. Each query has one definition,
-// written in portable SQL with :binds and {{markers}} (src/store/dialect.ts).
+// The claim/lease queries of the online-command scanner (OC-01…OC-03).
 //
-// Claims. A command is claimable when
-//   STATE = 'queued' AND NEXT_TRY <= :now           (waiting, its retry time has come), or
-//   STATE = 'leased' AND LEASE_UNTIL < :now         (its scanner died or stalled: the lease expired)
-// and no earlier command (smaller BUSISN) of the same number is still queued or leased: commands
-// of one number reach the switch in order (a suspend must not overtake the resume before it).
-// claimCommands selects up to N of them ordered by BUSISN with FOR UPDATE SKIP LOCKED (PostgreSQL,
-// Oracle; on SQLite the writer lock serialises claimers) and sets LEASE_OWNER, LEASE_UNTIL,
-// LEASE_TOKEN and ATTEMPTS in the same transaction, so two scanners never hold the same command.
-// Completion, failure, release and extension only act while the caller still holds the lease:
-// state 'leased', LEASE_OWNER the caller's AND LEASE_TOKEN the one its claim set (`CommandLease`).
-// The owner alone is not enough: a delivery whose lease expired and was re-claimed by the SAME
-// scanner would otherwise fail/requeue the newer attempt, whose completion then finds nothing and
-// the switch gets the command twice. The token is 128 random bits drawn afresh for every claim and
-// cleared when the lease ends, so an older lease of the same row never matches again, not even
-// after a release (which lowers ATTEMPTS: the released attempt is not counted). ATTEMPTS is only
-// the attempt counter, never the fence.
-// Time always comes from the caller (`now`), so tests drive it with a Clock.
+// The contract is the legacy one: a switch command is a USR_BUSI_RECORD row in STATUS 5, whoever
+// wrote it (bssgate's acceptance operations, the front-office application, a DBA's INSERT). The
+// scanner moves it 5 → 6 (sending) → 7 (executed) or 8 (failed), filling EXECUTED and RESULT, which
+// CS-05 and VO-11 show. A retryable failure puts it back to 5 with RESULT saying why it waits.
+// bssgate's own lease and attempt bookkeeping lives beside it in BSG_CMD_QUEUE (one row per BUSISN
+// the scanner has claimed at least once); nothing else needs to know that table.
+//
+// Claimable (CMD_CLAIM_QUEUED, CMD_CLAIM_EXPIRED below), in BUSISN order:
+//   STATUS 5 and no BSG_CMD_QUEUE row says "not before NEXT_TRY"   (new, or its retry time came), or
+//   STATUS 6 and its BSG_CMD_QUEUE lease has expired                (its scanner died or stalled),
+// and no earlier record (smaller BUSISN) of the same number is in 5 or 6: commands of one number go
+// out in order, never two at once (a suspend must not overtake the resume before it). A status-6 row
+// without a lease row is someone else's delivery (another system's scanner): left alone.
+//
+// The claim SELECT locks with FOR UPDATE SKIP LOCKED on PostgreSQL/Oracle (on SQLite the writer
+// lock serialises claimers); then each row is fenced by a conditional UPDATE that re-checks the
+// latest committed version (PostgreSQL re-evaluates an UPDATE's WHERE after waiting on a row lock):
+// 5 → 6 on USR_BUSI_RECORD for a queued command, "lease expired" on BSG_CMD_QUEUE for a taken-back
+// one. Only the winner of that UPDATE writes the lease, so two scanners never hold one command.
+//
+// Fencing (kept from the earlier design): completion, retry, failure, release and extension act
+// only while the caller still holds the lease: STATE 'leased', LEASE_OWNER the caller's AND
+// LEASE_TOKEN the one its claim set. The owner alone is not enough: a delivery whose lease expired
+// and was re-claimed by the SAME scanner would otherwise finish the newer attempt. The token is 128
+// random bits drawn afresh for every claim and cleared when the lease ends. ATTEMPTS is a counter,
+// never the fence. Time always comes from the caller (`now`), so tests drive it with a Clock.
 import { randomBytes } from 'node:crypto';
-import type { QueryDef, Queryable, Store } from '../types.js';
+import { BUSI_STATUS } from '../schema.js';
+import type { Queryable, Store } from '../types.js';
+import { defineQuery } from './define.js';
 
-const CLAIMABLE = `((q.STATE = 'queued' AND q.NEXT_TRY <= :now) OR (q.STATE = 'leased' AND q.LEASE_UNTIL < :now))
-  AND NOT EXISTS (SELECT 1 FROM BSG_CMD_QUEUE e
-                  WHERE e.SVCNUM = q.SVCNUM AND e.BUSISN < q.BUSISN AND e.STATE IN ('queued', 'leased'))`;
+const S = BUSI_STATUS;
 
-export const CMDQ_CLAIM_SELECT: QueryDef = {
-  name: 'cmdq.claim-select',
-  sql: `SELECT q.BUSISN, q.SVCNUM, q.REGION, q.NETTYPE, q.ATTEMPTS FROM BSG_CMD_QUEUE q
-WHERE ${CLAIMABLE}
-ORDER BY q.BUSISN {{limit :n}} {{skipLocked}}`,
-  bigint: ['busisn'],
-};
+// One number's earlier commands still open block it. `+ 0` keeps SQLite's planner off the
+// (STATUS, BUSISN) index here (a range scan per row, quadratic in the queue length): the lookup
+// goes through IX_BUSIREC_SVCNUM, as PostgreSQL and Oracle choose anyway.
+const IN_ORDER = `NOT EXISTS (SELECT 1 FROM USR_BUSI_RECORD e
+                  WHERE e.SVCNUM = r.SVCNUM AND e.BUSISN + 0 < r.BUSISN AND e.STATUS + 0 IN (${S.QUEUED.code}, ${S.SENDING.code}))`;
 
-export const CMDQ_CLAIM_UPDATE: QueryDef = {
-  name: 'cmdq.claim-update',
+const CLAIM_COLUMNS = `r.BUSISN, r.SUBSCRBID, r.SVCNUM, r.BUSITYPE, r.STATUS, r.REGION, r.NETTYPE, r.IMSI, r.PARAM,
+  (SELECT c.ATTEMPTS FROM BSG_CMD_QUEUE c WHERE c.BUSISN = r.BUSISN) AS ATTEMPTS`;
+
+const CLAIM_SPEC = {
+  busisn: 'id',
+  subscrbid: 'id',
+  svcnum: 'text',
+  busitype: 'int',
+  status: 'int',
+  region: 'text',
+  nettype: 'text',
+  imsi: 'text?',
+  param: 'text?',
+  attempts: 'int?',
+} as const;
+
+/**
+ * OC-01/02: queued commands (status 5, no retry time ahead), oldest first, locked (SKIP LOCKED).
+ * One status per query, so the (STATUS, BUSISN) index delivers them in order and the scan stops at :n.
+ */
+export const CMD_CLAIM_QUEUED = defineQuery({
+  name: 'cmd.claim-queued',
+  sql: `SELECT ${CLAIM_COLUMNS}
+FROM USR_BUSI_RECORD r
+WHERE r.STATUS = ${S.QUEUED.code}
+  AND NOT EXISTS (SELECT 1 FROM BSG_CMD_QUEUE w WHERE w.BUSISN = r.BUSISN AND w.NEXT_TRY > :now)
+  AND ${IN_ORDER}
+ORDER BY r.BUSISN {{limit :n}} {{skipLocked}}`,
+  binds: { now: 'time', n: 'int' },
+  columns: CLAIM_SPEC,
+});
+
+/** OC-01/02: commands in status 6 whose lease expired (their scanner died or stalled), locked (SKIP LOCKED). */
+export const CMD_CLAIM_EXPIRED = defineQuery({
+  name: 'cmd.claim-expired',
+  sql: `SELECT ${CLAIM_COLUMNS}
+FROM USR_BUSI_RECORD r
+WHERE r.STATUS = ${S.SENDING.code}
+  AND EXISTS (SELECT 1 FROM BSG_CMD_QUEUE l WHERE l.BUSISN = r.BUSISN AND l.STATE = 'leased' AND l.LEASE_UNTIL < :now)
+ORDER BY r.BUSISN {{limit :n}} {{skipLocked}}`,
+  binds: { now: 'time', n: 'int' },
+  columns: CLAIM_SPEC,
+});
+
+/** The fence of a first (or retried) claim: only one claimer moves the record 5 → 6. */
+export const CMD_MARK_SENDING = defineQuery({
+  name: 'cmd.mark-sending',
+  sql: `UPDATE USR_BUSI_RECORD SET STATUS = ${S.SENDING.code} WHERE BUSISN = :busisn AND STATUS = ${S.QUEUED.code}`,
+  binds: { busisn: 'id' },
+  columns: {},
+});
+
+/** A claim of a record already in 6 for us: the lease row of an earlier claim, whatever its state. */
+export const CMD_LEASE_AGAIN = defineQuery({
+  name: 'cmd.lease-again',
   sql: `UPDATE BSG_CMD_QUEUE SET STATE = 'leased', LEASE_OWNER = :owner, LEASE_UNTIL = :until, LEASE_TOKEN = :token,
-  ATTEMPTS = ATTEMPTS + 1
+  ATTEMPTS = ATTEMPTS + 1, UPDATED = :now
 WHERE BUSISN = :busisn`,
-};
+  binds: { busisn: 'id', owner: 'text', until: 'time', token: 'text', now: 'time' },
+  columns: {},
+});
 
-export const CMDQ_COMPLETE: QueryDef = {
-  name: 'cmdq.complete',
-  sql: `UPDATE BSG_CMD_QUEUE SET STATE = 'done', LEASE_OWNER = NULL, LEASE_UNTIL = NULL, LEASE_TOKEN = NULL, LAST_ERROR = NULL
-WHERE BUSISN = :busisn AND LEASE_OWNER = :owner AND LEASE_TOKEN = :token AND STATE = 'leased'`,
-};
+/** The first claim of a record: its lease row. */
+export const CMD_LEASE_NEW = defineQuery({
+  name: 'cmd.lease-new',
+  sql: `INSERT INTO BSG_CMD_QUEUE (BUSISN, STATE, LEASE_OWNER, LEASE_UNTIL, LEASE_TOKEN, ATTEMPTS, NEXT_TRY, CREATED, UPDATED)
+VALUES (:busisn, 'leased', :owner, :until, :token, 1, :now, :now, :now)`,
+  binds: { busisn: 'id', owner: 'text', until: 'time', token: 'text', now: 'time' },
+  columns: {},
+});
 
-export const CMDQ_RETRY: QueryDef = {
-  name: 'cmdq.retry',
-  sql: `UPDATE BSG_CMD_QUEUE SET STATE = 'queued', LEASE_OWNER = NULL, LEASE_UNTIL = NULL, LEASE_TOKEN = NULL, NEXT_TRY = :next_try, LAST_ERROR = :error
-WHERE BUSISN = :busisn AND LEASE_OWNER = :owner AND LEASE_TOKEN = :token AND STATE = 'leased'`,
-};
+/** The fence of taking back an expired lease (the record stays 6). */
+export const CMD_TAKE_BACK = defineQuery({
+  name: 'cmd.take-back',
+  sql: `UPDATE BSG_CMD_QUEUE SET LEASE_OWNER = :owner, LEASE_UNTIL = :until, LEASE_TOKEN = :token, ATTEMPTS = ATTEMPTS + 1, UPDATED = :now
+WHERE BUSISN = :busisn AND STATE = 'leased' AND LEASE_UNTIL < :now`,
+  binds: { busisn: 'id', owner: 'text', until: 'time', token: 'text', now: 'time' },
+  columns: {},
+});
 
-export const CMDQ_FAIL: QueryDef = {
-  name: 'cmdq.fail',
-  sql: `UPDATE BSG_CMD_QUEUE SET STATE = 'failed', LEASE_OWNER = NULL, LEASE_UNTIL = NULL, LEASE_TOKEN = NULL, LAST_ERROR = :error
-WHERE BUSISN = :busisn AND LEASE_OWNER = :owner AND LEASE_TOKEN = :token AND STATE = 'leased'`,
-};
+const FENCE = `BUSISN = :busisn AND LEASE_OWNER = :owner AND LEASE_TOKEN = :token AND STATE = 'leased'`;
+const FENCE_BINDS = { busisn: 'id', owner: 'text', token: 'text' } as const;
 
-export const CMDQ_RELEASE: QueryDef = {
-  name: 'cmdq.release',
-  sql: `UPDATE BSG_CMD_QUEUE SET STATE = 'queued', LEASE_OWNER = NULL, LEASE_UNTIL = NULL, LEASE_TOKEN = NULL, NEXT_TRY = :now,
-  ATTEMPTS = CASE WHEN ATTEMPTS > 0 THEN ATTEMPTS - 1 ELSE 0 END
-WHERE BUSISN = :busisn AND LEASE_OWNER = :owner AND LEASE_TOKEN = :token AND STATE = 'leased'`,
-};
+/** Lease end with an outcome: executed (done) or failed for good. */
+export const CMD_LEASE_END = defineQuery({
+  name: 'cmd.lease-end',
+  sql: `UPDATE BSG_CMD_QUEUE SET STATE = :state, LEASE_OWNER = NULL, LEASE_UNTIL = NULL, LEASE_TOKEN = NULL,
+  SWITCH_NAME = NULLIF(:switch_name, ''), LAST_ERROR = NULLIF(:error, ''), UPDATED = :now
+WHERE ${FENCE}`,
+  binds: { ...FENCE_BINDS, state: 'text', switch_name: 'text', error: 'text', now: 'time' },
+  columns: {},
+});
 
-export const CMDQ_EXTEND: QueryDef = {
-  name: 'cmdq.extend',
-  sql: `UPDATE BSG_CMD_QUEUE SET LEASE_UNTIL = :until WHERE BUSISN = :busisn AND LEASE_OWNER = :owner AND LEASE_TOKEN = :token AND STATE = 'leased'`,
-};
+/** Lease end, back to waiting until NEXT_TRY; `dec` 1 = the attempt is not counted (release, unreachable switch). */
+export const CMD_LEASE_WAIT = defineQuery({
+  name: 'cmd.lease-wait',
+  sql: `UPDATE BSG_CMD_QUEUE SET STATE = 'queued', LEASE_OWNER = NULL, LEASE_UNTIL = NULL, LEASE_TOKEN = NULL,
+  NEXT_TRY = :next_try, SWITCH_NAME = NULLIF(:switch_name, ''), LAST_ERROR = NULLIF(:error, ''), UPDATED = :now,
+  ATTEMPTS = CASE WHEN ATTEMPTS >= :dec THEN ATTEMPTS - :dec ELSE 0 END
+WHERE ${FENCE}`,
+  binds: { ...FENCE_BINDS, next_try: 'time', switch_name: 'text', error: 'text', now: 'time', dec: 'int' },
+  columns: {},
+});
 
-export const CMDQ_ENQUEUE: QueryDef = {
-  name: 'cmdq.enqueue',
-  sql: `INSERT INTO BSG_CMD_QUEUE (BUSISN, SVCNUM, REGION, NETTYPE, STATE, ATTEMPTS, NEXT_TRY, CREATED)
-VALUES (:busisn, :svcnum, :region, :nettype, 'queued', 0, :now, :now)`,
-};
+export const CMD_EXTEND = defineQuery({
+  name: 'cmd.extend',
+  sql: `UPDATE BSG_CMD_QUEUE SET LEASE_UNTIL = :until WHERE ${FENCE}`,
+  binds: { ...FENCE_BINDS, until: 'time' },
+  columns: {},
+});
 
-export const CMDQ_GET: QueryDef = {
-  name: 'cmdq.get',
-  sql: `SELECT BUSISN, SVCNUM, REGION, NETTYPE, STATE, LEASE_OWNER, LEASE_UNTIL, LEASE_TOKEN, ATTEMPTS, NEXT_TRY, LAST_ERROR, CREATED
-FROM BSG_CMD_QUEUE WHERE BUSISN = :busisn`,
-  bigint: ['busisn'],
-  dates: ['lease_until', 'next_try', 'created'],
-};
+/** The legacy record's result: 7 executed / 8 failed with EXECUTED, or back to 5 with why it waits. */
+export const CMD_RECORD_RESULT = defineQuery({
+  name: 'cmd.record-result',
+  sql: `UPDATE USR_BUSI_RECORD SET STATUS = :status, EXECUTED = :executed, RESULT = :result
+WHERE BUSISN = :busisn AND STATUS = ${S.SENDING.code}`,
+  binds: { busisn: 'id', status: 'int', executed: 'time', result: 'text' },
+  columns: {},
+});
+
+/** Back to 5 (waiting): EXECUTED stays empty. */
+export const CMD_RECORD_WAIT = defineQuery({
+  name: 'cmd.record-wait',
+  sql: `UPDATE USR_BUSI_RECORD SET STATUS = ${S.QUEUED.code}, EXECUTED = NULL, RESULT = :result
+WHERE BUSISN = :busisn AND STATUS = ${S.SENDING.code}`,
+  binds: { busisn: 'id', result: 'text' },
+  columns: {},
+});
+
+/** CS-24's special services of a record: what {SRVGID} and {PARAM} render to. */
+export const CMD_SRVG_OF_RECORD = defineQuery({
+  name: 'cmd.srvg-of-record',
+  sql: 'SELECT SRVGID, ACTION, PARAM FROM USR_BUSI_SRVG WHERE BUSISN = :busisn ORDER BY SRVGID',
+  binds: { busisn: 'id' },
+  columns: { srvgid: 'text', action: 'text', param: 'text?' },
+});
+
+/** Every switch command template (cached by the scanner: a few hundred rows). */
+export const CMD_TEMPLATES = defineQuery({
+  name: 'cmd.templates',
+  sql: 'SELECT BUSITYPE, NETTYPE, SWITCHTYPE, SEQNO, TEMPLATE FROM SWITCH_INS_MODEL ORDER BY BUSITYPE, NETTYPE, SWITCHTYPE, SEQNO',
+  binds: {},
+  columns: { busitype: 'int', nettype: 'text', switchtype: 'text', seqno: 'int', template: 'text' },
+});
+
+// --- operations: `bssgate commands`, stats() -------------------------------------------------
+
+const LIST_COLUMNS = `r.BUSISN, r.SVCNUM, r.BUSITYPE, r.STATUS, r.REGION, r.NETTYPE, r.OPERATOR, r.CREATED, r.EXECUTED, r.RESULT,
+  q.STATE, q.ATTEMPTS, q.NEXT_TRY, q.LEASE_OWNER, q.LEASE_UNTIL, q.SWITCH_NAME, q.LAST_ERROR`;
+const LIST_SPEC = {
+  busisn: 'id',
+  svcnum: 'text',
+  busitype: 'int',
+  status: 'int',
+  region: 'text',
+  nettype: 'text',
+  operator: 'text',
+  created: 'datetime',
+  executed: 'datetime?',
+  result: 'text?',
+  state: 'text?',
+  attempts: 'int?',
+  next_try: 'datetime?',
+  lease_owner: 'text?',
+  lease_until: 'datetime?',
+  switch_name: 'text?',
+  last_error: 'text?',
+} as const;
+
+/** `bssgate commands --state …`: switch-command records in the given statuses, newest first. */
+export const CMD_LIST_BY_STATUS = defineQuery({
+  name: 'cmd.list-by-status',
+  sql: `SELECT ${LIST_COLUMNS}
+FROM USR_BUSI_RECORD r LEFT JOIN BSG_CMD_QUEUE q ON q.BUSISN = r.BUSISN
+WHERE r.STATUS IN (:s1, :s2) ORDER BY r.BUSISN DESC {{limit :n}}`,
+  binds: { s1: 'int', s2: 'int', n: 'int' },
+  columns: LIST_SPEC,
+});
+
+/** `bssgate commands --number N`: every switch-command record of a number (status 5…8), newest first. */
+export const CMD_LIST_BY_NUMBER = defineQuery({
+  name: 'cmd.list-by-number',
+  sql: `SELECT ${LIST_COLUMNS}
+FROM USR_BUSI_RECORD r LEFT JOIN BSG_CMD_QUEUE q ON q.BUSISN = r.BUSISN
+WHERE r.SVCNUM = :svcnum AND r.STATUS IN (${S.QUEUED.code}, ${S.SENDING.code}, ${S.EXECUTED.code}, ${S.FAILED.code})
+ORDER BY r.BUSISN DESC {{limit :n}}`,
+  binds: { svcnum: 'text', n: 'int' },
+  columns: LIST_SPEC,
+});
+
+/** One command with its lease (tests, `bssgate commands`). */
+export const CMD_GET = defineQuery({
+  name: 'cmd.get',
+  sql: `SELECT ${LIST_COLUMNS}, q.LEASE_TOKEN
+FROM USR_BUSI_RECORD r LEFT JOIN BSG_CMD_QUEUE q ON q.BUSISN = r.BUSISN
+WHERE r.BUSISN = :busisn`,
+  binds: { busisn: 'id' },
+  columns: { ...LIST_SPEC, lease_token: 'text?' },
+});
+
+/** Queue depth by legacy status (5, 6), the waiting ones (5 with a NEXT_TRY ahead) and the oldest queued record. */
+export const CMD_DEPTH = defineQuery({
+  name: 'cmd.depth',
+  sql: `SELECT r.STATUS, COUNT(*) AS N, MIN(r.CREATED) AS OLDEST,
+  SUM(CASE WHEN q.NEXT_TRY > :now AND r.STATUS = ${S.QUEUED.code} THEN 1 ELSE 0 END) AS WAITING
+FROM USR_BUSI_RECORD r LEFT JOIN BSG_CMD_QUEUE q ON q.BUSISN = r.BUSISN
+WHERE r.STATUS IN (${S.QUEUED.code}, ${S.SENDING.code}) GROUP BY r.STATUS`,
+  binds: { now: 'time' },
+  columns: { status: 'int', n: 'int', oldest: 'datetime', waiting: 'int' },
+});
+
+// --- the calls --------------------------------------------------------------------------------
 
 export interface ClaimedCommand {
   busisn: bigint;
+  subscrbid: bigint;
   svcnum: string;
+  busiType: number;
   region: string;
-  nettype: string;
+  netType: string;
+  /** '' when the record has none. */
+  imsi: string;
+  param: string;
   /** Attempts including this one (a counter only: the fence is leaseToken). */
   attempts: number;
+  /** True when an expired lease of another (or an earlier) claim was taken back. */
+  takenBack: boolean;
   leaseOwner: string;
   /** This claim's LEASE_TOKEN: 32 hex characters, fresh for every claim (CommandLease). */
   leaseToken: string;
   leaseUntil: Date;
 }
 
-/**
- * The lease a claim handed out, as the calls below need it: a ClaimedCommand is one. `leaseToken`
- * is the fencing token (BSG_CMD_QUEUE.LEASE_TOKEN as this claim set it).
- */
+/** The lease a claim handed out, as the calls below need it: a ClaimedCommand is one. */
 export type CommandLease = Pick<ClaimedCommand, 'busisn' | 'leaseOwner' | 'leaseToken'>;
 
 function fence(l: CommandLease): { busisn: bigint; owner: string; token: string } {
   return { busisn: l.busisn, owner: l.leaseOwner, token: l.leaseToken };
 }
 
-/** A fresh lease token: 128 random bits as 32 hex characters (LEASE_TOKEN). */
-function newLeaseToken(): string {
-  return randomBytes(16).toString('hex');
+/** Fresh lease tokens: 128 random bits each, as 32 hex characters (LEASE_TOKEN); one draw per claim. */
+function newLeaseTokens(n: number): string[] {
+  const hex = randomBytes(16 * n).toString('hex');
+  return Array.from({ length: n }, (_, i) => hex.slice(i * 32, i * 32 + 32));
 }
 
 export interface ClaimOptions {
@@ -127,21 +300,38 @@ export interface ClaimOptions {
 export async function claimCommands(store: Store, o: ClaimOptions): Promise<ClaimedCommand[]> {
   const limit = Math.max(1, Math.min(1000, Math.floor(o.limit)));
   const until = new Date(o.now.getTime() + o.leaseMs);
+  const now = o.now;
   return store.transaction(async (tx) => {
-    const rows = await tx.all<{ busisn: bigint; svcnum: string; region: string; nettype: string; attempts: number }>(CMDQ_CLAIM_SELECT, {
-      now: o.now,
-      n: limit,
-    });
+    // Taken-back leases first (they are the oldest work); then queued ones. A status-6 record of a
+    // number blocks its later commands, so the two lists never hold two commands of one number.
+    const expired = await CMD_CLAIM_EXPIRED.all(tx, { now, n: limit });
+    const rows = expired.length < limit ? [...expired, ...(await CMD_CLAIM_QUEUED.all(tx, { now, n: limit - expired.length }))] : expired;
     const claimed: ClaimedCommand[] = [];
-    for (const r of rows) {
-      const token = newLeaseToken();
-      await tx.run(CMDQ_CLAIM_UPDATE, { busisn: r.busisn, owner: o.owner, until, token });
+    const tokens = newLeaseTokens(rows.length);
+    for (const [i, r] of rows.entries()) {
+      const token = tokens[i];
+      const lease = { busisn: r.busisn, owner: o.owner, until, token, now };
+      let takenBack = false;
+      if (r.status === S.QUEUED.code) {
+        if ((await CMD_MARK_SENDING.run(tx, { busisn: r.busisn })) !== 1) continue; // another scanner won it
+        // Only the winner of 5 → 6 gets here: the lease row is ours to write.
+        if (r.attempts === null) await CMD_LEASE_NEW.run(tx, lease);
+        else if ((await CMD_LEASE_AGAIN.run(tx, lease)) !== 1) await CMD_LEASE_NEW.run(tx, lease);
+      } else {
+        if ((await CMD_TAKE_BACK.run(tx, lease)) !== 1) continue; // taken back by another scanner first
+        takenBack = true;
+      }
       claimed.push({
         busisn: r.busisn,
+        subscrbid: r.subscrbid,
         svcnum: r.svcnum,
-        region: r.region,
-        nettype: r.nettype,
-        attempts: Number(r.attempts) + 1,
+        busiType: r.busitype,
+        region: r.region.trim(),
+        netType: r.nettype.trim(),
+        imsi: r.imsi.trim(),
+        param: r.param,
+        attempts: (r.attempts ?? 0) + 1,
+        takenBack,
         leaseOwner: o.owner,
         leaseToken: token,
         leaseUntil: until,
@@ -151,44 +341,60 @@ export async function claimCommands(store: Store, o: ClaimOptions): Promise<Clai
   });
 }
 
-// LAST_ERROR holds 400 GBK bytes; 200 characters fit whatever the script.
-function clip(s: string): string {
+// LAST_ERROR and RESULT hold 400 GBK bytes; 200 characters fit whatever the script.
+export function clip(s: string): string {
   return s.length > 200 ? s.slice(0, 200) : s;
 }
 
-/** OC-03: the switch executed it. False when the lease was no longer ours (nothing changed). */
-export async function completeCommand(q: Queryable, lease: CommandLease): Promise<boolean> {
-  return (await q.run(CMDQ_COMPLETE, fence(lease))) === 1;
+export type CommandResult =
+  /** The switch executed it: record 7, RESULT = the switch's answer. */
+  | { kind: 'executed'; answer: string; switchName: string }
+  /** Failed for good: record 8, RESULT = the reason. */
+  | { kind: 'failed'; reason: string; switchName: string }
+  /** Back to 5 until `retryAt`, RESULT = why it waits; `counted` false = the attempt is not counted. */
+  | { kind: 'wait'; reason: string; retryAt: Date; counted: boolean; switchName: string };
+
+/**
+ * OC-03: write one outcome, in the caller's transaction: the lease row and the legacy record
+ * together. 'lost' when the lease was no longer ours (nothing changed); 'moved' when the lease was
+ * ours but the record had left status 6 (someone changed it by hand): the lease ends, the record is
+ * left as it is.
+ */
+export async function finishCommand(q: Queryable, lease: CommandLease, r: CommandResult, now: Date): Promise<'ok' | 'lost' | 'moved'> {
+  const f = fence(lease);
+  let n: number;
+  let rec: number;
+  if (r.kind === 'wait') {
+    // Times are kept to the second (PostgreSQL timestamp(0) rounds, Oracle DATE truncates):
+    // floored here, so that a wait of 0 is claimable at once on every back end.
+    const nextTry = new Date(Math.floor(r.retryAt.getTime() / 1000) * 1000);
+    n = await CMD_LEASE_WAIT.run(q, { ...f, next_try: nextTry, switch_name: r.switchName, error: clip(r.reason), now, dec: r.counted ? 0 : 1 });
+    if (n !== 1) return 'lost';
+    rec = await CMD_RECORD_WAIT.run(q, { busisn: lease.busisn, result: clip(r.reason) });
+  } else {
+    const executed = r.kind === 'executed';
+    const text = clip(executed ? r.answer : r.reason);
+    n = await CMD_LEASE_END.run(q, { ...f, state: executed ? 'done' : 'failed', switch_name: r.switchName, error: executed ? '' : text, now });
+    if (n !== 1) return 'lost';
+    rec = await CMD_RECORD_RESULT.run(q, {
+      busisn: lease.busisn,
+      status: executed ? S.EXECUTED.code : S.FAILED.code,
+      executed: now,
+      result: text,
+    });
+  }
+  return rec === 1 ? 'ok' : 'moved';
 }
 
 /**
- * OC-03: delivery failed. With `retryAt` the command goes back to the queue (claimable from then
- * on); without it the command ends 'failed'. False when the lease was no longer ours.
+ * Give a command back untried (at shutdown): claimable again at once, the attempt not counted, the
+ * record back to 5. The lease ends: its token is cleared, a later claim (even by the same owner) gets a new one.
  */
-export async function failCommand(q: Queryable, lease: CommandLease, error: string, retryAt?: Date): Promise<boolean> {
-  const n = retryAt
-    ? await q.run(CMDQ_RETRY, { ...fence(lease), error: clip(error), next_try: retryAt })
-    : await q.run(CMDQ_FAIL, { ...fence(lease), error: clip(error) });
-  return n === 1;
-}
-
-/**
- * Give a command back untried (e.g. at shutdown): claimable again at once, the attempt not counted.
- * The lease ends: its token is cleared, and a later claim (even by the same owner) gets a new one.
- */
-export async function releaseCommand(q: Queryable, lease: CommandLease, now: Date): Promise<boolean> {
-  return (await q.run(CMDQ_RELEASE, { ...fence(lease), now })) === 1;
+export async function releaseCommand(q: Queryable, lease: CommandLease, now: Date, why = 'released at scanner shutdown'): Promise<boolean> {
+  return (await finishCommand(q, lease, { kind: 'wait', reason: why, retryAt: now, counted: false, switchName: '' }, now)) !== 'lost';
 }
 
 /** Keep a lease for a long delivery. False when it was no longer ours. */
 export async function extendLease(q: Queryable, lease: CommandLease, until: Date): Promise<boolean> {
-  return (await q.run(CMDQ_EXTEND, { ...fence(lease), until })) === 1;
-}
-
-/** Queue a command (in the same transaction as its USR_BUSI_RECORD row in status 5). */
-export async function enqueueCommand(
-  q: Queryable,
-  c: { busisn: bigint; svcnum: string; region: string; nettype: string; now: Date },
-): Promise<void> {
-  await q.run(CMDQ_ENQUEUE, c);
+  return (await CMD_EXTEND.run(q, { ...fence(lease), until })) === 1;
 }

@@ -1,0 +1,195 @@
+// The two request lines of every request (query.MMDD and ans.MMDD, OP-02), built by a template
+// per line kind instead of pino's generic path (per-key loop over a fresh object, formatters,
+// the belt-and-braces redaction walk of the whole object): their fields are fixed and known.
+// The text is what pino writes for the same object through the same logger: its level label,
+// its `time` function, its child bindings (`iface`) and its line end are taken from the logger
+// itself (pino.symbols), and the line goes to the logger's own destination (the daily file's
+// buffered LineWriter), so both paths can be mixed in one file and the tests compare them.
+// Strings are JSON-escaped as pino does (JSON.stringify for anything with quotes, backslashes,
+// control characters or surrogates); the body is serialised as pino serialises an object value.
+import pino from 'pino';
+import type { Logger } from 'pino';
+import { redactSecrets } from './redact.js';
+
+const S = pino.symbols;
+
+/** pino's level number of `info`. */
+const INFO = 30;
+
+/**
+ * A JSON string literal of `s`, exactly as pino 10 writes a string value (its asString): quotes
+ * and backslashes escaped in place, anything longer than 100 characters or with a control
+ * character through JSON.stringify. (A lone surrogate stays as it is, as in pino: the file's
+ * UTF-8 encoding turns it into U+FFFD on both paths.)
+ */
+export function jsonString(s: string): string {
+  const n = s.length;
+  if (n > 100) return JSON.stringify(s);
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32) return JSON.stringify(s);
+    if (c === 34 || c === 92) return escapeQuotes(s, i);
+  }
+  return '"' + s + '"';
+}
+
+/** `s` (no control character before `from`) with `"` and `\\` escaped from `from` on. */
+function escapeQuotes(s: string, from: number): string {
+  let out = '"' + s.slice(0, from);
+  let last = from;
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32) return JSON.stringify(s);
+    if (c === 34 || c === 92) {
+      out += s.slice(last, i) + '\\';
+      last = i;
+    }
+  }
+  return out + s.slice(last) + '"';
+}
+
+/** A number as pino writes one: finite as is, NaN and ±Infinity as null. */
+function jsonNumber(n: number): string {
+  return Number.isFinite(n) ? String(n) : 'null';
+}
+
+/**
+ * An object value as pino writes it: JSON.stringify, or where that throws (a bigint — money is
+ * bigint fen — or a cycle) pino's fallback (safe-stable-stringify as pino configures it): a
+ * bigint as its digits, keys sorted, a cycle as "[Circular]", below depth 5 "[Object]" or
+ * "[Array]", beyond 100 entries a count of those left out. Reproduced here to the byte.
+ */
+export function jsonValue(v: unknown): string | undefined {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return safeJson(v, []);
+  }
+}
+
+/** pino's depthLimit and edgeLimit defaults. */
+const MAX_DEPTH = 5;
+const MAX_BREADTH = 100;
+
+const items = (n: number): string => (n === 1 ? '1 item' : `${n} items`);
+
+function safeJson(v: unknown, stack: object[]): string | undefined {
+  if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+    v = (v as { toJSON(): unknown }).toJSON();
+  }
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+      return jsonNumber(v);
+    case 'bigint':
+      return v.toString();
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'object': {
+      if (v === null) return 'null';
+      if (stack.includes(v)) return '"[Circular]"';
+      if (Array.isArray(v)) {
+        if (v.length === 0) return '[]';
+        if (MAX_DEPTH < stack.length + 1) return '"[Array]"';
+        stack.push(v);
+        const n = Math.min(v.length, MAX_BREADTH);
+        const parts: string[] = [];
+        for (let i = 0; i < n; i++) parts.push(safeJson(v[i], stack) ?? 'null');
+        if (v.length - 1 > MAX_BREADTH) parts.push(`"... ${items(v.length - MAX_BREADTH - 1)} not stringified"`);
+        stack.pop();
+        return '[' + parts.join(',') + ']';
+      }
+      const keys = Object.keys(v);
+      if (keys.length === 0) return '{}';
+      if (MAX_DEPTH < stack.length + 1) return '"[Object]"';
+      keys.sort();
+      stack.push(v);
+      const parts: string[] = [];
+      const n = Math.min(keys.length, MAX_BREADTH);
+      for (let i = 0; i < n; i++) {
+        const s = safeJson((v as Record<string, unknown>)[keys[i]], stack);
+        if (s !== undefined) parts.push(JSON.stringify(keys[i]) + ':' + s);
+      }
+      if (keys.length > MAX_BREADTH) parts.push(`"...":"${items(keys.length - MAX_BREADTH)} not stringified"`);
+      stack.pop();
+      return '{' + parts.join(',') + '}';
+    }
+    default:
+      // undefined, functions, symbols: omitted as by JSON.stringify.
+      return undefined;
+  }
+}
+
+interface PinoInternals {
+  write(line: string): unknown;
+}
+
+/** What a template needs of a pino logger: its destination and its fixed line parts. */
+class LineTarget {
+  private readonly stream: PinoInternals;
+  private readonly head: string;
+  private readonly time: () => string;
+  private readonly bindings: string;
+  private readonly end: string;
+
+  constructor(private readonly log: Logger) {
+    const l = log as unknown as Record<symbol, unknown>;
+    this.stream = l[S.streamSym] as PinoInternals;
+    this.head = (l[S.lsCacheSym] as Record<number, string>)[INFO];
+    this.time = l[S.timeSym] as () => string;
+    this.bindings = (l[S.chindingsSym] as string | undefined) ?? '';
+    this.end = l[S.endSym] as string;
+    if (typeof this.stream?.write !== 'function' || typeof this.head !== 'string' || typeof this.time !== 'function' || typeof this.end !== 'string') {
+      throw new Error('request lines: this pino version does not expose the logger internals the templates use');
+    }
+  }
+
+  get enabled(): boolean {
+    return this.log.isLevelEnabled('info');
+  }
+
+  /** `{"level":"info","time":…,"iface":…` + fields + line end, to the logger's destination. */
+  write(fields: string): void {
+    this.stream.write(this.head + this.time() + this.bindings + fields + this.end);
+  }
+}
+
+/**
+ * The query and answer lines of one interface, written through its `query` and `ans` loggers
+ * (InterfaceLogs); nothing is built when request logs are off (`[log] requests = false`).
+ */
+export class RequestLines {
+  private readonly q: LineTarget;
+  private readonly a: LineTarget;
+
+  constructor(logs: { query: Logger; ans: Logger }) {
+    this.q = new LineTarget(logs.query);
+    this.a = new LineTarget(logs.ans);
+  }
+
+  /**
+   * query.MMDD: `conn`, `peer`, `seq`, `biz`, `serial`, `operator`, `sent`, `body` (absent when
+   * undefined; secret keys masked at any depth, as the loggers' formatter does).
+   */
+  query(conn: number, peer: string, seq: number, biz: number, serial: string, operator: string, sent: string, body: unknown): void {
+    const t = this.q;
+    if (!t.enabled) return;
+    let line = ',"conn":' + jsonNumber(conn) + ',"peer":' + jsonString(peer) + ',"seq":' + jsonNumber(seq) + ',"biz":' + jsonNumber(biz) +
+      ',"serial":' + jsonString(serial) + ',"operator":' + jsonString(operator) + ',"sent":' + jsonString(sent);
+    if (body !== undefined) {
+      // Depth 1: the formatter walks the whole line object, so the body is one level down there.
+      const b = jsonValue(redactSecrets(body, 1));
+      if (b !== undefined) line += ',"body":' + b;
+    }
+    t.write(line);
+  }
+
+  /** ans.MMDD: `conn`, `seq`, `biz`, `result`, `ms` (rounded to the µs), `replay` only when true. */
+  answer(conn: number, seq: number, biz: number, result: number, ms: number, replay: boolean): void {
+    const t = this.a;
+    if (!t.enabled) return;
+    t.write(',"conn":' + jsonNumber(conn) + ',"seq":' + jsonNumber(seq) + ',"biz":' + jsonNumber(biz) + ',"result":' + jsonNumber(result) +
+      ',"ms":' + jsonNumber(Math.round(ms * 1000) / 1000) + (replay ? ',"replay":true' : ''));
+  }
+}

@@ -1,0 +1,638 @@
+// PC-07 daily reconciliation (对帐文件, docs/reconciliation.md): parse the card system's file
+// (refused whole, with a line number, when malformed), compare it with our card postings, and make
+// our side agree — the card system is authoritative. Each correction is a posting of its own
+// through handlers/kit/posting.ts (never an edit in place), all of one file in one transaction
+// with the BSG_META `card_reconciled_through.<client>` mark, and a report lists every difference
+// and its action. Re-running a file finds everything in place and changes nothing.
+// Also: the drop directory watcher `bssgate serve` runs, and PC-08's `report card-payments`.
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import pino, { type Logger } from 'pino';
+import { businessByName } from '../protocol/business-types.js';
+import { GatewayError } from '../protocol/return-codes.js';
+import { effectiveAmount, findPosting, isTombstone, post, RECON_OPERATOR, RECON_SOURCE, type PayRow, type Posted } from '../handlers/kit/posting.js';
+import { findSubscriber, type Subscriber } from '../handlers/kit/subscriber.js';
+import { DEFAULT_CARD } from './config/keys.js';
+import type { CardConfig, Config, DatabaseConfig } from './config/types.js';
+import { createLogs } from './log/index.js';
+import { RECONCILED_META_PREFIX } from './idempotency.js';
+import { PAY_MODES, PAY_STATUS } from './store/schema.js';
+import { CARD_PAYMENTS_SINCE_COUNT, CARD_PAYMENTS_SINCE_PAGE, CARD_POSTINGS_BETWEEN, META_GET, META_SET, PAY_BY_PAYSN } from './store/queries/payments.js';
+import type { Queryable, Store } from './store/types.js';
+import { formatDateTime } from './time.js';
+import { OPERATOR_NONE, systemClock, type Clock, type WriteContext } from './types.js';
+
+// ---------------------------------------------------------------------------------------------
+// The file
+
+export interface PaymentLine {
+  kind: 'P';
+  line: number;
+  serial: string;
+  svcnum: string;
+  amount: bigint;
+  time: string;
+}
+export interface ReversalLine {
+  kind: 'R';
+  line: number;
+  serial: string;
+  orig: string;
+  svcnum: string;
+  amount: bigint;
+  time: string;
+}
+export type DetailLine = PaymentLine | ReversalLine;
+
+export interface ReconFile {
+  client: string;
+  /** YYYYMMDD */
+  day: string;
+  count: number;
+  net: bigint;
+  lines: DetailLine[];
+}
+
+/** A malformed file: refused whole; `line` is 1-based. */
+export class ReconFormatError extends Error {
+  constructor(
+    readonly line: number,
+    readonly reason: string,
+  ) {
+    super(`line ${line}: ${reason}`);
+    this.name = 'ReconFormatError';
+  }
+}
+
+/** The client name as TAB_PAY.SOURCE can hold it (16 characters). */
+const CLIENT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,15}$/;
+const SERIAL = /^[!-{}~]{1,20}$/; // printable ASCII except '|'
+const SVCNUM = /^[0-9]{3,20}$/;
+const AMOUNT = /^[1-9][0-9]{0,17}$/;
+const NET = /^(0|-?[1-9][0-9]{0,18})$/;
+const INT64_MAX = 2n ** 63n - 1n;
+
+function validDate(s: string): boolean {
+  if (!/^\d{8}$/.test(s)) return false;
+  const y = Number(s.slice(0, 4)), m = Number(s.slice(4, 6)), d = Number(s.slice(6, 8));
+  const dt = new Date(y, m - 1, d);
+  return y >= 1970 && dt.getFullYear() === y && dt.getMonth() === m - 1 && dt.getDate() === d;
+}
+
+function validTime(s: string): boolean {
+  if (!/^\d{14}$/.test(s) || !validDate(s.slice(0, 8))) return false;
+  const h = Number(s.slice(8, 10)), mi = Number(s.slice(10, 12)), se = Number(s.slice(12, 14));
+  return h < 24 && mi < 60 && se < 60;
+}
+
+/** Local wall-clock time of a YYYYMMDD[HHMMSS] string. */
+export function localTime(s: string): Date {
+  return new Date(Number(s.slice(0, 4)), Number(s.slice(4, 6)) - 1, Number(s.slice(6, 8)), Number(s.slice(8, 10) || 0), Number(s.slice(10, 12) || 0), Number(s.slice(12, 14) || 0));
+}
+
+/** Parse and check a whole file; throws ReconFormatError at the first offending line. */
+export function parseReconFile(text: string): ReconFile {
+  const raw = text.split('\n');
+  // One final newline (or several blank lines at the very end) is allowed; nothing else blank.
+  while (raw.length > 0 && raw[raw.length - 1].replace(/\r$/, '') === '') raw.pop();
+  if (raw.length === 0) throw new ReconFormatError(1, 'the file is empty (a header line H|… is required)');
+  const rows = raw.map((l) => l.replace(/\r$/, ''));
+  rows.forEach((l, i) => {
+    if (l === '') throw new ReconFormatError(i + 1, 'blank line');
+    // eslint-disable-next-line no-control-regex
+    if (!/^[\x20-\x7e]*$/.test(l)) throw new ReconFormatError(i + 1, 'not printable ASCII');
+  });
+  const h = rows[0].split('|');
+  if (h[0] !== 'H') throw new ReconFormatError(1, `the first line must be the header H|client|YYYYMMDD|count|net, not ${JSON.stringify(rows[0].slice(0, 40))}`);
+  if (h.length !== 5) throw new ReconFormatError(1, `the header has ${h.length} fields; expected 5: H|client|YYYYMMDD|count|net`);
+  const [, client, day, countText, netText] = h;
+  if (!CLIENT.test(client)) throw new ReconFormatError(1, `client ${JSON.stringify(client)} is not a client name (1–16 of A-Z a-z 0-9 _ . -)`);
+  if (!validDate(day)) throw new ReconFormatError(1, `day ${JSON.stringify(day)} is not a date YYYYMMDD`);
+  if (!/^(0|[1-9][0-9]{0,8})$/.test(countText)) throw new ReconFormatError(1, `count ${JSON.stringify(countText)} is not a count of lines`);
+  if (!NET.test(netText)) throw new ReconFormatError(1, `net total ${JSON.stringify(netText)} is not an integer of fen`);
+  const lines: DetailLine[] = [];
+  const seen = new Map<string, number>();
+  const reversedBy = new Map<string, number>();
+  let net = 0n;
+  for (let i = 1; i < rows.length; i++) {
+    const n = i + 1;
+    const f = rows[i].split('|');
+    const fail = (why: string): never => {
+      throw new ReconFormatError(n, why);
+    };
+    let d: DetailLine;
+    if (f[0] === 'P') {
+      if (f.length !== 5) fail(`a payment line has ${f.length} fields; expected 5: P|serial|svcnum|amount|YYYYMMDDHHMMSS`);
+      d = { kind: 'P', line: n, serial: f[1], svcnum: f[2], amount: 0n, time: f[4] };
+      if (!AMOUNT.test(f[3])) fail(`amount ${JSON.stringify(f[3])} is not a positive integer of fen`);
+      d.amount = BigInt(f[3]);
+      net += d.amount;
+    } else if (f[0] === 'R') {
+      if (f.length !== 6) fail(`a reversal line has ${f.length} fields; expected 6: R|serial|original serial|svcnum|amount|YYYYMMDDHHMMSS`);
+      if (!SERIAL.test(f[2])) fail(`original serial ${JSON.stringify(f[2])} is not 1–20 printable ASCII`);
+      d = { kind: 'R', line: n, serial: f[1], orig: f[2], svcnum: f[3], amount: 0n, time: f[5] };
+      if (!AMOUNT.test(f[4])) fail(`amount ${JSON.stringify(f[4])} is not a positive integer of fen`);
+      d.amount = BigInt(f[4]);
+      net -= d.amount;
+      const twice = reversedBy.get(d.orig);
+      if (twice !== undefined) fail(`reverses ${d.orig} again (already reversed on line ${twice})`);
+      reversedBy.set(d.orig, n);
+    } else {
+      throw new ReconFormatError(n, `unknown record ${JSON.stringify(f[0])}; expected P or R`);
+    }
+    if (!SERIAL.test(d.serial)) fail(`serial ${JSON.stringify(d.serial)} is not 1–20 printable ASCII`);
+    if (!SVCNUM.test(d.svcnum)) fail(`number ${JSON.stringify(d.svcnum)} is not 3–20 digits`);
+    if (!validTime(d.time)) fail(`time ${JSON.stringify(d.time)} is not YYYYMMDDHHMMSS`);
+    const dup = seen.get(d.serial);
+    if (dup !== undefined) fail(`serial ${d.serial} is also on line ${dup}`);
+    seen.set(d.serial, n);
+    if (net > INT64_MAX || net < -INT64_MAX) fail('the running total leaves int64');
+    lines.push(d);
+  }
+  for (const d of lines) {
+    if (d.kind === 'R' && seen.has(d.orig) && lines.find((x) => x.serial === d.orig)?.kind === 'R') {
+      throw new ReconFormatError(d.line, `original ${d.orig} is a reversal (line ${seen.get(d.orig)}), not a payment`);
+    }
+  }
+  const count = Number(countText);
+  if (count !== lines.length) throw new ReconFormatError(1, `count ${count} but the file has ${lines.length} detail lines`);
+  if (BigInt(netText) !== net) throw new ReconFormatError(1, `net total ${netText} but the lines add up to ${net} (payments − reversals)`);
+  return { client, day, count, net, lines };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparing and correcting
+
+export type DifferenceKind = 'missing-payment' | 'missing-reversal' | 'unknown-original' | 'amount' | 'conflict' | 'extra-payment' | 'extra-reversal' | 'boundary';
+export type Action = 'applied' | 'reversed' | 'corrected' | 'remembered' | 'reported';
+
+export interface Difference {
+  kind: DifferenceKind;
+  serial: string;
+  svcnum: string;
+  /** Signed fen as the file has it (P positive, R negative); null when the file lacks it. */
+  fileAmount: bigint | null;
+  /** Signed fen as we have it (corrections included); null when we lack it. */
+  ourAmount: bigint | null;
+  action: Action;
+  /** PAYSN of the posting made, if any. */
+  paysn?: bigint;
+  note?: string;
+}
+
+export interface ReconResult {
+  file: string;
+  client: string;
+  day: string;
+  differences: Difference[];
+  /** Postings made (0 on a re-run). */
+  postings: number;
+  reportPath: string;
+}
+
+export interface ReconcileOptions {
+  store: Store;
+  clock?: Clock;
+  log: Logger;
+  card?: CardConfig;
+  /** suc_query.MMDD lines of the postings made, written after the commit (optional). */
+  sucQuery?: Logger;
+}
+
+/** BSG_META key of a client's last reconciled day (read by PC-06's purge, src/idempotency.ts). */
+export const reconciledKey = (client: string): string => `${RECONCILED_META_PREFIX}${client}`;
+
+function unitView(store: Store, tx: Queryable): Store {
+  const refuse = () => Promise.reject(new Error('inside the reconciliation transaction: use its tx'));
+  return { dialect: store.dialect, all: (q, b) => tx.all(q, b), one: (q, b) => tx.one(q, b), run: (q, b) => tx.run(q, b), ping: () => store.ping(), tableExists: (t) => store.tableExists(t), transaction: refuse, unitOfWork: refuse, close: refuse } as Store;
+}
+
+/** Reconcile one parsed file; everything in one transaction. */
+export async function reconcile(file: ReconFile, fileName: string, o: ReconcileOptions): Promise<ReconResult> {
+  const clock = o.clock ?? systemClock;
+  const card = o.card ?? DEFAULT_CARD;
+  const client = file.client;
+  const logLines: Record<string, unknown>[] = [];
+  const outcome = await o.store.transaction(async (tx) => {
+    const ctx: WriteContext = {
+      store: unitView(o.store, tx),
+      tx,
+      clock,
+      log: o.log,
+      business: businessByName('payment')!,
+      iface: client,
+      ifaceKind: 'card',
+      client,
+      operator: RECON_OPERATOR,
+      serial: '',
+      seq: 0,
+      time: formatDateTime(clock.date()),
+      card,
+    };
+    const out: Difference[] = [];
+    let made = 0;
+    const record = (d: Difference, p?: Posted) => {
+      if (p) {
+        d.paysn = p.paysn;
+        made++;
+        logLines.push({ client, serial: d.serial, svcnum: d.svcnum, amount: d.fileAmount !== null && d.ourAmount !== null ? d.fileAmount - d.ourAmount : (d.fileAmount ?? -(d.ourAmount ?? 0n)), balance: p.balance, paysn: p.paysn, kind: `reconcile:${d.kind}` });
+      }
+      out.push(d);
+    };
+    const subscriberOf = async (svcnum: string): Promise<Subscriber | string> => {
+      try {
+        return await findSubscriber(ctx, svcnum);
+      } catch (err) {
+        if (err instanceof GatewayError) return `${err.code} ${err.message}`;
+        throw err;
+      }
+    };
+    const inFile = new Set(file.lines.map((l) => l.serial));
+    const correction = (sub: Subscriber, amount: bigint, target: Pick<PayRow, 'paysn'>, at?: Date) =>
+      post(ctx, { kind: 'correction', sub, amount, source: RECON_SOURCE, serial: (paysn) => `C${paysn}`, original: target, at });
+
+    // Payments first: a reversal in the same file may name one of them.
+    for (const l of file.lines) {
+      if (l.kind !== 'P') continue;
+      const ours = await findPosting(ctx, client, l.serial);
+      if (!ours) {
+        const sub = await subscriberOf(l.svcnum);
+        if (typeof sub === 'string') {
+          record({ kind: 'missing-payment', serial: l.serial, svcnum: l.svcnum, fileAmount: l.amount, ourAmount: null, action: 'reported', note: `cannot be applied: ${sub}` });
+          continue;
+        }
+        const p = await post(ctx, { kind: 'payment', sub, amount: l.amount, source: client, serial: l.serial, at: localTime(l.time) });
+        record({ kind: 'missing-payment', serial: l.serial, svcnum: l.svcnum, fileAmount: l.amount, ourAmount: null, action: 'applied' }, p);
+        continue;
+      }
+      if (isTombstone(ours) || ours.status === PAY_STATUS.REVERSAL.code || ours.orig_paysn !== null || ours.svcnum !== l.svcnum) {
+        const what = isTombstone(ours) ? 'we refused it: its reversal came first (PC-04 tombstone)' : ours.svcnum !== l.svcnum ? `our serial is ${ours.svcnum}'s` : 'our serial is not a payment';
+        record({ kind: 'conflict', serial: l.serial, svcnum: l.svcnum, fileAmount: l.amount, ourAmount: isTombstone(ours) ? null : ours.amount, action: 'reported', note: what });
+        continue;
+      }
+      const eff = await effectiveAmount(ctx, ours);
+      if (eff !== l.amount) {
+        const sub = await subscriberOf(l.svcnum);
+        if (typeof sub === 'string') {
+          record({ kind: 'amount', serial: l.serial, svcnum: l.svcnum, fileAmount: l.amount, ourAmount: eff, action: 'reported', note: `cannot be corrected: ${sub}` });
+          continue;
+        }
+        const p = await correction(sub, l.amount - eff, ours);
+        record({ kind: 'amount', serial: l.serial, svcnum: l.svcnum, fileAmount: l.amount, ourAmount: eff, action: 'corrected' }, p);
+      }
+    }
+
+    for (const l of file.lines) {
+      if (l.kind !== 'R') continue;
+      const ours = await findPosting(ctx, client, l.serial);
+      if (ours) {
+        const orig = ours.orig_paysn === null ? undefined : await PAY_BY_PAYSN.one(ctx.store, { paysn: ours.orig_paysn });
+        if (ours.status !== PAY_STATUS.REVERSAL.code || !orig || orig.serial !== l.orig || ours.svcnum !== l.svcnum) {
+          record({ kind: 'conflict', serial: l.serial, svcnum: l.svcnum, fileAmount: -l.amount, ourAmount: ours.amount, action: 'reported', note: 'our serial is not this reversal' });
+          continue;
+        }
+        const eff = await effectiveAmount(ctx, ours);
+        if (eff !== -l.amount) {
+          const sub = await subscriberOf(l.svcnum);
+          if (typeof sub === 'string') {
+            record({ kind: 'amount', serial: l.serial, svcnum: l.svcnum, fileAmount: -l.amount, ourAmount: eff, action: 'reported', note: `cannot be corrected: ${sub}` });
+            continue;
+          }
+          const p = await correction(sub, -l.amount - eff, ours);
+          record({ kind: 'amount', serial: l.serial, svcnum: l.svcnum, fileAmount: -l.amount, ourAmount: eff, action: 'corrected' }, p);
+        }
+        continue;
+      }
+      const sub = await subscriberOf(l.svcnum);
+      if (typeof sub === 'string') {
+        record({ kind: 'missing-reversal', serial: l.serial, svcnum: l.svcnum, fileAmount: -l.amount, ourAmount: null, action: 'reported', note: `cannot be applied: ${sub}` });
+        continue;
+      }
+      const orig = await findPosting(ctx, client, l.orig);
+      if (!orig || isTombstone(orig)) {
+        // Neither side has the payment: remember it (as PC-04 does) so that it is refused if it arrives.
+        if (orig) {
+          record({ kind: 'unknown-original', serial: l.serial, svcnum: l.svcnum, fileAmount: -l.amount, ourAmount: null, action: 'reported', note: `original ${l.orig} already remembered (tombstone)` });
+        } else {
+          const p = await post(ctx, { kind: 'tombstone', sub, amount: 0n, source: client, serial: l.orig, at: localTime(l.time) });
+          out.push({ kind: 'unknown-original', serial: l.serial, svcnum: l.svcnum, fileAmount: -l.amount, ourAmount: null, action: 'remembered', paysn: p.paysn, note: `original ${l.orig}: tombstone` });
+          made++;
+        }
+        continue;
+      }
+      if (orig.status !== PAY_STATUS.NORMAL.code || orig.orig_paysn !== null || orig.subscrbid !== sub.subscrbid) {
+        const note = orig.status === PAY_STATUS.REVERSED.code ? `original ${l.orig} is reversed already (PAYSN ${orig.reversed_by})` : `original ${l.orig} is not a payment of ${l.svcnum}`;
+        record({ kind: 'missing-reversal', serial: l.serial, svcnum: l.svcnum, fileAmount: -l.amount, ourAmount: null, action: 'reported', note });
+        continue;
+      }
+      const eff = await effectiveAmount(ctx, orig);
+      const p = await post(ctx, { kind: 'reversal', sub, amount: -eff, source: client, serial: l.serial, original: orig, at: localTime(l.time) });
+      record({ kind: 'missing-reversal', serial: l.serial, svcnum: l.svcnum, fileAmount: -l.amount, ourAmount: null, action: 'applied' }, p);
+      if (eff !== l.amount) {
+        // The file's reversal takes back another amount than the payment stands at: it wins.
+        const c = await correction(sub, eff - l.amount, { paysn: p.paysn });
+        record({ kind: 'amount', serial: l.serial, svcnum: l.svcnum, fileAmount: -l.amount, ourAmount: -eff, action: 'corrected' }, c);
+      }
+    }
+
+    // Ours that the file lacks: postings of the day by PAYTIME.
+    const from = localTime(file.day);
+    const to = new Date(from.getFullYear(), from.getMonth(), from.getDate() + 1);
+    const rows = await CARD_POSTINGS_BETWEEN.all(ctx.store, { source: client, paymode: PAY_MODES.CARD.code, from, to });
+    const edge = card.boundaryMs;
+    for (const r of rows) {
+      if (inFile.has(r.serial) || isTombstone(r)) continue;
+      const t = localTime(r.paytime).getTime();
+      const nearEdge = t - from.getTime() < edge || to.getTime() - t <= edge;
+      if (r.orig_paysn === null) {
+        // A payment of ours the card system does not have.
+        if (r.status === PAY_STATUS.REVERSED.code) {
+          const rev = r.reversed_by === null ? undefined : await PAY_BY_PAYSN.one(ctx.store, { paysn: r.reversed_by });
+          // Reversed by an earlier reconciliation: done. Reversed by the card system's own reversal,
+          // which the file lacks too (checked below with it): the pair nets to zero.
+          if (!rev || rev.source === RECON_SOURCE || !inFile.has(rev.serial)) continue;
+          record({ kind: 'extra-payment', serial: r.serial, svcnum: r.svcnum, fileAmount: null, ourAmount: r.amount, action: 'reported', note: `reversed by ${rev.serial}, which the file has` });
+          continue;
+        }
+        const eff = await effectiveAmount(ctx, r);
+        if (nearEdge) {
+          record({ kind: 'boundary', serial: r.serial, svcnum: r.svcnum, fileAmount: null, ourAmount: eff, action: 'reported', note: `payment posted ${r.paytime}, within [card] day_boundary of midnight: check the neighbouring day's file` });
+          continue;
+        }
+        const sub = await subscriberOf(r.svcnum);
+        if (typeof sub === 'string' || sub.subscrbid !== r.subscrbid) {
+          record({ kind: 'extra-payment', serial: r.serial, svcnum: r.svcnum, fileAmount: null, ourAmount: eff, action: 'reported', note: `cannot be reversed: ${typeof sub === 'string' ? sub : 'the number has another subscriber now'}` });
+          continue;
+        }
+        const p = await post(ctx, { kind: 'reversal', sub, amount: -eff, source: RECON_SOURCE, serial: (paysn) => `R${paysn}`, original: r });
+        record({ kind: 'extra-payment', serial: r.serial, svcnum: r.svcnum, fileAmount: null, ourAmount: eff, action: 'reversed' }, p);
+        continue;
+      }
+      if (r.status !== PAY_STATUS.REVERSAL.code) continue;
+      // A reversal of ours the card system does not have: undo it, unless its payment is lacking too (the pair nets zero).
+      const orig = await PAY_BY_PAYSN.one(ctx.store, { paysn: r.orig_paysn });
+      if (orig && orig.source === client && !inFile.has(orig.serial) && orig.paytime >= formatDateTime(from) && orig.paytime < formatDateTime(to)) continue;
+      const eff = await effectiveAmount(ctx, r);
+      if (eff === 0n) continue; // undone by an earlier reconciliation
+      if (nearEdge) {
+        record({ kind: 'boundary', serial: r.serial, svcnum: r.svcnum, fileAmount: null, ourAmount: eff, action: 'reported', note: `reversal posted ${r.paytime}, within [card] day_boundary of midnight: check the neighbouring day's file` });
+        continue;
+      }
+      const sub = await subscriberOf(r.svcnum);
+      if (typeof sub === 'string' || sub.subscrbid !== r.subscrbid) {
+        record({ kind: 'extra-reversal', serial: r.serial, svcnum: r.svcnum, fileAmount: null, ourAmount: eff, action: 'reported', note: `cannot be undone: ${typeof sub === 'string' ? sub : 'the number has another subscriber now'}` });
+        continue;
+      }
+      const p = await correction(sub, -eff, r);
+      record({ kind: 'extra-reversal', serial: r.serial, svcnum: r.svcnum, fileAmount: null, ourAmount: eff, action: 'corrected' }, p);
+    }
+
+    // The mark PC-06's purge reads; never moved back by an older file.
+    const key = reconciledKey(client);
+    const prev = await META_GET.one(ctx.store, { key });
+    if (!prev || prev.value < file.day) await META_SET.run(tx, { key, value: file.day });
+    return { differences: out, postings: made };
+  }).catch((err: unknown) => {
+    throw new Error(`${fileName}: nothing applied: ${(err as Error).message}`, { cause: err });
+  });
+  const { differences, postings } = outcome;
+  for (const l of logLines) o.sucQuery?.info(l);
+  let reportPath: string;
+  try {
+    reportPath = writeReport(card.reportDir, fileName, file, differences, clock);
+  } catch (err) {
+    // Committed already: say so (a re-run changes nothing and writes the report).
+    throw new Error(`${fileName}: reconciled (${postings} postings committed) but the report could not be written to ${card.reportDir}: ${(err as Error).message}; run the file again for its report`, { cause: err });
+  }
+  o.log.info({ file: fileName, client, day: file.day, differences: differences.length, postings, report: reportPath }, 'reconciliation done');
+  return { file: fileName, client, day: file.day, differences, postings, reportPath };
+}
+
+const fen = (v: bigint | null): string => (v === null ? '-' : String(v));
+
+export function formatReport(fileName: string, file: ReconFile, diffs: readonly Difference[]): string {
+  const out = ['# bssgate reconciliation report', `file: ${fileName}`, `client: ${file.client}`, `day: ${file.day}`, `lines: ${file.count}  net: ${file.net}`];
+  for (const d of diffs) {
+    out.push([d.kind, d.serial, d.svcnum, fen(d.fileAmount), fen(d.ourAmount), d.action, d.paysn === undefined ? '-' : String(d.paysn)].join('|') + (d.note ? `|${d.note}` : ''));
+  }
+  if (diffs.length === 0) out.push('summary: no differences');
+  else {
+    const n = (a: Action) => diffs.filter((d) => d.action === a).length;
+    out.push(`summary: differences ${diffs.length}, applied ${n('applied')}, reversed ${n('reversed')}, corrected ${n('corrected')}, remembered ${n('remembered')}, reported ${n('reported')}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function writeReport(dir: string, fileName: string, file: ReconFile, diffs: readonly Difference[], clock: Clock): string {
+  mkdirSync(dir, { recursive: true });
+  const base = `${file.client}-${file.day}-${formatDateTime(clock.date())}`;
+  let path = join(dir, `${base}.report`);
+  for (let i = 2; exists(path); i++) path = join(dir, `${base}-${i}.report`);
+  writeFileSync(path, formatReport(fileName, file, diffs));
+  return path;
+}
+
+function exists(p: string): boolean {
+  try {
+    statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Read, parse and reconcile one file (ReconFormatError when malformed: nothing applied). */
+export async function reconcileFile(path: string, o: ReconcileOptions): Promise<ReconResult> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'latin1');
+  } catch (err) {
+    throw new Error(`${path}: cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const file = parseReconFile(text);
+  return reconcile(file, path, o);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The drop directory (`bssgate serve`, [card] reconcile_dir)
+
+export interface DropWatcher {
+  /** Look once now (tests; the timer calls it too). Resolves when the files found are done. */
+  scan(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Every poll_interval: each regular file in the directory (oldest first) is reconciled and moved to
+ * done/, or, when malformed or failing, moved to rejected/ with a `<name>.error` beside it. A file
+ * still being written is left for the next look (its size must be the same on two looks).
+ */
+export function watchDropDirectory(dir: string, o: ReconcileOptions & { card: CardConfig }): DropWatcher {
+  const sizes = new Map<string, number>();
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  const moveTo = (sub: string, name: string): string => {
+    const d = join(dir, sub);
+    mkdirSync(d, { recursive: true });
+    let target = join(d, name);
+    for (let i = 2; exists(target); i++) target = join(d, `${name}.${i}`);
+    renameSync(join(dir, name), target);
+    return target;
+  };
+  const once = async (): Promise<void> => {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch (err) {
+      o.log.warn({ dir, err: (err as Error).message }, '[card] reconcile_dir cannot be read');
+      return;
+    }
+    const files = names
+      .filter((n) => !n.startsWith('.') && !n.endsWith('.error'))
+      .map((n) => ({ n, st: statSync(join(dir, n), { throwIfNoEntry: false }) }))
+      .filter((f) => f.st?.isFile())
+      .sort((a, b) => a.st!.mtimeMs - b.st!.mtimeMs);
+    for (const { n, st } of files) {
+      if (stopped) return;
+      if (sizes.get(n) !== st!.size) {
+        sizes.set(n, st!.size);
+        continue; // seen for the first time, or still growing: next look
+      }
+      sizes.delete(n);
+      try {
+        await reconcileFile(join(dir, n), o);
+        moveTo('done', n);
+      } catch (err) {
+        const msg = err instanceof ReconFormatError ? `malformed: ${err.message}; nothing applied` : `failed: ${(err as Error).message}`;
+        o.log.error({ file: join(dir, n), err: (err as Error).message }, `reconciliation file ${msg}`);
+        const target = moveTo('rejected', n);
+        writeFileSync(`${target}.error`, `${msg}\n`);
+      }
+    }
+  };
+  const scan = (): Promise<void> => (running ??= once().finally(() => (running = undefined)));
+  const timer = setInterval(() => void scan(), o.card.pollMs);
+  timer.unref();
+  // Files already there are picked up on the second look (size stable); look once at start.
+  void scan();
+  return {
+    scan,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// PC-08: `bssgate report card-payments --since 1h`
+
+/** 90s, 45m, 1h, 2d → ms; a bare integer is minutes. */
+export function parseSince(text: string): number {
+  const m = /^(\d+)\s*(s|m|h|d)?$/.exec(text.trim());
+  if (!m) throw new Error(`--since ${JSON.stringify(text)}: expected a duration such as 1h, 30m, 90s or 2d`);
+  const ms = Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 'm') as 's' | 'm' | 'h' | 'd'];
+  if (!(ms > 0) || ms > 366 * 86_400_000) throw new Error(`--since ${JSON.stringify(text)}: expected more than 0 and at most 366d`);
+  return ms;
+}
+
+/** The card postings since `sinceMs` ago, as text (or JSON lines), newest first. */
+export async function cardPaymentsReport(store: Store, sinceMs: number, o: { clock?: Clock; json?: boolean; limit?: number } = {}): Promise<string> {
+  const clock = o.clock ?? systemClock;
+  const since = new Date(clock.now() - sinceMs);
+  const binds = { since, paymode: PAY_MODES.CARD.code };
+  const count = await CARD_PAYMENTS_SINCE_COUNT.one(store, binds);
+  const rows = await CARD_PAYMENTS_SINCE_PAGE.all(store, { ...binds, off: 0, lim: o.limit ?? 100_000 });
+  if (o.json) {
+    return rows.map((r) => JSON.stringify({ paysn: String(r.paysn), svcnum: r.svcnum, amount: String(r.amount), paytime: r.paytime, source: r.source, serial: r.serial, status: r.status, operator: r.operator, origPaysn: r.orig_paysn === null ? null : String(r.orig_paysn) })).join('\n') + (rows.length ? '\n' : '');
+  }
+  const out = [`card postings (TAB_PAY PAYMODE 15) since ${formatDateTime(since)}: ${count?.total ?? 0}, net ${count?.net ?? 0n} fen`];
+  out.push(['PAYSN', 'PAYTIME', 'SVCNUM', 'AMOUNT', 'STATUS', 'SOURCE', 'SERIAL', 'OPERATOR'].join('\t'));
+  for (const r of rows) out.push([String(r.paysn), r.paytime, r.svcnum, String(r.amount), String(r.status), r.source, r.serial, r.operator || OPERATOR_NONE].join('\t'));
+  return `${out.join('\n')}\n`;
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// CLI: `bssgate reconcile <file>` and `bssgate report card-payments --since 1h`
+
+export interface CardCommandDeps {
+  loadConfig(files: string[]): Config;
+  openStore(cfg: DatabaseConfig, log: Logger): Promise<Store>;
+  out?: (text: string) => void;
+  clock?: Clock;
+}
+
+const DEFAULT_CONFIG = 'h.ini.example';
+
+/** `bssgate reconcile <file>`: 0 reconciled (the report lists the differences), 1 refused (malformed or failed: nothing applied). */
+export async function reconcileCommand(path: string, opts: { config?: string[] }, deps: CardCommandDeps): Promise<number> {
+  const out = deps.out ?? ((s: string) => void process.stdout.write(s));
+  const cfg = deps.loadConfig(opts.config && opts.config.length > 0 ? opts.config : [DEFAULT_CONFIG]);
+  const log = pino({ level: 'warn' }, pino.destination(2));
+  const clock = deps.clock ?? systemClock;
+  let text: string;
+  try {
+    text = readFileSync(path, 'latin1');
+  } catch (err) {
+    out(`${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); nothing applied\n`);
+    return 1;
+  }
+  let file: ReconFile;
+  try {
+    file = parseReconFile(text);
+  } catch (err) {
+    if (!(err instanceof ReconFormatError)) throw err;
+    out(`${path}: malformed at line ${err.line}: ${err.reason}; nothing applied\n`);
+    return 1;
+  }
+  const store = await deps.openStore(cfg.database, log);
+  const cardIface = cfg.interfaces.find((i) => i.kind === 'card');
+  const logs = cardIface ? createLogs(cfg.log, { clock, stderr: false }) : undefined;
+  try {
+    const r = await reconcile(file, path, { store, clock, log, card: cfg.card, sucQuery: cardIface ? logs?.forInterface(cardIface.name).sucQuery : undefined });
+    const summary = readFileSync(r.reportPath, 'utf8').trimEnd().split('\n').pop();
+    out(`${path}: client ${r.client}, day ${r.day}: ${summary}; ${r.postings} postings; report ${r.reportPath}\n`);
+    return 0;
+  } finally {
+    await logs?.close();
+    await store.close();
+  }
+}
+
+/** `bssgate report card-payments --since 1h`. */
+export async function cardPaymentsCommand(opts: { config?: string[]; since: string; json?: boolean }, deps: CardCommandDeps): Promise<number> {
+  const out = deps.out ?? ((s: string) => void process.stdout.write(s));
+  const since = parseSince(opts.since);
+  const cfg = deps.loadConfig(opts.config && opts.config.length > 0 ? opts.config : [DEFAULT_CONFIG]);
+  const store = await deps.openStore(cfg.database, pino({ level: 'warn' }, pino.destination(2)));
+  try {
+    out(await cardPaymentsReport(store, since, { clock: deps.clock, json: opts.json }));
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+export function registerCardCommands(program: Command, deps: CardCommandDeps): void {
+  program
+    .command('reconcile')
+    .description("PC-07: reconcile the card system's daily file (docs/reconciliation.md); exit 0 reconciled (see the report), 1 refused: nothing applied")
+    .argument('<file>', 'the reconciliation file (H|client|YYYYMMDD|count|net, then P| and R| lines)')
+    .option('-c, --config <file...>', 'INI files naming the database and [card] (default h.ini.example)')
+    .action(async (path: string, opts: { config?: string[] }) => {
+      process.exitCode = await reconcileCommand(path, opts, deps);
+    });
+  const report = program.commands.find((c) => c.name() === 'report') ?? program.command('report').description('reports for operators');
+  report
+    .command('card-payments')
+    .description("PC-08: the card postings (TAB_PAY PAYMODE 15) of a recent window, newest first (the legacy select … paymode='15')")
+    .option('--since <time>', 'the window: 1h, 30m, 90s, 2d (a bare number is minutes)', '1h')
+    .option('--json', 'one JSON object a line')
+    .option('-c, --config <file...>', 'INI files naming the database (default h.ini.example)')
+    .action(async (opts: { config?: string[]; since: string; json?: boolean }) => {
+      process.exitCode = await cardPaymentsCommand(opts, deps);
+    });
+}

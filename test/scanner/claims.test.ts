@@ -1,0 +1,133 @@
+// OC-01/OC-02 claims on the legacy contract: USR_BUSI_RECORD rows in status 5 (written by plain
+// SQL, as other systems do), leases in BSG_CMD_QUEUE, fenced by a per-claim token; an expired lease
+// is taken back; one number's commands in BUSISN order, never two at once. SQLite and PostgreSQL.
+import t from 'tap';
+import { claimCommands, extendLease, finishCommand, releaseCommand, CMD_GET } from '../../src/store/queries/commands.js';
+import { backends, insertRecord, lease, record, testDb } from './helpers.js';
+
+for (const b of backends()) {
+  t.test(`OC-01 claims [${b.name}]`, async (t) => {
+    const t0 = new Date(2030, 0, 1, 12, 0, 0);
+    const { store } = await testDb(t, b.name, b.url, t0);
+
+    t.test('OC-01: a status-5 row inserted by plain SQL is claimed: 5 → 6, a lease row with a fresh token', async (t) => {
+      await insertRecord(store, { busisn: 1001n, svcnum: '13997000001' });
+      const [c, ...rest] = await claimCommands(store, { owner: 'host:1:0', now: t0, leaseMs: 30_000, limit: 10 });
+      t.equal(rest.length, 0);
+      t.equal(c.busisn, 1001n);
+      t.equal(c.attempts, 1);
+      t.equal(c.busiType, 11);
+      t.equal(c.imsi, '460001234567890');
+      t.match(c.leaseToken, /^[0-9a-f]{32}$/);
+      t.equal((await record(store, 1001n))?.status, 6, 'the legacy record says sending');
+      const l = await lease(store, 1001n);
+      t.equal(l?.state, 'leased');
+      t.equal(l?.lease_token, c.leaseToken);
+      t.same(await claimCommands(store, { owner: 'other:2:0', now: t0, leaseMs: 30_000, limit: 10 }), [], 'a leased command is not claimable');
+      t.equal(await finishCommand(store, c, { kind: 'executed', answer: '0 执行成功', switchName: 'sw' }, t0), 'ok');
+      const r = await record(store, 1001n);
+      t.equal(r?.status, 7, 'executed');
+      t.equal(r?.result, '0 执行成功', 'RESULT has the switch answer');
+      t.ok(r?.executed, 'EXECUTED filled');
+      t.equal((await lease(store, 1001n))?.state, 'done');
+      t.equal((await lease(store, 1001n))?.lease_token, null, 'the token is cleared when the lease ends');
+    });
+
+    t.test('OC-01: two concurrent claimers never get the same command; an expired lease is taken back', async (t) => {
+      for (let i = 1; i <= 20; i++) await insertRecord(store, { busisn: 2000n + BigInt(i), svcnum: `1390000${String(i).padStart(4, '0')}` });
+      const [a, b2] = await Promise.all([
+        claimCommands(store, { owner: 'scanner-a', now: t0, leaseMs: 60_000, limit: 8 }),
+        claimCommands(store, { owner: 'scanner-b', now: t0, leaseMs: 60_000, limit: 8 }),
+      ]);
+      const ids = new Set([...a, ...b2].map((c) => c.busisn));
+      t.equal(a.length + b2.length, 16, '16 claimed');
+      t.equal(ids.size, 16, 'no command claimed twice');
+      t.same(a.map((c) => c.busisn), [...a.map((c) => c.busisn)].sort((x, y) => (x < y ? -1 : 1)), 'claims come in BUSISN order');
+      const rest = await claimCommands(store, { owner: 'scanner-c', now: t0, leaseMs: 60_000, limit: 100 });
+      t.equal(rest.length, 4, 'the last 4 go to a third claimer');
+
+      const later = new Date(t0.getTime() + 61_000);
+      const back = await claimCommands(store, { owner: 'scanner-d', now: later, leaseMs: 60_000, limit: 100 });
+      t.equal(back.length, 20, 'every lease expired: all taken back');
+      t.ok(back.every((c) => c.takenBack && c.attempts === 2), 'taken back, the attempt counted');
+      t.equal((await record(store, back[0].busisn))?.status, 6, 'the record stays sending');
+      const old = [...a, ...b2, ...rest].find((c) => c.busisn === back[0].busisn)!;
+      t.equal(await finishCommand(store, old, { kind: 'executed', answer: 'late', switchName: 'sw' }, later), 'lost', 'the old owner can no longer complete it');
+      t.notOk(await extendLease(store, old, new Date(later.getTime() + 1e6)), 'nor extend');
+      t.equal(await finishCommand(store, back[0], { kind: 'failed', reason: '201 用户不存在', switchName: 'sw' }, later), 'ok');
+      const r = await record(store, back[0].busisn);
+      t.equal(r?.status, 8);
+      t.equal(r?.result, '201 用户不存在');
+      for (const c of back.slice(1)) await finishCommand(store, c, { kind: 'executed', answer: 'ok', switchName: 'sw' }, later);
+    });
+
+    t.test('OC-01: a stale delivery of the same scanner cannot change the outcome of its newer claim', async (t) => {
+      await insertRecord(store, { busisn: 3001n, svcnum: '13997003001' });
+      const owner = 'host1:1234:0';
+      const [first] = await claimCommands(store, { owner, now: t0, leaseMs: 30_000, limit: 10 });
+      const t1 = new Date(t0.getTime() + 60_000);
+      const [second] = await claimCommands(store, { owner, now: t1, leaseMs: 30_000, limit: 10 });
+      t.equal(second?.busisn, 3001n);
+      t.equal(second.attempts, 2);
+      t.equal(await finishCommand(store, first, { kind: 'wait', reason: 'timeout', retryAt: t1, counted: true, switchName: 'sw' }, t1), 'lost');
+      t.equal(await finishCommand(store, second, { kind: 'executed', answer: 'ok', switchName: 'sw' }, t1), 'ok');
+      t.equal((await record(store, 3001n))?.status, 7, 'executed once, not re-queued');
+    });
+
+    t.test('OC-01: release at shutdown gives it back uncounted; the released lease is refused afterwards', async (t) => {
+      await insertRecord(store, { busisn: 3101n, svcnum: '13997003101' });
+      const owner = 'host1:1234:0';
+      const [first] = await claimCommands(store, { owner, now: t0, leaseMs: 30_000, limit: 10 });
+      t.ok(await releaseCommand(store, first, t0));
+      t.equal((await record(store, 3101n))?.status, 5, 'back to queued');
+      t.equal((await lease(store, 3101n))?.attempts, 0, 'the released attempt is not counted');
+      const [second] = await claimCommands(store, { owner, now: t0, leaseMs: 30_000, limit: 10 });
+      t.equal(second.attempts, 1, 'same owner, same ATTEMPTS: ATTEMPTS is no fence');
+      t.not(second.leaseToken, first.leaseToken, 'a new token');
+      t.notOk(await releaseCommand(store, first, t0), 'the released lease cannot release again');
+      t.equal(await finishCommand(store, first, { kind: 'executed', answer: 'x', switchName: '' }, t0), 'lost');
+      const row = await CMD_GET.one(store, { busisn: 3101n });
+      t.equal(row?.lease_token, second.leaseToken, 'the live lease is untouched');
+      await finishCommand(store, second, { kind: 'executed', answer: 'ok', switchName: 'sw' }, t0);
+    });
+
+    t.test('OC-01: a later command of the same number waits for the earlier one, also while it waits for a retry', async (t) => {
+      await insertRecord(store, { busisn: 4001n, svcnum: '13911110000', busitype: 11 });
+      await insertRecord(store, { busisn: 4002n, svcnum: '13911110000', busitype: 12 });
+      await insertRecord(store, { busisn: 4003n, svcnum: '13911110001' });
+      const got = await claimCommands(store, { owner: 's1', now: t0, leaseMs: 1000, limit: 100 });
+      t.same(got.map((c) => c.busisn), [4001n, 4003n], 'only the earliest command of each number');
+      const c1 = got[0];
+      const retryAt = new Date(t0.getTime() + 5000);
+      t.equal(await finishCommand(store, c1, { kind: 'wait', reason: 'busy', retryAt, counted: true, switchName: 'sw' }, t0), 'ok');
+      const r = await record(store, 4001n);
+      t.equal(r?.status, 5, 'back to 5 while it waits');
+      t.equal(r?.result, 'busy', 'RESULT says why it waits');
+      t.same(await claimCommands(store, { owner: 's2', now: t0, leaseMs: 1000, limit: 100 }), [], 'neither the waiting one nor the next of the number');
+      const got2 = await claimCommands(store, { owner: 's2', now: retryAt, leaseMs: 1000, limit: 100 });
+      t.same(got2.map((c) => c.busisn), [4003n, 4001n], 'the expired lease of 4003 taken back first, then 4001: its retry time came');
+      const again = got2[1];
+      t.ok(got2[0].takenBack);
+      t.equal(again.attempts, 2);
+      t.equal(await finishCommand(store, again, { kind: 'executed', answer: 'ok', switchName: 'sw' }, retryAt), 'ok');
+      const [next] = await claimCommands(store, { owner: 's2', now: retryAt, leaseMs: 1000, limit: 100 });
+      t.equal(next?.busisn, 4002n, 'once it is done the next one follows');
+      await finishCommand(store, next, { kind: 'executed', answer: 'ok', switchName: 'sw' }, retryAt);
+      t.equal(await finishCommand(store, got[1], { kind: 'executed', answer: 'ok', switchName: 'sw' }, retryAt), 'lost', 'the taken-back lease is no longer s1\'s');
+      await finishCommand(store, got2[0], { kind: 'executed', answer: 'ok', switchName: 'sw' }, retryAt);
+    });
+
+    t.test('OC-01: a status-6 record without a lease row (another system is sending it) is left alone; a failed one set back to 5 is sent again', async (t) => {
+      await insertRecord(store, { busisn: 5001n, svcnum: '13922220000', status: 6 });
+      t.same(await claimCommands(store, { owner: 's', now: t0, leaseMs: 1000, limit: 100 }), []);
+      await insertRecord(store, { busisn: 5002n, svcnum: '13922220001' });
+      const [c] = await claimCommands(store, { owner: 's', now: t0, leaseMs: 1000, limit: 100 });
+      await finishCommand(store, c, { kind: 'failed', reason: 'refused', switchName: 'sw' }, t0);
+      await store.run({ name: 'test.requeue', sql: 'UPDATE USR_BUSI_RECORD SET STATUS = 5 WHERE BUSISN = :b' }, { b: 5002n });
+      const [again] = await claimCommands(store, { owner: 's', now: t0, leaseMs: 1000, limit: 100 });
+      t.equal(again?.busisn, 5002n, 'an operator re-queued it by setting status 5');
+      t.equal(again.attempts, 2);
+      await finishCommand(store, again, { kind: 'executed', answer: 'ok', switchName: 'sw' }, t0);
+    });
+  });
+}
