@@ -1,6 +1,9 @@
-// The issue #6 baseline: CS-14 balance served by a plainly hand-written minimal server, the
-// limit of this work in one Node process. It does what the gateway does for a CS-14 request and
-// nothing else:
+// The baselines of issues 6 and 9: CS-14 balance (startMinimalServer) and CS-01 connection check
+// (startMinimalCs01Server) served by a plainly hand-written minimal server, the limit of this
+// work in one Node process. CS-01: frame split, header read, the SQLite `SELECT 1` the gateway's
+// ping runs, the two log lines (templated, with the gateway's fields), a hand-encoded reply
+// (byte-identical to the gateway's but for the time fields: bench/cs01.ts checks). CS-14: what
+// the gateway does for a CS-14 request and nothing else:
 //   frame split (bench/length-prefixed.ts, as the echo baseline and the load client);
 //   header read (version, kind, biz, the length limit, seq, serial, operator);
 //   the same two indexed reads as the handler (SUBSCRIBER_BY_NUMBER, then ACCOUNT_BALANCE: the
@@ -177,8 +180,6 @@ export async function startMinimalServer(backend: MinimalBackend, logDir: string
   fs.mkdirSync(logDir, { recursive: true });
   const queryLog = fs.createWriteStream(path.join(logDir, 'query.log'), { flags: 'a' });
   const ansLog = fs.createWriteStream(path.join(logDir, 'ans.log'), { flags: 'a' });
-  let conns = 0;
-
   /** One request frame → its reply (sync on SQLite; a promise on PostgreSQL). */
   const answer = (conn: number, peer: string, f: Buffer): Buffer | Promise<Buffer> => {
     const started = performance.now();
@@ -215,6 +216,20 @@ export async function startMinimalServer(backend: MinimalBackend, logDir: string
     return s instanceof Promise ? s.then(withSub) : withSub(s);
   };
 
+  const server = await listenFrames(answer);
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    async close() {
+      await new Promise((r) => server.close(r));
+      await lookup.close();
+      await Promise.all([queryLog, ansLog].map((w) => new Promise((r) => w.end(r))));
+    },
+  };
+}
+
+/** The socket side of both minimal servers: frames out of the stream, answers in request order. */
+async function listenFrames(answer: (conn: number, peer: string, f: Buffer) => Buffer | Promise<Buffer>): Promise<net.Server> {
+  let conns = 0;
   const server = net.createServer((sock) => {
     sock.setNoDelay(true);
     const conn = ++conns;
@@ -244,11 +259,59 @@ export async function startMinimalServer(backend: MinimalBackend, logDir: string
     sock.on('error', () => undefined);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return server;
+}
+
+export const CONNECTION_CHECK_BIZ = 101;
+
+/**
+ * The CS-01 minimal server on 127.0.0.1 (a free port): `SELECT 1` on the SQLite file `dbFile`
+ * per request (what the gateway's ping does), query.log and ans.log in `logDir`.
+ */
+export async function startMinimalCs01Server(dbFile: string, logDir: string): Promise<MinimalServer> {
+  const db = new Database(dbFile);
+  const ping = db.prepare('SELECT 1').pluck();
+  fs.mkdirSync(logDir, { recursive: true });
+  const queryLog = fs.createWriteStream(path.join(logDir, 'query.log'), { flags: 'a' });
+  const ansLog = fs.createWriteStream(path.join(logDir, 'ans.log'), { flags: 'a' });
+  const DIALECT = Buffer.from('sqlite  ', 'latin1');
+  const answer = (conn: number, peer: string, f: Buffer): Buffer => {
+    const started = performance.now();
+    tick(Date.now());
+    const biz = f.readUInt16BE(6);
+    const seq = f.readUInt32BE(8);
+    const finish = (reply: Buffer): Buffer => {
+      ansLog.write(
+        `{"level":"info","time":"${isoPrefix}.${p3(Date.now() % 1000)}${isoOffset}","iface":"cs","conn":${conn},"seq":${seq},"biz":${biz},"result":${reply.readUInt16BE(56)},"ms":${Math.round((performance.now() - started) * 1000) / 1000}}\n`,
+      );
+      return reply;
+    };
+    if (f.length < HEADER || f[4] !== 1 || f[5] !== 1) return finish(refusal(f, 1001, 'malformed header'));
+    const serial = f.toString('latin1', 12, 32).trimEnd();
+    const operator = f.toString('latin1', 46, 56).trimEnd();
+    queryLog.write(
+      `{"level":"info","time":"${isoPrefix}.${p3(Date.now() % 1000)}${isoOffset}","iface":"cs","conn":${conn},"peer":"${peer}","seq":${seq},"biz":${biz},"serial":"${serial}","operator":"${operator}","sent":"${f.toString('latin1', 32, 46)}","body":{}}\n`,
+    );
+    if (biz !== CONNECTION_CHECK_BIZ) return finish(refusal(f, 1004, 'business type not served'));
+    if (f.length !== HEADER) return finish(refusal(f, 1005, 'body does not match its layout'));
+    if (ping.get() !== 1) return finish(refusal(f, 9001, 'database unavailable'));
+    const out = replyHead(f, 2 + 4 + 1 + 8 + 14, 0);
+    let o = HEADER;
+    out.writeUInt16BE(4, o);
+    OK_GBK.copy(out, o + 2);
+    o += 6;
+    out[o++] = 1;
+    DIALECT.copy(out, o);
+    o += 8;
+    out.write(wireTime, o, 14, 'latin1');
+    return finish(out);
+  };
+  const server = await listenFrames(answer);
   return {
     port: (server.address() as net.AddressInfo).port,
     async close() {
       await new Promise((r) => server.close(r));
-      await lookup.close();
+      db.close();
       await Promise.all([queryLog, ansLog].map((w) => new Promise((r) => w.end(r))));
     },
   };

@@ -233,6 +233,16 @@ interface Shared {
 }
 
 /** Thrown inside a unit whose ledger INSERT found the key taken (another process wrote it). */
+/** Re-runs of one write after a concurrent unit committed a row it also inserts (then its error stands). */
+const MAX_RACE_RERUNS = 5;
+
+/** The handler's own insert met a row a concurrent unit committed (see lead()). */
+class RowRaced extends Error {
+  constructor(readonly original: unknown) {
+    super('unique violation against a concurrent unit');
+  }
+}
+
 class KeyTaken extends Error {}
 /** Thrown to roll the probe's transaction back. */
 class ProbeRollback extends Error {}
@@ -269,7 +279,7 @@ export class Ledger {
   private readonly wakers = new Set<() => void>();
   private purgeTimer: NodeJS.Timeout | undefined;
   /** For tests and logs: requests in doubt now, resolved so far. */
-  readonly stats = { inDoubt: 0, resolvedCommitted: 0, resolvedAbsent: 0, replays: 0, conflicts: 0, purged: 0, keyTaken: 0 };
+  readonly stats = { inDoubt: 0, resolvedCommitted: 0, resolvedAbsent: 0, replays: 0, conflicts: 0, purged: 0, keyTaken: 0, reruns: 0 };
 
   private opts: LedgerOptions;
 
@@ -340,7 +350,7 @@ export class Ledger {
       this.pending.set(k, new Promise<Shared | undefined>((r) => (settle = r)));
       let shared: Shared | undefined;
       try {
-        const o = await this.lead(key, hash, iface, unit);
+        const o = await this.lead(key, hash, iface, unit, round);
         if (o === 'again') continue;
         shared = o.unanswered ? { hash, unanswered: true } : { hash, reply: { result: o.result, body: o.body } };
         return o;
@@ -371,7 +381,7 @@ export class Ledger {
     return { result: row.result, body: row.body, replay: true };
   }
 
-  private async lead(key: LedgerKey, hash: string, iface: string, unit: (tx: Queryable) => Promise<StoredReply>): Promise<WriteOutcome | 'again'> {
+  private async lead(key: LedgerKey, hash: string, iface: string, unit: (tx: Queryable) => Promise<StoredReply>, round: number): Promise<WriteOutcome | 'again'> {
     const row = await this.read(key);
     if (row) return this.replay(key, hash, row);
     // Set once the unit's work and its ledger row are in: from then on only the COMMIT is missing.
@@ -380,7 +390,16 @@ export class Ledger {
     try {
       reply = await this.store.unitOfWork(async (tx) => {
         finished = false;
-        const r = await unit(tx);
+        let r: StoredReply;
+        try {
+          r = await unit(tx);
+        } catch (e) {
+          // A row the handler inserts (TAB_PAY's source+serial: a reversal's tombstone and its
+          // payment arriving together on PostgreSQL) was committed by a concurrent unit of another
+          // batch while this one ran: run it again, it now sees that row and answers by it.
+          if (isUniqueViolation(e) && round < MAX_RACE_RERUNS) throw new RowRaced(e);
+          throw e;
+        }
         try {
           await tx.run(LEDGER_INSERT, { ...key, hash, result: r.result, reply: r.body, iface, created: this.opts.clock.date() });
         } catch (e) {
@@ -392,6 +411,10 @@ export class Ledger {
       });
       return { ...reply, replay: false };
     } catch (e) {
+      if (e instanceof RowRaced) {
+        this.stats.reruns++;
+        return 'again';
+      }
       if (e instanceof KeyTaken) {
         this.stats.keyTaken++;
         // Another process committed this key while we ran: our unit was rolled back; its reply is the answer.

@@ -175,7 +175,8 @@ export function renderConfigDoc(): string {
     '## Rules',
     '',
     '- Sections: `[interface.<name>]` (one per listening port; name: 1–32 of `a-z 0-9 _ -`),',
-    '  `[database]`, `[log]`, `[server]`. Unknown sections and unknown keys are errors, with a',
+    '  `[database]`, `[log]`, `[server]`, `[scanner]` and `[switch.<name>]` (one per switch the online-command',
+    '  scanner delivers to, docs/scanner.md). Unknown sections and unknown keys are errors, with a',
     '  "did you mean" when a known name is close. A section or key repeated in one file is an error.',
     '  A header may be indented and followed by a `;` or `#` comment (`[database] ; production`);',
     '  any other text after it, or a line with no key before `=`, is an error.',
@@ -209,7 +210,7 @@ export function renderConfigDoc(): string {
     '## Keys',
     '',
   ];
-  for (const section of ['interface', 'database', 'log', 'server', 'admin', 'scanner', 'switch'] as const) {
+  for (const section of Object.keys(SECTION_TITLES) as SectionKind[]) {
     out.push(`### ${SECTION_TITLES[section]}`, '', '| key | type | default | accepted | meaning |', '|---|---|---|---|---|');
     for (const def of CONFIG_KEYS.filter((k) => k.section === section)) {
       const extra = [def.env ? `Environment \`${def.env}\` wins.` : '', def.types ? `Only for type = ${def.types.join('/')}.` : '']

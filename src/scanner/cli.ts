@@ -53,7 +53,7 @@ export function formatCommands(rows: readonly ListRow[]): string {
     const detail = [
       `  created ${wireTime(r.created)}`,
       r.executed ? `executed ${wireTime(r.executed)}` : '',
-      r.attempts !== null ? `attempts ${r.attempts}` : 'not claimed yet',
+      r.attempts !== null ? `attempts ${r.attempts}` : r.status === COMMAND_STATES.queued ? 'not claimed yet' : r.status === COMMAND_STATES.sending ? '' : 'not sent by bssgate',
       r.switch_name ? `switch ${r.switch_name}` : '',
       waiting ? `next try ${wireTime(r.next_try)}` : '',
       r.status === COMMAND_STATES.sending && r.lease_owner ? `by ${r.lease_owner} until ${wireTime(r.lease_until)}` : '',

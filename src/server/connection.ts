@@ -21,7 +21,7 @@ import { BIZ_OFFSET, decodeHeader, HEADER_SIZE, KIND_OFFSET, KIND_REQUEST, SEQ_O
 import { encodeErrorResponse } from '../../protocol/message.js';
 import { GatewayError, RETURN_CODES } from '../../protocol/return-codes.js';
 import type { InterfaceConfig } from '../config/types.js';
-import type { Dispatcher } from '../dispatch.js';
+import type { Dispatcher, RequestOrigin } from '../dispatch.js';
 import type { InterfaceLogs } from '../log/index.js';
 import type { Clock } from '../types.js';
 import { formatDateTimeMs } from '../time.js';
@@ -75,6 +75,8 @@ function roughHeader(frame: Buffer): Header | undefined {
 export class Connection {
   readonly id: number;
   readonly peer: string;
+  /** What every request of this connection tells the dispatcher about its origin: built once. */
+  private readonly origin: RequestOrigin;
   private readonly socket: Socket;
   private readonly iface: InterfaceConfig;
   private readonly deps: ConnectionDeps;
@@ -108,6 +110,7 @@ export class Connection {
     this.socket = deps.socket;
     this.iface = deps.iface;
     this.peer = `${deps.socket.remoteAddress ?? '?'}:${deps.socket.remotePort ?? '?'}`;
+    this.origin = Object.freeze({ conn: this.id, peer: this.peer });
     this.decoder = new FrameDecoder({ maxFrame: deps.iface.maxFrame });
     this.metrics = interfaceMetrics(deps.iface.name);
   }
@@ -208,9 +211,14 @@ export class Connection {
     }
     const slot: Slot = { buf: undefined, closeAfter: false };
     this.queue.push(slot);
-    this.deps.dispatcher.dispatch(header, frame, { conn: this.id, peer: this.peer }).then(
+    this.deps.dispatcher.dispatch(header, frame, this.origin).then(
       (buf) => {
         slot.buf = buf;
+        // An empty answer: a write whose outcome was still in doubt when the gateway stopped
+        // (src/dispatch.ts). Neither 0 nor 9xxx would be true, and skipping it would break the
+        // answer order: the answers before it go out, then the connection ends, so the client
+        // re-sends from this frame on (the ledger answers the write on the re-send).
+        if (buf.length === 0) slot.closeAfter = true;
         this.flush();
       },
       (err) => {

@@ -263,9 +263,11 @@ t.test('ConfigError without a section or key reads as file: problem', async (t) 
 t.test('the loaded defaults are the key table\'s documented defaults (keys.ts and load.ts cannot drift)', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'bsg-defaults-'));
   const f = join(dir, 'h.ini');
-  writeFileSync(f, '[interface.cs]\n');
+  // One [switch.<name>] with only its required keys, so that its defaults land somewhere.
+  writeFileSync(f, '[interface.cs]\n[switch.sw]\nkind = socket\nregions = 0971\nnet_types = G\nswitch_type = ERI_HLR\nhost = 127.0.0.1\nport = 7001\nuser = u\npassword = p\n');
   const c = loadConfig([f], NO_ENV);
   const cs = c.interfaces[0];
+  const sw = c.switches![0]!;
   // Where each key's default lands in the loaded Config (relative paths as the loader resolves them).
   const loaded: Record<string, unknown> = {
     'interface.enabled': c.interfaces.length === 1,
@@ -288,6 +290,30 @@ t.test('the loaded defaults are the key table\'s documented defaults (keys.ts an
     'log.retention_days': c.log.retentionDays,
     'log.requests': c.log.requests,
     'server.shutdown_grace': c.shutdownGraceMs,
+    'server.workers': c.workers,
+    'server.idempotency_days': c.idempotencyDays,
+    'admin.enabled': c.admin!.enabled,
+    'admin.host': c.admin!.host,
+    'admin.port': c.admin!.port,
+    'card.min_amount': c.card!.minAmount,
+    'card.max_amount': c.card!.maxAmount,
+    'card.poll_interval': c.card!.pollMs,
+    'card.day_boundary': c.card!.boundaryMs,
+    'scanner.poll_interval': c.scanner!.pollMs,
+    'scanner.batch': c.scanner!.batch,
+    'scanner.max_in_flight': c.scanner!.maxInFlight,
+    'scanner.lease': c.scanner!.leaseMs,
+    'scanner.max_attempts': c.scanner!.maxAttempts,
+    'scanner.retry_backoff': c.scanner!.retryBackoffMs,
+    'scanner.retry_backoff_max': c.scanner!.retryBackoffMaxMs,
+    'scanner.unreachable_wait': c.scanner!.unreachableWaitMs,
+    'switch.simulator': sw.simulator,
+    'switch.result_timeout': sw.resultTimeoutMs,
+    'switch.result_poll': sw.resultPollMs,
+    'switch.keepalive': sw.keepaliveMs,
+    'switch.ack_timeout': sw.ackTimeoutMs,
+    'switch.reconnect_min': sw.reconnectMinMs,
+    'switch.reconnect_max': sw.reconnectMaxMs,
   };
   let checked = 0;
   for (const def of CONFIG_KEYS) {

@@ -60,7 +60,11 @@ handlerSuite('PC-03 PC-04 PC-06 retry storm', async (t, h) => {
     });
     const stats = await sim.run();
     t.comment(formatSimStats(stats));
-    if (stats.retryable['9999']) t.comment((await h.logLines('card', 'err')).filter((l) => l.includes('9999') || l.includes('threw')).slice(0, 5).join('\n'));
+    if (stats.retryable['9999']) {
+      // What the gateway logged for them: the distinct error messages (err.MMDD).
+      const msgs = new Set((await h.logLines('card', 'err')).map((l) => JSON.parse(l) as { code?: number; err?: { message?: string; detail?: string } }).filter((e) => e.code === 9999).map((e) => `${e.err?.message ?? '?'} (${(e.err?.detail ?? '').replace(/\(card, \S+\)/, '(…)')})`));
+      t.comment(`9999 answers: ${[...msgs].join('; ')}`);
+    }
     t.equal(stats.pending, 0, 'every transaction got a definite answer');
     t.equal(stats.defects, 0, `no answer was wrong: ${stats.problems.join('; ')}`);
     t.equal(stats.replayMismatches, 0, 'every later answer equals the first, body byte for byte');

@@ -4,15 +4,7 @@
 import type { TAP } from 'tap';
 import { isUniqueViolation } from '../../src/store/errors.js';
 import type { BatchingStore } from '../../src/store/group-commit.js';
-import {
-  claimCommands,
-  completeCommand,
-  enqueueCommand,
-  extendLease,
-  failCommand,
-  releaseCommand,
-  CMDQ_GET,
-} from '../../src/store/queries/commands.js';
+import { claimCommands, extendLease, finishCommand, releaseCommand, CMD_GET } from '../../src/store/queries/commands.js';
 import { renderDdl } from '../../src/store/ddl.js';
 import type { DatabaseType } from '../../src/config/types.js';
 import type { QueryDef } from '../../src/store/types.js';
@@ -248,89 +240,58 @@ export function storeContract(t: TAP, dialect: DatabaseType, open: () => Promise
     await store.run(DELETE_RANGE, { lo: 5000, hi: 5500 });
   });
 
-  t.test('OC-01: two concurrent claimers never get the same command; an expired lease is re-claimable', async (t) => {
+  // The scanner's claims on every back end (test/scanner/claims.test.ts has the rest on SQLite and PostgreSQL).
+  const QUEUE: QueryDef = {
+    name: 'contract.queue-record',
+    sql: `INSERT INTO USR_BUSI_RECORD (BUSISN, SUBSCRBID, SVCNUM, BUSITYPE, STATUS, REGION, NETTYPE, IMSI, PARAM, OPERATOR, CREATED)
+VALUES (:busisn, :busisn, :svcnum, 11, 5, '0971', 'G', '460001234567890', NULL, 'FRONT01', :now)`,
+  };
+  t.test('OC-01: two concurrent claimers never get the same command; an expired lease is taken back; fenced by token', async (t) => {
     const t0 = new Date(2030, 0, 1, 12, 0, 0);
-    for (let i = 1; i <= 20; i++) {
-      await enqueueCommand(store, { busisn: 10_000n + BigInt(i), svcnum: `1390000${String(i).padStart(4, '0')}`, region: '0971', nettype: 'G', now: t0 });
-    }
+    for (let i = 1; i <= 20; i++) await store.run(QUEUE, { busisn: 10_000n + BigInt(i), svcnum: `1390000${String(i).padStart(4, '0')}`, now: t0 });
     const [a, b] = await Promise.all([
       claimCommands(store, { owner: 'scanner-a', now: t0, leaseMs: 60_000, limit: 8 }),
       claimCommands(store, { owner: 'scanner-b', now: t0, leaseMs: 60_000, limit: 8 }),
     ]);
     t.equal(a.length + b.length, 16, '16 claimed');
-    const ids = new Set([...a, ...b].map((c) => c.busisn));
-    t.equal(ids.size, 16, 'no command claimed twice');
-    t.same(
-      [...a].map((c) => c.busisn),
-      [...a].map((c) => c.busisn).sort((x, y) => (x < y ? -1 : 1)),
-      'claims come in BUSISN order',
-    );
-    t.equal(a[0]?.attempts, 1);
-    t.match(a[0]?.leaseToken, /^[0-9a-f]{32}$/, 'a claim hands out a 32-hex lease token');
-    t.equal(new Set([...a, ...b].map((c) => c.leaseToken)).size, 16, 'every claim gets its own token');
+    t.equal(new Set([...a, ...b].map((c) => c.busisn)).size, 16, 'no command claimed twice');
+    t.match(a[0]?.leaseToken, /^[0-9a-f]{32}$/);
     const rest = await claimCommands(store, { owner: 'scanner-c', now: t0, leaseMs: 60_000, limit: 100 });
     t.equal(rest.length, 4, 'the last 4 go to a third claimer; leased ones are not claimable');
-
     const later = new Date(t0.getTime() + 61_000);
-    const reclaimed = await claimCommands(store, { owner: 'scanner-d', now: later, leaseMs: 60_000, limit: 100 });
-    t.equal(reclaimed.length, 20, 'every lease expired: all re-claimable');
-    t.equal(reclaimed[0].attempts, 2, 'the attempt is counted');
-    const leased = await store.one<{ lease_token: string; lease_owner: string }>(CMDQ_GET, { busisn: reclaimed[0].busisn });
-    t.equal(leased?.lease_token, reclaimed[0].leaseToken, 'LEASE_TOKEN holds the token of the current claim');
-    t.equal(leased?.lease_owner, 'scanner-d');
-    const first = a[0].busisn;
-    const firstNow = reclaimed.find((c) => c.busisn === first);
-    if (!firstNow) throw new Error('the first command was not re-claimed');
-    t.notOk(await completeCommand(store, a[0]), 'the old owner can no longer complete it');
-    t.notOk(await completeCommand(store, { ...firstNow, leaseToken: a[0].leaseToken }), 'not with an old token');
-    t.ok(await completeCommand(store, firstNow), 'the new owner completes it');
-    const done = await store.one<{ state: string; lease_owner: unknown; lease_token: unknown }>(CMDQ_GET, { busisn: first });
+    const back = await claimCommands(store, { owner: 'scanner-d', now: later, leaseMs: 60_000, limit: 100 });
+    t.equal(back.length, 20, 'every lease expired: all taken back');
+    t.ok(back.every((c) => c.takenBack && c.attempts === 2));
+    const old = [...a, ...b, ...rest].find((c) => c.busisn === back[0].busisn)!;
+    t.equal(await finishCommand(store, old, { kind: 'executed', answer: 'late', switchName: 'sw' }, later), 'lost', 'the old owner can no longer complete it');
+    t.notOk(await extendLease(store, old, new Date(later.getTime() + 600_000)), 'nor extend');
+    t.ok(await extendLease(store, back[1], new Date(later.getTime() + 600_000)), 'a lease can be extended');
+    t.equal(await finishCommand(store, back[0], { kind: 'executed', answer: '0 执行成功', switchName: 'sw' }, later), 'ok');
+    const done = await CMD_GET.one(store, { busisn: back[0].busisn });
+    t.equal(done?.status, 7);
+    t.equal(done?.result, '0 执行成功');
     t.equal(done?.state, 'done');
-    t.equal(done?.lease_owner, null);
-    t.equal(done?.lease_token, null, 'the token is cleared when the lease ends');
-
-    const rest3 = reclaimed.filter((c) => c.busisn !== first);
-    const second = rest3[0];
-    t.ok(await extendLease(store, second, new Date(later.getTime() + 600_000)), 'a lease can be extended');
-    const secondOld = [...a, ...b, ...rest].find((c) => c.busisn === second.busisn);
-    if (!secondOld) throw new Error('the second command was not claimed at t0');
-    t.notOk(await extendLease(store, { ...second, leaseToken: secondOld.leaseToken }, new Date(later.getTime() + 600_000)), 'not with an old token');
-    t.ok(await failCommand(store, second, 'switch said no: 交换机拒绝', new Date(later.getTime() + 5000)), 'a retry goes back to the queue');
-    const queued = await store.one<{ state: string; next_try: Date; last_error: string }>(CMDQ_GET, { busisn: second.busisn });
-    t.equal(queued?.state, 'queued');
-    t.equal(queued?.next_try.getTime(), later.getTime() + 5000, 'claimable from the retry time');
-    t.equal(queued?.last_error, 'switch said no: 交换机拒绝');
-    const third = rest3[1];
-    t.ok(await failCommand(store, third, 'bad template'), 'without a retry time it fails for good');
-    t.equal((await store.one<{ state: string }>(CMDQ_GET, { busisn: third.busisn }))?.state, 'failed');
-    const fourth = rest3[2];
-    const fourthOld = [...a, ...b, ...rest].find((c) => c.busisn === fourth.busisn);
-    if (!fourthOld) throw new Error('the fourth command was not claimed at t0');
-    t.notOk(await releaseCommand(store, { ...fourth, leaseToken: fourthOld.leaseToken }, later), 'a release with an old token does nothing');
-    t.ok(await releaseCommand(store, fourth, later), 'a release gives it back');
-    const rel = await store.one<{ state: string; attempts: number; lease_token: unknown }>(CMDQ_GET, { busisn: fourth.busisn });
-    t.equal(rel?.state, 'queued');
-    t.equal(rel?.attempts, 1, 'a released attempt is not counted');
-    t.equal(rel?.lease_token, null, 'a release clears the token');
-    t.notOk(await completeCommand(store, fourth), 'a released lease cannot complete');
+    t.equal(done?.lease_token, '', 'the token is cleared when the lease ends');
+    t.equal(await finishCommand(store, back[1], { kind: 'wait', reason: 'busy: 交换机忙', retryAt: new Date(later.getTime() + 5000), counted: true, switchName: 'sw' }, later), 'ok');
+    const waiting = await CMD_GET.one(store, { busisn: back[1].busisn });
+    t.equal(waiting?.status, 5, 'back to queued while it waits');
+    t.equal(waiting?.result, 'busy: 交换机忙');
+    t.equal(await finishCommand(store, back[2], { kind: 'failed', reason: 'bad template', switchName: 'sw' }, later), 'ok');
+    t.equal((await CMD_GET.one(store, { busisn: back[2].busisn }))?.status, 8);
+    t.ok(await releaseCommand(store, back[3], later), 'a release gives it back');
+    t.equal((await CMD_GET.one(store, { busisn: back[3].busisn }))?.attempts, 1, 'a released attempt is not counted');
+    for (const c of back.slice(4)) await finishCommand(store, c, { kind: 'executed', answer: 'ok', switchName: 'sw' }, later);
   });
 
   t.test('OC-01: a later command of the same number waits for the earlier one', async (t) => {
     const t0 = new Date(2031, 0, 1, 12, 0, 0);
-    await enqueueCommand(store, { busisn: 20_001n, svcnum: '13911110000', region: '0971', nettype: 'G', now: t0 });
-    await enqueueCommand(store, { busisn: 20_002n, svcnum: '13911110000', region: '0971', nettype: 'G', now: t0 });
-    // clear the earlier test's leftovers out of the way: they are claimable at t0 too
+    await store.run(QUEUE, { busisn: 20_001n, svcnum: '13911110000', now: t0 });
+    await store.run(QUEUE, { busisn: 20_002n, svcnum: '13911110000', now: t0 });
     const got = await claimCommands(store, { owner: 's1', now: t0, leaseMs: 1000, limit: 100 });
-    const mine = got.filter((c) => c.svcnum === '13911110000').map((c) => c.busisn);
-    t.same(mine, [20_001n], 'only the earlier command of the number is claimed');
-    const lease = got.find((c) => c.busisn === 20_001n);
-    if (!lease) throw new Error('20001 not claimed');
-    t.ok(await completeCommand(store, lease));
+    t.same(got.filter((c) => c.svcnum === '13911110000').map((c) => c.busisn), [20_001n], 'only the earlier command of the number is claimed');
+    const lease = got.find((c) => c.busisn === 20_001n)!;
+    t.equal(await finishCommand(store, lease, { kind: 'executed', answer: 'ok', switchName: 'sw' }, t0), 'ok');
     const next = await claimCommands(store, { owner: 's2', now: t0, leaseMs: 1000, limit: 100 });
-    t.same(
-      next.filter((c) => c.svcnum === '13911110000').map((c) => c.busisn),
-      [20_002n],
-      'once it is done the next one follows',
-    );
+    t.same(next.filter((c) => c.svcnum === '13911110000').map((c) => c.busisn), [20_002n], 'once it is done the next one follows');
   });
 }

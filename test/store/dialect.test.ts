@@ -1,7 +1,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { dateToSqlite, render, renderSql, sqliteToDate, translateBinds } from '../../src/store/dialect.js';
-import { CMDQ_CLAIM_SELECT } from '../../src/store/queries/commands.js';
+import { CMD_CLAIM_QUEUED } from '../../src/store/queries/commands.js';
 
 t.test('sqlite binds become ? per occurrence, postgres $n reused per name, oracle :bN per name', async (t) => {
   const sql = 'SELECT * FROM T WHERE A = :a AND B = :b OR A = :a';
@@ -45,15 +45,15 @@ t.test('{{limit}} and {{page}}: LIMIT on sqlite/postgres, FETCH FIRST / OFFSET â
 });
 
 t.test('OC-01: the claim query locks with SKIP LOCKED on postgres and oracle, and oracle limits by fetching', async (t) => {
-  const pgSql = render('postgres', CMDQ_CLAIM_SELECT).sql;
-  t.match(pgSql, /ORDER BY q\.BUSISN LIMIT \$2 FOR UPDATE SKIP LOCKED$/);
-  t.match(pgSql, /q\.NEXT_TRY <= \$1\) OR \(q\.STATE = 'leased' AND q\.LEASE_UNTIL < \$1\)/, ':now bound once, used twice');
-  const ora = render('oracle', CMDQ_CLAIM_SELECT);
-  t.match(ora.sql, /ORDER BY q\.BUSISN\s+FOR UPDATE SKIP LOCKED$/, 'no FETCH FIRST beside FOR UPDATE (ORA-02014)');
+  const pgSql = render('postgres', CMD_CLAIM_QUEUED.def()).sql;
+  t.match(pgSql, /ORDER BY r\.BUSISN LIMIT \$2 FOR UPDATE SKIP LOCKED$/);
+  t.match(pgSql, /w\.NEXT_TRY > \$1/, ':now bound');
+  const ora = render('oracle', CMD_CLAIM_QUEUED.def());
+  t.match(ora.sql, /ORDER BY r\.BUSISN\s+FOR UPDATE SKIP LOCKED$/, 'no FETCH FIRST beside FOR UPDATE (ORA-02014)');
   t.notMatch(ora.sql, /FETCH FIRST/);
   t.equal(ora.maxRows, 'n', 'the driver fetches at most :n rows');
   t.same(ora.names, ['now']);
-  const lite = render('sqlite', CMDQ_CLAIM_SELECT).sql;
+  const lite = render('sqlite', CMD_CLAIM_QUEUED.def()).sql;
   t.notMatch(lite, /FOR UPDATE/, 'sqlite has no row locks: the writer lock serialises claimers');
   t.match(lite, /LIMIT \?\s*$/);
 });
