@@ -9,7 +9,7 @@ import { GatewayError } from '../protocol/return-codes.js';
 import { hashPasswordAsync, type PasswordStorage } from '../src/store/password.js';
 import { PASSWORD_UPDATE } from '../src/store/queries/acceptance.js';
 import type { Store } from '../src/store/types.js';
-import type { HandlerContext, WriteContext } from '../src/types.js';
+import { deriveContext, type HandlerContext, type WriteContext } from '../src/types.js';
 import { defineWriteHandler } from './kit/define.js';
 import { svcnum } from './kit/fields.js';
 import { LOCKOUT, checkPassword } from './kit/password.js';
@@ -43,7 +43,7 @@ export function passwordStorageOf(ctx: HandlerContext): PasswordStorage {
  */
 function inUnit(ctx: WriteContext): HandlerContext {
   const store: Store = { ...ctx.store, transaction: (fn) => fn(ctx.tx) };
-  return { ...ctx, store };
+  return deriveContext(ctx, { store });
 }
 
 export default defineWriteHandler({

@@ -16,7 +16,7 @@ import { businessByCode, type BusinessRow } from '../protocol/business-types.js'
 import type { InterfaceLogs } from './log/index.js';
 import { RequestLines } from './log/request-lines.js';
 import type { Queryable, Store } from './store/types.js';
-import { OPERATOR_NONE, type Clock, type HandlerContext, type HandlerModule, type WriteContext } from './types.js';
+import { deriveContext, OPERATOR_NONE, type Clock, type HandlerContext, type HandlerModule, type WriteContext } from './types.js';
 import { formatDateTimeMs } from './time.js';
 import type { PasswordStorage } from './store/password.js';
 import { interfaceMetrics, type InterfaceMetrics } from './metrics.js';
@@ -287,7 +287,7 @@ export class Dispatcher {
       // A unit re-run after a deadlock starts afresh: only the committed run's lines are written.
       const lines: Record<string, unknown>[] = [];
       postings = lines;
-      const wctx: WriteContext = { ...ctx, tx, store: unitView(store, tx), logPosting: (line) => lines.push(line) };
+      const wctx: WriteContext = deriveContext(ctx, { tx, store: unitView(store, tx), logPosting: (line: Record<string, unknown>) => lines.push(line) });
       let reply: BodyRecord;
       try {
         reply = (await handler.handle(req, wctx)) as BodyRecord;

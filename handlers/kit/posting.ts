@@ -25,7 +25,7 @@ import {
 } from '../../src/store/queries/payments.js';
 import { SUBSCRIBER_BY_NUMBER } from '../../src/store/queries/subscriber.js';
 import type { RowOf } from '../../src/store/queries/define.js';
-import type { HandlerContext, WriteContext } from '../../src/types.js';
+import { deriveContext, type HandlerContext, type WriteContext } from '../../src/types.js';
 import { recordBusiness } from './business-record.js';
 import { realtimeBalance } from './realtime-balance.js';
 import type { Subscriber } from './subscriber.js';
@@ -157,7 +157,7 @@ export async function post(ctx: WriteContext, p: Posting): Promise<Posted> {
   const posted: Posted = { paysn, balance: rt.balance, unbilled: rt.unbilled, realtime: rt.realtime, subscriberStatus: sub.status };
   if (p.kind !== 'tombstone' && sub.status === SUBSCRIBER_STATUS.ARREARS_SUSPENDED.code && rt.realtime > 0n) {
     try {
-      const rec = await recordBusiness({ ...ctx, operator }, sub, 'PAYMENT_RESUME', { param: `PAYSN=${paysn}` });
+      const rec = await recordBusiness(deriveContext(ctx, { operator }), sub, 'PAYMENT_RESUME', { param: `PAYSN=${paysn}` });
       posted.resumed = rec.busisn;
       posted.subscriberStatus = rec.subscriberStatus;
     } catch (err) {
