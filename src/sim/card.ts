@@ -8,6 +8,7 @@
 // It speaks the wire itself (not through BssClient) because it must keep each reply's raw bytes:
 // every later answer to a serial is checked against the first one, body byte for byte, and its
 // header against the attempt it answers (seq, serial, business type).
+import { mulberry32 as rng } from '../random.js';
 import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -477,17 +478,6 @@ export interface CardSimStats {
   elapsedMs: number;
 }
 
-/** A small deterministic generator (mulberry32): a seeded run makes the same choices. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class CardSimulator {
   readonly opts: Resolved;

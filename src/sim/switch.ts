@@ -43,6 +43,7 @@
 //   resend    the busisn had already been executed: answered 1, not executed again
 //   executed  this arrival executed the command (true at most once per busisn)
 //   reply     'answered' | 'dropped' (no answer sent) | 'disconnect' (connection closed instead)
+import { mulberry32 as rng } from '../random.js';
 import type { Command } from 'commander';
 import { EventEmitter } from 'node:events';
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
@@ -150,17 +151,6 @@ const DEFAULT_BEHAVIOUR: SimBehaviour = {
   answerPings: true,
 };
 
-/** mulberry32: small, fast, seedable; the simulator's decisions are reproducible from the seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function checkBehaviour(b: SimBehaviour): void {
   for (const k of ['failRate', 'dropAckRate', 'disconnectRate'] as const) {
