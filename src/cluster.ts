@@ -299,6 +299,19 @@ export async function runWorker(config: Config): Promise<Running> {
     if (process.connected) process.send?.(m);
   };
   serveMetricsToPrimary();
+  // A stop that arrives while the gateway is still starting is remembered and carried out as soon
+  // as it is up (an IPC message with no listener yet would be dropped, and KillMode=mixed signals
+  // only the primary).
+  let stopAsked: string | undefined;
+  const early = (msg: unknown): void => {
+    if (typeof msg === 'object' && msg !== null && (msg as ToWorker).bssgate === 'stop') stopAsked ??= 'the primary stops';
+  };
+  const earlySignal = (sig: string) => () => void (stopAsked ??= sig);
+  const onTerm = earlySignal('SIGTERM');
+  const onInt = earlySignal('SIGINT');
+  process.on('message', early);
+  process.once('SIGTERM', onTerm);
+  process.once('SIGINT', onInt);
   let running: Running;
   try {
     running = await startGateway(config, {
@@ -319,14 +332,19 @@ export async function runWorker(config: Config): Promise<Running> {
       () => process.exit(1),
     );
   };
+  process.off('message', early);
+  process.off('SIGTERM', onTerm);
+  process.off('SIGINT', onInt);
   process.on('message', (msg: unknown) => {
     if (typeof msg === 'object' && msg !== null && (msg as ToWorker).bssgate === 'stop') stop('the primary stops');
   });
-  // Ctrl-C reaches every process of the group; systemd's KillMode=control-group signals them all.
+  // Ctrl-C reaches every process of the group; under systemd (KillMode=mixed) only the primary
+  // gets SIGTERM and tells the workers over IPC.
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
   // A primary that dies (SIGKILL) takes the listening sockets with it; node:cluster then ends
   // the worker at once (its own 'disconnect' handler): a crash, like SIGKILL of a single process.
   send({ bssgate: 'ready', bound: running.bound });
+  if (stopAsked !== undefined) stop(stopAsked);
   return running;
 }

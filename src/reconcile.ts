@@ -271,6 +271,22 @@ export async function reconcile(file: ReconFile, fileName: string, o: ReconcileO
         record({ kind: 'conflict', serial: l.serial, svcnum: l.svcnum, fileAmount: l.amount, ourAmount: isTombstone(ours) ? null : ours.amount, action: 'reported', note: what });
         continue;
       }
+      if (ours.status === PAY_STATUS.REVERSED.code && ours.reversed_by !== null) {
+        // Reversed by an earlier reconciliation (a file that lacked it) and listed now: the card
+        // system is authoritative, so that reversal is undone by a correction of it (its own
+        // posting); a reversal the card system itself sent is the R loop's.
+        const rev = await PAY_BY_PAYSN.one(ctx.store, { paysn: ours.reversed_by });
+        const revEff = rev && rev.source === RECON_SOURCE ? await effectiveAmount(ctx, rev) : 0n;
+        if (rev && revEff !== 0n) {
+          const sub = await subscriberOf(l.svcnum);
+          if (typeof sub === 'string') {
+            record({ kind: 'missing-payment', serial: l.serial, svcnum: l.svcnum, fileAmount: l.amount, ourAmount: 0n, action: 'reported', note: `reversed by reconciliation (PAYSN ${rev.paysn}); cannot be restored: ${sub}` });
+            continue;
+          }
+          const p = await correction(sub, -revEff, rev);
+          record({ kind: 'missing-payment', serial: l.serial, svcnum: l.svcnum, fileAmount: l.amount, ourAmount: 0n, action: 'applied', note: `reversed by reconciliation (PAYSN ${rev.paysn}); restored` }, p);
+        }
+      }
       const eff = await effectiveAmount(ctx, ours);
       if (eff !== l.amount) {
         const sub = await subscriberOf(l.svcnum);
@@ -312,9 +328,9 @@ export async function reconcile(file: ReconFile, fileName: string, o: ReconcileO
       const orig = await findPosting(ctx, client, l.orig);
       if (!orig || isTombstone(orig)) {
         // Neither side has the payment: remember it (as PC-04 does) so that it is refused if it arrives.
-        if (orig) {
-          record({ kind: 'unknown-original', serial: l.serial, svcnum: l.svcnum, fileAmount: -l.amount, ourAmount: null, action: 'reported', note: `original ${l.orig} already remembered (tombstone)` });
-        } else {
+        // Already remembered (by an earlier run or by PC-04's 2008): in place, nothing to do, so a
+        // re-run of the file reports no differences.
+        if (!orig) {
           const p = await post(ctx, { kind: 'tombstone', sub, amount: 0n, source: client, serial: l.orig, at: localTime(l.time) });
           out.push({ kind: 'unknown-original', serial: l.serial, svcnum: l.svcnum, fileAmount: -l.amount, ourAmount: null, action: 'remembered', paysn: p.paysn, note: `original ${l.orig}: tombstone` });
           made++;
@@ -500,18 +516,38 @@ export function watchDropDirectory(dir: string, o: ReconcileOptions & { card: Ca
         continue; // seen for the first time, or still growing: next look
       }
       sizes.delete(n);
+      let reconciled = false;
       try {
         await reconcileFile(join(dir, n), o);
+        reconciled = true;
         moveTo('done', n);
       } catch (err) {
-        const msg = err instanceof ReconFormatError ? `malformed: ${err.message}; nothing applied` : `failed: ${(err as Error).message}`;
-        o.log.error({ file: join(dir, n), err: (err as Error).message }, `reconciliation file ${msg}`);
-        const target = moveTo('rejected', n);
-        writeFileSync(`${target}.error`, `${msg}\n`);
+        const file = join(dir, n);
+        if (reconciled) {
+          // Committed, but it could not be moved: a re-run changes nothing, so the next look is harmless.
+          o.log.error({ file, err: (err as Error).message }, 'reconciliation file applied but not moved to done/; it will be looked at again (a re-run changes nothing)');
+          continue;
+        }
+        if (!(err instanceof ReconFormatError)) {
+          // Database or file system trouble: nothing was applied; left in place to be run again.
+          o.log.error({ file, err: (err as Error).message }, 'reconciliation file failed: nothing applied; it stays in the drop directory and is tried again');
+          continue;
+        }
+        const msg = `malformed: ${err.message}; nothing applied`;
+        o.log.error({ file, err: err.message }, `reconciliation file ${msg}`);
+        try {
+          const target = moveTo('rejected', n);
+          writeFileSync(`${target}.error`, `${msg}\n`);
+        } catch (e) {
+          o.log.error({ file, err: (e as Error).message }, 'malformed reconciliation file could not be moved to rejected/');
+        }
       }
     }
   };
-  const scan = (): Promise<void> => (running ??= once().finally(() => (running = undefined)));
+  const scan = (): Promise<void> =>
+    (running ??= once()
+      .catch((err: unknown) => o.log.error({ dir, err: (err as Error).message }, 'reconciliation drop directory scan failed'))
+      .finally(() => (running = undefined)));
   const timer = setInterval(() => void scan(), o.card.pollMs);
   timer.unref();
   // Files already there are picked up on the second look (size stable); look once at start.

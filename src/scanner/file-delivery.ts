@@ -264,6 +264,9 @@ export class FileDelivery implements Delivery {
   private async deliverOnce(cmd: SwitchCommand, signal: AbortSignal): Promise<DeliveryOutcome> {
     const { commandDir, resultDir, resultTimeoutMs } = this.opts;
     if (this.closed) return { kind: 'retry', reason: `delivery to switch ${this.switchName} is closed` };
+    // Stopping already: write nothing (a PT file written now would reach the switch while the
+    // record goes back to status 5 uncounted).
+    if (signal.aborted) return { kind: 'retry', reason: 'stopped before the command file was written' };
     if (cmd.busisn < 0n || cmd.busisn > 9_999_999_999_999_999_999n) return { kind: 'failed', answer: `busisn ${cmd.busisn} cannot name a PT file` };
     const data = encodeCommandFile(cmd.lines);
     if (typeof data === 'string') return { kind: 'failed', answer: data };

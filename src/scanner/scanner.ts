@@ -147,6 +147,8 @@ export class Scanner {
   private writing: Promise<void> | undefined;
   private loopDone: Promise<void> | undefined;
   private stopping = false;
+  /** While stopping: outcomes still unwritten at this time (clock ms) are given up. */
+  private flushDeadline: number | undefined;
   /** The loop waits for in-flight deliveries to finish before it claims again. */
   private full = false;
   /** Wakes the loop early: a slot freed, a result written, stop(). */
@@ -196,7 +198,12 @@ export class Scanner {
     const hard = this.clock.now() + 5_000;
     while (this.inFlight.size > 0 && this.clock.now() < hard) await sleep(10);
     if (this.inFlight.size > 0) this.log.warn({ inFlight: this.inFlight.size }, 'scanner: deliveries still running at stop; their leases expire and another scanner re-sends them');
+    // Outcomes not yet written are written now, but not forever: with the database away a stop
+    // would never end. Past the lease they are given up (logged): the leases expire and another
+    // scanner re-sends those commands with the same busisn, which the switch recognises.
+    this.flushDeadline = this.clock.now() + this.cfg.leaseMs;
     await this.flush();
+    this.flushDeadline = undefined;
     if (this.extendTimer) clearInterval(this.extendTimer);
     this.extendTimer = undefined;
     this.loopDone = undefined;
@@ -323,7 +330,9 @@ export class Scanner {
       this.err.error({ busisn: String(cmd.busisn), err: describe(err) }, 'scanner: unexpected error handling a command; it waits and is tried again');
       await this.record(cmd, this.wait(cmd, `internal error: ${describe(err)}`, '', false));
     } finally {
-      this.inFlight.delete(cmd.busisn);
+      // Only our own entry: after a lease expired and this scanner claimed the busisn again, the
+      // map holds the newer attempt, which must keep its lease renewal and its stop handling.
+      if (this.inFlight.get(cmd.busisn)?.cmd === cmd) this.inFlight.delete(cmd.busisn);
       // Wake the loop early only when it is waiting for capacity and half a batch is free again (a
       // claim per finished command would be a transaction per command); otherwise the poll interval
       // brings the next claim, the next command of this number among them.
@@ -411,7 +420,7 @@ export class Scanner {
 
   private record(cmd: ClaimedCommand, result: CommandResult): Promise<void> {
     const f = this.inFlight.get(cmd.busisn);
-    if (f) f.finishing = true;
+    if (f && f.cmd === cmd) f.finishing = true;
     return new Promise((resolve) => {
       this.pending.push({ cmd, result, resolve });
       // Started a moment later, so the outcomes that arrive together share one transaction (a
@@ -458,6 +467,12 @@ export class Scanner {
         });
         if (failed.length > 0) {
           this.pending.unshift(...failed);
+          if (this.flushDeadline !== undefined && this.clock.now() + backoff > this.flushDeadline) {
+            const dropped = this.pending.splice(0);
+            this.err.error({ outcomes: dropped.length, busisns: dropped.slice(0, 20).map((p) => String(p.cmd.busisn)) }, 'scanner stopping: command outcomes could not be written before the deadline; their leases expire and the commands are re-sent (same busisn)');
+            for (const p of dropped) p.resolve();
+            break;
+          }
           await sleep(backoff);
         } else backoff = 0;
       }

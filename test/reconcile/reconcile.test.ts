@@ -139,6 +139,16 @@ handlerSuite('PC-07 reconciliation', async (t, h) => {
     const n = await payCount(h);
     t.same((await run(text)).differences, [], 're-run: nothing');
     t.equal(await payCount(h), n);
+    // A later file (the card system's corrected day) lists it after all: the card system is
+    // authoritative, so the reconciliation's own reversal is undone, by a posting of its own.
+    const corrected = fileText('cl-c', dayOf(4), [['P', kept, f.svcnum, 300n, noon(4)], ['P', extra, f.svcnum, 700n, new Date(2024, 5, 4, 15, 0, 0)]]);
+    const again = await run(corrected);
+    t.equal(again.differences.length, 1);
+    t.match(again.differences[0], { kind: 'missing-payment', serial: extra, action: 'applied' });
+    t.equal((await accountState(h, f.acctid)).balance, before.balance + 1000n, 'both payments count again');
+    const m = await payCount(h);
+    t.same((await run(corrected)).differences, [], 're-run of the corrected file: nothing');
+    t.equal(await payCount(h), m);
   });
 
   t.test('PC-07: amount mismatches are corrected by a correction posting (file − ours), for payments and reversals', async (t) => {
@@ -197,6 +207,9 @@ handlerSuite('PC-07 reconciliation', async (t, h) => {
     t.equal((await accountState(h, f.acctid)).balance, before.balance, 'no money moved');
     const late = await h.call('card', 'payment', { svcnum: f.svcnum, amount: 500n }, { serial: orig });
     t.equal(late.result, 2009, `the late payment: ${late.message}`);
+    const n = await payCount(h);
+    t.same((await run(fileText('card', dayOf(7), [['R', serial('R7F'), orig, f.svcnum, 500n, noon(7)]]))).differences, [], 're-run: the tombstone is in place, no differences');
+    t.equal(await payCount(h), n);
   });
 
   t.test('PC-07: a posting of ours near midnight that the file lacks is reported (boundary), not reversed', async (t) => {
