@@ -443,7 +443,8 @@ function buildCard(set: Map<string, SetValue>, baseDir: string, firstFile: strin
 /** OP-04: [admin]; off unless enabled = true. */
 function buildAdmin(set: Map<string, SetValue>, firstFile: string): AdminConfig {
   const get = <T>(key: string): T | undefined => set.get(key)?.value as T | undefined;
-  const file = set.get('enabled')?.file ?? set.get('port')?.file ?? set.get('host')?.file ?? firstFile;
+  // The file of the key a clash is about (port, then host), not of `enabled`.
+  const file = set.get('port')?.file ?? set.get('host')?.file ?? set.get('enabled')?.file ?? firstFile;
   return {
     enabled: get<boolean>('enabled') ?? false,
     host: get<string>('host') ?? '127.0.0.1',
