@@ -3,7 +3,8 @@
 //   - a unit that throws is rolled back to its savepoint; only that unit is told its error;
 //   - every submitter's promise settles only after the COMMIT returned (durable: WAL+FULL /
 //     synchronous_commit=on / Oracle commit wait) — no unit is told "done" before that;
-//   - a failed BEGIN/SAVEPOINT/COMMIT rejects every unit of the batch that had not failed on its own;
+//   - a failed BEGIN/SAVEPOINT/COMMIT rejects every unit of the batch with its error (also one that had
+//     refused on its own: that refusal may rest on rows of other units that never committed);
 //   - batching is natural: units submitted while a batch runs wait and form the next batch
 //     (no timer; the first unit after an idle period waits one event-loop turn, setImmediate, so
 //     units submitted in the same turn share its commit). maxBatch caps a batch.
@@ -296,11 +297,10 @@ export class GroupCommitter {
         }
       });
     } catch (e) {
-      // BEGIN, a SAVEPOINT or the COMMIT failed: nothing of this batch is committed
-      for (let i = 0; i < batch.length; i++) {
-        const o = outcome[i];
-        batch[i].reject(o && !o.ok && !o.retry ? o.e : e);
-      }
+      // BEGIN, a SAVEPOINT or the COMMIT failed: nothing of this batch is committed. Every unit
+      // gets that error, also one that had refused on its own: its refusal may rest on another
+      // unit's rows (a tombstone, a status) that never committed; "nothing was done" is true for all.
+      for (let i = 0; i < batch.length; i++) batch[i].reject(e);
       return;
     }
     this.stats.batches++;
