@@ -144,14 +144,16 @@ export class Dispatcher {
         throw new GatewayError('BUSINESS_NOT_SERVED', `${header.biz} on ${this.iface.name}`);
       }
       let req: BodyRecord | undefined;
+      let shown: BodyRecord | undefined;
       try {
         req = decodeRequestBody(frame, handler.request);
       } finally {
         // Logged whether or not the body decodes; the body only when it did, secrets redacted.
-        this.logQuery(header, origin, req === undefined ? undefined : redact(handler.request, req));
+        shown = req === undefined ? undefined : redact(handler.request, req);
+        this.logQuery(header, origin, shown);
       }
       if (handler.write) {
-        const w = await this.runWrite(handler, req, header, frame, origin);
+        const w = await this.runWrite(handler, req, shown!, header, frame, origin);
         if (w.unanswered) {
           // In doubt when the gateway stopped: no answer (a 9xxx could be false, a 0 unproven).
           logs.ans.info({ conn: origin.conn, seq: header.seq, biz: header.biz, result: null, unanswered: true });
@@ -268,6 +270,8 @@ export class Dispatcher {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     handler: HandlerModule<any, any>,
     req: BodyRecord,
+    /** The request with its secrets masked (what query.MMDD logged). */
+    shown: BodyRecord,
     header: Header,
     frame: Buffer,
     origin: RequestOrigin,
@@ -283,7 +287,7 @@ export class Dispatcher {
     // The client identity reaches the handler too: TAB_PAY.SOURCE of card postings (handlers/kit/posting.ts cardClient).
     const ctx = this.context(handler, header, origin, client);
     let postings: Record<string, unknown>[] = [];
-    const outcome = await this.ledger.execute({ client, biz: header.biz, serial: header.serial }, requestHash(frame, hasSecret(handler.request) ? redact(handler.request, req) : undefined), this.iface.name, async (tx) => {
+    const outcome = await this.ledger.execute({ client, biz: header.biz, serial: header.serial }, requestHash(frame, hasSecret(handler.request) ? shown : undefined), this.iface.name, async (tx) => {
       // A unit re-run after a deadlock starts afresh: only the committed run's lines are written.
       const lines: Record<string, unknown>[] = [];
       postings = lines;
