@@ -184,6 +184,10 @@ const lockouts = registered(
   new CellCounter('bssgate_password_lockouts_total', 'Service-password locks set: window = too many wrong passwords in 30 minutes, hard = too many in a row (an operator must clear it)', ['kind']),
 );
 const adminRefused = registered(new CellCounter('bssgate_admin_refused_total', 'Admin HTTP requests refused because the peer is not in [admin] allow (answered 403)', []));
+// A counter has a sample (0) from the start, not only after its first event: otherwise an alert
+// such as `increase(bssgate_database_outages_total[8h]) > 0` has no data until the first outage.
+for (const c of [dbOutages, dbReconnects, adminRefused]) c.cell();
+for (const kind of ['window', 'hard']) lockouts.cell(kind);
 
 // ── per-interface handles (cached by the listener, the connection and the dispatcher) ─────────────
 
@@ -538,6 +542,13 @@ new Gauge({
 
 // Process metrics (CPU, memory, file descriptors, event-loop lag, GC) from prom-client itself.
 collectDefaultMetrics({ register });
+/**
+ * prom-client's totals of nodejs_active_handles/requests/resources are gauges named `_total`, which
+ * Prometheus reserves for counters (`promtool check metrics` fails on them). They are dropped:
+ * `sum(nodejs_active_handles)` is the same number.
+ */
+export const DROPPED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'] as const;
+for (const name of DROPPED_DEFAULT_METRICS) register.removeSingleMetric(name);
 
 // ── exposition ───────────────────────────────────────────────────────────────────────────────────
 
