@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Header } from '../protocol/header.js';
 import { decodeRequestBody, encodeErrorResponse, encodeResponse } from '../protocol/message.js';
 import { hasSecret, redact } from '../protocol/layout.js';
+import { SERIAL_RULE, serialProblem } from '../protocol/serial.js';
 import { GatewayError, RETURN_CODES } from '../protocol/return-codes.js';
 import type { BodyRecord } from '../protocol/layout-types.js';
 import { ConfigError, type CardConfig, type ClientConfig, type InterfaceConfig } from './config/types.js';
@@ -277,7 +278,10 @@ export class Dispatcher {
     origin: RequestOrigin,
   ): Promise<WriteOutcome> {
     const { store } = this.deps;
-    if (header.serial === '') throw new GatewayError('MALFORMED_HEADER', 'serial is blank: a write function needs one (its idempotency key, PC-06)');
+    // The one serial rule (protocol/serial.ts): a serial a reversal or a reconciliation file could
+    // not name is refused here, before the ledger, so nothing is written.
+    const bad = serialProblem(header.serial);
+    if (bad) throw new GatewayError('MALFORMED_HEADER', `serial ${JSON.stringify(header.serial)} ${bad}: a write function's serial (its idempotency key, PC-06) is ${SERIAL_RULE}`);
     const address = peerAddress(origin.peer);
     const client = this.identities.identify(address);
     if (client === UNCONFIGURED_CLIENT && this.identities.configured && !this.warnedPeers.has(address) && this.warnedPeers.size < 1000) {
