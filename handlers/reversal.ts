@@ -5,6 +5,7 @@
 // arriving late is refused. docs/payments.md.
 import { char, money, withDoc } from '../protocol/fields.js';
 import { GatewayError } from '../protocol/return-codes.js';
+import { SERIAL_PATTERN } from '../protocol/serial.js';
 import { PAY_STATUS } from '../src/store/schema.js';
 import { PAY_BY_PAYSN } from '../src/store/queries/payments.js';
 import { defineWriteHandler } from './kit/define.js';
@@ -14,8 +15,8 @@ import { realtimeBalance } from './kit/realtime-balance.js';
 import { findSubscriber, type Subscriber } from './kit/subscriber.js';
 import { postingBody, postingReply } from './payment.js';
 
-/** The card system's serial of the payment to reverse (same form as the header serial). */
-export const origSerial = char('origSerial', 20, { pattern: /^[!-~]{1,20}$/, doc: "the original payment's serial (its 303 header serial): printable ASCII" });
+/** The card system's serial of the payment to reverse: the one serial rule (protocol/serial.ts), as a write's header serial. */
+export const origSerial = char('origSerial', 20, { pattern: SERIAL_PATTERN, doc: "the original payment's serial (its 303 header serial), by the serial rule of section 2: 1–20 printable ASCII characters without spaces or vertical bars" });
 
 /** The payment a reversal names, or a refusal (2008 / 2009) when it cannot be reversed. */
 function checkOriginal(orig: PayRow, sub: Subscriber, serial: string): void {

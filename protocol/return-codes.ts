@@ -17,6 +17,7 @@ export const RETURN_CODES = {
   FRAME_TOO_SHORT: { code: 1007, message: '报文长度不足', en: 'frame length below the 56-byte header' },
   FRAME_TOO_LARGE: { code: 1008, message: '报文超长', en: 'frame length above the interface max_frame' },
   NOT_A_REQUEST: { code: 1009, message: '报文类型不是请求', en: 'kind is not 1 (request)' },
+  UNKNOWN_CLIENT: { code: 1010, message: '客户端地址未登记，不受理写交易', en: 'write from an address no [client.<id>] section covering the interface names' },
 
   // 2xxx — the business refuses
   NO_SUBSCRIBER: { code: 2001, message: '无此用户', en: 'no such subscriber' },

@@ -32,6 +32,8 @@ export interface CallOptions {
 export interface ClientOptions {
   host?: string;
   port: number;
+  /** Local address to connect from (e.g. 127.0.0.2: another client host on loopback). */
+  localAddress?: string;
   /** Connect timeout and default per-call timeout, ms (default 10000). */
   timeoutMs?: number;
   operator?: string;
@@ -83,7 +85,7 @@ export class BssClient {
   static connect(opts: ClientOptions): Promise<BssClient> {
     const host = opts.host ?? '127.0.0.1';
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host, port: opts.port });
+      const socket = net.connect({ host, port: opts.port, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new ClientError(`connect to ${host}:${opts.port} timed out`, 'CONNECT'));

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Header } from '../protocol/header.js';
 import { decodeRequestBody, encodeErrorResponse, encodeResponse } from '../protocol/message.js';
 import { hasSecret, redact } from '../protocol/layout.js';
+import { SERIAL_RULE, serialProblem } from '../protocol/serial.js';
 import { GatewayError, RETURN_CODES } from '../protocol/return-codes.js';
 import type { BodyRecord } from '../protocol/layout-types.js';
 import { ConfigError, type CardConfig, type ClientConfig, type InterfaceConfig } from './config/types.js';
@@ -35,7 +36,7 @@ export interface DispatchDeps {
   passwordStorage?: PasswordStorage;
   /** [card] (PC-03…PC-08), handed to handlers as ctx.card. */
   card?: CardConfig;
-  /** PC-06: [client.<id>] identities; absent or empty = every peer is the client `*`. */
+  /** PC-06: [client.<id>] identities; none covering this interface = every peer is the client `*`. */
   clients?: readonly ClientConfig[];
   /** [server] idempotency_days (default 7). */
   idempotencyDays?: number;
@@ -71,15 +72,13 @@ export class Dispatcher {
   private readonly identities: ClientIdentities;
   private readonly ledger: Ledger;
   private ledgerReleased = false;
-  /** Unconfigured peer addresses already warned about (bounded). */
-  private readonly warnedPeers = new Set<string>();
 
   constructor(deps: DispatchDeps) {
     this.deps = deps;
     this.iface = deps.iface;
     this.metrics = interfaceMetrics(deps.iface.name);
     this.lines = new RequestLines(deps.logs);
-    this.identities = new ClientIdentities(deps.clients ?? []);
+    this.identities = new ClientIdentities(deps.clients ?? [], deps.iface.name);
     this.ledger = ledgerFor(deps.store);
     for (const h of deps.handlers) {
       if (this.known.has(h.biz)) throw new Error(`business type ${h.biz} registered twice (${h.name})`);
@@ -277,12 +276,17 @@ export class Dispatcher {
     origin: RequestOrigin,
   ): Promise<WriteOutcome> {
     const { store } = this.deps;
-    if (header.serial === '') throw new GatewayError('MALFORMED_HEADER', 'serial is blank: a write function needs one (its idempotency key, PC-06)');
+    // The one serial rule (protocol/serial.ts): a serial a reversal or a reconciliation file could
+    // not name is refused here, before the ledger, so nothing is written.
+    const bad = serialProblem(header.serial);
+    if (bad) throw new GatewayError('MALFORMED_HEADER', `serial ${JSON.stringify(header.serial)} ${bad}: a write function's serial (its idempotency key, PC-06) is ${SERIAL_RULE}`);
     const address = peerAddress(origin.peer);
     const client = this.identities.identify(address);
-    if (client === UNCONFIGURED_CLIENT && this.identities.configured && !this.warnedPeers.has(address) && this.warnedPeers.size < 1000) {
-      this.warnedPeers.add(address);
-      this.deps.logs.warn.warn({ peer: address, biz: header.biz }, 'write from an address no [client.<id>] section names: its serials share the unconfigured client *');
+    // Fail closed (docs/idempotency.md): where client sections cover this interface, a write from an
+    // address none names would key its serials as another client (`*`) and post a re-send of a named
+    // client's payment again. Refused before anything runs; err.MMDD logs it with the peer.
+    if (client === UNCONFIGURED_CLIENT && this.identities.configured) {
+      throw new GatewayError('UNKNOWN_CLIENT', `${address} is not in the addresses of any [client.<id>] section covering interface ${this.iface.name}; write functions are refused, reads are answered`);
     }
     // The client identity reaches the handler too: TAB_PAY.SOURCE of card postings (handlers/kit/posting.ts cardClient).
     const ctx = this.context(handler, header, origin, client);

@@ -110,19 +110,31 @@ function contains(n: Net, ip: { v6: boolean; value: bigint }): boolean {
   return (ip.value & mask) === n.base;
 }
 
+/** Whether a [client.<id>] section covers the interface (its `interfaces`; absent = every one). */
+export function coversInterface(client: ClientConfig, iface: string): boolean {
+  return client.interfaces === undefined || client.interfaces.includes(iface);
+}
+
 /**
- * Who a peer is: the `name` of the [client.<id>] section whose addresses hold its address, the most
- * specific block winning (10.1.2.3 in a section beats 10.1.0.0/16 in another); UNCONFIGURED_CLIENT
- * for an address no section names.
+ * Who a peer is on one interface: the `name` of the [client.<id>] section covering the interface
+ * whose addresses hold its address, the most specific block winning (10.1.2.3 in a section beats
+ * 10.1.0.0/16 in another); UNCONFIGURED_CLIENT for an address no covering section names. Where
+ * `configured` (some section covers the interface), the dispatcher refuses a write from such an
+ * address (1010 UNKNOWN_CLIENT, fail closed); elsewhere every peer is the client `*`.
  */
 export class ClientIdentities {
   private readonly nets: Net[];
   private readonly cache = new Map<string, string>();
 
-  constructor(clients: readonly ClientConfig[] = []) {
-    this.nets = clients.flatMap((c) => c.addresses.map((a) => parseNet(a, c.name))).sort((a, b) => b.bits - a.bits);
+  /** `iface`: the interface's section name; without it every section applies (tests). */
+  constructor(clients: readonly ClientConfig[] = [], iface?: string) {
+    this.nets = clients
+      .filter((c) => iface === undefined || coversInterface(c, iface))
+      .flatMap((c) => c.addresses.map((a) => parseNet(a, c.name)))
+      .sort((a, b) => b.bits - a.bits);
   }
 
+  /** Some section covers this interface: writes from an address none names are refused. */
   get configured(): boolean {
     return this.nets.length > 0;
   }
@@ -140,18 +152,21 @@ export class ClientIdentities {
 }
 
 /**
- * Two sections naming the same block for different clients would make the identity depend on the
- * order of the file: refused by the loader. Returns the first such pair.
+ * Two sections naming the same block for different clients on a common interface would make the
+ * identity depend on the order of the file: refused by the loader. Returns the first such pair.
+ * (The same block in sections of disjoint interfaces is two clients on one host: allowed.)
  */
 export function conflictingAddresses(clients: readonly ClientConfig[]): { a: ClientConfig; b: ClientConfig; entry: string } | undefined {
-  const seen = new Map<string, ClientConfig>();
+  const seen = new Map<string, ClientConfig[]>();
+  const overlap = (a: ClientConfig, b: ClientConfig) => a.interfaces === undefined || b.interfaces === undefined || a.interfaces.some((i) => b.interfaces!.includes(i));
   for (const c of clients) {
     for (const entry of c.addresses) {
       const n = parseNet(entry, c.name);
       const k = `${n.v6 ? 6 : 4}/${n.base}/${n.bits}`;
-      const prev = seen.get(k);
-      if (prev && prev.name !== c.name) return { a: prev, b: c, entry };
-      seen.set(k, c);
+      const prev = seen.get(k) ?? [];
+      const clash = prev.find((p) => p.name !== c.name && overlap(p, c));
+      if (clash) return { a: clash, b: c, entry };
+      seen.set(k, [...prev, c]);
     }
   }
   return undefined;

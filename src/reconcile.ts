@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import pino, { type Logger } from 'pino';
 import { businessByName } from '../protocol/business-types.js';
 import { GatewayError } from '../protocol/return-codes.js';
+import { SERIAL_RULE, serialProblem } from '../protocol/serial.js';
 import { effectiveAmount, findPosting, isTombstone, post, RECON_OPERATOR, RECON_SOURCE, type PayRow, type Posted } from '../handlers/kit/posting.js';
 import { findSubscriber, type Subscriber } from '../handlers/kit/subscriber.js';
 import { DEFAULT_CARD } from './config/keys.js';
@@ -67,7 +68,6 @@ export class ReconFormatError extends Error {
 
 /** The client name as TAB_PAY.SOURCE can hold it (16 characters). */
 const CLIENT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,15}$/;
-const SERIAL = /^[!-{}~]{1,20}$/; // printable ASCII except '|'
 const SVCNUM = /^[0-9]{3,20}$/;
 const AMOUNT = /^[1-9][0-9]{0,17}$/;
 const NET = /^(0|-?[1-9][0-9]{0,18})$/;
@@ -130,7 +130,8 @@ export function parseReconFile(text: string): ReconFile {
       net += d.amount;
     } else if (f[0] === 'R') {
       if (f.length !== 6) fail(`a reversal line has ${f.length} fields; expected 6: R|serial|original serial|svcnum|amount|YYYYMMDDHHMMSS`);
-      if (!SERIAL.test(f[2])) fail(`original serial ${JSON.stringify(f[2])} is not 1–20 printable ASCII`);
+      const badOrig = serialProblem(f[2]);
+      if (badOrig) fail(`original serial ${JSON.stringify(f[2])} ${badOrig}; a serial is ${SERIAL_RULE}`);
       d = { kind: 'R', line: n, serial: f[1], orig: f[2], svcnum: f[3], amount: 0n, time: f[5] };
       if (!AMOUNT.test(f[4])) fail(`amount ${JSON.stringify(f[4])} is not a positive integer of fen`);
       d.amount = BigInt(f[4]);
@@ -141,7 +142,9 @@ export function parseReconFile(text: string): ReconFile {
     } else {
       throw new ReconFormatError(n, `unknown record ${JSON.stringify(f[0])}; expected P or R`);
     }
-    if (!SERIAL.test(d.serial)) fail(`serial ${JSON.stringify(d.serial)} is not 1–20 printable ASCII`);
+    // The one serial rule (protocol/serial.ts), as PC-03/PC-04 apply it to the serials they accept.
+    const bad = serialProblem(d.serial);
+    if (bad) fail(`serial ${JSON.stringify(d.serial)} ${bad}; a serial is ${SERIAL_RULE}`);
     if (!SVCNUM.test(d.svcnum)) fail(`number ${JSON.stringify(d.svcnum)} is not 3–20 digits`);
     if (!validTime(d.time)) fail(`time ${JSON.stringify(d.time)} is not YYYYMMDDHHMMSS`);
     const dup = seen.get(d.serial);

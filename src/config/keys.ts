@@ -462,10 +462,25 @@ export const CONFIG_KEYS: readonly KeyDef[] = [
   {
     section: 'client', key: 'addresses', type: 'address list',
     accepted: 'comma-separated IPv4/IPv6 addresses and CIDR blocks, e.g. 10.1.0.0/16, 192.168.3.7, ::1',
-    doc: 'The addresses the client connects from (every host of it: active and standby). Required. The most specific block wins when blocks of two clients overlap; the same block in two clients is an error. A peer no [client.<id>] names is the client `*`.',
+    doc: 'The addresses the client connects from (every host of it: active and standby). Required. The most specific block wins when blocks of two clients overlap; the same block in two clients covering a common interface is an error. On an interface no [client.<id>] covers, every peer is the client `*`.',
     parse: parseAllowList, sample: '10.20.0.5, 10.20.0.6',
   },
+  {
+    section: 'client', key: 'interfaces', type: 'name list', default: 'every interface',
+    accepted: 'comma-separated names of [interface.<name>] sections, e.g. card',
+    doc: 'The interfaces this client\'s identity applies to. Fail closed: on an interface that some [client.<id>] section covers, a write function (PC-03, PC-04, CS-20…CS-26) from an address no covering section names is refused 1010 and not run (reads go on), so a host left out of addresses (a standby) cannot post under another identity. Name the card system\'s interface here so that its section does not lock out writes of clients on other interfaces (the call centre on cs); absent = every interface.',
+    parse: parseInterfaceNames, sample: 'card',
+  },
 ];
+
+/** [client.<id>] interfaces: names of [interface.<name>] sections (the loader checks they exist). */
+function parseInterfaceNames(raw: string): string[] {
+  const items = splitList(raw);
+  for (const n of items) if (!/^[a-z0-9][a-z0-9_-]{0,31}$/.test(n)) throw new ValueProblem(`has "${n}", which is not an interface name`);
+  const dup = items.find((n, i) => items.indexOf(n) !== i);
+  if (dup !== undefined) throw new ValueProblem(`lists ${dup} twice`);
+  return items;
+}
 
 function parseClientName(raw: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,15}$/.test(raw)) throw new ValueProblem('is not a client name');

@@ -111,7 +111,7 @@ export function loadConfig(files: string[], env: NodeJS.ProcessEnv = process.env
     shutdownGraceMs: (shared.server.get('shutdown_grace')?.value as number | undefined) ?? 10_000,
     workers: (shared.server.get('workers')?.value as number | undefined) ?? 1,
     idempotencyDays: (shared.server.get('idempotency_days')?.value as number | undefined) ?? DEFAULT_IDEMPOTENCY_DAYS,
-    clients: buildClients(clients),
+    clients: buildClients(clients, interfaces),
     admin,
     ...buildScanner(shared.scanner, switches, files[0]),
     card: buildCard(shared.card, baseDir, files[0]),
@@ -578,14 +578,22 @@ function buildScanner(set: Map<string, SetValue>, parsed: readonly ParsedInterfa
 // ---------------------------------------------------------------------------------------------
 // PC-06: [client.<id>] (docs/idempotency.md).
 
-function buildClients(parsed: readonly ParsedInterface[]): ClientConfig[] {
+function buildClients(parsed: readonly ParsedInterface[], interfaces: readonly ParsedInterface[]): ClientConfig[] {
+  // Every [interface.<name>] section of the files counts, enabled or not (disabling one for a while
+  // does not make its client sections wrong).
+  const known = interfaces.map((i) => i.name);
   const out = parsed.map((p): ClientConfig => {
     const header = `client.${p.name}`;
     const name = p.values.get('name') as string | undefined;
     if (name === undefined) throw new ConfigError(p.file, header, 'name', "missing; the client's identity in the idempotency key, e.g. name = cardsys (kept when the section is renamed)");
     const addresses = p.values.get('addresses') as string[] | undefined;
     if (addresses === undefined) throw new ConfigError(p.file, header, 'addresses', 'missing; the addresses and CIDR blocks the client connects from, e.g. addresses = 10.20.0.5, 10.20.0.6');
-    return { section: p.name, name, addresses, file: p.file };
+    const covers = p.values.get('interfaces') as string[] | undefined;
+    const unknown = covers?.find((i) => !known.includes(i));
+    if (unknown !== undefined) {
+      throw new ConfigError(p.file, header, 'interfaces', `"${unknown}" is not an interface of the configuration; accepted: names of [interface.<name>] sections (${known.join(', ')})`);
+    }
+    return { section: p.name, name, addresses, ...(covers ? { interfaces: covers } : {}), file: p.file };
   });
   for (let i = 0; i < out.length; i++) {
     const prev = out.slice(0, i).find((c) => c.name === out[i].name);
@@ -597,7 +605,7 @@ function buildClients(parsed: readonly ParsedInterface[]): ClientConfig[] {
   if (clash) {
     throw new ConfigError(
       clash.b.file ?? '', `client.${clash.b.section}`, 'addresses',
-      `${clash.entry} is also an address of [client.${clash.a.section}] (name ${clash.a.name}) in ${clash.a.file ?? ''}; accepted: each address or block in one client`,
+      `${clash.entry} is also an address of [client.${clash.a.section}] (name ${clash.a.name}) in ${clash.a.file ?? ''}, on a common interface; accepted: each address or block in one client per interface`,
     );
   }
   return out;

@@ -81,6 +81,7 @@ export function renderExampleIni(): string {
   out.push(
     '; ── [client.<id>]: who a peer is, for the idempotency key of write functions (PC-06); see',
     ';    docs/idempotency.md. One section per client system; without any, every peer is the client *.',
+    ';    Fail closed: on an interface a section covers, writes from addresses no section names are 1010.',
     ';[client.cardsys]',
   );
   for (const def of sectionKeys('client')) out.push(...keyBlock(def, undefined));

@@ -156,6 +156,11 @@ export interface ClientConfig {
   name: string;
   /** IPv4/IPv6 addresses and CIDR blocks of the client's hosts (never empty). */
   addresses: string[];
+  /**
+   * Names of the [interface.<name>] sections it covers; absent = every interface. On a covered
+   * interface a write from an address no covering section names is refused 1010 (fail closed).
+   */
+  interfaces?: string[];
   /** The INI file that defined it (messages). */
   file?: string;
 }

@@ -146,7 +146,9 @@ export function renderSection(h: HandlerModule, row: BusinessRow): string {
   parts.push(
     '',
     `Return codes: ${codeCell('OK')}; ${refusals.length ? `refusals ${refusals.join(', ')}; ` : ''}` +
-      `and those of every business type: ${COMMON_REQUEST.map(codeCell).join(', ')}, ${COMMON_SYSTEM.map(codeCell).join(', ')} (section 8).`,
+      `and those of every business type: ${COMMON_REQUEST.map(codeCell).join(', ')}, ${COMMON_SYSTEM.map(codeCell).join(', ')} (section 8)` +
+      // A write function's serial and client identity are checked before it runs (sections 2 and 8).
+      (h.write ? `; as a write function also ${codeCell('MALFORMED_HEADER')} for a serial that breaks the serial rule (section 2) and ${codeCell('UNKNOWN_CLIENT')} from an address no covering \`[client.<id>]\` names (section 8).` : '.'),
   );
   if (h.example) {
     const req = encodeRequest({ biz: row.code, ...EXAMPLE_HEAD }, h.request, h.example.request);

@@ -83,3 +83,46 @@ t.test('PC-06 identities: the most specific block wins; IPv4-mapped IPv6; unconf
   t.same(parseIp('::1'), { v6: true, value: 1n });
   t.equal(parseIp('nonsense'), undefined);
 });
+
+t.test('issue 13 PC-06 [client.<id>] interfaces: which interfaces a client covers; unknown names are errors', async (t) => {
+  const two = (text: string) => load(`[interface.cs]\nport = 7001\n${text}`);
+  const c = two('[client.cardsys]\nname = cardsys\naddresses = 127.0.0.1\ninterfaces = card\n[client.cc]\nname = callcentre\naddresses = 10.9.0.0/16\n');
+  t.same(c.clients?.map((x) => [x.name, x.interfaces]), [['cardsys', ['card']], ['callcentre', undefined]], 'absent = every interface');
+  let e = fails('[client.cardsys]\nname = cardsys\naddresses = 127.0.0.1\ninterfaces = card, crad\n');
+  t.match(e.message, /\[client\.cardsys\] interfaces: "crad" is not an interface of the configuration; accepted: names of \[interface\.<name>\] sections \(card\)/);
+  t.match(e.message, /c\d+\.ini: /, 'names the file');
+  e = fails('[client.a]\nname = x\naddresses = 10.0.0.1\ninterfaces = card, card\n');
+  t.match(e.message, /\[client\.a\] interfaces: .*lists card twice/);
+  e = fails('[client.a]\nname = x\naddresses = 10.0.0.1\ninterfaces = Card!\n');
+  t.match(e.message, /\[client\.a\] interfaces: .*not an interface name/);
+  // The same host for two clients on disjoint interfaces: allowed; on a common one: an error.
+  const d = two('[client.a]\nname = x\naddresses = 10.0.0.1\ninterfaces = card\n[client.b]\nname = y\naddresses = 10.0.0.1\ninterfaces = cs\n');
+  t.equal(d.clients?.length, 2);
+  const bad = (() => {
+    try {
+      two('[client.a]\nname = x\naddresses = 10.0.0.1\ninterfaces = card\n[client.b]\nname = y\naddresses = 10.0.0.1\n');
+    } catch (err) {
+      return err as Error;
+    }
+    return undefined;
+  })();
+  t.ok(bad instanceof ConfigError, 'a block of two clients on a common interface');
+  t.match(bad?.message, /\[client\.b\] addresses: 10\.0\.0\.1 is also an address of \[client\.a\]/);
+});
+
+t.test('issue 13 PC-06 identities per interface: a section covers only the interfaces it names', async (t) => {
+  const clients = [
+    { section: 'cardsys', name: 'cardsys', addresses: ['127.0.0.1'], interfaces: ['card'] },
+    { section: 'cc', name: 'callcentre', addresses: ['10.9.0.0/16'], interfaces: ['cs'] },
+  ];
+  const card = new ClientIdentities(clients, 'card');
+  t.ok(card.configured, 'card is covered: writes from unnamed addresses are refused there');
+  t.equal(card.identify('127.0.0.1'), 'cardsys');
+  t.equal(card.identify('10.9.1.1'), UNCONFIGURED_CLIENT, 'the call centre is not a client on card');
+  const cs = new ClientIdentities(clients, 'cs');
+  t.equal(cs.identify('10.9.1.1'), 'callcentre');
+  t.equal(cs.identify('127.0.0.1'), UNCONFIGURED_CLIENT);
+  const print = new ClientIdentities(clients, 'print');
+  t.notOk(print.configured, 'an interface no section covers: every peer is *, nothing refused');
+  t.ok(new ClientIdentities([{ section: 'all', name: 'all', addresses: ['10.0.0.1'] }], 'print').configured, 'a section without interfaces covers every interface');
+});
