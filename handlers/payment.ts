@@ -9,7 +9,7 @@ import type { CodeMeaning } from '../protocol/layout-types.js';
 import { PAY_STATUS } from '../src/store/schema.js';
 import { defineWriteHandler } from './kit/define.js';
 import { idField, subscriberStatus, svcnum } from './kit/fields.js';
-import { cardClient, checkAmount, findPosting, isTombstone, post, type Posted } from './kit/posting.js';
+import { cardClient, checkAmount, findPosting, isTombstone, lockAccount, post, type Posted } from './kit/posting.js';
 import { realtimeBalance } from './kit/realtime-balance.js';
 import { findSubscriber } from './kit/subscriber.js';
 
@@ -44,7 +44,7 @@ export default defineWriteHandler({
   module: import.meta.url,
   request: [svcnum, money('amount', { min: 1n, doc: 'fen paid, at least 1; the [card] min_amount/max_amount bounds apply (2010 outside them)' })],
   response: [withDoc(money('amount'), 'fen posted (the request\'s)'), ...postingReply],
-  refusals: ['NO_SUBSCRIBER', 'STATUS_FORBIDS', 'AMOUNT_OUT_OF_BOUNDS', 'NO_ACCOUNT', 'SERIAL_CONFLICT', 'ALREADY_REVERSED'],
+  refusals: ['NO_SUBSCRIBER', 'STATUS_FORBIDS', 'AMOUNT_OUT_OF_BOUNDS', 'NO_ACCOUNT', 'BALANCE_OUT_OF_RANGE', 'SERIAL_CONFLICT', 'ALREADY_REVERSED'],
   doc: `A payment from the card system (缴费请求) to the number's paying account, identified by the header's \`serial\`. \
 One unit of work: a TAB_PAY row (PAYMODE 15, SOURCE = the card system's client name, SERIAL = the header serial, STATUS 1), \
 its TAB_ACCOUNTPREDEPOSIT row, TAB_ACCOUNTPREDEPOSITDTAL and ACCT_BALANCE raised by the amount; the reply is sent only \
@@ -65,6 +65,9 @@ same serial for another number or amount is 2007. See docs/payments.md.`,
     checkAmount(ctx, amount);
     const sub = await findSubscriber(ctx, svcnum);
     const source = cardClient(ctx);
+    // The account first, then what is posted under this serial (a reconciliation or a reversal
+    // running now has committed or not started by then): docs/payments.md, lock order.
+    await lockAccount(ctx, sub.acctid);
     const prior = await findPosting(ctx, source, ctx.serial);
     if (prior) {
       if (isTombstone(prior)) throw new GatewayError('ALREADY_REVERSED', `流水号 ${ctx.serial} 的冲正先到，该笔缴费不再入帐`);

@@ -10,7 +10,7 @@ import { PAY_STATUS } from '../src/store/schema.js';
 import { PAY_BY_PAYSN } from '../src/store/queries/payments.js';
 import { defineWriteHandler } from './kit/define.js';
 import { idField, svcnum } from './kit/fields.js';
-import { cardClient, effectiveAmount, findPosting, isTombstone, post, type PayRow } from './kit/posting.js';
+import { cardClient, effectiveAmount, findPosting, isTombstone, lockAccount, post, type PayRow } from './kit/posting.js';
 import { realtimeBalance } from './kit/realtime-balance.js';
 import { findSubscriber, type Subscriber } from './kit/subscriber.js';
 import { postingBody, postingReply } from './payment.js';
@@ -33,7 +33,7 @@ export default defineWriteHandler({
   module: import.meta.url,
   request: [svcnum, origSerial],
   response: [withDoc(money('amount'), 'fen taken back (positive: the payment as it stood)'), idField('origPaysn', 'TAB_PAY.PAYSN of the payment reversed'), ...postingReply],
-  refusals: ['NO_SUBSCRIBER', 'STATUS_FORBIDS', 'ORIGINAL_NOT_FOUND', 'ALREADY_REVERSED', 'NO_ACCOUNT', 'SERIAL_CONFLICT'],
+  refusals: ['NO_SUBSCRIBER', 'STATUS_FORBIDS', 'ORIGINAL_NOT_FOUND', 'ALREADY_REVERSED', 'NO_ACCOUNT', 'BALANCE_OUT_OF_RANGE', 'SERIAL_CONFLICT'],
   doc: `Reverses one card payment of the number, named by its serial (\`origSerial\`, the serial of its 303); the \
 reversal's own serial is the header's. One unit of work, as PC-03 with the negated amount: a TAB_PAY reversal row \
 (STATUS 3, AMOUNT negative, ORIG_PAYSN = the payment), the payment marked reversed (STATUS 2, REVERSED_BY), the \
@@ -53,6 +53,9 @@ number is 2004. See docs/payments.md.`,
   async handle({ svcnum, origSerial }, ctx) {
     const sub = await findSubscriber(ctx, svcnum);
     const source = cardClient(ctx);
+    // The account first, then the payment as it stands (its status, its reconciliation
+    // corrections): a correction committed while this unit waited for the lock is counted.
+    await lockAccount(ctx, sub.acctid);
     // This reversal's serial posted already (by the reconciliation, PC-07): answer that posting.
     const mine = await findPosting(ctx, source, ctx.serial);
     if (mine) {

@@ -32,6 +32,7 @@ export const RETURN_CODES = {
   AMOUNT_OUT_OF_BOUNDS: { code: 2010, message: '金额超出范围', en: 'amount out of bounds' },
   NO_ACCOUNT: { code: 2011, message: '无此帐户', en: 'no such account' },
   NO_RECORD: { code: 2012, message: '无记录', en: 'no such record' },
+  BALANCE_OUT_OF_RANGE: { code: 2013, message: '帐户金额超出范围', en: 'account total would leave the int64 range; nothing posted' },
 
   // 9xxx — the system cannot answer now; nothing was done
   DATABASE_UNAVAILABLE: { code: 9001, message: '数据库不可用', en: 'database unavailable' },

@@ -26,6 +26,7 @@ import pino, { type Logger } from 'pino';
 import { HEADER_SIZE, KIND_RESPONSE, OPERATOR_OFFSET, PROTOCOL_VERSION, RESULT_OFFSET, writeHeader, type Header } from '../protocol/header.js';
 import { businessByName } from '../protocol/business-types.js';
 import { GatewayError } from '../protocol/return-codes.js';
+import { UNCONFIGURED_CARD_CLIENT } from './config/keys.js';
 import type { ClientConfig } from './config/types.js';
 import { describe, isUniqueViolation } from './store/errors.js';
 import {
@@ -544,7 +545,9 @@ export class Ledger {
       }
       // rows of that day are covered: everything before the next midnight
       const through = new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3]) + 1);
-      deleted += await this.store.run(LEDGER_PURGE_RECONCILED(RECONCILED_CODES), { client, cutoff: through < cutoff ? through : cutoff });
+      // `card` (reserved) is the unconfigured card system, whose ledger rows are the client `*`
+      const ledger = client === UNCONFIGURED_CARD_CLIENT ? UNCONFIGURED_CLIENT : client;
+      deleted += await this.store.run(LEDGER_PURGE_RECONCILED(RECONCILED_CODES), { ledger, cutoff: through < cutoff ? through : cutoff });
     }
     const heldRow = await this.store.one<{ n: number | bigint }>(LEDGER_HELD(RECONCILED_CODES), { cutoff });
     const held = Number(heldRow?.n ?? 0);

@@ -12,7 +12,7 @@ import pino, { type Logger } from 'pino';
 import { businessByName } from '../protocol/business-types.js';
 import { GatewayError } from '../protocol/return-codes.js';
 import { SERIAL_RULE, serialProblem } from '../protocol/serial.js';
-import { effectiveAmount, findPosting, isTombstone, post, RECON_OPERATOR, RECON_SOURCE, type PayRow, type Posted } from '../handlers/kit/posting.js';
+import { effectiveAmount, findPosting, isTombstone, lockAccount, post, RECON_OPERATOR, RECON_SOURCE, type PayRow, type Posted } from '../handlers/kit/posting.js';
 import { findSubscriber, type Subscriber } from '../handlers/kit/subscriber.js';
 import { DEFAULT_CARD } from './config/keys.js';
 import type { CardConfig, Config, DatabaseConfig } from './config/types.js';
@@ -251,6 +251,38 @@ export async function reconcile(file: ReconFile, fileName: string, o: ReconcileO
         throw err;
       }
     };
+    // Lock order (docs/payments.md): the accounts a line touches are locked BEFORE its postings
+    // are read, as PC-03 and PC-04 lock theirs; a payment or reversal arriving over the wire while
+    // this file runs has then either committed (and is read here) or waits for this transaction.
+    // The subscriber comes back as the reason a line cannot be posted when its account has no
+    // ACCT_BALANCE row: that line is reported, the rest of the file reconciled.
+    const lockFor = async (svcnum: string, ...rows: (Pick<PayRow, 'acctid'> | undefined)[]): Promise<Subscriber | string> => {
+      const sub = await subscriberOf(svcnum);
+      const accts = new Set<bigint>(rows.flatMap((r) => (r ? [r.acctid] : [])));
+      if (typeof sub !== 'string') accts.add(sub.acctid);
+      for (const a of [...accts].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))) {
+        try {
+          await lockAccount(ctx, a);
+        } catch (err) {
+          if (!(err instanceof GatewayError)) throw err;
+          if (typeof sub !== 'string' && a === sub.acctid) return `${err.code} ${err.message}`;
+        }
+      }
+      return sub;
+    };
+    // A posting the line needs; refused (2013: a total would leave int64) before anything of it is
+    // written, it is reported instead and the file goes on.
+    const attempt = async (d: Difference, run: () => Promise<Posted>): Promise<Posted | undefined> => {
+      try {
+        const p = await run();
+        record(d, p);
+        return p;
+      } catch (err) {
+        if (!(err instanceof GatewayError)) throw err;
+        record({ ...d, action: 'reported', note: `${d.note ? `${d.note}; ` : ''}cannot be ${d.action}: ${err.code} ${err.message}` });
+        return undefined;
+      }
+    };
     const inFile = new Set(file.lines.map((l) => l.serial));
     const correction = (sub: Subscriber, amount: bigint, target: Pick<PayRow, 'paysn'>, at?: Date) =>
       post(ctx, { kind: 'correction', sub, amount, source: RECON_SOURCE, serial: (paysn) => `C${paysn}`, original: target, at });
@@ -258,15 +290,17 @@ export async function reconcile(file: ReconFile, fileName: string, o: ReconcileO
     // Payments first: a reversal in the same file may name one of them.
     for (const l of file.lines) {
       if (l.kind !== 'P') continue;
+      const sub = await lockFor(l.svcnum, await findPosting(ctx, client, l.serial));
+      // Read again under the lock: as it stands.
       const ours = await findPosting(ctx, client, l.serial);
       if (!ours) {
-        const sub = await subscriberOf(l.svcnum);
         if (typeof sub === 'string') {
           record({ kind: 'missing-payment', serial: l.serial, svcnum: l.svcnum, fileAmount: l.amount, ourAmount: null, action: 'reported', note: `cannot be applied: ${sub}` });
           continue;
         }
-        const p = await post(ctx, { kind: 'payment', sub, amount: l.amount, source: client, serial: l.serial, at: localTime(l.time) });
-        record({ kind: 'missing-payment', serial: l.serial, svcnum: l.svcnum, fileAmount: l.amount, ourAmount: null, action: 'applied' }, p);
+        await attempt({ kind: 'missing-payment', serial: l.serial, svcnum: l.svcnum, fileAmount: l.amount, ourAmount: null, action: 'applied' }, () =>
+          post(ctx, { kind: 'payment', sub, amount: l.amount, source: client, serial: l.serial, at: localTime(l.time) }),
+        );
         continue;
       }
       if (isTombstone(ours) || ours.status === PAY_STATUS.REVERSAL.code || ours.orig_paysn !== null || ours.svcnum !== l.svcnum) {
@@ -281,29 +315,27 @@ export async function reconcile(file: ReconFile, fileName: string, o: ReconcileO
         const rev = await PAY_BY_PAYSN.one(ctx.store, { paysn: ours.reversed_by });
         const revEff = rev && rev.source === RECON_SOURCE ? await effectiveAmount(ctx, rev) : 0n;
         if (rev && revEff !== 0n) {
-          const sub = await subscriberOf(l.svcnum);
           if (typeof sub === 'string') {
             record({ kind: 'missing-payment', serial: l.serial, svcnum: l.svcnum, fileAmount: l.amount, ourAmount: 0n, action: 'reported', note: `reversed by reconciliation (PAYSN ${rev.paysn}); cannot be restored: ${sub}` });
             continue;
           }
-          const p = await correction(sub, -revEff, rev);
-          record({ kind: 'missing-payment', serial: l.serial, svcnum: l.svcnum, fileAmount: l.amount, ourAmount: 0n, action: 'applied', note: `reversed by reconciliation (PAYSN ${rev.paysn}); restored` }, p);
+          const p = await attempt({ kind: 'missing-payment', serial: l.serial, svcnum: l.svcnum, fileAmount: l.amount, ourAmount: 0n, action: 'applied', note: `reversed by reconciliation (PAYSN ${rev.paysn}); restored` }, () => correction(sub, -revEff, rev));
+          if (!p) continue;
         }
       }
       const eff = await effectiveAmount(ctx, ours);
       if (eff !== l.amount) {
-        const sub = await subscriberOf(l.svcnum);
         if (typeof sub === 'string') {
           record({ kind: 'amount', serial: l.serial, svcnum: l.svcnum, fileAmount: l.amount, ourAmount: eff, action: 'reported', note: `cannot be corrected: ${sub}` });
           continue;
         }
-        const p = await correction(sub, l.amount - eff, ours);
-        record({ kind: 'amount', serial: l.serial, svcnum: l.svcnum, fileAmount: l.amount, ourAmount: eff, action: 'corrected' }, p);
+        await attempt({ kind: 'amount', serial: l.serial, svcnum: l.svcnum, fileAmount: l.amount, ourAmount: eff, action: 'corrected' }, () => correction(sub, l.amount - eff, ours));
       }
     }
 
     for (const l of file.lines) {
       if (l.kind !== 'R') continue;
+      const sub = await lockFor(l.svcnum, await findPosting(ctx, client, l.serial), await findPosting(ctx, client, l.orig));
       const ours = await findPosting(ctx, client, l.serial);
       if (ours) {
         const orig = ours.orig_paysn === null ? undefined : await PAY_BY_PAYSN.one(ctx.store, { paysn: ours.orig_paysn });
@@ -313,17 +345,14 @@ export async function reconcile(file: ReconFile, fileName: string, o: ReconcileO
         }
         const eff = await effectiveAmount(ctx, ours);
         if (eff !== -l.amount) {
-          const sub = await subscriberOf(l.svcnum);
           if (typeof sub === 'string') {
             record({ kind: 'amount', serial: l.serial, svcnum: l.svcnum, fileAmount: -l.amount, ourAmount: eff, action: 'reported', note: `cannot be corrected: ${sub}` });
             continue;
           }
-          const p = await correction(sub, -l.amount - eff, ours);
-          record({ kind: 'amount', serial: l.serial, svcnum: l.svcnum, fileAmount: -l.amount, ourAmount: eff, action: 'corrected' }, p);
+          await attempt({ kind: 'amount', serial: l.serial, svcnum: l.svcnum, fileAmount: -l.amount, ourAmount: eff, action: 'corrected' }, () => correction(sub, -l.amount - eff, ours));
         }
         continue;
       }
-      const sub = await subscriberOf(l.svcnum);
       if (typeof sub === 'string') {
         record({ kind: 'missing-reversal', serial: l.serial, svcnum: l.svcnum, fileAmount: -l.amount, ourAmount: null, action: 'reported', note: `cannot be applied: ${sub}` });
         continue;
@@ -346,12 +375,12 @@ export async function reconcile(file: ReconFile, fileName: string, o: ReconcileO
         continue;
       }
       const eff = await effectiveAmount(ctx, orig);
-      const p = await post(ctx, { kind: 'reversal', sub, amount: -eff, source: client, serial: l.serial, original: orig, at: localTime(l.time) });
-      record({ kind: 'missing-reversal', serial: l.serial, svcnum: l.svcnum, fileAmount: -l.amount, ourAmount: null, action: 'applied' }, p);
-      if (eff !== l.amount) {
+      const p = await attempt({ kind: 'missing-reversal', serial: l.serial, svcnum: l.svcnum, fileAmount: -l.amount, ourAmount: null, action: 'applied' }, () =>
+        post(ctx, { kind: 'reversal', sub, amount: -eff, source: client, serial: l.serial, original: orig, at: localTime(l.time) }),
+      );
+      if (p && eff !== l.amount) {
         // The file's reversal takes back another amount than the payment stands at: it wins.
-        const c = await correction(sub, eff - l.amount, { paysn: p.paysn });
-        record({ kind: 'amount', serial: l.serial, svcnum: l.svcnum, fileAmount: -l.amount, ourAmount: -eff, action: 'corrected' }, c);
+        await attempt({ kind: 'amount', serial: l.serial, svcnum: l.svcnum, fileAmount: -l.amount, ourAmount: -eff, action: 'corrected' }, () => correction(sub, eff - l.amount, { paysn: p.paysn }));
       }
     }
 
@@ -360,8 +389,11 @@ export async function reconcile(file: ReconFile, fileName: string, o: ReconcileO
     const to = new Date(from.getFullYear(), from.getMonth(), from.getDate() + 1);
     const rows = await CARD_POSTINGS_BETWEEN.all(ctx.store, { source: client, paymode: PAY_MODES.CARD.code, from, to });
     const edge = card.boundaryMs;
-    for (const r of rows) {
-      if (inFile.has(r.serial) || isTombstone(r)) continue;
+    for (const listed of rows) {
+      if (inFile.has(listed.serial) || isTombstone(listed)) continue;
+      const sub = await lockFor(listed.svcnum, listed);
+      // Read again under the lock: a reversal or correction committed since the list was read counts.
+      const r = (await PAY_BY_PAYSN.one(ctx.store, { paysn: listed.paysn })) ?? listed;
       const t = localTime(r.paytime).getTime();
       const nearEdge = t - from.getTime() < edge || to.getTime() - t <= edge;
       if (r.orig_paysn === null) {
@@ -379,13 +411,13 @@ export async function reconcile(file: ReconFile, fileName: string, o: ReconcileO
           record({ kind: 'boundary', serial: r.serial, svcnum: r.svcnum, fileAmount: null, ourAmount: eff, action: 'reported', note: `payment posted ${r.paytime}, within [card] day_boundary of midnight: check the neighbouring day's file` });
           continue;
         }
-        const sub = await subscriberOf(r.svcnum);
         if (typeof sub === 'string' || sub.subscrbid !== r.subscrbid) {
           record({ kind: 'extra-payment', serial: r.serial, svcnum: r.svcnum, fileAmount: null, ourAmount: eff, action: 'reported', note: `cannot be reversed: ${typeof sub === 'string' ? sub : 'the number has another subscriber now'}` });
           continue;
         }
-        const p = await post(ctx, { kind: 'reversal', sub, amount: -eff, source: RECON_SOURCE, serial: (paysn) => `R${paysn}`, original: r });
-        record({ kind: 'extra-payment', serial: r.serial, svcnum: r.svcnum, fileAmount: null, ourAmount: eff, action: 'reversed' }, p);
+        await attempt({ kind: 'extra-payment', serial: r.serial, svcnum: r.svcnum, fileAmount: null, ourAmount: eff, action: 'reversed' }, () =>
+          post(ctx, { kind: 'reversal', sub, amount: -eff, source: RECON_SOURCE, serial: (paysn) => `R${paysn}`, original: r }),
+        );
         continue;
       }
       if (r.status !== PAY_STATUS.REVERSAL.code) continue;
@@ -398,13 +430,11 @@ export async function reconcile(file: ReconFile, fileName: string, o: ReconcileO
         record({ kind: 'boundary', serial: r.serial, svcnum: r.svcnum, fileAmount: null, ourAmount: eff, action: 'reported', note: `reversal posted ${r.paytime}, within [card] day_boundary of midnight: check the neighbouring day's file` });
         continue;
       }
-      const sub = await subscriberOf(r.svcnum);
       if (typeof sub === 'string' || sub.subscrbid !== r.subscrbid) {
         record({ kind: 'extra-reversal', serial: r.serial, svcnum: r.svcnum, fileAmount: null, ourAmount: eff, action: 'reported', note: `cannot be undone: ${typeof sub === 'string' ? sub : 'the number has another subscriber now'}` });
         continue;
       }
-      const p = await correction(sub, -eff, r);
-      record({ kind: 'extra-reversal', serial: r.serial, svcnum: r.svcnum, fileAmount: null, ourAmount: eff, action: 'corrected' }, p);
+      await attempt({ kind: 'extra-reversal', serial: r.serial, svcnum: r.svcnum, fileAmount: null, ourAmount: eff, action: 'corrected' }, () => correction(sub, -eff, r));
     }
 
     // The mark PC-06's purge reads; never moved back by an older file.

@@ -6,11 +6,12 @@
 // All in the caller's unit of work. Nothing is ever edited in place except the reversed
 // payment's STATUS/REVERSED_BY link.
 import { GatewayError } from '../../protocol/return-codes.js';
-import { DEFAULT_CARD } from '../../src/config/keys.js';
+import { DEFAULT_CARD, UNCONFIGURED_CARD_CLIENT } from '../../src/config/keys.js';
 import { UNCONFIGURED_CLIENT } from '../../src/idempotency.js';
 import type { CardConfig } from '../../src/config/types.js';
 import { PAY_MODES, PAY_STATUS, SUBSCRIBER_STATUS } from '../../src/store/schema.js';
 import {
+  ACCOUNT_FOR_UPDATE,
   ADD_BALANCE,
   ADD_PREDEPOSIT_DTAL,
   CORRECTIONS_OF,
@@ -22,6 +23,7 @@ import {
   NEXT_DEPOSITSN,
   NEXT_PAYSN,
   PAY_BY_SOURCE_SERIAL,
+  PREDEPOSIT_DTAL,
 } from '../../src/store/queries/payments.js';
 import { SUBSCRIBER_BY_NUMBER } from '../../src/store/queries/subscriber.js';
 import type { RowOf } from '../../src/store/queries/define.js';
@@ -43,11 +45,37 @@ export const RECON_OPERATOR = 'RECON';
  * The card system's identity: TAB_PAY.SOURCE of its postings, the reconciliation file's client
  * and the BSG_META key `card_reconciled_through.<client>`. The ONE place that decides it: the
  * client name PC-06 keys its ledger by ([client.<id>] name, ctx.client); for a peer no
- * [client.<id>] section names (the unconfigured client `*`), the interface's name.
+ * [client.<id>] section names (the ledger's client `*`), the fixed, reserved name `card` — never
+ * the interface's section name, so that two gateways whose card interfaces are named differently
+ * post and look up under one identity, as their ledger rows do.
  */
 export function cardClient(ctx: HandlerContext): string {
   const client = ctx.client;
-  return client && client !== UNCONFIGURED_CLIENT ? client : ctx.iface;
+  return client && client !== UNCONFIGURED_CLIENT ? client : UNCONFIGURED_CARD_CLIENT;
+}
+
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+
+/**
+ * Lock the account's balance row in the caller's unit and return its BALANCE; 2011 when it has
+ * none. Every unit that posts takes this lock BEFORE it reads the postings it decides on (the
+ * prior posting of a serial, the payment a reversal takes back and its corrections, the status
+ * the resume rule reads): PC-03, PC-04 and PC-07 all lock first, so what a unit reads after the
+ * lock stands until it commits. Taking it again in the same unit costs nothing.
+ */
+export async function lockAccount(ctx: WriteContext, acctid: bigint): Promise<bigint> {
+  const row = await ACCOUNT_FOR_UPDATE.one(ctx.tx, { acctid });
+  if (!row) throw new GatewayError('NO_ACCOUNT', `帐户 ${acctid} 无余额记录 (ACCT_BALANCE)`);
+  return row.balance;
+}
+
+/** 2013 unless every total the posting changes stays a signed 64-bit integer (checked before anything is written). */
+function checkRange(what: string, before: bigint, delta: bigint, acctid: bigint): void {
+  const after = before + delta;
+  if (after > INT64_MAX || after < INT64_MIN) {
+    throw new GatewayError('BALANCE_OUT_OF_RANGE', `帐户 ${acctid} ${what} ${before} 分 ${delta < 0n ? '-' : '+'} ${delta < 0n ? -delta : delta} 分超出 64 位整数范围`);
+  }
 }
 
 /** The [card] settings in force (defaults when the configuration was built without the section). */
@@ -114,20 +142,37 @@ export async function post(ctx: WriteContext, p: Posting): Promise<Posted> {
   const tx = ctx.tx;
   const at = p.at ?? ctx.clock.date();
   const operator = p.operator ?? ctx.operator;
-  const sub = p.sub;
+  let sub = p.sub;
+  // The account's balance row first: its lock serialises every posting to the account (and so
+  // the first TAB_ACCOUNTPREDEPOSITDTAL insert below). Every refusal comes before the first write.
+  const balance = await lockAccount(ctx, sub.acctid);
+  const tin = p.amount > 0n ? p.amount : 0n;
+  const tout = p.amount < 0n ? -p.amount : 0n;
+  const dtal = { amount: p.amount, tin, tout, now: at, acctid: sub.acctid, deposittype: DEPOSIT_ORDINARY };
+  let dtalExists = false;
+  if (p.kind !== 'tombstone') {
+    checkRange('BALANCE', balance, p.amount, sub.acctid);
+    const d = await PREDEPOSIT_DTAL.one(tx, { acctid: sub.acctid, deposittype: DEPOSIT_ORDINARY });
+    dtalExists = d !== undefined;
+    checkRange('预存 BALANCE', d?.balance ?? 0n, p.amount, sub.acctid);
+    checkRange('TOTAL_IN', d?.total_in ?? 0n, tin, sub.acctid);
+    checkRange('TOTAL_OUT', d?.total_out ?? 0n, tout, sub.acctid);
+  }
+  // The status as it stands under the lock (the resume rule): a concurrent posting to the account
+  // that resumed the line has committed by now.
+  const now = await SUBSCRIBER_BY_NUMBER.one(ctx.store, { svcnum: sub.svcnum });
+  if (now && now.subscrbid === sub.subscrbid) sub = now;
   const next = await NEXT_PAYSN.one(tx, {});
   if (!next) throw new Error('SEQ_PAYSN returned no row');
   const paysn = next.paysn;
-  // The account's balance row first: its lock serialises every posting to the account (and so
-  // the first TAB_ACCOUNTPREDEPOSITDTAL insert below).
-  if (p.kind !== 'tombstone') {
-    const n = await ADD_BALANCE.run(tx, { amount: p.amount, now: at, acctid: sub.acctid });
-    if (n !== 1) throw new GatewayError('NO_ACCOUNT', String(sub.acctid));
-  }
   if (p.kind === 'reversal') {
     if (!p.original) throw new Error('a reversal needs its original');
     const n = await MARK_REVERSED.run(tx, { reversed: PAY_STATUS.REVERSED.code, by: paysn, paysn: p.original.paysn, normal: PAY_STATUS.NORMAL.code });
     if (n !== 1) throw new GatewayError('ALREADY_REVERSED', `PAYSN ${p.original.paysn}`);
+  }
+  if (p.kind !== 'tombstone') {
+    const n = await ADD_BALANCE.run(tx, { amount: p.amount, now: at, acctid: sub.acctid });
+    if (n !== 1) throw new GatewayError('NO_ACCOUNT', String(sub.acctid));
   }
   const row = {
     paysn,
@@ -145,10 +190,8 @@ export async function post(ctx: WriteContext, p: Posting): Promise<Posted> {
   if (p.original && p.kind !== 'payment' && p.kind !== 'tombstone') await INSERT_PAY_LINKED.run(tx, { ...row, orig: p.original.paysn });
   else await INSERT_PAY.run(tx, row);
   if (p.kind !== 'tombstone') {
-    const tin = p.amount > 0n ? p.amount : 0n;
-    const tout = p.amount < 0n ? -p.amount : 0n;
-    const dtal = { amount: p.amount, tin, tout, now: at, acctid: sub.acctid, deposittype: DEPOSIT_ORDINARY };
-    if ((await ADD_PREDEPOSIT_DTAL.run(tx, dtal)) === 0) await INSERT_PREDEPOSIT_DTAL.run(tx, dtal);
+    if (dtalExists) await ADD_PREDEPOSIT_DTAL.run(tx, dtal);
+    else await INSERT_PREDEPOSIT_DTAL.run(tx, dtal);
     const dep = await NEXT_DEPOSITSN.one(tx, {});
     if (!dep) throw new Error('SEQ_DEPOSITSN returned no row');
     await INSERT_PREDEPOSIT.run(tx, { depositsn: dep.depositsn, acctid: sub.acctid, paysn, deposittype: DEPOSIT_ORDINARY, amount: p.amount, created: at });
@@ -161,8 +204,8 @@ export async function post(ctx: WriteContext, p: Posting): Promise<Posted> {
       posted.resumed = rec.busisn;
       posted.subscriberStatus = rec.subscriberStatus;
     } catch (err) {
-      // Another unit changed the status after we read it (a concurrent payment already resumed
-      // the line): this payment still posts; it just does not queue a second command.
+      // A function that does not post (and so does not take the account's lock) changed the
+      // status after we read it: this payment still posts; it just does not queue a command.
       if (!(err instanceof GatewayError && err.code === 2004)) throw err;
       posted.subscriberStatus = (await SUBSCRIBER_BY_NUMBER.one(ctx.store, { svcnum: sub.svcnum }))?.status ?? sub.status;
     }

@@ -41,6 +41,14 @@ export const DEFAULT_ADMIN_PORT = 9930;
 export const DEFAULT_ADMIN_ALLOW: readonly string[] = ['127.0.0.0/8', '::1'];
 
 /** PC-03…PC-08: [card] when the section (or a key of it) is absent. */
+/**
+ * The card system's identity when no [client.<id>] section names its address (the ledger's client
+ * `*`): TAB_PAY.SOURCE of its postings, the client of its reconciliation file (`H|card|…`) and the
+ * BSG_META key `card_reconciled_through.card`. Fixed — never the interface's section name — and
+ * reserved: no [client.<id>] may take it (docs/payments.md, docs/idempotency.md).
+ */
+export const UNCONFIGURED_CARD_CLIENT = 'card';
+
 export const DEFAULT_CARD: CardConfig = Object.freeze({
   minAmount: 1n,
   maxAmount: 1_000_000n,
@@ -455,7 +463,7 @@ export const CONFIG_KEYS: readonly KeyDef[] = [
 
   // ── [client.<id>] ── PC-06: who a peer is, for the idempotency key (docs/idempotency.md)
   {
-    section: 'client', key: 'name', type: 'string', accepted: '1–16 of A-Z a-z 0-9 _ . -, starting with a letter or digit (TAB_PAY.SOURCE holds 16)',
+    section: 'client', key: 'name', type: 'string', accepted: '1–16 of A-Z a-z 0-9 _ . -, starting with a letter or digit (TAB_PAY.SOURCE holds 16); not `card` (reserved for an unconfigured card system)',
     doc: 'The client\'s identity in the idempotency key of write functions (BSG_IDEMPOTENCY.CLIENT) and in the reconciliation\'s BSG_META key. Required. Keep it when the section is renamed or the client moves: a re-sent serial is recognised by this name, not by the section or the address.',
     parse: parseClientName, sample: 'cardsys',
   },
@@ -484,6 +492,9 @@ function parseInterfaceNames(raw: string): string[] {
 
 function parseClientName(raw: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,15}$/.test(raw)) throw new ValueProblem('is not a client name');
+  if (raw === UNCONFIGURED_CARD_CLIENT) {
+    throw new ValueProblem(`is reserved: "${UNCONFIGURED_CARD_CLIENT}" is the identity of a card system no [client.<id>] names (TAB_PAY.SOURCE, docs/payments.md); choose another name`);
+  }
   return raw;
 }
 

@@ -1092,7 +1092,7 @@ export function registerSimCard(program: Command, deps: { loadConfig(files: stri
     .option('--amounts <min-max>', 'payment amounts, fen', '100-50000')
     .option('--ledger <file>', 'durable ledger (JSON Lines, fsync per outcome); an existing one is resumed')
     .option('--reconcile-out <file>', "write the day's reconciliation file here at the end (docs/reconciliation.md)")
-    .option('--client <name>', 'the card system\'s name in the reconciliation file (its client name in the gateway\'s config)', 'card')
+    .option('--client <name>', 'the card system\'s name in the reconciliation file (its client name in the gateway\'s config; card when no [client] section names it)', 'card')
     .option('--numbers <list>', 'numbers to pay for: n1,n2,…, @file (one a line), or db (active and arrears-suspended subscribers of the --config database; the default)')
     .option('-c, --config <file...>', 'INI files naming the interfaces and the database (default h.ini.example)')
     .option('--operator <id>', 'header operator / terminal id', 'CARDSIM')

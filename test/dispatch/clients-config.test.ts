@@ -46,6 +46,8 @@ t.test('PC-06 client configuration mistakes name file, section and key', async (
   t.match(e.message, /\[client\.a\] addresses: missing/);
   e = fails('[client.a]\nname = card sys\naddresses = 10.0.0.1\n');
   t.match(e.message, /\[client\.a\] name: "card sys" is not a client name; accepted:/);
+  e = fails('[client.a]\nname = card\naddresses = 10.0.0.1\n');
+  t.match(e.message, /\[client\.a\] name: "card" is reserved: .*no \[client\.<id>\] names/, 'PC-03 issue 13: `card` is the unconfigured card system\'s TAB_PAY.SOURCE, no client may take it');
   e = fails('[client.a]\nname = abcdefghijklmnopq\naddresses = 10.0.0.1\n');
   t.match(e.message, /\[client\.a\] name: .*accepted: 1–16 of/, 'at most 16 characters (TAB_PAY.SOURCE)');
   e = fails('[client.a]\nname = x\naddresses = 10.0.0.300\n');

@@ -25,12 +25,13 @@ export const LEDGER_PURGE_UNRECONCILED: (codes: readonly number[]) => QueryDef =
 
 /**
  * Rows of reconciled business types of one reconciliation client, older than the cutoff and the
- * reconciled day. PC-07 names an unconfigured card system (ledger client `*`) by the interface it
- * used (handlers/kit/posting.ts cardClient), so `*` rows match on IFACE.
+ * reconciled day. :ledger is the client's ledger identity: its name, or `*` for the reserved
+ * name `card` an unconfigured card system posts and reconciles under (handlers/kit/posting.ts
+ * cardClient) — never the interface's name.
  */
 export const LEDGER_PURGE_RECONCILED: (codes: readonly number[]) => QueryDef = (codes) => ({
   name: `idem.purge-reconciled.${codes.join('-')}`,
-  sql: `DELETE FROM BSG_IDEMPOTENCY WHERE (CLIENT = :client OR (CLIENT = '*' AND IFACE = :client)) AND CREATED < :cutoff AND BIZ IN (${codes.join(', ')})`,
+  sql: `DELETE FROM BSG_IDEMPOTENCY WHERE CLIENT = :ledger AND CREATED < :cutoff AND BIZ IN (${codes.join(', ')})`,
 });
 
 /** Rows kept only because no reconciliation covers them yet (the purge's log line). */

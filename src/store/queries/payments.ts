@@ -156,6 +156,28 @@ VALUES (:acctid, :deposittype, :amount, :tin, :tout, :now)`,
   columns: {},
 });
 
+/**
+ * The account's balance row, locked (FOR UPDATE on PostgreSQL and Oracle; SQLite's writer lock
+ * already serialises units). Every posting unit takes it BEFORE it reads the postings it decides
+ * on (a payment's prior serial, the payment a reversal takes back and its corrections, the
+ * reconciliation's rows): a unit that read first could act on what a concurrent unit is changing.
+ * No row = the account has no balance row (2011). Its BALANCE is the overflow check's base.
+ */
+export const ACCOUNT_FOR_UPDATE = defineQuery({
+  name: 'payments.account-for-update',
+  sql: 'SELECT BALANCE FROM ACCT_BALANCE WHERE ACCTID = :acctid {{forUpdate}}',
+  binds: { acctid: 'id' },
+  columns: { balance: 'money' },
+});
+
+/** The account's deposit totals of a deposit type (read under the account's lock: the overflow check). */
+export const PREDEPOSIT_DTAL = defineQuery({
+  name: 'payments.predeposit-dtal',
+  sql: 'SELECT BALANCE, TOTAL_IN, TOTAL_OUT FROM TAB_ACCOUNTPREDEPOSITDTAL WHERE ACCTID = :acctid AND DEPOSITTYPE = :deposittype',
+  binds: { acctid: 'id', deposittype: 'int' },
+  columns: { balance: 'money', total_in: 'money', total_out: 'money' },
+});
+
 /** ACCT_BALANCE.BALANCE += amount; 0 rows = the account has no balance row (2011). */
 export const ADD_BALANCE = defineQuery({
   name: 'payments.add-balance',
