@@ -510,8 +510,10 @@ export class Scanner {
   /** Renew the leases of every delivery in flight; one whose lease is gone is aborted. */
   private async extendLeases(): Promise<void> {
     if (this.inFlight.size === 0) return;
-    // Not those whose outcome is being written (their lease ends anyway), in BUSISN order like
-    // the result transactions: no two transactions lock the same rows in opposite orders.
+    // Not those whose outcome is being written (their lease ends anyway). Lease rows only, in
+    // BUSISN order like the result transactions and the claims; every transaction that locks both
+    // rows of a command locks its record before its lease row (src/store/queries/commands.ts, "Lock
+    // order"), so none waits for a row another holds while that one waits for a row it holds.
     const list = [...this.inFlight.values()].filter((f) => !f.finishing).sort((a, b) => (a.cmd.busisn < b.cmd.busisn ? -1 : 1));
     if (list.length === 0) return;
     const until = new Date(this.clock.now() + this.cfg.leaseMs);
