@@ -70,6 +70,11 @@ export class TemplateSet {
     return this.byKey.size;
   }
 
+  /** Every SWITCHTYPE that has at least one template (trimmed). */
+  switchTypes(): Set<string> {
+    return new Set([...this.byKey.keys()].map((k) => k.slice(k.lastIndexOf('|') + 1)));
+  }
+
   templates(busiType: number, netType: string, switchType: string): readonly Template[] {
     return this.byKey.get(key(busiType, netType, switchType)) ?? [];
   }

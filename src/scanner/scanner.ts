@@ -177,10 +177,21 @@ export class Scanner {
     if (this.loopDone) return;
     this.stopping = false;
     this.log.info({ owner: this.owner, switches: this.router.switches.map((s) => s.name) }, 'scanner started');
+    this.startRenewal();
+    this.loopDone = this.loop();
+  }
+
+  /** Renew the leases of the deliveries in flight every third of the lease (until stopRenewal). */
+  private startRenewal(): void {
+    if (this.extendTimer) return;
     const every = Math.max(50, Math.floor(this.cfg.leaseMs / 3));
     this.extendTimer = setInterval(() => void this.extendLeases(), every);
     this.extendTimer.unref();
-    this.loopDone = this.loop();
+  }
+
+  private stopRenewal(): void {
+    if (this.extendTimer) clearInterval(this.extendTimer);
+    this.extendTimer = undefined;
   }
 
   /**
@@ -204,8 +215,7 @@ export class Scanner {
     this.flushDeadline = this.clock.now() + this.cfg.leaseMs;
     await this.flush();
     this.flushDeadline = undefined;
-    if (this.extendTimer) clearInterval(this.extendTimer);
-    this.extendTimer = undefined;
+    this.stopRenewal();
     this.loopDone = undefined;
     this.log.info({ owner: this.owner, ...this.counters }, 'scanner stopped');
   }
@@ -225,11 +235,19 @@ export class Scanner {
    * it and write every outcome. Resolves with the number of commands claimed.
    */
   async runOnce(): Promise<number> {
-    await this.ensureTemplates(true);
-    const claimed = await this.claim();
-    await Promise.all(claimed.map((c) => this.handle(c)));
-    await this.flush();
-    return claimed.length;
+    // The pass renews its leases like the loop does: a pass longer than the lease (slow switches,
+    // many commands) must not have its commands taken back and re-sent by another scanner.
+    const renew = !this.extendTimer;
+    if (renew) this.startRenewal();
+    try {
+      await this.ensureTemplates(true);
+      const claimed = await this.claim();
+      await Promise.all(claimed.map((c) => this.handle(c)));
+      await this.flush();
+      return claimed.length;
+    } finally {
+      if (renew) this.stopRenewal();
+    }
   }
 
   /** Re-read the queue depth now (stats() has it afterwards). */
@@ -510,8 +528,10 @@ export class Scanner {
   /** Renew the leases of every delivery in flight; one whose lease is gone is aborted. */
   private async extendLeases(): Promise<void> {
     if (this.inFlight.size === 0) return;
-    // Not those whose outcome is being written (their lease ends anyway), in BUSISN order like
-    // the result transactions: no two transactions lock the same rows in opposite orders.
+    // Not those whose outcome is being written (their lease ends anyway). Lease rows only, in
+    // BUSISN order like the result transactions and the claims; every transaction that locks both
+    // rows of a command locks its record before its lease row (src/store/queries/commands.ts, "Lock
+    // order"), so none waits for a row another holds while that one waits for a row it holds.
     const list = [...this.inFlight.values()].filter((f) => !f.finishing).sort((a, b) => (a.cmd.busisn < b.cmd.busisn ? -1 : 1));
     if (list.length === 0) return;
     const until = new Date(this.clock.now() + this.cfg.leaseMs);

@@ -7,7 +7,9 @@
 //   ← LOGIN <code> <text>                0 logged in; 301 wrong user or password (then closed)
 //   → PING <n>          ← PONG <n>       keep-alive, every keepaliveMs
 //   → CMD <busisn> <attempt> <count>     followed by <count> command lines
-//   ← ACK <busisn> <code> <text>         SWITCH_ANSWERS codes (file-delivery.ts), matched by busisn
+//   ← ACK <busisn> <attempt> <code> <text>  SWITCH_ANSWERS codes (file-delivery.ts), matched by busisn
+//                                        AND attempt (the CMD's, echoed): a late ACK of a timed-out
+//                                        attempt never answers the next attempt of that busisn
 //   ← ERR <code> <text>                  protocol error (303 not logged in, 304 malformed); then closed
 //   → LOGOUT                             then closed
 //
@@ -85,7 +87,8 @@ export function encodeCmd(busisn: bigint, attempt: number, lines: readonly Buffe
 }
 export const encodeLoginAnswer = (code: number, text: string): Buffer => line(`LOGIN ${code} ${oneLine(text)}`);
 export const encodePong = (n: string): Buffer => line(`PONG ${n}`);
-export const encodeAck = (busisn: bigint, code: number, text: string): Buffer => line(`ACK ${busisn} ${code} ${oneLine(text)}`);
+/** The answer to `CMD <busisn> <attempt> …`: echoes both, so an answer is matched to the very attempt it answers. */
+export const encodeAck = (busisn: bigint, attempt: number, code: number, text: string): Buffer => line(`ACK ${busisn} ${attempt} ${code} ${oneLine(text)}`);
 export const encodeErr = (code: number, text: string): Buffer => line(`ERR ${code} ${oneLine(text)}`);
 
 export type ClientLine =
@@ -97,7 +100,7 @@ export type ClientLine =
 export type SwitchLine =
   | { verb: 'LOGIN'; code: number; text: string }
   | { verb: 'PONG'; token: string }
-  | { verb: 'ACK'; busisn: bigint; code: number; text: string }
+  | { verb: 'ACK'; busisn: bigint; attempt: number; code: number; text: string }
   | { verb: 'ERR'; code: number; text: string };
 
 /** A line sent by bssgate (parsed by the switch). The command lines after CMD are not parsed. */
@@ -117,7 +120,9 @@ export function parseClientLine(l: string): ClientLine | { error: string } {
 /** A line sent by the switch. */
 export function parseSwitchLine(l: string): SwitchLine | { error: string } {
   let m: RegExpExecArray | null;
-  if ((m = /^ACK (\d{1,19}) (\d{1,4})(?: (.*))?$/.exec(l))) return { verb: 'ACK', busisn: BigInt(m[1]), code: Number(m[2]), text: (m[3] ?? '').trim() };
+  if ((m = /^ACK (\d{1,19}) (\d{1,6}) (\d{1,4})(?: (.*))?$/.exec(l))) {
+    return { verb: 'ACK', busisn: BigInt(m[1]), attempt: Number(m[2]), code: Number(m[3]), text: (m[4] ?? '').trim() };
+  }
   if ((m = /^PONG (\S{1,20})$/.exec(l))) return { verb: 'PONG', token: m[1] };
   if ((m = /^LOGIN (\d{1,4})(?: (.*))?$/.exec(l))) return { verb: 'LOGIN', code: Number(m[1]), text: (m[2] ?? '').trim() };
   if ((m = /^ERR (\d{1,4})(?: (.*))?$/.exec(l))) return { verb: 'ERR', code: Number(m[1]), text: (m[2] ?? '').trim() };
@@ -373,8 +378,15 @@ export class SocketDelivery implements Delivery {
           }
           if (m.verb === 'ACK') {
             const f = this.inflight.get(String(m.busisn));
-            if (f) f.resolve(answerOutcome(m.code, m.text));
-            else this.log.info({ busisn: String(m.busisn), code: m.code }, 'OC-02: late acknowledgement (after its timeout); ignored');
+            if (f && f.attempt === m.attempt) f.resolve(answerOutcome(m.code, m.text));
+            else if (f) {
+              // The late answer of an earlier attempt of this busisn (timed out, then re-sent): it
+              // answers that attempt, not the one in flight, whose own answer is still to come.
+              this.log.warn(
+                { busisn: String(m.busisn), attempt: m.attempt, inFlightAttempt: f.attempt, code: m.code },
+                `OC-02: acknowledgement of attempt ${m.attempt} while attempt ${f.attempt} of busisn ${m.busisn} is in flight; discarded`,
+              );
+            } else this.log.info({ busisn: String(m.busisn), attempt: m.attempt, code: m.code }, 'OC-02: late acknowledgement (after its timeout); ignored');
           } else if (m.verb === 'ERR') {
             this.log.warn({ code: m.code }, `OC-02: switch ${this.switchName} reports a protocol error: ${m.code} ${m.text}`);
             endReason = `switch reported ${m.code} ${m.text}`;

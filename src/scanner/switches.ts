@@ -3,10 +3,12 @@
 // delivers to over the same real interface (src/sim/switch.ts). A simulator is never implied:
 // it is one key per switch, named in the banner and in warn.log at start.
 import type { Logger } from 'pino';
-import type { ScannerConfig, SwitchConfig } from '../config/types.js';
+import { ConfigError, type ScannerConfig, type SwitchConfig } from '../config/types.js';
+import { didYouMean } from '../config/values.js';
 import type { Store } from '../store/types.js';
 import { startSwitchSim, type SwitchSim } from '../sim/switch.js';
 import { createFileDelivery } from './file-delivery.js';
+import { TemplateSet } from './render.js';
 import { Scanner } from './scanner.js';
 import { createSocketDelivery } from './socket-delivery.js';
 import type { Delivery } from './types.js';
@@ -81,6 +83,27 @@ export async function startSwitches(switches: readonly SwitchConfig[], log: Logg
   };
 }
 
+/**
+ * Every switch's `switch_type` must name templates in SWITCH_INS_MODEL (reference rows of the
+ * database, so this is checked at start, not by the loader): a misspelt type would fail every
+ * command of that switch at run time. Throws a ConfigError naming the file, section and key.
+ */
+export async function checkSwitchTypes(store: Store, switches: readonly SwitchConfig[]): Promise<void> {
+  if (switches.length === 0) return;
+  const known = (await TemplateSet.load(store)).switchTypes();
+  for (const sw of switches) {
+    if (known.has(sw.switchType)) continue;
+    const near = didYouMean(sw.switchType, known);
+    const list = [...known].sort().join(', ') || 'none: the table is empty';
+    throw new ConfigError(
+      sw.file ?? '(configuration)',
+      `switch.${sw.name}`,
+      'switch_type',
+      `"${sw.switchType}" has no command templates in SWITCH_INS_MODEL${near ? ` (did you mean ${near}?)` : ''}; accepted: a SWITCHTYPE of the database's templates (${list})`,
+    );
+  }
+}
+
 /** A running scanner with its switches (serve, `bssgate scan`). */
 export interface ScannerRuntime {
   scanner: Scanner;
@@ -101,6 +124,7 @@ export async function startScanner(o: {
   /** false: do not start the loop (`bssgate scan --once` calls runOnce). */
   loop?: boolean;
 }): Promise<ScannerRuntime> {
+  await checkSwitchTypes(o.store, o.switches);
   const switches = await startSwitches(o.switches, o.log);
   const scanner = new Scanner({ store: o.store, config: o.scanner, switches: o.switches, deliveries: switches.deliveries, log: o.log, err: o.err, clock: o.clock });
   // Not awaited by the caller's start-up beyond a few seconds: a switch that is down makes its

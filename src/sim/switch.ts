@@ -510,7 +510,7 @@ export class SocketSwitchSim extends SwitchSim {
           const { record, delayMs } = this.arrive(p.busisn, p.attempt, p.lines);
           if (record.reply === 'disconnect') return void socket.destroy();
           if (record.reply === 'dropped') continue;
-          this.later(delayMs, () => send(encodeAck(p.busisn, record.code, record.answer)));
+          this.later(delayMs, () => send(encodeAck(p.busisn, p.attempt, record.code, record.answer)));
           continue;
         }
         const m = parseClientLine(text);

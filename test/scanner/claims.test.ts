@@ -3,6 +3,7 @@
 // is taken back; one number's commands in BUSISN order, never two at once. SQLite and PostgreSQL.
 import t from 'tap';
 import { claimCommands, extendLease, finishCommand, releaseCommand, CMD_GET } from '../../src/store/queries/commands.js';
+import type { Queryable, Store } from '../../src/store/types.js';
 import { backends, insertRecord, lease, record, testDb } from './helpers.js';
 
 for (const b of backends()) {
@@ -129,5 +130,66 @@ for (const b of backends()) {
       t.equal(again.attempts, 2);
       await finishCommand(store, again, { kind: 'executed', answer: 'ok', switchName: 'sw' }, t0);
     });
+
+    t.test('OC-01 issue 13 (defect 8): a stalled scanner writing its outcome and a scanner taking its expired lease back lock in one order: no deadlock', { skip: b.name === 'sqlite' && 'PostgreSQL only (SQLite serialises writers)' }, async (t) => {
+      // Two PostgreSQL sessions, stepped statement by statement: the finisher (scanner A, its lease
+      // expired but not yet taken back) runs its first statement; then the claimer (scanner B)
+      // runs its first, the claim SELECT … FOR UPDATE SKIP LOCKED; then both go on. Locking the
+      // lease row before the record (the order before the fix) makes each wait for the other:
+      // PostgreSQL reports "deadlock detected" and one of them fails.
+      await insertRecord(store, { busisn: 6001n, svcnum: '13933330000' });
+      const [mine] = await claimCommands(store, { owner: 'scanner-a', now: t0, leaseMs: 1000, limit: 10 });
+      t.equal(mine?.busisn, 6001n);
+      const later = new Date(t0.getTime() + 60_000);
+      const finisherFirst = deferred();
+      const claimerFirst = deferred();
+      /** tx whose statement i (0-based) first awaits before(i). */
+      const stepped = (tx: Queryable, before: (i: number) => Promise<void> | void): Queryable => {
+        let i = 0;
+        const step = async <T>(run: () => Promise<T>): Promise<T> => {
+          await before(i++);
+          return run();
+        };
+        return {
+          all: (q, binds) => step(() => tx.all(q, binds)),
+          one: (q, binds) => step(() => tx.one(q, binds)),
+          run: (q, binds) => step(() => tx.run(q, binds)),
+        };
+      };
+      const finisher = store.transaction((tx) =>
+        finishCommand(
+          stepped(tx, async (i) => {
+            if (i === 1) {
+              finisherFirst.resolve();
+              await claimerFirst.promise;
+            }
+          }),
+          mine,
+          { kind: 'executed', answer: '0 执行成功', switchName: 'sw' },
+          later,
+        ),
+      );
+      await finisherFirst.promise;
+      const claimerStore = {
+        ...store,
+        transaction: <T>(fn: (tx: Queryable) => Promise<T>) => store.transaction((tx) => fn(stepped(tx, (i) => void (i === 1 && claimerFirst.resolve())))),
+      } as unknown as Store;
+      const claimer = claimCommands(claimerStore, { owner: 'scanner-b', now: later, leaseMs: 1000, limit: 10 });
+      // Before the fix the claimer's first statement ends at once (it locked the record) while the
+      // finisher holds the lease row; after it, the finisher holds the record and the claim skips it.
+      const [f, c] = await Promise.allSettled([finisher, claimer]);
+      const why = (r: PromiseSettledResult<unknown>) => (r.status === 'rejected' ? String((r.reason as Error)?.message ?? r.reason) : 'ok');
+      t.equal(f.status, 'fulfilled', `the finisher's transaction did not fail (${why(f)})`);
+      t.equal(c.status, 'fulfilled', `the claimer's transaction did not fail (${why(c)})`);
+      t.equal(f.status === 'fulfilled' && f.value, 'ok', 'the outcome was written');
+      t.same(c.status === 'fulfilled' && c.value.map((x) => x.busisn), [], 'the claim skipped the record being finished');
+      t.equal((await record(store, 6001n))?.status, 7, 'executed');
+    });
   });
+}
+
+function deferred(): { promise: Promise<void>; resolve(): void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }

@@ -10,6 +10,7 @@ import type { Delivery, DeliveryOutcome } from '../../src/scanner/types.js';
 import { backends, insertRecord, lease, record, RecordingDelivery, scannerConfig, switchConfig, testDb } from './helpers.js';
 import type { ScannerConfig, SwitchConfig } from '../../src/config/types.js';
 import type { BatchingStore } from '../../src/store/open.js';
+import { claimCommands, finishCommand, type ClaimedCommand } from '../../src/store/queries/commands.js';
 
 function memoryLog(): { log: pino.Logger; lines: () => Record<string, unknown>[] } {
   const out: string[] = [];
@@ -43,6 +44,33 @@ for (const b of backends()) {
     const { store } = await testDb(t, b.name, b.url);
     const sw = switchConfig({ name: 'g', regions: ['0971', '0972'], netTypes: ['G'], switchType: 'ERI_HLR' });
     const c = switchConfig({ name: 'c', regions: ['*'], netTypes: ['C'], switchType: 'ZTE_HLR' });
+
+    t.test('OC-02 issue 13 (defect 8): runOnce (bssgate scan --once) renews its leases: a delivery longer than the lease is not taken back', async (t) => {
+      const leaseMs = 3000;
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const d = new RecordingDelivery('g', async () => {
+        await gate;
+        return { kind: 'executed', answer: '0 执行成功' };
+      });
+      const { s } = makeScanner(store, new Map([['g', d]]), [sw], { leaseMs });
+      await insertRecord(store, { busisn: 900n, svcnum: '13997000900' });
+      const pass = s.runOnce();
+      await until('the command is being delivered', async () => d.seen.length === 1);
+      // Another scanner looks for expired leases for twice the lease while the delivery lasts.
+      const taken: ClaimedCommand[] = [];
+      const end = Date.now() + 2 * leaseMs;
+      while (Date.now() < end && taken.length === 0) {
+        taken.push(...(await claimCommands(store, { owner: 'other-scanner', now: new Date(), leaseMs, limit: 10 })));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      release();
+      t.equal(await pass, 1, 'the pass claimed one command');
+      t.same(taken.map((c) => c.busisn), [], 'no other scanner took the command back during the pass');
+      t.equal((await record(store, 900n))?.status, 7, 'the pass wrote its outcome: executed');
+      t.equal(s.stats().lost, 0, 'no lease lost');
+      for (const c of taken) await finishCommand(store, c, { kind: 'executed', answer: 'cleanup', switchName: 'g' }, new Date());
+    });
 
     t.test('OC-03: a row inserted by plain SQL is rendered, delivered once and ends executed with the answer', async (t) => {
       const d = new RecordingDelivery('g');

@@ -70,8 +70,8 @@ t.test('OC-01/OC-02: the documented answer codes and socket codes are the code t
   for (const [text, hex] of [...doc.matchAll(/^(\d+ \S+)\s{2,}((?:[0-9a-f]{2} )+0a)$/gm)].map((m) => [m[1], m[2]])) {
     t.equal(iconv.encode(text + '\n', 'gbk').toString('hex').match(/../g)!.join(' '), hex, `the bytes given for "${text}"`);
   }
-  const ack = /The bytes of `ACK 1001 0 执行成功`: `([0-9a-f ]+)`/.exec(doc);
-  t.equal(encodeAck(1001n, 0, '执行成功').toString('hex').match(/../g)!.join(' '), ack?.[1], 'the bytes given for the ACK line');
+  const ack = /The bytes of `ACK 1001 1 0 执行成功`: `([0-9a-f ]+)`/.exec(doc);
+  t.equal(encodeAck(1001n, 1, 0, '执行成功').toString('hex').match(/../g)!.join(' '), ack?.[1], 'the bytes given for the ACK line');
 });
 
 t.test('OC-02: the documented example session, replayed against the simulator byte for byte', async (t) => {

@@ -82,8 +82,9 @@ t.test('OC-02: protocol lines encode and parse; the splitter takes any chunking'
   t.same(parseClientLine('PING 7'), { verb: 'PING', token: '7' });
   t.same(parseClientLine('LOGOUT'), { verb: 'LOGOUT' });
   t.match(parseClientLine('HELLO'), { error: /unknown line/ });
-  t.same(parseSwitchLine('ACK 123 201 用户不存在'), { verb: 'ACK', busisn: 123n, code: 201, text: '用户不存在' });
-  t.same(parseSwitchLine('ACK 9 0'), { verb: 'ACK', busisn: 9n, code: 0, text: '' });
+  t.same(parseSwitchLine('ACK 123 2 201 用户不存在'), { verb: 'ACK', busisn: 123n, attempt: 2, code: 201, text: '用户不存在' });
+  t.same(parseSwitchLine('ACK 9 1 0'), { verb: 'ACK', busisn: 9n, attempt: 1, code: 0, text: '' });
+  t.match(parseSwitchLine('ACK 9 0 执行成功'), { error: /unknown line/ }, 'an ACK without the echoed attempt is not an answer (issue 13)');
   t.same(parseSwitchLine('LOGIN 301 wrong'), { verb: 'LOGIN', code: 301, text: 'wrong' });
   t.same(parseSwitchLine('PONG 7'), { verb: 'PONG', token: '7' });
   t.same(parseSwitchLine('ERR 304 bad'), { verb: 'ERR', code: 304, text: 'bad' });
@@ -92,9 +93,9 @@ t.test('OC-02: protocol lines encode and parse; the splitter takes any chunking'
     encodeLogin('u', 'p w'),
     encodeCmd(5n, 1, [iconv.encode('开户 A;', 'gbk'), Buffer.from('B;')]),
     Buffer.from('PING 1\r\n'),
-    encodeAck(5n, 0, '执行\n成功'),
+    encodeAck(5n, 1, 0, '执行\n成功'),
   ]);
-  const expected = ['LOGIN u p w', 'CMD 5 1 2', '开户 A;', 'B;', 'PING 1', 'ACK 5 0 执行 成功'];
+  const expected = ['LOGIN u p w', 'CMD 5 1 2', '开户 A;', 'B;', 'PING 1', 'ACK 5 1 0 执行 成功'];
   for (let cut = 0; cut <= stream.length; cut++) {
     const sp = new LineSplitter();
     const got = [...sp.push(stream.subarray(0, cut)), ...sp.push(stream.subarray(cut))].map((b) => iconv.decode(b, 'gbk'));
@@ -218,6 +219,31 @@ t.test('OC-02: no acknowledgement within the timeout → retry; a late one is ig
   const patient = delivery(t, s.port, log);
   t.same(await patient.deliver(cmd(10n, 2), never), { kind: 'executed', answer: '1 重发指令,已执行过' }, 're-send recognised');
   t.equal(s.timesExecuted(10n), 1, 'not executed twice');
+});
+
+t.test('OC-02 issue 13 (defect 8): the late ACK of a timed-out attempt does not answer the next attempt; the attempt is echoed', async (t) => {
+  // The switch refuses the first arrival of busisn 20 (201), but answers only after 4.5 s; the
+  // delivery gives up after 3 s and sends attempt 2, which the switch executes. The late
+  // "ACK 20 1 201" arrives while attempt 2 is in flight: it must not become attempt 2's outcome
+  // (the record would be failed while the switch executed it).
+  const s = await sim(t, { failBusisns: new Map([[20n, { code: 201, times: 1 }]]), delayMinMs: 4500, delayMaxMs: 4500 });
+  const { log, lines } = logCapture();
+  const d = delivery(t, s.port, log, { ackTimeoutMs: 3000 });
+  await until(() => d.ready(), 5000, 'logged in');
+  const first = await d.deliver(cmd(20n, 1), never);
+  t.match(first, { kind: 'retry', reason: /no acknowledgement .* within 3000 ms/ }, 'attempt 1 timed out');
+  // Attempt 2's own answer comes far beyond its timeout: whatever answers it within 3 s is not its own.
+  s.configure({ delayMinMs: 60_000, delayMaxMs: 60_000 });
+  const second = await d.deliver(cmd(20n, 2), never);
+  t.match(s.records, [{ busisn: 20n, attempt: 1, code: 201, executed: false }, { busisn: 20n, attempt: 2, code: 0, executed: true }], 'the switch refused attempt 1 and executed attempt 2');
+  t.match(second, { kind: 'retry', reason: /no acknowledgement/ }, 'attempt 2 is not answered by the late 201 of attempt 1');
+  t.ok(
+    lines.some((l) => l.level === 40 && /acknowledgement of attempt 1 while attempt 2 of busisn 20 is in flight; discarded/.test(l.msg)),
+    'the late ACK of attempt 1 is logged (warn) and discarded',
+  );
+  s.configure({ delayMinMs: 0, delayMaxMs: 0 });
+  t.same(await d.deliver(cmd(20n, 3), never), { kind: 'executed', answer: '1 重发指令,已执行过' }, 'attempt 3 gets its own answer');
+  t.equal(s.timesExecuted(20n), 1);
 });
 
 t.test('OC-02: disconnect mid-command → retry for every command in flight; reconnect with backoff; re-sends recognised', async (t) => {

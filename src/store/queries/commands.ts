@@ -20,6 +20,12 @@
 // 5 → 6 on USR_BUSI_RECORD for a queued command, "lease expired" on BSG_CMD_QUEUE for a taken-back
 // one. Only the winner of that UPDATE writes the lease, so two scanners never hold one command.
 //
+// Lock order (no deadlock between scanners): a transaction that locks both rows of a command
+// locks its USR_BUSI_RECORD row first, then its BSG_CMD_QUEUE row — the claim (its SELECT locks the
+// record, then the lease row is written) and finishCommand (CMD_LOCK_RECORD before the fenced lease
+// update). Between commands, rows are taken in BUSISN order (claims, result batches, renewals);
+// extendLease locks lease rows only. A take-back claim never waits for a record row (SKIP LOCKED).
+//
 // Fencing (kept from the earlier design): completion, retry, failure, release and extension act
 // only while the caller still holds the lease: STATE 'leased', LEASE_OWNER the caller's AND
 // LEASE_TOKEN the one its claim set. The owner alone is not enough: a delivery whose lease expired
@@ -148,6 +154,21 @@ export const CMD_EXTEND = defineQuery({
   sql: `UPDATE BSG_CMD_QUEUE SET LEASE_UNTIL = :until WHERE ${FENCE}`,
   binds: { ...FENCE_BINDS, until: 'time' },
   columns: {},
+});
+
+/**
+ * The lock order of every transaction that locks both rows of a command: its USR_BUSI_RECORD row
+ * first, then its BSG_CMD_QUEUE row (the claim locks the record in its SELECT … FOR UPDATE SKIP
+ * LOCKED, then writes the lease row). finishCommand takes this lock before it touches the lease
+ * row; otherwise a stalled scanner writing its outcome (lease row locked, record next) and a
+ * scanner taking the expired lease back (record locked, lease row next) wait for each other:
+ * PostgreSQL/Oracle report a deadlock. SQLite: nothing (the writer lock serialises).
+ */
+export const CMD_LOCK_RECORD = defineQuery({
+  name: 'cmd.lock-record',
+  sql: `SELECT BUSISN FROM USR_BUSI_RECORD WHERE BUSISN = :busisn {{forUpdate}}`,
+  binds: { busisn: 'id' },
+  columns: { busisn: 'id' },
 });
 
 /** The legacy record's result: 7 executed / 8 failed with EXECUTED, or back to 5 with why it waits. */
@@ -362,6 +383,8 @@ export type CommandResult =
  */
 export async function finishCommand(q: Queryable, lease: CommandLease, r: CommandResult, now: Date): Promise<'ok' | 'lost' | 'moved'> {
   const f = fence(lease);
+  // Record row before lease row, as the claim locks them (CMD_LOCK_RECORD): never the other way round.
+  await CMD_LOCK_RECORD.all(q, { busisn: lease.busisn });
   let n: number;
   let rec: number;
   if (r.kind === 'wait') {
