@@ -237,6 +237,12 @@ async function outageRun(t: Test, pg: OwnPostgres, gateways: 1 | 2): Promise<voi
   const phantom = lines.filter((l) => !paysns.has(String(l.line.paysn))).map((l) => `${l.line.serial} PAYSN ${String(l.line.paysn)} (${l.gw})`);
   const wrongPaysn = ours.filter((l) => rowOf.has(String(l.line.serial)) && String(rowOf.get(String(l.line.serial))!.paysn) !== String(l.line.paysn)).map((l) => `${l.line.serial} (${l.gw})`);
   t.comment(`suc_query.MMDD: ${ours.length} lines (${gws.map((g) => `${g.name} ${ours.filter((l) => l.gw === g.name).length}`).join(', ')}) for ${acked.size} acknowledged postings; missing ${missing.length}, twice ${twice.length}, PAYSN not in TAB_PAY ${phantom.length}`);
+  // What the gateways' warn.log and err.MMDD say about the serials the checks below name (to tell why).
+  const named = [...new Set([...missing, ...[...perSerial].filter(([, g]) => g.length > 1).map(([s]) => s), ...phantom.map((p) => p.split(' ')[0])])].slice(0, 5);
+  for (const serial of named) {
+    const said = gws.flatMap((g) => [join(g.logDir, 'warn.log'), ...(existsSync(join(g.logDir, 'card')) ? readdirSync(join(g.logDir, 'card')).filter((n) => n.startsWith('err.')).map((n) => join(g.logDir, 'card', n)) : [])].filter(existsSync).flatMap((f) => readFileSync(f, 'utf8').split('\n').filter((l) => l.includes(serial)).map((l) => `${g.name}: ${l.slice(0, 400)}`)));
+    t.comment(`${serial}: ${perSerial.get(serial)?.join('+') ?? 'no'} suc_query line(s); TAB_PAY PAYSN ${rowOf.get(serial)?.paysn ?? 'none'}; the logs:\n${said.slice(0, 8).join('\n') || '(nothing)'}`);
+  }
   t.same(missing.slice(0, 20), [], `every acknowledged posting has its suc_query.MMDD line (${missing.length} missing)`);
   t.same(twice.slice(0, 20), [], `no posting has two lines, across the gateways (${twice.length} twice)`);
   t.same(phantom.slice(0, 20), [], `no line names a PAYSN that is not in TAB_PAY (${phantom.length})`);
