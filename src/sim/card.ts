@@ -254,6 +254,8 @@ class SimConnection {
   constructor(
     readonly index: number,
     private readonly sim: CardSimulator,
+    /** Index of the gateway in `targets` this connection goes to. */
+    readonly target: number,
   ) {}
 
   get outstanding(): number {
@@ -263,8 +265,7 @@ class SimConnection {
   connect(): void {
     if (this.closedForGood || this.connecting || this.open) return;
     this.connecting = true;
-    const o = this.sim.opts;
-    const s = net.connect({ host: o.host, port: o.port });
+    const s = net.connect(this.sim.targets[this.target]);
     s.setNoDelay(true);
     this.decoder = new FrameDecoder({ maxFrame: 1 << 20 });
     const giveUp = setTimeout(() => s.destroy(new Error('connect timeout')), 5_000);
@@ -319,6 +320,7 @@ class SimConnection {
     }, this.sim.opts.answerTimeoutMs);
     this.pending.set(seq, a);
     tx.inFlight++;
+    if (!duplicate) tx.lastTarget = this.target;
     this.socket!.write(frame);
   }
 
@@ -372,6 +374,14 @@ class SimConnection {
 export interface CardSimOptions {
   host: string;
   port: number;
+  /**
+   * Several gateways (default the one of host and port): connection i goes to targets[i mod n],
+   * new transactions are spread over all of them, and a re-send of a transaction whose last send
+   * got no definite answer (timeout, closed connection, 9xxx) goes to another gateway than that
+   * send when one of its connections has a free slot (fail-over, as a card system with a standby
+   * address does).
+   */
+  targets?: { host: string; port: number }[];
   /** Service numbers paid for (chosen at random). */
   numbers: string[];
   /** Connections to the gateway (default 1). */
@@ -422,6 +432,8 @@ export interface CardSimOptions {
   clock?: Clock;
   /** Called on every final outcome (after it is durable in the ledger). */
   onFinal?(tx: CardTx): void;
+  /** Called on every answer that matches its send (first, replay, 9xxx alike): its result code and the gateway (index in targets). */
+  onResult?(result: number, tx: CardTx, target: number): void;
 }
 
 type Resolved = Required<Pick<CardSimOptions, 'host' | 'port' | 'connections' | 'pipeline' | 'rate' | 'reversalPct' | 'earlyReversalPct' | 'resendAfterMs' | 'answerTimeoutMs' | 'amountMin' | 'amountMax' | 'operator' | 'serialPrefix' | 'reconnectMinMs' | 'reconnectMaxMs'>> & CardSimOptions & { drainMs: number };
@@ -432,6 +444,8 @@ interface SimTx extends CardTx {
   frame: Buffer;
   inFlight: number;
   sends: number;
+  /** The gateway (index in targets) of the last send that was not a storm duplicate. */
+  lastTarget?: number;
   /** When the next re-send is due (0 = not scheduled). */
   resendAt: number;
   /** Ledger line durable: it may be sent. */
@@ -481,6 +495,8 @@ export interface CardSimStats {
 
 export class CardSimulator {
   readonly opts: Resolved;
+  /** The gateways the connections go to. */
+  readonly targets: { host: string; port: number }[];
   readonly clock: Clock;
   readonly stats: CardSimStats;
   private readonly ledger: CardLedger;
@@ -533,6 +549,8 @@ export class CardSimulator {
     };
     const o = this.opts;
     if (!(o.connections >= 1) || !(o.pipeline >= 1)) throw new Error('connections and pipeline must be at least 1');
+    this.targets = (o.targets?.length ? o.targets : [{ host: o.host, port: o.port }]).map((x) => ({ host: x.host, port: x.port }));
+    if (o.connections < this.targets.length) throw new Error(`${this.targets.length} gateways need at least as many connections (${o.connections})`);
     if (o.amountMin < 1n || o.amountMax < o.amountMin) throw new Error('amounts: 1 ≤ min ≤ max fen');
     if (o.serialPrefix.length > 11 || !/^[\x21-\x7e]*$/.test(o.serialPrefix)) throw new Error('serial prefix: at most 11 printable ASCII characters');
     if (o.reversalPct < 0 || o.reversalPct > 100 || o.earlyReversalPct < 0 || o.earlyReversalPct > 100) throw new Error('percentages are 0–100');
@@ -630,7 +648,7 @@ export class CardSimulator {
     this.creating = true;
     if (o.durationMs !== undefined) this.creationEnd = this.startedAt + o.durationMs;
     for (let i = 0; i < o.connections; i++) {
-      const c = new SimConnection(i, this);
+      const c = new SimConnection(i, this, i % this.targets.length);
       this.conns.push(c);
       c.connect();
     }
@@ -760,11 +778,11 @@ export class CardSimulator {
     this.stop();
   }
 
-  private freeConn(avoid?: SimConnection): SimConnection | undefined {
+  private freeConn(avoid?: SimConnection, avoidTarget?: number): SimConnection | undefined {
     const n = this.conns.length;
     for (let k = 0; k < n; k++) {
       const c = this.conns[(this.rr + k) % n];
-      if (c.open && c.outstanding < this.opts.pipeline && c !== avoid) {
+      if (c.open && c.outstanding < this.opts.pipeline && c !== avoid && c.target !== avoidTarget) {
         this.rr = (this.rr + k + 1) % n;
         return c;
       }
@@ -791,7 +809,8 @@ export class CardSimulator {
         this.ready.shift();
         continue;
       }
-      const c = this.freeConn();
+      // A re-send fails over to another gateway than the send that got no definite answer.
+      const c = (tx.sends > 0 && this.targets.length > 1 && tx.lastTarget !== undefined ? this.freeConn(undefined, tx.lastTarget) : undefined) ?? this.freeConn();
       if (!c) break;
       this.ready.shift();
       if (tx.sends > 0) this.stats.resends++;
@@ -858,6 +877,7 @@ export class CardSimulator {
     } catch (err) {
       this.defect(`answer to ${tx.serial} seq ${a.seq} does not decode: ${(err as Error).message}`);
     }
+    this.opts.onResult?.(h.result, { kind: tx.kind, serial: tx.serial, svcnum: tx.svcnum, amount: tx.amount, orig: tx.orig, time: tx.time, state: tx.state, code: tx.code }, a.conn.target);
     if (h.result >= 9000) {
       // 9xxx: nothing was done. Re-sent, same serial, same bytes.
       this.stats.retryable[h.result] = (this.stats.retryable[h.result] ?? 0) + 1;

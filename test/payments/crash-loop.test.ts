@@ -8,11 +8,10 @@
 // SQLite, and PostgreSQL when BSSGATE_TEST_PG_URL is set. BSSGATE_CRASH_CYCLES sets the kills
 // (BSSGATE_CRASH_BUDGET_S bounds the time they may take per back end).
 import t, { type Test } from 'tap';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import net from 'node:net';
+import { join } from 'node:path';
 import pino from 'pino';
 import { openStore } from '../../src/store/open.js';
 import { ensureDatabase } from '../../src/store/init.js';
@@ -21,53 +20,12 @@ import type { Row } from '../../src/store/types.js';
 import { CardLedger, CardSimulator, formatSimStats, localDay, writeReconciliationFile } from '../../src/sim/card.js';
 import { backends, SEED, SEED_SCRYPT } from '../helpers/seeded.js';
 import { withTempDatabase } from '../store/contract-pg-helper.js';
+import { cli, freePort, root, serve } from '../helpers/serve.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'dist/src/cli.js');
 const CYCLES = Number(process.env.BSSGATE_CRASH_CYCLES ?? 24);
 const BUDGET_MS = Number(process.env.BSSGATE_CRASH_BUDGET_S ?? 45) * 1000;
 const CLIENT = 'cardsim';
 const SUBSCRIBERS = 120;
-
-async function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => res(p));
-    });
-  });
-}
-
-interface Server {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-}
-
-/** `bssgate serve <ini>` as a process; resolves once it printed its banner (it listens then). */
-function serve(ini: string): Promise<Server> {
-  const child = spawn(process.execPath, [cli, 'serve', ini], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  let out = '';
-  let err = '';
-  return new Promise<Server>((res, rej) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      rej(new Error(`not ready in 60 s; stdout: ${out} stderr: ${err}`));
-    }, 60_000);
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (out.includes('Stop with')) {
-        clearTimeout(timer);
-        res({ child, exited });
-      }
-    });
-    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      rej(new Error(`serve exited ${code} before it was ready; stdout: ${out} stderr: ${err}`));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

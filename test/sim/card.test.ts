@@ -225,6 +225,29 @@ t.test('PC-06 storm: each transaction sent 1–5 extra times, some at the same m
   t.match(s2.problems[0], /replay of \S+ \(seq \d+\) answered 0/);
 });
 
+t.test('PC-06 issue 13: with two gateways, a re-send fails over to the other one than the send that got no answer', async (t) => {
+  // Gateway A answers a third of first sends 9001 and drops the connection on a few before posting; B is healthy.
+  const a = await fakeCardServer({ misbehave: (serial, n) => (n > 1 ? 'none' : hash(serial) % 3 === 0 ? '9001' : hash(serial) % 20 === 1 ? 'drop-before' : 'none') });
+  const b = await fakeCardServer();
+  t.teardown(() => Promise.all([a.close(), b.close()]));
+  const answered: number[] = [];
+  const sim = new CardSimulator({
+    host: '127.0.0.1', port: 1, targets: [{ host: '127.0.0.1', port: a.port }, { host: '127.0.0.1', port: b.port }],
+    numbers: NUMBERS, layouts, connections: 4, pipeline: 2, count: 300, reversalPct: 0, resendAfterMs: 30, answerTimeoutMs: 2_000, drainMs: 10_000, reconnectMaxMs: 20, seed: 13,
+    onResult: (_code, _tx, target) => answered.push(target),
+  });
+  const stats = await sim.run();
+  t.equal(stats.pending, 0, 'everything got a definite answer');
+  t.equal(stats.defects, 0, `no defects: ${stats.problems.join('; ')}`);
+  const failed = [...a.seen.keys()].filter((s) => !a.posted.has(s));
+  t.ok(failed.length > 5, `A left serials unposted (${failed.length})`);
+  t.same(failed.filter((s) => !b.posted.has(s)), [], 'each was re-sent to B and posted there');
+  t.same(failed.filter((s) => a.seen.get(s)!.n !== 1), [], 'and not re-sent to A');
+  t.ok(b.seen.size > 60, `new transactions went to both gateways (A ${a.seen.size}, B ${b.seen.size})`);
+  t.ok(answered.includes(0) && answered.includes(1), 'onResult names the gateway of each answer');
+  t.throws(() => new CardSimulator({ host: '127.0.0.1', port: 1, targets: [{ host: '127.0.0.1', port: 1 }, { host: '127.0.0.1', port: 2 }], numbers: NUMBERS, layouts, count: 1 }), /2 gateways need at least as many connections/);
+});
+
 t.test('PC-06: an answer carrying another seq is a defect', async (t) => {
   // A server that answers with the seq of the first request of a serial (the bug PC-06 forbids).
   const firstSeq = new Map<string, number>();
