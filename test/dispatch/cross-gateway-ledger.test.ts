@@ -2,7 +2,8 @@
 // database (docs/idempotency.md).
 //   1. The same PC-04 (same serial, same body) sent to two gateways at the same moment: the copy
 //      that waited for the account's row lock and then refused on what its twin had just committed
-//      (2009, or a 2008 with another message) was answered that refusal. Every copy must get the
+//      (2009; for an original never paid, the twin's tombstone: a 2008 with another message) was
+//      answered that refusal. Every copy must get the
 //      one answer of the key: a unit that refuses or fails looks the key up before answering.
 //   2. A write whose COMMIT was lost, and rolled back, while the re-send committed the key on the
 //      other gateway: the in-doubt resolution took the other attempt's ledger row for its own and
@@ -128,6 +129,7 @@ if (!PG) {
     };
     const differ: string[] = [];
     const seen = new Map<number, number>();
+    const tombs = new Map<number, number>();
     for (let r = 0; r < ROUNDS; r++) {
       const svcnum = db.numbers[r % db.numbers.length];
       // A payment (answered 0), then its reversal, the same frame to both gateways at once.
@@ -140,15 +142,23 @@ if (!PG) {
       // The same PC-03 to both at once.
       const pay = await both(frame(PAY, 3000 + r, `X13Q${r}`, { svcnum, amount: 700n }));
       if (pay[0].result !== pay[1].result || !pay[0].body.equals(pay[1].body)) differ.push(`PC-03 X13Q${r}: ${pay[0].result} / ${pay[1].result}`);
+      // The same PC-04 of a payment that never arrived, to both at once: one tombstone, one 2008
+      // (the copy that found the other's tombstone refused with another message before the fix).
+      const tomb = await both(frame(REV, 4000 + r, `X13T${r}`, { svcnum, origSerial: `X13NONE${r}` }));
+      for (const o of tomb) tombs.set(o.result, (tombs.get(o.result) ?? 0) + 1);
+      if (tomb[0].result !== tomb[1].result || !tomb[0].body.equals(tomb[1].body)) differ.push(`PC-04 unknown original X13T${r}: ${tomb[0].result} / ${tomb[1].result}`);
     }
-    t.comment(`PC-04 answers by code: ${JSON.stringify(Object.fromEntries(seen))}`);
+    t.comment(`PC-04 answers by code: ${JSON.stringify(Object.fromEntries(seen))}; of an unknown original: ${JSON.stringify(Object.fromEntries(tombs))}`);
     t.same(differ, [], 'every copy of a request got the same result code and the same body bytes');
     t.equal(seen.get(0), 2 * ROUNDS, 'every reversal answered 0 on both gateways');
+    t.equal(tombs.get(2008), 2 * ROUNDS, 'every reversal of an unknown original answered 2008 on both');
     // And the database: each payment reversed once, each serial posted once.
     const dup = await db.sql<{ serial: string }>("SELECT SERIAL AS serial FROM TAB_PAY WHERE SERIAL LIKE 'X13%' GROUP BY SERIAL HAVING COUNT(*) > 1");
     t.same(dup, [], 'no serial posted twice');
     const rows = await db.sql<{ n: unknown }>("SELECT COUNT(*) AS n FROM TAB_PAY WHERE SERIAL LIKE 'X13R%'");
     t.equal(Number(rows[0]!.n), ROUNDS, 'one reversal row per round');
+    const stones = await db.sql<{ n: unknown }>("SELECT COUNT(*) AS n FROM TAB_PAY WHERE SERIAL LIKE 'X13NONE%'");
+    t.equal(Number(stones[0]!.n), ROUNDS, 'one tombstone per unknown original');
   });
 
   t.test('issue 13 PC-03 PC-06: a write whose COMMIT was lost and rolled back while the re-send committed on the other gateway logs no posting of its own and answers the other\'s reply [postgres]', async (t) => {
