@@ -21,10 +21,10 @@
 // success means it is not (it would otherwise still hold the key) and the 9xxx is true. A committed
 // row is ours only if it carries this unit run's random ATTEMPT id; a row of another attempt (the
 // re-send, committed on another gateway while ours rolled back) is answered as a replay, so the
-// dispatcher logs no posting of ours. While the database does not answer the probe is retried with backoff and the frame
-// stays unanswered (answers on a connection leave in order, so later ones wait behind it); if the
-// gateway stops first, the frame gets no answer at all, which the client treats as unknown and
-// re-sends: the ledger then answers.
+// dispatcher logs no posting of ours. While the database does not answer the probe is retried
+// with backoff and the frame stays unanswered (answers on a connection leave in order, so later
+// ones wait behind it); if the gateway stops first, the frame gets no answer at all, which the
+// client treats as unknown and re-sends: the ledger then answers.
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import pino, { type Logger } from 'pino';
