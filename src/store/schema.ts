@@ -49,7 +49,17 @@ export interface Table {
 }
 
 /** Bumped whenever a table or column changes; recorded in BSG_META as schema_version. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
+
+/**
+ * Versions a database can be upgraded to in place (src/store/init.ts, at every start): each adds
+ * nullable columns to bssgate's own tables only, never touching a legacy table. A database whose
+ * version is older than the first step here is refused with what to do.
+ */
+export const SCHEMA_UPGRADES: readonly { to: number; addColumns: readonly { table: string; column: string }[] }[] = [
+  // 4: BSG_IDEMPOTENCY.ATTEMPT (issue 13: in-doubt resolution tells its own commit from another attempt's)
+  { to: 4, addColumns: [{ table: 'BSG_IDEMPOTENCY', column: 'ATTEMPT' }] },
+];
 
 // ---------------------------------------------------------------------------------------------
 // Code tables. Each is the single source for docs/schema.md, the demo generator and handlers.
@@ -606,6 +616,7 @@ export const TABLES: readonly Table[] = [
       { name: 'REPLY', type: 'blob', doc: 'the reply body bytes (message and fields); the header is re-stamped for each answer' },
       text('IFACE', 32, 'interface that served the first request (for operators)'),
       ts('CREATED', 'when the write committed (local time); retention counts from it'),
+      text('ATTEMPT', 32, 'random id of the unit run that wrote the row (32 hex): a write whose COMMIT was lost tells its own commit from another attempt\'s; null in rows older than schema version 4', true),
     ],
     primaryKey: ['CLIENT', 'BIZ', 'SERIAL'],
     indexes: [{ name: 'IX_BSGIDEM_CREATED', columns: ['CREATED'] }],
