@@ -142,11 +142,16 @@ export class PostingLog {
     });
   }
 
-  /** The unit committed (and is this request's own commit): its lines go to suc_query.MMDD. */
+  /**
+   * The unit committed (and is this request's own commit): its lines go to suc_query.MMDD. A line
+   * the file refuses (closed, or dropped because the disk does not keep up) leaves the entry
+   * unsettled: its segment stays, and the next start's recovery restores the line.
+   */
   commit(j: Journaled): void {
     if (j.settled) return;
-    for (const line of j.lines) this.target.write(line);
-    this.settle(j);
+    let written = true;
+    for (const line of j.lines) if (!this.target.write(line)) written = false;
+    if (written) this.settle(j);
   }
 
   /** The unit did not commit (or is answered as a replay): no line. */
