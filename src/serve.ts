@@ -115,6 +115,7 @@ export async function startGateway(config: Config, opts: { clock?: Clock; admin?
   const logs = createLogs(config.log, { clock, delegate: opts.worker?.delegate, journal: opts.worker ? `w${opts.worker.number}` : 'main' });
   if (opts.worker) setConnectionIdBase(opts.worker.number * 1_000_000_000);
   let opened: AdminStore | undefined;
+  let recovery: PostingRecovery | undefined;
   try {
     const store = await openStore(config.database, logs.main);
     opened = store;
@@ -122,7 +123,6 @@ export async function startGateway(config: Config, opts: { clock?: Clock; admin?
     const facts = schema.facts;
     // suc_query.MMDD lines a crash left in the posting journals, before serving (a cluster
     // worker's are the primary's to recover). If the database does not answer, retried meanwhile.
-    let recovery: PostingRecovery | undefined;
     if (!opts.worker) {
       const r = recoverPostingJournals(config, store, logs, clock, { archive: true });
       recovery = r;
@@ -196,6 +196,8 @@ export async function startGateway(config: Config, opts: { clock?: Clock; admin?
       },
     };
   } catch (err) {
+    recovery?.cancel();
+    await recovery?.done;
     await opened?.close().catch(() => undefined);
     logs.main.fatal({ err }, 'cannot start');
     await logs.close();

@@ -2,7 +2,8 @@
 //   query.MMDD      each request (time, conn, peer, seq, biz, serial, operator, redacted body)
 //   ans.MMDD        each answer (seq, biz, result code, elapsed ms)
 //   err.MMDD        malformed frames, handler exceptions, refusals, socket errors
-//   suc_query.MMDD  card interface: successful postings
+//   suc_query.MMDD  card interface: successful postings, crash-safe through a write-ahead journal
+//                   (`postings`, posting-journal.ts: journaled before the COMMIT, restored at start)
 // plus `<dir>/warn.log`: warnings and lifecycle of the whole process (logs.main).
 // With several worker processes (src/cluster.ts) every process appends to the same files: each
 // file is opened O_APPEND and every write() carries whole lines, so lines never interleave; the
