@@ -80,7 +80,7 @@ same serial for another number or amount is 2007. See docs/payments.md.`,
       return { amount, paysn: String(prior.paysn), acctid: String(sub.acctid), balance: rt.balance, realtimeBalance: rt.realtime, status: sub.status, resumed: 0 };
     }
     const p = await post(ctx, { kind: 'payment', sub, amount, source, serial: ctx.serial });
-    ctx.logPosting?.({ client: source, serial: ctx.serial, svcnum, amount, balance: p.balance, paysn: p.paysn, kind: 'payment' });
+    ctx.logPosting?.({ client: source, serial: ctx.serial, svcnum, amount, balance: p.balance, paysn: p.paysn, kind: 'payment' }, p);
     return { amount, ...postingBody(sub, p) };
   },
 });

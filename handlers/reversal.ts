@@ -74,7 +74,7 @@ number is 2004. See docs/payments.md.`,
     checkOriginal(orig, sub, origSerial);
     const amount = await effectiveAmount(ctx, orig);
     const p = await post(ctx, { kind: 'reversal', sub, amount: -amount, source, serial: ctx.serial, original: orig });
-    ctx.logPosting?.({ client: source, serial: ctx.serial, svcnum, amount: -amount, balance: p.balance, paysn: p.paysn, kind: 'reversal', orig: origSerial });
+    ctx.logPosting?.({ client: source, serial: ctx.serial, svcnum, amount: -amount, balance: p.balance, paysn: p.paysn, kind: 'reversal', orig: origSerial }, p);
     return { amount, origPaysn: String(orig.paysn), ...postingBody(sub, p) };
   },
 });

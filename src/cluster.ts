@@ -24,6 +24,7 @@ import { clusterAdminSources, startAdmin, type AdminServer } from './admin.js';
 import { registerScannerStats, serveMetricsToPrimary } from './metrics.js';
 import type { BoundInterface } from './server/gateway.js';
 import { basename } from 'node:path';
+import { recoverPostingJournals, type PostingRecovery } from './posting-recovery.js';
 
 /** Worker → primary. (prom-client's aggregation shares the channel: its messages have no `bssgate`.) */
 type ToPrimary =
@@ -143,7 +144,7 @@ export async function runPrimary(config: Config, out: NodeJS.WritableStream): Pr
     }
     if (config.card?.reconcileDir) {
       const cardIface = config.interfaces.find((i) => i.kind === 'card');
-      recon = watchDropDirectory(config.card.reconcileDir, { store, clock, log: logs.main, card: config.card, sucQuery: cardIface ? logs.forInterface(cardIface.name).sucQuery : undefined });
+      recon = watchDropDirectory(config.card.reconcileDir, { store, clock, log: logs.main, card: config.card, postings: cardIface ? logs.forInterface(cardIface.name).postings : undefined });
     }
   } catch (err) {
     logs.main.fatal({ err }, 'cannot start');
@@ -153,6 +154,15 @@ export async function runPrimary(config: Config, out: NodeJS.WritableStream): Pr
     await logs.close();
     throw err;
   }
+  // suc_query.MMDD lines a crash left in the posting journals (every process's), before any worker serves.
+  const recoveries = new Set<PostingRecovery>();
+  const recoverJournals = (names?: (name: string) => boolean): Promise<boolean> => {
+    const r = recoverPostingJournals(config, store, logs, clock, { names, archive: !names });
+    recoveries.add(r);
+    void r.done.finally(() => recoveries.delete(r));
+    return r.first;
+  };
+  await recoverJournals();
   logs.main.info({ workers: n }, `cluster primary: starting ${n} workers`);
 
   let stopping = false;
@@ -192,6 +202,8 @@ export async function runPrimary(config: Config, out: NodeJS.WritableStream): Pr
     worker.on('message', (msg: unknown) => onMessage(slot, number, msg));
     worker.on('exit', (code, signal) => {
       days.gone(number);
+      // What the worker journaled and did not settle (a crash, or a write in doubt at its stop).
+      if (!stopping) void recoverJournals((name) => name === `w${number}`);
       if (slot.worker !== worker) return;
       slot.worker = undefined;
       slot.ready = false;
@@ -243,6 +255,8 @@ export async function runPrimary(config: Config, out: NodeJS.WritableStream): Pr
     });
     await Promise.all(exits);
     schema.cancel();
+    for (const r of recoveries) r.cancel();
+    await Promise.all([...recoveries].map((r) => r.done));
     await scanner?.stop(config.shutdownGraceMs).catch((err: unknown) => logs.main.error({ err }, 'stopping the scanner'));
     unregisterScanner?.();
     await recon?.stop().catch(() => undefined);

@@ -15,6 +15,7 @@ import type { BodyRecord } from '../protocol/layout-types.js';
 import { ConfigError, type CardConfig, type ClientConfig, type InterfaceConfig } from './config/types.js';
 import { businessByCode, type BusinessRow } from '../protocol/business-types.js';
 import type { InterfaceLogs } from './log/index.js';
+import type { Journaled, Posting, PostingKey } from './log/posting-journal.js';
 import { RequestLines } from './log/request-lines.js';
 import type { Queryable, Store } from './store/types.js';
 import { deriveContext, OPERATOR_NONE, type Clock, type HandlerContext, type HandlerModule, type WriteContext } from './types.js';
@@ -290,25 +291,48 @@ export class Dispatcher {
     }
     // The client identity reaches the handler too: TAB_PAY.SOURCE of card postings (handlers/kit/posting.ts cardClient).
     const ctx = this.context(handler, header, origin, client);
-    let postings: Record<string, unknown>[] = [];
-    const outcome = await this.ledger.execute({ client, biz: header.biz, serial: header.serial }, requestHash(frame, hasSecret(handler.request) ? shown : undefined), this.iface.name, async (tx) => {
-      // A unit re-run after a deadlock starts afresh: only the committed run's lines are written.
-      const lines: Record<string, unknown>[] = [];
-      postings = lines;
-      const wctx: WriteContext = deriveContext(ctx, { tx, store: unitView(store, tx), logPosting: (line: Record<string, unknown>) => lines.push(line) });
-      let reply: BodyRecord;
-      try {
-        reply = (await handler.handle(req, wctx)) as BodyRecord;
-      } catch (err) {
-        // Refused, but what it wrote stays (see GatewayError.keepWrites): commit, remember, answer.
-        if (err instanceof GatewayError && err.keepWrites) return replyOf(encodeErrorResponse(header, err));
-        throw err;
-      }
-      // Encoded here: a reply its layout cannot carry is a 9999 whose unit rolls back.
-      return replyOf(encodeResponse(header, 0, RETURN_CODES.OK.message, handler.response, reply));
-    });
-    // Durably committed by this request (refused with keepWrites included): now the suc_query.MMDD lines.
-    if (!outcome.replay && !outcome.unanswered) for (const line of postings) this.deps.logs.sucQuery.info(line);
+    let postings: Posting[] = [];
+    // suc_query.MMDD (docs/logs.md): the unit's posting lines are journaled durably before its
+    // batch's COMMIT (beforeCommit), so that a crash between the COMMIT and the line loses nothing.
+    const journal = this.deps.logs.postings;
+    let journaled: Journaled | undefined;
+    const beforeCommit = async (): Promise<void> => {
+      if (postings.length === 0) return;
+      const j = await journal.prepare(postings);
+      if (journaled) journal.abandon(journaled);
+      journaled = j;
+    };
+    let outcome: WriteOutcome;
+    try {
+      outcome = await this.ledger.execute({ client, biz: header.biz, serial: header.serial }, requestHash(frame, hasSecret(handler.request) ? shown : undefined), this.iface.name, async (tx) => {
+        // A unit re-run after a deadlock starts afresh: only the committed run's lines are written.
+        const lines: Posting[] = [];
+        postings = lines;
+        const wctx: WriteContext = deriveContext(ctx, { tx, store: unitView(store, tx), logPosting: (line: Record<string, unknown>, key: PostingKey) => lines.push({ line, key }) });
+        let reply: BodyRecord;
+        try {
+          reply = (await handler.handle(req, wctx)) as BodyRecord;
+        } catch (err) {
+          // Refused, but what it wrote stays (see GatewayError.keepWrites): commit, remember, answer.
+          if (err instanceof GatewayError && err.keepWrites) return replyOf(encodeErrorResponse(header, err));
+          throw err;
+        }
+        // Encoded here: a reply its layout cannot carry is a 9999 whose unit rolls back.
+        return replyOf(encodeResponse(header, 0, RETURN_CODES.OK.message, handler.response, reply));
+      }, { beforeCommit });
+    } catch (err) {
+      // Not committed (nothing was done): no line.
+      if (journaled) journal.abandon(journaled);
+      throw err;
+    }
+    if (journaled) {
+      // Durably committed by this request (refused with keepWrites included): now the suc_query.MMDD
+      // lines. A replay (not this request's commit) writes none. Left in doubt at a stop
+      // (unanswered): the entry stays in the journal, and the next start's recovery writes the
+      // line if TAB_PAY has the posting.
+      if (!outcome.replay && !outcome.unanswered) journal.commit(journaled);
+      else if (!outcome.unanswered) journal.abandon(journaled);
+    }
     return outcome;
   }
 

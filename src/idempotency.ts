@@ -42,7 +42,7 @@ import {
   LEDGER_PURGE_UNRECONCILED,
   RECONCILED_THROUGH,
 } from './store/queries/idempotency.js';
-import type { Queryable, Store } from './store/types.js';
+import type { Queryable, Store, UnitOptions } from './store/types.js';
 import type { Clock } from './types.js';
 
 /** The identity of a peer whose address no [client.<id>] section names: one shared namespace. */
@@ -374,9 +374,10 @@ export class Ledger {
    * Run a write request once per key. `unit` runs the handler inside the unit of work and returns
    * its reply (a success, or a refusal whose writes commit); any throw from it rolls the unit back
    * and is the answer (nothing was done, nothing remembered). Rejects with GatewayError for 2007
-   * and for answers that did nothing.
+   * and for answers that did nothing. `opts.beforeCommit` runs after the unit, before its batch's
+   * COMMIT (the posting journal, src/dispatch.ts).
    */
-  async execute(key: LedgerKey, hash: string, iface: string, unit: (tx: Queryable) => Promise<StoredReply>): Promise<WriteOutcome> {
+  async execute(key: LedgerKey, hash: string, iface: string, unit: (tx: Queryable) => Promise<StoredReply>, opts?: UnitOptions): Promise<WriteOutcome> {
     const k = `${key.client}\u0000${key.biz}\u0000${key.serial}`;
     for (let round = 0; ; round++) {
       if (round > 1000) throw new Error(`idempotency key ${key.client}/${key.biz}/${key.serial}: no outcome after ${round} rounds`);
@@ -396,7 +397,7 @@ export class Ledger {
       this.pending.set(k, new Promise<Shared | undefined>((r) => (settle = r)));
       let shared: Shared | undefined;
       try {
-        const o = await this.lead(key, hash, iface, unit, round);
+        const o = await this.lead(key, hash, iface, unit, round, opts);
         if (o === 'again') continue;
         shared = o.unanswered ? { hash, unanswered: true } : { hash, reply: { result: o.result, body: o.body } };
         return o;
@@ -428,7 +429,7 @@ export class Ledger {
     return { result: row.result, body: row.body, replay: true };
   }
 
-  private async lead(key: LedgerKey, hash: string, iface: string, unit: (tx: Queryable) => Promise<StoredReply>, round: number): Promise<WriteOutcome | 'again'> {
+  private async lead(key: LedgerKey, hash: string, iface: string, unit: (tx: Queryable) => Promise<StoredReply>, round: number, opts?: UnitOptions): Promise<WriteOutcome | 'again'> {
     const row = await this.read(key);
     if (row) return this.replay(key, hash, row);
     // Set once the unit's work and its ledger row are in: from then on only the COMMIT is missing.
@@ -458,7 +459,7 @@ export class Ledger {
         }
         finished = true;
         return r;
-      });
+      }, opts);
       return { ...reply, replay: false };
     } catch (e) {
       if (e instanceof RowRaced) {

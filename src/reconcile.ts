@@ -17,6 +17,7 @@ import { findSubscriber, type Subscriber } from '../handlers/kit/subscriber.js';
 import { DEFAULT_CARD } from './config/keys.js';
 import type { CardConfig, Config, DatabaseConfig } from './config/types.js';
 import { createLogs } from './log/index.js';
+import type { Journaled, Posting, PostingLog } from './log/posting-journal.js';
 import { RECONCILED_META_PREFIX } from './idempotency.js';
 import { PAY_MODES, PAY_STATUS } from './store/schema.js';
 import { CARD_PAYMENTS_SINCE_COUNT, CARD_PAYMENTS_SINCE_PAGE, CARD_POSTINGS_BETWEEN, META_GET, META_SET, PAY_BY_PAYSN } from './store/queries/payments.js';
@@ -199,8 +200,11 @@ export interface ReconcileOptions {
   clock?: Clock;
   log: Logger;
   card?: CardConfig;
-  /** suc_query.MMDD lines of the postings made, written after the commit (optional). */
-  sucQuery?: Logger;
+  /**
+   * suc_query.MMDD of the postings made (optional): journaled before the commit, written after it
+   * (src/log/posting-journal.ts).
+   */
+  postings?: PostingLog;
 }
 
 /** BSG_META key of a client's last reconciled day (read by PC-06's purge, src/idempotency.ts). */
@@ -216,7 +220,8 @@ export async function reconcile(file: ReconFile, fileName: string, o: ReconcileO
   const clock = o.clock ?? systemClock;
   const card = o.card ?? DEFAULT_CARD;
   const client = file.client;
-  const logLines: Record<string, unknown>[] = [];
+  const logLines: Posting[] = [];
+  let journaled: Journaled | undefined;
   const outcome = await o.store.transaction(async (tx) => {
     const ctx: WriteContext = {
       store: unitView(o.store, tx),
@@ -239,7 +244,7 @@ export async function reconcile(file: ReconFile, fileName: string, o: ReconcileO
       if (p) {
         d.paysn = p.paysn;
         made++;
-        logLines.push({ client, serial: d.serial, svcnum: d.svcnum, amount: d.fileAmount !== null && d.ourAmount !== null ? d.fileAmount - d.ourAmount : (d.fileAmount ?? -(d.ourAmount ?? 0n)), balance: p.balance, paysn: p.paysn, kind: `reconcile:${d.kind}` });
+        logLines.push({ line: { client, serial: d.serial, svcnum: d.svcnum, amount: d.fileAmount !== null && d.ourAmount !== null ? d.fileAmount - d.ourAmount : (d.fileAmount ?? -(d.ourAmount ?? 0n)), balance: p.balance, paysn: p.paysn, kind: `reconcile:${d.kind}` }, key: p });
       }
       out.push(d);
     };
@@ -441,12 +446,15 @@ export async function reconcile(file: ReconFile, fileName: string, o: ReconcileO
     const key = reconciledKey(client);
     const prev = await META_GET.one(ctx.store, { key });
     if (!prev || prev.value < file.day) await META_SET.run(tx, { key, value: file.day });
+    // Last before the COMMIT: the lines on disk in the journal. If the commit then fails (or its
+    // outcome is unknown), the entries stay unsettled and the next start's recovery asks TAB_PAY.
+    if (o.postings && logLines.length > 0) journaled = await o.postings.prepare(logLines);
     return { differences: out, postings: made };
   }).catch((err: unknown) => {
     throw new Error(`${fileName}: nothing applied: ${(err as Error).message}`, { cause: err });
   });
   const { differences, postings } = outcome;
-  for (const l of logLines) o.sucQuery?.info(l);
+  if (journaled) o.postings?.commit(journaled);
   let reportPath: string;
   try {
     reportPath = writeReport(card.reportDir, fileName, file, differences, clock);
@@ -659,9 +667,9 @@ export async function reconcileCommand(path: string, opts: { config?: string[] }
   }
   const store = await deps.openStore(cfg.database, log);
   const cardIface = cfg.interfaces.find((i) => i.kind === 'card');
-  const logs = cardIface ? createLogs(cfg.log, { clock, stderr: false }) : undefined;
+  const logs = cardIface ? createLogs(cfg.log, { clock, stderr: false, journal: 'reconcile' }) : undefined;
   try {
-    const r = await reconcile(file, path, { store, clock, log, card: cfg.card, sucQuery: cardIface ? logs?.forInterface(cardIface.name).sucQuery : undefined });
+    const r = await reconcile(file, path, { store, clock, log, card: cfg.card, postings: cardIface ? logs?.forInterface(cardIface.name).postings : undefined });
     const summary = readFileSync(r.reportPath, 'utf8').trimEnd().split('\n').pop();
     out(`${path}: client ${r.client}, day ${r.day}: ${summary}; ${r.postings} postings; report ${r.reportPath}\n`);
     return 0;

@@ -6,6 +6,7 @@ import type { ReturnCodeName } from '../protocol/return-codes.js';
 import type { Queryable, Store } from './store/types.js';
 import type { PasswordStorage } from './store/password.js';
 import type { CardConfig } from './config/types.js';
+import type { PostingKey } from './log/posting-journal.js';
 
 /** The four listening interfaces of the legacy system (OP-01). */
 export type InterfaceKind = 'cs' | 'card' | 'print' | 'sms';
@@ -56,9 +57,11 @@ export interface WriteContext extends HandlerContext {
   tx: Queryable;
   /**
    * PC-03/04: one line for the interface's suc_query.MMDD (successful postings), written only
-   * once this unit is durably committed — never for a unit that rolled back.
+   * once this unit is durably committed — never for a unit that rolled back. `pay` names the
+   * TAB_PAY row the line stands for (a Posted of handlers/kit/posting.ts): the line is journaled
+   * before the COMMIT, and a crash's recovery writes it only if that row committed (docs/logs.md).
    */
-  logPosting?(line: Record<string, unknown>): void;
+  logPosting?(line: Record<string, unknown>, pay: PostingKey): void;
 }
 
 /**

@@ -116,6 +116,9 @@ export interface Posting {
 
 export interface Posted {
   paysn: bigint;
+  /** The TAB_PAY row's SOURCE and SERIAL (with paysn: the key of its suc_query line, ctx.logPosting). */
+  source: string;
+  serial: string;
   /** Settled balance afterwards (ACCT_BALANCE.BALANCE), fen. */
   balance: bigint;
   unbilled: bigint;
@@ -197,7 +200,7 @@ export async function post(ctx: WriteContext, p: Posting): Promise<Posted> {
     await INSERT_PREDEPOSIT.run(tx, { depositsn: dep.depositsn, acctid: sub.acctid, paysn, deposittype: DEPOSIT_ORDINARY, amount: p.amount, created: at });
   }
   const rt = await realtimeBalance(ctx, sub);
-  const posted: Posted = { paysn, balance: rt.balance, unbilled: rt.unbilled, realtime: rt.realtime, subscriberStatus: sub.status };
+  const posted: Posted = { paysn, source: row.source, serial: row.serial, balance: rt.balance, unbilled: rt.unbilled, realtime: rt.realtime, subscriberStatus: sub.status };
   if (p.kind !== 'tombstone' && sub.status === SUBSCRIBER_STATUS.ARREARS_SUSPENDED.code && rt.realtime > 0n) {
     try {
       const rec = await recordBusiness(deriveContext(ctx, { operator }), sub, 'PAYMENT_RESUME', { param: `PAYSN=${paysn}` });

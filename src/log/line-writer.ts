@@ -111,6 +111,16 @@ export class LineWriter extends EventEmitter {
     if (!this.writing) this.kick();
   }
 
+  /** Hand everything written so far to the kernel, then fdatasync it (a closed file was fsynced by its close). */
+  sync(cb: (err?: Error | null) => void): void {
+    this.flush((err) => {
+      if (err) return cb(err);
+      const fd = this.fd;
+      if (fd === undefined || this.ending || this.closed) return cb(null);
+      fs.fdatasync(fd, (e) => cb(e));
+    });
+  }
+
   /** Write what is pending, fsync, close; then 'close'. Idempotent. */
   end(): void {
     if (this.ending || this.closed) return;

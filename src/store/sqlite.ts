@@ -21,7 +21,7 @@ import { Availability } from './availability.js';
 import { dateToSqlite, render, sqliteSequenceBind, sqliteToDate, type Rendered } from './dialect.js';
 import { DurabilityError, describe, isSqliteUnavailableError, unavailable } from './errors.js';
 import { GroupCommitter, refuseInside, runTransaction, submitUnitOfWork, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
-import type { BindValue, Binds, QueryDef, Queryable, Row } from './types.js';
+import type { BindValue, Binds, QueryDef, Queryable, Row, UnitOptions } from './types.js';
 
 type Db = Database.Database;
 type Stmt = Database.Statement<unknown[], unknown>;
@@ -420,8 +420,8 @@ export class SqliteStore implements BatchingStore {
     );
   }
 
-  unitOfWork<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return submitUnitOfWork(this.committer, this.avail, fn);
+  unitOfWork<T>(fn: (tx: Queryable) => Promise<T>, opts?: UnitOptions): Promise<T> {
+    return submitUnitOfWork(this.committer, this.avail, fn, opts);
   }
 
   async ping(): Promise<void> {
