@@ -28,9 +28,17 @@ interface Run {
   hung: boolean;
 }
 
+// A hung child must not outlive this file when tap stops it at its timeout (SIGTERM).
+const live = new Set<ReturnType<typeof spawn>>();
+process.once('SIGTERM', () => {
+  for (const c of live) c.kill('SIGKILL');
+  process.exit(1);
+});
+
 function run(args: string[], cwd: string): Promise<Run> {
   return new Promise((done) => {
     const child = spawn(process.execPath, [cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    live.add(child);
     let stdout = '';
     let stderr = '';
     let hung = false;
@@ -41,6 +49,7 @@ function run(args: string[], cwd: string): Promise<Run> {
       child.kill('SIGKILL');
     }, RUN_LIMIT_MS);
     child.on('close', (code) => {
+      live.delete(child);
       clearTimeout(timer);
       done({ code, stdout, stderr, hung });
     });
