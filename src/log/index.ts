@@ -124,8 +124,8 @@ export function createLogs(cfg: LogConfig, opts: CreateLogsOptions = {}): Logs {
   warnFile.on('error', (err: Error) => process.stderr.write(`bssgate: cannot write ${warnPath}: ${err.message}\n`));
   const toStderr = opts.stderr ?? cfg.stderr ?? process.stderr.isTTY === true;
   let warnClosed = false;
-  // A line logged after close() (a late socket event) is dropped, not thrown from pino.
   let warnBroken = false;
+  // A line logged after close() (a late socket event) is dropped, not thrown from pino.
   const mainDest = {
     write(line: string): boolean {
       if (warnClosed) return false;
