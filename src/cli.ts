@@ -20,6 +20,7 @@ import { registerSimSwitch } from './sim/switch.js';
 import { registerScannerCommands } from './scanner/cli.js';
 import { registerCardCommands } from './reconcile.js';
 import { serveCommand } from './serve.js';
+import { isReportedToPrimary } from './cluster.js';
 import { statusCommand } from './status.js';
 import { DEFAULT_ADMIN_PORT } from './config/keys.js';
 import pino, { type Logger } from 'pino';
@@ -253,6 +254,9 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
+    process.exitCode = 1;
+    // A cluster worker's start-up error: the primary prints it, once for all workers.
+    if (isReportedToPrimary(err)) return;
     const msg = err instanceof ConfigError ? `configuration error: ${err.message}` : (err as Error).message;
     process.stderr.write(`bssgate: ${msg}\n`);
     process.exitCode = 1;

@@ -5,7 +5,7 @@
 // with the BSG_META `card_reconciled_through.<client>` mark, and a report lists every difference
 // and its action. Re-running a file finds everything in place and changes nothing.
 // Also: the drop directory watcher `bssgate serve` runs, and PC-08's `report card-payments`.
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import pino, { type Logger } from 'pino';
@@ -15,7 +15,8 @@ import { SERIAL_RULE, serialProblem } from '../protocol/serial.js';
 import { effectiveAmount, findPosting, isTombstone, lockAccount, post, RECON_OPERATOR, RECON_SOURCE, type PayRow, type Posted } from '../handlers/kit/posting.js';
 import { findSubscriber, type Subscriber } from '../handlers/kit/subscriber.js';
 import { DEFAULT_CARD } from './config/keys.js';
-import type { CardConfig, Config, DatabaseConfig } from './config/types.js';
+import { keyError, type CardConfig, type Config, type DatabaseConfig } from './config/types.js';
+import { DirectoryError, ensureDirSync } from './dirs.js';
 import { createLogs } from './log/index.js';
 import type { Journaled, Posting, PostingLog } from './log/posting-journal.js';
 import { RECONCILED_META_PREFIX } from './idempotency.js';
@@ -482,7 +483,7 @@ export function formatReport(fileName: string, file: ReconFile, diffs: readonly 
 }
 
 function writeReport(dir: string, fileName: string, file: ReconFile, diffs: readonly Difference[], clock: Clock): string {
-  mkdirSync(dir, { recursive: true });
+  ensureDirSync(dir);
   const base = `${file.client}-${file.day}-${formatDateTime(clock.date())}`;
   let path = join(dir, `${base}.report`);
   for (let i = 2; exists(path); i++) path = join(dir, `${base}-${i}.report`);
@@ -521,6 +522,26 @@ export interface DropWatcher {
 }
 
 /**
+ * PC-07: create the [card] directories about to be used, before anything is applied: report_dir,
+ * and reconcile_dir when `drop` (`bssgate serve` watches it). One that cannot be created is a
+ * ConfigError naming the file, [card], the key and the OS reason (not a stack trace at the first
+ * file, after its postings were committed).
+ */
+export function prepareCardDirs(card: CardConfig, o: { drop: boolean }): void {
+  const dirs: [string, string, CardConfig['reportDirSource']][] = [];
+  if (o.drop && card.reconcileDir !== undefined) dirs.push(['reconcile_dir', card.reconcileDir, card.reconcileDirSource]);
+  dirs.push(['report_dir', card.reportDir, card.reportDirSource]);
+  for (const [key, dir, source] of dirs) {
+    try {
+      ensureDirSync(dir);
+    } catch (err) {
+      if (err instanceof DirectoryError) throw keyError(source, 'card', key, err.message);
+      throw err;
+    }
+  }
+}
+
+/**
  * Every poll_interval: each regular file in the directory (oldest first) is reconciled and moved to
  * done/, or, when malformed or failing, moved to rejected/ with a `<name>.error` beside it. A file
  * still being written is left for the next look (its size must be the same on two looks).
@@ -531,7 +552,7 @@ export function watchDropDirectory(dir: string, o: ReconcileOptions & { card: Ca
   let stopped = false;
   const moveTo = (sub: string, name: string): string => {
     const d = join(dir, sub);
-    mkdirSync(d, { recursive: true });
+    ensureDirSync(d);
     let target = join(d, name);
     for (let i = 2; exists(target); i++) target = join(d, `${name}.${i}`);
     renameSync(join(dir, name), target);
@@ -665,9 +686,16 @@ export async function reconcileCommand(path: string, opts: { config?: string[] }
     out(`${path}: malformed at line ${err.line}: ${err.reason}; nothing applied\n`);
     return 1;
   }
-  const store = await deps.openStore(cfg.database, log);
+  prepareCardDirs(cfg.card ?? DEFAULT_CARD, { drop: false });
   const cardIface = cfg.interfaces.find((i) => i.kind === 'card');
   const logs = cardIface ? createLogs(cfg.log, { clock, stderr: false, journal: 'reconcile' }) : undefined;
+  let store: Store;
+  try {
+    store = await deps.openStore(cfg.database, log);
+  } catch (err) {
+    await logs?.close();
+    throw err;
+  }
   try {
     const r = await reconcile(file, path, { store, clock, log, card: cfg.card, postings: cardIface ? logs?.forInterface(cardIface.name).postings : undefined });
     const summary = readFileSync(r.reportPath, 'utf8').trimEnd().split('\n').pop();

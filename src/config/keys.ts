@@ -289,12 +289,12 @@ export const CONFIG_KEYS: readonly KeyDef[] = [
   },
   {
     section: 'card', key: 'reconcile_dir', type: 'path', accepted: 'a directory path', path: true,
-    doc: 'PC-07 (unset: no directory is watched): the drop directory of the card system\'s daily reconciliation files, watched by `bssgate serve`. A file is processed once: moved to done/ (applied) or rejected/ (malformed) below it.',
+    doc: 'PC-07 (unset: no directory is watched): the drop directory of the card system\'s daily reconciliation files, watched by `bssgate serve`. A file is processed once: moved to done/ (applied) or rejected/ (malformed) below it. Created at start when missing.',
     parse: parseNonEmpty, sample: 'recon',
   },
   {
     section: 'card', key: 'report_dir', type: 'path', accepted: 'a directory path', path: true,
-    doc: 'PC-07 (unset: <reconcile_dir>/reports, else reports beside the first INI file): where each reconciliation writes its report (every difference and the action taken).',
+    doc: 'PC-07 (unset: <reconcile_dir>/reports, else reports beside the first INI file): where each reconciliation writes its report (every difference and the action taken). Created when missing, before a reconciliation applies anything.',
     parse: parseNonEmpty, sample: 'recon/reports',
   },
   {

@@ -9,7 +9,8 @@
 // A delivery never throws: a full, missing or unwritable directory, or no result in time, is a
 // 'retry' outcome (the re-send keeps the file name, so the switch side recognises it).
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { ensureDir } from '../dirs.js';
 import { accessSync, constants, statSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
 import { join, resolve } from 'node:path';
@@ -404,7 +405,7 @@ export class FileDelivery implements Delivery {
   private async archive(path: string, name: string): Promise<void> {
     const dir = join(this.opts.resultDir, RESULT_ARCHIVE);
     try {
-      await mkdir(dir, { recursive: true });
+      await ensureDir(dir);
       await rename(path, join(dir, `${name}.${Date.now()}`));
       return;
     } catch (err) {

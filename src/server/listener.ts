@@ -5,7 +5,8 @@ import net from 'node:net';
 import { encodeErrorResponse } from '../../protocol/message.js';
 import { GatewayError, RETURN_CODES } from '../../protocol/return-codes.js';
 import { KIND_REQUEST, type Header } from '../../protocol/header.js';
-import type { InterfaceConfig } from '../config/types.js';
+import { ConfigError, type InterfaceConfig } from '../config/types.js';
+import { osReason } from '../dirs.js';
 import type { Dispatcher } from '../dispatch.js';
 import type { InterfaceLogs } from '../log/index.js';
 import type { Clock } from '../types.js';
@@ -49,6 +50,17 @@ export function isAllowed(list: net.BlockList | undefined, address: string | und
   return m !== null && list.check(m[1], 'ipv4');
 }
 
+/**
+ * A listener that cannot bind (port in use, address not on this host, port < 1024 without the
+ * right): a ConfigError naming the file, the section and the key to change (host when the address
+ * is the problem, else port) and the OS reason, printed as one line by the CLI.
+ */
+export function listenError(err: Error, file: string | undefined, section: string, host: string, port: number): ConfigError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const key = code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'host' : 'port';
+  return new ConfigError(file ?? '(configuration built in code)', section, key, `cannot listen on ${host}:${port}: ${osReason(err)}`);
+}
+
 let nextConnId = 1;
 
 /**
@@ -86,7 +98,7 @@ export class InterfaceListener {
 
   listen(): Promise<net.AddressInfo> {
     return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(new Error(`[interface.${this.iface.name}] cannot listen on ${this.iface.host}:${this.iface.port}: ${err.message}`));
+      const onError = (err: Error) => reject(listenError(err, this.iface.file, `interface.${this.iface.name}`, this.iface.host, this.iface.port));
       this.server.once('error', onError);
       this.server.listen({ host: this.iface.host, port: this.iface.port, exclusive: false }, () => {
         this.server.off('error', onError);
