@@ -22,6 +22,7 @@ import { registerCardCommands } from './reconcile.js';
 import { serveCommand } from './serve.js';
 import { isReportedToPrimary } from './cluster.js';
 import { statusCommand } from './status.js';
+import { shadowCommand, shadowReportCommand } from './shadow/index.js';
 import { DEFAULT_ADMIN_PORT } from './config/keys.js';
 import pino, { type Logger } from 'pino';
 import type { Config, DatabaseConfig } from './config/types.js';
@@ -234,6 +235,20 @@ export function buildProgram(): Command {
     .action(async (target: string | undefined, opts: { config?: string[] }) => {
       const { host, port } = adminTarget(target, opts.config ?? []);
       process.exitCode = await statusCommand(host, port);
+    });
+
+  program
+    .command('shadow')
+    .description('mirror read-only traffic in front of a legacy program to a candidate bssgate and report every difference (docs/shadow.md); `shadow report <dir>` prints the verdicts')
+    .argument('<ini-or-report>', 'the shadow INI file, or "report"')
+    .argument('[more...]', 'more INI files; after "report": the report directory')
+    .action(async (first: string, more: string[]) => {
+      if (first === 'report') {
+        if (more.length !== 1) throw new Error('usage: bssgate shadow report <report_dir>');
+        process.exitCode = await shadowReportCommand(more[0]);
+        return;
+      }
+      await shadowCommand([first, ...more]);
     });
 
   program
