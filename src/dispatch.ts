@@ -17,6 +17,7 @@ import { businessByCode, type BusinessRow } from '../protocol/business-types.js'
 import type { InterfaceLogs } from './log/index.js';
 import { RequestLines } from './log/request-lines.js';
 import type { Queryable, Store } from './store/types.js';
+import { KeptRefusal } from './kept-refusal.js';
 import { deriveContext, OPERATOR_NONE, type Clock, type HandlerContext, type HandlerModule, type WriteContext } from './types.js';
 import { formatDateTimeMs } from './time.js';
 import type { PasswordStorage } from './store/password.js';
@@ -259,7 +260,7 @@ export class Dispatcher {
   /**
    * A write function (PC-06, docs/idempotency.md): once per (client, business type, serial). A
    * new key runs the handler as one unit of work of the group commit; its reply (or its
-   * keepWrites refusal) is encoded inside the unit and stored in the ledger in the same unit, and
+   * KeptRefusal, src/kept-refusal.ts) is encoded inside the unit and stored in the ledger in the same unit, and
    * returned only after the batch committed durably. A key already in the ledger replays the
    * stored reply (2007 when the content differs). No 9002 here: a 9xxx promises nothing was
    * done, and a started unit may still commit, so the answer waits for the real outcome. A plain
@@ -300,14 +301,14 @@ export class Dispatcher {
       try {
         reply = (await handler.handle(req, wctx)) as BodyRecord;
       } catch (err) {
-        // Refused, but what it wrote stays (see GatewayError.keepWrites): commit, remember, answer.
-        if (err instanceof GatewayError && err.keepWrites) return replyOf(encodeErrorResponse(header, err));
+        // Refused, but what it wrote stays (KeptRefusal): commit, remember, answer.
+        if (err instanceof KeptRefusal) return replyOf(encodeErrorResponse(header, err));
         throw err;
       }
       // Encoded here: a reply its layout cannot carry is a 9999 whose unit rolls back.
       return replyOf(encodeResponse(header, 0, RETURN_CODES.OK.message, handler.response, reply));
     });
-    // Durably committed by this request (refused with keepWrites included): now the suc_query.MMDD lines.
+    // Durably committed by this request (a KeptRefusal included): now the suc_query.MMDD lines.
     if (!outcome.replay && !outcome.unanswered) for (const line of postings) this.deps.logs.sucQuery.info(line);
     return outcome;
   }
