@@ -4,7 +4,7 @@
 // same as CS-12 and the resume rule of PC-03, so the amount quoted is exactly what a payment needs.
 import { code, money, withDoc } from '../protocol/fields.js';
 import type { CodeMeaning } from '../protocol/layout-types.js';
-import { SUBSCRIBER_STATUS } from '../src/store/schema.js';
+import { SUBSCRIBER_STATUS } from '../src/domain/codes.js';
 import { defineHandler } from './kit/define.js';
 import { billCycle, idField, subscriberStatus, svcnum } from './kit/fields.js';
 import { cardSettings } from './kit/posting.js';

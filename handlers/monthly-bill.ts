@@ -5,7 +5,7 @@
 import { list, money, text, u16, withDoc, type BodyOf } from '../protocol/fields.js';
 import type { CodeMeaning } from '../protocol/layout-types.js';
 import { GatewayError } from '../protocol/return-codes.js';
-import { FEE_ITEMS } from '../src/store/schema.js';
+import { FEE_ITEMS } from '../src/domain/codes.js';
 import { BILL_ITEMS } from '../src/store/queries/bills.js';
 import type { HandlerContext } from '../src/types.js';
 import { defineHandler } from './kit/define.js';

@@ -4,7 +4,7 @@
 // code, so serving rules and logs stay per interface. Which one is served is ctx.business.
 import { text } from '../protocol/fields.js';
 import type { BusinessKey } from '../protocol/business-types.js';
-import { NET_TYPES, type NetType } from '../src/store/schema.js';
+import { NET_TYPES, type NetType } from '../src/domain/codes.js';
 import { SUBSCRIBER_NAME } from '../src/store/queries/auth.js';
 import { defineHandler } from './kit/define.js';
 import { netType, password, subscriberStatus, svcnum } from './kit/fields.js';

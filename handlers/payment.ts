@@ -6,7 +6,7 @@
 import { code, money, withDoc } from '../protocol/fields.js';
 import { GatewayError } from '../protocol/return-codes.js';
 import type { CodeMeaning } from '../protocol/layout-types.js';
-import { PAY_STATUS } from '../src/store/schema.js';
+import { PAY_STATUS } from '../src/domain/codes.js';
 import { defineWriteHandler } from './kit/define.js';
 import { idField, subscriberStatus, svcnum } from './kit/fields.js';
 import { cardClient, checkAmount, findPosting, isTombstone, lockAccount, post, type Posted } from './kit/posting.js';

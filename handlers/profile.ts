@@ -4,8 +4,8 @@
 // CS-03, and only for IP Phone (V) subscribers. SVCPWD is never read.
 import { char, code, datetime, text } from '../protocol/fields.js';
 import { GatewayError } from '../protocol/return-codes.js';
-import { NET_TYPES } from '../src/store/schema.js';
-import { ID_TYPES, PROFILE_BY_ID } from '../src/store/queries/profile.js';
+import { ID_TYPES, NET_TYPES } from '../src/domain/codes.js';
+import { PROFILE_BY_ID } from '../src/store/queries/profile.js';
 import { defineHandler } from './kit/define.js';
 import { idField, netType, subscriberStatus, svcnum } from './kit/fields.js';
 import { findSubscriber } from './kit/subscriber.js';

@@ -3,7 +3,8 @@
 // is a secret field: it travels in the reply and is never written to a log (SPEC.md "Secret fields").
 import { char, code, withDoc } from '../protocol/fields.js';
 import { GatewayError } from '../protocol/return-codes.js';
-import { SIM_CARD, SIM_CARD_STATUS } from '../src/store/queries/card.js';
+import { SIM_CARD } from '../src/store/queries/card.js';
+import { SIM_CARD_STATUS } from '../src/domain/codes.js';
 import type { HandlerContext } from '../src/types.js';
 import { defineHandler } from './kit/define.js';
 import { netType, simNum, svcnum } from './kit/fields.js';

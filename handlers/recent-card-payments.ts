@@ -2,7 +2,7 @@
 // hand in SQL (`select * from tab_pay where paydate>sysdate-1/24 and paymode='15'`), as business
 // type 308 and as `bssgate report card-payments --since 1h` (src/reconcile.ts shares the queries).
 import { char, datetime, money, pageRequest, pagedResponse, u16 } from '../protocol/fields.js';
-import { PAY_MODES } from '../src/store/schema.js';
+import { PAY_MODES } from '../src/domain/codes.js';
 import { CARD_PAYMENTS_SINCE_COUNT, CARD_PAYMENTS_SINCE_PAGE } from '../src/store/queries/payments.js';
 import { defineHandler } from './kit/define.js';
 import { idField, payStatus } from './kit/fields.js';

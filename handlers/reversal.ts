@@ -6,8 +6,9 @@
 import { char, money, withDoc } from '../protocol/fields.js';
 import { GatewayError } from '../protocol/return-codes.js';
 import { SERIAL_PATTERN } from '../protocol/serial.js';
-import { PAY_STATUS } from '../src/store/schema.js';
+import { PAY_STATUS } from '../src/domain/codes.js';
 import { PAY_BY_PAYSN } from '../src/store/queries/payments.js';
+import { KeptRefusal } from '../src/kept-refusal.js';
 import { defineWriteHandler } from './kit/define.js';
 import { idField, svcnum } from './kit/fields.js';
 import { cardClient, effectiveAmount, findPosting, isTombstone, lockAccount, post, type PayRow } from './kit/posting.js';
@@ -69,7 +70,7 @@ number is 2004. See docs/payments.md.`,
     const orig = await findPosting(ctx, source, origSerial);
     if (!orig) {
       await post(ctx, { kind: 'tombstone', sub, amount: 0n, source, serial: origSerial });
-      throw new GatewayError('ORIGINAL_NOT_FOUND', `流水号 ${origSerial} 的缴费不存在；已记录，该笔缴费迟到时将被拒绝`, { keepWrites: true });
+      throw new KeptRefusal('ORIGINAL_NOT_FOUND', `流水号 ${origSerial} 的缴费不存在；已记录，该笔缴费迟到时将被拒绝`);
     }
     checkOriginal(orig, sub, origSerial);
     const amount = await effectiveAmount(ctx, orig);

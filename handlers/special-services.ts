@@ -4,7 +4,7 @@
 // services and the details of their changes), so the reply carries two lists.
 import { char, datetime, list, text, u32, u8 } from '../protocol/fields.js';
 import type { CodeMeaning } from '../protocol/layout-types.js';
-import { SRVG_ACTION_CODES, SRVG_CODES, SRVG_STATUS_CODES } from '../src/store/schema.js';
+import { SRVG_ACTION_CODES, SRVG_CODES, SRVG_STATUS_CODES } from '../src/domain/codes.js';
 import { SRVG_CHANGES, SRVG_CHANGE_COUNT, SRVG_OF_SUBSCRIBER } from '../src/store/queries/records.js';
 import type { HandlerContext } from '../src/types.js';
 import { defineHandler } from './kit/define.js';

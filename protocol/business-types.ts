@@ -5,8 +5,8 @@
 // PC-07 (reconciliation file), PC-09 (restart behaviour), PR-04 (a rule applied by 402/403 and
 // the detail queries), OC-* (the command scanner), OP-* (operations). See SPEC.md's coverage table.
 
-/** The listening interfaces (OP-01); the same names as src/types.ts InterfaceKind. */
-export type WireInterface = 'cs' | 'card' | 'print' | 'sms';
+/** The four listening interfaces of the legacy system (OP-01): the one definition (src/types.ts re-exports it). */
+export type InterfaceKind = 'cs' | 'card' | 'print' | 'sms';
 
 export interface BusinessType {
   /** uint16 business type on the wire. */
@@ -18,10 +18,10 @@ export interface BusinessType {
   /** Title of the legacy document. */
   readonly title: string;
   /** Interfaces that serve it by default. */
-  readonly interfaces: readonly WireInterface[];
+  readonly interfaces: readonly InterfaceKind[];
 }
 
-const CS: readonly WireInterface[] = ['cs'];
+const CS: readonly InterfaceKind[] = ['cs'];
 
 export const BUSINESS_TYPES = {
   // Customer-service interface (客服接口), legacy qhh2 h.ini, port 9921.

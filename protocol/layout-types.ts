@@ -5,7 +5,7 @@
 /** One field of a body layout. Byte widths are GBK bytes, not characters. */
 /**
  * One meaning of a code field (a status, a business type, a pay mode…): the value on the wire and
- * what it means. A code field's meanings come from the schema's code tables (src/store/schema.ts)
+ * what it means. A code field's meanings come from the business code tables (src/domain/codes.ts)
  * and are listed in the spec; a request value outside them is INVALID_FIELD.
  */
 export interface CodeMeaning {

@@ -73,20 +73,13 @@ export class GatewayError extends Error {
   readonly code: number;
   readonly rc: ReturnCodeName;
   readonly detail?: string;
-  /**
-   * A write function's refusal whose writes still commit (a wrong-password counter, a reversal
-   * remembered before its original): the dispatcher answers the refusal and commits the unit.
-   * Without it, a refusal rolls the unit back.
-   */
-  readonly keepWrites: boolean;
-  constructor(rc: ReturnCodeName, detail?: string, options?: { cause?: unknown; keepWrites?: boolean }) {
+  constructor(rc: ReturnCodeName, detail?: string, options?: { cause?: unknown }) {
     const row = RETURN_CODES[rc];
     super(detail ? `${row.en}: ${detail}` : row.en, options);
     this.name = 'GatewayError';
     this.rc = rc;
     this.code = row.code;
     this.detail = detail;
-    this.keepWrites = options?.keepWrites === true;
   }
   /** The GBK message sent in the response body. */
   get wireMessage(): string {

@@ -18,6 +18,7 @@ import type { InterfaceLogs } from './log/index.js';
 import type { Journaled, Posting, PostingKey } from './log/posting-journal.js';
 import { RequestLines } from './log/request-lines.js';
 import type { Queryable, Store } from './store/types.js';
+import { KeptRefusal } from './kept-refusal.js';
 import { deriveContext, OPERATOR_NONE, type Clock, type HandlerContext, type HandlerModule, type WriteContext } from './types.js';
 import { formatDateTimeMs } from './time.js';
 import type { PasswordStorage } from './store/password.js';
@@ -260,7 +261,7 @@ export class Dispatcher {
   /**
    * A write function (PC-06, docs/idempotency.md): once per (client, business type, serial). A
    * new key runs the handler as one unit of work of the group commit; its reply (or its
-   * keepWrites refusal) is encoded inside the unit and stored in the ledger in the same unit, and
+   * KeptRefusal, src/kept-refusal.ts) is encoded inside the unit and stored in the ledger in the same unit, and
    * returned only after the batch committed durably. A key already in the ledger replays the
    * stored reply (2007 when the content differs). No 9002 here: a 9xxx promises nothing was
    * done, and a started unit may still commit, so the answer waits for the real outcome. A plain
@@ -313,8 +314,8 @@ export class Dispatcher {
         try {
           reply = (await handler.handle(req, wctx)) as BodyRecord;
         } catch (err) {
-          // Refused, but what it wrote stays (see GatewayError.keepWrites): commit, remember, answer.
-          if (err instanceof GatewayError && err.keepWrites) return replyOf(encodeErrorResponse(header, err));
+          // Refused, but what it wrote stays (see KeptRefusal): commit, remember, answer.
+          if (err instanceof KeptRefusal) return replyOf(encodeErrorResponse(header, err));
           throw err;
         }
         // Encoded here: a reply its layout cannot carry is a 9999 whose unit rolls back.
@@ -326,7 +327,7 @@ export class Dispatcher {
       throw err;
     }
     if (journaled) {
-      // Durably committed by this request (refused with keepWrites included): now the suc_query.MMDD
+      // Durably committed by this request (a KeptRefusal included): now the suc_query.MMDD
       // lines. A replay (not this request's commit) writes none. Left in doubt at a stop
       // (unanswered): the entry stays in the journal, and the next start's recovery writes the
       // line if TAB_PAY has the posting.

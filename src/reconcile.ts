@@ -20,7 +20,7 @@ import { DirectoryError, ensureDirSync } from './dirs.js';
 import { createLogs } from './log/index.js';
 import type { Journaled, Posting, PostingLog } from './log/posting-journal.js';
 import { RECONCILED_META_PREFIX } from './idempotency.js';
-import { PAY_MODES, PAY_STATUS } from './store/schema.js';
+import { PAY_MODES, PAY_STATUS } from './domain/codes.js';
 import { CARD_PAYMENTS_SINCE_COUNT, CARD_PAYMENTS_SINCE_PAGE, CARD_POSTINGS_BETWEEN, META_GET, META_SET, PAY_BY_PAYSN } from './store/queries/payments.js';
 import type { Queryable, Store } from './store/types.js';
 import { formatDateTime } from './time.js';

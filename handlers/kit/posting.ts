@@ -9,7 +9,7 @@ import { GatewayError } from '../../protocol/return-codes.js';
 import { DEFAULT_CARD, UNCONFIGURED_CARD_CLIENT } from '../../src/config/keys.js';
 import { UNCONFIGURED_CLIENT } from '../../src/idempotency.js';
 import type { CardConfig } from '../../src/config/types.js';
-import { PAY_MODES, PAY_STATUS, SUBSCRIBER_STATUS } from '../../src/store/schema.js';
+import { PAY_MODES, PAY_STATUS, SUBSCRIBER_STATUS } from '../../src/domain/codes.js';
 import {
   ACCOUNT_FOR_UPDATE,
   ADD_BALANCE,

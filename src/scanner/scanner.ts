@@ -20,7 +20,7 @@ import {
   type ClaimedCommand,
   type CommandResult,
 } from '../store/queries/commands.js';
-import { BUSI_STATUS, BUSI_TYPES } from '../store/schema.js';
+import { BUSI_STATUS, BUSI_TYPES } from '../domain/codes.js';
 import type { Store } from '../store/types.js';
 import { systemClock, type Clock } from '../types.js';
 import { RenderError, TemplateSet } from './render.js';
