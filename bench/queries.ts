@@ -565,7 +565,7 @@ async function main() {
   }
   const dir = fs.mkdtempSync(join(os.tmpdir(), 'bssgate-bench-q-'));
   const out: Record<string, unknown> = {
-    bench: 'queries (issue 6)',
+    bench: 'queries',
     secondsPerRound: seconds,
     rounds,
     node: process.version,
