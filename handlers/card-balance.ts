@@ -1,3 +1,4 @@
+// Serves PC-05 card-balance (305).
 // PC-05 balance inquiry for the line (话费余额查询), asked by the card system for its customer-service
 // line: "this month's balance, usage fees, on/off status and the amount needed to be switched back
 // on" (当月联通账户余额、通话费及开机状态和开机金额). The figures are the real-time balance kit's, the

@@ -1,3 +1,4 @@
+// Serves CS-22 password-change (122).
 // CS-22 service password change (服务密码的修改): number + the current password + the new one → the
 // current one checked (with the lockout of the password checks), TAB_SUBSCRB.SVCPWD replaced by the
 // new one in the configured stored form, and the change recorded in USR_BUSI_RECORD (status 1), in

@@ -1,3 +1,4 @@
+// Serves PC-03 payment (303).
 // PC-03 payment (缴费请求): the card system posts a payment to a number; the serial is the header's
 // (流水号). One unit of work through the posting kit (handlers/kit/posting.ts, docs/payments.md):
 // TAB_PAY (PAYMODE 15), TAB_ACCOUNTPREDEPOSIT, TAB_ACCOUNTPREDEPOSITDTAL, ACCT_BALANCE, and the

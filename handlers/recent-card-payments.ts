@@ -1,3 +1,4 @@
+// Serves PC-08 recent-card-payments (308).
 // PC-08 last hour's card payments (最近一小时缴费卡缴费): the ops look-up the legacy runbook did by
 // hand in SQL (`select * from tab_pay where paydate>sysdate-1/24 and paymode='15'`), as business
 // type 308 and as `bssgate report card-payments --since 1h` (src/reconcile.ts shares the queries).

@@ -1,3 +1,4 @@
+// Serves PC-04 reversal (304).
 // PC-04 reversal (冲正请求): the card system takes back one of its payments, named by that
 // payment's serial; the reversal's own serial is the header's. Exactly once per payment (2009 for
 // a second reversal under another serial), the same status rule as PC-03, and an unknown original

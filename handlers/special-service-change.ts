@@ -1,3 +1,4 @@
+// Serves CS-24 special-service-change (124).
 // CS-24 special-service change (特服档案修改): number + special service + action (add, remove,
 // modify) → TAB_SRVG updated, the change inserted into USR_BUSI_SRVG and the switch command queued
 // for the online-command scanner (USR_BUSI_RECORD status 5), in one unit of work. The legacy flow:

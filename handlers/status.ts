@@ -1,3 +1,4 @@
+// Serves CS-08 status (108).
 // CS-08 status query (状态查询): number → TAB_SUBSCRB.STATUS, when it last changed, and its meaning.
 import { datetime, text } from '../protocol/fields.js';
 import { GatewayError } from '../protocol/return-codes.js';

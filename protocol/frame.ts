@@ -1,4 +1,4 @@
-// Framing: whole frames out of a byte stream (STYLE.md: pg-protocol's Parser). A frame is a
+// Framing: whole frames out of a byte stream (as node-postgres's pg-protocol Parser does). A frame is a
 // 4-byte big-endian length followed by that many bytes. The decoder never parses fields; it
 // only checks the length field, as soon as its 4 bytes are present and before buffering the
 // rest, so an oversized frame is refused without reading (or holding) its body.

@@ -35,7 +35,7 @@ export type Field =
 export type Layout = readonly Field[];
 
 /**
- * Paging convention (DESIGN.md): a request that can return many rows carries
+ * Paging convention (docs/architecture.md "Body rules"): a request that can return many rows carries
  * `offset` (u32) and `limit` (u16); its response carries `total` (u32) before the list.
  * Layout authors use the PAGE_REQUEST / pagedResponse helpers in protocol/layout.ts.
  */

@@ -1,5 +1,5 @@
 // The return-code table: one row per code. The wire carries `code` (uint16) in the header's
-// result field; the response body starts with `message` (GBK). Families (DESIGN.md):
+// result field; the response body starts with `message` (GBK). Families (docs/architecture.md):
 //   0 success · 1000–1999 the request is wrong · 2000–2999 the business refuses ·
 //   9000–9999 the system cannot answer now ("nothing was done"; the client may safely retry).
 // protocol/SPEC.md lists every code; a test checks the two agree.

@@ -71,7 +71,7 @@ export interface WriteContext extends HandlerContext {
 export interface HandlerModule<Req extends BodyRecord = BodyRecord, Res extends BodyRecord = BodyRecord> {
   /** uint16 business type on the wire. */
   biz: number;
-  /** Inventory ID(s) from legacy-interfaces.md, e.g. "CS-01". */
+  /** Inventory ID(s) of docs/legacy-inventory.md, e.g. "CS-01". */
   ids: readonly string[];
   /** Short English name, used in logs and the CLI (`bssgate call … connection-check`). */
   name: string;

@@ -134,7 +134,7 @@ function readConfigFile(file: string): string {
 }
 
 /**
- * Values the `ini` package would silently change (DESIGN.md: never a silently changed value):
+ * Values the `ini` package would silently change (docs/config.md: a value is never silently changed):
  * a ; or # glued to an unquoted value (`abc#def`) starts a comment and cuts it — after a space it
  * is the legacy files' ordinary end-of-line comment; "double quotes" are decoded as a JSON string,
  * so a backslash is an escape; text after the closing quote keeps the quotes in the value.

@@ -1,5 +1,5 @@
 // One client connection: its frame decoder, its pipeline of requests in flight, its timers and
-// its one idempotent close(). Lifecycle rules (DESIGN.md, issue #2):
+// its one idempotent close(). Lifecycle rules (docs/architecture.md, Connection lifecycle):
 // - idle: nothing received and nothing in flight for idle_timeout → closed;
 // - slowloris: once a frame's first byte arrived, the whole frame must arrive within frame_timeout;
 // - backpressure: a client that does not read its answers blocks our writes; reading pauses, and

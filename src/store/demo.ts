@@ -32,13 +32,14 @@ import {
 } from '../domain/codes.js';
 import { renderTicketDdl } from './ddl.js';
 import { SCRYPT_DEFAULTS, scryptHash, scryptHashAsync, type PasswordStorage, type ScryptParams } from './password.js';
+import { Rng } from '../random.js';
 
 /** Demo sizes above this would overflow the service-number blocks below. */
 export const MAX_DEMO_SUBSCRIBERS = 5_000_000;
 export const PASSWORD_POOL = 64;
 
 // ---------------------------------------------------------------------------------------------
-// PRNG: mulberry32 streams seeded by a murmur3-style mix of (seed, index, purpose).
+// PRNG: mulberry32 streams (src/random.ts Rng) seeded by a murmur3-style mix of (seed, index, purpose).
 
 function mix32(a: number, b: number, c: number): number {
   let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
@@ -47,39 +48,6 @@ function mix32(a: number, b: number, c: number): number {
   h ^= h >>> 15;
   h = Math.imul(h, 0x85ebca6b) >>> 0;
   return (h ^ (h >>> 13)) >>> 0;
-}
-
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  /** Uniform in [0, 1). */
-  next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  /** Integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  /** Integer in [lo, hi]. */
-  range(lo: number, hi: number): number {
-    return lo + this.int(hi - lo + 1);
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(a: readonly T[]): T {
-    return a[this.int(a.length)];
-  }
-  digits(n: number): string {
-    let s = '';
-    for (let k = 0; k < n; k++) s += String(this.int(10));
-    return s;
-  }
 }
 
 const SALT_SUB = 1;

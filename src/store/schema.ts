@@ -1,5 +1,5 @@
-// The one schema definition of bssgate: the legacy billing tables the 44 functions of
-// legacy-interfaces.md read and write, plus bssgate's own BSG_ tables. Every dialect's DDL is
+// The one schema definition of bssgate: the legacy billing tables the 44 functions of the
+// legacy inventory (docs/legacy-inventory.md) read and write, plus bssgate's own BSG_ tables. Every dialect's DDL is
 // rendered from the definitions below (src/store/ddl.ts); docs/schema.md explains them and
 // docs/oracle-ddl.sql is the Oracle rendering written out for DBAs. Tables and columns only: what
 // the codes in them mean is src/domain/codes.ts, which statuses a business is accepted from is
