@@ -101,6 +101,10 @@ function oneLine(t: Test, r: Run, file: string, section: string, key: string, re
   t.notMatch(r.stdout, /bssgate ready/, 'no banner: nothing started');
 }
 
+// Many CLI processes, each a full Node start: on a loaded 2-core machine a start takes seconds,
+// so the file gets more than tap's default 120 s (each child still has its own bounded timeout).
+t.setTimeout(360_000);
+
 t.test('OP-01 issue 13 defect 9: [log] dir under a regular file: one line naming file, [log] dir and ENOTDIR (was an ERR_OUT_OF_RANGE stack trace)', async (t) => {
   const dir = workDir(t);
   const file = ini(dir, 'h.ini', await freePort(), `[log]\ndir = ${join(dir, 'afile', 'logs')}\n`);
