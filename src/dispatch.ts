@@ -11,7 +11,7 @@ import { decodeRequestBody, encodeErrorResponse, encodeResponse } from '../proto
 import { hasSecret, redact } from '../protocol/layout.js';
 import { SERIAL_RULE, serialProblem } from '../protocol/serial.js';
 import { GatewayError, RETURN_CODES } from '../protocol/return-codes.js';
-import type { BodyRecord } from '../protocol/layout-types.js';
+import type { BodyRecord, Layout } from '../protocol/layout-types.js';
 import { ConfigError, type CardConfig, type ClientConfig, type InterfaceConfig } from './config/types.js';
 import { businessByCode, type BusinessRow } from '../protocol/business-types.js';
 import type { InterfaceLogs } from './log/index.js';
@@ -112,6 +112,12 @@ export class Dispatcher {
     this.ledger.acquire({ retentionDays: deps.idempotencyDays ?? DEFAULT_IDEMPOTENCY_DAYS, log: deps.logs.warn, clock: deps.clock, purgeEveryMs: writes ? deps.purgeEveryMs : 0 });
   }
 
+  /** The request and response layouts of a business type with a handler (text framing profiles). */
+  layouts(biz: number): { request: Layout; response: Layout } | undefined {
+    const h = this.known.get(biz);
+    return h ? { request: h.request, response: h.response } : undefined;
+  }
+
   /** Business types this interface answers. */
   servedCodes(): number[] {
     return [...this.served].sort((a, b) => a - b);
@@ -119,9 +125,11 @@ export class Dispatcher {
 
   /**
    * Answer one request whose header has been decoded. Never rejects: the result is always the
-   * bytes of a response frame carrying the request's seq.
+   * bytes of a response frame carrying the request's seq. `bodyError`: a text framing profile
+   * could not read the body (src/server/text-session.ts); it is answered where a v1 body that does
+   * not decode would be, after the same checks and with the same log lines.
    */
-  async dispatch(header: Header, frame: Buffer, origin: RequestOrigin): Promise<Buffer> {
+  async dispatch(header: Header, frame: Buffer, origin: RequestOrigin, bodyError?: GatewayError): Promise<Buffer> {
     const { logs, clock } = this.deps;
     const started = performance.now();
     const handler = this.known.get(header.biz);
@@ -147,6 +155,7 @@ export class Dispatcher {
       let req: BodyRecord | undefined;
       let shown: BodyRecord | undefined;
       try {
+        if (bodyError !== undefined) throw bodyError;
         req = decodeRequestBody(frame, handler.request);
       } finally {
         // Logged whether or not the body decodes; the body only when it did, secrets redacted.

@@ -12,6 +12,8 @@ import { DEFAULT_ADMIN_ALLOW, DEFAULT_ADMIN_PORT, DEFAULT_CARD, DEFAULT_IDEMPOTE
 import type { KeyDef, SectionKind } from './keys.js';
 import { ValueProblem, didYouMean } from './values.js';
 import { conflictingAddresses } from '../idempotency.js';
+import { loadFramingProfile } from '../../protocol/framing/packet.js';
+import { ProfileError } from '../../protocol/framing/profile.js';
 
 // The loader is the only place the environment is read: ENV_DB_URL and ENV_DB_PASSWORD, set and
 // non-empty, win over the files. openStore takes the DatabaseConfig built here as given.
@@ -330,6 +332,16 @@ function buildInterface(p: ParsedInterface): (InterfaceConfig & { file: string }
   };
   const serves = v.get('serves') as number[] | undefined;
   if (serves) cfg.serves = serves;
+  const framing = v.get('framing') as string | undefined;
+  if (framing !== undefined && framing !== 'v1') {
+    const profileFile = resolve(dirname(resolve(p.file)), framing);
+    try {
+      cfg.framing = loadFramingProfile(profileFile);
+    } catch (err) {
+      if (err instanceof ProfileError) throw new ConfigError(p.file, `interface.${p.name}`, 'framing', `profile ${err.path === '$' ? err.file : `${err.file} ${err.path}`}: ${err.problem}`);
+      throw err;
+    }
+  }
   return cfg;
 }
 

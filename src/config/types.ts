@@ -1,6 +1,7 @@
 // The validated configuration. src/config/load.ts turns one or more legacy INI files into this;
 // every other module takes these objects, never raw INI.
 import type { InterfaceKind } from '../types.js';
+import type { FramingProfile } from '../../protocol/framing/profile.js';
 
 export interface InterfaceConfig {
   /** Section name, e.g. "cs" from [interface.cs]; used in log file paths and log bindings. */
@@ -25,6 +26,8 @@ export interface InterfaceConfig {
   maxPipeline: number;
   /** IPv4/IPv6 addresses or CIDR blocks; empty = any address. */
   allow: string[];
+  /** [interface] framing: a text framing profile (docs/framing.md); undefined = the v1 binary wire. */
+  framing?: FramingProfile;
   /** Business types served; undefined = every handler whose default interfaces include `kind`. */
   serves?: number[];
   /** The INI file that defined this interface (for messages naming file, section and key). */

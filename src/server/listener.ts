@@ -12,6 +12,7 @@ import type { InterfaceLogs } from '../log/index.js';
 import type { Clock } from '../types.js';
 import { formatDateTimeMs } from '../time.js';
 import { Connection } from './connection.js';
+import { TextSession } from './text-session.js';
 import { interfaceMetrics, type InterfaceMetrics } from '../metrics.js';
 
 export interface ListenerStats {
@@ -148,7 +149,12 @@ export class InterfaceListener {
       // No request was read, so the refusal is addressed to biz 0, seq 0 (protocol/SPEC.md).
       const header: Header = { version: 1, kind: KIND_REQUEST, biz: 0, seq: 0, serial: '', time: '', operator: '', result: 0, reserved: 0 };
       socket.on('error', () => socket.destroy());
-      socket.end(encodeErrorResponse(header, new GatewayError('TOO_MANY_CONNECTIONS'), formatDateTimeMs(this.deps.clock.now())));
+      const refusal = new GatewayError('TOO_MANY_CONNECTIONS');
+      socket.end(
+        this.iface.framing
+          ? new TextSession(this.iface.framing, this.deps.dispatcher, this.deps.clock, this.iface.maxFrame).errorAnswer(header, refusal)
+          : encodeErrorResponse(header, refusal, formatDateTimeMs(this.deps.clock.now())),
+      );
       // Read (and drop) whatever it sends so its FIN is seen and the socket can finish closing.
       socket.on('data', () => undefined);
       socket.resume();
@@ -162,11 +168,16 @@ export class InterfaceListener {
     }
     this.stats.accepted++;
     this.metrics.accepted.value++;
+    // The one branch of a text framing profile (issue 19): the session stands between the
+    // connection and the dispatcher; a v1 interface is wired as before.
+    const text = this.iface.framing ? new TextSession(this.iface.framing, this.deps.dispatcher, this.deps.clock, this.iface.maxFrame) : undefined;
+    text?.attach(socket);
     const conn = new Connection({
       id: nextConnId++,
       socket,
       iface: this.iface,
-      dispatcher: this.deps.dispatcher,
+      dispatcher: text ?? this.deps.dispatcher,
+      ...(text ? { text } : {}),
       logs,
       clock: this.deps.clock,
       onClose: (c) => {
