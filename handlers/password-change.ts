@@ -31,12 +31,9 @@ const REQUEST = [
   char('newPassword', 16, { secret: true, pattern: NEW_PASSWORD, doc: 'the new service password: 6 to 8 digits' }),
 ] as const;
 
-/**
- * [database] password_storage (plain | scrypt), as the dispatcher hands it to handlers
- * (`passwordStorage` on the context); scrypt, the key's default, when it does not.
- */
+/** [database] password_storage (plain | scrypt), as the dispatcher hands it to handlers (ctx.settings). */
 export function passwordStorageOf(ctx: HandlerContext): PasswordStorage {
-  return ctx.passwordStorage ?? 'scrypt';
+  return ctx.settings.database.passwordStorage;
 }
 
 /**

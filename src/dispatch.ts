@@ -12,7 +12,7 @@ import { hasSecret, redact } from '../protocol/layout.js';
 import { SERIAL_RULE, serialProblem } from '../protocol/serial.js';
 import { GatewayError, RETURN_CODES } from '../protocol/return-codes.js';
 import type { BodyRecord, Layout } from '../protocol/layout-types.js';
-import { ConfigError, type CardConfig, type ClientConfig, type InterfaceConfig } from './config/types.js';
+import { ConfigError, type ClientConfig, type HandlerSettings, type InterfaceConfig } from './config/types.js';
 import { businessByCode, type BusinessRow } from '../protocol/business-types.js';
 import type { InterfaceLogs } from './log/index.js';
 import type { Journaled, Posting, PostingKey } from './log/posting-journal.js';
@@ -21,10 +21,10 @@ import type { Queryable, Store } from './store/types.js';
 import { KeptRefusal } from './kept-refusal.js';
 import { deriveContext, OPERATOR_NONE, type Clock, type HandlerContext, type HandlerModule, type WriteContext } from './types.js';
 import { formatDateTimeMs } from './time.js';
-import type { PasswordStorage } from './store/password.js';
 import { interfaceMetrics, type InterfaceMetrics } from './metrics.js';
 import { ClientIdentities, ledgerFor, peerAddress, replyOf, requestHash, stampReply, UNCONFIGURED_CLIENT, type Ledger, type WriteOutcome } from './idempotency.js';
 import { DEFAULT_IDEMPOTENCY_DAYS } from './config/keys.js';
+import { DEFAULT_SETTINGS } from './config/settings.js';
 
 export interface DispatchDeps {
   iface: InterfaceConfig;
@@ -34,10 +34,8 @@ export interface DispatchDeps {
   store: Store;
   clock: Clock;
   logs: InterfaceLogs;
-  /** [database] password_storage, handed to handlers as ctx.passwordStorage (CS-22). */
-  passwordStorage?: PasswordStorage;
-  /** [card] (PC-03…PC-08), handed to handlers as ctx.card. */
-  card?: CardConfig;
+  /** What handlers see of the configuration, as ctx.settings (handlerSettings, src/config/settings.ts); absent = the defaults. */
+  settings?: HandlerSettings;
   /** PC-06: [client.<id>] identities; none covering this interface = every peer is the client `*`. */
   clients?: readonly ClientConfig[];
   /** [server] idempotency_days (default 7). */
@@ -64,6 +62,8 @@ export class Dispatcher {
   private readonly served = new Set<number>();
   private readonly rows = new Map<number, BusinessRow>();
   private readonly deps: DispatchDeps;
+  /** ctx.settings of every request (one object, not copied per request). */
+  private readonly settings: HandlerSettings;
   /** OP-04: bssgate_requests_total and bssgate_request_duration_seconds of this interface. */
   private readonly metrics: InterfaceMetrics;
   /** query.MMDD and ans.MMDD lines, templated (src/log/request-lines.ts: pino's generic path cost 2× more). */
@@ -78,6 +78,7 @@ export class Dispatcher {
   constructor(deps: DispatchDeps) {
     this.deps = deps;
     this.iface = deps.iface;
+    this.settings = deps.settings ?? DEFAULT_SETTINGS;
     this.metrics = interfaceMetrics(deps.iface.name);
     this.lines = new RequestLines(deps.logs);
     this.identities = new ClientIdentities(deps.clients ?? [], deps.iface.name);
@@ -230,8 +231,7 @@ export class Dispatcher {
       serial: header.serial,
       seq: header.seq,
       time: header.time,
-      card: this.deps.card,
-      passwordStorage: this.deps.passwordStorage,
+      settings: this.settings,
       ...(client === undefined ? {} : { client }),
     };
   }

@@ -15,6 +15,7 @@ import { SERIAL_RULE, serialProblem } from '../protocol/serial.js';
 import { effectiveAmount, findPosting, isTombstone, lockAccount, post, RECON_OPERATOR, RECON_SOURCE, type PayRow, type Posted } from '../handlers/kit/posting.js';
 import { findSubscriber, type Subscriber } from '../handlers/kit/subscriber.js';
 import { DEFAULT_CARD } from './config/keys.js';
+import { handlerSettings } from './config/settings.js';
 import { keyError, type CardConfig, type Config, type DatabaseConfig } from './config/types.js';
 import { DirectoryError, ensureDirSync } from './dirs.js';
 import { createLogs } from './log/index.js';
@@ -237,7 +238,7 @@ export async function reconcile(file: ReconFile, fileName: string, o: ReconcileO
       serial: '',
       seq: 0,
       time: formatDateTime(clock.date()),
-      card,
+      settings: handlerSettings({ card }),
     };
     const out: Difference[] = [];
     let made = 0;

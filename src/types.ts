@@ -4,8 +4,7 @@ import type { Layout, BodyRecord } from '../protocol/layout-types.js';
 import type { BusinessRow, InterfaceKind } from '../protocol/business-types.js';
 import type { ReturnCodeName } from '../protocol/return-codes.js';
 import type { Queryable, Store } from './store/types.js';
-import type { PasswordStorage } from './store/password.js';
-import type { CardConfig } from './config/types.js';
+import type { HandlerSettings } from './config/types.js';
 import type { PostingKey } from './log/posting-journal.js';
 
 /** The four listening interfaces of the legacy system (OP-01), defined with the business types. */
@@ -37,10 +36,12 @@ export interface HandlerContext {
   seq: number;
   /** Sender's local time from the header, YYYYMMDDHHMMSS. */
   time: string;
-  /** [database] password_storage: how CS-22 stores a new service password (absent = scrypt, the key's default). */
-  passwordStorage?: PasswordStorage;
-  /** [card] settings (PC-03…PC-08: amount bounds); absent = DEFAULT_CARD (handlers/kit/posting.ts cardSettings). */
-  card?: CardConfig;
+  /**
+   * The configuration handlers use, as one object built once per gateway: ctx.settings.card
+   * ([card]: amount bounds, PC-03…PC-08), ctx.settings.database.passwordStorage (CS-22) …; every
+   * key with its value or default (src/config/settings.ts; docs/handlers.md, "Adding a setting").
+   */
+  settings: HandlerSettings;
   /** Write functions: the peer's client identity (PC-06, [client.<id>] name; '*' when none names its address). */
   client?: string;
 }

@@ -6,7 +6,7 @@
 // All in the caller's unit of work. Nothing is ever edited in place except the reversed
 // payment's STATUS/REVERSED_BY link.
 import { GatewayError } from '../../protocol/return-codes.js';
-import { DEFAULT_CARD, UNCONFIGURED_CARD_CLIENT } from '../../src/config/keys.js';
+import { UNCONFIGURED_CARD_CLIENT } from '../../src/config/keys.js';
 import { UNCONFIGURED_CLIENT } from '../../src/idempotency.js';
 import type { CardConfig } from '../../src/config/types.js';
 import { PAY_MODES, PAY_STATUS, SUBSCRIBER_STATUS } from '../../src/domain/codes.js';
@@ -78,9 +78,9 @@ function checkRange(what: string, before: bigint, delta: bigint, acctid: bigint)
   }
 }
 
-/** The [card] settings in force (defaults when the configuration was built without the section). */
-export function cardSettings(ctx: HandlerContext): CardConfig {
-  return ctx.card ?? DEFAULT_CARD;
+/** The [card] settings in force (ctx.settings.card: defaults when the configuration was built without the section). */
+export function cardSettings(ctx: HandlerContext): Readonly<CardConfig> {
+  return ctx.settings.card;
 }
 
 /** 2010 unless min ≤ amount ≤ max of [card]. */
