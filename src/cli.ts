@@ -18,7 +18,7 @@ import { registerDbCommands } from './store/db-commands.js';
 import { registerSimCard } from './sim/card.js';
 import { registerSimSwitch } from './sim/switch.js';
 import { registerScannerCommands } from './scanner/cli.js';
-import { registerCardCommands } from './reconcile.js';
+import { registerCardCommands } from './reconcile/cli.js';
 import { serveCommand } from './serve.js';
 import { statusCommand } from './status.js';
 import { DEFAULT_ADMIN_PORT } from './config/keys.js';

@@ -16,7 +16,8 @@ import { ConfigError, type CardConfig, type ClientConfig, type InterfaceConfig }
 import { businessByCode, type BusinessRow } from '../protocol/business-types.js';
 import type { InterfaceLogs } from './log/index.js';
 import { RequestLines } from './log/request-lines.js';
-import type { Queryable, Store } from './store/types.js';
+import type { Store } from './store/types.js';
+import { unitView } from './store/unit-view.js';
 import { deriveContext, OPERATOR_NONE, type Clock, type HandlerContext, type HandlerModule, type WriteContext } from './types.js';
 import { formatDateTimeMs } from './time.js';
 import type { PasswordStorage } from './store/password.js';
@@ -337,25 +338,4 @@ export class Dispatcher {
       this.ledger.release();
     }
   }
-}
-
-/**
- * The store as a write function sees it: every read and write goes into its unit of work, so the
- * kit's lookups (written against ctx.store) read the unit's own uncommitted rows. Opening another
- * transaction from inside a unit would wait for the writer it holds itself: refused.
- */
-function unitView(store: Store, tx: Queryable): Store {
-  const refuse = (what: string) => () => Promise.reject(new Error(`${what} inside a write function's unit of work: use ctx.tx`));
-  return {
-    dialect: store.dialect,
-    all: (q, b) => tx.all(q, b),
-    one: (q, b) => tx.one(q, b),
-    run: (q, b) => tx.run(q, b),
-    ping: () => store.ping(),
-    tableExists: (t) => store.tableExists(t),
-    transaction: refuse('transaction()'),
-    unitOfWork: refuse('unitOfWork()'),
-    close: refuse('close()'),
-    base: store,
-  } as Store;
 }

@@ -19,7 +19,7 @@ import { adminSources, gatewaySource, startAdmin, type AdminServer } from './adm
 import { registerGateway, registerScannerStats } from './metrics.js';
 import { describeSwitches, startScanner, type ScannerRuntime } from './scanner/switches.js';
 import { GatewayError, RETURN_CODES } from '../protocol/return-codes.js';
-import { watchDropDirectory, type DropWatcher } from './reconcile.js';
+import { watchDropDirectory, type DropWatcher } from './reconcile/watch.js';
 
 /** How often the start-up schema check is retried while the database does not answer. */
 const DB_RECHECK_MS = 5_000;

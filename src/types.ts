@@ -38,7 +38,7 @@ export interface HandlerContext {
   time: string;
   /** [database] password_storage: how CS-22 stores a new service password (absent = scrypt, the key's default). */
   passwordStorage?: PasswordStorage;
-  /** [card] settings (PC-03…PC-08: amount bounds); absent = DEFAULT_CARD (handlers/kit/posting.ts cardSettings). */
+  /** [card] settings (PC-03…PC-08: amount bounds); absent = DEFAULT_CARD (handlers/kit/card.ts cardSettings). */
   card?: CardConfig;
   /** Write functions: the peer's client identity (PC-06, [client.<id>] name; '*' when none names its address). */
   client?: string;

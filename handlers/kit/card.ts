@@ -1,0 +1,17 @@
+// The card interface's handlers (PC-03…PC-05) and the posting domain (src/domain/posting.ts): the
+// [card] settings in force, and what a write function hands the domain — its unit, clock,
+// settings and operator, never the context itself.
+import { DEFAULT_CARD } from '../../src/config/keys.js';
+import type { CardConfig } from '../../src/config/types.js';
+import type { PostingUnit } from '../../src/domain/posting.js';
+import type { HandlerContext, WriteContext } from '../../src/types.js';
+
+/** The [card] settings in force (defaults when the configuration was built without the section). */
+export function cardSettings(ctx: HandlerContext): CardConfig {
+  return ctx.card ?? DEFAULT_CARD;
+}
+
+/** The posting domain's input of a write function: its unit of work, clock, [card] and the header's operator. */
+export function postingUnit(ctx: WriteContext): PostingUnit {
+  return { tx: ctx.tx, clock: ctx.clock, card: cardSettings(ctx), operator: ctx.operator };
+}
