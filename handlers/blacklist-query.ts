@@ -1,7 +1,8 @@
+// Serves CS-15 blacklist-query (115).
 // CS-15 blacklist query (黑名单查询): ID-document number → its TAB_SPECIALCUSTLST entries.
 import { char, code, datetime, money, pagedResponse, pageRequest, text } from '../protocol/fields.js';
-import { BLACKLIST_COUNT, BLACKLIST_PAGE, LIST_STATUS, LIST_TYPES } from '../src/store/queries/blacklist.js';
-import { ID_TYPES } from '../src/store/queries/profile.js';
+import { BLACKLIST_COUNT, BLACKLIST_PAGE } from '../src/store/queries/blacklist.js';
+import { ID_TYPES, LIST_STATUS, LIST_TYPES } from '../src/domain/codes.js';
 import { defineHandler } from './kit/define.js';
 import { idField, idNum } from './kit/fields.js';
 

@@ -1,9 +1,11 @@
+// Serves CS-25 cancellation-reserve (125).
 // CS-25 cancellation reservation (销户预约): number → TAB_SUBSCRB; a command that disables the
 // IMSI-MDN pair at the switch queued for the online-command scanner (USR_BUSI_RECORD status 5) and
 // the subscriber's status → 4 (reserved for cancellation), in one unit of work. The legacy flow:
 // "将此次预约销户记录进USR_BUSI_RECORD,等待联机指令程序扫描该记录,…使本地交换机IMSI-MDN为禁用功能,
 // 并且修改TAB_SUBSCRB的用户状态为预约销户状态". (Its reply text is copied from CS-23, "有条件开机的成功
 // 标志": the reply here is the reservation's.)
+import { acceptanceRule } from '../src/domain/transitions.js';
 import { defineWriteHandler } from './kit/define.js';
 import { svcnum } from './kit/fields.js';
 import { findSubscriber } from './kit/subscriber.js';
@@ -22,8 +24,7 @@ export default defineWriteHandler({
     'for the online-command scanner (SWITCH_INS_MODEL business type 21); CS-05 shows its progress. The final cancellation',
     '(status 5, 销户) is not an interface function: the front office does it after the reservation period.',
     '',
-    '- Accepted from status 1 (active), 2 (suspended) and 3 (arrears-suspended): the status transition table',
-    '  (docs/schema.md). From 4 (already reserved) or 5 (cancelled) the answer is 2004 with the reason.',
+    `- ${acceptanceRule('RESERVE_CANCEL')}`,
     '- Numbers of every network (G, C, V, X).',
     '- The record: USR_BUSI_RECORD BUSITYPE 21, STATUS 5, OPERATOR from the header, the IMSI, region and network of the',
     '  subscriber; PARAM empty (the templates take only {SVCNUM} and {IMSI}).',

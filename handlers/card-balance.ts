@@ -1,10 +1,11 @@
+// Serves PC-05 card-balance (305).
 // PC-05 balance inquiry for the line (话费余额查询), asked by the card system for its customer-service
 // line: "this month's balance, usage fees, on/off status and the amount needed to be switched back
 // on" (当月联通账户余额、通话费及开机状态和开机金额). The figures are the real-time balance kit's, the
 // same as CS-12 and the resume rule of PC-03, so the amount quoted is exactly what a payment needs.
 import { code, money, withDoc } from '../protocol/fields.js';
 import type { CodeMeaning } from '../protocol/layout-types.js';
-import { SUBSCRIBER_STATUS } from '../src/store/schema.js';
+import { SUBSCRIBER_STATUS } from '../src/domain/codes.js';
 import { defineHandler } from './kit/define.js';
 import { billCycle, idField, subscriberStatus, svcnum } from './kit/fields.js';
 import { cardSettings } from './kit/card.js';

@@ -1,7 +1,8 @@
+// Serves CS-09 credit-level (109).
 // CS-09 credit level (信用级别查询): number → TAB_SUBSCRB.ACCTID → TAB_ACCT.PAY_MODE → TAB_PAYTYPE.
 import { code, money, text, u8 } from '../protocol/fields.js';
 import { GatewayError } from '../protocol/return-codes.js';
-import { ACCOUNT_PAY_TYPES } from '../src/store/schema.js';
+import { ACCOUNT_PAY_TYPES } from '../src/domain/codes.js';
 import { ACCOUNT_CREDIT } from '../src/store/queries/account.js';
 import { defineHandler } from './kit/define.js';
 import { idField, svcnum } from './kit/fields.js';

@@ -1,3 +1,4 @@
+// Serves CS-22 password-change (122).
 // CS-22 service password change (服务密码的修改): number + the current password + the new one → the
 // current one checked (with the lockout of the password checks), TAB_SUBSCRB.SVCPWD replaced by the
 // new one in the configured stored form, and the change recorded in USR_BUSI_RECORD (status 1), in
@@ -10,6 +11,8 @@ import { hashPasswordAsync, type PasswordStorage } from '../src/store/password.j
 import { PASSWORD_UPDATE } from '../src/store/queries/acceptance.js';
 import type { Store } from '../src/store/types.js';
 import { deriveContext, type HandlerContext, type WriteContext } from '../src/types.js';
+import { KeptRefusal } from '../src/kept-refusal.js';
+import { acceptanceRule } from '../src/domain/transitions.js';
 import { defineWriteHandler } from './kit/define.js';
 import { svcnum } from './kit/fields.js';
 import { LOCKOUT, checkPassword } from './kit/password.js';
@@ -39,7 +42,7 @@ export function passwordStorageOf(ctx: HandlerContext): PasswordStorage {
 /**
  * The context checkPassword sees: its lockout counters (reserveAttempt opens a transaction of its
  * own on a read function's store) go into this write's unit of work instead, so that a refusal
- * keeps them (keepWrites) and a success commits with the new password.
+ * keeps them (KeptRefusal) and a success commits with the new password.
  */
 function inUnit(ctx: WriteContext): HandlerContext {
   const store: Store = { ...ctx.store, transaction: (fn) => fn(ctx.tx) };
@@ -67,7 +70,8 @@ export default defineWriteHandler({
     '  `plain` the legacy plain text (docs/schema.md, service passwords).',
     `- In one transaction the password is replaced (TAB_SUBSCRB.OPERATOR becomes the header operator) and a business record`,
     `  of type 42 (服务密码修改) is written in status 1 (recorded: no switch command), PARAM \`${PASSWORD_CHANGE_PARAM}\` (never a`,
-    '  password). Accepted in statuses 1–4 (docs/schema.md, status transitions); a cancelled number is 2004.',
+    '  password).',
+    `- ${acceptanceRule('PASSWORD_CHANGE')}`,
     '- The new password is hashed only after the current one matched (a refused or locked attempt costs no hash); the',
     "  comparison and the hash (tens of milliseconds each at the production scrypt cost) run inside the request's unit of",
     '  work: the other writes of its commit batch wait about that long.',
@@ -87,7 +91,7 @@ export default defineWriteHandler({
     } catch (err) {
       // The lockout counters written by the check must survive the refusal.
       if (err instanceof GatewayError && (err.rc === 'WRONG_PASSWORD' || err.rc === 'PASSWORD_LOCKED')) {
-        throw new GatewayError(err.rc, err.detail, { keepWrites: true });
+        throw new KeptRefusal(err.rc, err.detail);
       }
       throw err;
     }

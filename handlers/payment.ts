@@ -1,3 +1,4 @@
+// Serves PC-03 payment (303).
 // PC-03 payment (缴费请求): the card system posts a payment to a number; the serial is the header's
 // (流水号). One unit of work through the posting domain (src/domain/posting.ts pay(),
 // docs/payments.md): TAB_PAY (PAYMODE 15), TAB_ACCOUNTPREDEPOSIT, TAB_ACCOUNTPREDEPOSITDTAL,
@@ -63,7 +64,7 @@ same serial for another number or amount is 2007. See docs/payments.md.`,
     const source = cardClient(ctx.client);
     const p = await pay(postingUnit(ctx), { svcnum, amount, source, serial: ctx.serial });
     // Posted now (not the answer of a posting made before under this serial): its suc_query line.
-    if (p.fresh) ctx.logPosting?.({ client: source, serial: ctx.serial, svcnum, amount, balance: p.balance, paysn: p.paysn, kind: 'payment' });
+    if (p.fresh) ctx.logPosting?.({ client: source, serial: ctx.serial, svcnum, amount, balance: p.balance, paysn: p.paysn, kind: 'payment' }, p);
     return { amount, ...postingBody(p.sub, p) };
   },
 });

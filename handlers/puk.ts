@@ -1,9 +1,11 @@
+// Serves CS-06 puk-by-number (106), CS-07 puk-by-sim (107).
 // CS-06 PUK by phone number (number → TAB_SUBSCRB.SIMCARDID → RES_MOB_CARD.PUK) and CS-07 PUK by
 // SIM card number (RES_MOB_CARD directly, cards in stock too). One reply layout for both. The PUK
 // is a secret field: it travels in the reply and is never written to a log (SPEC.md "Secret fields").
 import { char, code, withDoc } from '../protocol/fields.js';
 import { GatewayError } from '../protocol/return-codes.js';
-import { SIM_CARD, SIM_CARD_STATUS } from '../src/store/queries/card.js';
+import { SIM_CARD } from '../src/store/queries/card.js';
+import { SIM_CARD_STATUS } from '../src/domain/codes.js';
 import type { HandlerContext } from '../src/types.js';
 import { defineHandler } from './kit/define.js';
 import { netType, simNum, svcnum } from './kit/fields.js';

@@ -1,3 +1,4 @@
+// Serves PC-04 reversal (304).
 // PC-04 reversal (冲正请求): the card system takes back one of its payments, named by that
 // payment's serial; the reversal's own serial is the header's. Exactly once per payment (2009 for
 // a second reversal under another serial), the same status rule as PC-03, and an unknown original
@@ -41,7 +42,7 @@ number is 2004. See docs/payments.md.`,
     const source = cardClient(ctx.client);
     const r = await reverse(postingUnit(ctx), { svcnum, origSerial, source, serial: ctx.serial });
     // Posted now (not the answer of a reversal made before under this serial): its suc_query line.
-    if (r.fresh) ctx.logPosting?.({ client: source, serial: ctx.serial, svcnum, amount: -r.amount, balance: r.balance, paysn: r.paysn, kind: 'reversal', orig: origSerial });
+    if (r.fresh) ctx.logPosting?.({ client: source, serial: ctx.serial, svcnum, amount: -r.amount, balance: r.balance, paysn: r.paysn, kind: 'reversal', orig: origSerial }, r);
     return { amount: r.amount, origPaysn: String(r.origPaysn), ...postingBody(r.sub, r) };
   },
 });

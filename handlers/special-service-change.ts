@@ -1,3 +1,4 @@
+// Serves CS-24 special-service-change (124).
 // CS-24 special-service change (特服档案修改): number + special service + action (add, remove,
 // modify) → TAB_SRVG updated, the change inserted into USR_BUSI_SRVG and the switch command queued
 // for the online-command scanner (USR_BUSI_RECORD status 5), in one unit of work. The legacy flow:
@@ -5,13 +6,14 @@
 // 指令程序扫描该记录,…并且修改TAB_SRVG的用户特服状态操作类型状态,插入USR_BUSI_SRVG表记录此次特服变更的操作".
 import { char } from '../protocol/fields.js';
 import { GatewayError } from '../protocol/return-codes.js';
-import { BUSI_TYPES, SRVG_ACTION_CODES, SRVG_CODES } from '../src/store/schema.js';
+import { BUSI_TYPES, SRVG_ACTION_CODES, SRVG_CODES } from '../src/domain/codes.js';
+import { acceptanceRule, type BusiType } from '../src/domain/transitions.js';
 import { isUniqueViolation } from '../src/store/errors.js';
 import { INSERT_BUSI_SRVG, SRVG_INSERT, SRVG_ONE, SRVG_SET_PARAM, SRVG_SWITCH_OFF, SRVG_SWITCH_ON } from '../src/store/queries/acceptance.js';
 import { defineWriteHandler } from './kit/define.js';
 import { busiType, meanings, svcnum } from './kit/fields.js';
 import { findSubscriber } from './kit/subscriber.js';
-import { ACCEPTED_RESPONSE, acceptedReply, checkTransition, recordBusiness, type BusiType } from './kit/business-record.js';
+import { ACCEPTED_RESPONSE, acceptedReply, checkTransition, recordBusiness } from './kit/business-record.js';
 
 const SRVG = meanings(SRVG_CODES);
 const SRVG_NAME = new Map<string, string>(SRVG.map((c) => [c.code, c.zh]));
@@ -20,6 +22,12 @@ export const FORWARDING: ReadonlySet<string> = new Set([SRVG_CODES.CFU.code, SRV
 
 const { ADD, REMOVE, MODIFY } = SRVG_ACTION_CODES;
 const BUSI_OF_ACTION: Record<string, BusiType> = { [ADD.code]: 'SRVG_ADD', [REMOVE.code]: 'SRVG_REMOVE', [MODIFY.code]: 'SRVG_MODIFY' };
+
+/** The status transition table's rule for an action, as the spec says it. */
+function statusRule(action: string): string {
+  const busi = BUSI_OF_ACTION[action];
+  return acceptanceRule(busi, `**${action}** (${BUSI_TYPES[busi].code} ${BUSI_TYPES[busi].zh})`);
+}
 
 const REQUEST = [
   svcnum,
@@ -56,8 +64,9 @@ export default defineWriteHandler({
     '  parameter again is 1006 (nothing to change). Not on: 2004.',
     '- `param`: the forwarding number of CFU, CFB and CFNRY, required with A and M (missing: 1006); the other services take',
     '  none (a `param` given for them, or with D, is 1006).',
-    '- Accepted from the statuses of the status transition table (docs/schema.md): A and M only while active (1); D also',
-    '  while suspended (2, 3), so that a suspended subscriber can still drop a service. Otherwise 2004 with the reason.',
+    `- ${statusRule(ADD.code)}`,
+    `- ${statusRule(REMOVE.code)} A suspended subscriber can still drop a service.`,
+    `- ${statusRule(MODIFY.code)}`,
     '- Numbers of every network (G, C, V, X): each has its switch templates.',
     '- **The switch command**: USR_BUSI_RECORD.PARAM holds `<SRVGID>` or `<SRVGID> <param>` (one space; the form the',
     '  front office writes, e.g. `CFU 13897012345`): the scanner fills the templates\' {SRVGID} with the first word and',

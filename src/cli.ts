@@ -20,7 +20,9 @@ import { registerSimSwitch } from './sim/switch.js';
 import { registerScannerCommands } from './scanner/cli.js';
 import { registerCardCommands } from './reconcile/cli.js';
 import { serveCommand } from './serve.js';
+import { isReportedToPrimary } from './cluster.js';
 import { statusCommand } from './status.js';
+import { shadowCommand, shadowReportCommand } from './shadow/index.js';
 import { DEFAULT_ADMIN_PORT } from './config/keys.js';
 import pino, { type Logger } from 'pino';
 import type { Config, DatabaseConfig } from './config/types.js';
@@ -236,6 +238,20 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('shadow')
+    .description('mirror read-only traffic in front of a legacy program to a candidate bssgate and report every difference (docs/shadow.md); `shadow report <dir>` prints the verdicts')
+    .argument('<ini-or-report>', 'the shadow INI file, or "report"')
+    .argument('[more...]', 'more INI files; after "report": the report directory')
+    .action(async (first: string, more: string[]) => {
+      if (first === 'report') {
+        if (more.length !== 1) throw new Error('usage: bssgate shadow report <report_dir>');
+        process.exitCode = await shadowReportCommand(more[0]);
+        return;
+      }
+      await shadowCommand([first, ...more]);
+    });
+
+  program
     .command('lockout')
     .description('password lockout of the password checks (CS-02, VO-01, PC-01, PR-01, SM-01)')
     .command('clear')
@@ -253,6 +269,9 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
+    process.exitCode = 1;
+    // A cluster worker's start-up error: the primary prints it, once for all workers.
+    if (isReportedToPrimary(err)) return;
     const msg = err instanceof ConfigError ? `configuration error: ${err.message}` : (err as Error).message;
     process.stderr.write(`bssgate: ${msg}\n`);
     process.exitCode = 1;

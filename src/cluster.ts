@@ -12,26 +12,36 @@
 // report each day file they open and close; the primary compresses a day's file only once no
 // worker holds it (a worker that died holds nothing).
 import cluster, { type Worker } from 'node:cluster';
-import type { Config } from './config/types.js';
+import { ConfigError, type Config } from './config/types.js';
 import { createLogs, mmdd, type Logs } from './log/index.js';
 import { openStore } from './store/open.js';
 import type { AdminStore } from './store/types.js';
-import { checkSchema, startGateway, summary, type Running, type SchemaCheck } from './serve.js';
+import { checkSchema, startError, startGateway, summary, type Running, type SchemaCheck } from './serve.js';
 import { startScanner, type ScannerRuntime } from './scanner/switches.js';
-import { watchDropDirectory, type DropWatcher } from './reconcile/watch.js';
+import { prepareCardDirs, watchDropDirectory, type DropWatcher } from './reconcile/watch.js';
 import { systemClock } from './types.js';
 import { clusterAdminSources, startAdmin, type AdminServer } from './admin.js';
 import { registerScannerStats, serveMetricsToPrimary } from './metrics.js';
 import type { BoundInterface } from './server/gateway.js';
 import { basename } from 'node:path';
+import { recoverPostingJournals, type PostingRecovery } from './posting-recovery.js';
 
 /** Worker → primary. (prom-client's aggregation shares the channel: its messages have no `bssgate`.) */
 type ToPrimary =
   | { bssgate: 'ready'; bound: BoundInterface[] }
-  | { bssgate: 'failed'; message: string }
+  | { bssgate: 'failed'; message: string; config?: { file: string; section: string; key: string; problem: string } }
   | { bssgate: 'log-open'; file: string }
   | { bssgate: 'log-done'; file: string };
 type ToWorker = { bssgate: 'stop' };
+
+/**
+ * Start-up errors of a worker that the primary reports (it prints the one line and exits 1): the
+ * worker itself prints nothing more, so N workers failing alike do not print N more lines.
+ */
+const reportedToPrimary = new WeakSet<object>();
+export function isReportedToPrimary(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && reportedToPrimary.has(err);
+}
 
 /** Restart backoff: 100 ms, doubling per crash in a row, at most 30 s; a worker up 10 s resets it. */
 export const RESTART_MIN_MS = 100;
@@ -121,10 +131,12 @@ export async function runPrimary(config: Config, out: NodeJS.WritableStream): Pr
   let store: AdminStore | undefined;
   let schema: SchemaCheck;
   try {
+    // PC-07: the drop and report directories, before any worker listens.
+    if (config.card?.reconcileDir) prepareCardDirs(config.card, { drop: true });
     store = await openStore(config.database, logs.main);
     schema = await checkSchema(store, config, logs, clock);
   } catch (err) {
-    logs.main.fatal({ err }, 'cannot start');
+    logs.main.fatal({ err: startError(err) }, 'cannot start');
     await store?.close().catch(() => undefined);
     await logs.close();
     throw err;
@@ -143,16 +155,25 @@ export async function runPrimary(config: Config, out: NodeJS.WritableStream): Pr
     }
     if (config.card?.reconcileDir) {
       const cardIface = config.interfaces.find((i) => i.kind === 'card');
-      recon = watchDropDirectory(config.card.reconcileDir, { store, clock, log: logs.main, card: config.card, sucQuery: cardIface ? logs.forInterface(cardIface.name).sucQuery : undefined });
+      recon = watchDropDirectory(config.card.reconcileDir, { store, clock, log: logs.main, card: config.card, postings: cardIface ? logs.forInterface(cardIface.name).postings : undefined });
     }
   } catch (err) {
-    logs.main.fatal({ err }, 'cannot start');
+    logs.main.fatal({ err: startError(err) }, 'cannot start');
     schema.cancel();
     await scanner?.stop(0).catch(() => undefined);
     await store.close().catch(() => undefined);
     await logs.close();
     throw err;
   }
+  // suc_query.MMDD lines a crash left in the posting journals (every process's), before any worker serves.
+  const recoveries = new Set<PostingRecovery>();
+  const recoverJournals = (names?: (name: string) => boolean): Promise<boolean> => {
+    const r = recoverPostingJournals(config, store, logs, clock, { names, archive: !names });
+    recoveries.add(r);
+    void r.done.finally(() => recoveries.delete(r));
+    return r.first;
+  };
+  await recoverJournals();
   logs.main.info({ workers: n }, `cluster primary: starting ${n} workers`);
 
   let stopping = false;
@@ -174,7 +195,8 @@ export async function runPrimary(config: Config, out: NodeJS.WritableStream): Pr
         break;
       case 'failed':
         logs.main.fatal({ worker: number, err: m.message }, 'worker cannot start');
-        startup?.reject(new Error(m.message));
+        // A worker's configuration error stays one (the CLI prints "configuration error: …").
+        startup?.reject(m.config ? new ConfigError(m.config.file, m.config.section, m.config.key, m.config.problem) : new Error(m.message));
         break;
       case 'log-open':
         days.opened(m.file, number);
@@ -190,8 +212,13 @@ export async function runPrimary(config: Config, out: NodeJS.WritableStream): Pr
     const worker = cluster.fork({ BSSGATE_WORKER_NUMBER: String(number) });
     Object.assign(slot, { worker, number, ready: false, startedAt: Date.now() });
     worker.on('message', (msg: unknown) => onMessage(slot, number, msg));
+    // A message to a worker that is just disconnecting fails asynchronously (EPIPE) as an 'error'
+    // event; unhandled, it would end the primary with a stack trace. Its exit is handled below.
+    worker.on('error', (err: Error) => logs.main.warn({ worker: number, err: err.message }, 'worker channel error'));
     worker.on('exit', (code, signal) => {
       days.gone(number);
+      // What the worker journaled and did not settle (a crash, or a write in doubt at its stop).
+      if (!stopping) void recoverJournals((name) => name === `w${number}`);
       if (slot.worker !== worker) return;
       slot.worker = undefined;
       slot.ready = false;
@@ -235,6 +262,7 @@ export async function runPrimary(config: Config, out: NodeJS.WritableStream): Pr
           resolve();
         });
         try {
+          if (!w.isConnected()) throw new Error('channel closed');
           w.send({ bssgate: 'stop' } satisfies ToWorker);
         } catch {
           w.process.kill('SIGTERM');
@@ -243,6 +271,8 @@ export async function runPrimary(config: Config, out: NodeJS.WritableStream): Pr
     });
     await Promise.all(exits);
     schema.cancel();
+    for (const r of recoveries) r.cancel();
+    await Promise.all([...recoveries].map((r) => r.done));
     await scanner?.stop(config.shutdownGraceMs).catch((err: unknown) => logs.main.error({ err }, 'stopping the scanner'));
     unregisterScanner?.();
     await recon?.stop().catch(() => undefined);
@@ -322,7 +352,11 @@ export async function runWorker(config: Config): Promise<Running> {
     });
   } catch (err) {
     // The IPC channel would keep this process alive: leave once the primary has the reason.
-    if (process.connected) process.send?.({ bssgate: 'failed', message: (err as Error).message } satisfies ToPrimary, () => process.disconnect());
+    if (process.connected) {
+      const config = err instanceof ConfigError ? { file: err.file, section: err.section, key: err.key, problem: err.problem } : undefined;
+      process.send?.({ bssgate: 'failed', message: (err as Error).message, config } satisfies ToPrimary, () => process.disconnect());
+      if (typeof err === 'object' && err !== null) reportedToPrimary.add(err);
+    }
     throw err;
   }
   const stop = (why: string): void => {

@@ -11,13 +11,15 @@ import { decodeRequestBody, encodeErrorResponse, encodeResponse } from '../proto
 import { hasSecret, redact } from '../protocol/layout.js';
 import { SERIAL_RULE, serialProblem } from '../protocol/serial.js';
 import { GatewayError, RETURN_CODES } from '../protocol/return-codes.js';
-import type { BodyRecord } from '../protocol/layout-types.js';
+import type { BodyRecord, Layout } from '../protocol/layout-types.js';
 import { ConfigError, type CardConfig, type ClientConfig, type InterfaceConfig } from './config/types.js';
 import { businessByCode, type BusinessRow } from '../protocol/business-types.js';
 import type { InterfaceLogs } from './log/index.js';
+import type { Journaled, Posting, PostingKey } from './log/posting-journal.js';
 import { RequestLines } from './log/request-lines.js';
 import type { Store } from './store/types.js';
 import { unitView } from './store/unit-view.js';
+import { KeptRefusal } from './kept-refusal.js';
 import { deriveContext, OPERATOR_NONE, type Clock, type HandlerContext, type HandlerModule, type WriteContext } from './types.js';
 import { formatDateTimeMs } from './time.js';
 import type { PasswordStorage } from './store/password.js';
@@ -111,6 +113,12 @@ export class Dispatcher {
     this.ledger.acquire({ retentionDays: deps.idempotencyDays ?? DEFAULT_IDEMPOTENCY_DAYS, log: deps.logs.warn, clock: deps.clock, purgeEveryMs: writes ? deps.purgeEveryMs : 0 });
   }
 
+  /** The request and response layouts of a business type with a handler (text framing profiles). */
+  layouts(biz: number): { request: Layout; response: Layout } | undefined {
+    const h = this.known.get(biz);
+    return h ? { request: h.request, response: h.response } : undefined;
+  }
+
   /** Business types this interface answers. */
   servedCodes(): number[] {
     return [...this.served].sort((a, b) => a - b);
@@ -118,9 +126,11 @@ export class Dispatcher {
 
   /**
    * Answer one request whose header has been decoded. Never rejects: the result is always the
-   * bytes of a response frame carrying the request's seq.
+   * bytes of a response frame carrying the request's seq. `bodyError`: a text framing profile
+   * could not read the body (src/server/text-session.ts); it is answered where a v1 body that does
+   * not decode would be, after the same checks and with the same log lines.
    */
-  async dispatch(header: Header, frame: Buffer, origin: RequestOrigin): Promise<Buffer> {
+  async dispatch(header: Header, frame: Buffer, origin: RequestOrigin, bodyError?: GatewayError): Promise<Buffer> {
     const { logs, clock } = this.deps;
     const started = performance.now();
     const handler = this.known.get(header.biz);
@@ -146,6 +156,7 @@ export class Dispatcher {
       let req: BodyRecord | undefined;
       let shown: BodyRecord | undefined;
       try {
+        if (bodyError !== undefined) throw bodyError;
         req = decodeRequestBody(frame, handler.request);
       } finally {
         // Logged whether or not the body decodes; the body only when it did, secrets redacted.
@@ -260,7 +271,7 @@ export class Dispatcher {
   /**
    * A write function (PC-06, docs/idempotency.md): once per (client, business type, serial). A
    * new key runs the handler as one unit of work of the group commit; its reply (or its
-   * keepWrites refusal) is encoded inside the unit and stored in the ledger in the same unit, and
+   * KeptRefusal, src/kept-refusal.ts) is encoded inside the unit and stored in the ledger in the same unit, and
    * returned only after the batch committed durably. A key already in the ledger replays the
    * stored reply (2007 when the content differs). No 9002 here: a 9xxx promises nothing was
    * done, and a started unit may still commit, so the answer waits for the real outcome. A plain
@@ -289,27 +300,50 @@ export class Dispatcher {
     if (client === UNCONFIGURED_CLIENT && this.identities.configured) {
       throw new GatewayError('UNKNOWN_CLIENT', `${address} is not in the addresses of any [client.<id>] section covering interface ${this.iface.name}; write functions are refused, reads are answered`);
     }
-    // The client identity reaches the handler too: TAB_PAY.SOURCE of card postings (handlers/kit/posting.ts cardClient).
+    // The client identity reaches the handler too: TAB_PAY.SOURCE of card postings (src/domain/posting.ts cardClient).
     const ctx = this.context(handler, header, origin, client);
-    let postings: Record<string, unknown>[] = [];
-    const outcome = await this.ledger.execute({ client, biz: header.biz, serial: header.serial }, requestHash(frame, hasSecret(handler.request) ? shown : undefined), this.iface.name, async (tx) => {
-      // A unit re-run after a deadlock starts afresh: only the committed run's lines are written.
-      const lines: Record<string, unknown>[] = [];
-      postings = lines;
-      const wctx: WriteContext = deriveContext(ctx, { tx, store: unitView(store, tx), logPosting: (line: Record<string, unknown>) => lines.push(line) });
-      let reply: BodyRecord;
-      try {
-        reply = (await handler.handle(req, wctx)) as BodyRecord;
-      } catch (err) {
-        // Refused, but what it wrote stays (see GatewayError.keepWrites): commit, remember, answer.
-        if (err instanceof GatewayError && err.keepWrites) return replyOf(encodeErrorResponse(header, err));
-        throw err;
-      }
-      // Encoded here: a reply its layout cannot carry is a 9999 whose unit rolls back.
-      return replyOf(encodeResponse(header, 0, RETURN_CODES.OK.message, handler.response, reply));
-    });
-    // Durably committed by this request (refused with keepWrites included): now the suc_query.MMDD lines.
-    if (!outcome.replay && !outcome.unanswered) for (const line of postings) this.deps.logs.sucQuery.info(line);
+    let postings: Posting[] = [];
+    // suc_query.MMDD (docs/logs.md): the unit's posting lines are journaled durably before its
+    // batch's COMMIT (beforeCommit), so that a crash between the COMMIT and the line loses nothing.
+    const journal = this.deps.logs.postings;
+    let journaled: Journaled | undefined;
+    const beforeCommit = async (): Promise<void> => {
+      if (postings.length === 0) return;
+      const j = await journal.prepare(postings);
+      if (journaled) journal.abandon(journaled);
+      journaled = j;
+    };
+    let outcome: WriteOutcome;
+    try {
+      outcome = await this.ledger.execute({ client, biz: header.biz, serial: header.serial }, requestHash(frame, hasSecret(handler.request) ? shown : undefined), this.iface.name, async (tx) => {
+        // A unit re-run after a deadlock starts afresh: only the committed run's lines are written.
+        const lines: Posting[] = [];
+        postings = lines;
+        const wctx: WriteContext = deriveContext(ctx, { tx, store: unitView(store, tx), logPosting: (line: Record<string, unknown>, key: PostingKey) => lines.push({ line, key }) });
+        let reply: BodyRecord;
+        try {
+          reply = (await handler.handle(req, wctx)) as BodyRecord;
+        } catch (err) {
+          // Refused, but what it wrote stays (see KeptRefusal): commit, remember, answer.
+          if (err instanceof KeptRefusal) return replyOf(encodeErrorResponse(header, err));
+          throw err;
+        }
+        // Encoded here: a reply its layout cannot carry is a 9999 whose unit rolls back.
+        return replyOf(encodeResponse(header, 0, RETURN_CODES.OK.message, handler.response, reply));
+      }, { beforeCommit });
+    } catch (err) {
+      // Not committed (nothing was done): no line.
+      if (journaled) journal.abandon(journaled);
+      throw err;
+    }
+    if (journaled) {
+      // Durably committed by this request (a KeptRefusal included): now the suc_query.MMDD
+      // lines. A replay (not this request's commit) writes none. Left in doubt at a stop
+      // (unanswered): the entry stays in the journal, and the next start's recovery writes the
+      // line if TAB_PAY has the posting.
+      if (!outcome.replay && !outcome.unanswered) journal.commit(journaled);
+      else if (!outcome.unanswered) journal.abandon(journaled);
+    }
     return outcome;
   }
 

@@ -9,18 +9,23 @@
 //     (the `pending` map, shared by every dispatcher on the same store) and get its answer;
 //   - across processes or hosts on one database, the ledger's primary key decides: the unit whose
 //     INSERT meets a unique violation is rolled back, and the committed row is read and replayed;
+//     a unit that refuses or fails before its INSERT (a PC-04 that waited for the account's row
+//     lock and then found the payment reversed by its own twin on another gateway) looks the key up
+//     before it answers: a row committed meanwhile by a concurrent unit of the same key is the answer;
 //   - on SQLite a batch's units share one transaction, so a later unit could see an earlier one's
 //     uncommitted row; a unit's own outcome (and so its answer) is settled only after the batch's
 //     COMMIT, and rows are read for replay only outside units (committed data only).
 // No false 9xxx: a unit that finished but whose batch did not confirm its COMMIT (connection lost
 // during COMMIT) is in doubt. It is resolved through the ledger, by a probe that inserts the key in
-// a transaction of its own and rolls it back: a unique violation means the write committed (its
-// stored reply is sent); success means it did not (it would otherwise still hold the key) and the
-// 9xxx is true. While the database does not answer the probe is retried with backoff and the frame
-// stays unanswered (answers on a connection leave in order, so later ones wait behind it); if the
-// gateway stops first, the frame gets no answer at all, which the client treats as unknown and
-// re-sends: the ledger then answers.
-import { createHash } from 'node:crypto';
+// a transaction of its own and rolls it back: a unique violation means the key's row is committed;
+// success means it is not (it would otherwise still hold the key) and the 9xxx is true. A committed
+// row is ours only if it carries this unit run's random ATTEMPT id; a row of another attempt (the
+// re-send, committed on another gateway while ours rolled back) is answered as a replay, so the
+// dispatcher logs no posting of ours. While the database does not answer the probe is retried
+// with backoff and the frame stays unanswered (answers on a connection leave in order, so later
+// ones wait behind it); if the gateway stops first, the frame gets no answer at all, which the
+// client treats as unknown and re-sends: the ledger then answers.
+import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import pino, { type Logger } from 'pino';
 import { HEADER_SIZE, KIND_RESPONSE, OPERATOR_OFFSET, PROTOCOL_VERSION, RESULT_OFFSET, writeHeader, type Header } from '../protocol/header.js';
@@ -37,7 +42,7 @@ import {
   LEDGER_PURGE_UNRECONCILED,
   RECONCILED_THROUGH,
 } from './store/queries/idempotency.js';
-import type { Queryable, Store } from './store/types.js';
+import type { Queryable, Store, UnitOptions } from './store/types.js';
 import type { Clock } from './types.js';
 
 /** The identity of a peer whose address no [client.<id>] section names: one shared namespace. */
@@ -248,7 +253,18 @@ interface Shared {
   unanswered?: boolean;
 }
 
-/** Thrown inside a unit whose ledger INSERT found the key taken (another process wrote it). */
+/** A ledger row as read back (committed rows only). */
+interface LedgerRow extends StoredReply {
+  hash: string;
+  /** BSG_IDEMPOTENCY.ATTEMPT: the id of the unit run that wrote it (undefined in rows older than the column). */
+  attempt?: string;
+}
+
+/** A unit run's attempt id: 32 random hex digits, new for every run of a unit. */
+function newAttempt(): string {
+  return randomBytes(16).toString('hex');
+}
+
 /** Re-runs of one write after a concurrent unit committed a row it also inserts (then its error stands). */
 const MAX_RACE_RERUNS = 5;
 
@@ -259,6 +275,7 @@ class RowRaced extends Error {
   }
 }
 
+/** Thrown inside a unit whose ledger INSERT found the key taken (another process wrote it). */
 class KeyTaken extends Error {}
 /** Thrown to roll the probe's transaction back. */
 class ProbeRollback extends Error {}
@@ -295,7 +312,20 @@ export class Ledger {
   private readonly wakers = new Set<() => void>();
   private purgeTimer: NodeJS.Timeout | undefined;
   /** For tests and logs: requests in doubt now, resolved so far. */
-  readonly stats = { inDoubt: 0, resolvedCommitted: 0, resolvedAbsent: 0, replays: 0, conflicts: 0, purged: 0, keyTaken: 0, reruns: 0 };
+  readonly stats = {
+    inDoubt: 0,
+    resolvedCommitted: 0,
+    /** In doubt, and the key's committed row is another attempt's (ours rolled back): replayed. */
+    resolvedOther: 0,
+    resolvedAbsent: 0,
+    replays: 0,
+    conflicts: 0,
+    purged: 0,
+    keyTaken: 0,
+    reruns: 0,
+    /** Refused or failed, and a concurrent unit of the key had committed: answered by its row. */
+    failedThenReplayed: 0,
+  };
 
   private opts: LedgerOptions;
 
@@ -344,9 +374,10 @@ export class Ledger {
    * Run a write request once per key. `unit` runs the handler inside the unit of work and returns
    * its reply (a success, or a refusal whose writes commit); any throw from it rolls the unit back
    * and is the answer (nothing was done, nothing remembered). Rejects with GatewayError for 2007
-   * and for answers that did nothing.
+   * and for answers that did nothing. `opts.beforeCommit` runs after the unit, before its batch's
+   * COMMIT (the posting journal, src/dispatch.ts).
    */
-  async execute(key: LedgerKey, hash: string, iface: string, unit: (tx: Queryable) => Promise<StoredReply>): Promise<WriteOutcome> {
+  async execute(key: LedgerKey, hash: string, iface: string, unit: (tx: Queryable) => Promise<StoredReply>, opts?: UnitOptions): Promise<WriteOutcome> {
     const k = `${key.client}\u0000${key.biz}\u0000${key.serial}`;
     for (let round = 0; ; round++) {
       if (round > 1000) throw new Error(`idempotency key ${key.client}/${key.biz}/${key.serial}: no outcome after ${round} rounds`);
@@ -366,7 +397,7 @@ export class Ledger {
       this.pending.set(k, new Promise<Shared | undefined>((r) => (settle = r)));
       let shared: Shared | undefined;
       try {
-        const o = await this.lead(key, hash, iface, unit, round);
+        const o = await this.lead(key, hash, iface, unit, round, opts);
         if (o === 'again') continue;
         shared = o.unanswered ? { hash, unanswered: true } : { hash, reply: { result: o.result, body: o.body } };
         return o;
@@ -382,13 +413,14 @@ export class Ledger {
     }
   }
 
-  private async read(key: LedgerKey): Promise<(StoredReply & { hash: string }) | undefined> {
-    const row = await this.store.one<{ request_hash: string; result: number | bigint; reply: unknown }>(LEDGER_GET, { ...key });
+  private async read(key: LedgerKey): Promise<LedgerRow | undefined> {
+    const row = await this.store.one<{ request_hash: string; result: number | bigint; reply: unknown; attempt: string | null }>(LEDGER_GET, { ...key });
     if (!row) return undefined;
-    return { hash: String(row.request_hash), result: Number(row.result), body: await bytesOf(row.reply) };
+    // ATTEMPT is null in rows written before the column existed: never this process's unit's.
+    return { hash: String(row.request_hash), result: Number(row.result), body: await bytesOf(row.reply), attempt: row.attempt == null ? undefined : String(row.attempt).trim() };
   }
 
-  private replay(key: LedgerKey, hash: string, row: StoredReply & { hash: string }): WriteOutcome {
+  private replay(key: LedgerKey, hash: string, row: LedgerRow): WriteOutcome {
     if (row.hash !== hash) {
       this.stats.conflicts++;
       throw new GatewayError('SERIAL_CONFLICT', `${key.serial} was already used for business type ${key.biz} with other content`);
@@ -397,15 +429,18 @@ export class Ledger {
     return { result: row.result, body: row.body, replay: true };
   }
 
-  private async lead(key: LedgerKey, hash: string, iface: string, unit: (tx: Queryable) => Promise<StoredReply>, round: number): Promise<WriteOutcome | 'again'> {
+  private async lead(key: LedgerKey, hash: string, iface: string, unit: (tx: Queryable) => Promise<StoredReply>, round: number, opts?: UnitOptions): Promise<WriteOutcome | 'again'> {
     const row = await this.read(key);
     if (row) return this.replay(key, hash, row);
     // Set once the unit's work and its ledger row are in: from then on only the COMMIT is missing.
     let finished = false;
+    // This unit run's id in its ledger row: in doubt, tells our commit from another attempt's.
+    let attempt = '';
     let reply: StoredReply | undefined;
     try {
       reply = await this.store.unitOfWork(async (tx) => {
         finished = false;
+        attempt = newAttempt();
         let r: StoredReply;
         try {
           r = await unit(tx);
@@ -417,14 +452,14 @@ export class Ledger {
           throw e;
         }
         try {
-          await tx.run(LEDGER_INSERT, { ...key, hash, result: r.result, reply: r.body, iface, created: this.opts.clock.date() });
+          await tx.run(LEDGER_INSERT, { ...key, hash, result: r.result, reply: r.body, iface, created: this.opts.clock.date(), attempt });
         } catch (e) {
           if (isUniqueViolation(e)) throw new KeyTaken();
           throw e;
         }
         finished = true;
         return r;
-      });
+      }, opts);
       return { ...reply, replay: false };
     } catch (e) {
       if (e instanceof RowRaced) {
@@ -437,13 +472,29 @@ export class Ledger {
         const again = await this.read(key);
         return again ? this.replay(key, hash, again) : 'again';
       }
-      if (!finished) throw e;
-      return this.resolve(key, hash, e);
+      if (!finished) return this.afterFailure(key, hash, e);
+      return this.resolve(key, hash, attempt, e);
     }
   }
 
+  /**
+   * Our unit refused or failed and was rolled back (any error; not in doubt: its ledger row was
+   * never written). Before that answer goes out, the key is looked up once: a concurrent unit of
+   * the same key (the same request on another gateway) may have committed while ours ran — often
+   * the very reason for the refusal (it waited for the row lock of that unit, then found its
+   * work done). Then that unit's stored reply is the answer (other hash: 2007), as for any copy of
+   * the key; otherwise our own error is. Only on this path: a success costs no extra read.
+   */
+  private async afterFailure(key: LedgerKey, hash: string, cause: unknown): Promise<WriteOutcome> {
+    // The database may be what failed: then the cause (9001) stands, not the read's error.
+    const row = await this.read(key).catch(() => undefined);
+    if (!row) throw cause;
+    this.stats.failedThenReplayed++;
+    return this.replay(key, hash, row);
+  }
+
   /** The unit finished but its COMMIT was not confirmed: ask the ledger until it can tell. */
-  private async resolve(key: LedgerKey, hash: string, cause: unknown): Promise<WriteOutcome> {
+  private async resolve(key: LedgerKey, hash: string, mine: string, cause: unknown): Promise<WriteOutcome> {
     const { log } = this.opts;
     this.stats.inDoubt++;
     log.warn({ client: key.client, biz: key.biz, serial: key.serial, err: describe(cause) }, 'write in doubt (its COMMIT was not confirmed): resolving through the idempotency ledger before answering');
@@ -470,11 +521,18 @@ export class Ledger {
         }
         if (committed === true) {
           const row = await this.read(key).catch(() => undefined);
-          if (row) {
+          if (row && row.attempt === mine) {
             this.stats.resolvedCommitted++;
             log.warn({ client: key.client, biz: key.biz, serial: key.serial, result: row.result }, 'write in doubt resolved: committed; its stored reply is sent');
-            if (row.hash !== hash) return this.replay(key, hash, row);
             return { result: row.result, body: row.body, replay: false };
+          }
+          if (row) {
+            // Committed by another attempt of the key (a re-send on another gateway) while ours
+            // rolled back: answered with its reply as a replay — nothing of ours committed, so
+            // nothing of ours (suc_query.MMDD postings) is logged.
+            this.stats.resolvedOther++;
+            log.warn({ client: key.client, biz: key.biz, serial: key.serial, result: row.result }, 'write in doubt resolved: not committed by this attempt; another attempt of the key committed, its stored reply is sent as a replay');
+            return this.replay(key, hash, row);
           }
         }
         await this.sleep(wait);
@@ -495,7 +553,7 @@ export class Ledger {
     try {
       await this.store.transaction(async (tx) => {
         try {
-          await tx.run(LEDGER_INSERT, { ...key, hash: '-', result: 9999, reply: Buffer.from([0, 0]), iface: '-', created: this.opts.clock.date() });
+          await tx.run(LEDGER_INSERT, { ...key, hash: '-', result: 9999, reply: Buffer.from([0, 0]), iface: '-', created: this.opts.clock.date(), attempt: '-' });
         } catch (e) {
           if (isUniqueViolation(e)) throw new KeyTaken();
           throw e;

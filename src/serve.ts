@@ -19,7 +19,9 @@ import { adminSources, gatewaySource, startAdmin, type AdminServer } from './adm
 import { registerGateway, registerScannerStats } from './metrics.js';
 import { describeSwitches, startScanner, type ScannerRuntime } from './scanner/switches.js';
 import { GatewayError, RETURN_CODES } from '../protocol/return-codes.js';
-import { watchDropDirectory, type DropWatcher } from './reconcile/watch.js';
+import { prepareCardDirs, watchDropDirectory, type DropWatcher } from './reconcile/watch.js';
+import { ConfigError } from './config/types.js';
+import { recoverPostingJournals, type PostingRecovery } from './posting-recovery.js';
 
 /** How often the start-up schema check is retried while the database does not answer. */
 const DB_RECHECK_MS = 5_000;
@@ -98,6 +100,15 @@ export async function checkSchema(store: AdminStore, config: Config, logs: Logs,
   }
 }
 
+/**
+ * What warn.log says about a start that failed: a ConfigError is the operator's mistake, named by
+ * file, section and key: its message, without a stack (on a terminal warn.log also goes to stderr,
+ * beside the one line the CLI prints); anything else with its stack.
+ */
+export function startError(err: unknown): unknown {
+  return err instanceof ConfigError ? err.message : err;
+}
+
 /** A cluster worker (src/cluster.ts): its unique number and where its log files are reported. */
 export interface WorkerRole {
   number: number;
@@ -111,14 +122,24 @@ export interface WorkerRole {
  */
 export async function startGateway(config: Config, opts: { clock?: Clock; admin?: boolean; worker?: WorkerRole; scanner?: boolean } = {}): Promise<Running> {
   const clock = opts.clock ?? systemClock;
-  const logs = createLogs(config.log, { clock, delegate: opts.worker?.delegate });
+  const logs = createLogs(config.log, { clock, delegate: opts.worker?.delegate, journal: opts.worker ? `w${opts.worker.number}` : 'main' });
   if (opts.worker) setConnectionIdBase(opts.worker.number * 1_000_000_000);
   let opened: AdminStore | undefined;
+  let recovery: PostingRecovery | undefined;
   try {
+    // PC-07: the drop and report directories, before anything listens (one ConfigError if not creatable).
+    if (config.card?.reconcileDir && !opts.worker) prepareCardDirs(config.card, { drop: true });
     const store = await openStore(config.database, logs.main);
     opened = store;
     const schema: SchemaCheck = opts.worker ? { facts: undefined, cancel: () => undefined } : await checkSchema(store, config, logs, clock);
     const facts = schema.facts;
+    // suc_query.MMDD lines a crash left in the posting journals, before serving (a cluster
+    // worker's are the primary's to recover). If the database does not answer, retried meanwhile.
+    if (!opts.worker) {
+      const r = recoverPostingJournals(config, store, logs, clock, { archive: true });
+      recovery = r;
+      await r.first;
+    }
     const gateway = new Gateway({ config, store, logs, clock, handlers: HANDLERS });
     const bound = await gateway.start();
     // OP-04: the gauges (open connections, readiness) read this gateway while it runs.
@@ -155,7 +176,7 @@ export async function startGateway(config: Config, opts: { clock?: Clock; admin?
     let recon: DropWatcher | undefined;
     if (config.card?.reconcileDir && !opts.worker) {
       const cardIface = config.interfaces.find((i) => i.kind === 'card');
-      recon = watchDropDirectory(config.card.reconcileDir, { store, clock, log: logs.main, card: config.card, sucQuery: cardIface ? logs.forInterface(cardIface.name).sucQuery : undefined });
+      recon = watchDropDirectory(config.card.reconcileDir, { store, clock, log: logs.main, card: config.card, postings: cardIface ? logs.forInterface(cardIface.name).postings : undefined });
     }
     let stopping: Promise<void> | undefined;
     return {
@@ -170,6 +191,8 @@ export async function startGateway(config: Config, opts: { clock?: Clock; admin?
       stop() {
         stopping ??= (async () => {
           schema.cancel();
+          recovery?.cancel();
+          await recovery?.done;
           // The admin listener stays up while the gateway drains: /health/ready answers 503
           // (stopping), so a load balancer takes this gateway out before it closes.
           await gateway.stop();
@@ -185,8 +208,10 @@ export async function startGateway(config: Config, opts: { clock?: Clock; admin?
       },
     };
   } catch (err) {
+    recovery?.cancel();
+    await recovery?.done;
     await opened?.close().catch(() => undefined);
-    logs.main.fatal({ err }, 'cannot start');
+    logs.main.fatal({ err: startError(err) }, 'cannot start');
     await logs.close();
     throw err;
   }

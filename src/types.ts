@@ -1,14 +1,15 @@
 // Contracts between the layers. protocol/ never imports this file; handlers/ and src/ do.
 import type { Logger } from 'pino';
 import type { Layout, BodyRecord } from '../protocol/layout-types.js';
-import type { BusinessRow } from '../protocol/business-types.js';
+import type { BusinessRow, InterfaceKind } from '../protocol/business-types.js';
 import type { ReturnCodeName } from '../protocol/return-codes.js';
 import type { Queryable, Store } from './store/types.js';
 import type { PasswordStorage } from './store/password.js';
 import type { CardConfig } from './config/types.js';
+import type { PostingKey } from './log/posting-journal.js';
 
-/** The four listening interfaces of the legacy system (OP-01). */
-export type InterfaceKind = 'cs' | 'card' | 'print' | 'sms';
+/** The four listening interfaces of the legacy system (OP-01), defined with the business types. */
+export type { InterfaceKind };
 
 /** Wall clock the tests can drive. `now()` is epoch ms; `date()` the same instant. */
 export interface Clock {
@@ -49,16 +50,18 @@ export interface HandlerContext {
  * the group commit (src/store/group-commit.ts). `tx` is that unit; `store` is a view of the same
  * unit (reads and writes through the kit's lookups land in it; transaction()/unitOfWork() are
  * refused), so kit functions written for read handlers work unchanged. The unit commits when the
- * handler returns or throws a GatewayError with keepWrites; any other throw rolls it back. The
+ * handler returns or throws a KeptRefusal (src/kept-refusal.ts); any other throw rolls it back. The
  * reply leaves only after the commit is durable.
  */
 export interface WriteContext extends HandlerContext {
   tx: Queryable;
   /**
    * PC-03/04: one line for the interface's suc_query.MMDD (successful postings), written only
-   * once this unit is durably committed — never for a unit that rolled back.
+   * once this unit is durably committed — never for a unit that rolled back. `pay` names the
+   * TAB_PAY row the line stands for (a Posted of src/domain/posting.ts): the line is journaled
+   * before the COMMIT, and a crash's recovery writes it only if that row committed (docs/logs.md).
    */
-  logPosting?(line: Record<string, unknown>): void;
+  logPosting?(line: Record<string, unknown>, pay: PostingKey): void;
 }
 
 /**
@@ -68,7 +71,7 @@ export interface WriteContext extends HandlerContext {
 export interface HandlerModule<Req extends BodyRecord = BodyRecord, Res extends BodyRecord = BodyRecord> {
   /** uint16 business type on the wire. */
   biz: number;
-  /** Inventory ID(s) from legacy-interfaces.md, e.g. "CS-01". */
+  /** Inventory ID(s) of docs/legacy-inventory.md, e.g. "CS-01". */
   ids: readonly string[];
   /** Short English name, used in logs and the CLI (`bssgate call … connection-check`). */
   name: string;

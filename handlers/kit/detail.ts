@@ -4,7 +4,7 @@
 // 200-record call-detail page is 17,000 bytes), and the page sizes keep the largest reply well
 // inside the default max_frame of 65536 bytes (test/handlers/registry.test.ts).
 import { char, code, datetime, money, u32, type BodyOf } from '../../protocol/fields.js';
-import type { NetType } from '../../src/store/schema.js';
+import type { NetType } from '../../src/domain/codes.js';
 import {
   CALL_DETAIL_COUNT,
   CALL_DETAIL_PAGE,

@@ -2,7 +2,7 @@
 // VO-01, PC-01, PR-01, SM-01, handlers/password-check.ts) and the print kiosk's detail (PR-02,
 // PR-03), so that no function is a way around the lockout.
 //
-// Lockout (issue 6), per service number, counted in the database (src/store/queries/auth.ts):
+// Lockout, per service number, counted in the database (src/store/queries/auth.ts):
 // at most LOCKOUT.maxFails wrong passwords in a LOCKOUT.windowMs window, then the number is locked
 // for LOCKOUT.lockMs; after LOCKOUT.maxConsecutive wrong passwords with no success between them,
 // it is locked until an operator clears it (lockout-clear 190, `bssgate lockout clear`). A locked
@@ -21,7 +21,7 @@ import type { HandlerContext } from '../../src/types.js';
 import type { Subscriber } from './subscriber.js';
 import { countLockout } from '../../src/metrics.js';
 
-/** The lockout rule of issue 6. */
+/** The lockout rule: 10 wrong passwords in 30 minutes lock for 30 minutes; 100 in a row lock until cleared. */
 export const LOCKOUT: Readonly<LockoutPolicy> = Object.freeze({
   maxFails: 10,
   windowMs: 30 * 60_000,

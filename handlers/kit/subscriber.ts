@@ -2,7 +2,7 @@
 // (2001 when absent, 2004 when cancelled unless the function reads history), the IP Phone
 // subscriber of a card number, and the PR-04 no-print rule.
 import { GatewayError } from '../../protocol/return-codes.js';
-import { NET_TYPES, PROVINCE_WIDE_REGION, SUBSCRIBER_STATUS, type NetType } from '../../src/store/schema.js';
+import { NET_TYPES, PROVINCE_WIDE_REGION, SUBSCRIBER_STATUS, type NetType } from '../../src/domain/codes.js';
 import { NOPRINT_RULE, SUBSCRIBER_BY_NUMBER, VOIP_SUBSCRIBER_BY_CARD } from '../../src/store/queries/subscriber.js';
 import type { RowOf } from '../../src/store/queries/define.js';
 import type { Queryable } from '../../src/store/types.js';

@@ -164,6 +164,12 @@ export const CONFIG_KEYS: readonly KeyDef[] = [
     parse: parseAllowList, sample: '127.0.0.1, 10.0.0.0/8, ::1',
   },
   {
+    section: 'interface', key: 'framing', type: 'string', accepted: 'v1, or the path of a framing profile (JSON; relative to this INI file), e.g. framing/h2.json (shipped in config/framing/)',
+    default: 'v1',
+    doc: 'The wire this interface speaks: v1 = the binary protocol of protocol/SPEC.md; a profile file = a legacy text framing (ASCII length, fixed-width header, TAB fields, 0x1A; docs/framing.md), served from the same handlers. A profile that does not load stops the start with its file and JSON path.',
+    parse: parseNonEmpty, sample: 'v1',
+  },
+  {
     section: 'interface', key: 'serves', type: 'business code list', accepted: 'comma-separated business codes of protocol/SPEC.md section 6 (e.g. 101 = CS-01 connection check), each implemented in this version',
     default: 'every business function whose default interfaces include this kind',
     doc: 'Restrict or extend the business types served here; a request for another type is answered 1004.',
@@ -289,12 +295,12 @@ export const CONFIG_KEYS: readonly KeyDef[] = [
   },
   {
     section: 'card', key: 'reconcile_dir', type: 'path', accepted: 'a directory path', path: true,
-    doc: 'PC-07 (unset: no directory is watched): the drop directory of the card system\'s daily reconciliation files, watched by `bssgate serve`. A file is processed once: moved to done/ (applied) or rejected/ (malformed) below it.',
+    doc: 'PC-07 (unset: no directory is watched): the drop directory of the card system\'s daily reconciliation files, watched by `bssgate serve`. A file is processed once: moved to done/ (applied) or rejected/ (malformed) below it. Created at start when missing.',
     parse: parseNonEmpty, sample: 'recon',
   },
   {
     section: 'card', key: 'report_dir', type: 'path', accepted: 'a directory path', path: true,
-    doc: 'PC-07 (unset: <reconcile_dir>/reports, else reports beside the first INI file): where each reconciliation writes its report (every difference and the action taken).',
+    doc: 'PC-07 (unset: <reconcile_dir>/reports, else reports beside the first INI file): where each reconciliation writes its report (every difference and the action taken). Created when missing, before a reconciliation applies anything.',
     parse: parseNonEmpty, sample: 'recon/reports',
   },
   {

@@ -7,11 +7,13 @@ import { isDeepStrictEqual } from 'node:util';
 import ini from 'ini';
 import type { InterfaceKind } from '../types.js';
 import { ConfigError } from './types.js';
-import type { AdminConfig, CardConfig, ClientConfig, Config, DatabaseConfig, DatabaseType, InterfaceConfig, LogConfig, ScannerConfig, SwitchConfig } from './types.js';
+import type { AdminConfig, CardConfig, ClientConfig, Config, DatabaseConfig, DatabaseType, InterfaceConfig, KeySource, LogConfig, ScannerConfig, SwitchConfig } from './types.js';
 import { DEFAULT_ADMIN_ALLOW, DEFAULT_ADMIN_PORT, DEFAULT_CARD, DEFAULT_IDEMPOTENCY_DAYS, DEFAULT_PORTS, DEFAULT_SQLITE_PATH, ENV_DB_PASSWORD, ENV_DB_URL, INTERFACE_KINDS, SECTION_KINDS, keysOf } from './keys.js';
 import type { KeyDef, SectionKind } from './keys.js';
 import { ValueProblem, didYouMean } from './values.js';
 import { conflictingAddresses } from '../idempotency.js';
+import { loadFramingProfile } from '../../protocol/framing/packet.js';
+import { ProfileError } from '../../protocol/framing/profile.js';
 
 // The loader is the only place the environment is read: ENV_DB_URL and ENV_DB_PASSWORD, set and
 // non-empty, win over the files. openStore takes the DatabaseConfig built here as given.
@@ -105,9 +107,9 @@ export function loadConfig(files: string[], env: NodeJS.ProcessEnv = process.env
 
   return {
     files: [...files],
-    interfaces: built.map(({ file: _file, ...i }) => i),
+    interfaces: built,
     database: buildDatabase(shared.database, env, baseDir, files[0]),
-    log: buildLog(shared.log, baseDir),
+    log: buildLog(shared.log, baseDir, files[0]),
     shutdownGraceMs: (shared.server.get('shutdown_grace')?.value as number | undefined) ?? 10_000,
     workers: (shared.server.get('workers')?.value as number | undefined) ?? 1,
     idempotencyDays: (shared.server.get('idempotency_days')?.value as number | undefined) ?? DEFAULT_IDEMPOTENCY_DAYS,
@@ -134,7 +136,7 @@ function readConfigFile(file: string): string {
 }
 
 /**
- * Values the `ini` package would silently change (DESIGN.md: never a silently changed value):
+ * Values the `ini` package would silently change (docs/config.md: a value is never silently changed):
  * a ; or # glued to an unquoted value (`abc#def`) starts a comment and cuts it — after a space it
  * is the legacy files' ordinary end-of-line comment; "double quotes" are decoded as a JSON string,
  * so a backslash is an escape; text after the closing quote keeps the quotes in the value.
@@ -330,6 +332,16 @@ function buildInterface(p: ParsedInterface): (InterfaceConfig & { file: string }
   };
   const serves = v.get('serves') as number[] | undefined;
   if (serves) cfg.serves = serves;
+  const framing = v.get('framing') as string | undefined;
+  if (framing !== undefined && framing !== 'v1') {
+    const profileFile = resolve(dirname(resolve(p.file)), framing);
+    try {
+      cfg.framing = loadFramingProfile(profileFile);
+    } catch (err) {
+      if (err instanceof ProfileError) throw new ConfigError(p.file, `interface.${p.name}`, 'framing', `profile ${err.path === '$' ? err.file : `${err.file} ${err.path}`}: ${err.problem}`);
+      throw err;
+    }
+  }
   return cfg;
 }
 
@@ -377,6 +389,7 @@ function buildDatabase(set: Map<string, SetValue>, env: NodeJS.ProcessEnv, baseD
   };
   if (type === 'sqlite') {
     db.path = get<string>('path') ?? resolve(baseDir, DEFAULT_SQLITE_PATH);
+    db.pathSource = sourceOf(set, 'path', firstFile);
   } else if (type === 'postgres') {
     const url = nonEmptyEnv(env, ENV_DB_URL) ?? get<string>('url');
     if (url === undefined) {
@@ -409,10 +422,17 @@ function buildDatabase(set: Map<string, SetValue>, env: NodeJS.ProcessEnv, baseD
   return db;
 }
 
-function buildLog(set: Map<string, SetValue>, baseDir: string): LogConfig {
+/** Where a key got its value: the file that set it, else (its default) the first file. */
+function sourceOf(set: Map<string, SetValue>, key: string, firstFile: string): KeySource {
+  const v = set.get(key);
+  return v ? { file: v.file, isDefault: false } : { file: firstFile, isDefault: true };
+}
+
+function buildLog(set: Map<string, SetValue>, baseDir: string, firstFile: string): LogConfig {
   const get = <T>(key: string): T | undefined => set.get(key)?.value as T | undefined;
   const log: LogConfig = {
     dir: get<string>('dir') ?? resolve(baseDir, 'logs'),
+    dirSource: sourceOf(set, 'dir', firstFile),
     level: get<LogConfig['level']>('level') ?? 'info',
     retentionDays: get<number>('retention_days') ?? 30,
     requests: get<boolean>('requests') ?? true,
@@ -431,9 +451,14 @@ function buildCard(set: Map<string, SetValue>, baseDir: string, firstFile: strin
     reportDir: get<string>('report_dir') ?? resolve(get<string>('reconcile_dir') ?? baseDir, DEFAULT_CARD.reportDir),
     pollMs: get<number>('poll_interval') ?? DEFAULT_CARD.pollMs,
     boundaryMs: get<number>('day_boundary') ?? DEFAULT_CARD.boundaryMs,
+    // report_dir's default lies below reconcile_dir when that is set: its file is the one to name.
+    reportDirSource: set.has('report_dir') ? sourceOf(set, 'report_dir', firstFile) : sourceOf(set, 'reconcile_dir', firstFile),
   };
   const dir = get<string>('reconcile_dir');
-  if (dir !== undefined) card.reconcileDir = dir;
+  if (dir !== undefined) {
+    card.reconcileDir = dir;
+    card.reconcileDirSource = sourceOf(set, 'reconcile_dir', firstFile);
+  }
   if (card.maxAmount < card.minAmount) {
     throw new ConfigError(set.get('max_amount')?.file ?? set.get('min_amount')?.file ?? firstFile, 'card', 'max_amount', `is ${card.maxAmount}, below min_amount ${card.minAmount}; accepted: an amount not below min_amount`);
   }

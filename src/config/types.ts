@@ -1,6 +1,7 @@
 // The validated configuration. src/config/load.ts turns one or more legacy INI files into this;
 // every other module takes these objects, never raw INI.
 import type { InterfaceKind } from '../types.js';
+import type { FramingProfile } from '../../protocol/framing/profile.js';
 
 export interface InterfaceConfig {
   /** Section name, e.g. "cs" from [interface.cs]; used in log file paths and log bindings. */
@@ -25,6 +26,8 @@ export interface InterfaceConfig {
   maxPipeline: number;
   /** IPv4/IPv6 addresses or CIDR blocks; empty = any address. */
   allow: string[];
+  /** [interface] framing: a text framing profile (docs/framing.md); undefined = the v1 binary wire. */
+  framing?: FramingProfile;
   /** Business types served; undefined = every handler whose default interfaces include `kind`. */
   serves?: number[];
   /** The INI file that defined this interface (for messages naming file, section and key). */
@@ -33,10 +36,23 @@ export interface InterfaceConfig {
 
 export type DatabaseType = 'sqlite' | 'postgres' | 'oracle';
 
+/**
+ * Where a key got its value, for messages naming file, section and key about something found only
+ * when the value is used (a directory that cannot be created, a port in use): the INI file that
+ * set it, or, for a key at its default, the first file (relative defaults resolve against it).
+ */
+export interface KeySource {
+  file: string;
+  /** The key is not set; its default is used. */
+  isDefault: boolean;
+}
+
 export interface DatabaseConfig {
   type: DatabaseType;
   /** sqlite: file path (default data/bssgate.db). */
   path?: string;
+  /** sqlite: where `path` came from (messages); absent in configs built in code. */
+  pathSource?: KeySource;
   /** postgres: connection URL (postgres://user@host:port/db); may come from BSSGATE_DB_URL. */
   url?: string;
   /** oracle: user, password (may come from BSSGATE_DB_PASSWORD), connect string host:port/service. */
@@ -56,6 +72,8 @@ export interface DatabaseConfig {
 export interface LogConfig {
   /** Directory of the log families (default logs); `bak/` below it holds compressed earlier days. */
   dir: string;
+  /** Where `dir` came from (messages); absent in configs built in code. */
+  dirSource?: KeySource;
   /** pino level for the main/warn log (default info). */
   level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   /** Days of compressed logs kept in bak/ (default 30). */
@@ -139,6 +157,9 @@ export interface CardConfig {
   reconcileDir?: string;
   /** PC-07: where reconciliation reports are written (default <reconcileDir>/reports, else reports). */
   reportDir: string;
+  /** Where reconcile_dir and report_dir came from (messages); absent in configs built in code. */
+  reconcileDirSource?: KeySource;
+  reportDirSource?: KeySource;
   /** PC-07: how often the drop directory is looked at, ms (default 60000). */
   pollMs: number;
   /** PC-07: our postings this close to either end of the file's day, not in the file, are reported, not reversed, ms (default 600000). */
@@ -201,4 +222,14 @@ export class ConfigError extends Error {
     super(`${file}: ${section ? `[${section}] ` : ''}${key ? `${key}: ` : ''}${problem}`);
     this.name = 'ConfigError';
   }
+}
+
+/**
+ * A ConfigError about a key whose value turned out unusable when used (a directory that cannot be
+ * created, a port in use): names the file that set the key (or, at its default, the first file),
+ * the section and the key, like the loader's errors; `problem` carries the OS reason.
+ */
+export function keyError(source: KeySource | undefined, section: string, key: string, problem: string): ConfigError {
+  if (!source) return new ConfigError('(configuration built in code)', section, key, problem);
+  return new ConfigError(source.file, section, key, source.isDefault ? `not set, the default: ${problem}` : problem);
 }

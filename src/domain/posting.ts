@@ -18,7 +18,8 @@ import { GatewayError } from '../../protocol/return-codes.js';
 import { UNCONFIGURED_CARD_CLIENT } from '../config/keys.js';
 import { UNCONFIGURED_CLIENT } from '../idempotency.js';
 import type { CardConfig } from '../config/types.js';
-import { PAY_MODES, PAY_STATUS, SUBSCRIBER_STATUS } from '../store/schema.js';
+import { PAY_MODES, PAY_STATUS, SUBSCRIBER_STATUS } from './codes.js';
+import { KeptRefusal } from '../kept-refusal.js';
 import {
   ACCOUNT_FOR_UPDATE,
   ADD_BALANCE,
@@ -136,6 +137,9 @@ export interface Posting {
 
 export interface Posted {
   paysn: bigint;
+  /** The TAB_PAY row's SOURCE and SERIAL (with paysn: the key of its suc_query line, ctx.logPosting). */
+  source: string;
+  serial: string;
   /** Settled balance afterwards (ACCT_BALANCE.BALANCE), fen. */
   balance: bigint;
   unbilled: bigint;
@@ -218,7 +222,7 @@ export async function post(u: PostingUnit, p: Posting): Promise<Posted> {
     await INSERT_PREDEPOSIT.run(tx, { depositsn: dep.depositsn, acctid: sub.acctid, paysn, deposittype: DEPOSIT_ORDINARY, amount: p.amount, created: at });
   }
   const rt = await realtimeBalance(reads(u), sub);
-  const posted: Posted = { paysn, balance: rt.balance, unbilled: rt.unbilled, realtime: rt.realtime, subscriberStatus: sub.status };
+  const posted: Posted = { paysn, source: row.source, serial: row.serial, balance: rt.balance, unbilled: rt.unbilled, realtime: rt.realtime, subscriberStatus: sub.status };
   if (p.kind !== 'tombstone' && sub.status === SUBSCRIBER_STATUS.ARREARS_SUSPENDED.code && rt.realtime > 0n) {
     try {
       const rec = await recordBusiness({ tx, clock: u.clock, operator }, sub, 'PAYMENT_RESUME', { param: `PAYSN=${paysn}` });
@@ -250,9 +254,9 @@ export interface Answered extends Posted {
 }
 
 /** The figures of a posting already made, as they stand (nothing queued by this request). */
-async function asItStands(u: PostingUnit, sub: Subscriber, paysn: bigint): Promise<Answered> {
+async function asItStands(u: PostingUnit, sub: Subscriber, row: Pick<PayRow, 'paysn' | 'source' | 'serial'>): Promise<Answered> {
   const rt = await realtimeBalance(reads(u), sub);
-  return { sub, fresh: false, paysn, balance: rt.balance, unbilled: rt.unbilled, realtime: rt.realtime, subscriberStatus: sub.status };
+  return { sub, fresh: false, paysn: row.paysn, source: row.source, serial: row.serial, balance: rt.balance, unbilled: rt.unbilled, realtime: rt.realtime, subscriberStatus: sub.status };
 }
 
 export interface PaymentRequest {
@@ -285,7 +289,7 @@ export async function pay(u: PostingUnit, r: PaymentRequest): Promise<Answered> 
     }
     if (prior.status === PAY_STATUS.REVERSED.code) throw new GatewayError('ALREADY_REVERSED', `流水号 ${r.serial} 已入帐并已冲正`);
     // Posted already (by the reconciliation, or before PC-06's ledger row was purged): answer it.
-    return asItStands(u, sub, prior.paysn);
+    return asItStands(u, sub, prior);
   }
   const p = await post(u, { kind: 'payment', sub, amount: r.amount, source: r.source, serial: r.serial });
   return { ...p, sub, fresh: true };
@@ -335,12 +339,12 @@ export async function reverse(u: PostingUnit, r: ReversalRequest): Promise<Rever
     if (mine.status !== PAY_STATUS.REVERSAL.code || !orig || orig.serial !== r.origSerial || orig.subscrbid !== sub.subscrbid) {
       throw new GatewayError('SERIAL_CONFLICT', `流水号 ${r.serial} 已用于其他交易`);
     }
-    return { ...(await asItStands(u, sub, mine.paysn)), amount: -mine.amount, origPaysn: orig.paysn };
+    return { ...(await asItStands(u, sub, mine)), amount: -mine.amount, origPaysn: orig.paysn };
   }
   const orig = await findPosting(u, r.source, r.origSerial);
   if (!orig) {
     await post(u, { kind: 'tombstone', sub, amount: 0n, source: r.source, serial: r.origSerial });
-    throw new GatewayError('ORIGINAL_NOT_FOUND', `流水号 ${r.origSerial} 的缴费不存在；已记录，该笔缴费迟到时将被拒绝`, { keepWrites: true });
+    throw new KeptRefusal('ORIGINAL_NOT_FOUND', `流水号 ${r.origSerial} 的缴费不存在；已记录，该笔缴费迟到时将被拒绝`);
   }
   checkOriginal(orig, sub, r.origSerial);
   const amount = await effectiveAmount(u, orig);

@@ -117,6 +117,17 @@ export class DailyFile {
     }).then(() => Promise.all(this.closing).then(() => undefined));
   }
 
+  /**
+   * Everything written so far is on disk: the current file flushed and fdatasync'ed, files still
+   * closing closed (their close fsyncs). The posting journal (posting-journal.ts) deletes a
+   * segment only after this.
+   */
+  async sync(): Promise<void> {
+    const writer = this.writer;
+    if (writer) await new Promise<void>((resolve, reject) => writer.sync((err) => (err ? reject(err) : resolve())));
+    await Promise.all(this.closing);
+  }
+
   /** Flush and close; writes after this are ignored. Does not archive today's file. */
   async close(): Promise<void> {
     if (this.closed) return;

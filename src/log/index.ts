@@ -2,7 +2,8 @@
 //   query.MMDD      each request (time, conn, peer, seq, biz, serial, operator, redacted body)
 //   ans.MMDD        each answer (seq, biz, result code, elapsed ms)
 //   err.MMDD        malformed frames, handler exceptions, refusals, socket errors
-//   suc_query.MMDD  card interface: successful postings
+//   suc_query.MMDD  card interface: successful postings, crash-safe through a write-ahead journal
+//                   (`postings`, posting-journal.ts: journaled before the COMMIT, restored at start)
 // plus `<dir>/warn.log`: warnings and lifecycle of the whole process (logs.main).
 // With several worker processes (src/cluster.ts) every process appends to the same files: each
 // file is opened O_APPEND and every write() carries whole lines, so lines never interleave; the
@@ -11,6 +12,7 @@
 // Rotated at local midnight; earlier days gzip-compressed into `<dir>/<iface>/bak/` (OP-03) and
 // deleted after retention_days. Everything stays in-process (pino + sonic-boom, buffered async
 // writes, no worker thread): see docs/logs.md.
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { Logger } from 'pino';
@@ -18,13 +20,15 @@ import sonicBoom from 'sonic-boom';
 
 // sonic-boom is CommonJS; its `.default` is the constructor both in its types and at run time.
 const SonicBoom = sonicBoom.default;
-import type { LogConfig } from '../config/types.js';
+import { keyError, type LogConfig } from '../config/types.js';
+import { DirectoryError, ensureDirSync, osReason } from '../dirs.js';
 import { systemClock } from '../types.js';
 import type { Clock } from '../types.js';
 import { Archiver, type DailyFamily } from './archive.js';
 import { DailyFile } from './daily-file.js';
 import { LocalTimeFormatter, nextLocalMidnight } from './local-time.js';
 import { redactSecrets } from './redact.js';
+import { PostingLog } from './posting-journal.js';
 
 export { SECRET_KEYS, redactSecrets } from './redact.js';
 export { mmdd } from './local-time.js';
@@ -38,6 +42,11 @@ export interface InterfaceLogs {
   err: Logger;
   /** suc_query.MMDD: successful postings (card interface). */
   sucQuery: Logger;
+  /**
+   * suc_query.MMDD lines of units of work, crash-safe: journaled before the COMMIT, written after
+   * it (src/log/posting-journal.ts, docs/logs.md).
+   */
+  postings: PostingLog;
   /** warn.log, with the binding { iface }. */
   warn: Logger;
 }
@@ -76,6 +85,28 @@ export interface CreateLogsOptions {
   delegate?: ArchiveDelegate;
   /** The start-up sweep of earlier days' files (default: without a delegate only; the cluster primary has both). */
   sweep?: boolean;
+  /** This process's posting journal name (default `main`; a cluster worker `w<number>`). */
+  journal?: string;
+}
+
+/**
+ * [log] dir is created (with its parents) and warn.log opened once, synchronously, before the
+ * asynchronous writer: a directory that cannot be created or written stops the start with one
+ * ConfigError naming the file, [log] and dir and the OS reason (sonic-boom's own mkdir would spin
+ * for ever under /proc, and its failed open ended in an ERR_OUT_OF_RANGE stack trace).
+ */
+function openLogDir(cfg: LogConfig, warnPath: string): void {
+  try {
+    ensureDirSync(cfg.dir);
+  } catch (err) {
+    if (err instanceof DirectoryError) throw keyError(cfg.dirSource, 'log', 'dir', err.message);
+    throw err;
+  }
+  try {
+    closeSync(openSync(warnPath, 'a'));
+  } catch (err) {
+    throw keyError(cfg.dirSource, 'log', 'dir', `cannot open ${warnPath} for appending: ${osReason(err)}`);
+  }
 }
 
 /** Interface names become directory names: refuse anything that could leave the log dir. */
@@ -96,16 +127,27 @@ export function createLogs(cfg: LogConfig, opts: CreateLogsOptions = {}): Logs {
   };
 
   // warn.log: low volume, so no buffering (minLength 0): a warning is on disk before a crash.
-  const warnFile = new SonicBoom({ dest: join(cfg.dir, 'warn.log'), mkdir: true, append: true, sync: false });
-  warnFile.on('error', (err: Error) => process.stderr.write(`bssgate: cannot write ${join(cfg.dir, 'warn.log')}: ${err.message}\n`));
+  const warnPath = join(cfg.dir, 'warn.log');
+  openLogDir(cfg, warnPath);
+  const warnFile = new SonicBoom({ dest: warnPath, append: true, sync: false });
+  warnFile.on('error', (err: Error) => process.stderr.write(`bssgate: cannot write ${warnPath}: ${err.message}\n`));
   const toStderr = opts.stderr ?? cfg.stderr ?? process.stderr.isTTY === true;
   let warnClosed = false;
+  let warnBroken = false;
   // A line logged after close() (a late socket event) is dropped, not thrown from pino.
   const mainDest = {
     write(line: string): boolean {
       if (warnClosed) return false;
       if (toStderr) process.stderr.write(line);
-      return warnFile.write(line);
+      try {
+        return warnFile.write(line);
+      } catch (err) {
+        // sonic-boom throws from write() when its file could not be (re)opened (fd -1, e.g. after
+        // an external logrotate moved the directory away): the line is lost, the process is not.
+        if (!warnBroken) process.stderr.write(`bssgate: cannot write ${warnPath}: ${(err as Error).message}; warn.log lines are dropped until it can be reopened\n`);
+        warnBroken = true;
+        return false;
+      }
     },
   };
   const main = pino({ level: cfg.level, timestamp, formatters, base: { pid: process.pid } }, mainDest);
@@ -124,7 +166,8 @@ export function createLogs(cfg: LogConfig, opts: CreateLogsOptions = {}): Logs {
   const byName = new Map<string, InterfaceLogs>();
   let closed: Promise<void> | undefined;
 
-  const daily = (ifaceDir: string, family: DailyFamily, level: pino.LevelWithSilent): Logger => {
+  const postingLogs: PostingLog[] = [];
+  const dailyFile = (ifaceDir: string, family: DailyFamily): DailyFile => {
     const file = new DailyFile(ifaceDir, family, clock, {
       onOpened: delegate ? (f) => delegate.opened(f) : undefined,
       onFinished: delegate ? (f) => delegate.finished(f) : (f) => archiver.enqueue(f),
@@ -132,8 +175,10 @@ export function createLogs(cfg: LogConfig, opts: CreateLogsOptions = {}): Logs {
       onDrop: (bytes, f) => main.error({ bytes, file: f }, 'log lines dropped: the disk is not keeping up'),
     });
     files.push(file);
-    return pino({ level, timestamp, formatters, base: undefined }, file);
+    return file;
   };
+  const daily = (ifaceDir: string, family: DailyFamily, level: pino.LevelWithSilent): Logger =>
+    pino({ level, timestamp, formatters, base: undefined }, dailyFile(ifaceDir, family));
 
   // Idle rotation: sleep until the next midnight (at most a minute at a time, so a changed
   // system clock is noticed), then close finished days. unref: never keeps the process alive.
@@ -161,11 +206,22 @@ export function createLogs(cfg: LogConfig, opts: CreateLogsOptions = {}): Logs {
       const dir = join(cfg.dir, name);
       const bindings = { iface: name };
       const requests = cfg.requests ? 'info' : 'silent';
+      const sucFile = dailyFile(dir, 'suc_query');
+      // The posting journal writes the very bytes pino would: one line made by a logger of the same
+      // settings whose destination keeps it (pino writes synchronously).
+      let made = '';
+      const maker = pino({ level: 'info', timestamp, formatters, base: undefined }, { write: (line: string) => void (made = line) }).child(bindings);
+      const postings = new PostingLog(dir, opts.journal ?? 'main', sucFile, (line) => {
+        maker.info(line);
+        return made;
+      }, clock, { onError: (err, f) => main.error({ err, file: f }, 'posting journal failed') });
+      postingLogs.push(postings);
       const logs: InterfaceLogs = {
         query: daily(dir, 'query', requests).child(bindings),
         ans: daily(dir, 'ans', requests).child(bindings),
         err: daily(dir, 'err', 'info').child(bindings),
-        sucQuery: daily(dir, 'suc_query', 'info').child(bindings),
+        sucQuery: pino({ level: 'info', timestamp, formatters, base: undefined }, sucFile).child(bindings),
+        postings,
         warn: main.child(bindings),
       };
       byName.set(name, logs);
@@ -188,6 +244,8 @@ export function createLogs(cfg: LogConfig, opts: CreateLogsOptions = {}): Logs {
       closed ??= (async () => {
         if (timer) clearTimeout(timer);
         await Promise.all(files.map((f) => f.close()));
+        // suc_query.MMDD is closed (fsynced): the settled journal segments can go.
+        await Promise.all(postingLogs.map((p) => p.close()));
         await sweeping;
         await archiver.idle();
         warnClosed = true;

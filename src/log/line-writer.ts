@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import { dirname } from 'node:path';
+import { ensureDirSync } from '../dirs.js';
 
 export interface LineWriterOptions {
   /** Pending characters that trigger a write. */
@@ -33,7 +34,7 @@ export class LineWriter extends EventEmitter {
     private readonly opts: LineWriterOptions,
   ) {
     super();
-    fs.mkdirSync(dirname(file), { recursive: true });
+    ensureDirSync(dirname(file));
     this.fd = fs.openSync(file, 'a');
     this.timer = setInterval(() => {
       if (this.pendingChars > 0 && !this.writing) this.kick();
@@ -109,6 +110,16 @@ export class LineWriter extends EventEmitter {
     if (this.closed) return cb(null);
     this.flushWaiters.push(cb);
     if (!this.writing) this.kick();
+  }
+
+  /** Hand everything written so far to the kernel, then fdatasync it (a closed file was fsynced by its close). */
+  sync(cb: (err?: Error | null) => void): void {
+    this.flush((err) => {
+      if (err) return cb(err);
+      const fd = this.fd;
+      if (fd === undefined || this.ending || this.closed) return cb(null);
+      fs.fdatasync(fd, (e) => cb(e));
+    });
   }
 
   /** Write what is pending, fsync, close; then 'close'. Idempotent. */

@@ -1,6 +1,6 @@
 // PC-08: `bssgate report card-payments --since 1h` — the card postings of a recent window, for
 // operators (the legacy select … paymode='15'); business type 308 answers the same over the wire.
-import { PAY_MODES } from '../store/schema.js';
+import { PAY_MODES } from '../domain/codes.js';
 import { CARD_PAYMENTS_SINCE_COUNT, CARD_PAYMENTS_SINCE_PAGE } from '../store/queries/payments.js';
 import type { Store } from '../store/types.js';
 import { formatDateTime } from '../time.js';

@@ -4,12 +4,14 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import pino, { type Logger } from 'pino';
 import type { Config, DatabaseConfig } from '../config/types.js';
+import { DEFAULT_CARD } from '../config/keys.js';
 import { createLogs } from '../log/index.js';
 import type { Store } from '../store/types.js';
 import { systemClock, type Clock } from '../types.js';
 import { cardPaymentsReport, parseSince } from './card-payments.js';
 import { parseReconFile, ReconFormatError, type ReconFile } from './parse.js';
 import { reconcile } from './run.js';
+import { prepareCardDirs } from './watch.js';
 
 export interface CardCommandDeps {
   loadConfig(files: string[]): Config;
@@ -41,11 +43,18 @@ export async function reconcileCommand(path: string, opts: { config?: string[] }
     out(`${path}: malformed at line ${err.line}: ${err.reason}; nothing applied\n`);
     return 1;
   }
-  const store = await deps.openStore(cfg.database, log);
+  prepareCardDirs(cfg.card ?? DEFAULT_CARD, { drop: false });
   const cardIface = cfg.interfaces.find((i) => i.kind === 'card');
-  const logs = cardIface ? createLogs(cfg.log, { clock, stderr: false }) : undefined;
+  const logs = cardIface ? createLogs(cfg.log, { clock, stderr: false, journal: 'reconcile' }) : undefined;
+  let store: Store;
   try {
-    const r = await reconcile(file, path, { store, clock, log, card: cfg.card, sucQuery: cardIface ? logs?.forInterface(cardIface.name).sucQuery : undefined });
+    store = await deps.openStore(cfg.database, log);
+  } catch (err) {
+    await logs?.close();
+    throw err;
+  }
+  try {
+    const r = await reconcile(file, path, { store, clock, log, card: cfg.card, postings: cardIface ? logs?.forInterface(cardIface.name).postings : undefined });
     const summary = readFileSync(r.reportPath, 'utf8').trimEnd().split('\n').pop();
     out(`${path}: client ${r.client}, day ${r.day}: ${summary}; ${r.postings} postings; report ${r.reportPath}\n`);
     return 0;

@@ -1,7 +1,8 @@
 // PC-07: the report of one reconciliation run (docs/reconciliation.md, "The report"): one line per
 // difference and its action, then a summary; written to [card] report_dir under a name of its own.
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureDirSync } from '../dirs.js';
 import { formatDateTime } from '../time.js';
 import type { Clock } from '../types.js';
 import type { ReconFile } from './parse.js';
@@ -23,7 +24,7 @@ export function formatReport(fileName: string, file: ReconFile, diffs: readonly 
 }
 
 export function writeReport(dir: string, fileName: string, file: ReconFile, diffs: readonly Difference[], clock: Clock): string {
-  mkdirSync(dir, { recursive: true });
+  ensureDirSync(dir);
   const base = `${file.client}-${file.day}-${formatDateTime(clock.date())}`;
   let path = join(dir, `${base}.report`);
   for (let i = 2; exists(path); i++) path = join(dir, `${base}-${i}.report`);

@@ -7,7 +7,8 @@ import { GatewayError } from '../../protocol/return-codes.js';
 import { findSubscriber, type Subscriber } from '../../handlers/kit/subscriber.js';
 import type { CardConfig } from '../config/types.js';
 import { effectiveAmount, findPosting, isTombstone, lockAccount, post, RECON_SOURCE, type PayRow, type Posted, type PostingUnit } from '../domain/posting.js';
-import { PAY_MODES, PAY_STATUS } from '../store/schema.js';
+import { PAY_MODES, PAY_STATUS } from '../domain/codes.js';
+import type { Posting } from '../log/posting-journal.js';
 import { CARD_POSTINGS_BETWEEN, PAY_BY_PAYSN } from '../store/queries/payments.js';
 import { formatDateTime } from '../time.js';
 import { localTime, type ReconFile } from './parse.js';
@@ -34,8 +35,11 @@ export interface Compared {
   differences: Difference[];
   /** Postings made (0 on a re-run). */
   postings: number;
-  /** One suc_query.MMDD line per posting made, to be written once the transaction has committed. */
-  lines: Record<string, unknown>[];
+  /**
+   * One suc_query.MMDD line per posting made, keyed by the posting (paysn, source, serial):
+   * journaled before the transaction's COMMIT, written once it has committed (run.ts).
+   */
+  lines: Posting[];
 }
 
 /**
@@ -54,7 +58,7 @@ export async function compareAndCorrect(u: PostingUnit, file: ReconFile): Promis
 class Reconciliation {
   readonly out: Difference[] = [];
   made = 0;
-  readonly lines: Record<string, unknown>[] = [];
+  readonly lines: Posting[] = [];
   private readonly client: string;
   private readonly card: CardConfig;
   private readonly inFile: Set<string>;
@@ -72,7 +76,7 @@ class Reconciliation {
     if (p) {
       d.paysn = p.paysn;
       this.made++;
-      this.lines.push({ client: this.client, serial: d.serial, svcnum: d.svcnum, amount: d.fileAmount !== null && d.ourAmount !== null ? d.fileAmount - d.ourAmount : (d.fileAmount ?? -(d.ourAmount ?? 0n)), balance: p.balance, paysn: p.paysn, kind: `reconcile:${d.kind}` });
+      this.lines.push({ line: { client: this.client, serial: d.serial, svcnum: d.svcnum, amount: d.fileAmount !== null && d.ourAmount !== null ? d.fileAmount - d.ourAmount : (d.fileAmount ?? -(d.ourAmount ?? 0n)), balance: p.balance, paysn: p.paysn, kind: `reconcile:${d.kind}` }, key: p });
     }
     this.out.push(d);
   }

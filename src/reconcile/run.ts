@@ -3,12 +3,14 @@
 // compared with our card postings and our side made to agree (src/reconcile/rules.ts: the card
 // system is authoritative; each correction a posting of its own through src/domain/posting.ts,
 // never an edit in place), all of it with the BSG_META `card_reconciled_through.<client>` mark in
-// that transaction; then the suc_query.MMDD lines and the report (src/reconcile/report.ts).
+// that transaction, the suc_query.MMDD lines journaled last before its COMMIT
+// (src/log/posting-journal.ts); then those lines and the report (src/reconcile/report.ts).
 // Re-running a file finds everything in place and changes nothing.
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { DEFAULT_CARD } from '../config/keys.js';
 import type { CardConfig } from '../config/types.js';
+import type { Journaled, PostingLog } from '../log/posting-journal.js';
 import { RECON_OPERATOR } from '../domain/posting.js';
 import { RECONCILED_META_PREFIX } from '../idempotency.js';
 import { META_GET, META_SET } from '../store/queries/payments.js';
@@ -33,8 +35,11 @@ export interface ReconcileOptions {
   clock?: Clock;
   log: Logger;
   card?: CardConfig;
-  /** suc_query.MMDD lines of the postings made, written after the commit (optional). */
-  sucQuery?: Logger;
+  /**
+   * suc_query.MMDD of the postings made (optional): journaled before the commit, written after it
+   * (src/log/posting-journal.ts).
+   */
+  postings?: PostingLog;
 }
 
 /** BSG_META key of a client's last reconciled day (read by PC-06's purge, src/idempotency.ts). */
@@ -45,6 +50,7 @@ export async function reconcile(file: ReconFile, fileName: string, o: ReconcileO
   const clock = o.clock ?? systemClock;
   const card = o.card ?? DEFAULT_CARD;
   const client = file.client;
+  let journaled: Journaled | undefined;
   const outcome = await o.store.transaction(async (tx) => {
     // The posting domain's input: this transaction, the clock, [card], the reconciliation's operator.
     const compared = await compareAndCorrect({ tx, clock, card, operator: RECON_OPERATOR }, file);
@@ -52,12 +58,15 @@ export async function reconcile(file: ReconFile, fileName: string, o: ReconcileO
     const key = reconciledKey(client);
     const prev = await META_GET.one(tx, { key });
     if (!prev || prev.value < file.day) await META_SET.run(tx, { key, value: file.day });
+    // Last before the COMMIT: the lines on disk in the journal. If the commit then fails (or its
+    // outcome is unknown), the entries stay unsettled and the next start's recovery asks TAB_PAY.
+    if (o.postings && compared.lines.length > 0) journaled = await o.postings.prepare(compared.lines);
     return compared;
   }).catch((err: unknown) => {
     throw new Error(`${fileName}: nothing applied: ${(err as Error).message}`, { cause: err });
   });
   const { differences, postings } = outcome;
-  for (const l of outcome.lines) o.sucQuery?.info(l);
+  if (journaled) o.postings?.commit(journaled);
   let reportPath: string;
   try {
     reportPath = writeReport(card.reportDir, fileName, file, differences, clock);

@@ -1,9 +1,10 @@
 // PC-07: the drop directory `bssgate serve` watches ([card] reconcile_dir, every [card]
 // poll_interval): each file is reconciled (src/reconcile/run.ts) and moved to done/, or to
 // rejected/ with the reason beside it (docs/reconciliation.md).
-import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CardConfig } from '../config/types.js';
+import { keyError, type CardConfig } from '../config/types.js';
+import { DirectoryError, ensureDirSync } from '../dirs.js';
 import { ReconFormatError } from './parse.js';
 import { exists } from './report.js';
 import { reconcileFile, type ReconcileOptions } from './run.js';
@@ -12,6 +13,26 @@ export interface DropWatcher {
   /** Look once now (tests; the timer calls it too). Resolves when the files found are done. */
   scan(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/**
+ * PC-07: create the [card] directories about to be used, before anything is applied: report_dir,
+ * and reconcile_dir when `drop` (`bssgate serve` watches it). One that cannot be created is a
+ * ConfigError naming the file, [card], the key and the OS reason (not a stack trace at the first
+ * file, after its postings were committed).
+ */
+export function prepareCardDirs(card: CardConfig, o: { drop: boolean }): void {
+  const dirs: [string, string, CardConfig['reportDirSource']][] = [];
+  if (o.drop && card.reconcileDir !== undefined) dirs.push(['reconcile_dir', card.reconcileDir, card.reconcileDirSource]);
+  dirs.push(['report_dir', card.reportDir, card.reportDirSource]);
+  for (const [key, dir, source] of dirs) {
+    try {
+      ensureDirSync(dir);
+    } catch (err) {
+      if (err instanceof DirectoryError) throw keyError(source, 'card', key, err.message);
+      throw err;
+    }
+  }
 }
 
 /**
@@ -25,7 +46,7 @@ export function watchDropDirectory(dir: string, o: ReconcileOptions & { card: Ca
   let stopped = false;
   const moveTo = (sub: string, name: string): string => {
     const d = join(dir, sub);
-    mkdirSync(d, { recursive: true });
+    ensureDirSync(d);
     let target = join(d, name);
     for (let i = 2; exists(target); i++) target = join(d, `${name}.${i}`);
     renameSync(join(dir, name), target);

@@ -6,7 +6,8 @@ import type { Config, DatabaseConfig } from '../config/types.js';
 import { createLogs } from '../log/index.js';
 import { readMeta } from '../store/init.js';
 import { CMD_LIST_BY_NUMBER, CMD_LIST_BY_STATUS } from '../store/queries/commands.js';
-import { BUSI_STATUS, BUSI_TYPES, SCHEMA_VERSION } from '../store/schema.js';
+import { SCHEMA_VERSION } from '../store/schema.js';
+import { BUSI_STATUS, BUSI_TYPES } from '../domain/codes.js';
 import type { AdminStore } from '../store/types.js';
 import { describeSwitches, startScanner } from './switches.js';
 
@@ -121,7 +122,8 @@ export function registerScannerCommands(program: Command, deps: ScannerCommandDe
       if (Number(meta.schema_version) !== SCHEMA_VERSION) {
         await store.close();
         await logs.close();
-        throw new Error(`the database has schema version ${meta.schema_version}, this bssgate ${SCHEMA_VERSION}: see docs/store.md`);
+        const older = Number(meta.schema_version) < SCHEMA_VERSION ? ': `bssgate db init` or the next `bssgate serve` upgrades an older database in place when it can' : '';
+        throw new Error(`the database has schema version ${meta.schema_version}, this bssgate ${SCHEMA_VERSION}${older} (docs/schema.md, Initialisation)`);
       }
       const slogs = logs.forInterface('scanner');
       const rt = await startScanner({ store, scanner: cfg.scanner!, switches, log: slogs.warn, err: slogs.err, loop: !opts.once });

@@ -1,5 +1,5 @@
 // The gateway: one listener per configured interface, all sharing the store, the clock and the
-// handler table. Holds no state that must survive it (DESIGN.md, Scale): restart is always clean
+// handler table. Holds no state that must survive it (docs/architecture.md, Scale): restart is always clean
 // (PC-09: nothing like the legacy shared-memory segment is left behind).
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/types.js';

@@ -1,4 +1,4 @@
-// The coverage rows of inventory IDs that are not wire functions (legacy-interfaces.md), and the
+// The coverage rows of inventory IDs that are not wire functions (docs/legacy-inventory.md), and the
 // one-line plans of wire functions not implemented yet. The spec's coverage table (section 9)
 // is rendered from these and the handler list (src/spec/render.ts): a wire ID is "implemented"
 // exactly when a handler serves its business type.

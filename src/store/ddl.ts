@@ -122,6 +122,19 @@ function comments(t: Table, d: Dialect): string[] {
   return out;
 }
 
+/**
+ * ALTER TABLE adding one column of the definition to an existing table (an in-place schema upgrade,
+ * src/store/init.ts), then its comment (PostgreSQL/Oracle). Only nullable columns can be added so.
+ */
+export function renderAddColumn(tableName: string, columnName: string, d: Dialect): string[] {
+  const t = TABLES.find((x) => x.name === tableName);
+  const c = t?.columns.find((x) => x.name === columnName);
+  if (!t || !c) throw new Error(`${tableName}.${columnName} is not in the schema definition`);
+  if (!c.nullable) throw new Error(`${tableName}.${columnName} is NOT NULL: it cannot be added to a table with rows`);
+  const add = d === 'oracle' ? `ALTER TABLE ${t.name} ADD (${c.name} ${columnType(c, d)})` : `ALTER TABLE ${t.name} ADD COLUMN ${c.name} ${columnType(c, d)}`;
+  return d === 'sqlite' || !c.doc ? [add] : [add, `COMMENT ON COLUMN ${t.name}.${c.name} IS ${sqlLiteral(c.doc)}`];
+}
+
 function tablesFor(d: Dialect): Table[] {
   return TABLES.filter((t) => !t.only || t.only.includes(d));
 }

@@ -5,12 +5,16 @@
 //     synchronous_commit=on / Oracle commit wait) — no unit is told "done" before that;
 //   - a failed BEGIN/SAVEPOINT/COMMIT rejects every unit of the batch with its error (also one that had
 //     refused on its own: that refusal may rest on rows of other units that never committed);
+//   - a unit may bring a beforeCommit hook (UnitOptions): once every unit of the batch ran, the
+//     hooks of the units that succeeded run together, and the COMMIT is issued only after all of
+//     them resolved (the posting journal, src/log/posting-journal.ts: one write + fsync per batch);
+//     a hook that rejects fails the whole batch like a failed COMMIT (rolled back, every unit rejected);
 //   - batching is natural: units submitted while a batch runs wait and form the next batch
 //     (no timer; the first unit after an idle period waits one event-loop turn, setImmediate, so
 //     units submitted in the same turn share its commit). maxBatch caps a batch.
 // Units of a batch run one after another (one connection; PostgreSQL cannot interleave statements
 // of different savepoints on one client), so a slow unit delays the rest of its batch: units are
-// meant to be a few statements long, as payments are (ROADMAP: PC-01…PC-09).
+// meant to be a few statements long, as payments are (PC-03, PC-04).
 // Overlapping batches (PostgreSQL/Oracle) hold each unit's row locks until their batch commits, so
 // two units that touch the same rows from different batches can deadlock although each alone could
 // not: the database kills one (40P01 / ORA-00060). Such a unit (and one failing with a serialization
@@ -19,7 +23,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { GatewayError } from '../../protocol/return-codes.js';
 import { describe, isDeadlockOrSerializationFailure, unavailable } from './errors.js';
-import type { AdminStore, Binds, QueryDef, Queryable } from './types.js';
+import type { AdminStore, Binds, QueryDef, Queryable, UnitOptions } from './types.js';
 import { observeBatch } from '../metrics.js';
 
 /** A store that can also batch units of work into shared durable commits. */
@@ -29,7 +33,7 @@ export interface BatchingStore extends AdminStore {
    * once the shared COMMIT is durable; rejects with fn's error (its writes rolled back, the other
    * units unaffected) or with the commit's error (nothing of the batch was committed).
    */
-  unitOfWork<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  unitOfWork<T>(fn: (tx: Queryable) => Promise<T>, opts?: UnitOptions): Promise<T>;
 }
 
 /** What a driver lends the committer for one batch: an exclusive connection in autocommit state. */
@@ -66,6 +70,7 @@ interface Pending {
   reject: (e: unknown) => void;
   /** Runs so far that ended in a deadlock / serialization failure (re-queued, see runBatch). */
   conflicts: number;
+  beforeCommit?: () => Promise<void>;
 }
 
 /** Runs a unit may take when each ends in a deadlock or serialization failure. */
@@ -167,9 +172,10 @@ export function submitUnitOfWork<T>(
   committer: GroupCommitter,
   avail: { refusal(): Error | undefined },
   fn: (tx: Queryable) => Promise<T>,
+  opts?: UnitOptions,
 ): Promise<T> {
   const refused = avail.refusal();
-  return refuseInside('unitOfWork') ?? (refused ? Promise.reject(refused) : committer.submit(fn));
+  return refuseInside('unitOfWork') ?? (refused ? Promise.reject(refused) : committer.submit(fn, opts));
 }
 
 export class GroupCommitter {
@@ -191,9 +197,9 @@ export class GroupCommitter {
     this.unitTimeoutMs = opts.unitTimeoutMs ?? 10_000;
   }
 
-  submit<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  submit<T>(fn: (tx: Queryable) => Promise<T>, opts?: UnitOptions): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, conflicts: 0 });
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, conflicts: 0, beforeCommit: opts?.beforeCommit });
       if (!this.scheduled && this.inFlight < this.maxConcurrent) {
         // Units submitted in this same turn of the event loop join the same batch.
         this.scheduled = true;
@@ -290,6 +296,13 @@ export class GroupCommitter {
             }
             outcome[i] = r;
           }
+          // The units that will commit: their hooks together (they coalesce), then the COMMIT.
+          let hooks: Promise<void>[] | undefined;
+          for (let i = 0; i < batch.length; i++) {
+            const hook = batch[i].beforeCommit;
+            if (hook && outcome[i]?.ok) (hooks ??= []).push(hook());
+          }
+          if (hooks) await Promise.all(hooks);
           await s.commit();
         } catch (e) {
           await s.rollback();

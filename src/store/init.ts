@@ -5,7 +5,9 @@
 //   no BSG_META, TAB_SUBSCRB     → the operator's existing legacy schema ("adopted"): add only the
 //                                   missing BSG_ tables and the sequences (restarted above the legacy
 //                                   ids), never create, alter or drop a legacy table, no demo;
-//   BSG_META with schema_version → done: nothing to do;
+//   BSG_META with schema_version → done: nothing to do, or, when it is older than SCHEMA_VERSION,
+//                                   the in-place upgrade (SCHEMA_UPGRADES: nullable columns added to
+//                                   BSG_ tables, then schema_version), refused when no upgrade path exists;
 //   BSG_META without it, adopted → an adoption died half-way: finish it (every step is re-runnable);
 //   BSG_META without it, ours    → a fresh initialisation died half-way: refuse and say
 //                                   `bssgate db init --force` (which drops our tables and starts over).
@@ -15,9 +17,10 @@
 // destroy the operator's data.
 import type { Logger } from 'pino';
 import type { AdminStore, QueryDef } from './types.js';
-import { SCHEMA_VERSION, SEQUENCES, TABLES, ticketKindOf } from './schema.js';
-import { renderDdlParts, renderSequenceNext, renderSequenceRestart, renderTableDdl, type TableDdl } from './ddl.js';
-import { DEMO_COLUMNS, loadDemo, referenceRows, type DemoResult } from './demo.js';
+import { SCHEMA_UPGRADES, SCHEMA_VERSION, SEQUENCES, TABLES, ticketKindOf } from './schema.js';
+import { renderAddColumn, renderDdlParts, renderSequenceNext, renderSequenceRestart, renderTableDdl, type TableDdl } from './ddl.js';
+import { loadDemo, type DemoResult } from './demo.js';
+import { REFERENCE_COLUMNS, referenceRows } from './reference.js';
 import { SCRYPT_DEFAULTS, type PasswordStorage, type ScryptParams } from './password.js';
 
 export interface EnsureOptions {
@@ -67,9 +70,13 @@ export async function ensureDatabase(store: AdminStore, opts: EnsureOptions): Pr
     if (Number(meta.schema_version) > SCHEMA_VERSION) {
       throw new Error(`database schema version ${meta.schema_version} is newer than this bssgate (${SCHEMA_VERSION})`);
     }
+    if (Number(meta.schema_version) < SCHEMA_VERSION && upgradable(Number(meta.schema_version))) {
+      await upgrade(store, Number(meta.schema_version), opts.log);
+      return { created: false, mode: 'existing', seconds: (performance.now() - t0) / 1000 };
+    }
     if (Number(meta.schema_version) < SCHEMA_VERSION) {
-      // No migrations exist yet (nothing was deployed before version 2): say so rather than start
-      // and fail on the first query that needs a newer column.
+      // Older than the first in-place upgrade (SCHEMA_UPGRADES): say so rather than start and fail
+      // on the first query that needs a newer column.
       const how =
         meta.adopted_at !== undefined
           ? 'this is an adopted legacy database: drop the BSG_* tables and start bssgate again to re-adopt it'
@@ -125,7 +132,7 @@ async function create(store: AdminStore, opts: EnsureOptions, t0: number): Promi
   await store.bulkInsert('BSG_META', ['KEY', 'VALUE'], [['created_at', opts.now.toISOString()]]);
   for (const e of tables) if (e !== meta) await store.exec(e.create);
   for (const s of parts.sequences) await store.exec(s);
-  for (const r of referenceRows()) await store.bulkInsert(r.table, DEMO_COLUMNS[r.table], r.rows);
+  for (const r of referenceRows()) await store.bulkInsert(r.table, REFERENCE_COLUMNS[r.table], r.rows);
   let demo: DemoResult | undefined;
   if (opts.demoSubscribers > 0) {
     opts.log.info({ subscribers: opts.demoSubscribers, seed: opts.demoSeed }, 'loading demo data');
@@ -201,6 +208,41 @@ async function adopt(store: AdminStore, log: Logger, t0: number): Promise<InitRe
   await restartSequencesAboveLegacyIds(store, log);
   await store.bulkInsert('BSG_META', ['KEY', 'VALUE'], [['schema_version', String(SCHEMA_VERSION)]]);
   return { created: true, mode: 'adopted', seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Every version after `from` up to SCHEMA_VERSION has an in-place step. */
+function upgradable(from: number): boolean {
+  if (!Number.isInteger(from) || from < 1) return false;
+  for (let v = from + 1; v <= SCHEMA_VERSION; v++) if (!SCHEMA_UPGRADES.some((u) => u.to === v)) return false;
+  return true;
+}
+
+const COLUMN_PROBE = (table: string, column: string): QueryDef => ({ name: `init.has.${table}.${column}`, sql: `SELECT ${column} FROM ${table} WHERE 1 = 0` });
+
+/**
+ * The in-place upgrade of a database of an older schema version (fresh or adopted alike): the
+ * columns each later version adds to bssgate's own tables, then schema_version. Re-runnable, and
+ * safe when two gateways start at once: a column already there (a re-run, the other gateway) is
+ * skipped.
+ */
+async function upgrade(store: AdminStore, from: number, log: Logger): Promise<void> {
+  for (const step of SCHEMA_UPGRADES.filter((u) => u.to > from).sort((a, b) => a.to - b.to)) {
+    for (const { table, column } of step.addColumns) {
+      const exists = () => store.all(COLUMN_PROBE(table, column)).then(() => true, () => false);
+      if (await exists()) continue;
+      const [add, ...comments] = renderAddColumn(table, column, store.dialect);
+      try {
+        await store.exec(add);
+      } catch (err) {
+        if (!(await exists())) throw err;
+        continue;
+      }
+      log.warn({ table, column, version: step.to }, 'schema upgraded in place: column added');
+      for (const c of comments) await store.exec(c);
+    }
+  }
+  await store.run({ name: 'init.schema-version', sql: "UPDATE BSG_META SET VALUE = :v WHERE KEY = 'schema_version'" }, { v: String(SCHEMA_VERSION) });
+  log.warn({ from, to: SCHEMA_VERSION }, 'schema version upgraded');
 }
 
 /** The columns whose values each sequence hands out (legacy tables first; BSG_CMD_QUEUE copies BUSISN). */

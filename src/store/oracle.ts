@@ -17,7 +17,7 @@ import { Availability, RECONNECTING_MESSAGE } from './availability.js';
 import { render } from './dialect.js';
 import { DurabilityError, describe, isOracleConnectionError, isOraclePoolTimeout } from './errors.js';
 import { GroupCommitter, pooledMaxConcurrent, refuseInside, runTransaction, submitUnitOfWork, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
-import type { BindValue, Binds, QueryDef, Queryable, Row } from './types.js';
+import type { BindValue, Binds, QueryDef, Queryable, Row, UnitOptions } from './types.js';
 
 // The part of node-oracledb used here (the package ships no type declarations).
 interface OraResult {
@@ -290,8 +290,8 @@ export class OracleStore implements BatchingStore {
     return refuseInside('transaction') ?? this.withConn((c) => runTransaction(this.session(c), fn));
   }
 
-  unitOfWork<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return submitUnitOfWork(this.committer, this.avail, fn);
+  unitOfWork<T>(fn: (tx: Queryable) => Promise<T>, opts?: UnitOptions): Promise<T> {
+    return submitUnitOfWork(this.committer, this.avail, fn, opts);
   }
 
   async ping(): Promise<void> {

@@ -20,7 +20,7 @@ import { Availability, RECONNECTING_MESSAGE } from './availability.js';
 import { render } from './dialect.js';
 import { DurabilityError, describe, isPgConnectionError, isPgPoolTimeout } from './errors.js';
 import { GroupCommitter, pooledMaxConcurrent, refuseInside, runTransaction, submitUnitOfWork, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
-import type { BindValue, Binds, QueryDef, Queryable, Row } from './types.js';
+import type { BindValue, Binds, QueryDef, Queryable, Row, UnitOptions } from './types.js';
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -301,8 +301,8 @@ export class PostgresStore implements BatchingStore {
     return refuseInside('transaction') ?? this.withClient((c) => runTransaction(this.session(c), fn));
   }
 
-  unitOfWork<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return submitUnitOfWork(this.committer, this.avail, fn);
+  unitOfWork<T>(fn: (tx: Queryable) => Promise<T>, opts?: UnitOptions): Promise<T> {
+    return submitUnitOfWork(this.committer, this.avail, fn, opts);
   }
 
   async ping(): Promise<void> {

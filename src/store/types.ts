@@ -42,10 +42,20 @@ export interface Store extends Queryable {
    * once the COMMIT of its batch is durable; a unit that throws is rolled back alone. Write
    * functions run in one (src/dispatch.ts). Keep units a few statements long.
    */
-  unitOfWork<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  unitOfWork<T>(fn: (tx: Queryable) => Promise<T>, opts?: UnitOptions): Promise<T>;
   close(): Promise<void>;
   /** Inside a write function: the store its unit of work belongs to (per-database state is keyed by it). */
   readonly base?: Store;
+}
+
+/** Options of one unit of work. */
+export interface UnitOptions {
+  /**
+   * Runs after the unit succeeded in its batch and before the batch's COMMIT is issued (with the
+   * hooks of the batch's other units, concurrently); a rejection fails the whole batch (nothing
+   * commits). The posting journal (src/log/posting-journal.ts) writes here.
+   */
+  beforeCommit?: () => Promise<void>;
 }
 
 /** What schema creation and the demo loader need beyond the handlers' Store. */

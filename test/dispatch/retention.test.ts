@@ -38,7 +38,7 @@ for (const b of backends()) {
       ['*', PAY, 'STAR-OTHERIF', day(2026, 11, 2), 'card2'], // the same unconfigured card system through another interface (issue 13): reconciled too
     ];
     for (const [client, biz, serial, created, iface] of rows) {
-      await g.store.run(LEDGER_INSERT, { client, biz, serial, hash: 'h', result: 0, reply: Buffer.from([0, 0]), iface: iface ?? 'card', created });
+      await g.store.run(LEDGER_INSERT, { client, biz, serial, hash: 'h', result: 0, reply: Buffer.from([0, 0]), iface: iface ?? 'card', created, attempt: null });
     }
     await g.store.run({ name: 't.meta', sql: 'INSERT INTO BSG_META (KEY, VALUE) VALUES (:k, :v)' }, { k: `${RECONCILED_META_PREFIX}card`, v: '20261120' });
     await g.store.run({ name: 't.meta', sql: 'INSERT INTO BSG_META (KEY, VALUE) VALUES (:k, :v)' }, { k: `${RECONCILED_META_PREFIX}cardsys`, v: '20261115' });
@@ -64,7 +64,7 @@ for (const b of backends()) {
 
   t.test(`PC-06 the purge runs periodically while a dispatcher uses the ledger [${b.name}]`, async (t) => {
     const g = await startWriteGateway(t, b.name, b.url);
-    await g.store.run(LEDGER_INSERT, { client: '*', biz: 60101, serial: 'ANCIENT', hash: 'h', result: 0, reply: Buffer.from([0, 0]), iface: 'cs', created: day(2020, 1, 1) });
+    await g.store.run(LEDGER_INSERT, { client: '*', biz: 60101, serial: 'ANCIENT', hash: 'h', result: 0, reply: Buffer.from([0, 0]), iface: 'cs', created: day(2020, 1, 1), attempt: null });
     const { log, lines } = capture();
     const ledger = new Ledger(g.store);
     ledger.acquire({ retentionDays: 7, log, clock: { now: () => Date.now(), date: () => new Date() }, purgeEveryMs: 30 });

@@ -5,7 +5,7 @@
 import pino from 'pino';
 import passwordChange from '../../handlers/password-change.js';
 import { businessByCode } from '../../protocol/business-types.js';
-import { BUSI_TYPES } from '../../src/store/schema.js';
+import { BUSI_TYPES } from '../../src/domain/codes.js';
 import { isHashed, verifyPassword } from '../../src/store/password.js';
 import { systemClock, type WriteContext } from '../../src/types.js';
 import type { Store } from '../../src/store/types.js';

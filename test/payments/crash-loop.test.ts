@@ -5,11 +5,15 @@
 // simulator is in the database exactly once, the ones unanswered at a kill were re-sent after the
 // restart and are there exactly once too, nothing else moved money, balances equal the simulator's
 // ledger, and `bssgate reconcile` on the simulator's day file reports no differences.
+// Issue 13 (defect 3): suc_query.MMDD, the operators' record of card postings, survives the kills:
+// every committed posting made over the wire (so every one acknowledged 0) has exactly one line,
+// and no line names a PAYSN that TAB_PAY does not have (src/log/posting-journal.ts).
 // SQLite, and PostgreSQL when BSSGATE_TEST_PG_URL is set. BSSGATE_CRASH_CYCLES sets the kills
 // (BSSGATE_CRASH_BUDGET_S bounds the time they may take per back end).
 import t, { type Test } from 'tap';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -135,6 +139,24 @@ async function crashLoop(t: Test, backend: 'sqlite' | 'postgres', pgBase?: strin
   // A clean stop, then the day's reconciliation of the simulator's file: no differences.
   server.child.kill('SIGTERM');
   t.equal(await server.exited, 0, 'SIGTERM after the loop exits 0');
+
+  // Issue 13 defect 3: suc_query.MMDD after the kills (the clean stop flushed the buffered lines).
+  const cardLogs = join(dir, 'logs', 'card');
+  const sucText = [
+    ...readdirSync(cardLogs).filter((f) => /^suc_query\.\d{4}$/.test(f)).map((f) => readFileSync(join(cardLogs, f), 'utf8')),
+    ...(existsSync(join(cardLogs, 'bak')) ? readdirSync(join(cardLogs, 'bak')).filter((f) => f.startsWith('suc_query.')).map((f) => gunzipSync(readFileSync(join(cardLogs, 'bak', f))).toString('utf8')) : []),
+  ].join('');
+  const linePaysns = sucText.split('\n').filter((l) => l !== '').map((l) => /"paysn":"?(\d+)/.exec(l)?.[1] ?? `unparsed: ${l}`);
+  const paysnRows = await sql<{ paysn: unknown; serial: string }>(`SELECT PAYSN AS paysn, SERIAL AS serial FROM TAB_PAY WHERE SERIAL LIKE '${prefix}%'`);
+  const committed = new Map(paysnRows.map((r) => [String(r.paysn), String(r.serial)]));
+  const seen = new Map<string, number>();
+  for (const p of linePaysns) seen.set(p, (seen.get(p) ?? 0) + 1);
+  const missing = [...committed].filter(([p]) => !seen.has(p)).map(([p, s]) => `${s}/${p}`);
+  t.comment(`suc_query: ${linePaysns.length} lines for ${committed.size} committed postings; missing ${missing.length}`);
+  t.same(missing, [], 'issue 13 PC-03 PC-04: every committed posting (every acknowledged one) has its suc_query.MMDD line after the kills');
+  t.same([...seen].filter(([, n]) => n > 1).map(([p]) => p), [], 'issue 13: no posting has two suc_query.MMDD lines');
+  t.same(linePaysns.filter((p) => !committed.has(p)), [], 'issue 13: no suc_query.MMDD line names a PAYSN that TAB_PAY does not have');
+  t.same(readdirSync(cardLogs).filter((f) => f.startsWith('suc_query.journal.')), [], 'issue 13: the posting journal is empty after the clean stop');
   const day = localDay(Date.now());
   const reconFile = join(dir, `${CLIENT}-${day}.txt`);
   writeReconciliationFile(reconFile, audited, CLIENT, day);
@@ -154,5 +176,5 @@ t.test('crash loop preconditions', async (t) => {
 });
 
 for (const b of backends()) {
-  t.test(`PC-03 PC-04 PC-06 PC-07 PC-09: SIGKILL crash loop under card payments [${b.name}]`, (t) => crashLoop(t, b.name, b.url));
+  t.test(`PC-03 PC-04 PC-06 PC-07 PC-09 issue 13 (suc_query.MMDD exactly once): SIGKILL crash loop under card payments [${b.name}]`, (t) => crashLoop(t, b.name, b.url));
 }

@@ -7,14 +7,14 @@ import type { QueryDef } from '../types.js';
 /** The row of one key, read outside any unit (committed rows only). */
 export const LEDGER_GET: QueryDef = {
   name: 'idem.get',
-  sql: 'SELECT REQUEST_HASH, RESULT, REPLY FROM BSG_IDEMPOTENCY WHERE CLIENT = :client AND BIZ = :biz AND SERIAL = :serial',
+  sql: 'SELECT REQUEST_HASH, RESULT, REPLY, ATTEMPT FROM BSG_IDEMPOTENCY WHERE CLIENT = :client AND BIZ = :biz AND SERIAL = :serial',
 };
 
 /** Inserted in the write's own unit of work: the primary key makes the write happen once. */
 export const LEDGER_INSERT: QueryDef = {
   name: 'idem.insert',
-  sql: `INSERT INTO BSG_IDEMPOTENCY (CLIENT, BIZ, SERIAL, REQUEST_HASH, RESULT, REPLY, IFACE, CREATED)
-VALUES (:client, :biz, :serial, :hash, :result, :reply, :iface, :created)`,
+  sql: `INSERT INTO BSG_IDEMPOTENCY (CLIENT, BIZ, SERIAL, REQUEST_HASH, RESULT, REPLY, IFACE, CREATED, ATTEMPT)
+VALUES (:client, :biz, :serial, :hash, :result, :reply, :iface, :created, :attempt)`,
 };
 
 /** Rows of the business types no reconciliation covers, older than the cutoff. */
