@@ -79,7 +79,7 @@ handlerSuite(
         t.equal(r.flag, '1');
         const body = replyBody(p, layouts(101).response, r);
         t.equal(body.database, 1);
-        t.equal(body.dialect, 'sqlite');
+        t.equal(body.dialect, h.backend);
         t.match(body.serverTime, /^[0-9]{14}$/);
       });
 
