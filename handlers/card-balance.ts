@@ -8,7 +8,7 @@ import type { CodeMeaning } from '../protocol/layout-types.js';
 import { SUBSCRIBER_STATUS } from '../src/domain/codes.js';
 import { defineHandler } from './kit/define.js';
 import { billCycle, idField, subscriberStatus, svcnum } from './kit/fields.js';
-import { cardSettings } from './kit/posting.js';
+import { cardSettings } from './kit/card.js';
 import { realtimeBalance } from './kit/realtime-balance.js';
 import { findSubscriber } from './kit/subscriber.js';
 

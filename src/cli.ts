@@ -18,7 +18,7 @@ import { registerDbCommands } from './store/db-commands.js';
 import { registerSimCard } from './sim/card.js';
 import { registerSimSwitch } from './sim/switch.js';
 import { registerScannerCommands } from './scanner/cli.js';
-import { registerCardCommands } from './reconcile.js';
+import { registerCardCommands } from './reconcile/cli.js';
 import { serveCommand } from './serve.js';
 import { isReportedToPrimary } from './cluster.js';
 import { statusCommand } from './status.js';

@@ -18,7 +18,7 @@ import { openStore } from './store/open.js';
 import type { AdminStore } from './store/types.js';
 import { checkSchema, startError, startGateway, summary, type Running, type SchemaCheck } from './serve.js';
 import { startScanner, type ScannerRuntime } from './scanner/switches.js';
-import { prepareCardDirs, watchDropDirectory, type DropWatcher } from './reconcile.js';
+import { prepareCardDirs, watchDropDirectory, type DropWatcher } from './reconcile/watch.js';
 import { systemClock } from './types.js';
 import { clusterAdminSources, startAdmin, type AdminServer } from './admin.js';
 import { registerScannerStats, serveMetricsToPrimary } from './metrics.js';

@@ -17,7 +17,8 @@ import { businessByCode, type BusinessRow } from '../protocol/business-types.js'
 import type { InterfaceLogs } from './log/index.js';
 import type { Journaled, Posting, PostingKey } from './log/posting-journal.js';
 import { RequestLines } from './log/request-lines.js';
-import type { Queryable, Store } from './store/types.js';
+import type { Store } from './store/types.js';
+import { unitView } from './store/unit-view.js';
 import { KeptRefusal } from './kept-refusal.js';
 import { deriveContext, OPERATOR_NONE, type Clock, type HandlerContext, type HandlerModule, type WriteContext } from './types.js';
 import { formatDateTimeMs } from './time.js';
@@ -299,7 +300,7 @@ export class Dispatcher {
     if (client === UNCONFIGURED_CLIENT && this.identities.configured) {
       throw new GatewayError('UNKNOWN_CLIENT', `${address} is not in the addresses of any [client.<id>] section covering interface ${this.iface.name}; write functions are refused, reads are answered`);
     }
-    // The client identity reaches the handler too: TAB_PAY.SOURCE of card postings (handlers/kit/posting.ts cardClient).
+    // The client identity reaches the handler too: TAB_PAY.SOURCE of card postings (src/domain/posting.ts cardClient).
     const ctx = this.context(handler, header, origin, client);
     let postings: Posting[] = [];
     // suc_query.MMDD (docs/logs.md): the unit's posting lines are journaled durably before its
@@ -371,25 +372,4 @@ export class Dispatcher {
       this.ledger.release();
     }
   }
-}
-
-/**
- * The store as a write function sees it: every read and write goes into its unit of work, so the
- * kit's lookups (written against ctx.store) read the unit's own uncommitted rows. Opening another
- * transaction from inside a unit would wait for the writer it holds itself: refused.
- */
-function unitView(store: Store, tx: Queryable): Store {
-  const refuse = (what: string) => () => Promise.reject(new Error(`${what} inside a write function's unit of work: use ctx.tx`));
-  return {
-    dialect: store.dialect,
-    all: (q, b) => tx.all(q, b),
-    one: (q, b) => tx.one(q, b),
-    run: (q, b) => tx.run(q, b),
-    ping: () => store.ping(),
-    tableExists: (t) => store.tableExists(t),
-    transaction: refuse('transaction()'),
-    unitOfWork: refuse('unitOfWork()'),
-    close: refuse('close()'),
-    base: store,
-  } as Store;
 }

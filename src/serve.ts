@@ -19,7 +19,7 @@ import { adminSources, gatewaySource, startAdmin, type AdminServer } from './adm
 import { registerGateway, registerScannerStats } from './metrics.js';
 import { describeSwitches, startScanner, type ScannerRuntime } from './scanner/switches.js';
 import { GatewayError, RETURN_CODES } from '../protocol/return-codes.js';
-import { prepareCardDirs, watchDropDirectory, type DropWatcher } from './reconcile.js';
+import { prepareCardDirs, watchDropDirectory, type DropWatcher } from './reconcile/watch.js';
 import { ConfigError } from './config/types.js';
 import { recoverPostingJournals, type PostingRecovery } from './posting-recovery.js';
 

@@ -59,7 +59,7 @@ export interface WriteContext extends HandlerContext {
   /**
    * PC-03/04: one line for the interface's suc_query.MMDD (successful postings), written only
    * once this unit is durably committed — never for a unit that rolled back. `pay` names the
-   * TAB_PAY row the line stands for (a Posted of handlers/kit/posting.ts): the line is journaled
+   * TAB_PAY row the line stands for (a Posted of src/domain/posting.ts): the line is journaled
    * before the COMMIT, and a crash's recovery writes it only if that row committed (docs/logs.md).
    */
   logPosting?(line: Record<string, unknown>, pay: PostingKey): void;

@@ -46,7 +46,7 @@ export interface Recorded {
  * Check the transition, change the subscriber's status when the table says so, and write the
  * business record (queued for the switch when the type needs it). Returns its BUSISN.
  */
-export async function recordBusiness(ctx: WriteContext, sub: Subscriber, busi: BusiType, o: RecordOptions = {}): Promise<Recorded> {
+export async function recordBusiness(ctx: Pick<WriteContext, 'tx' | 'clock' | 'operator'>, sub: Subscriber, busi: BusiType, o: RecordOptions = {}): Promise<Recorded> {
   if (!o.checked) checkTransition(sub, busi);
   const t = transitionOf(busi);
   const now = ctx.clock.date();

@@ -16,10 +16,26 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const read = (rel: string) => readFileSync(root + rel, 'utf8');
 const specifiers = (src: string) => [...src.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)].map((m) => m[1]);
 
-t.test('issue 14: src/domain/ imports only src/domain/ (no store, protocol, handlers)', async (t) => {
-  for (const f of readdirSync(root + 'src/domain').filter((n) => n.endsWith('.ts'))) {
+// The posting domain (src/domain/posting.ts, issue 14 item 1) works in a unit of work through the
+// store's typed queries and the handler kit's narrow lookups; the data modules stay pure.
+const POSTING_DOMAIN = 'posting.ts';
+
+t.test('issue 14: src/domain/ data modules (codes, transitions) import only src/domain/ (no store, protocol, handlers)', async (t) => {
+  const files = readdirSync(root + 'src/domain').filter((n) => n.endsWith('.ts') && n !== POSTING_DOMAIN);
+  t.ok(files.includes('codes.ts') && files.includes('transitions.ts'));
+  for (const f of files) {
     for (const s of specifiers(read(`src/domain/${f}`))) t.match(s, /^\.\/[\w-]+\.js$/, `src/domain/${f} imports ${s}`);
   }
+});
+
+t.test('issue 14: the posting domain imports no handler, server or dispatcher, and takes no HandlerContext', async (t) => {
+  const src = read(`src/domain/${POSTING_DOMAIN}`);
+  for (const s of specifiers(src)) {
+    t.notMatch(s, /^\.\.\/\.\.\/handlers\/(?!kit\/)/, `src/domain/${POSTING_DOMAIN} imports ${s}: only the handler kit`);
+    t.notMatch(s, /\/(server\/|dispatch\.js|serve\.js|cluster\.js)/, `src/domain/${POSTING_DOMAIN} imports ${s}`);
+  }
+  t.notMatch(src, /import[^;]*\b(HandlerContext|WriteContext)\b/, 'imports no handler context type');
+  t.notMatch(src, /:\s*(HandlerContext|WriteContext)\b/, 'takes no handler context');
 });
 
 t.test('issue 14: the code tables and STATUS_TRANSITIONS live in src/domain/, not in src/store/schema.ts', async (t) => {
