@@ -8,7 +8,7 @@ import { BssClient, type Reply } from './client.js';
 import { businessByName, businessByCode, BUSINESS_ROWS } from '../protocol/business-types.js';
 import { HANDLERS, LAYOUTS_BY_CODE } from '../handlers/index.js';
 import { updateSpec } from './spec/render.js';
-import { coerceBody } from '../protocol/layout.js';
+import { coerceBody } from '../protocol/coerce.js';
 import type { BodyRecord, BodyValue } from '../protocol/layout-types.js';
 import { returnCode } from '../protocol/return-codes.js';
 import { loadConfig } from './config/load.js';
@@ -19,7 +19,7 @@ import { registerSimCard } from './sim/card.js';
 import { registerSimSwitch } from './sim/switch.js';
 import { registerScannerCommands } from './scanner/cli.js';
 import { registerCardCommands } from './reconcile.js';
-import { serveCommand } from './serve.js';
+import { serveCommand } from './serve-command.js';
 import { statusCommand } from './status.js';
 import { DEFAULT_ADMIN_PORT } from './config/keys.js';
 import pino, { type Logger } from 'pino';
@@ -27,7 +27,7 @@ import type { Config, DatabaseConfig } from './config/types.js';
 import type { Store } from './store/types.js';
 import { clearLockout } from './store/queries/auth.js';
 import { svcnum as svcnumField } from '../handlers/kit/fields.js';
-import { systemClock, type Clock } from './types.js';
+import { systemClock, type Clock } from './clock.js';
 
 const DEFAULT_CONFIG = 'h.ini.example';
 

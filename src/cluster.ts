@@ -19,9 +19,10 @@ import type { AdminStore } from './store/types.js';
 import { checkSchema, startGateway, summary, type Running, type SchemaCheck } from './serve.js';
 import { startScanner, type ScannerRuntime } from './scanner/switches.js';
 import { watchDropDirectory, type DropWatcher } from './reconcile.js';
-import { systemClock } from './types.js';
+import { systemClock } from './clock.js';
 import { clusterAdminSources, startAdmin, type AdminServer } from './admin.js';
-import { registerScannerStats, serveMetricsToPrimary } from './metrics.js';
+import { registerScannerStats } from './metrics.js';
+import { registerMetrics, serveMetricsToPrimary } from './prometheus.js';
 import type { BoundInterface } from './server/gateway.js';
 import { basename } from 'node:path';
 import { recoverPostingJournals, type PostingRecovery } from './posting-recovery.js';
@@ -110,6 +111,8 @@ export class DayFileHolders {
 export async function runPrimary(config: Config, out: NodeJS.WritableStream): Promise<void> {
   const n = config.workers ?? 1;
   const clock = systemClock;
+  // OP-04: the primary serves /metrics (the workers' summed, its own scanner's and process metrics).
+  registerMetrics();
   // The primary writes day files too (the scanner's, the card interface's suc_query of the
   // reconciliation): it is holder 0 of them, so none is compressed while a worker still appends.
   let days: DayFileHolders | undefined;
@@ -267,7 +270,7 @@ export async function runPrimary(config: Config, out: NodeJS.WritableStream): Pr
   };
 
   cluster.schedulingPolicy = cluster.SCHED_RR;
-  // A worker is this same command line; its role comes from cluster.isWorker (src/serve.ts).
+  // A worker is this same command line; its role comes from cluster.isWorker (src/serve-command.ts).
   cluster.setupPrimary({ exec: process.argv[1], args: process.argv.slice(2) });
   for (const s of slots) fork(s);
   try {

@@ -23,7 +23,9 @@ import { PAY_MODES, PAY_STATUS } from './store/schema.js';
 import { CARD_PAYMENTS_SINCE_COUNT, CARD_PAYMENTS_SINCE_PAGE, CARD_POSTINGS_BETWEEN, META_GET, META_SET, PAY_BY_PAYSN } from './store/queries/payments.js';
 import type { Queryable, Store } from './store/types.js';
 import { formatDateTime } from './time.js';
-import { OPERATOR_NONE, systemClock, type Clock, type WriteContext } from './types.js';
+import type { Clock, WriteContext } from './types.js';
+import { systemClock } from './clock.js';
+import { OPERATOR_NONE } from './context.js';
 
 // ---------------------------------------------------------------------------------------------
 // The file

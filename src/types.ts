@@ -1,4 +1,5 @@
-// Contracts between the layers. protocol/ never imports this file; handlers/ and src/ do.
+// Contracts between the layers, types only (run-time helpers: src/context.ts, src/clock.ts).
+// protocol/, src/config/ and src/store/ never import this file; handlers/ and src/ do.
 import type { Logger } from 'pino';
 import type { Layout, BodyRecord } from '../protocol/layout-types.js';
 import type { BusinessRow } from '../protocol/business-types.js';
@@ -7,16 +8,12 @@ import type { Queryable, Store } from './store/types.js';
 import type { PasswordStorage } from './store/password.js';
 import type { CardConfig } from './config/types.js';
 import type { PostingKey } from './log/posting-journal.js';
+import type { Clock } from './clock.js';
 
 /** The four listening interfaces of the legacy system (OP-01). */
 export type InterfaceKind = 'cs' | 'card' | 'print' | 'sms';
 
-/** Wall clock the tests can drive. `now()` is epoch ms; `date()` the same instant. */
-export interface Clock {
-  now(): number;
-  date(): Date;
-}
-export const systemClock: Clock = { now: () => Date.now(), date: () => new Date() };
+export type { Clock } from './clock.js';
 
 /** What a handler gets besides its typed request. Handlers never see bytes or sockets. */
 export interface HandlerContext {
@@ -94,14 +91,3 @@ export interface HandlerModule<Req extends BodyRecord = BodyRecord, Res extends 
   /** Source file of the module, relative to the repository (the spec's coverage table). */
   file?: string;
 }
-
-/**
- * A context with some fields replaced or added, the rest read through from `ctx`. Not a spread:
- * a spread would call the dispatcher's lazy `log` getter (a pino child per request, logging or not).
- */
-export function deriveContext<C extends object, E extends object>(ctx: C, extra: E): Omit<C, keyof E> & E {
-  return Object.assign(Object.create(ctx) as C, extra) as unknown as Omit<C, keyof E> & E;
-}
-
-/** Recorded for a blank header operator (OPERATOR columns are NOT NULL). */
-export const OPERATOR_NONE = '-';

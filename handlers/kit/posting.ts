@@ -27,7 +27,8 @@ import {
 } from '../../src/store/queries/payments.js';
 import { SUBSCRIBER_BY_NUMBER } from '../../src/store/queries/subscriber.js';
 import type { RowOf } from '../../src/store/queries/define.js';
-import { deriveContext, type HandlerContext, type WriteContext } from '../../src/types.js';
+import type { HandlerContext, WriteContext } from '../../src/types.js';
+import { deriveContext } from '../../src/context.js';
 import { recordBusiness } from './business-record.js';
 import { realtimeBalance } from './realtime-balance.js';
 import type { Subscriber } from './subscriber.js';

@@ -2,7 +2,7 @@
 // h.ini.example all derive from it (src/config/load.ts, src/config/render.ts); a key that is
 // not in this table is an error in any INI file. To add a key: add a row here, map it in
 // load.ts, then regenerate the docs (`node dist/src/config/render.js --write`).
-import type { InterfaceKind } from '../types.js';
+import type { WireInterface as InterfaceKind } from '../../protocol/business-types.js';
 import type { CardConfig, DatabaseType } from './types.js';
 import {
   parseAllowList,

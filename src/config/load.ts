@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import ini from 'ini';
-import type { InterfaceKind } from '../types.js';
+import type { WireInterface as InterfaceKind } from '../../protocol/business-types.js';
 import { ConfigError } from './types.js';
 import type { AdminConfig, CardConfig, ClientConfig, Config, DatabaseConfig, DatabaseType, InterfaceConfig, LogConfig, ScannerConfig, SwitchConfig } from './types.js';
 import { DEFAULT_ADMIN_ALLOW, DEFAULT_ADMIN_PORT, DEFAULT_CARD, DEFAULT_IDEMPOTENCY_DAYS, DEFAULT_PORTS, DEFAULT_SQLITE_PATH, ENV_DB_PASSWORD, ENV_DB_URL, INTERFACE_KINDS, SECTION_KINDS, keysOf } from './keys.js';

@@ -1,6 +1,6 @@
 // The validated configuration. src/config/load.ts turns one or more legacy INI files into this;
 // every other module takes these objects, never raw INI.
-import type { InterfaceKind } from '../types.js';
+import type { WireInterface as InterfaceKind } from '../../protocol/business-types.js';
 
 export interface InterfaceConfig {
   /** Section name, e.g. "cs" from [interface.cs]; used in log file paths and log bindings. */

@@ -7,7 +7,7 @@ import { mkdir, open, readdir, rename, stat, unlink, utimes } from 'node:fs/prom
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import type { Clock } from '../types.js';
+import type { Clock } from '../clock.js';
 import { localMidnight, mmdd } from './local-time.js';
 
 /** The daily families (OP-02). warn.log is not among them: it is one file per log dir. */

@@ -20,8 +20,7 @@ import sonicBoom from 'sonic-boom';
 // sonic-boom is CommonJS; its `.default` is the constructor both in its types and at run time.
 const SonicBoom = sonicBoom.default;
 import type { LogConfig } from '../config/types.js';
-import { systemClock } from '../types.js';
-import type { Clock } from '../types.js';
+import { systemClock, type Clock } from '../clock.js';
 import { Archiver, type DailyFamily } from './archive.js';
 import { DailyFile } from './daily-file.js';
 import { LocalTimeFormatter, nextLocalMidnight } from './local-time.js';

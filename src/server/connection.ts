@@ -23,7 +23,7 @@ import { GatewayError, RETURN_CODES } from '../../protocol/return-codes.js';
 import type { InterfaceConfig } from '../config/types.js';
 import type { Dispatcher, RequestOrigin } from '../dispatch.js';
 import type { InterfaceLogs } from '../log/index.js';
-import type { Clock } from '../types.js';
+import type { Clock } from '../clock.js';
 import { formatDateTimeMs } from '../time.js';
 import { interfaceMetrics, type InterfaceMetrics } from '../metrics.js';
 

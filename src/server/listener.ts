@@ -8,7 +8,7 @@ import { KIND_REQUEST, type Header } from '../../protocol/header.js';
 import type { InterfaceConfig } from '../config/types.js';
 import type { Dispatcher } from '../dispatch.js';
 import type { InterfaceLogs } from '../log/index.js';
-import type { Clock } from '../types.js';
+import type { Clock } from '../clock.js';
 import { formatDateTimeMs } from '../time.js';
 import { Connection } from './connection.js';
 import { interfaceMetrics, type InterfaceMetrics } from '../metrics.js';

@@ -19,7 +19,7 @@ import { businessByName } from '../../protocol/business-types.js';
 import type { BodyRecord, Layout } from '../../protocol/layout-types.js';
 import { LAYOUTS_BY_CODE, type BusinessLayouts } from '../../handlers/index.js';
 import { formatDateTimeMs } from '../time.js';
-import { systemClock, type Clock } from '../types.js';
+import { systemClock, type Clock } from '../clock.js';
 import { parseDuration } from '../config/values.js';
 import type { Config, DatabaseConfig } from '../config/types.js';
 import type { QueryDef, Store } from '../store/types.js';

@@ -6,7 +6,8 @@
 // committed SPEC.md differs from what the layouts give.
 import { BUSINESS_ROWS, type BusinessRow } from '../../protocol/business-types.js';
 import { HEADER_SIZE } from '../../protocol/header.js';
-import { layoutTable, type Field, type Layout } from '../../protocol/layout.js';
+import { layoutTable } from '../../protocol/describe.js';
+import type { Field, Layout } from '../../protocol/layout-types.js';
 import { encodeRequest, encodeResponse } from '../../protocol/message.js';
 import { decodeHeader } from '../../protocol/header.js';
 import { RETURN_CODES, returnCode } from '../../protocol/return-codes.js';

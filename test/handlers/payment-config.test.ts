@@ -16,7 +16,7 @@ import { ensureDatabase } from '../../src/store/init.js';
 import { openStore } from '../../src/store/open.js';
 import { Gateway } from '../../src/server/gateway.js';
 import { parseReconFile, reconcile } from '../../src/reconcile.js';
-import { systemClock } from '../../src/types.js';
+import { systemClock } from '../../src/clock.js';
 import { testInterface } from '../helpers/gateway.js';
 import { SEED_SCRYPT } from '../helpers/seeded.js';
 

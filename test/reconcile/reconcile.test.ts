@@ -10,7 +10,7 @@ import { findSubscriber } from '../../handlers/kit/subscriber.js';
 import { DEFAULT_CARD } from '../../src/config/keys.js';
 import { parseReconFile, reconcile, ReconFormatError, type ReconResult } from '../../src/reconcile.js';
 import type { WriteContext } from '../../src/types.js';
-import { systemClock } from '../../src/types.js';
+import { systemClock } from '../../src/clock.js';
 import { handlerSuite, type Harness } from '../helpers/seeded.js';
 import { accountState, big, payRow, serial, subscriberStatus } from '../handlers/card-expected.js';
 

@@ -1,0 +1,76 @@
+// Issue 14 item 4: importing a module does nothing. What an integrator imports — the client — and
+// the spec renderer are imported in a fresh node process (the built dist/, as `npm test` builds
+// first), with a resolve hook recording every module the process loads: no database driver
+// (better-sqlite3, pg, oracledb), no prom-client, no logger, none of src/store/ and no metrics.
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const root = resolve(import.meta.dirname, '../..');
+
+const HOOKS = `
+import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const r = await next(specifier, context);
+  appendFileSync(process.env.BSSGATE_LOADED, r.url + '\\n');
+  return r;
+}
+`;
+
+const DRIVERS = ['better-sqlite3', 'pg', 'oracledb', 'prom-client', 'pino'];
+
+/** Every module a fresh `node` loads to import `file` (ESM through the hook, CommonJS from require.cache). */
+function loadedBy(dir: string, file: string): { modules: string[]; stderr: string; status: number | null } {
+  const hooks = join(dir, 'hooks.mjs');
+  const register = join(dir, 'register.mjs');
+  const out = join(dir, 'loaded.txt');
+  writeFileSync(hooks, HOOKS);
+  writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+  writeFileSync(out, '');
+  const script = `
+    import { createRequire } from 'node:module';
+    import { appendFileSync } from 'node:fs';
+    await import(${JSON.stringify(pathToFileURL(file).href)});
+    const cjs = Object.keys(createRequire(import.meta.url).cache);
+    appendFileSync(process.env.BSSGATE_LOADED, cjs.join('\\n') + '\\n');
+  `;
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, '--input-type=module', '-e', script], {
+    cwd: root,
+    env: { ...process.env, BSSGATE_LOADED: out },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  const modules = readFileSync(out, 'utf8').split('\n').filter(Boolean);
+  return { modules, stderr: r.stderr, status: r.status };
+}
+
+function heavy(modules: string[]): string[] {
+  return modules.filter(
+    (m) =>
+      DRIVERS.some((d) => m.includes(`/node_modules/${d}/`)) ||
+      /\/dist\/src\/store\//.test(m) ||
+      /\/dist\/src\/(metrics|prometheus)\.js$/.test(m),
+  );
+}
+
+for (const entry of ['dist/src/client.js', 'dist/src/spec/render.js']) {
+  t.test(`issue 14: importing ${entry} loads no database driver, no prom-client, no store, no metrics`, async (t) => {
+    const file = join(root, entry);
+    if (!existsSync(file)) return t.fail(`${entry} is missing: run npm run build first`);
+    const r = loadedBy(t.testdir(), file);
+    t.equal(r.status, 0, `the import succeeded${r.stderr ? `: ${r.stderr}` : ''}`);
+    t.ok(r.modules.some((m) => m.endsWith(entry.replace(/^dist/, '/dist'))), `the hook saw ${entry} itself (${r.modules.length} modules)`);
+    t.strictSame(heavy(r.modules), [], 'modules it must not load');
+  });
+}
+
+t.test('issue 14: the check sees a driver and prom-client where they are loaded (the gateway)', async (t) => {
+  const file = join(root, 'dist/src/serve.js');
+  if (!existsSync(file)) return t.fail('dist/src/serve.js is missing: run npm run build first');
+  const r = loadedBy(t.testdir(), file);
+  t.equal(r.status, 0, `the import succeeded${r.stderr ? `: ${r.stderr}` : ''}`);
+  const found = heavy(r.modules);
+  for (const d of ['better-sqlite3', 'pg', 'prom-client']) t.ok(found.some((m) => m.includes(`/node_modules/${d}/`)), `${d} is seen`);
+});
