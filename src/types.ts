@@ -62,10 +62,11 @@ export interface WriteContext extends HandlerContext {
 }
 
 /**
- * One business function. `handlers/<function>.ts` default-exports one of these
- * (or an array for a module serving several business codes).
+ * The wire contract of one business function: its identity, layouts and what the spec says of
+ * it. `handlers/contracts/<function>.ts` declares it (defineContract), without the code that
+ * serves it, so that the client, the CLI's `call` and the spec renderer load the layouts alone.
  */
-export interface HandlerModule<Req extends BodyRecord = BodyRecord, Res extends BodyRecord = BodyRecord> {
+export interface FunctionContract {
   /** uint16 business type on the wire. */
   biz: number;
   /** Inventory ID(s) from legacy-interfaces.md, e.g. "CS-01". */
@@ -77,7 +78,6 @@ export interface HandlerModule<Req extends BodyRecord = BodyRecord, Res extends 
   request: Layout;
   /** Fields after the leading message; present only when the result is 0. */
   response: Layout;
-  handle(req: Req, ctx: HandlerContext): Promise<Res>;
   /** A write function: run as one unit of work with a WriteContext (see WriteContext). */
   write?: boolean;
   /** The spec's prose for this business type (Markdown): what it answers, ordering, special rules. */
@@ -88,6 +88,14 @@ export interface HandlerModule<Req extends BodyRecord = BodyRecord, Res extends 
   maxPage?: number;
   /** Spec example: a request and its successful reply (rendered as annotated hex). */
   example?: { request: BodyRecord; response: BodyRecord };
-  /** Source file of the module, relative to the repository (the spec's coverage table). */
+  /** Source file of the handler module, relative to the repository (the spec's coverage table). */
   file?: string;
+}
+
+/**
+ * One business function: its contract and the code serving it. `handlers/<function>.ts`
+ * default-exports one of these (or an array for a module serving several business codes).
+ */
+export interface HandlerModule<Req extends BodyRecord = BodyRecord, Res extends BodyRecord = BodyRecord> extends FunctionContract {
+  handle(req: Req, ctx: HandlerContext): Promise<Res>;
 }

@@ -11,7 +11,7 @@ import type { AdminConfig, CardConfig, ClientConfig, Config, DatabaseConfig, Dat
 import { DEFAULT_ADMIN_ALLOW, DEFAULT_ADMIN_PORT, DEFAULT_CARD, DEFAULT_IDEMPOTENCY_DAYS, DEFAULT_PORTS, DEFAULT_SQLITE_PATH, ENV_DB_PASSWORD, ENV_DB_URL, INTERFACE_KINDS, SECTION_KINDS, keysOf } from './keys.js';
 import type { KeyDef, SectionKind } from './keys.js';
 import { ValueProblem, didYouMean } from './values.js';
-import { conflictingAddresses } from '../idempotency.js';
+import { conflictingAddresses } from './clients.js';
 
 // The loader is the only place the environment is read: ENV_DB_URL and ENV_DB_PASSWORD, set and
 // non-empty, win over the files. openStore takes the DatabaseConfig built here as given.

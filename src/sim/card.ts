@@ -17,7 +17,7 @@ import { decodeHeader, HEADER_SIZE, KIND_RESPONSE, SEQ_OFFSET, type Header } fro
 import { decodeResponse, encodeRequest } from '../../protocol/message.js';
 import { businessByName } from '../../protocol/business-types.js';
 import type { BodyRecord, Layout } from '../../protocol/layout-types.js';
-import { LAYOUTS_BY_CODE, type BusinessLayouts } from '../../handlers/index.js';
+import { LAYOUTS_BY_CODE, type BusinessLayouts } from '../../handlers/contracts/index.js';
 import { formatDateTimeMs } from '../time.js';
 import { systemClock, type Clock } from '../clock.js';
 import { parseDuration } from '../config/values.js';

@@ -20,23 +20,29 @@ export async function resolve(specifier, context, next) {
 `;
 
 const DRIVERS = ['better-sqlite3', 'pg', 'oracledb', 'prom-client', 'pino'];
+/** The CLI logs (pino) for the commands that run long; `call` and `spec` must still load no store and no metrics. */
+const CLI_HEAVY = DRIVERS.filter((d) => d !== 'pino');
 
-/** Every module a fresh `node` loads to import `file` (ESM through the hook, CommonJS from require.cache). */
-function loadedBy(dir: string, file: string): { modules: string[]; stderr: string; status: number | null } {
+/**
+ * Every module a fresh `node` loads (ESM through the resolve hook, CommonJS from require.cache at
+ * exit) to import `file`, or, with `args`, to run `node file ...args`.
+ */
+function loadedBy(dir: string, file: string, args?: string[]): { modules: string[]; stderr: string; status: number | null } {
   const hooks = join(dir, 'hooks.mjs');
   const register = join(dir, 'register.mjs');
   const out = join(dir, 'loaded.txt');
   writeFileSync(hooks, HOOKS);
-  writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+  writeFileSync(
+    register,
+    `import { register, createRequire } from 'node:module';
+import { appendFileSync } from 'node:fs';
+register(${JSON.stringify(pathToFileURL(hooks).href)});
+process.on('exit', () => appendFileSync(process.env.BSSGATE_LOADED, Object.keys(createRequire(import.meta.url).cache).join('\\n') + '\\n'));
+`,
+  );
   writeFileSync(out, '');
-  const script = `
-    import { createRequire } from 'node:module';
-    import { appendFileSync } from 'node:fs';
-    await import(${JSON.stringify(pathToFileURL(file).href)});
-    const cjs = Object.keys(createRequire(import.meta.url).cache);
-    appendFileSync(process.env.BSSGATE_LOADED, cjs.join('\\n') + '\\n');
-  `;
-  const r = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, '--input-type=module', '-e', script], {
+  const argv = args ? [file, ...args] : ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(file).href)});`];
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, ...argv], {
     cwd: root,
     env: { ...process.env, BSSGATE_LOADED: out },
     encoding: 'utf8',
@@ -46,11 +52,11 @@ function loadedBy(dir: string, file: string): { modules: string[]; stderr: strin
   return { modules, stderr: r.stderr, status: r.status };
 }
 
-function heavy(modules: string[]): string[] {
+function heavy(modules: string[], packages: readonly string[] = DRIVERS): string[] {
   return modules.filter(
     (m) =>
-      DRIVERS.some((d) => m.includes(`/node_modules/${d}/`)) ||
-      /\/dist\/src\/store\//.test(m) ||
+      packages.some((d) => m.includes(`/node_modules/${d}/`)) ||
+      (/\/dist\/src\/store\//.test(m) && !m.endsWith('/dist/src/store/schema.js')) ||
       /\/dist\/src\/(metrics|prometheus)\.js$/.test(m),
   );
 }
@@ -73,4 +79,17 @@ t.test('issue 14: the check sees a driver and prom-client where they are loaded 
   t.equal(r.status, 0, `the import succeeded${r.stderr ? `: ${r.stderr}` : ''}`);
   const found = heavy(r.modules);
   for (const d of ['better-sqlite3', 'pg', 'prom-client']) t.ok(found.some((m) => m.includes(`/node_modules/${d}/`)), `${d} is seen`);
+});
+
+t.test('issue 14: `bssgate call` and `bssgate spec --check` load no database driver, no prom-client, no store, no metrics', async (t) => {
+  const cli = join(root, 'dist/src/cli.js');
+  if (!existsSync(cli)) return t.fail('dist/src/cli.js is missing: run npm run build first');
+  // Port 1 on 127.0.0.1: nothing listens, the call fails at connect (exit 1) after loading all it needs.
+  const call = loadedBy(t.testdir(), cli, ['call', '127.0.0.1:1', 'balance', 'svcnum=13900000000', '--timeout', '2000']);
+  t.equal(call.status, 1, `call exits 1: nothing listens (${call.stderr.trim()})`);
+  t.ok(call.modules.some((m) => m.endsWith('/dist/src/client.js')), 'the call loaded the client');
+  t.strictSame(heavy(call.modules, CLI_HEAVY), [], 'bssgate call: modules it must not load');
+  const spec = loadedBy(t.testdir(), cli, ['spec', '--check']);
+  t.equal(spec.status, 0, `spec --check: ${spec.stderr.trim()}`);
+  t.strictSame(heavy(spec.modules, CLI_HEAVY), [], 'bssgate spec: modules it must not load');
 });
