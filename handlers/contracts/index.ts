@@ -1,7 +1,7 @@
 // The wire contract of every business function bssgate serves, one module each
 // (handlers/contracts/define.ts): what the client, the CLI's `call` and the spec renderer need,
 // without the code serving them (handlers/index.ts) and without the store. The same order and
-// names as handlers/index.ts; test/handlers/registry.test.ts checks that both list the same codes.
+// names as handlers/index.ts; test/handlers/contracts.test.ts checks that both list the same codes.
 import type { Layout } from '../../protocol/layout-types.js';
 import type { FunctionContract } from '../../src/types.js';
 import blacklistCheck from './blacklist-check.js';

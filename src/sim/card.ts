@@ -210,7 +210,7 @@ export function writeReconciliationFile(file: string, txs: Iterable<CardTx>, cli
 // ── request bodies from the handlers' layouts ────────────────────────────────────────────────
 
 /**
- * The body of a transaction, built from the business type's request layout (handlers/index.ts)
+ * The body of a transaction, built from the business type's request layout (handlers/contracts/index.ts)
  * by field role: the service number, the money field (amount), and on a reversal the field naming
  * the original serial. A field the simulator cannot fill is an error at start, not a bad frame.
  */
@@ -427,7 +427,7 @@ export interface CardSimOptions {
   reconnectMaxMs?: number;
   /** Seed of the random choices (default random). */
   seed?: number;
-  /** Layouts of 303/304 (default the handlers' own, handlers/index.ts). */
+  /** Layouts of 303/304 (default the handlers' own, handlers/contracts/index.ts). */
   layouts?: { payment?: BusinessLayouts; reversal?: BusinessLayouts };
   clock?: Clock;
   /** Called on every final outcome (after it is durable in the ledger). */
