@@ -1,8 +1,9 @@
 // Per-stage cost of one CS-01 request inside the gateway, without sockets: frame decoder, header,
 // response encoding, the store's ping, and the whole dispatcher with and without the request logs.
 // Prints JSON (µs per request). Explains bench/cs01.ts: what the gateway adds to a bare echo.
-// The two request log lines are also timed alone, written by pino as before issue 9 and by the
-// templates of src/log/request-lines.ts (the before/after of that change, same run).
+// The two request log lines are also timed alone, written by pino's generic path (as the
+// dispatcher once did) and by the templates of src/log/request-lines.ts (that change's before and
+// after, same run).
 // The stages alternate round after round (the machine is shared): medians, with the range.
 //   node dist/bench/dispatch.js [rounds=5] [requestsPerRound=100000]
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -65,7 +66,7 @@ async function main() {
   const origin = { conn: 1, peer: '127.0.0.1:5555' };
   const body = { database: 1, dialect: 'sqlite', serverTime: '20261122120000' };
   // The request lines alone, same loggers, same fields: pino's generic path (what src/dispatch.ts
-  // did before issue 9) and the templates.
+  // once did) and the templates.
   const lineLogs = createLogs({ dir: join(dir, 'logs-lines'), level: 'info', retentionDays: 30, requests: true }, { stderr: false });
   allLogs.push(lineLogs);
   const cs = lineLogs.forInterface('cs');

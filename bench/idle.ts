@@ -1,4 +1,4 @@
-// Issue 9: what idle connections cost. The gateway runs in a child process of its own (its RSS is
+// Benchmark: what idle connections cost. The gateway runs in a child process of its own (its RSS is
 // then its own); this process holds N idle client connections to it (connected, never sending)
 // while the load client (bench/load.ts, a third process) measures CS-01 at 16 connections one at a
 // time. Rounds: without idle connections, with them, and without again (after they closed).

@@ -1,4 +1,4 @@
-// Issue 8 benchmark: durable card payments (PC-03, biz 303) per second over the wire, at 1, 16 and
+// Benchmark: durable card payments (PC-03, biz 303) per second over the wire, at 1, 16 and
 // 64 concurrent clients (connections, one payment outstanding each), against the raw driver's
 // single-row commits measured in the same run. Prints JSON: the figures and the ratios.
 //

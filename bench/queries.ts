@@ -1,4 +1,4 @@
-// Issue #6 benchmark: the query functions through the gateway, on SQLite and PostgreSQL. Prints JSON.
+// Benchmark: the query functions through the gateway, on SQLite and PostgreSQL. Prints JSON.
 //
 // CS-14 balance (biz 114) on a large demo database (default 1,000,000 subscribers on SQLite),
 // 16 connections one request at a time, the requests for 10,000 real service numbers of the
@@ -565,7 +565,7 @@ async function main() {
   }
   const dir = fs.mkdtempSync(join(os.tmpdir(), 'bssgate-bench-q-'));
   const out: Record<string, unknown> = {
-    bench: 'queries (issue 6)',
+    bench: 'queries',
     secondsPerRound: seconds,
     rounds,
     node: process.version,

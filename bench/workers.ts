@@ -1,4 +1,4 @@
-// Issue 9 benchmark: several workers on one host. CS-01 (logs on, SQLite) through `bssgate serve`
+// Benchmark: several workers on one host. CS-01 (logs on, SQLite) through `bssgate serve`
 // with [server] workers = 1 and = 2, against the raw echo baseline (bench/load.ts) in one
 // process and in a 2-worker cluster, same load client, same run; and the cost of the two ways
 // node:cluster can spread connections (SCHED_RR: the primary accepts and hands each socket to a

@@ -1,3 +1,4 @@
+// Serves CS-14 balance (114).
 // CS-14 account balance (帐户余额查询): number → TAB_SUBSCRB.ACCTID → ACCT_BALANCE.
 import { GatewayError } from '../protocol/return-codes.js';
 import { ACCOUNT_BALANCE } from '../src/store/queries/account.js';

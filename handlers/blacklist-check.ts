@@ -1,3 +1,4 @@
+// Serves CS-16 blacklist-check (116).
 // CS-16 blacklist check (黑名单验证): is an ID-document number on the blacklist now?
 import { BLACKLIST_LISTED_COUNT } from '../src/store/queries/blacklist.js';
 import { defineHandler } from './kit/define.js';

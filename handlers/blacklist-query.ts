@@ -1,3 +1,4 @@
+// Serves CS-15 blacklist-query (115).
 // CS-15 blacklist query (黑名单查询): ID-document number → its TAB_SPECIALCUSTLST entries.
 import { BLACKLIST_COUNT, BLACKLIST_PAGE } from '../src/store/queries/blacklist.js';
 import { defineHandler } from './kit/define.js';

@@ -1,3 +1,4 @@
+// Serves CS-25 cancellation-reserve (125).
 // CS-25 cancellation reservation (销户预约): number → TAB_SUBSCRB; a command that disables the
 // IMSI-MDN pair at the switch queued for the online-command scanner (USR_BUSI_RECORD status 5) and
 // the subscriber's status → 4 (reserved for cancellation), in one unit of work. The legacy flow:

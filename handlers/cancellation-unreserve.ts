@@ -1,3 +1,4 @@
+// Serves CS-26 cancellation-unreserve (126).
 // CS-26 cancel the reservation (取消销户预约): number → TAB_SUBSCRB; a command that re-enables the
 // IMSI-MDN pair at the switch queued for the online-command scanner (USR_BUSI_RECORD status 5) and
 // the subscriber's status → 1 (active), in one unit of work. The legacy flow: "将此次取消预约销户记录进

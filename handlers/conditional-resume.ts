@@ -1,11 +1,12 @@
+// Serves CS-23 conditional-resume (123).
 // CS-23 conditional resume (有条件开机): number → TAB_SUBSCRB; the resume command queued for the
 // online-command scanner (USR_BUSI_RECORD status 5) and the subscriber's status → 1 (active), in one
 // unit of work. The legacy flow: "将此次开机操作记录进USR_BUSI_RECORD,等待联机指令程序扫描该记录,进行
 // 开机操作,并且修改TAB_SUBSCRB的用户状态为开机状态". The condition (有条件): a number suspended for
-// arrears comes back only when its account's real-time balance is above zero (issue 7), the rule
+// arrears comes back only when its account's real-time balance is above zero, the rule
 // PC-03/PC-04 apply after a payment (handlers/kit/realtime-balance.ts, one definition for both).
 import { GatewayError } from '../protocol/return-codes.js';
-import { SUBSCRIBER_STATUS } from '../src/store/schema.js';
+import { SUBSCRIBER_STATUS } from '../src/domain/codes.js';
 import { defineWriteHandler } from './kit/define.js';
 import { findSubscriber } from './kit/subscriber.js';
 import { realtimeBalance } from './kit/realtime-balance.js';

@@ -1,3 +1,4 @@
+// Serves CS-09 credit-level (109).
 // CS-09 credit level (信用级别查询): number → TAB_SUBSCRB.ACCTID → TAB_ACCT.PAY_MODE → TAB_PAYTYPE.
 import { GatewayError } from '../protocol/return-codes.js';
 import { ACCOUNT_CREDIT } from '../src/store/queries/account.js';

@@ -1,3 +1,4 @@
+// Serves CS-21 emergency-suspend (121).
 // CS-21 emergency suspend (紧急停机): number → TAB_SUBSCRB; the suspend command queued for the
 // online-command scanner (USR_BUSI_RECORD status 5) and the subscriber's status → 2 (suspended),
 // in one unit of work. The legacy flow: "将停机操作记录进USR_BUSI_RECORD,等待联机指令程序扫描该记录,

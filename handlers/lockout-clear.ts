@@ -1,5 +1,6 @@
+// Serves lockout-clear (190).
 // lockout-clear (190, 解除密码锁定): the operator's clearing of a number's password lock. Not in the
-// legacy inventory (no ID): issue 6 asks for it with the lockout of the password checks (CS-02,
+// legacy inventory (no ID; docs/legacy-inventory.md): it comes with the lockout of the password checks (CS-02,
 // VO-01, PC-01, PR-01, SM-01), whose hard lock after 100 consecutive failures only an operator lifts.
 // The same clearing is `bssgate lockout clear <number>` (src/cli.ts).
 import { GatewayError } from '../protocol/return-codes.js';

@@ -1,3 +1,4 @@
+// Serves CS-11 monthly-detail (111).
 // CS-11 monthly call detail (月结话费详单查询): number + cycle → the month's voice
 // (TICKET_GSMCDMA_cycle) and SMS (TICKET_SMS_cycle) records, merged in time order, paged.
 import { defineHandler } from './kit/define.js';

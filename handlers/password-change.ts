@@ -1,3 +1,4 @@
+// Serves CS-22 password-change (122).
 // CS-22 service password change (服务密码的修改): number + the current password + the new one → the
 // current one checked (with the lockout of the password checks), TAB_SUBSCRB.SVCPWD replaced by the
 // new one in the configured stored form, and the change recorded in USR_BUSI_RECORD (status 1), in
@@ -10,6 +11,7 @@ import { PASSWORD_UPDATE } from '../src/store/queries/acceptance.js';
 import type { Store } from '../src/store/types.js';
 import type { HandlerContext, WriteContext } from '../src/types.js';
 import { deriveContext } from '../src/context.js';
+import { KeptRefusal } from '../src/kept-refusal.js';
 import { defineWriteHandler } from './kit/define.js';
 import { checkPassword } from './kit/password.js';
 import { findSubscriber } from './kit/subscriber.js';
@@ -18,18 +20,15 @@ import { contract, PASSWORD_CHANGE_PARAM } from './contracts/password-change.js'
 
 export { NEW_PASSWORD, PASSWORD_CHANGE_PARAM } from './contracts/password-change.js';
 
-/**
- * [database] password_storage (plain | scrypt), as the dispatcher hands it to handlers
- * (`passwordStorage` on the context); scrypt, the key's default, when it does not.
- */
+/** [database] password_storage (plain | scrypt), as the dispatcher hands it to handlers (ctx.settings). */
 export function passwordStorageOf(ctx: HandlerContext): PasswordStorage {
-  return ctx.passwordStorage ?? 'scrypt';
+  return ctx.settings.database.passwordStorage;
 }
 
 /**
  * The context checkPassword sees: its lockout counters (reserveAttempt opens a transaction of its
  * own on a read function's store) go into this write's unit of work instead, so that a refusal
- * keeps them (keepWrites) and a success commits with the new password.
+ * keeps them (KeptRefusal) and a success commits with the new password.
  */
 function inUnit(ctx: WriteContext): HandlerContext {
   const store: Store = { ...ctx.store, transaction: (fn) => fn(ctx.tx) };
@@ -46,7 +45,7 @@ export default defineWriteHandler(contract, {
     } catch (err) {
       // The lockout counters written by the check must survive the refusal.
       if (err instanceof GatewayError && (err.rc === 'WRONG_PASSWORD' || err.rc === 'PASSWORD_LOCKED')) {
-        throw new GatewayError(err.rc, err.detail, { keepWrites: true });
+        throw new KeptRefusal(err.rc, err.detail);
       }
       throw err;
     }

@@ -1,3 +1,4 @@
+// Serves PR-03 print-c1x-detail (403).
 // PR-03 print kiosk CDMA1X data detail (月结CDMA1X数据流量详单查询, print interface): C1-03 for a
 // self-service kiosk, which carries the data card's service password.
 import { defineHandler } from './kit/define.js';

@@ -1,3 +1,4 @@
+// Serves CS-20 profile-change (120).
 // CS-20 profile change except name and number (资料更改(除户名、号码外)): number + the fields to change
 // → TAB_SUBSCRB updated and the change recorded in USR_BUSI_RECORD (status 1: no switch command), in
 // one unit of work. The legacy flow: "取得用户业务号码,和需要修改的所有修改信息…修改传过来要修改的所有

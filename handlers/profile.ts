@@ -1,9 +1,10 @@
+// Serves CS-03 profile (103), VO-02 voip-profile (202).
 // CS-03 profile query (用户档案查询) and VO-02 IP Phone profile (IP Phone用户档案查询): number →
 // TAB_SUBSCRB (+ TAB_PRCPLN name). The legacy flow of VO-02 is CS-03's word for word ("用业务号码
 // 查询TAB_SUBSCRB表"), so one module serves both: VO-02 looked up by the service number, like
 // CS-03, and only for IP Phone (V) subscribers. SVCPWD is never read.
 import { GatewayError } from '../protocol/return-codes.js';
-import { NET_TYPES } from '../src/store/schema.js';
+import { NET_TYPES } from '../src/domain/codes.js';
 import { PROFILE_BY_ID } from '../src/store/queries/profile.js';
 import { defineHandler } from './kit/define.js';
 import { findSubscriber } from './kit/subscriber.js';

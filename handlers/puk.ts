@@ -1,3 +1,4 @@
+// Serves CS-06 puk-by-number (106), CS-07 puk-by-sim (107).
 // CS-06 PUK by phone number (number → TAB_SUBSCRB.SIMCARDID → RES_MOB_CARD.PUK) and CS-07 PUK by
 // SIM card number (RES_MOB_CARD directly, cards in stock too). One reply layout for both. The PUK
 // is a secret field: it travels in the reply and is never written to a log (SPEC.md "Secret fields").

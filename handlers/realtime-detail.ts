@@ -1,3 +1,4 @@
+// Serves CS-13 realtime-detail (113).
 // CS-13 real-time detail (实时清单查询): the current cycle's voice and SMS records so far, as
 // CS-11 (merged in time order, paged); the cycle is the gateway's, not the client's.
 import { defineHandler } from './kit/define.js';

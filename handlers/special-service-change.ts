@@ -1,23 +1,23 @@
+// Serves CS-24 special-service-change (124).
 // CS-24 special-service change (特服档案修改): number + special service + action (add, remove,
 // modify) → TAB_SRVG updated, the change inserted into USR_BUSI_SRVG and the switch command queued
 // for the online-command scanner (USR_BUSI_RECORD status 5), in one unit of work. The legacy flow:
 // "从请求包中取得用户业务号码和异动特服类型和操作类型。将此次特服变更操作记录进USR_BUSI_RECORD,等待联机
 // 指令程序扫描该记录,…并且修改TAB_SRVG的用户特服状态操作类型状态,插入USR_BUSI_SRVG表记录此次特服变更的操作".
 import { GatewayError } from '../protocol/return-codes.js';
-import { BUSI_TYPES, SRVG_ACTION_CODES, SRVG_CODES } from '../src/store/schema.js';
+import { BUSI_TYPES, SRVG_ACTION_CODES, SRVG_CODES } from '../src/domain/codes.js';
 import { isUniqueViolation } from '../src/store/errors.js';
 import { INSERT_BUSI_SRVG, SRVG_INSERT, SRVG_ONE, SRVG_SET_PARAM, SRVG_SWITCH_OFF, SRVG_SWITCH_ON } from '../src/store/queries/acceptance.js';
 import { defineWriteHandler } from './kit/define.js';
 import { findSubscriber } from './kit/subscriber.js';
-import { acceptedReply, checkTransition, recordBusiness, type BusiType } from './kit/business-record.js';
-import { contract, SRVG } from './contracts/special-service-change.js';
+import { acceptedReply, checkTransition, recordBusiness } from './kit/business-record.js';
+import { BUSI_OF_ACTION, contract, SRVG } from './contracts/special-service-change.js';
 
 const SRVG_NAME = new Map<string, string>(SRVG.map((c) => [c.code, c.zh]));
 /** The services whose parameter is a forwarding number (SRVG_CODES: PARAM = target number). */
 export const FORWARDING: ReadonlySet<string> = new Set([SRVG_CODES.CFU.code, SRVG_CODES.CFB.code, SRVG_CODES.CFNRY.code]);
 
 const { ADD, REMOVE, MODIFY } = SRVG_ACTION_CODES;
-const BUSI_OF_ACTION: Record<string, BusiType> = { [ADD.code]: 'SRVG_ADD', [REMOVE.code]: 'SRVG_REMOVE', [MODIFY.code]: 'SRVG_MODIFY' };
 
 /** USR_BUSI_RECORD.PARAM of types 31–33: the service code, then its parameter when it has one. */
 export function srvgParam(srvgid: string, param: string): string {

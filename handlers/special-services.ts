@@ -1,3 +1,4 @@
+// Serves CS-04 special-services (104), VO-10 voip-service-changes (210).
 // CS-04 special-service query (用户特服查询) and VO-10 service-change records by card (IP Phone通过卡号
 // 查询服务异动记录): number (or card) → SUBSCRBID → TAB_SRVG, the special services, and
 // USR_BUSI_SRVG, their changes. The legacy text says both ("取得用户特服异动详细资料信息": the

@@ -1,6 +1,7 @@
+// Serves CS-08 status (108).
 // CS-08 status query (状态查询): number → TAB_SUBSCRB.STATUS, when it last changed, and its meaning.
 import { GatewayError } from '../protocol/return-codes.js';
-import { SUBSCRIBER_STATUS } from '../src/store/schema.js';
+import { SUBSCRIBER_STATUS } from '../src/domain/codes.js';
 import { STATUS_BY_ID } from '../src/store/queries/profile.js';
 import { defineHandler } from './kit/define.js';
 import { findSubscriber } from './kit/subscriber.js';

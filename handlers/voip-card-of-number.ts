@@ -1,3 +1,4 @@
+// Serves VO-06 voip-card-of-number (206).
 // VO-06 card number and user name of a phone number (IP Phone通过电话号码查卡号、用户名):
 // TAB_VOIPSUBSCRB by BINDNUM. A number may be bound to several cards, so the answer is a list.
 import { GatewayError } from '../protocol/return-codes.js';

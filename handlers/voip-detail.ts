@@ -1,3 +1,4 @@
+// Serves VO-08 voip-detail (208).
 // VO-08 IP Phone call detail (IP Phone通过卡号或绑定号码查询详单): by card number or by bound
 // number + cycle → the month's IP calls (TICKET_163_cycle), in time order, paged.
 import { defineHandler } from './kit/define.js';

@@ -1,3 +1,4 @@
+// Serves VO-07 voip-same-customer (207).
 // VO-07 subscribers with the same customer (IP Phone通过卡号或手机号码查询相同CUSID用户): a card or
 // mobile number → its customer (CUSTID) → every TAB_SUBSCRB number of that customer.
 import { CARDS_OF_NUMBER, CUSTOMER_NUMBERS, CUSTOMER_NUMBER_COUNT } from '../src/store/queries/voip.js';

@@ -1,12 +1,12 @@
 // THE table of business types: one row per wire business function of the legacy inventory
-// (shared/reference/legacy-interfaces.md). The uint16 code is derived from the inventory ID:
+// (docs/legacy-inventory.md). The uint16 code is derived from the inventory ID:
 //   CS-nn → 100+nn   VO-nn → 200+nn   C1-nn → 230+nn   PC-nn → 300+nn   PR-nn → 400+nn   SM-nn → 500+nn
 // Not wire functions, so no code: PC-06 (re-sending 303/304, answered by their idempotency),
 // PC-07 (reconciliation file), PC-09 (restart behaviour), PR-04 (a rule applied by 402/403 and
 // the detail queries), OC-* (the command scanner), OP-* (operations). See SPEC.md's coverage table.
 
-/** The listening interfaces (OP-01); the same names as src/types.ts InterfaceKind. */
-export type WireInterface = 'cs' | 'card' | 'print' | 'sms';
+/** The four listening interfaces of the legacy system (OP-01): the one definition (src/types.ts re-exports it). */
+export type InterfaceKind = 'cs' | 'card' | 'print' | 'sms';
 
 export interface BusinessType {
   /** uint16 business type on the wire. */
@@ -18,10 +18,10 @@ export interface BusinessType {
   /** Title of the legacy document. */
   readonly title: string;
   /** Interfaces that serve it by default. */
-  readonly interfaces: readonly WireInterface[];
+  readonly interfaces: readonly InterfaceKind[];
 }
 
-const CS: readonly WireInterface[] = ['cs'];
+const CS: readonly InterfaceKind[] = ['cs'];
 
 export const BUSINESS_TYPES = {
   // Customer-service interface (客服接口), legacy qhh2 h.ini, port 9921.
@@ -51,7 +51,7 @@ export const BUSINESS_TYPES = {
   CANCELLATION_RESERVE: { code: 125, ids: ['CS-25'], name: 'cancellation-reserve', title: '销户预约', interfaces: CS },
   CANCELLATION_UNRESERVE: { code: 126, ids: ['CS-26'], name: 'cancellation-unreserve', title: '取消销户预约', interfaces: CS },
   // Not in the legacy inventory (no ID): bssgate's own operator function for the lockout of the
-  // password checks (CS-02, VO-01, PC-01, PR-01, SM-01; issue 6). Codes 190–199 are kept for such.
+  // password checks (CS-02, VO-01, PC-01, PR-01, SM-01). Codes 190–199 are kept for such.
   LOCKOUT_CLEAR: { code: 190, ids: [], name: 'lockout-clear', title: '解除密码锁定', interfaces: CS },
 
   // IP Phone (VOIP) functions, on the customer-service interface.

@@ -1,7 +1,7 @@
 // Field constructors with literal types, and the body types inferred from a layout. A handler
 // declares its layouts with these (`request: [svcnum, cycle('cycle')]`) and gets its request
 // and reply types from them (BodyOf): the layout, the validation and the TypeScript types cannot
-// disagree, and a misspelt or missing reply field is a compile error (STYLE.md, fastify type
+// disagree, and a misspelt or missing reply field is a compile error (as with fastify's type
 // providers). The objects are plain Field values (protocol/layout-types.ts): everything in
 // protocol/layout.ts works on them unchanged.
 import type { CodeMeaning, Field, Layout } from './layout-types.js';
@@ -84,7 +84,7 @@ export type ItemOf<L extends Layout, N extends string> = Extract<L[number], { na
   : never;
 
 // ---------------------------------------------------------------------------------------------
-// Paging (DESIGN.md; SPEC.md section 3): offset/limit at the start of the request, total and the
+// Paging (protocol/SPEC.md section 3): offset/limit at the start of the request, total and the
 // page after it in the response. Every paged business type declares its largest page (maxPage):
 // the list's maxItems, and the limit the handler applies (a larger `limit` is answered with at
 // most maxPage records; a test checks that the largest page fits the default max_frame).

@@ -1,8 +1,8 @@
-// Framing: whole frames out of a byte stream (STYLE.md: pg-protocol's Parser). A frame is a
+// Framing: whole frames out of a byte stream (as node-postgres's pg-protocol Parser does). A frame is a
 // 4-byte big-endian length followed by that many bytes. The decoder never parses fields; it
 // only checks the length field, as soon as its 4 bytes are present and before buffering the
 // rest, so an oversized frame is refused without reading (or holding) its body.
-import { GatewayError } from './return-codes.js';
+import { GatewayError, type ReturnCodeName } from './return-codes.js';
 import { decodeHeader, HEADER_SIZE, LENGTH_SIZE, MIN_FRAME_LENGTH, type Header } from './header.js';
 
 /**
@@ -20,7 +20,8 @@ export class FrameError extends GatewayError {
    * again after an error.
    */
   frames: Buffer[] = [];
-  constructor(rc: 'FRAME_TOO_SHORT' | 'FRAME_TOO_LARGE', length: number, detail: string, header?: Header) {
+  // FRAME_TOO_SHORT / FRAME_TOO_LARGE here; a text framing profile raises others (src/server/text-session.ts).
+  constructor(rc: ReturnCodeName, length: number, detail: string, header?: Header) {
     super(rc, detail);
     this.name = 'FrameError';
     this.length = length;

@@ -1,4 +1,4 @@
-// GBK text on the wire (DESIGN.md "Body rules"). Decoding uses one reused ICU 'gbk'
+// GBK text on the wire (docs/architecture.md "Body rules", protocol/SPEC.md section 5). Decoding uses one reused ICU 'gbk'
 // TextDecoder; encoding uses iconv-lite's 'gbk' table (CP936 + GBK extensions). Almost every
 // field (numbers, codes, dates) is ASCII, so both directions take an ASCII fast path that never
 // touches a codec.

@@ -1,4 +1,4 @@
-// The fixed wire header, version 1 (DESIGN.md "Wire format"). All integers big-endian.
+// The fixed wire header, version 1 (docs/architecture.md "Wire format", protocol/SPEC.md section 2). All integers big-endian.
 //   offset size field
 //   0      4    length    uint32: bytes after this field (header + body), at least 56
 //   4      1    version   1

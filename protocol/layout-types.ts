@@ -5,7 +5,7 @@
 /** One field of a body layout. Byte widths are GBK bytes, not characters. */
 /**
  * One meaning of a code field (a status, a business type, a pay mode…): the value on the wire and
- * what it means. A code field's meanings come from the schema's code tables (src/store/schema.ts)
+ * what it means. A code field's meanings come from the business code tables (src/domain/codes.ts)
  * and are listed in the spec; a request value outside them is INVALID_FIELD.
  */
 export interface CodeMeaning {
@@ -35,7 +35,7 @@ export type Field =
 export type Layout = readonly Field[];
 
 /**
- * Paging convention (DESIGN.md): a request that can return many rows carries
+ * Paging convention (docs/architecture.md "Body rules"): a request that can return many rows carries
  * `offset` (u32) and `limit` (u16); its response carries `total` (u32) before the list.
  * Layout authors use the PAGE_REQUEST / pagedResponse helpers in protocol/layout.ts.
  */

@@ -33,7 +33,7 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
 // ---------------------------------------------------------------------------------------------
-// Paging (DESIGN.md): a request that can return many rows carries offset (u32) + limit (u16);
+// Paging (protocol/SPEC.md section 3): a request that can return many rows carries offset (u32) + limit (u16);
 // its response carries total (u32) before the list.
 
 export const PAGE_REQUEST: Layout = Object.freeze([
@@ -278,7 +278,7 @@ function validate(layout: Layout, raw: Record<string, unknown>, prefix: string, 
       case 'money': {
         const n = v as bigint;
         if ((f.min !== undefined && n < f.min) || (f.max !== undefined && n > f.max)) {
-          // A business refusal, not a malformed request (DESIGN.md: amount out of bounds is 2xxx).
+          // A business refusal, not a malformed request (docs/architecture.md: an amount out of bounds is 2xxx).
           throw new GatewayError('AMOUNT_OUT_OF_BOUNDS', `${path}: ${n} fen outside ${f.min ?? INT64_MIN}..${f.max ?? INT64_MAX}`);
         }
         out[f.name] = n;
@@ -398,7 +398,7 @@ function sizeText(f: Field & { type: 'char' | 'text' }, v: unknown, mode: Encode
     n = b.length;
     if (n > limit) {
       if (mode === 'strict') throw fail(mode, prefix + f.name, `${n} bytes, at most ${limit}`);
-      // Never cut a double-byte character in half (DESIGN.md body rules).
+      // Never cut a double-byte character in half (docs/architecture.md "Body rules").
       n = gbkBoundary(b, limit);
       b = b.subarray(0, n);
     }

@@ -1,7 +1,7 @@
 // Requests and responses: header + body in one Buffer. Pure functions; the connection only
-// writes what they return (STYLE.md: pg-protocol's serializer).
+// writes what they return (as node-postgres's pg-protocol serializer).
 //
-// Response body (DESIGN.md): a variable-length GBK message (uint16 byte count + bytes: 成功 or
+// Response body (protocol/SPEC.md section 4): a variable-length GBK message (uint16 byte count + bytes: 成功 or
 // the reason), then — only when result is 0 — the business fields of the response layout.
 import { GatewayError } from './return-codes.js';
 import {

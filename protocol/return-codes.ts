@@ -1,5 +1,5 @@
 // The return-code table: one row per code. The wire carries `code` (uint16) in the header's
-// result field; the response body starts with `message` (GBK). Families (DESIGN.md):
+// result field; the response body starts with `message` (GBK). Families (docs/architecture.md):
 //   0 success · 1000–1999 the request is wrong · 2000–2999 the business refuses ·
 //   9000–9999 the system cannot answer now ("nothing was done"; the client may safely retry).
 // protocol/SPEC.md lists every code; a test checks the two agree.
@@ -73,20 +73,13 @@ export class GatewayError extends Error {
   readonly code: number;
   readonly rc: ReturnCodeName;
   readonly detail?: string;
-  /**
-   * A write function's refusal whose writes still commit (a wrong-password counter, a reversal
-   * remembered before its original): the dispatcher answers the refusal and commits the unit.
-   * Without it, a refusal rolls the unit back.
-   */
-  readonly keepWrites: boolean;
-  constructor(rc: ReturnCodeName, detail?: string, options?: { cause?: unknown; keepWrites?: boolean }) {
+  constructor(rc: ReturnCodeName, detail?: string, options?: { cause?: unknown }) {
     const row = RETURN_CODES[rc];
     super(detail ? `${row.en}: ${detail}` : row.en, options);
     this.name = 'GatewayError';
     this.rc = rc;
     this.code = row.code;
     this.detail = detail;
-    this.keepWrites = options?.keepWrites === true;
   }
   /** The GBK message sent in the response body. */
   get wireMessage(): string {

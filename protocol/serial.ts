@@ -1,7 +1,7 @@
 // The one serial rule (流水号): what a serial that names a write must look like, wherever it is
 // written or named — the header serial of a write function (its idempotency key, PC-06, and
 // TAB_PAY.SERIAL of a card posting), PC-04's origSerial, and the serials of a reconciliation
-// file (PC-07, src/reconcile.ts). One rule, so that every payment accepted can later be named by
+// file (PC-07, src/reconcile/parse.ts). One rule, so that every payment accepted can later be named by
 // a reversal and listed in a reconciliation file: 1–20 characters of printable ASCII without the
 // space (padding of the fixed-width fields, which clients and files trim) and without `|` (the
 // reconciliation file's separator). protocol/SPEC.md section 2.

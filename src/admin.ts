@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { AdminConfig } from './config/types.js';
 import type { Gateway } from './server/gateway.js';
-import { buildAllowList, isAllowed } from './server/listener.js';
+import { buildAllowList, isAllowed, listenError } from './server/listener.js';
 import type { Store } from './store/types.js';
 import { countAdminRefusal, processReadiness, type GatewaySource, type Readiness } from './metrics.js';
 import { METRICS_CONTENT_TYPE, clusterMetricsText, metricsText, registerMetrics } from './prometheus.js';
@@ -191,7 +191,7 @@ export function startAdmin(cfg: AdminConfig, sources: AdminSources, log: Logger)
   server.keepAliveTimeout = 5_000;
   server.maxConnections = 64;
   return new Promise((resolve, reject) => {
-    const onError = (err: Error) => reject(new Error(`[admin] cannot listen on ${cfg.host}:${cfg.port}: ${err.message}`));
+    const onError = (err: Error) => reject(listenError(err, cfg.file, 'admin', cfg.host, cfg.port));
     server.once('error', onError);
     server.listen({ host: cfg.host, port: cfg.port }, () => {
       server.off('error', onError);

@@ -20,6 +20,7 @@ import { loadConfig } from './config/load.js';
 import { ConfigError } from './config/types.js';
 import { registerSimCard } from './sim/card.js';
 import { registerSimSwitch } from './sim/switch.js';
+import { isReportedToPrimary } from './reported-to-primary.js';
 import { statusCommand } from './status.js';
 import { DEFAULT_ADMIN_PORT } from './config/keys.js';
 import pino, { type Logger } from 'pino';
@@ -39,17 +40,17 @@ async function openStore(cfg: DatabaseConfig, log: Logger): Promise<BatchingStor
 /** The commands that work on the database (db, reconcile/report, the scanner's), and their modules. */
 export interface StoreCommands {
   registerDbCommands: typeof import('./store/db-commands.js').registerDbCommands;
-  registerCardCommands: typeof import('./reconcile.js').registerCardCommands;
+  registerCardCommands: typeof import('./reconcile/cli.js').registerCardCommands;
   registerScannerCommands: typeof import('./scanner/cli.js').registerScannerCommands;
 }
 
 export async function loadStoreCommands(): Promise<StoreCommands> {
-  const [db, card, scanner] = await Promise.all([import('./store/db-commands.js'), import('./reconcile.js'), import('./scanner/cli.js')]);
+  const [db, card, scanner] = await Promise.all([import('./store/db-commands.js'), import('./reconcile/cli.js'), import('./scanner/cli.js')]);
   return { registerDbCommands: db.registerDbCommands, registerCardCommands: card.registerCardCommands, registerScannerCommands: scanner.registerScannerCommands };
 }
 
 /** Commands that need none of StoreCommands: main() does not load them for these. */
-const LIGHT_COMMANDS: ReadonlySet<string> = new Set(['serve', 'call', 'spec', 'status', 'lockout', 'sim']);
+const LIGHT_COMMANDS: ReadonlySet<string> = new Set(['serve', 'call', 'spec', 'status', 'lockout', 'sim', 'shadow']);
 
 /** `host:port`, or an interface name looked up in the config files. */
 export function resolveTarget(target: string, configFiles: string[]): { host: string; port: number } {
@@ -259,6 +260,22 @@ export function buildProgram(store?: StoreCommands): Command {
     });
 
   program
+    .command('shadow')
+    .description('mirror read-only traffic in front of a legacy program to a candidate bssgate and report every difference (docs/shadow.md); `shadow report <dir>` prints the verdicts')
+    .argument('<ini-or-report>', 'the shadow INI file, or "report"')
+    .argument('[more...]', 'more INI files; after "report": the report directory')
+    .action(async (first: string, more: string[]) => {
+      if (first === 'report') {
+        if (more.length !== 1) throw new Error('usage: bssgate shadow report <report_dir>');
+        const { shadowReportCommand } = await import('./shadow/index.js');
+        process.exitCode = await shadowReportCommand(more[0]);
+        return;
+      }
+      const { shadowCommand } = await import('./shadow/index.js');
+      await shadowCommand([first, ...more]);
+    });
+
+  program
     .command('lockout')
     .description('password lockout of the password checks (CS-02, VO-01, PC-01, PR-01, SM-01)')
     .command('clear')
@@ -277,6 +294,9 @@ export async function main(argv: string[]): Promise<void> {
     const store = LIGHT_COMMANDS.has(argv[2] ?? '') ? undefined : await loadStoreCommands();
     await buildProgram(store).parseAsync(argv);
   } catch (err) {
+    process.exitCode = 1;
+    // A cluster worker's start-up error: the primary prints it, once for all workers.
+    if (isReportedToPrimary(err)) return;
     const msg = err instanceof ConfigError ? `configuration error: ${err.message}` : (err as Error).message;
     process.stderr.write(`bssgate: ${msg}\n`);
     process.exitCode = 1;

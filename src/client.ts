@@ -1,10 +1,11 @@
 // The typed client: one TCP connection, pipelined calls, a timeout per call, replies decoded with
 // the same layout table the server uses (handlers/contracts/: layouts only, no handler code, no
-// store; importing this module loads no database driver and no metrics). The CLI (`bssgate call`), the tests and the benchmarks
-// use it; it reuses the production frame decoder (ioredis's rule: the mock speaks real protocol).
+// store; importing this module loads no database driver and no metrics). The CLI (`bssgate call`),
+// the tests and the benchmarks use it; it reads replies with protocol/reply-reader.ts, on the
+// production frame decoder (ioredis's rule: the mock speaks real protocol).
 import net from 'node:net';
-import { FrameDecoder } from '../protocol/frame.js';
-import { decodeHeader, type Header } from '../protocol/header.js';
+import type { Header } from '../protocol/header.js';
+import { ReplyReader } from '../protocol/reply-reader.js';
 import { decodeResponse, encodeRequest } from '../protocol/message.js';
 import type { BodyRecord, Layout } from '../protocol/layout-types.js';
 import { LAYOUTS_BY_CODE } from '../handlers/contracts/index.js';
@@ -65,9 +66,8 @@ export function makeSerial(): string {
 
 export class BssClient {
   private readonly socket: net.Socket;
-  private readonly decoder: FrameDecoder;
+  private readonly reader: ReplyReader;
   private readonly pending = new Map<number, Pending>();
-  private nextSeq = 1;
   private closedError: Error | undefined;
   readonly timeoutMs: number;
   readonly operator: string;
@@ -76,7 +76,7 @@ export class BssClient {
     this.socket = socket;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.operator = opts.operator ?? 'bssgate';
-    this.decoder = new FrameDecoder({ maxFrame: opts.maxFrame ?? 16 * 1024 * 1024 });
+    this.reader = new ReplyReader(opts.maxFrame ?? 16 * 1024 * 1024);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.fail(new ClientError(`connection error: ${err.message}`, 'CLOSED')));
@@ -109,8 +109,7 @@ export class BssClient {
     const biz = typeof business === 'number' ? business : businessByName(business)?.code;
     if (biz === undefined) return Promise.reject(new ClientError(`unknown business type "${business}"`, 'PROTOCOL'));
     const layouts = opts.layouts ?? LAYOUTS_BY_CODE.get(biz);
-    const seq = this.nextSeq;
-    this.nextSeq = this.nextSeq >= 0xffffffff ? 1 : this.nextSeq + 1;
+    const seq = this.reader.nextSeq();
     let frame: Buffer;
     try {
       frame = encodeRequest(
@@ -138,46 +137,36 @@ export class BssClient {
   }
 
   private onData(chunk: Buffer): void {
-    let frames: Buffer[];
-    try {
-      frames = this.decoder.push(chunk);
-    } catch (err) {
-      this.fail(new ClientError(`bad frame from server: ${(err as Error).message}`, 'PROTOCOL'));
+    const bad = this.reader.push(chunk, (header, frame) => this.onReply(header, frame));
+    if (bad) {
+      this.fail(new ClientError(`bad ${bad.what} from server: ${bad.message}`, 'PROTOCOL'));
       this.socket.destroy();
+    }
+  }
+
+  private onReply(header: Header, frame: Buffer): void {
+    const p = this.pending.get(header.seq);
+    if (!p) {
+      // seq 0 is the server speaking unasked (e.g. 9003 too many connections): fail everything.
+      if (header.seq === 0 && header.result !== 0) {
+        let message = '';
+        try {
+          message = decodeResponse(frame).message;
+        } catch {
+          // A malformed unsolicited frame must not throw out of the socket's data handler.
+          message = '(undecodable message)';
+        }
+        this.fail(new ClientError(`server refused: ${header.result} ${message}`, 'CLOSED'));
+      }
       return;
     }
-    for (const frame of frames) {
-      let header: Header;
-      try {
-        header = decodeHeader(frame);
-      } catch (err) {
-        this.fail(new ClientError(`bad header from server: ${(err as Error).message}`, 'PROTOCOL'));
-        this.socket.destroy();
-        return;
-      }
-      const p = this.pending.get(header.seq);
-      if (!p) {
-        // seq 0 is the server speaking unasked (e.g. 9003 too many connections): fail everything.
-        if (header.seq === 0 && header.result !== 0) {
-          let message = '';
-          try {
-            message = decodeResponse(frame).message;
-          } catch {
-            // A malformed unsolicited frame must not throw out of the socket's data handler.
-            message = '(undecodable message)';
-          }
-          this.fail(new ClientError(`server refused: ${header.result} ${message}`, 'CLOSED'));
-        }
-        continue;
-      }
-      this.pending.delete(header.seq);
-      clearTimeout(p.timer);
-      try {
-        const r = decodeResponse(frame, p.response);
-        p.resolve({ header: r.header, result: r.header.result, message: r.message, body: r.body });
-      } catch (err) {
-        p.reject(new ClientError(`cannot decode answer to seq ${header.seq}: ${(err as Error).message}`, 'PROTOCOL'));
-      }
+    this.pending.delete(header.seq);
+    clearTimeout(p.timer);
+    try {
+      const r = decodeResponse(frame, p.response);
+      p.resolve({ header: r.header, result: r.header.result, message: r.message, body: r.body });
+    } catch (err) {
+      p.reject(new ClientError(`cannot decode answer to seq ${header.seq}: ${(err as Error).message}`, 'PROTOCOL'));
     }
   }
 

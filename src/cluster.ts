@@ -12,17 +12,18 @@
 // report each day file they open and close; the primary compresses a day's file only once no
 // worker holds it (a worker that died holds nothing).
 import cluster, { type Worker } from 'node:cluster';
-import type { Config } from './config/types.js';
+import { ConfigError, type Config } from './config/types.js';
 import { createLogs, mmdd, type Logs } from './log/index.js';
 import { openStore } from './store/open.js';
 import type { AdminStore } from './store/types.js';
-import { checkSchema, startGateway, summary, type Running, type SchemaCheck } from './serve.js';
+import { checkSchema, startError, startGateway, summary, type Running, type SchemaCheck } from './serve.js';
 import { startScanner, type ScannerRuntime } from './scanner/switches.js';
-import { watchDropDirectory, type DropWatcher } from './reconcile.js';
+import { prepareCardDirs, watchDropDirectory, type DropWatcher } from './reconcile/watch.js';
 import { systemClock } from './clock.js';
 import { clusterAdminSources, startAdmin, type AdminServer } from './admin.js';
 import { registerScannerStats } from './metrics.js';
 import { registerMetrics, serveMetricsToPrimary } from './prometheus.js';
+import { markReportedToPrimary } from './reported-to-primary.js';
 import type { BoundInterface } from './server/gateway.js';
 import { basename } from 'node:path';
 import { recoverPostingJournals, type PostingRecovery } from './posting-recovery.js';
@@ -30,10 +31,13 @@ import { recoverPostingJournals, type PostingRecovery } from './posting-recovery
 /** Worker → primary. (prom-client's aggregation shares the channel: its messages have no `bssgate`.) */
 type ToPrimary =
   | { bssgate: 'ready'; bound: BoundInterface[] }
-  | { bssgate: 'failed'; message: string }
+  | { bssgate: 'failed'; message: string; config?: { file: string; section: string; key: string; problem: string } }
   | { bssgate: 'log-open'; file: string }
   | { bssgate: 'log-done'; file: string };
 type ToWorker = { bssgate: 'stop' };
+
+// Start-up errors of a worker that the primary reports: src/reported-to-primary.ts.
+export { isReportedToPrimary } from './reported-to-primary.js';
 
 /** Restart backoff: 100 ms, doubling per crash in a row, at most 30 s; a worker up 10 s resets it. */
 export const RESTART_MIN_MS = 100;
@@ -125,10 +129,12 @@ export async function runPrimary(config: Config, out: NodeJS.WritableStream): Pr
   let store: AdminStore | undefined;
   let schema: SchemaCheck;
   try {
+    // PC-07: the drop and report directories, before any worker listens.
+    if (config.card?.reconcileDir) prepareCardDirs(config.card, { drop: true });
     store = await openStore(config.database, logs.main);
     schema = await checkSchema(store, config, logs, clock);
   } catch (err) {
-    logs.main.fatal({ err }, 'cannot start');
+    logs.main.fatal({ err: startError(err) }, 'cannot start');
     await store?.close().catch(() => undefined);
     await logs.close();
     throw err;
@@ -150,7 +156,7 @@ export async function runPrimary(config: Config, out: NodeJS.WritableStream): Pr
       recon = watchDropDirectory(config.card.reconcileDir, { store, clock, log: logs.main, card: config.card, postings: cardIface ? logs.forInterface(cardIface.name).postings : undefined });
     }
   } catch (err) {
-    logs.main.fatal({ err }, 'cannot start');
+    logs.main.fatal({ err: startError(err) }, 'cannot start');
     schema.cancel();
     await scanner?.stop(0).catch(() => undefined);
     await store.close().catch(() => undefined);
@@ -187,7 +193,8 @@ export async function runPrimary(config: Config, out: NodeJS.WritableStream): Pr
         break;
       case 'failed':
         logs.main.fatal({ worker: number, err: m.message }, 'worker cannot start');
-        startup?.reject(new Error(m.message));
+        // A worker's configuration error stays one (the CLI prints "configuration error: …").
+        startup?.reject(m.config ? new ConfigError(m.config.file, m.config.section, m.config.key, m.config.problem) : new Error(m.message));
         break;
       case 'log-open':
         days.opened(m.file, number);
@@ -203,6 +210,9 @@ export async function runPrimary(config: Config, out: NodeJS.WritableStream): Pr
     const worker = cluster.fork({ BSSGATE_WORKER_NUMBER: String(number) });
     Object.assign(slot, { worker, number, ready: false, startedAt: Date.now() });
     worker.on('message', (msg: unknown) => onMessage(slot, number, msg));
+    // A message to a worker that is just disconnecting fails asynchronously (EPIPE) as an 'error'
+    // event; unhandled, it would end the primary with a stack trace. Its exit is handled below.
+    worker.on('error', (err: Error) => logs.main.warn({ worker: number, err: err.message }, 'worker channel error'));
     worker.on('exit', (code, signal) => {
       days.gone(number);
       // What the worker journaled and did not settle (a crash, or a write in doubt at its stop).
@@ -250,6 +260,7 @@ export async function runPrimary(config: Config, out: NodeJS.WritableStream): Pr
           resolve();
         });
         try {
+          if (!w.isConnected()) throw new Error('channel closed');
           w.send({ bssgate: 'stop' } satisfies ToWorker);
         } catch {
           w.process.kill('SIGTERM');
@@ -339,7 +350,11 @@ export async function runWorker(config: Config): Promise<Running> {
     });
   } catch (err) {
     // The IPC channel would keep this process alive: leave once the primary has the reason.
-    if (process.connected) process.send?.({ bssgate: 'failed', message: (err as Error).message } satisfies ToPrimary, () => process.disconnect());
+    if (process.connected) {
+      const config = err instanceof ConfigError ? { file: err.file, section: err.section, key: err.key, problem: err.problem } : undefined;
+      process.send?.({ bssgate: 'failed', message: (err as Error).message, config } satisfies ToPrimary, () => process.disconnect());
+      markReportedToPrimary(err);
+    }
     throw err;
   }
   const stop = (why: string): void => {

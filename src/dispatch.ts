@@ -11,20 +11,22 @@ import { decodeRequestBody, encodeErrorResponse, encodeResponse } from '../proto
 import { hasSecret, redact } from '../protocol/redact.js';
 import { SERIAL_RULE, serialProblem } from '../protocol/serial.js';
 import { GatewayError, RETURN_CODES } from '../protocol/return-codes.js';
-import type { BodyRecord } from '../protocol/layout-types.js';
-import { ConfigError, type CardConfig, type ClientConfig, type InterfaceConfig } from './config/types.js';
+import type { BodyRecord, Layout } from '../protocol/layout-types.js';
+import { ConfigError, type ClientConfig, type HandlerSettings, type InterfaceConfig } from './config/types.js';
 import { businessByCode, type BusinessRow } from '../protocol/business-types.js';
 import type { InterfaceLogs } from './log/index.js';
 import type { Journaled, Posting, PostingKey } from './log/posting-journal.js';
 import { RequestLines } from './log/request-lines.js';
-import type { Queryable, Store } from './store/types.js';
+import type { Store } from './store/types.js';
+import { unitView } from './store/unit-view.js';
+import { KeptRefusal } from './kept-refusal.js';
 import type { Clock, HandlerContext, HandlerModule, WriteContext } from './types.js';
 import { deriveContext, OPERATOR_NONE } from './context.js';
 import { formatDateTimeMs } from './time.js';
-import type { PasswordStorage } from './store/password.js';
 import { interfaceMetrics, type InterfaceMetrics } from './metrics.js';
 import { ClientIdentities, ledgerFor, peerAddress, replyOf, requestHash, stampReply, UNCONFIGURED_CLIENT, type Ledger, type WriteOutcome } from './idempotency.js';
 import { DEFAULT_IDEMPOTENCY_DAYS } from './config/keys.js';
+import { DEFAULT_SETTINGS } from './config/settings.js';
 
 export interface DispatchDeps {
   iface: InterfaceConfig;
@@ -34,10 +36,8 @@ export interface DispatchDeps {
   store: Store;
   clock: Clock;
   logs: InterfaceLogs;
-  /** [database] password_storage, handed to handlers as ctx.passwordStorage (CS-22). */
-  passwordStorage?: PasswordStorage;
-  /** [card] (PC-03…PC-08), handed to handlers as ctx.card. */
-  card?: CardConfig;
+  /** What handlers see of the configuration, as ctx.settings (handlerSettings, src/config/settings.ts); absent = the defaults. */
+  settings?: HandlerSettings;
   /** PC-06: [client.<id>] identities; none covering this interface = every peer is the client `*`. */
   clients?: readonly ClientConfig[];
   /** [server] idempotency_days (default 7). */
@@ -64,6 +64,8 @@ export class Dispatcher {
   private readonly served = new Set<number>();
   private readonly rows = new Map<number, BusinessRow>();
   private readonly deps: DispatchDeps;
+  /** ctx.settings of every request (one object, not copied per request). */
+  private readonly settings: HandlerSettings;
   /** OP-04: bssgate_requests_total and bssgate_request_duration_seconds of this interface. */
   private readonly metrics: InterfaceMetrics;
   /** query.MMDD and ans.MMDD lines, templated (src/log/request-lines.ts: pino's generic path cost 2× more). */
@@ -78,6 +80,7 @@ export class Dispatcher {
   constructor(deps: DispatchDeps) {
     this.deps = deps;
     this.iface = deps.iface;
+    this.settings = deps.settings ?? DEFAULT_SETTINGS;
     this.metrics = interfaceMetrics(deps.iface.name);
     this.lines = new RequestLines(deps.logs);
     this.identities = new ClientIdentities(deps.clients ?? [], deps.iface.name);
@@ -112,6 +115,12 @@ export class Dispatcher {
     this.ledger.acquire({ retentionDays: deps.idempotencyDays ?? DEFAULT_IDEMPOTENCY_DAYS, log: deps.logs.warn, clock: deps.clock, purgeEveryMs: writes ? deps.purgeEveryMs : 0 });
   }
 
+  /** The request and response layouts of a business type with a handler (text framing profiles). */
+  layouts(biz: number): { request: Layout; response: Layout } | undefined {
+    const h = this.known.get(biz);
+    return h ? { request: h.request, response: h.response } : undefined;
+  }
+
   /** Business types this interface answers. */
   servedCodes(): number[] {
     return [...this.served].sort((a, b) => a - b);
@@ -119,9 +128,11 @@ export class Dispatcher {
 
   /**
    * Answer one request whose header has been decoded. Never rejects: the result is always the
-   * bytes of a response frame carrying the request's seq.
+   * bytes of a response frame carrying the request's seq. `bodyError`: a text framing profile
+   * could not read the body (src/server/text-session.ts); it is answered where a v1 body that does
+   * not decode would be, after the same checks and with the same log lines.
    */
-  async dispatch(header: Header, frame: Buffer, origin: RequestOrigin): Promise<Buffer> {
+  async dispatch(header: Header, frame: Buffer, origin: RequestOrigin, bodyError?: GatewayError): Promise<Buffer> {
     const { logs, clock } = this.deps;
     const started = performance.now();
     const handler = this.known.get(header.biz);
@@ -147,6 +158,7 @@ export class Dispatcher {
       let req: BodyRecord | undefined;
       let shown: BodyRecord | undefined;
       try {
+        if (bodyError !== undefined) throw bodyError;
         req = decodeRequestBody(frame, handler.request);
       } finally {
         // Logged whether or not the body decodes; the body only when it did, secrets redacted.
@@ -221,8 +233,7 @@ export class Dispatcher {
       serial: header.serial,
       seq: header.seq,
       time: header.time,
-      card: this.deps.card,
-      passwordStorage: this.deps.passwordStorage,
+      settings: this.settings,
       ...(client === undefined ? {} : { client }),
     };
   }
@@ -261,7 +272,7 @@ export class Dispatcher {
   /**
    * A write function (PC-06, docs/idempotency.md): once per (client, business type, serial). A
    * new key runs the handler as one unit of work of the group commit; its reply (or its
-   * keepWrites refusal) is encoded inside the unit and stored in the ledger in the same unit, and
+   * KeptRefusal, src/kept-refusal.ts) is encoded inside the unit and stored in the ledger in the same unit, and
    * returned only after the batch committed durably. A key already in the ledger replays the
    * stored reply (2007 when the content differs). No 9002 here: a 9xxx promises nothing was
    * done, and a started unit may still commit, so the answer waits for the real outcome. A plain
@@ -290,7 +301,7 @@ export class Dispatcher {
     if (client === UNCONFIGURED_CLIENT && this.identities.configured) {
       throw new GatewayError('UNKNOWN_CLIENT', `${address} is not in the addresses of any [client.<id>] section covering interface ${this.iface.name}; write functions are refused, reads are answered`);
     }
-    // The client identity reaches the handler too: TAB_PAY.SOURCE of card postings (handlers/kit/posting.ts cardClient).
+    // The client identity reaches the handler too: TAB_PAY.SOURCE of card postings (src/domain/posting.ts cardClient).
     const ctx = this.context(handler, header, origin, client);
     let postings: Posting[] = [];
     // suc_query.MMDD (docs/logs.md): the unit's posting lines are journaled durably before its
@@ -314,8 +325,8 @@ export class Dispatcher {
         try {
           reply = (await handler.handle(req, wctx)) as BodyRecord;
         } catch (err) {
-          // Refused, but what it wrote stays (see GatewayError.keepWrites): commit, remember, answer.
-          if (err instanceof GatewayError && err.keepWrites) return replyOf(encodeErrorResponse(header, err));
+          // Refused, but what it wrote stays (see KeptRefusal): commit, remember, answer.
+          if (err instanceof KeptRefusal) return replyOf(encodeErrorResponse(header, err));
           throw err;
         }
         // Encoded here: a reply its layout cannot carry is a 9999 whose unit rolls back.
@@ -327,7 +338,7 @@ export class Dispatcher {
       throw err;
     }
     if (journaled) {
-      // Durably committed by this request (refused with keepWrites included): now the suc_query.MMDD
+      // Durably committed by this request (a KeptRefusal included): now the suc_query.MMDD
       // lines. A replay (not this request's commit) writes none. Left in doubt at a stop
       // (unanswered): the entry stays in the journal, and the next start's recovery writes the
       // line if TAB_PAY has the posting.
@@ -362,25 +373,4 @@ export class Dispatcher {
       this.ledger.release();
     }
   }
-}
-
-/**
- * The store as a write function sees it: every read and write goes into its unit of work, so the
- * kit's lookups (written against ctx.store) read the unit's own uncommitted rows. Opening another
- * transaction from inside a unit would wait for the writer it holds itself: refused.
- */
-function unitView(store: Store, tx: Queryable): Store {
-  const refuse = (what: string) => () => Promise.reject(new Error(`${what} inside a write function's unit of work: use ctx.tx`));
-  return {
-    dialect: store.dialect,
-    all: (q, b) => tx.all(q, b),
-    one: (q, b) => tx.one(q, b),
-    run: (q, b) => tx.run(q, b),
-    ping: () => store.ping(),
-    tableExists: (t) => store.tableExists(t),
-    transaction: refuse('transaction()'),
-    unitOfWork: refuse('unitOfWork()'),
-    close: refuse('close()'),
-    base: store,
-  } as Store;
 }

@@ -18,7 +18,8 @@ import { registerGateway, registerScannerStats } from './metrics.js';
 import { registerMetrics } from './prometheus.js';
 import { describeSwitches, startScanner, type ScannerRuntime } from './scanner/switches.js';
 import { GatewayError, RETURN_CODES } from '../protocol/return-codes.js';
-import { watchDropDirectory, type DropWatcher } from './reconcile.js';
+import { prepareCardDirs, watchDropDirectory, type DropWatcher } from './reconcile/watch.js';
+import { ConfigError } from './config/types.js';
 import { recoverPostingJournals, type PostingRecovery } from './posting-recovery.js';
 
 /** How often the start-up schema check is retried while the database does not answer. */
@@ -98,6 +99,15 @@ export async function checkSchema(store: AdminStore, config: Config, logs: Logs,
   }
 }
 
+/**
+ * What warn.log says about a start that failed: a ConfigError is the operator's mistake, named by
+ * file, section and key: its message, without a stack (on a terminal warn.log also goes to stderr,
+ * beside the one line the CLI prints); anything else with its stack.
+ */
+export function startError(err: unknown): unknown {
+  return err instanceof ConfigError ? err.message : err;
+}
+
 /** A cluster worker (src/cluster.ts): its unique number and where its log files are reported. */
 export interface WorkerRole {
   number: number;
@@ -118,6 +128,8 @@ export async function startGateway(config: Config, opts: { clock?: Clock; admin?
   let opened: AdminStore | undefined;
   let recovery: PostingRecovery | undefined;
   try {
+    // PC-07: the drop and report directories, before anything listens (one ConfigError if not creatable).
+    if (config.card?.reconcileDir && !opts.worker) prepareCardDirs(config.card, { drop: true });
     const store = await openStore(config.database, logs.main);
     opened = store;
     const schema: SchemaCheck = opts.worker ? { facts: undefined, cancel: () => undefined } : await checkSchema(store, config, logs, clock);
@@ -200,7 +212,7 @@ export async function startGateway(config: Config, opts: { clock?: Clock; admin?
     recovery?.cancel();
     await recovery?.done;
     await opened?.close().catch(() => undefined);
-    logs.main.fatal({ err }, 'cannot start');
+    logs.main.fatal({ err: startError(err) }, 'cannot start');
     await logs.close();
     throw err;
   }

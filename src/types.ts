@@ -2,16 +2,15 @@
 // protocol/, src/config/ and src/store/ never import this file; handlers/ and src/ do.
 import type { Logger } from 'pino';
 import type { Layout, BodyRecord } from '../protocol/layout-types.js';
-import type { BusinessRow } from '../protocol/business-types.js';
+import type { BusinessRow, InterfaceKind } from '../protocol/business-types.js';
 import type { ReturnCodeName } from '../protocol/return-codes.js';
 import type { Queryable, Store } from './store/types.js';
-import type { PasswordStorage } from './store/password.js';
-import type { CardConfig } from './config/types.js';
+import type { HandlerSettings } from './config/types.js';
 import type { PostingKey } from './log/posting-journal.js';
 import type { Clock } from './clock.js';
 
-/** The four listening interfaces of the legacy system (OP-01). */
-export type InterfaceKind = 'cs' | 'card' | 'print' | 'sms';
+/** The four listening interfaces of the legacy system (OP-01), defined with the business types. */
+export type { InterfaceKind };
 
 export type { Clock } from './clock.js';
 
@@ -34,10 +33,12 @@ export interface HandlerContext {
   seq: number;
   /** Sender's local time from the header, YYYYMMDDHHMMSS. */
   time: string;
-  /** [database] password_storage: how CS-22 stores a new service password (absent = scrypt, the key's default). */
-  passwordStorage?: PasswordStorage;
-  /** [card] settings (PC-03…PC-08: amount bounds); absent = DEFAULT_CARD (handlers/kit/posting.ts cardSettings). */
-  card?: CardConfig;
+  /**
+   * The configuration handlers use, as one object built once per gateway: ctx.settings.card
+   * ([card]: amount bounds, PC-03…PC-08), ctx.settings.database.passwordStorage (CS-22) …; every
+   * key with its value or default (src/config/settings.ts; docs/handlers.md, "Adding a setting").
+   */
+  settings: HandlerSettings;
   /** Write functions: the peer's client identity (PC-06, [client.<id>] name; '*' when none names its address). */
   client?: string;
 }
@@ -47,7 +48,7 @@ export interface HandlerContext {
  * the group commit (src/store/group-commit.ts). `tx` is that unit; `store` is a view of the same
  * unit (reads and writes through the kit's lookups land in it; transaction()/unitOfWork() are
  * refused), so kit functions written for read handlers work unchanged. The unit commits when the
- * handler returns or throws a GatewayError with keepWrites; any other throw rolls it back. The
+ * handler returns or throws a KeptRefusal (src/kept-refusal.ts); any other throw rolls it back. The
  * reply leaves only after the commit is durable.
  */
 export interface WriteContext extends HandlerContext {
@@ -55,7 +56,7 @@ export interface WriteContext extends HandlerContext {
   /**
    * PC-03/04: one line for the interface's suc_query.MMDD (successful postings), written only
    * once this unit is durably committed — never for a unit that rolled back. `pay` names the
-   * TAB_PAY row the line stands for (a Posted of handlers/kit/posting.ts): the line is journaled
+   * TAB_PAY row the line stands for (a Posted of src/domain/posting.ts): the line is journaled
    * before the COMMIT, and a crash's recovery writes it only if that row committed (docs/logs.md).
    */
   logPosting?(line: Record<string, unknown>, pay: PostingKey): void;
@@ -69,7 +70,7 @@ export interface WriteContext extends HandlerContext {
 export interface FunctionContract {
   /** uint16 business type on the wire. */
   biz: number;
-  /** Inventory ID(s) from legacy-interfaces.md, e.g. "CS-01". */
+  /** Inventory ID(s) of docs/legacy-inventory.md, e.g. "CS-01". */
   ids: readonly string[];
   /** Short English name, used in logs and the CLI (`bssgate call … connection-check`). */
   name: string;

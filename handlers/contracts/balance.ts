@@ -1,3 +1,4 @@
+// Contract of CS-14 balance (114).
 // CS-14 account balance (帐户余额查询): number → TAB_SUBSCRB.ACCTID → ACCT_BALANCE.
 // The wire contract (handlers/contracts/define.ts); the handler is handlers/balance.ts.
 import { datetime, money } from '../../protocol/fields.js';

@@ -1,3 +1,4 @@
+// Contract of CS-16 blacklist-check (116).
 // CS-16 blacklist check (黑名单验证): is an ID-document number on the blacklist now?
 // The wire contract (handlers/contracts/define.ts); the handler is handlers/blacklist-check.ts.
 import { u32, u8 } from '../../protocol/fields.js';

@@ -1,7 +1,8 @@
+// Contract of CS-15 blacklist-query (115).
 // CS-15 blacklist query (黑名单查询): ID-document number → its TAB_SPECIALCUSTLST entries.
 // The wire contract (handlers/contracts/define.ts); the handler is handlers/blacklist-query.ts.
 import { char, code, datetime, money, pagedResponse, pageRequest, text } from '../../protocol/fields.js';
-import { LIST_STATUS, LIST_TYPES, ID_TYPES } from '../../src/store/schema.js';
+import { LIST_STATUS, LIST_TYPES, ID_TYPES } from '../../src/domain/codes.js';
 import { idField, idNum } from '../kit/fields.js';
 import { defineContract } from './define.js';
 

@@ -1,3 +1,4 @@
+// Contract of C1-03 c1x-data-detail (233).
 // C1-03 CDMA1X data detail (CDMA1X用户详单查询): number + cycle → the month's data sessions
 // (TICKET_CDMA1X_cycle), in time order, paged. CDMA1X data cards only.
 // The wire contract (handlers/contracts/define.ts); the handler is handlers/c1x-data-detail.ts.

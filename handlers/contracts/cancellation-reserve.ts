@@ -1,3 +1,4 @@
+// Contract of CS-25 cancellation-reserve (125).
 // CS-25 cancellation reservation (销户预约): number → TAB_SUBSCRB; a command that disables the
 // IMSI-MDN pair at the switch queued for the online-command scanner (USR_BUSI_RECORD status 5) and
 // the subscriber's status → 4 (reserved for cancellation), in one unit of work. The legacy flow:
@@ -6,6 +7,7 @@
 // 标志": the reply here is the reservation's.)
 // The wire contract (handlers/contracts/define.ts); the handler is handlers/cancellation-reserve.ts.
 import { svcnum, ACCEPTED_RESPONSE } from '../kit/fields.js';
+import { acceptanceRule } from '../../src/domain/transitions.js';
 import { defineWriteContract } from './define.js';
 
 export const contract = defineWriteContract({
@@ -21,8 +23,7 @@ export const contract = defineWriteContract({
     'for the online-command scanner (SWITCH_INS_MODEL business type 21); CS-05 shows its progress. The final cancellation',
     '(status 5, 销户) is not an interface function: the front office does it after the reservation period.',
     '',
-    '- Accepted from status 1 (active), 2 (suspended) and 3 (arrears-suspended): the status transition table',
-    '  (docs/schema.md). From 4 (already reserved) or 5 (cancelled) the answer is 2004 with the reason.',
+    `- ${acceptanceRule('RESERVE_CANCEL')}`,
     '- Numbers of every network (G, C, V, X).',
     '- The record: USR_BUSI_RECORD BUSITYPE 21, STATUS 5, OPERATOR from the header, the IMSI, region and network of the',
     '  subscriber; PARAM empty (the templates take only {SVCNUM} and {IMSI}).',

@@ -1,3 +1,4 @@
+// Contract of PC-05 card-balance (305).
 // PC-05 balance inquiry for the line (话费余额查询), asked by the card system for its customer-service
 // line: "this month's balance, usage fees, on/off status and the amount needed to be switched back
 // on" (当月联通账户余额、通话费及开机状态和开机金额). The figures are the real-time balance kit's, the
@@ -5,7 +6,7 @@
 // The wire contract (handlers/contracts/define.ts); the handler is handlers/card-balance.ts.
 import { code, money, withDoc } from '../../protocol/fields.js';
 import type { CodeMeaning } from '../../protocol/layout-types.js';
-import { SUBSCRIBER_STATUS } from '../../src/store/schema.js';
+import { SUBSCRIBER_STATUS } from '../../src/domain/codes.js';
 import { billCycle, idField, subscriberStatus, svcnum } from '../kit/fields.js';
 import { defineContract } from './define.js';
 

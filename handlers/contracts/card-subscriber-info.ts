@@ -1,3 +1,4 @@
+// Contract of PC-02 card-subscriber-info (302).
 // PC-02 subscriber information (用户信息查询) for the card system: the profile fields a payment
 // terminal shows to confirm whose number it is paying into, before the payment (PC-03). From
 // TAB_SUBSCRB (+ TAB_PRCPLN's name), as CS-03 reads it; what a payment terminal has no use for (ID

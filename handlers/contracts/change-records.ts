@@ -1,3 +1,4 @@
+// Contract of CS-05 change-records (105), VO-11 voip-command-records (211).
 // CS-05 change-record query (异动查询) and VO-11 command execution records by card (IP Phone通过卡号
 // 查询指令执行记录): every USR_BUSI_RECORD row of the subscriber, paged, newest first. The record
 // status is how OC-03 results become visible: 5 queued, 6 being sent, 7 executed, 8 failed.

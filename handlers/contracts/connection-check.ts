@@ -1,3 +1,4 @@
+// Contract of CS-01 connection-check (101).
 // CS-01 connection check (连接校验): report whether the database answers. Served on every
 // interface: the card, print and SMS clients need the same link test as the call centre.
 // The wire contract (handlers/contracts/define.ts); the handler is handlers/connection-check.ts.

@@ -1,7 +1,8 @@
+// Contract of CS-09 credit-level (109).
 // CS-09 credit level (信用级别查询): number → TAB_SUBSCRB.ACCTID → TAB_ACCT.PAY_MODE → TAB_PAYTYPE.
 // The wire contract (handlers/contracts/define.ts); the handler is handlers/credit-level.ts.
 import { code, money, text, u8 } from '../../protocol/fields.js';
-import { ACCOUNT_PAY_TYPES } from '../../src/store/schema.js';
+import { ACCOUNT_PAY_TYPES } from '../../src/domain/codes.js';
 import { idField, svcnum } from '../kit/fields.js';
 import { defineContract } from './define.js';
 

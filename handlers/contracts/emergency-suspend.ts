@@ -1,9 +1,11 @@
+// Contract of CS-21 emergency-suspend (121).
 // CS-21 emergency suspend (紧急停机): number → TAB_SUBSCRB; the suspend command queued for the
 // online-command scanner (USR_BUSI_RECORD status 5) and the subscriber's status → 2 (suspended),
 // in one unit of work. The legacy flow: "将停机操作记录进USR_BUSI_RECORD,等待联机指令程序扫描该记录,
 // 进行停机操作,并且修改TAB_SUBSCRB的用户状态为停机状态".
 // The wire contract (handlers/contracts/define.ts); the handler is handlers/emergency-suspend.ts.
 import { svcnum, ACCEPTED_RESPONSE } from '../kit/fields.js';
+import { acceptanceRule } from '../../src/domain/transitions.js';
 import { defineWriteContract } from './define.js';
 
 export const contract = defineWriteContract({
@@ -18,8 +20,7 @@ export const contract = defineWriteContract({
     'suspend command (SWITCH_INS_MODEL, business type 11, the switch of the number\'s region and network) and records the',
     "switch's answer (7 executed, 8 failed; CS-05 shows it). The reply is sent once that transaction is durable.",
     '',
-    '- Accepted only from status 1 (active): the status transition table (docs/schema.md). From any other status the answer is',
-    '  2004 with the reason (the current status and the statuses it is accepted from); a cancelled number is 2004 too.',
+    `- ${acceptanceRule('EMERGENCY_SUSPEND')}`,
     '- Numbers of every network (G, C, V, X): each has its switch templates.',
     '- The record: USR_BUSI_RECORD BUSITYPE 11, STATUS 5, OPERATOR from the header, the IMSI, region and network of the',
     '  subscriber; PARAM empty (the suspend templates take only {SVCNUM} and {IMSI}).',

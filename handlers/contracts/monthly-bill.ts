@@ -1,3 +1,4 @@
+// Contract of CS-10 monthly-bill (110), VO-03 voip-monthly-bill (203), C1-01 c1x-monthly-bill (231).
 // The monthly bill (月结话费帐单): CS-10 by number, VO-03 for IP Phone by card or phone number,
 // C1-01 for CDMA1X. One bill layout, three business types: number → TAB_SUBSCRB.SUBSCRBID →
 // TAB_BILLDETAIL rows of the cycle. Also the shared pieces of the IP Phone "by card or phone
@@ -5,7 +6,7 @@
 // The wire contract (handlers/contracts/define.ts); the handler is handlers/monthly-bill.ts.
 import { list, money, text, u16, withDoc, type BodyOf } from '../../protocol/fields.js';
 import type { CodeMeaning } from '../../protocol/layout-types.js';
-import { FEE_ITEMS } from '../../src/store/schema.js';
+import { FEE_ITEMS } from '../../src/domain/codes.js';
 import { billCycle, svcnum, voipBy, voipNumber } from '../kit/fields.js';
 import { defineContract } from './define.js';
 

@@ -1,3 +1,4 @@
+// Contract of CS-22 password-change (122).
 // CS-22 service password change (服务密码的修改): number + the current password + the new one → the
 // current one checked (with the lockout of the password checks), TAB_SUBSCRB.SVCPWD replaced by the
 // new one in the configured stored form, and the change recorded in USR_BUSI_RECORD (status 1), in
@@ -8,6 +9,7 @@
 import { char } from '../../protocol/fields.js';
 import { svcnum, ACCEPTED_RESPONSE } from '../kit/fields.js';
 import { LOCKOUT } from '../kit/lockout.js';
+import { acceptanceRule } from '../../src/domain/transitions.js';
 import { defineWriteContract } from './define.js';
 
 /** What a new service password may be: the six digits of the legacy passwords, up to eight. */
@@ -43,7 +45,8 @@ export const contract = defineWriteContract({
     '  `plain` the legacy plain text (docs/schema.md, service passwords).',
     `- In one transaction the password is replaced (TAB_SUBSCRB.OPERATOR becomes the header operator) and a business record`,
     `  of type 42 (服务密码修改) is written in status 1 (recorded: no switch command), PARAM \`${PASSWORD_CHANGE_PARAM}\` (never a`,
-    '  password). Accepted in statuses 1–4 (docs/schema.md, status transitions); a cancelled number is 2004.',
+    '  password).',
+    `- ${acceptanceRule('PASSWORD_CHANGE')}`,
     '- The new password is hashed only after the current one matched (a refused or locked attempt costs no hash); the',
     "  comparison and the hash (tens of milliseconds each at the production scrypt cost) run inside the request's unit of",
     '  work: the other writes of its commit batch wait about that long.',

@@ -1,4 +1,5 @@
-// The five service-password checks, one implementation (issue 6): CS-02 用户身份验证 (102),
+// Contract of CS-02 authenticate (102), VO-01 voip-authenticate (201), PC-01 card-verify (301), PR-01 print-authenticate (401), SM-01 sms-verify (501).
+// The five service-password checks, one implementation: CS-02 用户身份验证 (102),
 // VO-01 IP Phone 身份验证 (201), PC-01 手机校验 (301), PR-01 身份验证 (401), SM-01 手机校验 (501).
 // The legacy document names the same check differently on each interface; each keeps its own
 // code, so serving rules and logs stay per interface. Which one is served is ctx.business.

@@ -1,5 +1,6 @@
+// Contract of PC-03 payment (303).
 // PC-03 payment (缴费请求): the card system posts a payment to a number; the serial is the header's
-// (流水号). One unit of work through the posting kit (handlers/kit/posting.ts, docs/payments.md):
+// (流水号). One unit of work through the posting domain (src/domain/posting.ts pay(), docs/payments.md):
 // TAB_PAY (PAYMODE 15), TAB_ACCOUNTPREDEPOSIT, TAB_ACCOUNTPREDEPOSITDTAL, ACCT_BALANCE, and the
 // resume command when an arrears-suspended line's real-time balance is now above zero. A re-sent
 // serial never reaches this handler (PC-06 replays the stored reply in the dispatcher).

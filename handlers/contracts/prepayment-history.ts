@@ -1,3 +1,4 @@
+// Contract of CS-17 prepayment-history (117), VO-09 voip-prepayment-history (209).
 // CS-17 prepayment history (预交流水查询) and VO-09 prepayment history by card (IP Phone通过卡号查询
 // 预交款缴费记录): every TAB_PAY row of the subscriber since the account was opened ("开户以来所有的
 // 交费记录"), paged, newest first; a reversal is a row of its own with a negative amount.

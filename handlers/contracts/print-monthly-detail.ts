@@ -1,3 +1,4 @@
+// Contract of PR-02 print-monthly-detail (402).
 // PR-02 print kiosk monthly call detail (月结话费详单查询, print interface): CS-11 for a self-service
 // kiosk, which carries the number's service password: a kiosk prints nobody's detail without it.
 // The wire contract (handlers/contracts/define.ts); the handler is handlers/print-monthly-detail.ts.

@@ -1,3 +1,4 @@
+// Contract of CS-20 profile-change (120).
 // CS-20 profile change except name and number (资料更改(除户名、号码外)): number + the fields to change
 // → TAB_SUBSCRB updated and the change recorded in USR_BUSI_RECORD (status 1: no switch command), in
 // one unit of work. The legacy flow: "取得用户业务号码,和需要修改的所有修改信息…修改传过来要修改的所有
@@ -5,6 +6,7 @@
 // The wire contract (handlers/contracts/define.ts); the handler is handlers/profile-change.ts.
 import { char, text, u8 } from '../../protocol/fields.js';
 import { svcnum, ACCEPTED_RESPONSE } from '../kit/fields.js';
+import { acceptanceRule } from '../../src/domain/transitions.js';
 import { defineWriteContract } from './define.js';
 
 const REQUEST = [
@@ -44,8 +46,9 @@ export const contract = defineWriteContract({
     'of type 41 (资料更改) is written in status 1 (recorded: no switch command), listing in PARAM the names of the fields',
     'whose value actually changed — never the values (personal data; CS-05 shows PARAM to any agent), e.g.',
     '`资料更改: 地址, 联系电话; 清除: 邮编`, or `资料更改: 无变化` when every value given equals the stored one.',
-    'Accepted in statuses 1–4 (docs/schema.md, status transitions); a cancelled number is 2004. A request re-sent with the',
-    'same header serial is answered with the first reply and changes nothing.',
+    acceptanceRule('PROFILE_CHANGE'),
+    '',
+    'A request re-sent with the same header serial is answered with the first reply and changes nothing.',
   ].join('\n'),
   example: {
     request: { svcnum: '13997000001', address: '青海省西宁市城西区五四大街8号', contactNum: '', postCode: '810001', email: '', clear: 8 },

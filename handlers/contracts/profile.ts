@@ -1,10 +1,11 @@
+// Contract of CS-03 profile (103), VO-02 voip-profile (202).
 // CS-03 profile query (用户档案查询) and VO-02 IP Phone profile (IP Phone用户档案查询): number →
 // TAB_SUBSCRB (+ TAB_PRCPLN name). The legacy flow of VO-02 is CS-03's word for word ("用业务号码
 // 查询TAB_SUBSCRB表"), so one module serves both: VO-02 looked up by the service number, like
 // CS-03, and only for IP Phone (V) subscribers. SVCPWD is never read.
 // The wire contract (handlers/contracts/define.ts); the handler is handlers/profile.ts.
 import { char, code, datetime, text } from '../../protocol/fields.js';
-import { ID_TYPES } from '../../src/store/schema.js';
+import { ID_TYPES } from '../../src/domain/codes.js';
 import { idField, netType, subscriberStatus, svcnum } from '../kit/fields.js';
 import { defineContract } from './define.js';
 

@@ -1,9 +1,10 @@
+// Contract of CS-06 puk-by-number (106), CS-07 puk-by-sim (107).
 // CS-06 PUK by phone number (number → TAB_SUBSCRB.SIMCARDID → RES_MOB_CARD.PUK) and CS-07 PUK by
 // SIM card number (RES_MOB_CARD directly, cards in stock too). One reply layout for both. The PUK
 // is a secret field: it travels in the reply and is never written to a log (SPEC.md "Secret fields").
 // The wire contract (handlers/contracts/define.ts); the handler is handlers/puk.ts.
 import { char, code, withDoc } from '../../protocol/fields.js';
-import { SIM_CARD_STATUS } from '../../src/store/schema.js';
+import { SIM_CARD_STATUS } from '../../src/domain/codes.js';
 import { netType, simNum, svcnum } from '../kit/fields.js';
 import { defineContract } from './define.js';
 

@@ -1,3 +1,4 @@
+// Contract of CS-12 realtime-totals (112), VO-04 voip-realtime-fees (204), C1-02 c1x-realtime-fees (232), SM-02 sms-realtime-fees (502).
 // Real-time fees (实时总帐 / 实时话费): CS-12 by number, VO-04 for IP Phone by card or phone
 // number, C1-02 for CDMA1X, SM-02 for the SMS bill-query platform. One reply layout: this
 // cycle's usage fees so far (RATING2_REAL_FEE) and rents (BILL_RENT_ACCT_DETAIL) of the number,

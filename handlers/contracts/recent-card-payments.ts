@@ -1,6 +1,7 @@
+// Contract of PC-08 recent-card-payments (308).
 // PC-08 last hour's card payments (最近一小时缴费卡缴费): the ops look-up the legacy runbook did by
 // hand in SQL (`select * from tab_pay where paydate>sysdate-1/24 and paymode='15'`), as business
-// type 308 and as `bssgate report card-payments --since 1h` (src/reconcile.ts shares the queries).
+// type 308 and as `bssgate report card-payments --since 1h` (src/reconcile/card-payments.ts shares the queries).
 // The wire contract (handlers/contracts/define.ts); the handler is handlers/recent-card-payments.ts.
 import { char, datetime, money, pageRequest, pagedResponse, u16 } from '../../protocol/fields.js';
 import { idField, payStatus } from '../kit/fields.js';

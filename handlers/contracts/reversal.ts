@@ -1,8 +1,10 @@
+// Contract of PC-04 reversal (304).
 // PC-04 reversal (冲正请求): the card system takes back one of its payments, named by that
 // payment's serial; the reversal's own serial is the header's. Exactly once per payment (2009 for
 // a second reversal under another serial), the same status rule as PC-03, and an unknown original
 // is answered 2008 and remembered (a tombstone in the original's TAB_PAY slot) so that the payment
-// arriving late is refused. docs/payments.md.
+// arriving late is refused. The rule is the posting domain's (src/domain/posting.ts reverse(),
+// docs/payments.md).
 // The wire contract (handlers/contracts/define.ts); the handler is handlers/reversal.ts.
 import { char, money, withDoc } from '../../protocol/fields.js';
 import { SERIAL_PATTERN } from '../../protocol/serial.js';

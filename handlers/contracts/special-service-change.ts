@@ -1,3 +1,4 @@
+// Contract of CS-24 special-service-change (124).
 // CS-24 special-service change (特服档案修改): number + special service + action (add, remove,
 // modify) → TAB_SRVG updated, the change inserted into USR_BUSI_SRVG and the switch command queued
 // for the online-command scanner (USR_BUSI_RECORD status 5), in one unit of work. The legacy flow:
@@ -5,11 +6,22 @@
 // 指令程序扫描该记录,…并且修改TAB_SRVG的用户特服状态操作类型状态,插入USR_BUSI_SRVG表记录此次特服变更的操作".
 // The wire contract (handlers/contracts/define.ts); the handler is handlers/special-service-change.ts.
 import { char } from '../../protocol/fields.js';
-import { BUSI_TYPES, SRVG_ACTION_CODES, SRVG_CODES } from '../../src/store/schema.js';
+import { BUSI_TYPES, SRVG_ACTION_CODES, SRVG_CODES } from '../../src/domain/codes.js';
 import { busiType, meanings, svcnum, ACCEPTED_RESPONSE } from '../kit/fields.js';
+import { acceptanceRule, type BusiType } from '../../src/domain/transitions.js';
 import { defineWriteContract } from './define.js';
 
 export const SRVG = meanings(SRVG_CODES);
+
+const { ADD, REMOVE, MODIFY } = SRVG_ACTION_CODES;
+/** The business type of each action (USR_BUSI_RECORD.BUSITYPE 31–33). */
+export const BUSI_OF_ACTION: Record<string, BusiType> = { [ADD.code]: 'SRVG_ADD', [REMOVE.code]: 'SRVG_REMOVE', [MODIFY.code]: 'SRVG_MODIFY' };
+
+/** The status transition table's rule for an action, as the spec says it. */
+function statusRule(action: string): string {
+  const busi = BUSI_OF_ACTION[action];
+  return acceptanceRule(busi, `**${action}** (${BUSI_TYPES[busi].code} ${BUSI_TYPES[busi].zh})`);
+}
 
 const REQUEST = [
   svcnum,
@@ -41,8 +53,9 @@ export const contract = defineWriteContract({
     '  parameter again is 1006 (nothing to change). Not on: 2004.',
     '- `param`: the forwarding number of CFU, CFB and CFNRY, required with A and M (missing: 1006); the other services take',
     '  none (a `param` given for them, or with D, is 1006).',
-    '- Accepted from the statuses of the status transition table (docs/schema.md): A and M only while active (1); D also',
-    '  while suspended (2, 3), so that a suspended subscriber can still drop a service. Otherwise 2004 with the reason.',
+    `- ${statusRule(ADD.code)}`,
+    `- ${statusRule(REMOVE.code)} A suspended subscriber can still drop a service.`,
+    `- ${statusRule(MODIFY.code)}`,
     '- Numbers of every network (G, C, V, X): each has its switch templates.',
     '- **The switch command**: USR_BUSI_RECORD.PARAM holds `<SRVGID>` or `<SRVGID> <param>` (one space; the form the',
     '  front office writes, e.g. `CFU 13897012345`): the scanner fills the templates\' {SRVGID} with the first word and',

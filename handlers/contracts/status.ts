@@ -1,3 +1,4 @@
+// Contract of CS-08 status (108).
 // CS-08 status query (状态查询): number → TAB_SUBSCRB.STATUS, when it last changed, and its meaning.
 // The wire contract (handlers/contracts/define.ts); the handler is handlers/status.ts.
 import { datetime, text } from '../../protocol/fields.js';

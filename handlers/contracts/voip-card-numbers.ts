@@ -1,3 +1,4 @@
+// Contract of VO-05 voip-card-numbers (205).
 // VO-05 all phone numbers of a card (IP Phone通过卡号查询所有电话号码). The legacy flow text is a copy
 // of VO-04's (real-time fees); the reading chosen (protocol/SPEC.md section 9) is the title's: the
 // numbers that belong to the card, from the table the document names, TAB_SUBSCRB (CARDNUM).

@@ -1,3 +1,4 @@
+// Contract of VO-06 voip-card-of-number (206).
 // VO-06 card number and user name of a phone number (IP Phone通过电话号码查卡号、用户名):
 // TAB_VOIPSUBSCRB by BINDNUM. A number may be bound to several cards, so the answer is a list.
 // The wire contract (handlers/contracts/define.ts); the handler is handlers/voip-card-of-number.ts.

@@ -1,3 +1,4 @@
+// Contract of VO-08 voip-detail (208).
 // VO-08 IP Phone call detail (IP Phone通过卡号或绑定号码查询详单): by card number or by bound
 // number + cycle → the month's IP calls (TICKET_163_cycle), in time order, paged.
 // The wire contract (handlers/contracts/define.ts); the handler is handlers/voip-detail.ts.

@@ -1,3 +1,4 @@
+// Contract of VO-07 voip-same-customer (207).
 // VO-07 subscribers with the same customer (IP Phone通过卡号或手机号码查询相同CUSID用户): a card or
 // mobile number → its customer (CUSTID) → every TAB_SUBSCRB number of that customer.
 // The wire contract (handlers/contracts/define.ts); the handler is handlers/voip-same-customer.ts.

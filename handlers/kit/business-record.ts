@@ -1,27 +1,18 @@
 // The one way a write function records a business operation (CS-20…26, PC-03/04's resume): the
-// status transition table decides whether it is allowed (src/store/schema.ts STATUS_TRANSITIONS,
+// status transition table decides whether it is allowed (src/domain/transitions.ts STATUS_TRANSITIONS,
 // printed in docs/schema.md; refused 2004 with the reason), the subscriber's status changes, and a
 // USR_BUSI_RECORD row is written — in status 5 (queued for the switch: the scanner claims it) when
 // the business type needs the switch, status 1 (recorded) otherwise. All in the caller's unit of
 // work (a write function's ctx.tx), so the record, the status and the command commit together.
 import { GatewayError } from '../../protocol/return-codes.js';
-import { BUSI_STATUS, BUSI_TYPES, STATUS_TRANSITIONS, SUBSCRIBER_STATUS, type SubscriberStatus } from '../../src/store/schema.js';
+import { BUSI_STATUS, BUSI_TYPES, SUBSCRIBER_STATUS, type SubscriberStatus } from '../../src/domain/codes.js';
+import { transitionOf, type BusiType } from '../../src/domain/transitions.js';
 import { INSERT_BUSI_RECORD, NEXT_BUSISN, SET_SUBSCRIBER_STATUS } from '../../src/store/queries/business-record.js';
 import type { WriteContext } from '../../src/types.js';
 import type { Subscriber } from './subscriber.js';
 
 
-export type BusiType = keyof typeof BUSI_TYPES;
-
 const STATUS_NAME = new Map<number, string>(Object.values(SUBSCRIBER_STATUS).map((s) => [s.code, s.zh]));
-const TRANSITION = new Map(STATUS_TRANSITIONS.map((t) => [t.busi, t]));
-
-/** The transition row of a business type; throws for a type the table does not list (our bug). */
-export function transitionOf(busi: BusiType) {
-  const t = TRANSITION.get(busi);
-  if (!t) throw new Error(`business type ${busi} has no row in STATUS_TRANSITIONS`);
-  return t;
-}
 
 /** 2004 unless the table allows this business type from the subscriber's current status. */
 export function checkTransition(sub: Pick<Subscriber, 'status' | 'svcnum'>, busi: BusiType): void {
@@ -54,7 +45,7 @@ export interface Recorded {
  * Check the transition, change the subscriber's status when the table says so, and write the
  * business record (queued for the switch when the type needs it). Returns its BUSISN.
  */
-export async function recordBusiness(ctx: WriteContext, sub: Subscriber, busi: BusiType, o: RecordOptions = {}): Promise<Recorded> {
+export async function recordBusiness(ctx: Pick<WriteContext, 'tx' | 'clock' | 'operator'>, sub: Subscriber, busi: BusiType, o: RecordOptions = {}): Promise<Recorded> {
   if (!o.checked) checkTransition(sub, busi);
   const t = transitionOf(busi);
   const now = ctx.clock.date();

@@ -4,7 +4,7 @@
 // call-detail page is 17,000 bytes), and the page sizes keep the largest reply well inside the
 // default max_frame of 65536 bytes (test/handlers/registry.test.ts). The reads are in detail.ts.
 import { char, code, datetime, money, u32, type BodyOf } from '../../protocol/fields.js';
-import type { NetType } from '../../src/store/schema.js';
+import type { NetType } from '../../src/domain/codes.js';
 
 /** Voice and SMS records belong to mobile numbers: CS-11, CS-13 and PR-02 serve G and C subscribers. */
 export const CALL_NETS: readonly NetType[] = ['G', 'C'];

@@ -1,10 +1,10 @@
 // Shared field definitions and code fields of the handlers: one definition each for the service
 // number, the billing cycle, the ID-document number, the SIM number and the service password,
-// and the code fields tied to the schema's code tables (src/store/schema.ts), whose meanings the
+// and the code fields tied to the business code tables (src/domain/codes.ts), whose meanings the
 // spec lists. Handlers take their layouts' common fields from here, never restate them.
 import { char, code, cycle, withDoc } from '../../protocol/fields.js';
 import type { CodeMeaning } from '../../protocol/layout-types.js';
-import { BUSI_STATUS, BUSI_TYPES, NET_TYPES, PAY_MODES, PAY_STATUS, SUBSCRIBER_STATUS } from '../../src/store/schema.js';
+import { BUSI_STATUS, BUSI_TYPES, NET_TYPES, PAY_MODES, PAY_STATUS, SUBSCRIBER_STATUS } from '../../src/domain/codes.js';
 
 /** The meanings of a schema code table, for a code field (the spec lists them). */
 export const meanings = <C extends string | number>(t: Record<string, { code: C; zh: string; en: string }>): readonly (CodeMeaning & { code: C })[] =>

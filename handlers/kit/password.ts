@@ -2,7 +2,7 @@
 // VO-01, PC-01, PR-01, SM-01, handlers/password-check.ts) and the print kiosk's detail (PR-02,
 // PR-03), so that no function is a way around the lockout.
 //
-// Lockout (issue 6), per service number, counted in the database (src/store/queries/auth.ts):
+// Lockout, per service number, counted in the database (src/store/queries/auth.ts):
 // at most LOCKOUT.maxFails wrong passwords in a LOCKOUT.windowMs window, then the number is locked
 // for LOCKOUT.lockMs; after LOCKOUT.maxConsecutive wrong passwords with no success between them,
 // it is locked until an operator clears it (lockout-clear 190, `bssgate lockout clear`). A locked

@@ -4,7 +4,8 @@
 // zero" means the same thing on every interface.
 import { GatewayError } from '../../protocol/return-codes.js';
 import { ACCOUNT_REALTIME } from '../../src/store/queries/bills.js';
-import type { HandlerContext } from '../../src/types.js';
+import type { Queryable } from '../../src/store/types.js';
+import type { Clock } from '../../src/types.js';
 import { cycleOfDate } from '../monthly-bill.js';
 import type { Subscriber } from './subscriber.js';
 
@@ -23,10 +24,11 @@ export interface RealtimeBalance {
 }
 
 /**
- * Read through ctx.store: in a write function that is the unit of work, so a payment's own
- * ACCT_BALANCE update is already seen. 2011 when the account has no ACCT_BALANCE row.
+ * Read through ctx.store: in a write function (and in the posting domain, src/domain/posting.ts,
+ * which hands its unit's tx) that is the unit of work, so a payment's own ACCT_BALANCE update is
+ * already seen. 2011 when the account has no ACCT_BALANCE row.
  */
-export async function realtimeBalance(ctx: HandlerContext, sub: Pick<Subscriber, 'acctid'>): Promise<RealtimeBalance> {
+export async function realtimeBalance(ctx: { store: Queryable; clock: Clock }, sub: Pick<Subscriber, 'acctid'>): Promise<RealtimeBalance> {
   const cycle = cycleOfDate(ctx.clock.date());
   const acct = await ACCOUNT_REALTIME.one(ctx.store, { acctid: sub.acctid, cycle });
   if (!acct) throw new GatewayError('NO_ACCOUNT', String(sub.acctid));

@@ -2,9 +2,10 @@
 // (2001 when absent, 2004 when cancelled unless the function reads history), the IP Phone
 // subscriber of a card number, and the PR-04 no-print rule.
 import { GatewayError } from '../../protocol/return-codes.js';
-import { NET_TYPES, PROVINCE_WIDE_REGION, SUBSCRIBER_STATUS, type NetType } from '../../src/store/schema.js';
+import { NET_TYPES, PROVINCE_WIDE_REGION, SUBSCRIBER_STATUS, type NetType } from '../../src/domain/codes.js';
 import { NOPRINT_RULE, SUBSCRIBER_BY_NUMBER, VOIP_SUBSCRIBER_BY_CARD } from '../../src/store/queries/subscriber.js';
 import type { RowOf } from '../../src/store/queries/define.js';
+import type { Queryable } from '../../src/store/types.js';
 import type { HandlerContext } from '../../src/types.js';
 
 export type Subscriber = RowOf<typeof SUBSCRIBER_BY_NUMBER.columns>;
@@ -29,8 +30,8 @@ function check(sub: Subscriber | undefined, what: string, o: LookupOptions): Sub
   return sub;
 }
 
-/** The subscriber of a service number (the live row when the number was reused). */
-export async function findSubscriber(ctx: HandlerContext, svcnum: string, o: LookupOptions = {}): Promise<Subscriber> {
+/** The subscriber of a service number (the live row when the number was reused). Read through ctx.store (a unit's tx too). */
+export async function findSubscriber(ctx: { store: Queryable }, svcnum: string, o: LookupOptions = {}): Promise<Subscriber> {
   return check(await SUBSCRIBER_BY_NUMBER.one(ctx.store, { svcnum }), svcnum, o);
 }
 

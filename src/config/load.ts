@@ -1,17 +1,20 @@
 // Legacy-style INI files → the validated Config (OP-01). Every key is looked up in the one table
 // (src/config/keys.ts); anything unknown, malformed, out of range or contradictory throws a
 // ConfigError naming the file, the section, the key and what is accepted. Nothing is clamped.
+// Values and defaults land in Config generically (sectionValues: each row's `field` and typed
+// default); the builders below hold only what relates keys to each other.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import ini from 'ini';
-import type { WireInterface as InterfaceKind } from '../../protocol/business-types.js';
 import { ConfigError } from './types.js';
-import type { AdminConfig, CardConfig, ClientConfig, Config, DatabaseConfig, DatabaseType, InterfaceConfig, LogConfig, ScannerConfig, SwitchConfig } from './types.js';
-import { DEFAULT_ADMIN_ALLOW, DEFAULT_ADMIN_PORT, DEFAULT_CARD, DEFAULT_IDEMPOTENCY_DAYS, DEFAULT_PORTS, DEFAULT_SQLITE_PATH, ENV_DB_PASSWORD, ENV_DB_URL, INTERFACE_KINDS, SECTION_KINDS, keysOf } from './keys.js';
-import type { KeyDef, SectionKind } from './keys.js';
+import type { AdminConfig, CardConfig, ClientConfig, Config, DatabaseConfig, InterfaceConfig, KeySource, ScannerConfig, SwitchConfig } from './types.js';
+import { DEFAULT_PORTS, DEFAULT_REPORT_DIR, ENV_DB_PASSWORD, ENV_DB_URL, INTERFACE_KINDS, SECTION_KINDS, keysOf, typedDefault } from './keys.js';
+import type { KeyDef, LoadedValues, SectionKind } from './keys.js';
 import { ValueProblem, didYouMean } from './values.js';
 import { conflictingAddresses } from './clients.js';
+import { loadFramingProfile } from '../../protocol/framing/packet.js';
+import { ProfileError } from '../../protocol/framing/profile.js';
 
 // The loader is the only place the environment is read: ENV_DB_URL and ENV_DB_PASSWORD, set and
 // non-empty, win over the files. openStore takes the DatabaseConfig built here as given.
@@ -97,25 +100,52 @@ export function loadConfig(files: string[], env: NodeJS.ProcessEnv = process.env
   if (interfaces.length === 0) {
     throw new ConfigError(label, '', '', 'no interfaces: define at least one [interface.<name>] section, e.g. [interface.cs]');
   }
-  const built = interfaces.map(buildInterface).filter((i): i is InterfaceConfig & { file: string } => i !== undefined);
+  const built = interfaces.map((p) => buildInterface(p, baseDir)).filter((i): i is InterfaceConfig & { file: string } => i !== undefined);
   if (built.length === 0) throw new ConfigError(label, '', '', 'no enabled interfaces: every [interface.*] section has enabled = false');
   checkPortConflicts(built);
-  const admin = buildAdmin(shared.admin, files[0]);
+  const admin = buildAdmin(shared.admin, files[0], baseDir);
   checkAdminPort(admin, built);
 
   return {
     files: [...files],
-    interfaces: built.map(({ file: _file, ...i }) => i),
+    interfaces: built,
     database: buildDatabase(shared.database, env, baseDir, files[0]),
-    log: buildLog(shared.log, baseDir),
-    shutdownGraceMs: (shared.server.get('shutdown_grace')?.value as number | undefined) ?? 10_000,
-    workers: (shared.server.get('workers')?.value as number | undefined) ?? 1,
-    idempotencyDays: (shared.server.get('idempotency_days')?.value as number | undefined) ?? DEFAULT_IDEMPOTENCY_DAYS,
-    clients: buildClients(clients, interfaces),
+    log: { ...sectionValues('log', getter(shared.log), baseDir), dirSource: sourceOf(shared.log, 'dir', files[0]) },
+    // [server] lands in Config itself.
+    ...sectionValues('server', getter(shared.server), baseDir),
+    clients: buildClients(clients, interfaces, baseDir),
     admin,
-    ...buildScanner(shared.scanner, switches, files[0]),
+    ...buildScanner(shared.scanner, switches, files[0], baseDir),
     card: buildCard(shared.card, baseDir, files[0]),
   };
+}
+
+/** A shared section's parsed values by key. */
+function getter(set: ReadonlyMap<string, SetValue>): (key: string) => unknown {
+  return (key) => set.get(key)?.value;
+}
+
+/**
+ * One section's object, generically from the key table: each row's value lands at its `field`;
+ * an unset key gets its typed default (a path resolved against the first file's directory, as
+ * docs/config.md says), an unset `required` one is an error naming file and section (`where`:
+ * sections that have such keys), an `optional` or `computed` one stays unset (the builder
+ * computes the latter).
+ */
+function sectionValues<S extends SectionKind>(kind: S, get: (key: string) => unknown, baseDir: string, where?: { file: string; header: string }): LoadedValues<S> {
+  const out: Record<string, unknown> = {};
+  for (const def of keysOf(kind).values()) {
+    if (def.field === undefined) continue;
+    let v = get(def.key);
+    if (v === undefined) {
+      if (def.required !== undefined) throw new ConfigError(where?.file ?? '', where?.header ?? kind, def.key, `missing; ${def.required}`);
+      v = typedDefault(def);
+      if (v !== undefined && def.path) v = resolve(baseDir, v as string);
+      else if (Array.isArray(v)) v = [...(v as unknown[])];
+    }
+    if (v !== undefined) out[def.field] = v;
+  }
+  return out as LoadedValues<S>;
 }
 
 function readConfigFile(file: string): string {
@@ -134,7 +164,7 @@ function readConfigFile(file: string): string {
 }
 
 /**
- * Values the `ini` package would silently change (DESIGN.md: never a silently changed value):
+ * Values the `ini` package would silently change (docs/config.md: a value is never silently changed):
  * a ; or # glued to an unquoted value (`abc#def`) starts a comment and cuts it — after a space it
  * is the legacy files' ordinary end-of-line comment; "double quotes" are decoded as a JSON string,
  * so a backslash is an escape; text after the closing quote keeps the quotes in the value.
@@ -303,33 +333,27 @@ function parseValue(file: string, header: string, def: KeyDef, text: string): un
   }
 }
 
-function buildInterface(p: ParsedInterface): (InterfaceConfig & { file: string }) | undefined {
+function buildInterface(p: ParsedInterface, baseDir: string): (InterfaceConfig & { file: string }) | undefined {
   const v = p.values;
-  let kind = v.get('kind') as InterfaceKind | undefined;
+  let kind = v.get('kind') as InterfaceConfig['kind'] | undefined;
   if (kind === undefined) {
     if (!(INTERFACE_KINDS as readonly string[]).includes(p.name)) {
       throw new ConfigError(p.file, `interface.${p.name}`, 'kind', `missing; accepted: ${INTERFACE_KINDS.join(' | ')} (required because "${p.name}" is not one of them)`);
     }
-    kind = p.name as InterfaceKind;
+    kind = p.name as InterfaceConfig['kind'];
   }
   if (v.get('enabled') === false) return undefined;
-  const cfg: InterfaceConfig & { file: string } = {
-    file: p.file,
-    name: p.name,
-    kind,
-    host: (v.get('host') as string | undefined) ?? '127.0.0.1',
-    port: (v.get('port') as number | undefined) ?? DEFAULT_PORTS[kind],
-    maxFrame: (v.get('max_frame') as number | undefined) ?? 65536,
-    maxConnections: (v.get('max_connections') as number | undefined) ?? 256,
-    idleTimeoutMs: (v.get('idle_timeout') as number | undefined) ?? 300_000,
-    frameTimeoutMs: (v.get('frame_timeout') as number | undefined) ?? 10_000,
-    drainTimeoutMs: (v.get('drain_timeout') as number | undefined) ?? 30_000,
-    requestTimeoutMs: (v.get('request_timeout') as number | undefined) ?? 15_000,
-    maxPipeline: (v.get('max_pipeline') as number | undefined) ?? 64,
-    allow: (v.get('allow') as string[] | undefined) ?? [],
-  };
-  const serves = v.get('serves') as number[] | undefined;
-  if (serves) cfg.serves = serves;
+  const values = sectionValues('interface', (key) => v.get(key), baseDir);
+  const cfg: InterfaceConfig & { file: string } = { file: p.file, name: p.name, ...values, kind, port: values.port ?? DEFAULT_PORTS[kind] };
+  if (values.framingFile !== undefined && values.framingFile !== 'v1') {
+    const profileFile = resolve(dirname(resolve(p.file)), values.framingFile);
+    try {
+      cfg.framing = loadFramingProfile(profileFile);
+    } catch (err) {
+      if (err instanceof ProfileError) throw new ConfigError(p.file, `interface.${p.name}`, 'framing', `profile ${err.path === '$' ? err.file : `${err.file} ${err.path}`}: ${err.problem}`);
+      throw err;
+    }
+  }
   return cfg;
 }
 
@@ -358,9 +382,9 @@ function nonEmptyEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
 }
 
 function buildDatabase(set: Map<string, SetValue>, env: NodeJS.ProcessEnv, baseDir: string, firstFile: string): DatabaseConfig {
-  const get = <T>(key: string): T | undefined => set.get(key)?.value as T | undefined;
   const fileOf = (key: string): string => set.get(key)?.file ?? set.get('type')?.file ?? firstFile;
-  const type = get<DatabaseType>('type') ?? 'sqlite';
+  const db: DatabaseConfig = sectionValues('database', getter(set), baseDir);
+  const type = db.type;
   // A key that does not apply to the chosen type is an error, not silently ignored.
   for (const [key, { file }] of set) {
     const def = keysOf('database').get(key)!;
@@ -368,17 +392,11 @@ function buildDatabase(set: Map<string, SetValue>, env: NodeJS.ProcessEnv, baseD
       throw new ConfigError(file, 'database', key, `applies only to type = ${def.types.join(' or ')}, but type is ${type}`);
     }
   }
-  const db: DatabaseConfig = {
-    type,
-    poolMax: get<number>('pool_max') ?? 8,
-    passwordStorage: get<'plain' | 'scrypt'>('password_storage') ?? 'scrypt',
-    demoSubscribers: get<number>('demo_subscribers') ?? 0,
-    demoSeed: get<number>('demo_seed') ?? 1,
-  };
-  if (type === 'sqlite') {
-    db.path = get<string>('path') ?? resolve(baseDir, DEFAULT_SQLITE_PATH);
-  } else if (type === 'postgres') {
-    const url = nonEmptyEnv(env, ENV_DB_URL) ?? get<string>('url');
+  // The path's default applies to sqlite alone (a key of another type was refused above).
+  if (type !== 'sqlite') delete db.path;
+  else db.pathSource = sourceOf(set, 'path', firstFile);
+  if (type === 'postgres') {
+    const url = nonEmptyEnv(env, ENV_DB_URL) ?? db.url;
     if (url === undefined) {
       throw new ConfigError(fileOf('url'), 'database', 'url', `missing; type = postgres needs url = postgres://user@host:port/database, or the environment variable ${ENV_DB_URL}`);
     }
@@ -391,49 +409,35 @@ function buildDatabase(set: Map<string, SetValue>, env: NodeJS.ProcessEnv, baseD
       }
     }
     db.url = url;
-    const password = nonEmptyEnv(env, ENV_DB_PASSWORD) ?? get<string>('password');
+    const password = nonEmptyEnv(env, ENV_DB_PASSWORD) ?? db.password;
     if (password !== undefined) db.password = password;
-  } else {
-    const user = get<string>('user');
-    const connectString = get<string>('connect_string');
-    const password = nonEmptyEnv(env, ENV_DB_PASSWORD) ?? get<string>('password');
-    if (connectString === undefined) {
+  } else if (type === 'oracle') {
+    const password = nonEmptyEnv(env, ENV_DB_PASSWORD) ?? db.password;
+    if (db.connectString === undefined) {
       throw new ConfigError(fileOf('connect_string'), 'database', 'connect_string', 'missing; type = oracle needs connect_string = host:port/service_name');
     }
-    if (user === undefined) throw new ConfigError(fileOf('user'), 'database', 'user', 'missing; type = oracle needs user');
+    if (db.user === undefined) throw new ConfigError(fileOf('user'), 'database', 'user', 'missing; type = oracle needs user');
     if (password === undefined) {
       throw new ConfigError(fileOf('password'), 'database', 'password', `missing; type = oracle needs password, or the environment variable ${ENV_DB_PASSWORD}`);
     }
-    Object.assign(db, { user, password, connectString });
+    db.password = password;
   }
   return db;
 }
 
-function buildLog(set: Map<string, SetValue>, baseDir: string): LogConfig {
-  const get = <T>(key: string): T | undefined => set.get(key)?.value as T | undefined;
-  const log: LogConfig = {
-    dir: get<string>('dir') ?? resolve(baseDir, 'logs'),
-    level: get<LogConfig['level']>('level') ?? 'info',
-    retentionDays: get<number>('retention_days') ?? 30,
-    requests: get<boolean>('requests') ?? true,
-  };
-  const stderr = get<boolean>('stderr');
-  if (stderr !== undefined) log.stderr = stderr;
-  return log;
+/** Where a key got its value: the file that set it, else (its default) the first file. */
+function sourceOf(set: Map<string, SetValue>, key: string, firstFile: string): KeySource {
+  const v = set.get(key);
+  return v ? { file: v.file, isDefault: false } : { file: firstFile, isDefault: true };
 }
 
-/** PC-03…PC-08: [card]; every key optional (DEFAULT_CARD). */
+/** PC-03…PC-08: [card]; every key optional. */
 function buildCard(set: Map<string, SetValue>, baseDir: string, firstFile: string): CardConfig {
-  const get = <T>(key: string): T | undefined => set.get(key)?.value as T | undefined;
-  const card: CardConfig = {
-    minAmount: get<bigint>('min_amount') ?? DEFAULT_CARD.minAmount,
-    maxAmount: get<bigint>('max_amount') ?? DEFAULT_CARD.maxAmount,
-    reportDir: get<string>('report_dir') ?? resolve(get<string>('reconcile_dir') ?? baseDir, DEFAULT_CARD.reportDir),
-    pollMs: get<number>('poll_interval') ?? DEFAULT_CARD.pollMs,
-    boundaryMs: get<number>('day_boundary') ?? DEFAULT_CARD.boundaryMs,
-  };
-  const dir = get<string>('reconcile_dir');
-  if (dir !== undefined) card.reconcileDir = dir;
+  const values = sectionValues('card', getter(set), baseDir);
+  const card: CardConfig = { ...values, reportDir: values.reportDir ?? resolve(values.reconcileDir ?? baseDir, DEFAULT_REPORT_DIR) };
+  // report_dir's default lies below reconcile_dir when that is set: its file is the one to name.
+  card.reportDirSource = set.has('report_dir') ? sourceOf(set, 'report_dir', firstFile) : sourceOf(set, 'reconcile_dir', firstFile);
+  if (card.reconcileDir !== undefined) card.reconcileDirSource = sourceOf(set, 'reconcile_dir', firstFile);
   if (card.maxAmount < card.minAmount) {
     throw new ConfigError(set.get('max_amount')?.file ?? set.get('min_amount')?.file ?? firstFile, 'card', 'max_amount', `is ${card.maxAmount}, below min_amount ${card.minAmount}; accepted: an amount not below min_amount`);
   }
@@ -441,17 +445,10 @@ function buildCard(set: Map<string, SetValue>, baseDir: string, firstFile: strin
 }
 
 /** OP-04: [admin]; off unless enabled = true. */
-function buildAdmin(set: Map<string, SetValue>, firstFile: string): AdminConfig {
-  const get = <T>(key: string): T | undefined => set.get(key)?.value as T | undefined;
+function buildAdmin(set: Map<string, SetValue>, firstFile: string, baseDir: string): AdminConfig {
   // The file of the key a clash is about (port, then host), not of `enabled`.
   const file = set.get('port')?.file ?? set.get('host')?.file ?? set.get('enabled')?.file ?? firstFile;
-  return {
-    enabled: get<boolean>('enabled') ?? false,
-    host: get<string>('host') ?? '127.0.0.1',
-    port: get<number>('port') ?? DEFAULT_ADMIN_PORT,
-    allow: get<string[]>('allow') ?? [...DEFAULT_ADMIN_ALLOW],
-    file,
-  };
+  return { ...sectionValues('admin', getter(set), baseDir), file };
 }
 
 /** The admin listener never shares a business port (same rule as between interfaces). */
@@ -477,7 +474,7 @@ const SWITCH_KEYS_OF: Record<string, 'file' | 'socket'> = {
   host: 'socket', port: 'socket', user: 'socket', password: 'socket', keepalive: 'socket', ack_timeout: 'socket', reconnect_min: 'socket', reconnect_max: 'socket',
 };
 
-function buildSwitch(p: ParsedInterface): SwitchConfig {
+function buildSwitch(p: ParsedInterface, baseDir: string): SwitchConfig {
   const v = p.values;
   const header = `switch.${p.name}`;
   const need = <T>(key: string, why: string): T => {
@@ -485,26 +482,13 @@ function buildSwitch(p: ParsedInterface): SwitchConfig {
     if (x === undefined) throw new ConfigError(p.file, header, key, `missing; ${why}`);
     return x;
   };
-  const kind = need<'file' | 'socket'>('kind', 'accepted: file | socket');
+  // The kind first: which other keys belong here depends on it.
+  const kind = need<SwitchConfig['kind']>('kind', keysOf('switch').get('kind')!.required!);
   for (const key of v.keys()) {
     const only = SWITCH_KEYS_OF[key];
     if (only && only !== kind) throw new ConfigError(p.file, header, key, `applies only to kind = ${only}, but kind is ${kind}`);
   }
-  const sw: SwitchConfig = {
-    name: p.name,
-    kind,
-    simulator: (v.get('simulator') as boolean | undefined) ?? false,
-    regions: need<string[]>('regions', 'accepted: comma-separated area codes, or * for every region'),
-    netTypes: need<string[]>('net_types', 'accepted: comma-separated network types G, C, V, X'),
-    switchType: need<string>('switch_type', 'the SWITCH_INS_MODEL.SWITCHTYPE of its templates, e.g. ERI_HLR'),
-    resultTimeoutMs: (v.get('result_timeout') as number | undefined) ?? 30_000,
-    resultPollMs: (v.get('result_poll') as number | undefined) ?? 100,
-    keepaliveMs: (v.get('keepalive') as number | undefined) ?? 30_000,
-    ackTimeoutMs: (v.get('ack_timeout') as number | undefined) ?? 10_000,
-    reconnectMinMs: (v.get('reconnect_min') as number | undefined) ?? 1_000,
-    reconnectMaxMs: (v.get('reconnect_max') as number | undefined) ?? 60_000,
-    file: p.file,
-  };
+  const sw: SwitchConfig = { name: p.name, ...sectionValues('switch', (key) => v.get(key), baseDir, { file: p.file, header }), file: p.file };
   if (kind === 'file') {
     sw.commandDir = need<string>('command_dir', 'kind = file needs the directory the command files go to');
     sw.resultDir = need<string>('result_dir', 'kind = file needs the directory the switch answers in');
@@ -540,25 +524,15 @@ function checkRoutes(list: readonly SwitchConfig[]): void {
   }
 }
 
-function buildScanner(set: Map<string, SetValue>, parsed: readonly ParsedInterface[], firstFile: string): { scanner: ScannerConfig; switches: SwitchConfig[] } {
-  const get = <T>(key: string): T | undefined => set.get(key)?.value as T | undefined;
-  const switches = parsed.map(buildSwitch);
+function buildScanner(set: Map<string, SetValue>, parsed: readonly ParsedInterface[], firstFile: string, baseDir: string): { scanner: ScannerConfig; switches: SwitchConfig[] } {
+  const switches = parsed.map((p) => buildSwitch(p, baseDir));
   checkRoutes(switches);
-  const enabled = get<boolean>('enabled') ?? switches.length > 0;
+  const values = sectionValues('scanner', getter(set), baseDir);
+  const enabled = values.enabled ?? switches.length > 0;
   if (enabled && switches.length === 0) {
     throw new ConfigError(set.get('enabled')?.file ?? firstFile, 'scanner', 'enabled', 'is true but no [switch.<name>] section is configured; add one or set enabled = false');
   }
-  const scanner: ScannerConfig = {
-    enabled,
-    pollMs: get<number>('poll_interval') ?? 200,
-    batch: get<number>('batch') ?? 200,
-    maxInFlight: get<number>('max_in_flight') ?? 256,
-    leaseMs: get<number>('lease') ?? 60_000,
-    maxAttempts: get<number>('max_attempts') ?? 5,
-    retryBackoffMs: get<number>('retry_backoff') ?? 5_000,
-    retryBackoffMaxMs: get<number>('retry_backoff_max') ?? 300_000,
-    unreachableWaitMs: get<number>('unreachable_wait') ?? 30_000,
-  };
+  const scanner: ScannerConfig = { ...values, enabled };
   if (scanner.retryBackoffMaxMs < scanner.retryBackoffMs) {
     throw new ConfigError(set.get('retry_backoff_max')?.file ?? firstFile, 'scanner', 'retry_backoff_max', 'is shorter than retry_backoff');
   }
@@ -578,22 +552,18 @@ function buildScanner(set: Map<string, SetValue>, parsed: readonly ParsedInterfa
 // ---------------------------------------------------------------------------------------------
 // PC-06: [client.<id>] (docs/idempotency.md).
 
-function buildClients(parsed: readonly ParsedInterface[], interfaces: readonly ParsedInterface[]): ClientConfig[] {
+function buildClients(parsed: readonly ParsedInterface[], interfaces: readonly ParsedInterface[], baseDir: string): ClientConfig[] {
   // Every [interface.<name>] section of the files counts, enabled or not (disabling one for a while
   // does not make its client sections wrong).
   const known = interfaces.map((i) => i.name);
   const out = parsed.map((p): ClientConfig => {
     const header = `client.${p.name}`;
-    const name = p.values.get('name') as string | undefined;
-    if (name === undefined) throw new ConfigError(p.file, header, 'name', "missing; the client's identity in the idempotency key, e.g. name = cardsys (kept when the section is renamed)");
-    const addresses = p.values.get('addresses') as string[] | undefined;
-    if (addresses === undefined) throw new ConfigError(p.file, header, 'addresses', 'missing; the addresses and CIDR blocks the client connects from, e.g. addresses = 10.20.0.5, 10.20.0.6');
-    const covers = p.values.get('interfaces') as string[] | undefined;
-    const unknown = covers?.find((i) => !known.includes(i));
+    const values = sectionValues('client', (key) => p.values.get(key), baseDir, { file: p.file, header });
+    const unknown = values.interfaces?.find((i) => !known.includes(i));
     if (unknown !== undefined) {
       throw new ConfigError(p.file, header, 'interfaces', `"${unknown}" is not an interface of the configuration; accepted: names of [interface.<name>] sections (${known.join(', ')})`);
     }
-    return { section: p.name, name, addresses, ...(covers ? { interfaces: covers } : {}), file: p.file };
+    return { section: p.name, ...values, file: p.file };
   });
   for (let i = 0; i < out.length; i++) {
     const prev = out.slice(0, i).find((c) => c.name === out[i].name);

@@ -3,11 +3,12 @@
 // background, one file at a time (2 cores are shared with the request path), with node:zlib
 // streams: no sync fs call and no whole file in memory.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { open, readdir, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { Clock } from '../clock.js';
+import { ensureDir } from '../dirs.js';
 import { localMidnight, mmdd } from './local-time.js';
 
 /** The daily families (OP-02). warn.log is not among them: it is one file per log dir. */
@@ -69,7 +70,7 @@ export class Archiver {
 
   private async compress(file: string): Promise<void> {
     const bak = join(dirname(file), 'bak');
-    await mkdir(bak, { recursive: true });
+    await ensureDir(bak);
     const st = await stat(file);
     const target = await freeName(bak, basename(file));
     const tmp = `${target}.tmp`;

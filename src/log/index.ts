@@ -12,6 +12,7 @@
 // Rotated at local midnight; earlier days gzip-compressed into `<dir>/<iface>/bak/` (OP-03) and
 // deleted after retention_days. Everything stays in-process (pino + sonic-boom, buffered async
 // writes, no worker thread): see docs/logs.md.
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { Logger } from 'pino';
@@ -19,7 +20,8 @@ import sonicBoom from 'sonic-boom';
 
 // sonic-boom is CommonJS; its `.default` is the constructor both in its types and at run time.
 const SonicBoom = sonicBoom.default;
-import type { LogConfig } from '../config/types.js';
+import { keyError, type LogConfig } from '../config/types.js';
+import { DirectoryError, ensureDirSync, osReason } from '../dirs.js';
 import { systemClock, type Clock } from '../clock.js';
 import { Archiver, type DailyFamily } from './archive.js';
 import { DailyFile } from './daily-file.js';
@@ -86,6 +88,26 @@ export interface CreateLogsOptions {
   journal?: string;
 }
 
+/**
+ * [log] dir is created (with its parents) and warn.log opened once, synchronously, before the
+ * asynchronous writer: a directory that cannot be created or written stops the start with one
+ * ConfigError naming the file, [log] and dir and the OS reason (sonic-boom's own mkdir would spin
+ * for ever under /proc, and its failed open ended in an ERR_OUT_OF_RANGE stack trace).
+ */
+function openLogDir(cfg: LogConfig, warnPath: string): void {
+  try {
+    ensureDirSync(cfg.dir);
+  } catch (err) {
+    if (err instanceof DirectoryError) throw keyError(cfg.dirSource, 'log', 'dir', err.message);
+    throw err;
+  }
+  try {
+    closeSync(openSync(warnPath, 'a'));
+  } catch (err) {
+    throw keyError(cfg.dirSource, 'log', 'dir', `cannot open ${warnPath} for appending: ${osReason(err)}`);
+  }
+}
+
 /** Interface names become directory names: refuse anything that could leave the log dir. */
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
@@ -104,16 +126,27 @@ export function createLogs(cfg: LogConfig, opts: CreateLogsOptions = {}): Logs {
   };
 
   // warn.log: low volume, so no buffering (minLength 0): a warning is on disk before a crash.
-  const warnFile = new SonicBoom({ dest: join(cfg.dir, 'warn.log'), mkdir: true, append: true, sync: false });
-  warnFile.on('error', (err: Error) => process.stderr.write(`bssgate: cannot write ${join(cfg.dir, 'warn.log')}: ${err.message}\n`));
+  const warnPath = join(cfg.dir, 'warn.log');
+  openLogDir(cfg, warnPath);
+  const warnFile = new SonicBoom({ dest: warnPath, append: true, sync: false });
+  warnFile.on('error', (err: Error) => process.stderr.write(`bssgate: cannot write ${warnPath}: ${err.message}\n`));
   const toStderr = opts.stderr ?? cfg.stderr ?? process.stderr.isTTY === true;
   let warnClosed = false;
+  let warnBroken = false;
   // A line logged after close() (a late socket event) is dropped, not thrown from pino.
   const mainDest = {
     write(line: string): boolean {
       if (warnClosed) return false;
       if (toStderr) process.stderr.write(line);
-      return warnFile.write(line);
+      try {
+        return warnFile.write(line);
+      } catch (err) {
+        // sonic-boom throws from write() when its file could not be (re)opened (fd -1, e.g. after
+        // an external logrotate moved the directory away): the line is lost, the process is not.
+        if (!warnBroken) process.stderr.write(`bssgate: cannot write ${warnPath}: ${(err as Error).message}; warn.log lines are dropped until it can be reopened\n`);
+        warnBroken = true;
+        return false;
+      }
     },
   };
   const main = pino({ level: cfg.level, timestamp, formatters, base: { pid: process.pid } }, mainDest);

@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import { dirname } from 'node:path';
+import { ensureDirSync } from '../dirs.js';
 
 export interface LineWriterOptions {
   /** Pending characters that trigger a write. */
@@ -33,7 +34,7 @@ export class LineWriter extends EventEmitter {
     private readonly opts: LineWriterOptions,
   ) {
     super();
-    fs.mkdirSync(dirname(file), { recursive: true });
+    ensureDirSync(dirname(file));
     this.fd = fs.openSync(file, 'a');
     this.timer = setInterval(() => {
       if (this.pendingChars > 0 && !this.writing) this.kick();

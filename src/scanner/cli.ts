@@ -6,7 +6,8 @@ import type { Config, DatabaseConfig } from '../config/types.js';
 import { createLogs } from '../log/index.js';
 import { readMeta } from '../store/init.js';
 import { CMD_LIST_BY_NUMBER, CMD_LIST_BY_STATUS } from '../store/queries/commands.js';
-import { BUSI_STATUS, BUSI_TYPES, SCHEMA_VERSION } from '../store/schema.js';
+import { SCHEMA_VERSION } from '../store/schema.js';
+import { BUSI_STATUS, BUSI_TYPES } from '../domain/codes.js';
 import type { AdminStore } from '../store/types.js';
 import { describeSwitches, startScanner } from './switches.js';
 

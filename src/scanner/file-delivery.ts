@@ -9,12 +9,14 @@
 // A delivery never throws: a full, missing or unwritable directory, or no result in time, is a
 // 'retry' outcome (the re-send keeps the file name, so the switch side recognises it).
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { ensureDir } from '../dirs.js';
 import { accessSync, constants, statSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { gbkDecode, gbkEncodeStrict } from '../../protocol/gbk.js';
+import { describe } from '../store/errors.js';
 import type { Delivery, DeliveryOutcome, FileDeliveryOptions, SwitchCommand } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -196,11 +198,6 @@ export function allowManyListeners(signal: AbortSignal): void {
   setMaxListeners(0, signal);
 }
 
-function errText(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  return e.code ? `${e.code}: ${e.message}` : String(e?.message ?? err);
-}
-
 // ---------------------------------------------------------------------------------------------
 // The delivery.
 
@@ -256,8 +253,8 @@ export class FileDelivery implements Delivery {
       return await this.deliverOnce(cmd, signal);
     } catch (err) {
       // Not expected (every fs call is handled); the contract says never reject.
-      this.log.warn({ busisn: String(cmd.busisn), err: errText(err) }, 'OC-01: delivery error');
-      return { kind: 'retry', reason: `file delivery error: ${errText(err)}` };
+      this.log.warn({ busisn: String(cmd.busisn), err: describe(err) }, 'OC-01: delivery error');
+      return { kind: 'retry', reason: `file delivery error: ${describe(err)}` };
     }
   }
 
@@ -279,8 +276,8 @@ export class FileDelivery implements Delivery {
       early = await this.takeResult(name);
     } catch (err) {
       // A result that could not be read back would be lost: do not send.
-      const reason = `cannot read ${join(resultDir, name)}: ${errText(err)}`;
-      this.log.warn({ busisn, dir: resultDir, err: (err as NodeJS.ErrnoException).code ?? errText(err) }, `OC-01: ${reason}`);
+      const reason = `cannot read ${join(resultDir, name)}: ${describe(err)}`;
+      this.log.warn({ busisn, dir: resultDir, err: (err as NodeJS.ErrnoException).code ?? describe(err) }, `OC-01: ${reason}`);
       return { kind: 'retry', reason };
     }
     if (early && early.kind !== 'retry') {
@@ -294,8 +291,8 @@ export class FileDelivery implements Delivery {
     } catch (err) {
       this.writeFailedAt = Date.now();
       this.readyCache.at = -Infinity;
-      const reason = `cannot write ${join(commandDir, name)}: ${errText(err)}`;
-      this.log.warn({ busisn, dir: commandDir, err: (err as NodeJS.ErrnoException).code ?? errText(err) }, `OC-01: ${reason}`);
+      const reason = `cannot write ${join(commandDir, name)}: ${describe(err)}`;
+      this.log.warn({ busisn, dir: commandDir, err: (err as NodeJS.ErrnoException).code ?? describe(err) }, `OC-01: ${reason}`);
       return { kind: 'retry', reason };
     }
 
@@ -309,7 +306,7 @@ export class FileDelivery implements Delivery {
         if (r) return r;
         readError = '';
       } catch (err) {
-        readError = errText(err);
+        readError = describe(err);
       }
       const left = deadline - Date.now();
       if (left <= 0) break;
@@ -325,7 +322,7 @@ export class FileDelivery implements Delivery {
       await unlink(join(commandDir, name));
       picked = 'not picked up by the switch, withdrawn';
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') picked = `could not withdraw it: ${errText(err)}`;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') picked = `could not withdraw it: ${describe(err)}`;
     }
     const reason = `no result ${join(resultDir, name)} within ${resultTimeoutMs} ms (${picked})${readError ? `; last read error ${readError}` : ''}`;
     this.log.warn({ busisn, attempt: cmd.attempt }, `OC-01: ${reason}`);
@@ -370,7 +367,7 @@ export class FileDelivery implements Delivery {
         if (set) for (const w of [...set]) w();
       }
     } catch (err) {
-      this.listError = errText(err);
+      this.listError = describe(err);
     } finally {
       this.listTimer = undefined;
       this.scheduleListing();
@@ -404,14 +401,14 @@ export class FileDelivery implements Delivery {
   private async archive(path: string, name: string): Promise<void> {
     const dir = join(this.opts.resultDir, RESULT_ARCHIVE);
     try {
-      await mkdir(dir, { recursive: true });
+      await ensureDir(dir);
       await rename(path, join(dir, `${name}.${Date.now()}`));
       return;
     } catch (err) {
-      this.log.warn({ file: path, err: errText(err) }, 'OC-01: cannot archive the result file; removing it');
+      this.log.warn({ file: path, err: describe(err) }, 'OC-01: cannot archive the result file; removing it');
     }
     await unlink(path).catch((err: unknown) => {
-      this.log.warn({ file: path, err: errText(err) }, 'OC-01: cannot remove the result file; it will be read again');
+      this.log.warn({ file: path, err: describe(err) }, 'OC-01: cannot remove the result file; it will be read again');
     });
   }
 }

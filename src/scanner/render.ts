@@ -9,7 +9,7 @@
 //
 // Anything that cannot be rendered is a RenderError (the scanner fails the command with its
 // message as RESULT): no template, an unknown placeholder, a placeholder without a value.
-import { BUSI_TYPES } from '../store/schema.js';
+import { BUSI_TYPES } from '../domain/codes.js';
 import { CMD_TEMPLATES } from '../store/queries/commands.js';
 import type { Queryable } from '../store/types.js';
 

@@ -20,7 +20,8 @@ import {
   type ClaimedCommand,
   type CommandResult,
 } from '../store/queries/commands.js';
-import { BUSI_STATUS, BUSI_TYPES } from '../store/schema.js';
+import { describe } from '../store/errors.js';
+import { BUSI_STATUS, BUSI_TYPES } from '../domain/codes.js';
 import type { Store } from '../store/types.js';
 import { systemClock, type Clock } from '../clock.js';
 import { RenderError, TemplateSet } from './render.js';
@@ -567,10 +568,6 @@ export class Scanner {
 export function retryDelay(attempts: number, baseMs: number, maxMs: number): number {
   const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, Math.min(30, attempts - 1)));
   return Math.round(exp * (1 + Math.random() * 0.1));
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** A 'datetime' column's wire string YYYYMMDDHHMMSS (local time) as a Date. */

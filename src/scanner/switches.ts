@@ -3,7 +3,10 @@
 // delivers to over the same real interface (src/sim/switch.ts). A simulator is never implied:
 // it is one key per switch, named in the banner and in warn.log at start.
 import type { Logger } from 'pino';
+import { resolve } from 'node:path';
 import { ConfigError, type ScannerConfig, type SwitchConfig } from '../config/types.js';
+import { DirectoryError } from '../dirs.js';
+import { listenError } from '../server/listener.js';
 import { didYouMean } from '../config/values.js';
 import type { Store } from '../store/types.js';
 import { startSwitchSim, type SwitchSim } from '../sim/switch.js';
@@ -32,6 +35,23 @@ export function describeSwitches(switches: readonly SwitchConfig[]): string[] {
   });
 }
 
+/**
+ * A simulator that cannot start because of its configuration (command_dir or result_dir cannot be
+ * created, its port is in use): a ConfigError naming the file, [switch.<name>] and the key.
+ */
+function simStartError(sw: SwitchConfig, err: unknown): unknown {
+  const section = `switch.${sw.name}`;
+  if (err instanceof DirectoryError) {
+    const key = sw.commandDir !== undefined && resolve(sw.commandDir) === err.dir ? 'command_dir' : 'result_dir';
+    return new ConfigError(sw.file ?? '(configuration built in code)', section, key, err.message);
+  }
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (sw.kind === 'socket' && typeof code === 'string' && (code.startsWith('EADDR') || code === 'EACCES')) {
+    return listenError(err as Error, sw.file, section, sw.host!, sw.port!);
+  }
+  return err;
+}
+
 export async function startSwitches(switches: readonly SwitchConfig[], log: Logger): Promise<SwitchRuntime> {
   const deliveries = new Map<string, Delivery>();
   const sims = new Map<string, SwitchSim>();
@@ -43,10 +63,13 @@ export async function startSwitches(switches: readonly SwitchConfig[], log: Logg
     for (const sw of switches) {
       const slog = log.child({ switch: sw.name });
       if (sw.simulator) {
-        const sim =
+        const sim = await startSwitchSim(
           sw.kind === 'file'
-            ? await startSwitchSim({ kind: 'file', name: sw.name, commandDir: sw.commandDir!, resultDir: sw.resultDir!, log: slog })
-            : await startSwitchSim({ kind: 'socket', name: sw.name, host: sw.host!, port: sw.port!, user: sw.user!, password: sw.password!, log: slog });
+            ? { kind: 'file', name: sw.name, commandDir: sw.commandDir!, resultDir: sw.resultDir!, log: slog }
+            : { kind: 'socket', name: sw.name, host: sw.host!, port: sw.port!, user: sw.user!, password: sw.password!, log: slog },
+        ).catch((err: unknown) => {
+          throw simStartError(sw, err);
+        });
         sims.set(sw.name, sim);
         slog.warn({ kind: sw.kind }, `switch ${sw.name} is the built-in SIMULATOR (simulator = true): its commands reach no real switch`);
       }

@@ -1,5 +1,5 @@
 // One client connection: its frame decoder, its pipeline of requests in flight, its timers and
-// its one idempotent close(). Lifecycle rules (DESIGN.md, issue #2):
+// its one idempotent close(). Lifecycle rules (docs/architecture.md, Connection lifecycle):
 // - idle: nothing received and nothing in flight for idle_timeout → closed;
 // - slowloris: once a frame's first byte arrived, the whole frame must arrive within frame_timeout;
 // - backpressure: a client that does not read its answers blocks our writes; reading pauses, and
@@ -21,7 +21,8 @@ import { BIZ_OFFSET, decodeHeader, HEADER_SIZE, KIND_OFFSET, KIND_REQUEST, SEQ_O
 import { encodeErrorResponse } from '../../protocol/message.js';
 import { GatewayError, RETURN_CODES } from '../../protocol/return-codes.js';
 import type { InterfaceConfig } from '../config/types.js';
-import type { Dispatcher, RequestOrigin } from '../dispatch.js';
+import type { RequestOrigin } from '../dispatch.js';
+import type { DispatchTarget, FrameSource } from './text-session.js';
 import type { InterfaceLogs } from '../log/index.js';
 import type { Clock } from '../clock.js';
 import { formatDateTimeMs } from '../time.js';
@@ -47,7 +48,12 @@ export interface ConnectionDeps {
   id: number;
   socket: Socket;
   iface: InterfaceConfig;
-  dispatcher: Dispatcher;
+  dispatcher: DispatchTarget;
+  /**
+   * A text framing profile's session (src/server/text-session.ts): frames come from it, and the
+   * answers the connection makes itself (bad frame, 9004, 9999) are written by it. Absent: v1.
+   */
+  text?: FrameSource & { errorAnswer(header: Header, err: GatewayError): Buffer };
   logs: InterfaceLogs;
   clock: Clock;
   onClose(conn: Connection): void;
@@ -80,7 +86,7 @@ export class Connection {
   private readonly socket: Socket;
   private readonly iface: InterfaceConfig;
   private readonly deps: ConnectionDeps;
-  private readonly decoder: FrameDecoder;
+  private readonly decoder: FrameSource;
   /** bssgate_refusals_total: counted where each cut is logged. */
   private readonly metrics: InterfaceMetrics;
   private readonly queue: Slot[] = [];
@@ -111,7 +117,7 @@ export class Connection {
     this.iface = deps.iface;
     this.peer = `${deps.socket.remoteAddress ?? '?'}:${deps.socket.remotePort ?? '?'}`;
     this.origin = Object.freeze({ conn: this.id, peer: this.peer });
-    this.decoder = new FrameDecoder({ maxFrame: deps.iface.maxFrame });
+    this.decoder = deps.text ?? new FrameDecoder({ maxFrame: deps.iface.maxFrame });
     this.metrics = interfaceMetrics(deps.iface.name);
   }
 
@@ -224,7 +230,7 @@ export class Connection {
       (err) => {
         // dispatch() never rejects by contract; if it ever does, answer 9999 rather than hang.
         this.deps.logs.err.error({ conn: this.id, err }, 'dispatch rejected');
-        slot.buf = encodeErrorResponse(header, new GatewayError('INTERNAL_ERROR'), formatDateTimeMs(this.deps.clock.now()));
+        slot.buf = this.errorAnswer(header, new GatewayError('INTERNAL_ERROR'));
         this.flush();
       },
     );
@@ -248,8 +254,14 @@ export class Connection {
     logs.ans.info({ conn: this.id, seq: header.seq, biz: header.biz, result: code, ms: 0 });
     this.metrics.request(header.biz, code, 0);
     this.counters.shuttingDown++;
-    const buf = encodeErrorResponse(header, new GatewayError('SHUTTING_DOWN'), formatDateTimeMs(this.deps.clock.now()));
+    const buf = this.errorAnswer(header, new GatewayError('SHUTTING_DOWN'));
     this.queue.push({ buf, closeAfter: false });
+  }
+
+  /** An answer the connection makes itself, in the interface's framing. */
+  private errorAnswer(header: Header, err: GatewayError): Buffer {
+    if (this.deps.text) return this.deps.text.errorAnswer(header, err);
+    return encodeErrorResponse(header, err, formatDateTimeMs(this.deps.clock.now()));
   }
 
   private onFrameError(err: unknown): void {
@@ -271,7 +283,7 @@ export class Connection {
     this.clearFrameTimer();
     this.socket.pause();
     if (header) {
-      const buf = encodeErrorResponse(header, ge, formatDateTimeMs(this.deps.clock.now()));
+      const buf = this.errorAnswer(header, ge);
       this.queue.push({ buf, closeAfter: true });
       this.flush();
     } else if (this.queue.length === 0) {

@@ -1,8 +1,9 @@
 // The gateway: one listener per configured interface, all sharing the store, the clock and the
-// handler table. Holds no state that must survive it (DESIGN.md, Scale): restart is always clean
+// handler table. Holds no state that must survive it (docs/architecture.md, Scale): restart is always clean
 // (PC-09: nothing like the legacy shared-memory segment is left behind).
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/types.js';
+import { handlerSettings } from '../config/settings.js';
 import { Dispatcher } from '../dispatch.js';
 import type { Logs } from '../log/index.js';
 import type { Store } from '../store/types.js';
@@ -32,11 +33,11 @@ export class Gateway {
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly deps: GatewayDeps) {
+    const settings = handlerSettings(deps.config);
     for (const iface of deps.config.interfaces) {
       const logs = deps.logs.forInterface(iface.name);
       const dispatcher = new Dispatcher({
-        iface, handlers: deps.handlers, store: deps.store, clock: deps.clock, logs, card: deps.config.card,
-        passwordStorage: deps.config.database.passwordStorage,
+        iface, handlers: deps.handlers, store: deps.store, clock: deps.clock, logs, settings,
         // PC-06: client identities and ledger retention (src/idempotency.ts)
         clients: deps.config.clients, idempotencyDays: deps.config.idempotencyDays,
       });

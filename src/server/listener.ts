@@ -5,12 +5,14 @@ import net from 'node:net';
 import { encodeErrorResponse } from '../../protocol/message.js';
 import { GatewayError, RETURN_CODES } from '../../protocol/return-codes.js';
 import { KIND_REQUEST, type Header } from '../../protocol/header.js';
-import type { InterfaceConfig } from '../config/types.js';
+import { ConfigError, type InterfaceConfig } from '../config/types.js';
+import { osReason } from '../dirs.js';
 import type { Dispatcher } from '../dispatch.js';
 import type { InterfaceLogs } from '../log/index.js';
 import type { Clock } from '../clock.js';
 import { formatDateTimeMs } from '../time.js';
 import { Connection } from './connection.js';
+import { TextSession } from './text-session.js';
 import { interfaceMetrics, type InterfaceMetrics } from '../metrics.js';
 
 export interface ListenerStats {
@@ -47,6 +49,17 @@ export function isAllowed(list: net.BlockList | undefined, address: string | und
   // An IPv4 client on a dual-stack socket shows up as ::ffff:a.b.c.d.
   const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   return m !== null && list.check(m[1], 'ipv4');
+}
+
+/**
+ * A listener that cannot bind (port in use, address not on this host, port < 1024 without the
+ * right): a ConfigError naming the file, the section and the key to change (host when the address
+ * is the problem, else port) and the OS reason, printed as one line by the CLI.
+ */
+export function listenError(err: Error, file: string | undefined, section: string, host: string, port: number): ConfigError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const key = code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'host' : 'port';
+  return new ConfigError(file ?? '(configuration built in code)', section, key, `cannot listen on ${host}:${port}: ${osReason(err)}`);
 }
 
 let nextConnId = 1;
@@ -86,7 +99,7 @@ export class InterfaceListener {
 
   listen(): Promise<net.AddressInfo> {
     return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(new Error(`[interface.${this.iface.name}] cannot listen on ${this.iface.host}:${this.iface.port}: ${err.message}`));
+      const onError = (err: Error) => reject(listenError(err, this.iface.file, `interface.${this.iface.name}`, this.iface.host, this.iface.port));
       this.server.once('error', onError);
       this.server.listen({ host: this.iface.host, port: this.iface.port, exclusive: false }, () => {
         this.server.off('error', onError);
@@ -136,7 +149,12 @@ export class InterfaceListener {
       // No request was read, so the refusal is addressed to biz 0, seq 0 (protocol/SPEC.md).
       const header: Header = { version: 1, kind: KIND_REQUEST, biz: 0, seq: 0, serial: '', time: '', operator: '', result: 0, reserved: 0 };
       socket.on('error', () => socket.destroy());
-      socket.end(encodeErrorResponse(header, new GatewayError('TOO_MANY_CONNECTIONS'), formatDateTimeMs(this.deps.clock.now())));
+      const refusal = new GatewayError('TOO_MANY_CONNECTIONS');
+      socket.end(
+        this.iface.framing
+          ? new TextSession(this.iface.framing, this.deps.dispatcher, this.deps.clock, this.iface.maxFrame).errorAnswer(header, refusal)
+          : encodeErrorResponse(header, refusal, formatDateTimeMs(this.deps.clock.now())),
+      );
       // Read (and drop) whatever it sends so its FIN is seen and the socket can finish closing.
       socket.on('data', () => undefined);
       socket.resume();
@@ -150,11 +168,16 @@ export class InterfaceListener {
     }
     this.stats.accepted++;
     this.metrics.accepted.value++;
+    // The one branch of a text framing profile (issue 19): the session stands between the
+    // connection and the dispatcher; a v1 interface is wired as before.
+    const text = this.iface.framing ? new TextSession(this.iface.framing, this.deps.dispatcher, this.deps.clock, this.iface.maxFrame) : undefined;
+    text?.attach(socket);
     const conn = new Connection({
       id: nextConnId++,
       socket,
       iface: this.iface,
-      dispatcher: this.deps.dispatcher,
+      dispatcher: text ?? this.deps.dispatcher,
+      ...(text ? { text } : {}),
       logs,
       clock: this.deps.clock,
       onClose: (c) => {

@@ -12,8 +12,8 @@ import { mulberry32 as rng } from '../random.js';
 import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
-import { FrameDecoder } from '../../protocol/frame.js';
-import { decodeHeader, HEADER_SIZE, KIND_RESPONSE, SEQ_OFFSET, type Header } from '../../protocol/header.js';
+import { ReplyReader } from '../../protocol/reply-reader.js';
+import { HEADER_SIZE, KIND_RESPONSE, SEQ_OFFSET, type Header } from '../../protocol/header.js';
 import { decodeResponse, encodeRequest } from '../../protocol/message.js';
 import { businessByName } from '../../protocol/business-types.js';
 import type { BodyRecord, Layout } from '../../protocol/layout-types.js';
@@ -240,11 +240,10 @@ interface Attempt {
 
 class SimConnection {
   socket: net.Socket | undefined;
-  private decoder = new FrameDecoder({ maxFrame: 1 << 20 });
+  private readonly reader = new ReplyReader(1 << 20);
   readonly pending = new Map<number, Attempt>();
   /** Attempts given up on (answer timeout) whose late answer is still checked and used. */
   readonly late = new Map<number, Attempt>();
-  private nextSeq = 1;
   open = false;
   connecting = false;
   private backoff = 0;
@@ -267,7 +266,7 @@ class SimConnection {
     this.connecting = true;
     const s = net.connect(this.sim.targets[this.target]);
     s.setNoDelay(true);
-    this.decoder = new FrameDecoder({ maxFrame: 1 << 20 });
+    this.reader.reset();
     const giveUp = setTimeout(() => s.destroy(new Error('connect timeout')), 5_000);
     s.once('connect', () => {
       clearTimeout(giveUp);
@@ -306,8 +305,7 @@ class SimConnection {
   }
 
   send(tx: SimTx, duplicate: boolean): void {
-    const seq = this.nextSeq;
-    this.nextSeq = this.nextSeq >= 0xffffffff ? 1 : this.nextSeq + 1;
+    const seq = this.reader.nextSeq();
     const frame = Buffer.from(tx.frame);
     frame.writeUInt32BE(seq, SEQ_OFFSET);
     const a: Attempt = { tx, seq, sentAt: this.sim.clock.now(), duplicate, conn: this };
@@ -325,40 +323,31 @@ class SimConnection {
   }
 
   private onData(chunk: Buffer): void {
-    let frames: Buffer[];
-    try {
-      frames = this.decoder.push(chunk);
-    } catch (err) {
-      this.sim.defect(`connection ${this.index}: bad frame from the gateway: ${(err as Error).message}`);
+    const bad = this.reader.push(chunk, (header, frame) => this.onReply(header, frame));
+    if (bad) {
+      this.sim.defect(`connection ${this.index}: ${bad.what === 'frame' ? 'bad frame from the gateway' : 'bad header'}: ${bad.message}`);
       this.socket?.destroy();
       return;
     }
-    for (const frame of frames) {
-      let header: Header;
-      try {
-        header = decodeHeader(frame);
-      } catch (err) {
-        this.sim.defect(`connection ${this.index}: bad header: ${(err as Error).message}`);
-        this.socket?.destroy();
-        return;
-      }
-      let a = this.pending.get(header.seq);
-      if (a) {
-        this.pending.delete(header.seq);
-        if (a.timer) clearTimeout(a.timer);
-      } else {
-        a = this.late.get(header.seq);
-        if (a) this.late.delete(header.seq);
-      }
-      if (!a) {
-        // seq 0: the gateway speaking unasked (9003 too many connections): not a defect.
-        if (header.seq !== 0) this.sim.defect(`connection ${this.index}: answer with seq ${header.seq} that no request in flight has (serial ${header.serial})`);
-        else this.sim.stats.unsolicited++;
-        continue;
-      }
-      this.sim.onAnswer(a, header, frame);
-    }
     this.sim.pump();
+  }
+
+  private onReply(header: Header, frame: Buffer): void {
+    let a = this.pending.get(header.seq);
+    if (a) {
+      this.pending.delete(header.seq);
+      if (a.timer) clearTimeout(a.timer);
+    } else {
+      a = this.late.get(header.seq);
+      if (a) this.late.delete(header.seq);
+    }
+    if (!a) {
+      // seq 0: the gateway speaking unasked (9003 too many connections): not a defect.
+      if (header.seq !== 0) this.sim.defect(`connection ${this.index}: answer with seq ${header.seq} that no request in flight has (serial ${header.serial})`);
+      else this.sim.stats.unsolicited++;
+      return;
+    }
+    this.sim.onAnswer(a, header, frame);
   }
 
   close(): void {

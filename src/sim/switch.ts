@@ -47,7 +47,8 @@ import { mulberry32 as rng } from '../random.js';
 import type { Command } from 'commander';
 import { EventEmitter } from 'node:events';
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { readdir, readFile, unlink } from 'node:fs/promises';
+import { ensureDir } from '../dirs.js';
 import net from 'node:net';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
@@ -353,8 +354,8 @@ export class FileSwitchSim extends SwitchSim {
   }
 
   async start(): Promise<this> {
-    await mkdir(this.commandDir, { recursive: true });
-    await mkdir(this.resultDir, { recursive: true });
+    await ensureDir(this.commandDir);
+    await ensureDir(this.resultDir);
     this.poller = setInterval(() => {
       if (!this.scanning) this.idle = this.scan();
     }, this.pollMs);

@@ -17,8 +17,8 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AdminStore, BindValue } from './types.js';
+import { TICKET_KINDS, columnsOf, ticketKindOf, ticketTable, ticketTableDef, type TicketKind } from './schema.js';
 import {
-  ACCOUNT_PAY_TYPES,
   BUSI_STATUS,
   BUSI_TYPES,
   FEE_ITEMS,
@@ -28,24 +28,18 @@ import {
   REGIONS,
   SRVG_CODES,
   SUBSCRIBER_STATUS,
-  SWITCH_TYPES,
-  TICKET_KINDS,
-  columnsOf,
-  ticketKindOf,
-  ticketTable,
-  ticketTableDef,
   type NetType,
-  type TicketKind,
-} from './schema.js';
+} from '../domain/codes.js';
 import { renderTicketDdl } from './ddl.js';
 import { SCRYPT_DEFAULTS, scryptHash, scryptHashAsync, type PasswordStorage, type ScryptParams } from './password.js';
+import { Rng } from '../random.js';
 
 /** Demo sizes above this would overflow the service-number blocks below. */
 export const MAX_DEMO_SUBSCRIBERS = 5_000_000;
 export const PASSWORD_POOL = 64;
 
 // ---------------------------------------------------------------------------------------------
-// PRNG: mulberry32 streams seeded by a murmur3-style mix of (seed, index, purpose).
+// PRNG: mulberry32 streams (src/random.ts Rng) seeded by a murmur3-style mix of (seed, index, purpose).
 
 function mix32(a: number, b: number, c: number): number {
   let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
@@ -54,39 +48,6 @@ function mix32(a: number, b: number, c: number): number {
   h ^= h >>> 15;
   h = Math.imul(h, 0x85ebca6b) >>> 0;
   return (h ^ (h >>> 13)) >>> 0;
-}
-
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  /** Uniform in [0, 1). */
-  next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  /** Integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  /** Integer in [lo, hi]. */
-  range(lo: number, hi: number): number {
-    return lo + this.int(hi - lo + 1);
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(a: readonly T[]): T {
-    return a[this.int(a.length)];
-  }
-  digits(n: number): string {
-    let s = '';
-    for (let k = 0; k < n; k++) s += String(this.int(10));
-    return s;
-  }
 }
 
 const SALT_SUB = 1;
@@ -303,8 +264,6 @@ export const DEMO_COLUMNS = {
   TAB_VOIPSUBSCRB: ['CARDNUM', 'BINDNUM', 'SUBSCRBID', 'CUSTID', 'USERNAME', 'BINDDATE'],
   TAB_PRCPLN: ['PRCPLN', 'PRCPLNNAME', 'NETTYPE', 'MONTHLY_RENT'],
   TAB_PRCPLN_NOPRINT: ['PRCPLN', 'REGION', 'REMARK', 'CREATED'],
-  TAB_PAYTYPE: ['PAY_MODE', 'PAYTYPENAME', 'CREDIT_LEVEL', 'CREDIT_LIMIT'],
-  SWITCH_INS_MODEL: ['BUSITYPE', 'NETTYPE', 'SWITCHTYPE', 'SEQNO', 'TEMPLATE', 'REMARK'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** A demo ticket row has every column of its kind's table, in definition order. */
@@ -317,103 +276,8 @@ type Row = BindValue[];
 export type Emit = (table: string, row: Row) => void;
 
 // ---------------------------------------------------------------------------------------------
-// Reference rows every database gets, demo or not: pay types and switch templates (OC-01/02).
-
-const SWITCH_BY_NET: Record<NetType, readonly (keyof typeof SWITCH_TYPES)[]> = { G: ['ERI_HLR', 'HW_HLR'], C: ['ZTE_HLR'], V: ['SOFTX'], X: ['AAA'] };
-
-function templates(busi: keyof typeof BUSI_TYPES, sw: keyof typeof SWITCH_TYPES): string[] {
-  const eri = (sud: string) => `HGSDC:MSISDN=86{SVCNUM},SUD=${sud};`;
-  const hw = (args: string) => `MOD LCK:ISDN="86{SVCNUM}",${args};`;
-  const zte = (stat: string) => `SET MSSTAT:MDN={SVCNUM},IMSI={IMSI},STAT=${stat};`;
-  const softx = (args: string) => `MOD VSBR:DN="{SVCNUM}",${args};`;
-  const aaa = (st: string) => `MOD USER:NAI="{SVCNUM}@qh.cdma",STATUS=${st};`;
-  const T: Record<keyof typeof SWITCH_TYPES, Partial<Record<keyof typeof BUSI_TYPES, string[]>>> = {
-    ERI_HLR: {
-      OPEN: ['HGSUI:IMSI={IMSI},MSISDN=86{SVCNUM},PROFILE=1;'],
-      CANCEL: ['HGSUE:MSISDN=86{SVCNUM};'],
-      EMERGENCY_SUSPEND: [eri('OBO-2'), eri('OBI-1')],
-      ARREARS_SUSPEND: [eri('OBO-2')],
-      CONDITIONAL_RESUME: [eri('OBO-0'), eri('OBI-0')],
-      PAYMENT_RESUME: [eri('OBO-0'), eri('OBI-0')],
-      RESERVE_CANCEL: [eri('OBO-2'), eri('OBI-1'), eri('OBA-1')],
-      UNRESERVE_CANCEL: [eri('OBA-0'), eri('OBO-0'), eri('OBI-0')],
-      SRVG_ADD: ['HGSSI:MSISDN=86{SVCNUM},SS={SRVGID},PARAM={PARAM};'],
-      SRVG_REMOVE: ['HGSSE:MSISDN=86{SVCNUM},SS={SRVGID};'],
-      SRVG_MODIFY: ['HGSSC:MSISDN=86{SVCNUM},SS={SRVGID},PARAM={PARAM};'],
-    },
-    HW_HLR: {
-      OPEN: ['ADD SUB:IMSI="{IMSI}",ISDN="86{SVCNUM}";'],
-      CANCEL: ['RMV SUB:ISDN="86{SVCNUM}";'],
-      EMERGENCY_SUSPEND: [hw('IC=TRUE,OC=TRUE')],
-      ARREARS_SUSPEND: [hw('OC=TRUE')],
-      CONDITIONAL_RESUME: [hw('IC=FALSE,OC=FALSE')],
-      PAYMENT_RESUME: [hw('IC=FALSE,OC=FALSE')],
-      RESERVE_CANCEL: [hw('IC=TRUE,OC=TRUE,GPRSLOCK=TRUE')],
-      UNRESERVE_CANCEL: [hw('IC=FALSE,OC=FALSE,GPRSLOCK=FALSE')],
-      SRVG_ADD: ['MOD SS:ISDN="86{SVCNUM}",SS={SRVGID},PROV=TRUE,PARA="{PARAM}";'],
-      SRVG_REMOVE: ['MOD SS:ISDN="86{SVCNUM}",SS={SRVGID},PROV=FALSE;'],
-      SRVG_MODIFY: ['MOD SS:ISDN="86{SVCNUM}",SS={SRVGID},PARA="{PARAM}";'],
-    },
-    ZTE_HLR: {
-      OPEN: ['ADD MS:MDN={SVCNUM},IMSI={IMSI};'],
-      CANCEL: ['DEL MS:MDN={SVCNUM},IMSI={IMSI};'],
-      EMERGENCY_SUSPEND: [zte('SUSPEND')],
-      ARREARS_SUSPEND: [zte('OWESUSPEND')],
-      CONDITIONAL_RESUME: [zte('ACTIVE')],
-      PAYMENT_RESUME: [zte('ACTIVE')],
-      RESERVE_CANCEL: [zte('DISABLE')],
-      UNRESERVE_CANCEL: [zte('ENABLE')],
-      SRVG_ADD: ['SET MSSRV:MDN={SVCNUM},SRV={SRVGID},OPT=ADD,PARA={PARAM};'],
-      SRVG_REMOVE: ['SET MSSRV:MDN={SVCNUM},SRV={SRVGID},OPT=DEL;'],
-      SRVG_MODIFY: ['SET MSSRV:MDN={SVCNUM},SRV={SRVGID},OPT=MOD,PARA={PARAM};'],
-    },
-    SOFTX: {
-      OPEN: ['ADD VSBR:DN="{SVCNUM}",CARD="{PARAM}";'],
-      CANCEL: ['RMV VSBR:DN="{SVCNUM}";'],
-      EMERGENCY_SUSPEND: [softx('CALLIN=FALSE,CALLOUT=FALSE')],
-      ARREARS_SUSPEND: [softx('CALLOUT=FALSE')],
-      CONDITIONAL_RESUME: [softx('CALLIN=TRUE,CALLOUT=TRUE')],
-      PAYMENT_RESUME: [softx('CALLIN=TRUE,CALLOUT=TRUE')],
-      RESERVE_CANCEL: [softx('CALLIN=FALSE,CALLOUT=FALSE,REG=FALSE')],
-      UNRESERVE_CANCEL: [softx('CALLIN=TRUE,CALLOUT=TRUE,REG=TRUE')],
-      SRVG_ADD: ['ADD VSBRSS:DN="{SVCNUM}",SS={SRVGID},PARA="{PARAM}";'],
-      SRVG_REMOVE: ['RMV VSBRSS:DN="{SVCNUM}",SS={SRVGID};'],
-      SRVG_MODIFY: ['MOD VSBRSS:DN="{SVCNUM}",SS={SRVGID},PARA="{PARAM}";'],
-    },
-    AAA: {
-      OPEN: ['ADD USER:NAI="{SVCNUM}@qh.cdma",IMSI="{IMSI}";'],
-      CANCEL: ['DEL USER:NAI="{SVCNUM}@qh.cdma";'],
-      EMERGENCY_SUSPEND: [aaa('LOCK')],
-      ARREARS_SUSPEND: [aaa('OWELOCK')],
-      CONDITIONAL_RESUME: [aaa('ACTIVE')],
-      PAYMENT_RESUME: [aaa('ACTIVE')],
-      RESERVE_CANCEL: [aaa('DISABLE')],
-      UNRESERVE_CANCEL: [aaa('ACTIVE')],
-      SRVG_ADD: ['MOD USER:NAI="{SVCNUM}@qh.cdma",SRV={SRVGID},OPT=ADD;'],
-      SRVG_REMOVE: ['MOD USER:NAI="{SVCNUM}@qh.cdma",SRV={SRVGID},OPT=DEL;'],
-      SRVG_MODIFY: ['MOD USER:NAI="{SVCNUM}@qh.cdma",SRV={SRVGID},PARA="{PARAM}";'],
-    },
-  };
-  return T[sw][busi] ?? [];
-}
-
-/** The reference rows: TAB_PAYTYPE and SWITCH_INS_MODEL (every switch busitype × nettype × switch type). */
-export function referenceRows(): { table: keyof typeof DEMO_COLUMNS; rows: Row[] }[] {
-  const paytype = ACCOUNT_PAY_TYPES.map((p) => [p.code, p.zh, p.creditLevel, p.creditLimit]);
-  const models: Row[] = [];
-  for (const [busiKey, busi] of Object.entries(BUSI_TYPES) as [keyof typeof BUSI_TYPES, (typeof BUSI_TYPES)[keyof typeof BUSI_TYPES]][]) {
-    if (!busi.switch) continue;
-    for (const net of ['G', 'C', 'V', 'X'] as const) {
-      for (const sw of SWITCH_BY_NET[net]) {
-        templates(busiKey, sw).forEach((t, n) => models.push([busi.code, net, sw, n + 1, t, busi.zh]));
-      }
-    }
-  }
-  return [
-    { table: 'TAB_PAYTYPE', rows: paytype },
-    { table: 'SWITCH_INS_MODEL', rows: models },
-  ];
-}
+// The demo province's own reference rows (price plans, no-print plans): loaded with the demo
+// only. The rows every database gets (pay types, switch templates) are src/store/reference.ts.
 
 function demoReferenceRows(now: Date): { table: keyof typeof DEMO_COLUMNS; rows: Row[] }[] {
   const created = new Date(now.getFullYear() - 3, 0, 1, 9, 0, 0);
@@ -964,7 +828,8 @@ export function demoColumns(table: string): readonly string[] {
 
 /**
  * Loads the demo into a database whose tables exist (ensureDatabase/initDatabase call this
- * between creating the tables and creating their indexes, and load referenceRows() themselves).
+ * between creating the tables and creating their indexes, after the reference rows of
+ * src/store/reference.ts, which every database gets, demo or not).
  * The ticket tables of the three months are created here, their indexes after the load.
  */
 export async function loadDemo(store: AdminStore, opts: DemoOptions): Promise<DemoResult> {

@@ -4,7 +4,7 @@
 // still recognise a unique violation (isUniqueViolation) and the dispatcher makes the rest 9999.
 import { GatewayError } from '../../protocol/return-codes.js';
 
-/** Thrown by openStore when the database's durability settings are weaker than DESIGN.md requires. */
+/** Thrown by openStore when the database's durability settings are weaker than bssgate requires (docs/store.md "Durability"). */
 export class DurabilityError extends Error {
   constructor(
     /** The setting, e.g. "synchronous_commit". */

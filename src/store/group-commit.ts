@@ -14,7 +14,7 @@
 //     units submitted in the same turn share its commit). maxBatch caps a batch.
 // Units of a batch run one after another (one connection; PostgreSQL cannot interleave statements
 // of different savepoints on one client), so a slow unit delays the rest of its batch: units are
-// meant to be a few statements long, as payments are (ROADMAP: PC-01…PC-09).
+// meant to be a few statements long, as payments are (PC-03, PC-04).
 // Overlapping batches (PostgreSQL/Oracle) hold each unit's row locks until their batch commits, so
 // two units that touch the same rows from different batches can deadlock although each alone could
 // not: the database kills one (40P01 / ORA-00060). Such a unit (and one failing with a serialization

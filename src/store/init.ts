@@ -19,7 +19,8 @@ import type { Logger } from 'pino';
 import type { AdminStore, QueryDef } from './types.js';
 import { SCHEMA_UPGRADES, SCHEMA_VERSION, SEQUENCES, TABLES, ticketKindOf } from './schema.js';
 import { renderAddColumn, renderDdlParts, renderSequenceNext, renderSequenceRestart, renderTableDdl, type TableDdl } from './ddl.js';
-import { DEMO_COLUMNS, loadDemo, referenceRows, type DemoResult } from './demo.js';
+import { loadDemo, type DemoResult } from './demo.js';
+import { REFERENCE_COLUMNS, referenceRows } from './reference.js';
 import { SCRYPT_DEFAULTS, type PasswordStorage, type ScryptParams } from './password.js';
 
 export interface EnsureOptions {
@@ -131,7 +132,7 @@ async function create(store: AdminStore, opts: EnsureOptions, t0: number): Promi
   await store.bulkInsert('BSG_META', ['KEY', 'VALUE'], [['created_at', opts.now.toISOString()]]);
   for (const e of tables) if (e !== meta) await store.exec(e.create);
   for (const s of parts.sequences) await store.exec(s);
-  for (const r of referenceRows()) await store.bulkInsert(r.table, DEMO_COLUMNS[r.table], r.rows);
+  for (const r of referenceRows()) await store.bulkInsert(r.table, REFERENCE_COLUMNS[r.table], r.rows);
   let demo: DemoResult | undefined;
   if (opts.demoSubscribers > 0) {
     opts.log.info({ subscribers: opts.demoSubscribers, seed: opts.demoSeed }, 'loading demo data');

@@ -15,7 +15,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { DEFAULT_SQLITE_PATH } from '../config/keys.js';
-import type { DatabaseConfig } from '../config/types.js';
+import { keyError, type DatabaseConfig } from '../config/types.js';
+import { DirectoryError, ensureDirSync, osReason } from '../dirs.js';
+import { DurabilityError } from './errors.js';
 import type { BatchingStore, GroupCommitOptions } from './group-commit.js';
 import { OracleStore } from './oracle.js';
 import { PostgresStore } from './postgres.js';
@@ -29,8 +31,21 @@ export async function openStore(cfg: DatabaseConfig, log: Logger, opts: GroupCom
   switch (cfg.type) {
     case 'sqlite': {
       const p = cfg.path ?? DEFAULT_SQLITE_PATH;
-      fs.mkdirSync(path.dirname(path.resolve(p)), { recursive: true });
-      return new SqliteStore(p, log, opts);
+      const where = (problem: string) => keyError(cfg.pathSource, 'database', 'path', problem);
+      try {
+        ensureDirSync(path.dirname(path.resolve(p)));
+      } catch (err) {
+        if (err instanceof DirectoryError) throw where(`${p}: cannot create its directory ${err.dir}: ${err.problem}`);
+        throw err;
+      }
+      try {
+        return new SqliteStore(p, log, opts);
+      } catch (err) {
+        // The file cannot be opened or created (a directory, no permission, not a database): a
+        // configuration mistake, named as such, not a driver error with a stack.
+        if (err instanceof DurabilityError) throw err;
+        throw where(`cannot open ${p}: ${sqliteOpenReason(p, err)}`);
+      }
     }
     case 'postgres': {
       // loadConfig guarantees url; a programmatic config may lack it.
@@ -53,8 +68,17 @@ export async function openStore(cfg: DatabaseConfig, log: Logger, opts: GroupCom
   }
 }
 
+/** Why SQLite could not open `file`: the driver says only "unable to open database file"; stat says more. */
+function sqliteOpenReason(file: string, err: unknown): string {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  if (st?.isDirectory()) return 'it is a directory; accepted: a file path';
+  const e = err as { code?: unknown; message?: unknown };
+  if (typeof e?.code === 'string' && e.code.startsWith('SQLITE_')) return `${String(e.message)} (${e.code})`;
+  return osReason(err);
+}
+
 /** A SQLite store on a file (created when missing); for tests and tools. */
 export function createSqliteStore(file: string, log: Logger, opts: SqliteOptions = {}): SqliteStore {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  ensureDirSync(path.dirname(path.resolve(file)));
   return new SqliteStore(file, log, opts);
 }

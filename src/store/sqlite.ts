@@ -9,7 +9,7 @@
 //            open on the writer (and may yet roll back). A statement that writes (UPDATE … RETURNING)
 //            goes through the writer even when called as all()/one().
 // Durability: journal_mode=WAL and synchronous=FULL are set and read back at open; anything else
-// (a :memory: database, a read-only file system) is refused (DESIGN.md "Durability").
+// (a :memory: database, a read-only file system) is refused (docs/store.md "Durability").
 // Availability: SQLITE_BUSY after busy_timeout, I/O errors, and a database file that vanished or
 // was replaced (checked by inode in ping() and every few seconds) answer 9001; a vanished file is
 // re-opened in the background only once it exists again (never created anew: that would serve an

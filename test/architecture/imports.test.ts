@@ -30,11 +30,19 @@ interface Rule {
 }
 
 /**
- * The store as a client must not load it: drivers, queries, the group commit. Not the schema's code
- * tables (src/store/schema.ts, no imports of its own), whose meanings the layouts' code fields list
- * (issue 14 item 3 moves them to a domain module).
+ * The store as a client must not load it: drivers, queries, the group commit. Not the table
+ * definitions (src/store/schema.ts, no imports of its own) nor the error classification
+ * (src/store/errors.ts: SQLSTATE / ORA- codes, `describe()`, imports protocol/ only), which the
+ * scanner's file delivery shares with the switch simulator. The code tables whose meanings the
+ * layouts' code fields list are src/domain/codes.ts, with the status transition table beside them.
  */
-const STORE = (f: string) => (f.startsWith('src/store/') && f !== 'src/store/schema.ts') || oneOf('pg', 'better-sqlite3', 'oracledb')(f);
+const STORE = (f: string) => (f.startsWith('src/store/') && f !== 'src/store/schema.ts' && f !== 'src/store/errors.ts') || oneOf('pg', 'better-sqlite3', 'oracledb')(f);
+/** The domain's tables (codes, status transitions): they import only each other. */
+const DOMAIN_TABLES = oneOf('src/domain/codes.ts', 'src/domain/transitions.ts');
+/** The code of a business function (handlers/<function>.ts), not its contract or the kit. */
+const HANDLER_CODE = (f: string) => /^handlers\/[^/]+\.ts$/.test(f);
+/** The process wiring: what starts and serves; nothing below imports it. */
+const WIRING = oneOf('src/serve.ts', 'src/serve-command.ts', 'src/cluster.ts', 'src/cli.ts', 'src/admin.ts', 'src/dispatch.ts', 'src/prometheus.ts');
 const METRICS = oneOf('src/metrics.ts', 'src/prometheus.ts', 'prom-client');
 /** The entry points that run without a database and without metrics, and what each must never load at run time. */
 const LIGHT_ENTRIES: readonly { entry: string; heavy: (f: string) => boolean; what: string }[] = [
@@ -43,6 +51,11 @@ const LIGHT_ENTRIES: readonly { entry: string; heavy: (f: string) => boolean; wh
   { entry: 'handlers/contracts/index.ts', heavy: anyOf(STORE, METRICS, oneOf('pino'), under('src/server/'), (f) => /^handlers\/[^/]+\.ts$/.test(f)), what: 'no store, no metrics, no handler code' },
   { entry: 'src/sim/card.ts', heavy: anyOf(STORE, METRICS), what: 'no store (it is handed one), no metrics' },
   { entry: 'src/sim/switch.ts', heavy: anyOf(STORE, METRICS), what: 'no store, no metrics' },
+  {
+    entry: 'src/shadow/index.ts',
+    heavy: anyOf(STORE, oneOf('src/metrics.ts', 'src/prometheus.ts'), HANDLER_CODE, under('src/server/')),
+    what: "no store, not the gateway's metrics (its own prom-client Registry), no handler code",
+  },
 ];
 
 const RULES: Rule[] = [
@@ -58,14 +71,14 @@ const RULES: Rule[] = [
     mayImport: anyOf(under('protocol/'), under('src/config/')),
   },
   {
-    name: 'src/store/ imports protocol/, src/config/, src/store/, and the clock, time and metric cells; never handlers/, the handler contracts or the server',
+    name: 'src/store/ imports protocol/, src/config/, src/store/, the domain tables (codes, status transitions), and the clock, time, directory and metric cells; never handlers/, the posting domain, the handler contracts or the server',
     from: under('src/store/'),
-    mayImport: anyOf(under('protocol/'), under('src/config/'), under('src/store/'), oneOf('src/clock.ts', 'src/time.ts', 'src/random.ts', 'src/metrics.ts', 'src/log/redact.ts')),
+    mayImport: anyOf(under('protocol/'), under('src/config/'), under('src/store/'), DOMAIN_TABLES, oneOf('src/clock.ts', 'src/time.ts', 'src/random.ts', 'src/dirs.ts', 'src/metrics.ts', 'src/log/redact.ts')),
   },
   {
-    name: 'src/log/ imports protocol/, src/config/, src/log/ and the clock; never the handler contracts, handlers/ or the server',
+    name: 'src/log/ imports protocol/, src/config/, src/log/, the clock and the directory helper; never the handler contracts, handlers/ or the server',
     from: under('src/log/'),
-    mayImport: anyOf(under('protocol/'), under('src/config/'), under('src/log/'), oneOf('src/clock.ts', 'src/time.ts')),
+    mayImport: anyOf(under('protocol/'), under('src/config/'), under('src/log/'), oneOf('src/clock.ts', 'src/time.ts', 'src/dirs.ts')),
   },
   {
     name: 'handlers/ import protocol/, handlers/, the handler contracts and helpers (src/types.ts, src/context.ts, src/clock.ts, src/time.ts), src/store/, src/config/ and the metric cells; never the server, the dispatcher or the process wiring',
@@ -75,21 +88,49 @@ const RULES: Rule[] = [
       under('handlers/'),
       under('src/store/'),
       under('src/config/'),
-      oneOf('src/types.ts', 'src/context.ts', 'src/clock.ts', 'src/time.ts', 'src/metrics.ts', 'src/idempotency.ts', 'src/log/posting-journal.ts'),
+      under('src/domain/'),
+      oneOf('src/types.ts', 'src/context.ts', 'src/clock.ts', 'src/time.ts', 'src/metrics.ts', 'src/idempotency.ts', 'src/kept-refusal.ts', 'src/log/posting-journal.ts'),
     ),
   },
   {
-    name: 'handlers/contracts/ (the wire contract of each function) loads protocol/, handlers/contracts/, the field kit and the schema code tables; no store, no handler code (types of other layers may be named: erased)',
+    name: 'handlers/contracts/ (the wire contract of each function) loads protocol/, handlers/contracts/, the field kit and the domain tables (codes, status transitions); no store, no handler code (types of other layers may be named: erased)',
     from: under('handlers/contracts/'),
-    mayImport: (to) =>
-      anyOf(under('protocol/'), under('handlers/contracts/'), oneOf('handlers/kit/fields.ts', 'handlers/kit/detail-fields.ts', 'handlers/kit/lockout.ts', 'src/store/schema.ts'))(to),
+    mayImport: (to) => anyOf(under('protocol/'), under('handlers/contracts/'), oneOf('handlers/kit/fields.ts', 'handlers/kit/detail-fields.ts', 'handlers/kit/lockout.ts'), DOMAIN_TABLES)(to),
     runtimeOnly: true,
   },
   {
-    name: 'the field kit the contracts use (handlers/kit/fields.ts, detail-fields.ts, lockout.ts) loads protocol/ and the schema code tables only',
+    name: 'the field kit the contracts use (handlers/kit/fields.ts, detail-fields.ts, lockout.ts) loads protocol/ and the domain code tables only',
     from: oneOf('handlers/kit/fields.ts', 'handlers/kit/detail-fields.ts', 'handlers/kit/lockout.ts'),
-    mayImport: anyOf(under('protocol/'), oneOf('handlers/kit/fields.ts', 'handlers/kit/detail-fields.ts', 'src/store/schema.ts')),
+    mayImport: anyOf(under('protocol/'), oneOf('handlers/kit/fields.ts', 'handlers/kit/detail-fields.ts'), DOMAIN_TABLES),
     runtimeOnly: true,
+  },
+  {
+    name: 'the domain tables (src/domain/codes.ts, transitions.ts) import only each other',
+    from: DOMAIN_TABLES,
+    mayImport: DOMAIN_TABLES,
+    packages: () => false,
+  },
+  {
+    name: "src/domain/ (the posting domain) imports protocol/, src/domain/, src/store/, src/config/, the helpers of src/ and the handler kit's narrow lookups (subscriber, business record, real-time balance); never a handler's code, the server, the dispatcher or the wiring",
+    from: under('src/domain/'),
+    mayImport: anyOf(
+      under('protocol/'),
+      under('src/domain/'),
+      under('src/store/'),
+      under('src/config/'),
+      oneOf('handlers/kit/subscriber.ts', 'handlers/kit/business-record.ts', 'handlers/kit/realtime-balance.ts', 'handlers/kit/fields.ts'),
+      oneOf('src/types.ts', 'src/context.ts', 'src/clock.ts', 'src/time.ts', 'src/idempotency.ts', 'src/kept-refusal.ts', 'src/log/posting-journal.ts'),
+    ),
+  },
+  {
+    name: "src/reconcile/ (PC-07, PC-08) posts through src/domain/ and reads through the store and the kit's subscriber lookup; never a handler's code, the server, the dispatcher or the wiring",
+    from: under('src/reconcile/'),
+    mayImport: (to) => !HANDLER_CODE(to) && !to.startsWith('handlers/contracts/') && !under('src/server/')(to) && !under('src/shadow/')(to) && !WIRING(to) && !(to.startsWith('handlers/kit/') && to !== 'handlers/kit/subscriber.ts'),
+  },
+  {
+    name: "src/shadow/ (the mirroring proxy) imports protocol/, the contracts' layouts, src/config/, src/log/ and src/shadow/; never the store, a handler's code, the server, the dispatcher or the gateway's metrics",
+    from: under('src/shadow/'),
+    mayImport: anyOf(under('protocol/'), under('handlers/contracts/'), under('src/config/'), under('src/log/'), under('src/shadow/'), oneOf('src/types.ts', 'src/clock.ts', 'src/time.ts', 'handlers/kit/fields.ts', 'handlers/kit/detail-fields.ts', 'handlers/kit/lockout.ts'), DOMAIN_TABLES),
   },
   {
     name: 'src/server/ (sockets) imports protocol/, src/server/, the dispatcher and lower layers; never handlers/ directly',
@@ -97,8 +138,8 @@ const RULES: Rule[] = [
     mayImport: (to) => !to.startsWith('handlers/') && !oneOf('src/serve.ts', 'src/serve-command.ts', 'src/cluster.ts', 'src/cli.ts', 'src/client.ts')(to),
   },
   {
-    name: 'the metric cells (src/metrics.ts) do not load prom-client; only src/prometheus.ts does',
-    from: (f) => f !== 'src/prometheus.ts',
+    name: "the metric cells (src/metrics.ts) do not load prom-client; only src/prometheus.ts does (and src/shadow/metrics.ts, the shadow proxy's own Registry)",
+    from: (f) => f !== 'src/prometheus.ts' && f !== 'src/shadow/metrics.ts',
     mayImport: () => true,
     packages: (p) => p !== 'prom-client',
   },
@@ -155,6 +196,10 @@ t.test('issue 14: the rules can fail (a planted edge of each kind is caught)', a
     { from: 'handlers/balance.ts', to: 'src/server/connection.ts', typeOnly: false },
     { from: 'src/metrics.ts', to: 'prom-client', typeOnly: false },
     { from: 'handlers/contracts/balance.ts', to: 'src/store/queries/account.ts', typeOnly: false },
+    { from: 'src/domain/codes.ts', to: 'src/store/schema.ts', typeOnly: false },
+    { from: 'src/domain/posting.ts', to: 'handlers/payment.ts', typeOnly: false },
+    { from: 'src/reconcile/rules.ts', to: 'src/dispatch.ts', typeOnly: false },
+    { from: 'src/shadow/relay.ts', to: 'handlers/index.ts', typeOnly: false },
   ];
   for (const e of planted) {
     const rule = RULES.find((r) => r.from(e.from) && !(r.runtimeOnly && e.typeOnly) && (isFile(e.to) ? !r.mayImport(e.to) : !!r.packages && !r.packages(e.to)));

@@ -66,6 +66,10 @@ function startServe(file: string): { child: ChildProcess; ready: Promise<string>
   return { child, ready, exited };
 }
 
+// Many CLI processes, each a full Node start: on a loaded 2-core machine a start takes seconds,
+// so the file gets more than tap's default 120 s (each child still has its own bounded timeout).
+t.setTimeout(360_000);
+
 t.test('CS-01 and PC-09: serve h.ini.example, run the printed call command, SIGTERM, restart at once', async (t) => {
   t.ok(existsSync(cli), 'dist/src/cli.js is built (npm test runs the build first)');
   const dir = mkdtempSync(join(tmpdir(), 'bssgate-cli-'));

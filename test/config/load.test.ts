@@ -279,6 +279,7 @@ t.test('the loaded defaults are the key table\'s documented defaults (keys.ts an
     'interface.drain_timeout': cs.drainTimeoutMs,
     'interface.request_timeout': cs.requestTimeoutMs,
     'interface.max_pipeline': cs.maxPipeline,
+    'interface.framing': cs.framing?.file ?? 'v1',
     'database.type': c.database.type,
     'database.path': c.database.path,
     'database.pool_max': c.database.poolMax,

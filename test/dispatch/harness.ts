@@ -18,6 +18,7 @@ import { systemClock } from '../../src/clock.js';
 import { encodeRequest } from '../../protocol/message.js';
 import { FrameDecoder } from '../../protocol/frame.js';
 import { GatewayError } from '../../protocol/return-codes.js';
+import { KeptRefusal } from '../../src/kept-refusal.js';
 import type { Layout } from '../../protocol/layout-types.js';
 import { testInterface } from '../helpers/gateway.js';
 import { allText, familyLines } from '../helpers/log-files.js';
@@ -25,7 +26,7 @@ import { withTempDatabase } from '../store/contract-pg-helper.js';
 import connectionCheck from '../../handlers/connection-check.js';
 
 export const WRITE_BIZ = 60101;
-/** n: a value written; ms: sleep inside the unit; refuse: 1 plain refusal (2001), 2 keepWrites refusal (2008); lock: 1 = also UPDATE TST_LOCK row 1; slow: 1 = also insert into TST_SLOWCOMMIT (PostgreSQL: its deferred trigger sleeps at COMMIT). */
+/** n: a value written; ms: sleep inside the unit; refuse: 1 plain refusal (2001), 2 KeptRefusal (2008, its writes commit); lock: 1 = also UPDATE TST_LOCK row 1; slow: 1 = also insert into TST_SLOWCOMMIT (PostgreSQL: its deferred trigger sleeps at COMMIT). */
 export const WRITE_REQ: Layout = [
   { name: 'n', type: 'u32' },
   { name: 'ms', type: 'u16' },
@@ -63,7 +64,7 @@ export const writer: HandlerModule = {
     if (req.slow) await ctx.tx.run(Q_SLOW);
     if (req.ms) await new Promise((r) => setTimeout(r, req.ms as number));
     if (req.refuse === 1) throw new GatewayError('NO_SUBSCRIBER', String(n));
-    if (req.refuse === 2) throw new GatewayError('ORIGINAL_NOT_FOUND', String(n), { keepWrites: true });
+    if (req.refuse === 2) throw new KeptRefusal('ORIGINAL_NOT_FOUND', String(n));
     const row = await ctx.tx.one<{ c: number }>(Q_COUNT, { serial: ctx.serial });
     return { n, execs: Number(row?.c ?? 0), at: BigInt(Date.now()) * 1000n + (atCounter++ % 1000n) };
   },

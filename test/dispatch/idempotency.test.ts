@@ -72,7 +72,7 @@ for (const b of backends()) {
       t.equal(await g.execs('R3'), 1);
     });
 
-    t.test('PC-06 a refusal whose writes commit (keepWrites) is remembered and replayed', async (t) => {
+    t.test('PC-06 a refusal whose writes commit (KeptRefusal) is remembered and replayed', async (t) => {
       const p = await connectPeer(g.port);
       t.teardown(() => p.close());
       p.send(writeFrame({ seq: 1, serial: 'R4', n: 4, refuse: 2 }));

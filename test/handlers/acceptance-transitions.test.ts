@@ -1,9 +1,10 @@
-// The status transition table (src/store/schema.ts STATUS_TRANSITIONS, docs/schema.md) as the
+// The status transition table (src/domain/transitions.ts STATUS_TRANSITIONS, docs/schema.md) as the
 // acceptance operations CS-20…CS-26 apply it, row by row: every business type is refused 2004
 // with the reason from every status it is not accepted from (the demo fixtures h.fx.* in each of
 // the five statuses; nothing written), and accepted from every status it is (a subscriber set to
 // that status), leaving the status the table says and a record queued (5) or recorded (1).
-import { BUSI_TYPES, STATUS_TRANSITIONS, SUBSCRIBER_STATUS } from '../../src/store/schema.js';
+import { BUSI_TYPES, SUBSCRIBER_STATUS } from '../../src/domain/codes.js';
+import { STATUS_TRANSITIONS } from '../../src/domain/transitions.js';
 import type { BodyRecord } from '../../protocol/layout-types.js';
 import { handlerSuite, type Harness } from '../helpers/seeded.js';
 import { busiRecords, freshSubscriber, subscriberState } from './acceptance-expected.js';

@@ -1,7 +1,7 @@
 // CS-26 cancel the reservation, over a real socket against the seeded database: status 1 and the
 // IMSI-MDN re-enabling command queued (status 5) in one transaction, CS-05's view of it, the
 // refusals and the re-send of a serial; CS-25 then CS-26 on one number.
-import { BUSI_TYPES } from '../../src/store/schema.js';
+import { BUSI_TYPES } from '../../src/domain/codes.js';
 import { handlerSuite } from '../helpers/seeded.js';
 import { busiRecords, checkRecorded, freshSubscriber, looseLayouts, subscriberState } from './acceptance-expected.js';
 

@@ -2,7 +2,7 @@
 // always, from arrears-suspended (3) only when the real-time balance is above zero; the status
 // change and the resume command queued (status 5) in one transaction; CS-05's view; refusals; the
 // re-send of a serial.
-import { BUSI_TYPES } from '../../src/store/schema.js';
+import { BUSI_TYPES } from '../../src/domain/codes.js';
 import { cycleOf, handlerSuite, type Harness } from '../helpers/seeded.js';
 import { busiRecords, checkRecorded, freshSubscriber, looseLayouts, subscriberState } from './acceptance-expected.js';
 

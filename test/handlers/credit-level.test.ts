@@ -1,6 +1,6 @@
 // CS-09 credit level, over a real socket against the seeded database.
 import { char } from '../../protocol/fields.js';
-import { ACCOUNT_PAY_TYPES } from '../../src/store/schema.js';
+import { ACCOUNT_PAY_TYPES } from '../../src/domain/codes.js';
 import { handlerSuite } from '../helpers/seeded.js';
 
 interface CreditRow { acctid: unknown; pay_mode: unknown; paytypename: string; credit_level: unknown; credit_limit: unknown }

@@ -1,7 +1,7 @@
 // CS-21 emergency suspend, over a real socket against the seeded database: the status change, the
 // business record queued for the switch (status 5) in the same transaction, CS-05's view of it,
 // the refusals and the re-send of a serial.
-import { BUSI_TYPES } from '../../src/store/schema.js';
+import { BUSI_TYPES } from '../../src/domain/codes.js';
 import { handlerSuite } from '../helpers/seeded.js';
 import { busiRecords, checkRecorded, freshSubscriber, looseLayouts, subscriberState } from './acceptance-expected.js';
 

@@ -1,6 +1,6 @@
 // CS-10 monthly bill, over a real socket against the seeded database.
 import { char } from '../../protocol/fields.js';
-import { FEE_ITEMS } from '../../src/store/schema.js';
+import { FEE_ITEMS } from '../../src/domain/codes.js';
 import { cycleOf, handlerSuite } from '../helpers/seeded.js';
 import { expectedBill } from './bills-expected.js';
 

@@ -5,11 +5,12 @@
 import pino from 'pino';
 import passwordChange from '../../handlers/password-change.js';
 import { businessByCode } from '../../protocol/business-types.js';
-import { BUSI_TYPES } from '../../src/store/schema.js';
+import { BUSI_TYPES } from '../../src/domain/codes.js';
 import { isHashed, verifyPassword } from '../../src/store/password.js';
 import type { WriteContext } from '../../src/types.js';
 import { systemClock } from '../../src/clock.js';
 import type { Store } from '../../src/store/types.js';
+import { DEFAULT_SETTINGS } from '../../src/config/settings.js';
 import { LOCKOUT } from '../../handlers/kit/password.js';
 import { handlerSuite, type Harness } from '../helpers/seeded.js';
 import { busiRecords, checkRecorded, freshSubscriber, looseLayouts, str, subscriberState } from './acceptance-expected.js';
@@ -119,13 +120,14 @@ handlerSuite('CS-22 password-change', async (t, h) => {
 
   t.test('CS-22: with password_storage = plain the new password is stored as plain text', async (t) => {
     const s = await withPassword(h, '314159');
-    // The handler run in a unit of work with `passwordStorage: 'plain'` on its context, where passwordStorageOf reads
-    // the [database] key (the harness gateway is configured with scrypt).
+    // The handler run in a unit of work with password_storage = plain in its ctx.settings, where passwordStorageOf
+    // reads the [database] key (the harness gateway is configured with scrypt).
     const [mod] = passwordChange;
     const ctx = (tx: WriteContext['tx']) =>
       ({
         store: h.store, tx, clock: systemClock, log: pino({ level: 'silent' }), business: businessByCode(122)!, iface: 'cs', ifaceKind: 'cs',
-        operator: 'KF3003', serial: 'CS22-PLAIN-1', seq: 1, time: '20261201120000', passwordStorage: 'plain',
+        operator: 'KF3003', serial: 'CS22-PLAIN-1', seq: 1, time: '20261201120000',
+        settings: { ...DEFAULT_SETTINGS, database: { ...DEFAULT_SETTINGS.database, passwordStorage: 'plain' } },
       }) as unknown as WriteContext;
     const out = await h.store.unitOfWork((tx) => mod.handle({ svcnum: s.svcnum, oldPassword: '314159', newPassword: '271828' }, { ...ctx(tx), store: { dialect: h.store.dialect, all: (q, b) => tx.all(q, b), one: (q, b) => tx.one(q, b), run: (q, b) => tx.run(q, b) } as Store }));
     t.equal(out.busiStatus, 1);

@@ -1,5 +1,5 @@
 // PC-03 payment over a real socket against the seeded database: every table it writes, to the fen.
-import { BUSI_TYPES } from '../../src/store/schema.js';
+import { BUSI_TYPES } from '../../src/domain/codes.js';
 import { char, money } from '../../protocol/fields.js';
 import { handlerSuite } from '../helpers/seeded.js';
 import { accountState, big, busiRecords, payRow, serial, subscriberStatus } from './card-expected.js';

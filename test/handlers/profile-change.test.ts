@@ -1,7 +1,7 @@
 // CS-20 profile change, over a real socket against the seeded database: only address, contact
 // phone, post code and e-mail change; empty = unchanged, `clear` empties; the record (status 1,
 // PARAM naming the changed fields, never their values); refusals and the re-send of a serial.
-import { BUSI_TYPES } from '../../src/store/schema.js';
+import { BUSI_TYPES } from '../../src/domain/codes.js';
 import { handlerSuite, type Harness } from '../helpers/seeded.js';
 import { busiRecords, checkRecorded, freshSubscriber, looseLayouts, str, subscriberState } from './acceptance-expected.js';
 

@@ -1,6 +1,6 @@
 // PC-04 reversal over a real socket against the seeded database: the rows it writes, exactly once,
 // the tombstone of an unknown original, and the status rule.
-import { BUSI_TYPES } from '../../src/store/schema.js';
+import { BUSI_TYPES } from '../../src/domain/codes.js';
 import { handlerSuite } from '../helpers/seeded.js';
 import { accountState, big, busiRecords, payRow, serial, subscriberStatus } from './card-expected.js';
 

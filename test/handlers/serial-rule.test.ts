@@ -5,7 +5,7 @@
 // nothing written; origSerial and the reconciliation file apply the same rule; read-only functions
 // keep echoing whatever printable serial they get.
 import t from 'tap';
-import { parseReconFile, ReconFormatError } from '../../src/reconcile.js';
+import { parseReconFile, ReconFormatError } from '../../src/reconcile/parse.js';
 import { SERIAL_PATTERN } from '../../protocol/serial.js';
 import { LAYOUTS_BY_CODE } from '../../handlers/index.js';
 import type { Layout } from '../../protocol/layout-types.js';

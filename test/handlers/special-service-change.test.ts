@@ -1,7 +1,7 @@
 // CS-24 special-service change, over a real socket against the seeded database: TAB_SRVG, the
 // USR_BUSI_SRVG change and the switch command (USR_BUSI_RECORD status 5, PARAM `<SRVGID> <param>`)
 // in one transaction; CS-04 and CS-05 show them; refusals and the re-send of a serial.
-import { BUSI_TYPES } from '../../src/store/schema.js';
+import { BUSI_TYPES } from '../../src/domain/codes.js';
 import { handlerSuite, type Harness } from '../helpers/seeded.js';
 import { busiRecords, checkRecorded, freshSubscriber, looseLayouts, str } from './acceptance-expected.js';
 

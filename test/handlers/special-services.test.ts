@@ -1,6 +1,6 @@
 // CS-04 special services, over a real socket against the seeded database.
 import { char } from '../../protocol/fields.js';
-import { SRVG_CODES } from '../../src/store/schema.js';
+import { SRVG_CODES } from '../../src/domain/codes.js';
 import { formatDateTime } from '../../src/time.js';
 import { handlerSuite } from '../helpers/seeded.js';
 

@@ -1,6 +1,6 @@
 // CS-08 status query, over a real socket against the seeded database.
 import { char } from '../../protocol/fields.js';
-import { SUBSCRIBER_STATUS } from '../../src/store/schema.js';
+import { SUBSCRIBER_STATUS } from '../../src/domain/codes.js';
 import { formatDateTime } from '../../src/time.js';
 import { handlerSuite } from '../helpers/seeded.js';
 

@@ -44,6 +44,8 @@ export interface Harness {
   /** When the demo was generated (its current billing cycle). */
   now: Date;
   ports: Record<InterfaceKind, number>;
+  /** The port of any interface by its name (the four kinds, and a suite's extra interfaces). */
+  portOf(name: string): number;
   /** One request over a real socket to an interface (a connection per harness and interface). */
   call<B extends BodyRecord = BodyRecord>(iface: InterfaceKind, business: string | number, body?: BodyRecord, opts?: CallOptions): Promise<Reply<B>>;
   /** Rows straight from the database, to compare answers with what it holds. */
@@ -74,7 +76,12 @@ function secretValues(layout: Layout, body: BodyRecord | undefined, out: Set<str
   }
 }
 
-async function startHarness(t: Test, backend: 'sqlite' | 'postgres', pgBase?: string): Promise<Harness> {
+/** A suite's extra interfaces (e.g. the same kinds over a text framing profile, issue 19). */
+export interface SuiteOptions {
+  interfaces?: Partial<InterfaceConfig>[];
+}
+
+async function startHarness(t: Test, backend: 'sqlite' | 'postgres', pgBase?: string, opts: SuiteOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'bssgate-h-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   let database: DatabaseConfig;
@@ -84,7 +91,7 @@ async function startHarness(t: Test, backend: 'sqlite' | 'postgres', pgBase?: st
     const db = await withTempDatabase(t, pgBase!, 'h');
     database = { type: 'postgres', url: db.url, poolMax: 4, passwordStorage: 'scrypt', demoSubscribers: 0, demoSeed: SEED };
   }
-  const interfaces: InterfaceConfig[] = KINDS.map((kind) => testInterface({ name: kind, kind }));
+  const interfaces: InterfaceConfig[] = [...KINDS.map((kind) => testInterface({ name: kind, kind })), ...(opts.interfaces ?? []).map((o) => testInterface(o))];
   const config: Config = {
     files: [],
     interfaces,
@@ -101,10 +108,14 @@ async function startHarness(t: Test, backend: 'sqlite' | 'postgres', pgBase?: st
   let bound: BoundInterface[];
   const clients = new Map<InterfaceKind, BssClient>();
   const ports = {} as Record<InterfaceKind, number>;
+  const byName = new Map<string, number>();
   const start = async () => {
     gateway = new Gateway({ config, store, logs, clock: systemClock, handlers: HANDLERS });
     bound = await gateway.start();
-    for (const b of bound) ports[b.kind as InterfaceKind] = b.port;
+    for (const b of bound) {
+      byName.set(b.name, b.port);
+      if (b.name === b.kind) ports[b.kind as InterfaceKind] = b.port;
+    }
   };
   const stopGateway = async () => {
     for (const c of clients.values()) await c.close(true).catch(() => undefined);
@@ -126,6 +137,11 @@ async function startHarness(t: Test, backend: 'sqlite' | 'postgres', pgBase?: st
     fx: demoFixtures(SEED),
     now,
     ports,
+    portOf(name) {
+      const p = byName.get(name);
+      if (p === undefined) throw new Error(`no interface ${name}`);
+      return p;
+    },
     async call<B extends BodyRecord = BodyRecord>(iface: InterfaceKind, business: string | number, body: BodyRecord = {}, opts?: CallOptions) {
       let c = clients.get(iface);
       if (!c) {
@@ -170,10 +186,10 @@ export function backends(): { name: 'sqlite' | 'postgres'; url?: string }[] {
  * Declare a handler test file's tests once; they run on every back end of backends(), each
  * against its own freshly seeded database and gateway. `name` carries the inventory IDs.
  */
-export function handlerSuite(name: string, fn: (t: Test, h: Harness) => Promise<void>): void {
+export function handlerSuite(name: string, fn: (t: Test, h: Harness) => Promise<void>, opts: SuiteOptions = {}): void {
   for (const b of backends()) {
     t.test(`${name} [${b.name}]`, async (t) => {
-      const h = await startHarness(t, b.name, b.url);
+      const h = await startHarness(t, b.name, b.url, opts);
       await fn(t, h);
       // Queued after the suite's own tests: whatever secret they sent or got back (service
       // passwords, PUK codes) appears in no log file, not as a JSON value and not quoted in a message.

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { DEFAULT_CARD } from '../../src/config/keys.js';
-import { parseReconFile, reconcile } from '../../src/reconcile.js';
+import { parseReconFile } from '../../src/reconcile/parse.js';
+import { reconcile } from '../../src/reconcile/run.js';
 import { handlerSuite, type Harness } from '../helpers/seeded.js';
 import { accountState, big, serial } from '../handlers/card-expected.js';
 

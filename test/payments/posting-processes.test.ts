@@ -11,14 +11,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { businessByName } from '../../protocol/business-types.js';
-import { post, RECON_SOURCE } from '../../handlers/kit/posting.js';
 import { findSubscriber } from '../../handlers/kit/subscriber.js';
+import { DEFAULT_CARD } from '../../src/config/keys.js';
+import { post, RECON_OPERATOR, RECON_SOURCE } from '../../src/domain/posting.js';
 import { BssClient } from '../../src/client.js';
 import { openStore } from '../../src/store/open.js';
 import { ensureDatabase } from '../../src/store/init.js';
 import type { Row, Store } from '../../src/store/types.js';
-import type { WriteContext } from '../../src/types.js';
 import { systemClock } from '../../src/clock.js';
 import { SEED, SEED_SCRYPT } from '../helpers/seeded.js';
 import { freePort, serve, waitFor, type ServedGateway } from '../helpers/cli-gateway.js';
@@ -97,13 +96,8 @@ t.test('issue 13 posting across gateway processes on PostgreSQL', { skip: PG ? f
     const gate = new Promise<void>((r) => (release = r));
     let corrected = false;
     const recon = s.store.transaction(async (tx) => {
-      const ctx = {
-        store: { ...s.store, all: tx.all.bind(tx), one: tx.one.bind(tx), run: tx.run.bind(tx) },
-        tx, clock: systemClock, log, business: businessByName('payment')!, iface: 'card', ifaceKind: 'card', client: 'card',
-        operator: 'RECON', serial: '', seq: 0, time: '',
-      } as unknown as WriteContext;
-      const who = await findSubscriber(ctx, sub.svcnum);
-      await post(ctx, { kind: 'correction', sub: who, amount: 1234n, source: RECON_SOURCE, serial: (p) => `C${p}`, original: { paysn } });
+      const who = await findSubscriber({ store: tx }, sub.svcnum);
+      await post({ tx, clock: systemClock, card: DEFAULT_CARD, operator: RECON_OPERATOR }, { kind: 'correction', sub: who, amount: 1234n, source: RECON_SOURCE, serial: (p) => `C${p}`, original: { paysn } });
       corrected = true;
       await gate;
     });

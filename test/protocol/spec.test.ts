@@ -1,5 +1,5 @@
 import t from 'tap';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { RETURN_CODES } from '../../protocol/return-codes.js';
 import { BUSINESS_ROWS, businessById, codeForId } from '../../protocol/business-types.js';
@@ -11,8 +11,8 @@ import { updateSpec } from '../../src/spec/render.js';
 import { CS01_REQUEST, CS01_RESPONSE, cs01Request, cs01Response } from '../fixtures/protocol/frames.js';
 
 const spec = readFileSync(fileURLToPath(new URL('../../protocol/SPEC.md', import.meta.url)), 'utf8');
-// The inventory lives in shared/ beside the repository (as on the developers' machines and in CI).
-const INVENTORY = fileURLToPath(new URL('../../../shared/reference/legacy-interfaces.md', import.meta.url));
+// The legacy inventory, one row per ID (docs/legacy-inventory.md).
+const INVENTORY = fileURLToPath(new URL('../../docs/legacy-inventory.md', import.meta.url));
 
 /** Bytes of the annotated hex block after `<!-- hex:name -->`: each line is `offset  bytes # comment`. */
 function specHex(name: string): string {
@@ -55,10 +55,8 @@ t.test('the SPEC business-type table agrees with business-types.ts', async (t) =
 t.test('the coverage table has exactly one row per inventory ID, with a status', async (t) => {
   const ids = INVENTORY_IDS;
   t.equal(ids.length, 24 + 11 + 3 + 9 + 4 + 2 + 3 + 5, 'the inventory has 61 IDs');
-  if (existsSync(INVENTORY)) {
-    const doc = readFileSync(INVENTORY, 'utf8');
-    t.same([...new Set([...doc.matchAll(/^\| ((?:CS|VO|C1|PC|PR|SM|OC|OP)-\d\d) \|/gm)].map((m) => m[1]))], ids, 'the ID list is the document\'s');
-  }
+  const doc = readFileSync(INVENTORY, 'utf8');
+  t.same([...new Set([...doc.matchAll(/^\| ((?:CS|VO|C1|PC|PR|SM|OC|OP)-\d\d) \|/gm)].map((m) => m[1]))], ids, 'the ID list is the document\'s');
   for (const id of ids) {
     const rows = spec.split('\n').filter((l) => l.startsWith(`| ${id} |`));
     t.equal(rows.length, 1, `${id} has one coverage row`);

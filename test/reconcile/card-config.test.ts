@@ -16,7 +16,7 @@ const ini = (name: string, text: string): string => {
 
 t.test('PC-03 [card]: absent, every value is the default; report_dir beside the first file', async (t) => {
   const c = loadConfig([ini('a.ini', '')], {});
-  t.same(c.card, { minAmount: DEFAULT_CARD.minAmount, maxAmount: DEFAULT_CARD.maxAmount, reportDir: resolve(dir, 'reports'), pollMs: 60_000, boundaryMs: 600_000 });
+  t.same(c.card, { minAmount: DEFAULT_CARD.minAmount, maxAmount: DEFAULT_CARD.maxAmount, reportDir: resolve(dir, 'reports'), pollMs: 60_000, boundaryMs: 600_000, reportDirSource: { file: resolve(dir, 'a.ini'), isDefault: true } });
 });
 
 t.test('PC-03/PC-07 [card]: values as given, paths against the file\'s directory', async (t) => {

@@ -2,7 +2,7 @@
 // DBA SQL (PC-08) and defaults are checked against the code and the database.
 import { readFileSync } from 'node:fs';
 import { DEFAULT_CARD } from '../../src/config/keys.js';
-import { parseReconFile, ReconFormatError } from '../../src/reconcile.js';
+import { parseReconFile, ReconFormatError } from '../../src/reconcile/parse.js';
 import { handlerSuite } from '../helpers/seeded.js';
 import { serial } from '../handlers/card-expected.js';
 

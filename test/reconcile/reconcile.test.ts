@@ -4,12 +4,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { businessByName } from '../../protocol/business-types.js';
-import { post } from '../../handlers/kit/posting.js';
 import { findSubscriber } from '../../handlers/kit/subscriber.js';
 import { DEFAULT_CARD } from '../../src/config/keys.js';
-import { parseReconFile, reconcile, ReconFormatError, type ReconResult } from '../../src/reconcile.js';
-import type { WriteContext } from '../../src/types.js';
+import { post, type PostingUnit } from '../../src/domain/posting.js';
+import { parseReconFile, ReconFormatError } from '../../src/reconcile/parse.js';
+import { reconcile, type ReconResult } from '../../src/reconcile/run.js';
 import { systemClock } from '../../src/clock.js';
 import { handlerSuite, type Harness } from '../helpers/seeded.js';
 import { accountState, big, payRow, serial, subscriberStatus } from '../handlers/card-expected.js';
@@ -19,27 +18,19 @@ const log = pino({ level: 'silent' });
 /** One of "our" postings, made by the posting function itself as PC-03 would, under `client`. */
 async function ours(h: Harness, client: string, svcnum: string, amount: bigint, at: Date, ser = serial('OUR')): Promise<string> {
   await h.store.transaction(async (tx) => {
-    const ctx = {
-      store: { ...h.store, all: tx.all.bind(tx), one: tx.one.bind(tx), run: tx.run.bind(tx) },
-      tx, clock: systemClock, log, business: businessByName('payment')!, iface: client, ifaceKind: 'card', client,
-      operator: 'T1', serial: ser, seq: 0, time: '',
-    } as unknown as WriteContext;
-    const sub = await findSubscriber(ctx, svcnum);
-    await post(ctx, { kind: 'payment', sub, amount, source: client, serial: ser, at });
+    const u: PostingUnit = { tx, clock: systemClock, card: DEFAULT_CARD, operator: 'T1' };
+    const sub = await findSubscriber({ store: tx }, svcnum);
+    await post(u, { kind: 'payment', sub, amount, source: client, serial: ser, at });
   });
   return ser;
 }
 
 async function ourReversal(h: Harness, client: string, svcnum: string, origSerial: string, at: Date, ser = serial('OUR')): Promise<string> {
   await h.store.transaction(async (tx) => {
-    const ctx = {
-      store: { ...h.store, all: tx.all.bind(tx), one: tx.one.bind(tx), run: tx.run.bind(tx) },
-      tx, clock: systemClock, log, business: businessByName('reversal')!, iface: client, ifaceKind: 'card', client,
-      operator: 'T1', serial: ser, seq: 0, time: '',
-    } as unknown as WriteContext;
-    const sub = await findSubscriber(ctx, svcnum);
-    const orig = await ctx.store.one<Record<string, unknown>>({ name: 't.orig', sql: 'SELECT PAYSN, AMOUNT FROM TAB_PAY WHERE SOURCE = :s AND SERIAL = :r' }, { s: client, r: origSerial });
-    await post(ctx, { kind: 'reversal', sub, amount: -big(orig!.amount), source: client, serial: ser, original: { paysn: big(orig!.paysn) }, at });
+    const u: PostingUnit = { tx, clock: systemClock, card: DEFAULT_CARD, operator: 'T1' };
+    const sub = await findSubscriber({ store: tx }, svcnum);
+    const orig = await tx.one<Record<string, unknown>>({ name: 't.orig', sql: 'SELECT PAYSN, AMOUNT FROM TAB_PAY WHERE SOURCE = :s AND SERIAL = :r' }, { s: client, r: origSerial });
+    await post(u, { kind: 'reversal', sub, amount: -big(orig!.amount), source: client, serial: ser, original: { paysn: big(orig!.paysn) }, at });
   });
   return ser;
 }

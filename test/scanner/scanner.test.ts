@@ -118,6 +118,19 @@ for (const b of backends()) {
       t.ok(err.lines().some((l) => l.busisn === '30'));
     });
 
+    t.test('OC-02/OC-03: a transport that throws is retried; the RESULT and the err line keep the error code (ECONNRESET, a SQLSTATE, ORA-…)', async (t) => {
+      const d = new RecordingDelivery('g', () => {
+        throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      });
+      const { s, err } = makeScanner(store, new Map([['g', d]]), [sw], { maxAttempts: 1 });
+      await insertRecord(store, { busisn: 35n, svcnum: '13997000035' });
+      await s.runOnce();
+      const r = await record(store, 35n);
+      t.equal(r?.status, 8);
+      t.equal(r?.result, 'failed after 1 attempts: delivery error: ECONNRESET: socket hang up');
+      t.ok(err.lines().some((l) => l.busisn === '35' && /ECONNRESET: socket hang up/.test(JSON.stringify(l))), 'the err line has the code');
+    });
+
     t.test('OC-02: per-number order under concurrency: BUSISN order per number, never two at once', async (t) => {
       const d = new RecordingDelivery('g', async () => {
         await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 8)));

@@ -222,6 +222,6 @@ t.test('OP-01 workers = 2: a worker that cannot start (port taken) fails the sta
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
   const code = await new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
   t.equal(code, 1, 'exit 1');
-  t.match(err, new RegExp(`\\[interface\\.cs\\] cannot listen on 127\\.0\\.0\\.1:${port}`), 'stderr names the interface and the port');
+  t.match(err, new RegExp(`\\[interface\\.cs\\] port: cannot listen on 127\\.0\\.0\\.1:${port}`), 'stderr names the interface and the port');
   t.notOk(readWarn(dir).some((l) => /restarting in/.test(String(l.msg))), 'not restarted');
 });

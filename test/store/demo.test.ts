@@ -9,7 +9,8 @@ import { createSqliteStore } from '../../src/store/open.js';
 import { ensureDatabase, initDatabase, readMeta } from '../../src/store/init.js';
 import { demoColumns, demoFixtures, generateDemo, cycleOf } from '../../src/store/demo.js';
 import { verifyPassword } from '../../src/store/password.js';
-import { BUSI_TYPES, SCHEMA_VERSION, TABLES, ticketTableDef, type TicketKind } from '../../src/store/schema.js';
+import { SCHEMA_VERSION, TABLES, ticketTableDef, type TicketKind } from '../../src/store/schema.js';
+import { BUSI_TYPES } from '../../src/domain/codes.js';
 import type { AdminStore, BindValue } from '../../src/store/types.js';
 
 const log = pino({ level: 'silent' });

@@ -1,4 +1,4 @@
-// DESIGN.md "Durability": the program refuses to start on settings weaker than WAL+FULL /
+// docs/store.md "Durability": the program refuses to start on settings weaker than WAL+FULL /
 // synchronous_commit=on, fsync=on / Oracle commit wait.
 import fs from 'node:fs';
 import os from 'node:os';

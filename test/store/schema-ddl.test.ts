@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import pino from 'pino';
 import { createSqliteStore } from '../../src/store/open.js';
+import { SEQUENCES, TABLES, TABLE_NAMES, TICKET_KINDS, ticketTable, ticketTableDef } from '../../src/store/schema.js';
 import {
   BUSI_STATUS,
   BUSI_TYPES,
@@ -12,9 +13,7 @@ import {
   NET_TYPES,
   PAY_MODES,
   PAY_STATUS,
-  SEQUENCES,
   SRVG_CODES,
-  STATUS_TRANSITIONS,
   SUBSCRIBER_STATUS,
   SRVG_STATUS_CODES,
   SRVG_ACTION_CODES,
@@ -23,12 +22,8 @@ import {
   LIST_TYPES,
   LIST_STATUS,
   SWITCH_TYPES,
-  TABLES,
-  TABLE_NAMES,
-  TICKET_KINDS,
-  ticketTable,
-  ticketTableDef,
-} from '../../src/store/schema.js';
+} from '../../src/domain/codes.js';
+import { STATUS_TRANSITIONS } from '../../src/domain/transitions.js';
 import { ensureTicketTable, renderDdl, renderDdlScript, renderTicketDdl } from '../../src/store/ddl.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

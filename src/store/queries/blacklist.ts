@@ -1,9 +1,7 @@
 // The blacklist by ID document (TAB_SPECIALCUSTLST): CS-15 lists the entries of an ID number,
 // CS-16 says whether it is listed now. Entries are by ID document, not by network.
 import { defineQuery } from './define.js';
-
-import { LIST_STATUS } from '../schema.js';
-export { LIST_STATUS, LIST_TYPES } from '../schema.js';
+import { LIST_STATUS } from '../../domain/codes.js';
 
 /** CS-15: how many entries an ID number has, listed or lifted (the page's `total`). */
 export const BLACKLIST_COUNT = defineQuery({

@@ -2,8 +2,6 @@
 // it is read here and sent in a secret wire field, never logged (PIN is not read at all).
 import { defineQuery } from './define.js';
 
-export { SIM_CARD_STATUS } from '../schema.js';
-
 /** CS-06 (by the subscriber's SIMCARDID), CS-07 (by the number printed on the card). */
 export const SIM_CARD = defineQuery({
   name: 'card.by-simcardid',

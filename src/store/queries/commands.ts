@@ -33,7 +33,7 @@
 // random bits drawn afresh for every claim and cleared when the lease ends. ATTEMPTS is a counter,
 // never the fence. Time always comes from the caller (`now`), so tests drive it with a Clock.
 import { randomBytes } from 'node:crypto';
-import { BUSI_STATUS } from '../schema.js';
+import { BUSI_STATUS } from '../../domain/codes.js';
 import type { Queryable, Store } from '../types.js';
 import { defineQuery } from './define.js';
 

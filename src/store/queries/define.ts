@@ -4,8 +4,8 @@
 // known type and a money column can never arrive as a float or a 9999.
 //
 // The SQL is only one part of a definition: the binds and the columns are the contract. That is
-// what lets an operator replace the SQL of any query later (ROADMAP: as FreeRADIUS's
-// queries.conf does) for a provincial schema that differs from ours — replaceSql() keeps the
+// what lets an operator replace the SQL of any query (as FreeRADIUS's queries.conf
+// does) for a provincial schema that differs from ours — replaceSql() keeps the
 // contract and refuses SQL whose binds differ; the result columns are checked on every call.
 //
 // NULL rule (SPEC.md section 3, "Database NULLs"): a column is NOT NULL unless its type ends in

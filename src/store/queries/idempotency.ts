@@ -26,7 +26,7 @@ export const LEDGER_PURGE_UNRECONCILED: (codes: readonly number[]) => QueryDef =
 /**
  * Rows of reconciled business types of one reconciliation client, older than the cutoff and the
  * reconciled day. :ledger is the client's ledger identity: its name, or `*` for the reserved
- * name `card` an unconfigured card system posts and reconciles under (handlers/kit/posting.ts
+ * name `card` an unconfigured card system posts and reconciles under (src/domain/posting.ts
  * cardClient) — never the interface's name.
  */
 export const LEDGER_PURGE_RECONCILED: (codes: readonly number[]) => QueryDef = (codes) => ({

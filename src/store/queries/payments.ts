@@ -33,7 +33,7 @@ ORDER BY PAYTIME DESC, PAYSN DESC {{page :off :lim}}`,
 
 // ---------------------------------------------------------------------------------------------
 // Postings (PC-03 payment, PC-04 reversal, PC-07 reconciliation corrections), all through
-// handlers/kit/posting.ts, in the caller's unit of work. Balances change by arithmetic in SQL
+// src/domain/posting.ts, in the caller's unit of work. Balances change by arithmetic in SQL
 // (BALANCE = BALANCE + :amount), never read-modify-write from JS: two payments to one account
 // in overlapping PostgreSQL batches serialise on the row lock and both count.
 
@@ -220,7 +220,7 @@ ORDER BY PAYTIME DESC, PAYSN DESC {{page :off :lim}}`,
 });
 
 // ---------------------------------------------------------------------------------------------
-// PC-07 reconciliation (src/reconcile.ts, docs/reconciliation.md).
+// PC-07 reconciliation (src/reconcile/, docs/reconciliation.md).
 
 /** A client's card postings (payments and reversals, tombstones included) posted in [from, to). */
 export const CARD_POSTINGS_BETWEEN = defineQuery({

@@ -2,8 +2,6 @@
 // lookup (handlers/kit/subscriber.ts) has chosen the row of the number. SVCPWD is never read here.
 import { defineQuery } from './define.js';
 
-export { ID_TYPES } from '../schema.js';
-
 /**
  * CS-03 / VO-02: the profile columns of one subscriber row, with the price plan's name
  * (LEFT JOIN: a plan missing from TAB_PRCPLN gives an empty name, not a missing subscriber).

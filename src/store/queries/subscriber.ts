@@ -1,5 +1,5 @@
 // The subscriber of a service number: the shared lookup of every function that starts from a
-// number (STYLE.md: shared lookups once). A number can come back after cancellation, so
+// number (one definition, shared: docs/handlers.md "Shared lookups"). A number can come back after cancellation, so
 // TAB_SUBSCRB may hold several rows for it: the live one (STATUS <> 5) wins, then the newest.
 import { defineQuery } from './define.js';
 

@@ -1,0 +1,124 @@
+// Issue 16: the shadow relay's overhead. CS-14 (balance) load against the primary directly and
+// through `bssgate shadow` with mirroring on (candidate = a second bssgate), same run, rounds
+// alternating; medians over the rounds. Every program is its own process (`node dist/src/cli.js
+// serve|shadow`), as in production; the load client is forked (bench/load.ts).
+// Prints JSON: p50/p99 direct and through the shadow, the p50/p99 the relay adds, and the
+// throughput ratio (target ≥ 0.8× direct with mirroring on; the p99 target of the issue is 1.5×).
+//   node dist/bench/shadow.js [secondsPerRound=3] [rounds=3] [connections=16] [depth=1]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { encodeRequest } from '../protocol/message.js';
+import { LAYOUTS_BY_CODE } from '../handlers/index.js';
+import { demoFixtures } from '../src/store/demo.js';
+import { load, type LoadResult } from './load.js';
+
+const args = process.argv.slice(2).map(Number);
+const seconds = args[0] || 3;
+const rounds = args[1] || 3;
+const connections = args[2] || 16;
+const depth = args[3] || 1;
+/** BENCH_SHADOW_MIRROR=off: relay only (CS-14 not mirrored), to tell the relay's cost from the mirror's. */
+const mirrorOff = process.env.BENCH_SHADOW_MIRROR === 'off';
+const CLI = resolve(import.meta.dirname, '../src/cli.js');
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = net.createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => res(p));
+    });
+  });
+}
+
+function run(argv: string[], ready: RegExp): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [CLI, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((res, rej) => {
+    let out = '';
+    const timer = setTimeout(() => rej(new Error(`not ready after 180 s: ${argv.join(' ')}\n${out}`)), 180_000);
+    const on = (d: Buffer) => {
+      out += d.toString();
+      if (ready.test(out)) {
+        clearTimeout(timer);
+        res(child);
+      }
+    };
+    child.stdout!.on('data', on);
+    child.stderr!.on('data', on);
+    child.once('exit', (code) => rej(new Error(`${argv.join(' ')} exited ${code}\n${out}`)));
+  });
+}
+
+async function gatewayIni(dir: string, name: string, port: number): Promise<string> {
+  const ini = join(dir, `${name}.ini`);
+  writeFileSync(
+    ini,
+    `[interface.cs]\nhost = 127.0.0.1\nport = ${port}\n[database]\ntype = sqlite\npath = ${join(dir, name + '.db')}\ndemo_subscribers = 200\ndemo_seed = 1\n[log]\ndir = ${join(dir, name + '-logs')}\n`,
+  );
+  return ini;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'bssgate-bench-shadow-'));
+  const children: ChildProcess[] = [];
+  try {
+    const [pp, cp, sp] = [await freePort(), await freePort(), await freePort()];
+    children.push(await run(['serve', await gatewayIni(dir, 'primary', pp)], /listening|9921|cs /i));
+    children.push(await run(['serve', await gatewayIni(dir, 'candidate', cp)], /listening|cs /i));
+    const shadowIni = join(dir, 'shadow.ini');
+    writeFileSync(shadowIni, `[shadow.cs]\nlisten = 127.0.0.1:${sp}\nprimary = 127.0.0.1:${pp}\ncandidate = 127.0.0.1:${cp}\nreport_dir = ${join(dir, 'report')}\n${mirrorOff ? 'mirror = connection-check\n' : ''}[log]\nlevel = warn\n`);
+    children.push(await run(['shadow', shadowIni], /shadow cs: listening/));
+    const svcnum = demoFixtures(1).first.svcnum;
+    const frame = encodeRequest({ biz: 114, seq: 1, serial: 'BENCH', time: '20260101120000', operator: 'bench' }, LAYOUTS_BY_CODE.get(114)!.request, { svcnum });
+    const params = { connections, depth, seconds, frameHex: frame.toString('hex') };
+    const d: LoadResult[] = [];
+    const s: LoadResult[] = [];
+    for (let i = 0; i < rounds; i++) {
+      d.push(await load({ port: pp, ...params }));
+      s.push(await load({ port: sp, ...params }));
+    }
+    const m = (xs: LoadResult[], k: 'rps' | 'p50' | 'p99') => median(xs.map((x) => x[k]));
+    // Give the shadow a moment to write its summary (every 5 s), then read the mirror counts.
+    await new Promise((r) => setTimeout(r, 6_000));
+    let summary: unknown = null;
+    try {
+      summary = JSON.parse(readFileSync(join(dir, 'report', 'cs.summary.jsonl'), 'utf8').trim().split('\n')[0]);
+    } catch {
+      summary = 'no summary yet';
+    }
+    const out = {
+      bench: 'shadow-relay-cs14',
+      secondsPerRound: seconds,
+      rounds,
+      connections,
+      depth,
+      node: process.version,
+      mirroring: !mirrorOff,
+      direct: { rps: r3(m(d, 'rps')), p50: r3(m(d, 'p50')), p99: r3(m(d, 'p99')) },
+      shadow: { rps: r3(m(s, 'rps')), p50: r3(m(s, 'p50')), p99: r3(m(s, 'p99')) },
+      addedP50: r3(m(s, 'p50') - m(d, 'p50')),
+      addedP99: r3(m(s, 'p99') - m(d, 'p99')),
+      throughputRatio: r3(m(s, 'rps') / m(d, 'rps')),
+      p99Ratio: r3(m(s, 'p99') / m(d, 'p99')),
+      targets: { throughputRatio: '>= 0.8', p99Ratio: '<= 1.5' },
+      mirror: summary,
+    };
+    process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`${err.stack ?? err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,182 @@
+// A body as text (docs/framing.md "Body"): the same layouts as the v1 wire (protocol/layout.ts),
+// written as records of fields. The top-level fields that are not lists form the first record, in
+// layout order; each list follows as its records (one per item, its fields in order), preceded by
+// a record holding its count — except, with listCount "when-needed", a single list that ends the
+// layout (the reader takes the remaining records). Records are joined by the record separator
+// (CRLF), fields by the field separator (TAB); the whole body is GBK.
+//
+// Decoding checks syntax only (digits, decimals, the record and field counts); the values then go
+// through the v1 request encoder in strict mode, which applies every rule of the layout (widths,
+// ranges, patterns, codes, calendar dates) exactly as for a v1 request.
+import { GatewayError } from '../return-codes.js';
+import { gbkDecode, gbkEncode, GbkDecodeError } from '../gbk.js';
+import type { BodyRecord, Field, Layout } from '../layout-types.js';
+import type { FramingProfile } from './profile.js';
+
+type Body = FramingProfile['body'];
+
+interface Shape {
+  scalars: Field[];
+  lists: { field: Extract<Field, { type: 'list' }>; counted: boolean }[];
+}
+
+const shapes = new WeakMap<Layout, { always?: Shape; 'when-needed'?: Shape }>();
+
+function shapeOf(layout: Layout, listCount: Body['listCount']): Shape {
+  let byMode = shapes.get(layout);
+  if (!byMode) shapes.set(layout, (byMode = {}));
+  const hit = byMode[listCount];
+  if (hit) return hit;
+  const scalars = layout.filter((f) => f.type !== 'list');
+  const listFields = layout.filter((f): f is Extract<Field, { type: 'list' }> => f.type === 'list');
+  for (const l of listFields) {
+    if (l.of.some((f) => f.type === 'list')) throw new Error(`layout field ${l.name}: a list inside a list has no text form`);
+  }
+  const uncounted = listCount === 'when-needed' && listFields.length === 1 && layout[layout.length - 1] === listFields[0];
+  const shape: Shape = { scalars, lists: listFields.map((field) => ({ field, counted: !uncounted })) };
+  byMode[listCount] = shape;
+  return shape;
+}
+
+// Control characters of a reply value (free text may hold tabs and line breaks) would end a field
+// or a record: written as spaces.
+const CONTROL_RE = /[\x00-\x1f\x7f]/g;
+
+function formatValue(body: Body, f: Field, v: unknown): string {
+  let s: string;
+  switch (f.type) {
+    case 'money': {
+      const n = typeof v === 'bigint' ? v : BigInt(v as number);
+      if (body.money === 'fen') s = n.toString();
+      else {
+        const neg = n < 0n;
+        const a = neg ? -n : n;
+        s = `${neg ? '-' : ''}${a / 100n}.${String(a % 100n).padStart(2, '0')}`;
+      }
+      break;
+    }
+    case 'u8':
+    case 'u16':
+    case 'u32':
+      s = String(v);
+      break;
+    default:
+      s = v === undefined || v === null ? '' : String(v).replace(CONTROL_RE, ' ');
+  }
+  return s === '' ? body.empty : s;
+}
+
+/** Write a record as a text body (GBK bytes). */
+export function encodeTextBody(profile: FramingProfile, layout: Layout, rec: BodyRecord): Buffer {
+  const b = profile.body;
+  const shape = shapeOf(layout, b.listCount);
+  const records: string[] = [];
+  if (shape.scalars.length > 0) records.push(shape.scalars.map((f) => formatValue(b, f, rec[f.name])).join(b.fieldSeparator));
+  for (const { field, counted } of shape.lists) {
+    const items = (rec[field.name] as BodyRecord[] | undefined) ?? [];
+    if (counted) records.push(String(items.length));
+    for (const item of items) records.push(field.of.map((f) => formatValue(b, f, item[f.name])).join(b.fieldSeparator));
+  }
+  return gbkEncode(records.join(b.recordSeparator));
+}
+
+/** Write a refusal's message as a body (or nothing, per the profile). */
+export function encodeTextMessage(profile: FramingProfile, message: string): Buffer {
+  return profile.body.errorBody === 'empty' ? Buffer.alloc(0) : gbkEncode(message.replace(CONTROL_RE, ' '));
+}
+
+function invalid(name: string, problem: string, v: string): GatewayError {
+  const shown = v.length > 40 ? `${v.slice(0, 37)}...` : v;
+  return new GatewayError('INVALID_FIELD', `${name}: ${problem} ${JSON.stringify(shown)}`);
+}
+
+function parseValue(body: Body, f: Field, path: string, v: string): unknown {
+  const isEmpty = v === '' || (body.empty === ' ' && v === ' ');
+  switch (f.type) {
+    case 'u8':
+    case 'u16':
+    case 'u32': {
+      const t = v.trim();
+      if (!/^[0-9]+$/.test(t)) throw invalid(path, 'not an unsigned integer', v);
+      return Number(t);
+    }
+    case 'money': {
+      const t = v.trim();
+      if (body.money === 'fen') {
+        if (!/^-?[0-9]+$/.test(t)) throw invalid(path, 'not an integer count of fen', v);
+        return BigInt(t);
+      }
+      const m = /^(-?)([0-9]+)(?:\.([0-9]{1,2}))?$/.exec(t);
+      if (!m) throw invalid(path, 'not an amount of yuan with at most two decimals', v);
+      const fen = BigInt(m[2]) * 100n + BigInt((m[3] ?? '').padEnd(2, '0') || '0');
+      return m[1] === '-' ? -fen : fen;
+    }
+    case 'date':
+    case 'datetime':
+    case 'cycle':
+      return isEmpty ? '' : v.trim();
+    case 'char':
+      return isEmpty ? '' : v.replace(/ +$/, '');
+    case 'text':
+      return isEmpty ? '' : v;
+    case 'list':
+      // Lists are records, never a single field (shapeOf keeps them apart).
+      throw new Error(`${path}: a list is not a field value`);
+  }
+}
+
+function fieldsOf(body: Body, record: string, layout: readonly Field[], where: string): string[] {
+  const fields = record.split(body.fieldSeparator);
+  if (fields.length !== layout.length) {
+    throw new GatewayError('BODY_MISMATCH', `${where} has ${fields.length} field${fields.length === 1 ? '' : 's'}, the layout ${layout.length} (${layout.map((f) => f.name).join(', ')})`);
+  }
+  return fields;
+}
+
+/**
+ * Read a text body by a layout: syntax only (see the file comment). Throws GatewayError
+ * BODY_MISMATCH (record or field counts) or INVALID_FIELD (invalid GBK, digits, decimals).
+ */
+export function decodeTextBody(profile: FramingProfile, layout: Layout, bytes: Buffer): BodyRecord {
+  const b = profile.body;
+  let text: string;
+  try {
+    text = gbkDecode(bytes);
+  } catch (err) {
+    if (err instanceof GbkDecodeError) throw new GatewayError('INVALID_FIELD', 'body: invalid GBK');
+    throw err;
+  }
+  const shape = shapeOf(layout, b.listCount);
+  const records = text === '' ? [] : text.split(b.recordSeparator);
+  // A body may end with a record separator.
+  if (records.length > 0 && records[records.length - 1] === '') records.pop();
+  const out: BodyRecord = {};
+  let at = 0;
+  if (shape.scalars.length > 0) {
+    const fields = fieldsOf(b, records[at++] ?? '', shape.scalars, 'record 1');
+    shape.scalars.forEach((f, i) => {
+      out[f.name] = parseValue(b, f, f.name, fields[i]) as BodyRecord[string];
+    });
+  }
+  for (const { field, counted } of shape.lists) {
+    let n: number;
+    if (counted) {
+      const c = records[at++] ?? '';
+      if (!/^[0-9]+$/.test(c.trim())) throw new GatewayError('BODY_MISMATCH', `record ${at}: the record count of ${field.name} is ${JSON.stringify(c.slice(0, 20))}`);
+      n = Number(c.trim());
+      if (at + n > records.length) throw new GatewayError('BODY_MISMATCH', `${field.name}: ${n} records announced, ${records.length - at} present`);
+    } else n = records.length - at;
+    const items: BodyRecord[] = [];
+    for (let i = 0; i < n; i++) {
+      const fields = fieldsOf(b, records[at++], field.of, `record ${at} (${field.name}[${i}])`);
+      const item: BodyRecord = {};
+      field.of.forEach((f, j) => {
+        item[f.name] = parseValue(b, f, `${field.name}[${i}].${f.name}`, fields[j]) as BodyRecord[string];
+      });
+      items.push(item);
+    }
+    out[field.name] = items;
+  }
+  if (at < records.length) throw new GatewayError('BODY_MISMATCH', `${records.length - at} record${records.length - at === 1 ? '' : 's'} after the body's layout`);
+  return out;
+}

@@ -1,0 +1,217 @@
+// A connection speaking a text framing profile (issue 19, docs/framing.md). The connection
+// (src/server/connection.ts) keeps every rule it has for v1 — pipelining, answer order,
+// backpressure, timeouts, the 9004 promise at a stop, close after a framing error — because this
+// session hands it what it handles for v1: each reassembled text request becomes the v1 frame the
+// same request would have been (header: business type from the service table, serial, operator,
+// time; body: the text fields through the v1 strict encoder), and each v1 answer is written back
+// as text packets. The dispatcher, the handlers, idempotency (keyed by the profile's serial),
+// logs, lockout, metrics and limits therefore see one request, whatever the wire.
+import type { Socket } from 'node:net';
+import { FrameError } from '../../protocol/frame.js';
+import { KIND_REQUEST, PROTOCOL_VERSION, RESULT_OFFSET, type Header } from '../../protocol/header.js';
+import { decodeResponse, encodeRequest, type RequestHead } from '../../protocol/message.js';
+import { GatewayError } from '../../protocol/return-codes.js';
+import type { FramingProfile, HeaderField } from '../../protocol/framing/profile.js';
+import { encodePackets, PacketAssembler, PacketDecoder, PacketError, unpad, type Item, type Packet } from '../../protocol/framing/packet.js';
+import { decodeTextBody, encodeTextBody, encodeTextMessage } from '../../protocol/framing/text-body.js';
+import type { Dispatcher, RequestOrigin } from '../dispatch.js';
+import type { Clock } from '../types.js';
+import { formatDateTimeMs } from '../time.js';
+
+/** What the connection reads frames from (FrameDecoder for v1). */
+export interface FrameSource {
+  push(chunk: Buffer): Buffer[];
+  readonly pending: number;
+}
+
+/** What the connection dispatches a frame to (the Dispatcher for v1). */
+export interface DispatchTarget {
+  dispatch(header: Header, frame: Buffer, origin: RequestOrigin): Promise<Buffer>;
+}
+
+/** One request read, until its answer is written: what the reply echoes. */
+interface Pending {
+  raw: Record<string, string>;
+  biz: number;
+  bodyError?: GatewayError;
+}
+
+const EMPTY: Buffer = Buffer.alloc(0);
+
+export class TextSession implements FrameSource, DispatchTarget {
+  private readonly decoder: PacketDecoder;
+  private readonly assembler: PacketAssembler;
+  /** By the seq given to each request's v1 frame. */
+  private readonly requests = new Map<number, Pending>();
+  private seq = 0;
+  private failed: FrameError | undefined;
+  private socket: Socket | undefined;
+
+  constructor(
+    readonly profile: FramingProfile,
+    private readonly dispatcher: Pick<Dispatcher, 'dispatch' | 'layouts'>,
+    private readonly clock: Clock,
+    /** The interface's max_frame: no reassembled request body may exceed it either. */
+    maxFrame: number,
+  ) {
+    this.decoder = new PacketDecoder(profile, { now: () => clock.now() });
+    this.assembler = new PacketAssembler(profile, {
+      maxPackets: profile.role.packet ? profile.packets.maxRequestPackets : 1,
+      maxBytes: Math.min(profile.packets.maxRequestBytes, maxFrame),
+    });
+  }
+
+  /** The socket heartbeats are answered on (directly: a heartbeat is not a request). */
+  attach(socket: Socket): void {
+    this.socket = socket;
+  }
+
+  get pending(): number {
+    return this.decoder.pending + this.assembler.pending;
+  }
+
+  /** Bytes in → v1 request frames out. Throws FrameError (with the frames before it) on a stream the profile refuses. */
+  push(chunk: Buffer): Buffer[] {
+    if (this.failed) {
+      this.failed.frames = [];
+      throw this.failed;
+    }
+    const frames: Buffer[] = [];
+    try {
+      let items: Item[];
+      let decodeError: PacketError | undefined;
+      try {
+        items = this.decoder.push(chunk);
+      } catch (err) {
+        if (!(err instanceof PacketError)) throw err;
+        items = err.items;
+        decodeError = err;
+      }
+      for (const it of items) {
+        if (it.kind === 'heartbeat') this.heartbeat();
+        else {
+          const msg = this.assembler.add(it.packet);
+          if (msg) frames.push(this.toFrame(msg.first, msg.body));
+        }
+      }
+      if (decodeError) throw decodeError;
+    } catch (err) {
+      if (!(err instanceof PacketError)) throw err;
+      const fe = new FrameError(err.rc, 0, err.detail ?? err.message, err.raw ? this.headerFor({ raw: err.raw, biz: this.bizOf(err.raw) }) : undefined);
+      fe.frames = frames;
+      this.failed = fe;
+      throw fe;
+    }
+    return frames;
+  }
+
+  private heartbeat(): void {
+    const hb = this.profile.heartbeat!;
+    const s = this.socket;
+    if (!s || s.destroyed || !s.writable) return;
+    const p = this.profile;
+    const out = Buffer.allocUnsafe((p.start === undefined ? 0 : 1) + hb.reply.length + 1);
+    let off = 0;
+    if (p.start !== undefined) out[off++] = p.start;
+    off += hb.reply.copy(out, off);
+    out[off] = p.terminator;
+    s.write(out);
+  }
+
+  private field(raw: Record<string, string>, f: HeaderField | undefined): string {
+    return f ? unpad(f, raw[f.name]).trim() : '';
+  }
+
+  /** The business type of a request: the service table, else (otherwise = code) its digits; 0 = unknown (1003). */
+  private bizOf(raw: Record<string, string>): number {
+    const f = this.profile.role.service!;
+    const s = this.field(raw, f);
+    // The table is keyed by the code as written ("000101"), padding spaces trimmed.
+    const hit = this.profile.services.table.get(raw[f.name].trim()) ?? this.profile.services.table.get(s);
+    if (hit !== undefined) return hit;
+    if (this.profile.services.otherwise === 'code' && /^[0-9]{1,5}$/.test(s) && Number(s) <= 0xffff) return Number(s);
+    return 0;
+  }
+
+  /** A v1 header addressed to a request (its seq finds it again when the answer is written). */
+  private headerFor(req: Pending, head?: Omit<RequestHead, 'biz' | 'seq'>): Header {
+    this.seq = this.seq >= 0xffffffff ? 1 : this.seq + 1;
+    this.requests.set(this.seq, req);
+    return { version: PROTOCOL_VERSION, kind: KIND_REQUEST, biz: req.biz, seq: this.seq, serial: head?.serial ?? '', time: head?.time ?? '', operator: head?.operator ?? '', result: 0, reserved: 0 };
+  }
+
+  private toFrame(first: Packet, body: Buffer): Buffer {
+    const p = this.profile;
+    const raw = first.raw;
+    const req: Pending = { raw, biz: this.bizOf(raw) };
+    const serial = this.field(raw, p.role.serial);
+    const operator = this.field(raw, p.role.operator);
+    let time: string;
+    if (p.role.time) {
+      const t = raw[p.role.time.name];
+      time = p.role.time.format === 'YYMMDDHHMMSS' ? `20${t}` : t;
+    } else time = formatDateTimeMs(this.clock.now());
+    const head = { serial, operator, time };
+    if (p.correlation === 'serial' && serial === '') req.bodyError = new GatewayError('MALFORMED_HEADER', `${p.role.serial!.name} is blank; this profile matches replies to requests by serial`);
+    const header = this.headerFor(req, head);
+    const layouts = this.dispatcher.layouts(req.biz);
+    const v1: RequestHead = { biz: req.biz, seq: header.seq, ...head };
+    try {
+      // A header the v1 wire cannot carry (serial or operator not ASCII, too long; a bad time) is a
+      // bad header, answered and closed as on v1.
+      encodeRequest(v1, [], {});
+    } catch (err) {
+      this.requests.delete(header.seq);
+      throw new PacketError('MALFORMED_HEADER', err instanceof GatewayError ? (err.detail ?? err.message) : String(err), raw);
+    }
+    if (layouts && req.bodyError === undefined) {
+      try {
+        return encodeRequest(v1, layouts.request, decodeTextBody(p, layouts.request, body));
+      } catch (err) {
+        if (!(err instanceof GatewayError)) throw err;
+        req.bodyError = err;
+      }
+    }
+    // Unknown or unserved business types are answered by the dispatcher from the header alone.
+    return encodeRequest(v1, [], {});
+  }
+
+  /** The dispatcher's answer (v1 bytes) written as text packets. */
+  async dispatch(header: Header, frame: Buffer, origin: RequestOrigin): Promise<Buffer> {
+    const req = this.requests.get(header.seq);
+    const v1 = await this.dispatcher.dispatch(header, frame, origin, req?.bodyError);
+    // An empty answer (a write in doubt at a stop) stays empty: the connection ends there.
+    if (v1.length === 0) {
+      this.requests.delete(header.seq);
+      return v1;
+    }
+    return this.toText(header.seq, v1);
+  }
+
+  /** A v1 answer → text packets for the request of `seq`. */
+  private toText(seq: number, v1: Buffer): Buffer {
+    const req = this.requests.get(seq) ?? { raw: {}, biz: 0 };
+    this.requests.delete(seq);
+    const result = v1.readUInt16BE(RESULT_OFFSET);
+    const layout = result === 0 ? this.dispatcher.layouts(req.biz)?.response : undefined;
+    const decoded = decodeResponse(v1, layout);
+    const body = result === 0 && layout && decoded.body ? encodeTextBody(this.profile, layout, decoded.body) : result === 0 ? EMPTY : encodeTextMessage(this.profile, decoded.message);
+    return this.packets(req.raw, result, body);
+  }
+
+  private packets(raw: Record<string, string>, result: number, body: Buffer): Buffer {
+    const p = this.profile;
+    const values: Record<string, string> = { ...raw };
+    if (p.role.flag) values[p.role.flag.name] = result === 0 ? p.role.flag.yes! : p.role.flag.no!;
+    if (p.role.error) values[p.role.error.name] = p.errors.table.get(result) ?? String(result).padStart(p.role.error.width, '0');
+    const pkts = encodePackets(p, values, body);
+    return pkts.length === 1 ? pkts[0] : Buffer.concat(pkts);
+  }
+
+  /** An error answer the connection makes itself (bad packet, 9004 at a stop, 9999). */
+  errorAnswer(header: Header, err: GatewayError): Buffer {
+    const req = this.requests.get(header.seq) ?? { raw: {}, biz: header.biz };
+    this.requests.delete(header.seq);
+    return this.packets(req.raw, err.code, encodeTextMessage(this.profile, err.wireMessage));
+  }
+}

@@ -1,0 +1,93 @@
+// How the shadow relay reads a connection's bytes, without ever changing them (issue 16). The
+// relay forwards the raw chunks; a Framing only *taps* them: it splits the stream into frames,
+// reads the few header facts the relay needs to correlate a request with its answers (business
+// type, serial, seq) and reassembles an answer that spans several packets, then decodes it with
+// the business type's response layout for the comparison.
+//
+// Only the v1 binary framing (protocol/SPEC.md) exists today. A text framing profile (issue 19)
+// plugs in by implementing this interface and adding its name to FRAMINGS; nothing else in
+// src/shadow/ knows how v1 is laid out.
+import { FrameDecoder } from '../../protocol/frame.js';
+import { decodeHeader, KIND_REQUEST, KIND_RESPONSE } from '../../protocol/header.js';
+import { decodeResponse } from '../../protocol/message.js';
+import type { BodyRecord, Layout } from '../../protocol/layout-types.js';
+
+/** Header facts of one packet, as far as the relay needs them. */
+export interface PacketHead {
+  /** 'request' or 'response'; anything else is not a packet the relay can correlate. */
+  kind: 'request' | 'response' | 'other';
+  biz: number;
+  /** Correlation key within one connection (v1: the header's seq). */
+  seq: number;
+  serial: string;
+  /** Result code of a response (0 in requests). */
+  result: number;
+}
+
+/** One answer, its packets reassembled, decoded with the business type's response layout. */
+export interface DecodedReply {
+  result: number;
+  message: string;
+  /** Business fields (present when result is 0 and a layout was given). */
+  body?: BodyRecord;
+  /** Header fields of the answer that are not its business content (compared as noise). */
+  header: Record<string, string | number>;
+}
+
+/** Splits one direction of a connection into packets; throws when the stream cannot be framed. */
+export interface Splitter {
+  push(chunk: Buffer): Buffer[];
+}
+
+/** Collects the packets of one answer; returns them all once the answer is complete. */
+export interface Reassembler {
+  push(packet: Buffer, head: PacketHead): Buffer[] | undefined;
+}
+
+export interface Framing {
+  readonly name: string;
+  /** A splitter for one direction of one connection. */
+  splitter(maxFrame: number): Splitter;
+  /** Header facts of a packet; throws when its header cannot be read. */
+  head(packet: Buffer): PacketHead;
+  /** Per connection: gathers multi-packet answers. */
+  reassembler(): Reassembler;
+  /** Decode a whole answer (its packets, in order) with the response layout; throws on garbage. */
+  decodeReply(packets: readonly Buffer[], layout: Layout | undefined): DecodedReply;
+}
+
+/** v1: a 4-byte length, a 56-byte header with biz and seq, one packet per answer. */
+export const V1_FRAMING: Framing = {
+  name: 'v1',
+  splitter(maxFrame: number): Splitter {
+    const d = new FrameDecoder({ maxFrame });
+    return { push: (chunk) => d.push(chunk) };
+  },
+  head(packet: Buffer): PacketHead {
+    const h = decodeHeader(packet);
+    return {
+      kind: h.kind === KIND_REQUEST ? 'request' : h.kind === KIND_RESPONSE ? 'response' : 'other',
+      biz: h.biz,
+      seq: h.seq,
+      serial: h.serial,
+      result: h.result,
+    };
+  },
+  reassembler(): Reassembler {
+    // Every v1 answer is one frame.
+    return { push: (packet) => [packet] };
+  },
+  decodeReply(packets, layout): DecodedReply {
+    if (packets.length !== 1) throw new Error(`v1 answers are one frame, got ${packets.length}`);
+    const r = decodeResponse(packets[0], layout);
+    return {
+      result: r.header.result,
+      message: r.message,
+      body: r.body,
+      header: { time: r.header.time, serial: r.header.serial, operator: r.header.operator, biz: r.header.biz, seq: r.header.seq },
+    };
+  },
+};
+
+/** Framings by the name the `framing` key gives. */
+export const FRAMINGS: ReadonlyMap<string, Framing> = new Map([[V1_FRAMING.name, V1_FRAMING]]);

@@ -1,0 +1,294 @@
+// The shadow relay of one [shadow.<name>] section (issue 16). Clients connect to `listen`; each
+// client connection gets one primary connection, opened when the client's is and closed when
+// either side closes. Bytes go both ways exactly as they come (the relay never re-encodes them),
+// with the primary's backpressure and nothing else in their way.
+//
+// Beside that path, a tap reads copies of the same chunks: requests of a mirrored business type
+// are sent to the candidate (and the secondary), and once the primary's and the candidate's
+// answers to the same request are in (correlated by seq on this connection), they are decoded
+// with the business type's response layout and compared. Every tap step is guarded: a tap that
+// cannot frame the stream stops tapping that connection; the client's bytes are unaffected.
+import net from 'node:net';
+import type { Logger } from 'pino';
+import { LAYOUTS_BY_CODE } from '../../handlers/contracts/index.js';
+import type { Layout } from '../../protocol/layout-types.js';
+import type { ShadowInterface } from './config.js';
+import { compareReplies, ignoredFields, type Difference } from './compare.js';
+import type { DecodedReply, Reassembler, Splitter } from './framing.js';
+import { TargetLink, type Outcome } from './mirror.js';
+import { ShadowMetrics } from './metrics.js';
+import { ShadowReport } from './report.js';
+
+interface Exchange {
+  biz: number;
+  seq: number;
+  /** Mirrored: the targets' outcomes are awaited and compared. */
+  compare: boolean;
+  primary?: Buffer[];
+  candidate?: Outcome;
+  secondary?: Outcome;
+  /** Outcomes still expected (primary, candidate, secondary). */
+  open: number;
+}
+
+export interface RelayCounters {
+  connections: number;
+  /** Connections whose bytes the tap could not frame (relayed untouched, not mirrored). */
+  tapFailures: number;
+  primaryUnreachable: number;
+}
+
+export class ShadowRelay {
+  readonly report: ShadowReport;
+  readonly counters: RelayCounters = { connections: 0, tapFailures: 0, primaryUnreachable: 0 };
+  private server: net.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
+  private readonly mirror: ReadonlySet<number>;
+  private readonly ignore = new Map<number, Set<string>>();
+  private summaryTimer: NodeJS.Timeout | undefined;
+  private nextConn = 1;
+
+  constructor(
+    readonly cfg: ShadowInterface,
+    private readonly metrics: ShadowMetrics,
+    private readonly log: Logger,
+  ) {
+    this.mirror = new Set(cfg.mirror);
+    this.report = new ShadowReport(cfg.name, cfg.reportDir, cfg.samples);
+    for (const b of cfg.mirror) this.ignore.set(b, ignoredFields(b, cfg.ignore));
+  }
+
+  /** Listen; resolves with the bound port (an ephemeral one when listen names port 0). */
+  async start(): Promise<number> {
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (client) => this.onClient(client));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.cfg.listen.port, this.cfg.listen.host, () => {
+        server.removeListener('error', reject);
+        resolve();
+      });
+    });
+    this.summaryTimer = setInterval(() => void this.report.writeSummary(), 5_000);
+    this.summaryTimer.unref();
+    return (server.address() as net.AddressInfo).port;
+  }
+
+  /** Stop listening, close every connection, write the summary. */
+  async stop(): Promise<void> {
+    if (this.summaryTimer) clearInterval(this.summaryTimer);
+    const server = this.server;
+    this.server = undefined;
+    for (const s of this.sockets) s.destroy();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.report.flush();
+  }
+
+  private onClient(client: net.Socket): void {
+    this.counters.connections++;
+    const conn = this.nextConn++;
+    const { cfg, metrics } = this;
+    const name = cfg.name;
+    const primary = net.connect({ host: cfg.primary.host, port: cfg.primary.port, allowHalfOpen: true });
+    client.setNoDelay(true);
+    primary.setNoDelay(true);
+    this.sockets.add(client);
+    this.sockets.add(primary);
+    primary.once('connect', () => client.resume());
+    const tap = this.makeTap(conn);
+
+    // ── the client's path: raw bytes both ways, the primary's backpressure only ──
+    client.on('data', (chunk: Buffer) => {
+      if (!primary.write(chunk)) client.pause();
+      metrics.relayed.inc({ shadow: name, direction: 'request' }, chunk.length);
+      tap.request(chunk);
+    });
+    primary.on('drain', () => client.resume());
+    primary.on('data', (chunk: Buffer) => {
+      if (!client.write(chunk)) primary.pause();
+      metrics.relayed.inc({ shadow: name, direction: 'response' }, chunk.length);
+      tap.response(chunk);
+    });
+    client.on('drain', () => primary.resume());
+    client.on('end', () => primary.end());
+    primary.on('end', () => client.end());
+    client.on('error', () => primary.destroy());
+    primary.on('error', (err) => {
+      if (!primary.remoteAddress) {
+        this.counters.primaryUnreachable++;
+        this.log.warn({ shadow: name, err: err.message }, `[shadow.${name}] primary ${cfg.primary.host}:${cfg.primary.port} unreachable: ${err.message}`);
+      }
+      client.destroy();
+    });
+    primary.on('close', () => {
+      this.sockets.delete(primary);
+      if (!client.destroyed) client.end();
+    });
+    client.on('close', () => {
+      this.sockets.delete(client);
+      primary.destroy();
+      tap.close();
+    });
+  }
+
+  private makeTap(conn: number): { request(chunk: Buffer): void; response(chunk: Buffer): void; close(): void } {
+    const { cfg, metrics, report } = this;
+    const name = cfg.name;
+    const framing = cfg.framing;
+    const linkOpts = (target: string) => ({
+      timeoutMs: cfg.timeoutMs,
+      maxInFlight: cfg.maxInFlight,
+      maxFrame: cfg.maxFrame,
+      onProblem: (reason: string) => this.log.warn({ shadow: name, target, reason }, `[shadow.${name}] ${target}: ${reason}`),
+    });
+    let candidate: TargetLink | undefined;
+    let secondary: TargetLink | undefined;
+    let reqSplitter: Splitter | undefined = framing.splitter(cfg.maxFrame);
+    let resSplitter: Splitter | undefined = framing.splitter(cfg.maxFrame);
+    const reassembler: Reassembler = framing.reassembler();
+    const pending = new Map<number, Exchange[]>();
+    let broken = false;
+    const breakTap = (why: string) => {
+      if (broken) return;
+      broken = true;
+      reqSplitter = undefined;
+      resSplitter = undefined;
+      pending.clear();
+      this.counters.tapFailures++;
+      this.log.warn({ shadow: name, conn, reason: why }, `[shadow.${name}] connection ${conn}: not mirrored any more (${why}); its bytes are still relayed`);
+    };
+
+    const finish = (ex: Exchange) => {
+      if (--ex.open > 0) return;
+      // Off the client's path: the primary's answer has already been written to the client.
+      setImmediate(() => this.compare(conn, ex));
+    };
+
+    const onRequest = (packet: Buffer) => {
+      const head = framing.head(packet);
+      if (head.kind !== 'request') return;
+      const ex: Exchange = { biz: head.biz, seq: head.seq, compare: false, open: 1 };
+      const l = pending.get(head.seq);
+      if (l) l.push(ex);
+      else pending.set(head.seq, [ex]);
+      if (!this.mirror.has(head.biz)) return;
+      const stats = report.biz(head.biz);
+      const labels = { shadow: name, biz: ShadowMetrics.biz(head.biz) };
+      candidate ??= new TargetLink(cfg.candidate, framing, linkOpts('candidate'));
+      const sent = candidate.send(packet, head.seq, (o) => {
+        ex.candidate = o;
+        finish(ex);
+      });
+      if (sent === 'dropped') {
+        stats.dropped++;
+        metrics.dropped.inc(labels);
+        return;
+      }
+      ex.compare = true;
+      ex.open++;
+      stats.mirrored++;
+      metrics.mirrored.inc(labels);
+      if (cfg.secondary) {
+        secondary ??= new TargetLink(cfg.secondary, framing, linkOpts('secondary'));
+        const s = secondary.send(packet, head.seq, (o) => {
+          ex.secondary = o;
+          finish(ex);
+        });
+        if (s === 'sent') ex.open++;
+      }
+    };
+
+    const onResponse = (packet: Buffer) => {
+      const head = framing.head(packet);
+      const whole = reassembler.push(packet, head);
+      if (!whole) return;
+      const l = pending.get(head.seq);
+      const ex = l?.shift();
+      if (l && l.length === 0) pending.delete(head.seq);
+      if (!ex || !ex.compare) return;
+      ex.primary = whole;
+      finish(ex);
+    };
+
+    return {
+      request(chunk) {
+        if (!reqSplitter) return;
+        try {
+          for (const p of reqSplitter.push(chunk)) onRequest(p);
+        } catch (err) {
+          breakTap(`client bytes: ${(err as Error).message}`);
+        }
+      },
+      response(chunk) {
+        if (!resSplitter) return;
+        try {
+          for (const p of resSplitter.push(chunk)) onResponse(p);
+        } catch (err) {
+          breakTap(`primary bytes: ${(err as Error).message}`);
+        }
+      },
+      close() {
+        pending.clear();
+        candidate?.close();
+        secondary?.close();
+      },
+    };
+  }
+
+  /** Both answers are in (or the candidate's failed): count, decode, compare, report. Never throws. */
+  private compare(conn: number, ex: Exchange): void {
+    const { metrics, report, cfg } = this;
+    const labels = { shadow: cfg.name, biz: ShadowMetrics.biz(ex.biz) };
+    const stats = report.biz(ex.biz);
+    try {
+      const c = ex.candidate!;
+      if (ex.secondary && !ex.secondary.ok) {
+        stats.secondaryErrors++;
+        (ex.secondary.kind === 'timeout' ? metrics.timeouts : metrics.candidateErrors).inc({ ...labels, target: 'secondary' });
+      }
+      if (!c.ok) {
+        if (c.kind === 'timeout') stats.timeouts++;
+        else stats.candidateErrors++;
+        (c.kind === 'timeout' ? metrics.timeouts : metrics.candidateErrors).inc({ ...labels, target: 'candidate' });
+        return;
+      }
+      metrics.candidateLatency.observe({ shadow: cfg.name, target: 'candidate' }, c.ms / 1000);
+      const layout: Layout | undefined = LAYOUTS_BY_CODE.get(ex.biz)?.response;
+      let p: DecodedReply;
+      try {
+        p = cfg.framing.decodeReply(ex.primary!, layout);
+      } catch (err) {
+        // The primary's own answer does not fit bssgate's layout: that is a difference of the layout itself.
+        p = { result: -1, message: `undecodable: ${(err as Error).message}`, header: {} };
+      }
+      let cd: DecodedReply;
+      try {
+        cd = cfg.framing.decodeReply(c.packets, layout);
+      } catch (err) {
+        stats.candidateErrors++;
+        metrics.candidateErrors.inc({ ...labels, target: 'candidate' });
+        this.log.warn({ shadow: cfg.name, biz: ex.biz, err: (err as Error).message }, `[shadow.${cfg.name}] undecodable candidate answer to biz ${ex.biz}`);
+        return;
+      }
+      const ignore = this.ignore.get(ex.biz);
+      const diffs: Difference[] = compareReplies(p, cd, layout, { ignore });
+      let sec: { generics: Set<string>; reply: DecodedReply } | undefined;
+      if (ex.secondary?.ok) {
+        try {
+          const sd = cfg.framing.decodeReply(ex.secondary.packets, layout);
+          sec = { generics: new Set(compareReplies(p, sd, layout, { ignore }).map((d) => d.generic)), reply: sd };
+        } catch {
+          stats.secondaryErrors++;
+        }
+      }
+      report.record(ex.biz, `${conn}#${ex.seq}`, diffs, layout, sec);
+      if (diffs.length === 0) metrics.identical.inc(labels);
+      else {
+        metrics.differing.inc(labels);
+        for (const g of new Set(diffs.map((d) => d.generic))) metrics.differences.inc({ ...labels, field: g });
+      }
+    } catch (err) {
+      this.log.error({ shadow: cfg.name, err: (err as Error).message }, `[shadow.${cfg.name}] comparison failed`);
+    }
+  }
+}
