@@ -52,11 +52,17 @@ process.on('exit', () => appendFileSync(process.env.BSSGATE_LOADED, Object.keys(
   return { modules, stderr: r.stderr, status: r.status };
 }
 
+/**
+ * The modules of `modules` that must not load: the packages, src/store/ (but its table definitions,
+ * schema.js, and its error classification, errors.js: both import protocol/ at most, and the CLI's
+ * switch simulator shares the scanner's file delivery, which describes errors with errors.js), and
+ * the metrics.
+ */
 function heavy(modules: string[], packages: readonly string[] = DRIVERS): string[] {
   return modules.filter(
     (m) =>
       packages.some((d) => m.includes(`/node_modules/${d}/`)) ||
-      (/\/dist\/src\/store\//.test(m) && !m.endsWith('/dist/src/store/schema.js')) ||
+      (/\/dist\/src\/store\//.test(m) && !m.endsWith('/dist/src/store/schema.js') && !m.endsWith('/dist/src/store/errors.js')) ||
       /\/dist\/src\/(metrics|prometheus)\.js$/.test(m),
   );
 }
