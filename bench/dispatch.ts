@@ -20,7 +20,7 @@ import { HANDLERS } from '../handlers/index.js';
 import { openStore } from '../src/store/open.js';
 import { createLogs, type Logs } from '../src/log/index.js';
 import { RequestLines } from '../src/log/request-lines.js';
-import { systemClock } from '../src/types.js';
+import { systemClock } from '../src/clock.js';
 import type { InterfaceConfig } from '../src/config/types.js';
 
 const args = process.argv.slice(2).map(Number);

@@ -7,12 +7,11 @@
 // PC-03/PC-04 apply after a payment (handlers/kit/realtime-balance.ts, one definition for both).
 import { GatewayError } from '../protocol/return-codes.js';
 import { SUBSCRIBER_STATUS } from '../src/domain/codes.js';
-import { acceptanceRule } from '../src/domain/transitions.js';
 import { defineWriteHandler } from './kit/define.js';
-import { svcnum } from './kit/fields.js';
 import { findSubscriber } from './kit/subscriber.js';
 import { realtimeBalance } from './kit/realtime-balance.js';
-import { ACCEPTED_RESPONSE, acceptedReply, checkTransition, recordBusiness } from './kit/business-record.js';
+import { acceptedReply, checkTransition, recordBusiness } from './kit/business-record.js';
+import { contract } from './contracts/conditional-resume.js';
 
 /** Fen as yuan with two decimals (−1234n → "-12.34"), for messages and the record. */
 export function yuan(fen: bigint): string {
@@ -21,30 +20,7 @@ export function yuan(fen: bigint): string {
   return `${neg ? '-' : ''}${a / 100n}.${String(a % 100n).padStart(2, '0')}`;
 }
 
-export default defineWriteHandler({
-  key: 'CONDITIONAL_RESUME',
-  module: import.meta.url,
-  request: [svcnum],
-  response: ACCEPTED_RESPONSE,
-  refusals: ['NO_SUBSCRIBER', 'STATUS_FORBIDS', 'NO_ACCOUNT'],
-  doc: [
-    'Switches a suspended number back on. In one transaction the subscriber\'s status becomes 1 (正常) and a business record',
-    'of type 12 (有条件开机) is written in status 5, queued for the online-command scanner, which sends the resume command',
-    '(SWITCH_INS_MODEL business type 12) and records the switch\'s answer (CS-05 shows it).',
-    '',
-    `- ${acceptanceRule('CONDITIONAL_RESUME')}`,
-    '- From **2** (报停, suspended on request, e.g. by CS-21) without a further condition.',
-    '- From **3** (欠费停机, suspended for arrears) the real-time balance of the paying account must be **above zero**:',
-    '  ACCT_BALANCE.BALANCE minus this cycle\'s unbilled usage (RATING2_REAL_FEE) and rents (BILL_RENT_ACCT_DETAIL) of every',
-    '  number on the account, as CS-12 computes them and as a payment (PC-03) decides its own resume. Zero or below is 2004',
-    '  with the real-time balance in yuan (`实时余额 -12.34 元…`); an account without a balance row is 2011.',
-    '- Numbers of every network (G, C, V, X).',
-    '- The record: USR_BUSI_RECORD BUSITYPE 12, STATUS 5, OPERATOR from the header, the IMSI, region and network of the',
-    '  subscriber; PARAM empty from status 2, and from status 3 the real-time balance that allowed it, `实时余额 12.34元`',
-    '  (the resume templates take only {SVCNUM} and {IMSI}, so PARAM is there for CS-05\'s reader).',
-    '- A request re-sent with the same header serial is answered with the first reply and changes nothing.',
-  ].join('\n'),
-  example: { request: { svcnum: '13997000002' }, response: { busisn: '100000129', busiStatus: 5, status: 1 } },
+export default defineWriteHandler(contract, {
   async handle({ svcnum }, ctx) {
     const sub = await findSubscriber(ctx, svcnum);
     checkTransition(sub, 'CONDITIONAL_RESUME');

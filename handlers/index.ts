@@ -1,7 +1,7 @@
 // Every business function bssgate serves, one module each (a module serving several codes
-// exports one entry per code). The dispatcher, the layout map, the CLI, the test client and the
-// spec's per-function sections and coverage table are all derived from this list.
-import type { Layout } from '../protocol/layout-types.js';
+// exports one entry per code): its contract (handlers/contracts/) and the code serving it. The
+// dispatcher and the gateway take this list; what needs the layouts alone (the client, the CLI's
+// `call`, the spec) takes handlers/contracts/index.ts, which loads no handler code and no store.
 import type { HandlerModule } from '../src/types.js';
 import blacklistCheck from './blacklist-check.js';
 import blacklistQuery from './blacklist-query.js';
@@ -42,16 +42,7 @@ import conditionalResume from './conditional-resume.js';
 
 export const HANDLERS: readonly HandlerModule[] = Object.freeze([...connectionCheck, ...balance, ...monthlyBill, ...realtimeFees, ...monthlyDetail, ...realtimeDetail, ...voipDetail, ...c1xDataDetail, ...printMonthlyDetail, ...printC1xDetail, ...profile, ...puk, ...status, ...creditLevel, ...blacklistQuery, ...blacklistCheck, ...specialServices, ...changeRecords, ...prepaymentHistory, ...voipCardNumbers, ...voipCardOfNumber, ...voipSameCustomer, ...passwordCheck, ...lockoutClear, ...payment, ...reversal, ...cardSubscriberInfo, ...cardBalance, ...recentCardPayments, ...emergencySuspend, ...cancellationReserve, ...cancellationUnreserve, ...specialServiceChange, ...profileChange, ...passwordChange, ...conditionalResume].sort((a, b) => a.biz - b.biz));
 
-export interface BusinessLayouts {
-  readonly request: Layout;
-  /** Response fields after the message; sent only when the result is 0. */
-  readonly response: Layout;
-}
-
-/** Request and response layouts by wire business code, derived from HANDLERS. */
-export const LAYOUTS_BY_CODE: ReadonlyMap<number, BusinessLayouts> = new Map(
-  HANDLERS.map((h) => [h.biz, Object.freeze({ request: h.request, response: h.response })]),
-);
+export { LAYOUTS_BY_CODE, type BusinessLayouts } from './contracts/index.js';
 
 /** The module serving a business code, or undefined. */
 export function handlerFor(code: number): HandlerModule | undefined {

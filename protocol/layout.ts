@@ -1,6 +1,8 @@
-// Everything about a body is derived from its declarative Layout (protocol/layout-types.ts):
-// the binary-parser decoder, validation, the encoder, log redaction and the SPEC/CLI
-// description. Each is built once per layout object and cached in a WeakMap.
+// The body codec, derived from the declarative Layout (protocol/layout-types.ts): the
+// binary-parser decoder, validation, the encoder, paging and sizes. Each is built once per layout
+// object and cached in a WeakMap. What else is derived from a layout lives beside it: log redaction
+// (protocol/redact.ts), the SPEC/CLI description (protocol/describe.ts) and the CLI's field=value
+// parsing (protocol/coerce.ts).
 //
 // Wire encoding of the field types (all integers big-endian):
 //   char      `width` bytes of GBK, space-padded; trailing spaces stripped on decode
@@ -14,6 +16,7 @@ import { Parser } from 'binary-parser/dist/binary_parser.js';
 import { GatewayError } from './return-codes.js';
 import { gbkBoundary, gbkDecode, gbkEncodeShared, gbkEncodeStrict, isAsciiBytes, isAsciiString } from './gbk.js';
 import type { BodyRecord, BodyValue, Field, Layout } from './layout-types.js';
+import { shown } from './redact.js';
 
 export type { BodyRecord, BodyValue, Field, Layout } from './layout-types.js';
 
@@ -28,9 +31,6 @@ const DATE_WIDTH = { date: 8, datetime: 14, cycle: 6 } as const;
 const INT_MAX = { u8: 0xff, u16: 0xffff, u32: 0xffffffff } as const;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
-
-/** Replacement for secret values in logs. */
-export const SECRET_MASK = '[secret]';
 
 // ---------------------------------------------------------------------------------------------
 // Paging (protocol/SPEC.md section 3): a request that can return many rows carries offset (u32) + limit (u16);
@@ -64,8 +64,18 @@ export function pagedResponse(itemLayout: Layout, opts: { maxItems?: number } = 
 // as INVALID_FIELD (formatters must not throw: a short body has to be reported first).
 const BAD_TEXT: unique symbol = Symbol('bad text');
 
+/**
+ * The size of the body a parser is reading, for its list-count check. Each compiled layout owns
+ * one, handed to every (nested) parser built for it; decodeBody sets it for the parse it starts
+ * (parsing is synchronous, and a parse never starts another of the same layout).
+ */
+interface ParseBound {
+  bodyBytes: number;
+}
+
 interface Compiled {
   parser: Parser | undefined; // undefined for the empty layout
+  bound: ParseBound;
 }
 
 const compiledCache = new WeakMap<Layout, Compiled>();
@@ -110,7 +120,7 @@ function decodeAscii(b: Buffer): string | typeof BAD_TEXT {
   return isAsciiBytes(b) ? b.toString('latin1') : BAD_TEXT;
 }
 
-function buildParser(layout: Layout): Parser {
+function buildParser(layout: Layout, bound: ParseBound): Parser {
   let p = new Parser();
   for (const f of layout) {
     const n = f.name;
@@ -144,8 +154,8 @@ function buildParser(layout: Layout): Parser {
         // hold is refused before the loop (BODY_MISMATCH).
         const least = Math.max(1, minBytes(f.of));
         p = p
-          .uint16be(`${n}$n`, { assert: (count: string | number) => Number(count) * least <= parsingBodyBytes })
-          .array(n, { type: buildParser(f.of), length: `${n}$n` });
+          .uint16be(`${n}$n`, { assert: (count: string | number) => Number(count) * least <= bound.bodyBytes })
+          .array(n, { type: buildParser(f.of, bound), length: `${n}$n` });
         break;
       }
     }
@@ -160,14 +170,12 @@ function minBytes(layout: Layout): number {
   return n;
 }
 
-/** Size of the body being parsed, for the list-count check (parsing is synchronous). */
-let parsingBodyBytes = 0;
-
 function compile(layout: Layout): Compiled {
   let c = compiledCache.get(layout);
   if (c) return c;
   checkLayout(layout);
-  c = { parser: layout.length === 0 ? undefined : buildParser(layout).saveOffset('$end') };
+  const bound: ParseBound = { bodyBytes: 0 };
+  c = { parser: layout.length === 0 ? undefined : buildParser(layout, bound).saveOffset('$end'), bound };
   compiledCache.set(layout, c);
   return c;
 }
@@ -215,18 +223,6 @@ export function dateProblem(type: 'date' | 'datetime' | 'cycle', s: string): str
 // (addresses, messages) may hold tab and line breaks.
 const CONTROL_CHAR_RE = /[\x00-\x1f\x7f]/;
 const CONTROL_CHAR_TEXT_RE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
-
-function isSecret(f: Field): boolean {
-  return (f.type === 'char' || f.type === 'text') && f.secret === true;
-}
-
-/** A value for a message: never for a secret field, and short. */
-function shown(f: Field, v: unknown): string {
-  if (isSecret(f)) return '';
-  let s = typeof v === 'bigint' ? `${v}` : typeof v === 'string' ? JSON.stringify(v) : String(v);
-  if (s.length > 40) s = `${s.slice(0, 37)}...`;
-  return ` ${s}`;
-}
 
 function codeList(f: Field & { codes?: readonly { code: string | number }[] }): string {
   return (f.codes ?? []).map((c) => String(c.code)).join(', ');
@@ -331,14 +327,14 @@ export interface DecodeOptions {
  * (invalid GBK, control characters, pattern, min/max, calendar values), naming the field.
  */
 export function decodeBody(layout: Layout, body: Buffer, opts: DecodeOptions = {}): BodyRecord {
-  const { parser } = compile(layout);
+  const { parser, bound } = compile(layout);
   if (parser === undefined) {
     if (body.length !== 0) throw new GatewayError('BODY_MISMATCH', `${body.length} bytes after the body`);
     return {};
   }
   let raw: Record<string, unknown>;
   try {
-    parsingBodyBytes = body.length;
+    bound.bodyBytes = body.length;
     raw = parser.parse(body) as Record<string, unknown>;
   } catch (err) {
     // binary-parser reads numbers through a DataView bounded by the body.
@@ -579,49 +575,9 @@ export function encodeBody(layout: Layout, value: BodyRecord, mode: EncodeMode):
 }
 
 // ---------------------------------------------------------------------------------------------
-// Logs, CLI, SPEC.
+// Sizes (the spec's description and the frame bounds use them too).
 
-/** `value` for logs with every secret field replaced by "[secret]", also inside lists (a copy; `value` itself when the layout has no secret field). */
-export function redact(layout: Layout, value: BodyRecord): BodyRecord {
-  // Most layouts have no secret field: then the value itself is what the log may see (the logger
-  // only reads it). The per-layout answer is cached: this runs for every request.
-  let secret = secretCache.get(layout);
-  if (secret === undefined) secretCache.set(layout, (secret = hasSecret(layout)));
-  if (!secret) return value;
-  const out: BodyRecord = { ...value };
-  for (const f of layout) {
-    if (!(f.name in value)) continue;
-    if (isSecret(f)) out[f.name] = SECRET_MASK;
-    else if (f.type === 'list' && Array.isArray(value[f.name])) {
-      out[f.name] = (value[f.name] as BodyRecord[]).map((item) =>
-        item !== null && typeof item === 'object' ? redact(f.of, item) : item,
-      );
-    }
-  }
-  return out;
-}
-
-/** True when the layout (or a list inside it) has a secret field. */
-const secretCache = new WeakMap<Layout, boolean>();
-
-export function hasSecret(layout: Layout): boolean {
-  return layout.some((f) => isSecret(f) || (f.type === 'list' && hasSecret(f.of)));
-}
-
-export interface FieldDescription {
-  name: string;
-  type: Field['type'];
-  /** Bytes on the wire when fixed; undefined for text and lists. */
-  bytes: number | undefined;
-  /** How the field is laid out, e.g. "char(11)", "uint16 n + n bytes GBK". */
-  wire: string;
-  secret: boolean;
-  doc: string;
-  /** Record fields of a list. */
-  of?: FieldDescription[];
-}
-
-function fixedBytes(f: Field): number | undefined {
+export function fixedBytes(f: Field): number | undefined {
   switch (f.type) {
     case 'u8':
       return 1;
@@ -651,111 +607,6 @@ export function fixedSize(layout: Layout): number | undefined {
     n += b;
   }
   return n;
-}
-
-function wireOf(f: Field): string {
-  switch (f.type) {
-    case 'char':
-      return `char(${f.width}) GBK, space-padded`;
-    case 'text':
-      return `uint16 n + n bytes GBK${f.maxBytes !== undefined ? `, n ≤ ${f.maxBytes}` : ''}`;
-    case 'u8':
-      return 'uint8';
-    case 'u16':
-      return 'uint16';
-    case 'u32':
-      return 'uint32';
-    case 'money':
-      return 'int64 fen';
-    case 'date':
-      return `YYYYMMDD${f.optional ? ' or 8 spaces' : ''}`;
-    case 'datetime':
-      return `YYYYMMDDHHMMSS${f.optional ? ' or 14 spaces' : ''}`;
-    case 'cycle':
-      return `YYYYMM${f.optional ? ' or 6 spaces' : ''}`;
-    case 'list': {
-      const item = fixedSize(f.of);
-      return `uint16 n + n records (${item === undefined ? 'variable' : `${item} bytes each`})${f.maxItems !== undefined ? `, n ≤ ${f.maxItems}` : ''}`;
-    }
-  }
-}
-
-function docOf(f: Field): string {
-  const parts: string[] = [];
-  if (f.doc) parts.push(f.doc);
-  if ((f.type === 'u8' || f.type === 'u16' || f.type === 'u32' || f.type === 'money') && (f.min !== undefined || f.max !== undefined)) {
-    parts.push(`range ${f.min ?? '…'}..${f.max ?? '…'}`);
-  }
-  if (f.type === 'char' && f.pattern) parts.push(`pattern ${f.pattern}`);
-  if ((f.type === 'char' || f.type === 'u8' || f.type === 'u16' || f.type === 'u32') && f.codes) {
-    parts.push(f.codes.map((c) => `${typeof c.code === 'string' ? `\`${c.code}\`` : c.code} ${c.zh} ${c.en}`).join(', '));
-  }
-  return parts.join('; ');
-}
-
-/** The field list with byte widths, for SPEC generation and the CLI. */
-export function describeLayout(layout: Layout): FieldDescription[] {
-  return layout.map((f) => ({
-    name: f.name,
-    type: f.type,
-    bytes: fixedBytes(f),
-    wire: wireOf(f),
-    secret: isSecret(f),
-    doc: docOf(f),
-    ...(f.type === 'list' ? { of: describeLayout(f.of) } : {}),
-  }));
-}
-
-/** A Markdown table of a layout (list records indented as `items[].field`). */
-export function layoutTable(layout: Layout): string {
-  const rows = ['| field | wire | bytes | notes |', '|---|---|---|---|'];
-  const walk = (fields: FieldDescription[], prefix: string): void => {
-    for (const d of fields) {
-      const notes = [d.secret ? '**secret**' : '', d.doc].filter(Boolean).join('; ');
-      rows.push(`| \`${prefix}${d.name}\` | ${d.wire} | ${d.bytes ?? 'var'} | ${notes} |`);
-      if (d.of) walk(d.of, `${prefix}${d.name}[].`);
-    }
-  };
-  walk(describeLayout(layout), '');
-  if (layout.length === 0) rows.push('| (empty) | | 0 | |');
-  return rows.join('\n');
-}
-
-/**
- * Parse a command-line string (`field=value` of `bssgate call`) into the field's TypeScript
- * type: bigint for money (fen, e.g. -150), number for uN, string otherwise. Only the syntax
- * is checked here; encodeBody(…, 'strict') checks widths, ranges and calendar values.
- * Throws INVALID_FIELD for an unknown field, a list field or a malformed number.
- */
-export function coerceField(layout: Layout, name: string, text: string): BodyValue {
-  const f = layout.find((x) => x.name === name);
-  if (!f) throw new GatewayError('INVALID_FIELD', `${name}: no such field (fields: ${layout.map((x) => x.name).join(', ') || 'none'})`);
-  switch (f.type) {
-    case 'u8':
-    case 'u16':
-    case 'u32':
-      if (!/^[0-9]+$/.test(text)) throw new GatewayError('INVALID_FIELD', `${name}: not an unsigned integer${shown(f, text)}`);
-      return Number(text);
-    case 'money':
-      if (!/^-?[0-9]+$/.test(text)) throw new GatewayError('INVALID_FIELD', `${name}: not an integer count of fen${shown(f, text)}`);
-      return BigInt(text);
-    case 'list':
-      throw new GatewayError('INVALID_FIELD', `${name}: a list cannot be given as field=value`);
-    default:
-      return text;
-  }
-}
-
-/** Parse `field=value` arguments into a body record (coerceField for each). */
-export function coerceBody(layout: Layout, args: readonly string[]): BodyRecord {
-  const out: BodyRecord = {};
-  for (const arg of args) {
-    const eq = arg.indexOf('=');
-    if (eq <= 0) throw new GatewayError('INVALID_FIELD', `${JSON.stringify(arg)}: expected field=value`);
-    const name = arg.slice(0, eq);
-    out[name] = coerceField(layout, name, arg.slice(eq + 1));
-  }
-  return out;
 }
 
 /** The most bytes a body of this layout can take (text without maxBytes: 65535; lists: maxItems records). */

@@ -14,15 +14,8 @@ import type { AdminConfig } from './config/types.js';
 import type { Gateway } from './server/gateway.js';
 import { buildAllowList, isAllowed, listenError } from './server/listener.js';
 import type { Store } from './store/types.js';
-import {
-  METRICS_CONTENT_TYPE,
-  clusterMetricsText,
-  countAdminRefusal,
-  metricsText,
-  processReadiness,
-  type GatewaySource,
-  type Readiness,
-} from './metrics.js';
+import { countAdminRefusal, processReadiness, type GatewaySource, type Readiness } from './metrics.js';
+import { METRICS_CONTENT_TYPE, clusterMetricsText, metricsText, registerMetrics } from './prometheus.js';
 
 /** A readiness probe waits this long for the database before answering 503. */
 export const READY_DB_TIMEOUT_MS = 2000;
@@ -147,6 +140,7 @@ function send(res: http.ServerResponse, status: number, type: string, body: stri
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 export function startAdmin(cfg: AdminConfig, sources: AdminSources, log: Logger): Promise<AdminServer> {
+  registerMetrics();
   const allow = buildAllowList(cfg.allow);
   let refused = 0;
   const started = Date.now();

@@ -1,37 +1,56 @@
 #!/usr/bin/env node
 // The bssgate command line: `serve` runs the gateway from legacy INI files (OP-01), `call` sends
 // one request and prints the reply, `db` creates schemas and demo data.
+//
+// A command loads what it needs: `call`, `spec`, `status` and the simulators load no database
+// driver, no store and no metrics (the layouts come from handlers/contracts/). The store, the
+// gateway and the commands built on them (db, card, scanner) are imported when a command that
+// needs them runs (loadStoreCommands, the actions' `await import`).
 import { Command, Option } from 'commander';
 import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BssClient, type Reply } from './client.js';
 import { businessByName, businessByCode, BUSINESS_ROWS } from '../protocol/business-types.js';
-import { HANDLERS, LAYOUTS_BY_CODE } from '../handlers/index.js';
+import { CONTRACTS, LAYOUTS_BY_CODE } from '../handlers/contracts/index.js';
 import { updateSpec } from './spec/render.js';
-import { coerceBody } from '../protocol/layout.js';
+import { coerceBody } from '../protocol/coerce.js';
 import type { BodyRecord, BodyValue } from '../protocol/layout-types.js';
 import { returnCode } from '../protocol/return-codes.js';
 import { loadConfig } from './config/load.js';
 import { ConfigError } from './config/types.js';
-import { openStore } from './store/open.js';
-import { registerDbCommands } from './store/db-commands.js';
 import { registerSimCard } from './sim/card.js';
 import { registerSimSwitch } from './sim/switch.js';
-import { registerScannerCommands } from './scanner/cli.js';
-import { registerCardCommands } from './reconcile/cli.js';
-import { serveCommand } from './serve.js';
-import { isReportedToPrimary } from './cluster.js';
+import { isReportedToPrimary } from './reported-to-primary.js';
 import { statusCommand } from './status.js';
-import { shadowCommand, shadowReportCommand } from './shadow/index.js';
 import { DEFAULT_ADMIN_PORT } from './config/keys.js';
 import pino, { type Logger } from 'pino';
 import type { Config, DatabaseConfig } from './config/types.js';
 import type { Store } from './store/types.js';
-import { clearLockout } from './store/queries/auth.js';
+import type { BatchingStore } from './store/group-commit.js';
 import { svcnum as svcnumField } from '../handlers/kit/fields.js';
-import { systemClock, type Clock } from './types.js';
+import { systemClock, type Clock } from './clock.js';
 
 const DEFAULT_CONFIG = 'h.ini.example';
+
+/** src/store/open.ts, imported when a command opens the database. */
+async function openStore(cfg: DatabaseConfig, log: Logger): Promise<BatchingStore> {
+  return (await import('./store/open.js')).openStore(cfg, log);
+}
+
+/** The commands that work on the database (db, reconcile/report, the scanner's), and their modules. */
+export interface StoreCommands {
+  registerDbCommands: typeof import('./store/db-commands.js').registerDbCommands;
+  registerCardCommands: typeof import('./reconcile/cli.js').registerCardCommands;
+  registerScannerCommands: typeof import('./scanner/cli.js').registerScannerCommands;
+}
+
+export async function loadStoreCommands(): Promise<StoreCommands> {
+  const [db, card, scanner] = await Promise.all([import('./store/db-commands.js'), import('./reconcile/cli.js'), import('./scanner/cli.js')]);
+  return { registerDbCommands: db.registerDbCommands, registerCardCommands: card.registerCardCommands, registerScannerCommands: scanner.registerScannerCommands };
+}
+
+/** Commands that need none of StoreCommands: main() does not load them for these. */
+const LIGHT_COMMANDS: ReadonlySet<string> = new Set(['serve', 'call', 'spec', 'status', 'lockout', 'sim', 'shadow']);
 
 /** `host:port`, or an interface name looked up in the config files. */
 export function resolveTarget(target: string, configFiles: string[]): { host: string; port: number } {
@@ -146,6 +165,7 @@ export async function lockoutClearCommand(
   const cfg = deps.loadConfig(files);
   const store = await deps.openStore(cfg.database, pino({ level: 'warn' }, pino.destination(2)));
   try {
+    const { clearLockout } = await import('./store/queries/auth.js');
     const row = await clearLockout(store, svcnum, (deps.clock ?? systemClock).date());
     if (!row) {
       out(`${svcnum}: no password lock; nothing cleared\n`);
@@ -162,7 +182,8 @@ export async function lockoutClearCommand(
   }
 }
 
-export function buildProgram(): Command {
+/** The command line; without `store` (StoreCommands), the commands that work on the database are left out. */
+export function buildProgram(store?: StoreCommands): Command {
   const program = new Command();
   program.name('bssgate').description('Interface gateway of the billing system (营帐系统接口网关)').showHelpAfterError();
 
@@ -171,6 +192,7 @@ export function buildProgram(): Command {
     .description('serve every interface configured in the INI files (e.g. h.ini qhjfk.ini print.ini dxjk.ini)')
     .argument('[files...]', 'legacy INI files', [DEFAULT_CONFIG])
     .action(async (files: string[]) => {
+      const { serveCommand } = await import('./serve-command.js');
       await serveCommand(files);
     });
 
@@ -211,7 +233,7 @@ export function buildProgram(): Command {
     .option('--check', 'exit 1 when the file is not current, change nothing')
     .action((opts: { file: string; check?: boolean }) => {
       const old = readFileSync(opts.file, 'utf8');
-      const fresh = updateSpec(old, HANDLERS);
+      const fresh = updateSpec(old, CONTRACTS);
       if (opts.check) {
         if (fresh !== old) throw new Error(`${opts.file} is not current: run 'npm run spec'`);
         process.stdout.write(`${opts.file} is current\n`);
@@ -221,11 +243,11 @@ export function buildProgram(): Command {
       process.stdout.write(`${opts.file} ${fresh === old ? 'was already current' : 'rewritten'}\n`);
     });
 
-  registerDbCommands(program, { loadConfig, openStore });
-  registerCardCommands(program, { loadConfig, openStore });
+  store?.registerDbCommands(program, { loadConfig, openStore });
+  store?.registerCardCommands(program, { loadConfig, openStore });
   registerSimCard(program, { loadConfig, openStore, resolveTarget });
   registerSimSwitch(program);
-  registerScannerCommands(program, { loadConfig, openStore });
+  store?.registerScannerCommands(program, { loadConfig, openStore });
 
   program
     .command('status')
@@ -245,9 +267,11 @@ export function buildProgram(): Command {
     .action(async (first: string, more: string[]) => {
       if (first === 'report') {
         if (more.length !== 1) throw new Error('usage: bssgate shadow report <report_dir>');
+        const { shadowReportCommand } = await import('./shadow/index.js');
         process.exitCode = await shadowReportCommand(more[0]);
         return;
       }
+      const { shadowCommand } = await import('./shadow/index.js');
       await shadowCommand([first, ...more]);
     });
 
@@ -267,7 +291,8 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv);
+    const store = LIGHT_COMMANDS.has(argv[2] ?? '') ? undefined : await loadStoreCommands();
+    await buildProgram(store).parseAsync(argv);
   } catch (err) {
     process.exitCode = 1;
     // A cluster worker's start-up error: the primary prints it, once for all workers.

@@ -1,13 +1,14 @@
 // The typed client: one TCP connection, pipelined calls, a timeout per call, replies decoded with
-// the same layout table the server uses. The CLI (`bssgate call`), the tests and the benchmarks
-// use it; it reads replies with protocol/reply-reader.ts, on the production frame decoder (ioredis's
-// rule: the mock speaks real protocol).
+// the same layout table the server uses (handlers/contracts/: layouts only, no handler code, no
+// store; importing this module loads no database driver and no metrics). The CLI (`bssgate call`),
+// the tests and the benchmarks use it; it reads replies with protocol/reply-reader.ts, on the
+// production frame decoder (ioredis's rule: the mock speaks real protocol).
 import net from 'node:net';
 import type { Header } from '../protocol/header.js';
 import { ReplyReader } from '../protocol/reply-reader.js';
 import { decodeResponse, encodeRequest } from '../protocol/message.js';
 import type { BodyRecord, Layout } from '../protocol/layout-types.js';
-import { LAYOUTS_BY_CODE } from '../handlers/index.js';
+import { LAYOUTS_BY_CODE } from '../handlers/contracts/index.js';
 import { businessByName } from '../protocol/business-types.js';
 import { formatDateTime } from './time.js';
 

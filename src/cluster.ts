@@ -19,9 +19,11 @@ import type { AdminStore } from './store/types.js';
 import { checkSchema, startError, startGateway, summary, type Running, type SchemaCheck } from './serve.js';
 import { startScanner, type ScannerRuntime } from './scanner/switches.js';
 import { prepareCardDirs, watchDropDirectory, type DropWatcher } from './reconcile/watch.js';
-import { systemClock } from './types.js';
+import { systemClock } from './clock.js';
 import { clusterAdminSources, startAdmin, type AdminServer } from './admin.js';
-import { registerScannerStats, serveMetricsToPrimary } from './metrics.js';
+import { registerScannerStats } from './metrics.js';
+import { registerMetrics, serveMetricsToPrimary } from './prometheus.js';
+import { markReportedToPrimary } from './reported-to-primary.js';
 import type { BoundInterface } from './server/gateway.js';
 import { basename } from 'node:path';
 import { recoverPostingJournals, type PostingRecovery } from './posting-recovery.js';
@@ -34,14 +36,8 @@ type ToPrimary =
   | { bssgate: 'log-done'; file: string };
 type ToWorker = { bssgate: 'stop' };
 
-/**
- * Start-up errors of a worker that the primary reports (it prints the one line and exits 1): the
- * worker itself prints nothing more, so N workers failing alike do not print N more lines.
- */
-const reportedToPrimary = new WeakSet<object>();
-export function isReportedToPrimary(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && reportedToPrimary.has(err);
-}
+// Start-up errors of a worker that the primary reports: src/reported-to-primary.ts.
+export { isReportedToPrimary } from './reported-to-primary.js';
 
 /** Restart backoff: 100 ms, doubling per crash in a row, at most 30 s; a worker up 10 s resets it. */
 export const RESTART_MIN_MS = 100;
@@ -119,6 +115,8 @@ export class DayFileHolders {
 export async function runPrimary(config: Config, out: NodeJS.WritableStream): Promise<void> {
   const n = config.workers ?? 1;
   const clock = systemClock;
+  // OP-04: the primary serves /metrics (the workers' summed, its own scanner's and process metrics).
+  registerMetrics();
   // The primary writes day files too (the scanner's, the card interface's suc_query of the
   // reconciliation): it is holder 0 of them, so none is compressed while a worker still appends.
   let days: DayFileHolders | undefined;
@@ -283,7 +281,7 @@ export async function runPrimary(config: Config, out: NodeJS.WritableStream): Pr
   };
 
   cluster.schedulingPolicy = cluster.SCHED_RR;
-  // A worker is this same command line; its role comes from cluster.isWorker (src/serve.ts).
+  // A worker is this same command line; its role comes from cluster.isWorker (src/serve-command.ts).
   cluster.setupPrimary({ exec: process.argv[1], args: process.argv.slice(2) });
   for (const s of slots) fork(s);
   try {
@@ -355,7 +353,7 @@ export async function runWorker(config: Config): Promise<Running> {
     if (process.connected) {
       const config = err instanceof ConfigError ? { file: err.file, section: err.section, key: err.key, problem: err.problem } : undefined;
       process.send?.({ bssgate: 'failed', message: (err as Error).message, config } satisfies ToPrimary, () => process.disconnect());
-      if (typeof err === 'object' && err !== null) reportedToPrimary.add(err);
+      markReportedToPrimary(err);
     }
     throw err;
   }

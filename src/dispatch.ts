@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import type { Header } from '../protocol/header.js';
 import { decodeRequestBody, encodeErrorResponse, encodeResponse } from '../protocol/message.js';
-import { hasSecret, redact } from '../protocol/layout.js';
+import { hasSecret, redact } from '../protocol/redact.js';
 import { SERIAL_RULE, serialProblem } from '../protocol/serial.js';
 import { GatewayError, RETURN_CODES } from '../protocol/return-codes.js';
 import type { BodyRecord, Layout } from '../protocol/layout-types.js';
@@ -20,7 +20,8 @@ import { RequestLines } from './log/request-lines.js';
 import type { Store } from './store/types.js';
 import { unitView } from './store/unit-view.js';
 import { KeptRefusal } from './kept-refusal.js';
-import { deriveContext, OPERATOR_NONE, type Clock, type HandlerContext, type HandlerModule, type WriteContext } from './types.js';
+import type { Clock, HandlerContext, HandlerModule, WriteContext } from './types.js';
+import { deriveContext, OPERATOR_NONE } from './context.js';
 import { formatDateTimeMs } from './time.js';
 import { interfaceMetrics, type InterfaceMetrics } from './metrics.js';
 import { ClientIdentities, ledgerFor, peerAddress, replyOf, requestHash, stampReply, UNCONFIGURED_CLIENT, type Ledger, type WriteOutcome } from './idempotency.js';

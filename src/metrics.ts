@@ -1,4 +1,8 @@
-// OP-04: the gateway's metrics, in prom-client's global registry (docs/metrics.md lists every name).
+// OP-04: the gateway's metric cells — what the hot path counts — and the sources the gauges read
+// (running gateways, the scanner). This module does not import prom-client and registers nothing:
+// src/prometheus.ts turns these into prom-client metrics when a process that serves /metrics calls
+// registerMetrics() (serve, the cluster primary and its workers, the admin listener).
+// docs/metrics.md lists every name.
 //
 // The hot path never calls prom-client: prom-client's `labels(...).inc()` hashes and validates the
 // label set on every call (a string built per request). Instead each interface, business type and
@@ -10,8 +14,9 @@
 // ── Several workers (node:cluster, `[server] workers = N`) ───────────────────────────────────────
 // Every worker keeps its own cells; the primary answers /metrics with the sum over the workers,
 // through prom-client's AggregatorRegistry (request/response over the cluster IPC channel):
-//   - in every WORKER, once at start (before or after startGateway): `serveMetricsToPrimary()`;
-//     start the gateway there with `startGateway(config, { admin: false })` (no admin listener);
+//   - in every WORKER, once at start (before or after startGateway): `serveMetricsToPrimary()`
+//     (src/prometheus.ts); start the gateway there with `startGateway(config, { admin: false })`
+//     (no admin listener);
 //   - in the PRIMARY (src/admin.ts): `startAdmin(config.admin, clusterAdminSources({ expectedWorkers: () => N,
 //     liveWorkers: () => <count of workers connected> }), log)` — it serves /health/live,
 //     /health/ready (ready when every expected worker is connected and reports bssgate_ready 1) and
@@ -19,15 +24,14 @@
 // Counters and histograms are summed; bssgate_ready, bssgate_database_up and
 // bssgate_interface_listening take the minimum (one worker not ready makes the host not ready),
 // bssgate_stopping the maximum, bssgate_build_info the first worker's.
-import { createRequire } from 'node:module';
-import cluster from 'node:cluster';
-import { AggregatorRegistry, Gauge, collectDefaultMetrics, register, type Aggregator, type PrometheusContentType } from 'prom-client';
 import { businessByCode } from '../protocol/business-types.js';
 import type { ScannerStats } from './scanner/scanner.js';
 
 // ── cells and families ───────────────────────────────────────────────────────────────────────────
 
 type Labels = Record<string, string>;
+/** How prom-client's AggregatorRegistry combines a metric over cluster workers (its `Aggregator`). */
+export type Aggregator = 'sum' | 'first' | 'min' | 'max' | 'average' | 'omit';
 /** The exposition type names prom-client writes after # TYPE (its .d.ts declares a numeric enum). */
 type FamilyType = 'counter' | 'histogram';
 
@@ -44,7 +48,7 @@ interface Sample {
 }
 
 /** A metric prom-client's Registry can hold: it calls get() when scraped, reset() on resetMetrics(). */
-abstract class Family {
+export abstract class Family {
   constructor(
     readonly name: string,
     readonly help: string,
@@ -149,9 +153,12 @@ class CellHistogram extends Family {
   }
 }
 
+const families: Family[] = [];
+/** Every cell family, for src/prometheus.ts to register with prom-client (in this order). */
+export const FAMILIES: readonly Family[] = families;
+
 function registered<T extends Family>(f: T): T {
-  // prom-client's Registry accepts any object with name/get/reset; its typing wants its own classes.
-  register.registerMetric(f as unknown as Parameters<typeof register.registerMetric>[0]);
+  families.push(f);
   return f;
 }
 
@@ -328,75 +335,13 @@ export function mergeReadiness(all: readonly Readiness[]): Readiness {
   };
 }
 
-new Gauge({
-  name: 'bssgate_connections_open',
-  help: 'Client connections open now, by interface',
-  labelNames: ['iface'],
-  registers: [register],
-  collect() {
-    this.reset();
-    const sums = new Map<string, number>();
-    for (const name of interfaces.keys()) sums.set(name, 0);
-    for (const g of gateways) for (const c of g.connections()) sums.set(c.iface, (sums.get(c.iface) ?? 0) + c.open);
-    for (const [iface, open] of sums) this.set({ iface }, open);
-  },
-});
-
-// One readiness evaluation per scrape, shared by the four gauges below: prom-client calls every
-// metric's collect() in the same turn, so they all find the evaluation still pending.
-let readinessScrape: Promise<Readiness | undefined> | undefined;
-function scrapeReadiness(): Promise<Readiness | undefined> {
-  if (!readinessScrape) {
-    const p = processReadiness().finally(() => {
-      if (readinessScrape === p) readinessScrape = undefined;
-    });
-    readinessScrape = p;
-  }
-  return readinessScrape;
+/** Open connections per interface name, summed over the registered gateways (every interface seen has an entry). */
+export function openConnections(): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const name of interfaces.keys()) sums.set(name, 0);
+  for (const g of gateways) for (const c of g.connections()) sums.set(c.iface, (sums.get(c.iface) ?? 0) + c.open);
+  return sums;
 }
-
-new Gauge({
-  name: 'bssgate_ready',
-  help: '1 when /health/ready answers 200: database answering, every enabled interface listening, not stopping',
-  registers: [register],
-  aggregator: 'min',
-  async collect() {
-    const r = await scrapeReadiness();
-    this.set(r?.ready ? 1 : 0);
-  },
-});
-new Gauge({
-  name: 'bssgate_stopping',
-  help: '1 once SIGTERM was received: no new connections, requests in flight being answered',
-  registers: [register],
-  aggregator: 'max',
-  async collect() {
-    const r = await scrapeReadiness();
-    this.set(r?.stopping ? 1 : 0);
-  },
-});
-new Gauge({
-  name: 'bssgate_database_up',
-  help: '1 when the database answered a trivial query (CS-01\'s) just now, 0 when it did not',
-  registers: [register],
-  aggregator: 'min',
-  async collect() {
-    const r = await scrapeReadiness();
-    this.set(r?.database.up ? 1 : 0);
-  },
-});
-new Gauge({
-  name: 'bssgate_interface_listening',
-  help: '1 when the interface accepts connections, 0 when it does not (stopping, or its listener failed)',
-  labelNames: ['iface', 'port'],
-  registers: [register],
-  aggregator: 'min',
-  async collect() {
-    this.reset();
-    const r = await scrapeReadiness();
-    for (const i of r?.interfaces ?? []) this.set({ iface: i.name, port: String(i.port) }, i.listening ? 1 : 0);
-  },
-});
 
 // The scanner (OC-01…OC-03) runs in one process per host (with workers: the primary), so its
 // metrics are not summed over workers: they take the 'omit' aggregator there, and the primary
@@ -417,7 +362,7 @@ export function registerScannerStats(fn: ScannerStatsFn): () => void {
 }
 
 /** The scanner's stats for this scrape; a scanner whose stats() throws leaves its metrics empty. */
-function scanner(): ScannerStats | undefined {
+export function scanner(): ScannerStats | undefined {
   try {
     return scannerStats?.();
   } catch {
@@ -445,132 +390,10 @@ class ScannerOutcomes extends Family {
   }
 }
 
-export const SCANNER_METRICS = [
-  'bssgate_scanner_running',
-  'bssgate_scanner_queue_depth',
-  'bssgate_scanner_oldest_queued_seconds',
-  'bssgate_scanner_in_flight',
+/** Registered after the gauges of the gateways (src/prometheus.ts), as the scanner's own. */
+export const SCANNER_OUTCOMES = new ScannerOutcomes(
   'bssgate_scanner_outcomes_total',
-  'bssgate_scanner_switch_ready',
-] as const;
-
-registered(
-  new ScannerOutcomes(
-    'bssgate_scanner_outcomes_total',
-    'Online commands handled by this process\'s scanner: executed, failed (for good), retried (re-sent later), waited (no route or switch unreachable), taken_back (an expired lease of a dead scanner), lost (the lease had passed to another scanner)',
-    'counter',
-    'omit',
-  ),
+  'Online commands handled by this process\'s scanner: executed, failed (for good), retried (re-sent later), waited (no route or switch unreachable), taken_back (an expired lease of a dead scanner), lost (the lease had passed to another scanner)',
+  'counter',
+  'omit',
 );
-new Gauge({
-  name: 'bssgate_scanner_running',
-  help: '1 while the command scanner runs in this process, else 0',
-  registers: [register],
-  aggregator: 'omit',
-  collect() {
-    this.set(scanner()?.running ? 1 : 0);
-  },
-});
-new Gauge({
-  name: 'bssgate_scanner_queue_depth',
-  help: 'Online commands (USR_BUSI_RECORD) by state: queued (status 5, claimable), waiting (status 5, retry time not reached), sending (status 6, any scanner)',
-  labelNames: ['state'],
-  registers: [register],
-  aggregator: 'omit',
-  collect() {
-    this.reset();
-    const d = scanner()?.depth;
-    if (!d) return;
-    this.set({ state: 'queued' }, d.queued);
-    this.set({ state: 'waiting' }, d.waiting);
-    this.set({ state: 'sending' }, d.sending);
-  },
-});
-new Gauge({
-  name: 'bssgate_scanner_oldest_queued_seconds',
-  help: 'Age of the oldest online command in status 5, seconds (0: none, or the scanner not running)',
-  registers: [register],
-  aggregator: 'omit',
-  collect() {
-    const ms = scanner()?.depth?.oldestQueuedAgeMs;
-    this.set(ms ? ms / 1000 : 0);
-  },
-});
-new Gauge({
-  name: 'bssgate_scanner_in_flight',
-  help: 'Online commands this scanner is delivering now',
-  registers: [register],
-  aggregator: 'omit',
-  collect() {
-    this.set(scanner()?.inFlight ?? 0);
-  },
-});
-new Gauge({
-  name: 'bssgate_scanner_switch_ready',
-  help: '1 when the switch can be reached (socket: logged in; file: directories writable), by switch',
-  labelNames: ['switch', 'kind'],
-  registers: [register],
-  aggregator: 'omit',
-  collect() {
-    this.reset();
-    const s = scanner();
-    if (s) for (const [name, sw] of Object.entries(s.bySwitch)) this.set({ switch: name, kind: sw.kind }, sw.ready ? 1 : 0);
-  },
-});
-
-/** package.json's version: two levels up from dist/src/, one from src/ (tests run the sources). */
-function packageVersion(): string {
-  const req = createRequire(import.meta.url);
-  for (const p of ['../package.json', '../../package.json']) {
-    try {
-      const pkg = req(p) as { name?: string; version?: string };
-      if (pkg.name === 'bssgate' && pkg.version) return pkg.version;
-    } catch {
-      // not at this level
-    }
-  }
-  return 'unknown';
-}
-const VERSION = packageVersion();
-new Gauge({
-  name: 'bssgate_build_info',
-  help: 'Always 1; the labels say which bssgate and Node.js run',
-  labelNames: ['version', 'node'],
-  registers: [register],
-  aggregator: 'first',
-}).set({ version: VERSION, node: process.versions.node }, 1);
-
-// Process metrics (CPU, memory, file descriptors, event-loop lag, GC) from prom-client itself.
-collectDefaultMetrics({ register });
-/**
- * prom-client's totals of nodejs_active_handles/requests/resources are gauges named `_total`, which
- * Prometheus reserves for counters (`promtool check metrics` fails on them). They are dropped:
- * `sum(nodejs_active_handles)` is the same number.
- */
-export const DROPPED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'] as const;
-for (const name of DROPPED_DEFAULT_METRICS) register.removeSingleMetric(name);
-
-// ── exposition ───────────────────────────────────────────────────────────────────────────────────
-
-export const METRICS_CONTENT_TYPE = register.contentType;
-
-/** This process's metrics in the Prometheus text format. */
-export function metricsText(): Promise<string> {
-  return register.metrics();
-}
-
-/** In a cluster worker: answer the primary's AggregatorRegistry requests over IPC (idempotent). */
-export function serveMetricsToPrimary(): void {
-  // The constructor attaches prom-client's IPC listener (once per process); the instance is not needed.
-  if (cluster.isWorker) new AggregatorRegistry();
-}
-
-let aggregator: AggregatorRegistry<PrometheusContentType> | undefined;
-/** In the cluster primary: every worker's metrics, aggregated (see the note at the top). */
-export async function clusterMetricsText(): Promise<string> {
-  aggregator ??= new AggregatorRegistry();
-  const workers = await aggregator.clusterMetrics();
-  // The scanner runs in the primary: its metrics are the primary's own (omitted from the workers').
-  const own = await Promise.all(SCANNER_METRICS.map((n) => register.getSingleMetricAsString(n)));
-  return `${workers.replace(/\n*$/, '\n')}\n${own.join('\n\n')}\n`;
-}

@@ -1,10 +1,9 @@
 // `bssgate serve`: config → logs → store (schema and demo data when configured and missing) →
 // one listener per interface → SIGTERM/SIGINT stop accepting, answer what is in flight, exit.
-// With `[server] workers = N` > 1 the process becomes a cluster primary (src/cluster.ts) that
-// does the schema check once and forks N workers, each running startGateway in worker mode.
-import { loadConfig } from './config/load.js';
+// The building blocks of one serving process; src/serve-command.ts (the CLI's `serve`) chooses
+// between this (one process) and src/cluster.ts (with `[server] workers = N` > 1: a primary that
+// does the schema check once and forks N workers, each running startGateway in worker mode).
 import type { Config } from './config/types.js';
-import cluster from 'node:cluster';
 import { createLogs, type ArchiveDelegate, type Logs } from './log/index.js';
 import { openStore } from './store/open.js';
 import { ensureDatabase } from './store/init.js';
@@ -12,11 +11,11 @@ import { banner, readDatabaseFacts, type DatabaseFacts } from './banner.js';
 import type { AdminStore } from './store/types.js';
 import { Gateway, type BoundInterface } from './server/gateway.js';
 import { setConnectionIdBase } from './server/listener.js';
-import { runPrimary, runWorker } from './cluster.js';
 import { HANDLERS } from '../handlers/index.js';
-import { systemClock, type Clock } from './types.js';
+import { systemClock, type Clock } from './clock.js';
 import { adminSources, gatewaySource, startAdmin, type AdminServer } from './admin.js';
 import { registerGateway, registerScannerStats } from './metrics.js';
+import { registerMetrics } from './prometheus.js';
 import { describeSwitches, startScanner, type ScannerRuntime } from './scanner/switches.js';
 import { GatewayError, RETURN_CODES } from '../protocol/return-codes.js';
 import { prepareCardDirs, watchDropDirectory, type DropWatcher } from './reconcile/watch.js';
@@ -122,6 +121,8 @@ export interface WorkerRole {
  */
 export async function startGateway(config: Config, opts: { clock?: Clock; admin?: boolean; worker?: WorkerRole; scanner?: boolean } = {}): Promise<Running> {
   const clock = opts.clock ?? systemClock;
+  // OP-04: a serving process exposes its metrics (directly, or to the cluster primary).
+  registerMetrics();
   const logs = createLogs(config.log, { clock, delegate: opts.worker?.delegate, journal: opts.worker ? `w${opts.worker.number}` : 'main' });
   if (opts.worker) setConnectionIdBase(opts.worker.number * 1_000_000_000);
   let opened: AdminStore | undefined;
@@ -215,35 +216,6 @@ export async function startGateway(config: Config, opts: { clock?: Clock; admin?
     await logs.close();
     throw err;
   }
-}
-
-/**
- * The CLI entry: load the files, start, print the summary, stop on SIGTERM/SIGINT. With
- * [server] workers > 1: the cluster primary (prints the summary once every worker listens), or,
- * in a process the primary forked, a worker.
- */
-export async function serveCommand(files: string[], out: NodeJS.WritableStream = process.stdout): Promise<Running | undefined> {
-  const config = loadConfig(files);
-  if (cluster.isWorker) return runWorker(config);
-  if ((config.workers ?? 1) > 1) {
-    await runPrimary(config, out);
-    return undefined;
-  }
-  const running = await startGateway(config);
-  out.write(summary(running));
-  const onSignal = (sig: string) => {
-    running.logs.main.info({ signal: sig }, 'signal received');
-    running.stop().then(
-      () => process.exit(0),
-      (err) => {
-        process.stderr.write(`bssgate: error while stopping: ${(err as Error).message}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => onSignal('SIGTERM'));
-  process.once('SIGINT', () => onSignal('SIGINT'));
-  return running;
 }
 
 /** The start-up banner: interfaces, a call to paste, and what the database really holds. */

@@ -1,4 +1,5 @@
-// Contracts between the layers. protocol/ never imports this file; handlers/ and src/ do.
+// Contracts between the layers, types only (run-time helpers: src/context.ts, src/clock.ts).
+// protocol/, src/config/ and src/store/ never import this file; handlers/ and src/ do.
 import type { Logger } from 'pino';
 import type { Layout, BodyRecord } from '../protocol/layout-types.js';
 import type { BusinessRow, InterfaceKind } from '../protocol/business-types.js';
@@ -6,16 +7,12 @@ import type { ReturnCodeName } from '../protocol/return-codes.js';
 import type { Queryable, Store } from './store/types.js';
 import type { HandlerSettings } from './config/types.js';
 import type { PostingKey } from './log/posting-journal.js';
+import type { Clock } from './clock.js';
 
 /** The four listening interfaces of the legacy system (OP-01), defined with the business types. */
 export type { InterfaceKind };
 
-/** Wall clock the tests can drive. `now()` is epoch ms; `date()` the same instant. */
-export interface Clock {
-  now(): number;
-  date(): Date;
-}
-export const systemClock: Clock = { now: () => Date.now(), date: () => new Date() };
+export type { Clock } from './clock.js';
 
 /** What a handler gets besides its typed request. Handlers never see bytes or sockets. */
 export interface HandlerContext {
@@ -66,10 +63,11 @@ export interface WriteContext extends HandlerContext {
 }
 
 /**
- * One business function. `handlers/<function>.ts` default-exports one of these
- * (or an array for a module serving several business codes).
+ * The wire contract of one business function: its identity, layouts and what the spec says of
+ * it. `handlers/contracts/<function>.ts` declares it (defineContract), without the code that
+ * serves it, so that the client, the CLI's `call` and the spec renderer load the layouts alone.
  */
-export interface HandlerModule<Req extends BodyRecord = BodyRecord, Res extends BodyRecord = BodyRecord> {
+export interface FunctionContract {
   /** uint16 business type on the wire. */
   biz: number;
   /** Inventory ID(s) of docs/legacy-inventory.md, e.g. "CS-01". */
@@ -81,7 +79,6 @@ export interface HandlerModule<Req extends BodyRecord = BodyRecord, Res extends 
   request: Layout;
   /** Fields after the leading message; present only when the result is 0. */
   response: Layout;
-  handle(req: Req, ctx: HandlerContext): Promise<Res>;
   /** A write function: run as one unit of work with a WriteContext (see WriteContext). */
   write?: boolean;
   /** The spec's prose for this business type (Markdown): what it answers, ordering, special rules. */
@@ -92,17 +89,14 @@ export interface HandlerModule<Req extends BodyRecord = BodyRecord, Res extends 
   maxPage?: number;
   /** Spec example: a request and its successful reply (rendered as annotated hex). */
   example?: { request: BodyRecord; response: BodyRecord };
-  /** Source file of the module, relative to the repository (the spec's coverage table). */
+  /** Source file of the handler module, relative to the repository (the spec's coverage table). */
   file?: string;
 }
 
 /**
- * A context with some fields replaced or added, the rest read through from `ctx`. Not a spread:
- * a spread would call the dispatcher's lazy `log` getter (a pino child per request, logging or not).
+ * One business function: its contract and the code serving it. `handlers/<function>.ts`
+ * default-exports one of these (or an array for a module serving several business codes).
  */
-export function deriveContext<C extends object, E extends object>(ctx: C, extra: E): Omit<C, keyof E> & E {
-  return Object.assign(Object.create(ctx) as C, extra) as unknown as Omit<C, keyof E> & E;
+export interface HandlerModule<Req extends BodyRecord = BodyRecord, Res extends BodyRecord = BodyRecord> extends FunctionContract {
+  handle(req: Req, ctx: HandlerContext): Promise<Res>;
 }
-
-/** Recorded for a blank header operator (OPERATOR columns are NOT NULL). */
-export const OPERATOR_NONE = '-';

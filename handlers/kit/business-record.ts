@@ -10,8 +10,7 @@ import { transitionOf, type BusiType } from '../../src/domain/transitions.js';
 import { INSERT_BUSI_RECORD, NEXT_BUSISN, SET_SUBSCRIBER_STATUS } from '../../src/store/queries/business-record.js';
 import type { WriteContext } from '../../src/types.js';
 import type { Subscriber } from './subscriber.js';
-import { withDoc } from '../../protocol/fields.js';
-import { busiStatus, idField, subscriberStatus } from './fields.js';
+
 
 const STATUS_NAME = new Map<number, string>(Object.values(SUBSCRIBER_STATUS).map((s) => [s.code, s.zh]));
 
@@ -76,18 +75,7 @@ export async function recordBusiness(ctx: Pick<WriteContext, 'tx' | 'clock' | 'o
   return { busisn: row.busisn, status, subscriberStatus };
 }
 
-/**
- * The reply of every acceptance operation (CS-20…26): the business record written, the state of
- * its switch command (5 queued, or 1 recorded when no command is needed) and the subscriber's
- * status afterwards. The BUSISN is what CS-05 lists and what travels with the switch command.
- */
-export const ACCEPTED_RESPONSE = [
-  // The header serial is not a column of the legacy USR_BUSI_RECORD (an adopted schema has none, and PARAM is the
-  // switch's input): serial → BUSISN is this reply, kept under the serial in the idempotency ledger (BSG_IDEMPOTENCY).
-  idField('busisn', "the business record written (USR_BUSI_RECORD.BUSISN); CS-05 shows it and, later, the switch's answer. The idempotency ledger keeps this reply under the request's serial"),
-  withDoc(busiStatus, 'USR_BUSI_RECORD.STATUS written: 5 queued for the switch (the scanner delivers it), 1 recorded (no switch command)'),
-  withDoc(subscriberStatus, "the subscriber's status (TAB_SUBSCRB.STATUS) after the operation"),
-] as const;
+export { ACCEPTED_RESPONSE } from './fields.js';
 
 /** The ACCEPTED_RESPONSE body of a recorded operation. */
 export function acceptedReply(r: Recorded): { busisn: string; busiStatus: number; status: number } {

@@ -2,7 +2,7 @@
 // number, the billing cycle, the ID-document number, the SIM number and the service password,
 // and the code fields tied to the business code tables (src/domain/codes.ts), whose meanings the
 // spec lists. Handlers take their layouts' common fields from here, never restate them.
-import { char, code, cycle } from '../../protocol/fields.js';
+import { char, code, cycle, withDoc } from '../../protocol/fields.js';
 import type { CodeMeaning } from '../../protocol/layout-types.js';
 import { BUSI_STATUS, BUSI_TYPES, NET_TYPES, PAY_MODES, PAY_STATUS, SUBSCRIBER_STATUS } from '../../src/domain/codes.js';
 
@@ -58,3 +58,16 @@ export const VOIP_LOOKUP_CODES: readonly (CodeMeaning & { code: string })[] = Ob
 ]);
 export const voipBy = code('by', VOIP_LOOKUP_CODES, { doc: 'what `number` is' });
 export const voipNumber = char('number', 20, { pattern: /^[0-9]{3,20}$/, doc: 'IP Phone card number or phone number (as `by` says), digits' });
+
+/**
+ * The reply of every acceptance operation (CS-20…26): the business record written, the state of
+ * its switch command (5 queued, or 1 recorded when no command is needed) and the subscriber's
+ * status afterwards. The BUSISN is what CS-05 lists and what travels with the switch command.
+ */
+export const ACCEPTED_RESPONSE = [
+  // The header serial is not a column of the legacy USR_BUSI_RECORD (an adopted schema has none, and PARAM is the
+  // switch's input): serial → BUSISN is this reply, kept under the serial in the idempotency ledger (BSG_IDEMPOTENCY).
+  idField('busisn', "the business record written (USR_BUSI_RECORD.BUSISN); CS-05 shows it and, later, the switch's answer. The idempotency ledger keeps this reply under the request's serial"),
+  withDoc(busiStatus, 'USR_BUSI_RECORD.STATUS written: 5 queued for the switch (the scanner delivers it), 1 recorded (no switch command)'),
+  withDoc(subscriberStatus, "the subscriber's status (TAB_SUBSCRB.STATUS) after the operation"),
+] as const;

@@ -21,13 +21,9 @@ import type { HandlerContext } from '../../src/types.js';
 import type { Subscriber } from './subscriber.js';
 import { countLockout } from '../../src/metrics.js';
 
-/** The lockout rule: 10 wrong passwords in 30 minutes lock for 30 minutes; 100 in a row lock until cleared. */
-export const LOCKOUT: Readonly<LockoutPolicy> = Object.freeze({
-  maxFails: 10,
-  windowMs: 30 * 60_000,
-  lockMs: 30 * 60_000,
-  maxConsecutive: 100,
-});
+import { LOCKOUT } from './lockout.js';
+
+export { LOCKOUT };
 
 /** Password spraying: this many distinct numbers with a wrong password… */
 export const SPRAY_NUMBERS = 50;

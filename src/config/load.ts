@@ -12,7 +12,7 @@ import type { AdminConfig, CardConfig, ClientConfig, Config, DatabaseConfig, Int
 import { DEFAULT_PORTS, DEFAULT_REPORT_DIR, ENV_DB_PASSWORD, ENV_DB_URL, INTERFACE_KINDS, SECTION_KINDS, keysOf, typedDefault } from './keys.js';
 import type { KeyDef, LoadedValues, SectionKind } from './keys.js';
 import { ValueProblem, didYouMean } from './values.js';
-import { conflictingAddresses } from '../idempotency.js';
+import { conflictingAddresses } from './clients.js';
 import { loadFramingProfile } from '../../protocol/framing/packet.js';
 import { ProfileError } from '../../protocol/framing/profile.js';
 

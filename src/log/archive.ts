@@ -7,7 +7,7 @@ import { open, readdir, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import type { Clock } from '../types.js';
+import type { Clock } from '../clock.js';
 import { ensureDir } from '../dirs.js';
 import { localMidnight, mmdd } from './local-time.js';
 

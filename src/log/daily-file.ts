@@ -6,7 +6,7 @@
 // writes them with one async write — no sync fs call per line (see line-writer.ts for why not sonic-boom).
 import { join } from 'node:path';
 import { LineWriter } from './line-writer.js';
-import type { Clock } from '../types.js';
+import type { Clock } from '../clock.js';
 import { mmdd, nextLocalMidnight } from './local-time.js';
 
 /** Characters buffered before an async write; one write per ~100 request lines. */

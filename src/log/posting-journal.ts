@@ -17,7 +17,7 @@ import { readdir, readFile, unlink, open, type FileHandle } from 'node:fs/promis
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Logger } from 'pino';
-import type { Clock } from '../types.js';
+import type { Clock } from '../clock.js';
 import { mmdd, nextLocalMidnight } from './local-time.js';
 
 /** Journal segments of every process: `suc_query.journal.<process>.<start>.<n>`. */

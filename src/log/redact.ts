@@ -8,7 +8,7 @@
 // ~10–15%, reaches any depth and lists, and copies only the objects on a secret's path (the
 // caller's objects are never mutated).
 // The mask is the layout's SECRET_MASK, so a log line shows one placeholder whichever guard caught it.
-import { SECRET_MASK } from '../../protocol/layout.js';
+import { SECRET_MASK } from '../../protocol/redact.js';
 
 /** Key names treated as secret wherever they occur (exact, case-sensitive). */
 export const SECRET_KEYS = [

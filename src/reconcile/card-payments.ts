@@ -4,7 +4,8 @@ import { PAY_MODES } from '../domain/codes.js';
 import { CARD_PAYMENTS_SINCE_COUNT, CARD_PAYMENTS_SINCE_PAGE } from '../store/queries/payments.js';
 import type { Store } from '../store/types.js';
 import { formatDateTime } from '../time.js';
-import { OPERATOR_NONE, systemClock, type Clock } from '../types.js';
+import { systemClock, type Clock } from '../clock.js';
+import { OPERATOR_NONE } from '../context.js';
 
 /** 90s, 45m, 1h, 2d → ms; a bare integer is minutes. */
 export function parseSince(text: string): number {

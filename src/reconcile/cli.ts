@@ -7,7 +7,7 @@ import type { Config, DatabaseConfig } from '../config/types.js';
 import { DEFAULT_CARD } from '../config/keys.js';
 import { createLogs } from '../log/index.js';
 import type { Store } from '../store/types.js';
-import { systemClock, type Clock } from '../types.js';
+import { systemClock, type Clock } from '../clock.js';
 import { cardPaymentsReport, parseSince } from './card-payments.js';
 import { parseReconFile, ReconFormatError, type ReconFile } from './parse.js';
 import { reconcile } from './run.js';

@@ -15,7 +15,7 @@ import { RECON_OPERATOR } from '../domain/posting.js';
 import { RECONCILED_META_PREFIX } from '../idempotency.js';
 import { META_GET, META_SET } from '../store/queries/payments.js';
 import type { Store } from '../store/types.js';
-import { systemClock, type Clock } from '../types.js';
+import { systemClock, type Clock } from '../clock.js';
 import { parseReconFile, type ReconFile } from './parse.js';
 import { writeReport } from './report.js';
 import { compareAndCorrect, type Difference } from './rules.js';

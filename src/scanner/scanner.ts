@@ -23,7 +23,7 @@ import {
 import { describe } from '../store/errors.js';
 import { BUSI_STATUS, BUSI_TYPES } from '../domain/codes.js';
 import type { Store } from '../store/types.js';
-import { systemClock, type Clock } from '../types.js';
+import { systemClock, type Clock } from '../clock.js';
 import { RenderError, TemplateSet } from './render.js';
 import { noRouteReason, Router } from './routing.js';
 import type { Delivery, DeliveryOutcome, SwitchCommand } from './types.js';

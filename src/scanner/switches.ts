@@ -15,7 +15,7 @@ import { TemplateSet } from './render.js';
 import { Scanner } from './scanner.js';
 import { createSocketDelivery } from './socket-delivery.js';
 import type { Delivery } from './types.js';
-import type { Clock } from '../types.js';
+import type { Clock } from '../clock.js';
 
 export interface SwitchRuntime {
   deliveries: Map<string, Delivery>;

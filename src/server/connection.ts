@@ -24,7 +24,7 @@ import type { InterfaceConfig } from '../config/types.js';
 import type { RequestOrigin } from '../dispatch.js';
 import type { DispatchTarget, FrameSource } from './text-session.js';
 import type { InterfaceLogs } from '../log/index.js';
-import type { Clock } from '../types.js';
+import type { Clock } from '../clock.js';
 import { formatDateTimeMs } from '../time.js';
 import { interfaceMetrics, type InterfaceMetrics } from '../metrics.js';
 

@@ -9,7 +9,7 @@ import { ConfigError, type InterfaceConfig } from '../config/types.js';
 import { osReason } from '../dirs.js';
 import type { Dispatcher } from '../dispatch.js';
 import type { InterfaceLogs } from '../log/index.js';
-import type { Clock } from '../types.js';
+import type { Clock } from '../clock.js';
 import { formatDateTimeMs } from '../time.js';
 import { Connection } from './connection.js';
 import { TextSession } from './text-session.js';

@@ -8,8 +8,8 @@ import ini from 'ini';
 import { ConfigError } from '../config/types.js';
 import { didYouMean } from '../config/values.js';
 import { businessByCode, businessById, businessByName } from '../../protocol/business-types.js';
-import { HANDLERS } from '../../handlers/index.js';
-import type { HandlerModule } from '../types.js';
+import { CONTRACTS } from '../../handlers/contracts/index.js';
+import type { FunctionContract } from '../types.js';
 import { FRAMINGS, type Framing } from './framing.js';
 
 export interface HostPort {
@@ -48,7 +48,7 @@ export interface ShadowConfig {
 }
 
 /** Why a business type must never be mirrored, or undefined when it may be. */
-export function writeReason(h: HandlerModule): string | undefined {
+export function writeReason(h: FunctionContract): string | undefined {
   if (h.write) {
     return 'is a write function (it changes the database); a write sent to the candidate too is a payment, a suspend or a switch command twice — writes are never mirrored';
   }
@@ -59,7 +59,7 @@ export function writeReason(h: HandlerModule): string | undefined {
 
 /** The default `mirror`: every read-only business type of the handler registry. */
 export function readOnlyTypes(): number[] {
-  return HANDLERS.filter((h) => writeReason(h) === undefined).map((h) => h.biz);
+  return CONTRACTS.filter((h) => writeReason(h) === undefined).map((h) => h.biz);
 }
 
 const KEYS = ['listen', 'primary', 'candidate', 'secondary', 'framing', 'mirror', 'report_dir', 'timeout', 'max_in_flight', 'samples', 'ignore', 'max_frame'] as const;
@@ -96,7 +96,7 @@ function parseMirror(file: string, section: string, text: string): number[] {
   for (const w of words) {
     const row = /^\d+$/.test(w) ? businessByCode(Number(w)) : (businessById(w.toUpperCase()) ?? businessByName(w));
     if (!row) fail(file, section, 'mirror', `"${w}" is not a business type; accepted: a name (balance), an inventory ID (CS-14) or a code (114)`);
-    const h = HANDLERS.find((x) => x.biz === row.code);
+    const h = CONTRACTS.find((x) => x.biz === row.code);
     if (!h) fail(file, section, 'mirror', `${w} (${row.code}) is not served by bssgate, so its answers cannot be decoded`);
     const why = writeReason(h);
     if (why) fail(file, section, 'mirror', `${row.name} (${[...row.ids, row.code].join(', ')}) ${why}; remove it from mirror`);

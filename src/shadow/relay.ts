@@ -10,7 +10,7 @@
 // cannot frame the stream stops tapping that connection; the client's bytes are unaffected.
 import net from 'node:net';
 import type { Logger } from 'pino';
-import { LAYOUTS_BY_CODE } from '../../handlers/index.js';
+import { LAYOUTS_BY_CODE } from '../../handlers/contracts/index.js';
 import type { Layout } from '../../protocol/layout-types.js';
 import type { ShadowInterface } from './config.js';
 import { compareReplies, ignoredFields, type Difference } from './compare.js';

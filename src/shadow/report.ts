@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { businessByCode } from '../../protocol/business-types.js';
 import type { Field, Layout } from '../../protocol/layout-types.js';
-import { SECRET_MASK } from '../../protocol/layout.js';
+import { SECRET_MASK } from '../../protocol/redact.js';
 import { redactSecrets } from '../log/redact.js';
 import { plain, valueAt, type Difference } from './compare.js';
 import type { DecodedReply } from './framing.js';

@@ -17,9 +17,9 @@ import { HEADER_SIZE, KIND_RESPONSE, SEQ_OFFSET, type Header } from '../../proto
 import { decodeResponse, encodeRequest } from '../../protocol/message.js';
 import { businessByName } from '../../protocol/business-types.js';
 import type { BodyRecord, Layout } from '../../protocol/layout-types.js';
-import { LAYOUTS_BY_CODE, type BusinessLayouts } from '../../handlers/index.js';
+import { LAYOUTS_BY_CODE, type BusinessLayouts } from '../../handlers/contracts/index.js';
 import { formatDateTimeMs } from '../time.js';
-import { systemClock, type Clock } from '../types.js';
+import { systemClock, type Clock } from '../clock.js';
 import { parseDuration } from '../config/values.js';
 import type { Config, DatabaseConfig } from '../config/types.js';
 import type { QueryDef, Store } from '../store/types.js';
@@ -210,7 +210,7 @@ export function writeReconciliationFile(file: string, txs: Iterable<CardTx>, cli
 // ── request bodies from the handlers' layouts ────────────────────────────────────────────────
 
 /**
- * The body of a transaction, built from the business type's request layout (handlers/index.ts)
+ * The body of a transaction, built from the business type's request layout (handlers/contracts/index.ts)
  * by field role: the service number, the money field (amount), and on a reversal the field naming
  * the original serial. A field the simulator cannot fill is an error at start, not a bad frame.
  */
@@ -416,7 +416,7 @@ export interface CardSimOptions {
   reconnectMaxMs?: number;
   /** Seed of the random choices (default random). */
   seed?: number;
-  /** Layouts of 303/304 (default the handlers' own, handlers/index.ts). */
+  /** Layouts of 303/304 (default the handlers' own, handlers/contracts/index.ts). */
   layouts?: { payment?: BusinessLayouts; reversal?: BusinessLayouts };
   clock?: Clock;
   /** Called on every final outcome (after it is durable in the ledger). */

@@ -6,12 +6,13 @@
 // committed SPEC.md differs from what the layouts give.
 import { BUSINESS_ROWS, type BusinessRow } from '../../protocol/business-types.js';
 import { HEADER_SIZE } from '../../protocol/header.js';
-import { layoutTable, type Field, type Layout } from '../../protocol/layout.js';
+import { layoutTable } from '../../protocol/describe.js';
+import type { Field, Layout } from '../../protocol/layout-types.js';
 import { encodeRequest, encodeResponse } from '../../protocol/message.js';
 import { decodeHeader } from '../../protocol/header.js';
 import { RETURN_CODES, returnCode } from '../../protocol/return-codes.js';
 import type { BodyRecord, BodyValue } from '../../protocol/layout-types.js';
-import type { HandlerModule } from '../types.js';
+import type { FunctionContract } from '../types.js';
 import { FAMILY_ORDER, NON_WIRE, PLANNED } from './coverage.js';
 
 /** Codes every business type can answer besides its own refusals (SPEC.md section 8). */
@@ -137,7 +138,7 @@ function codeCell(name: keyof typeof RETURN_CODES): string {
 }
 
 /** The spec section of one business type. */
-export function renderSection(h: HandlerModule, row: BusinessRow): string {
+export function renderSection(h: FunctionContract, row: BusinessRow): string {
   const parts: string[] = [`### ${row.ids.length ? `${row.ids.join(', ')} ` : ''}${row.name} (${row.code})`, '', `${row.title}. Source: \`${h.file ?? '?'}\`. Served by default on: ${row.interfaces.join(', ')}.`];
   if (h.doc) parts.push('', h.doc);
   if (h.maxPage) parts.push('', `Paged (section 3): at most **${h.maxPage}** records per page; a larger \`limit\` is answered with ${h.maxPage}.`);
@@ -171,7 +172,7 @@ function idOrder(id: string): number {
 }
 
 /** The per-business-type sections, in code order. */
-export function renderFunctions(handlers: readonly HandlerModule[]): string {
+export function renderFunctions(handlers: readonly FunctionContract[]): string {
   const sections: string[] = [];
   for (const row of BUSINESS_ROWS) {
     const h = handlers.find((x) => x.biz === row.code);
@@ -190,7 +191,7 @@ export function renderBusinessTypes(): string {
 }
 
 /** The coverage table (section 9): every inventory ID, its business type and status. */
-export function renderCoverage(handlers: readonly HandlerModule[]): string {
+export function renderCoverage(handlers: readonly FunctionContract[]): string {
   const rows: { id: string; line: string }[] = [];
   for (const row of BUSINESS_ROWS) {
     const h = handlers.find((x) => x.biz === row.code);
@@ -209,7 +210,7 @@ export function renderCoverage(handlers: readonly HandlerModule[]): string {
 const BLOCK = (name: string) => new RegExp(`(<!-- BEGIN GENERATED: ${name} -->\\n)[\\s\\S]*?(<!-- END GENERATED: ${name} -->)`);
 
 /** SPEC.md with its generated blocks rewritten from the handler list. Throws when a marker is missing. */
-export function updateSpec(spec: string, handlers: readonly HandlerModule[]): string {
+export function updateSpec(spec: string, handlers: readonly FunctionContract[]): string {
   let out = spec;
   for (const [name, body] of [
     ['business-types', renderBusinessTypes()],

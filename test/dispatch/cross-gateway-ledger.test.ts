@@ -31,7 +31,7 @@ import { unavailable } from '../../src/store/errors.js';
 import { ensureDatabase } from '../../src/store/init.js';
 import { openStore } from '../../src/store/open.js';
 import type { AdminStore, Row, Store } from '../../src/store/types.js';
-import { systemClock } from '../../src/types.js';
+import { systemClock } from '../../src/clock.js';
 import { testInterface } from '../helpers/gateway.js';
 import { familyLines } from '../helpers/log-files.js';
 import { SEED, SEED_SCRYPT } from '../helpers/seeded.js';

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { createHash } from 'node:crypto';
 import { encodeRequest } from '../../protocol/message.js';
-import { redact } from '../../protocol/layout.js';
+import { redact } from '../../protocol/redact.js';
 import { handlerFor } from '../../handlers/index.js';
 import { requestHash } from '../../src/idempotency.js';
 import { HEADER_SIZE } from '../../protocol/header.js';

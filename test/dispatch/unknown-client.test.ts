@@ -18,7 +18,7 @@ import { demoFixtures } from '../../src/store/demo.js';
 import { ensureDatabase } from '../../src/store/init.js';
 import { openStore } from '../../src/store/open.js';
 import { Gateway } from '../../src/server/gateway.js';
-import { systemClock } from '../../src/types.js';
+import { systemClock } from '../../src/clock.js';
 import { testInterface } from '../helpers/gateway.js';
 import { familyLines } from '../helpers/log-files.js';
 import { SEED_SCRYPT } from '../helpers/seeded.js';

@@ -1,4 +1,5 @@
-// The handler kit's promise: request and reply types are inferred from the layouts, so a
+// The handler kit's promise: request and reply types are inferred from the contract's layouts
+// (handlers/contracts/define.ts) for the handler bound to it (handlers/kit/define.ts), so a
 // misspelt or missing reply field, or a value of the wrong type, is a compile error. Each case
 // is compiled with the project's compiler options by the TypeScript compiler itself.
 import t from 'tap';
@@ -13,9 +14,10 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 function source(handle: string): string {
   return `
 import { char, list, money } from '${ROOT}protocol/fields.js';
+import { defineContract } from '${ROOT}handlers/contracts/define.js';
 import { defineHandler } from '${ROOT}handlers/kit/define.js';
 import { svcnum } from '${ROOT}handlers/kit/fields.js';
-export default defineHandler({
+const contract = defineContract({
   key: 'BALANCE',
   module: import.meta.url,
   request: [svcnum],
@@ -23,6 +25,8 @@ export default defineHandler({
   refusals: [],
   doc: '',
   example: { request: { svcnum: '13900000000' }, response: { balance: 1n, items: [] } },
+});
+export default defineHandler(contract, {
   async handle(req) {
     ${handle}
   },

@@ -2,13 +2,15 @@
 // handler registry (handlers/index.ts): docs/legacy-inventory.md (one row per ID: business type,
 // name, handler file, or the modules of an ID that is not a wire function) and the first line of
 // every handler file (`// Serves CS-12 realtime-totals (112), …`), so that one grep for an ID or a
-// wire name finds its file.
+// wire name finds its file. The function's wire contract (handlers/contracts/<same name>.ts)
+// starts with the same list (`// Contract of CS-12 realtime-totals (112), …`): the grep finds both.
 import t from 'tap';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { HANDLERS } from '../../handlers/index.js';
+import { CONTRACTS } from '../../handlers/contracts/index.js';
 import { businessById, codeForId } from '../../protocol/business-types.js';
-import type { HandlerModule } from '../../src/types.js';
+import type { FunctionContract } from '../../src/types.js';
 import { INVENTORY_IDS } from '../fixtures/protocol/inventory.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -80,7 +82,7 @@ t.test(`every handler's IDs are in ${DOC}; a handler without an ID is among bssg
 // The first line of a handler file.
 
 /** One `ID name (code)` entry of a `// Serves …` line, as the registry says it. */
-function entry(h: HandlerModule): string {
+function entry(h: FunctionContract): string {
   return `${h.ids.length ? `${h.ids.join(' ')} ` : ''}${h.name} (${h.biz})`;
 }
 
@@ -95,4 +97,16 @@ t.test('the first line of every handler file lists exactly the IDs, wire names a
     t.equal(first, `// Serves ${served.map(entry).join(', ')}.`, `${file}: first line`);
   }
   t.same([...new Set(HANDLERS.map((h) => h.file))].sort(), files.map((f) => `handlers/${f}`).sort(), 'every module of the registry is a file of handlers/');
+});
+
+t.test('the first line of every contract file (handlers/contracts/) lists the same IDs, wire names and codes as its handler', async (t) => {
+  const skip = new Set(['index.ts', 'define.ts']);
+  const files = readdirSync(`${ROOT}handlers/contracts`).filter((f) => f.endsWith('.ts') && !skip.has(f));
+  t.ok(files.length >= 30, `${files.length} contract files`);
+  for (const f of files) {
+    const served = CONTRACTS.filter((c) => c.file === `handlers/${f}`);
+    t.ok(served.length > 0, `handlers/contracts/${f} is in the contract table (handlers/contracts/index.ts)`);
+    const first = readFileSync(`${ROOT}handlers/contracts/${f}`, 'utf8').split('\n', 1)[0];
+    t.equal(first, `// Contract of ${served.map(entry).join(', ')}.`, `handlers/contracts/${f}: first line`);
+  }
 });

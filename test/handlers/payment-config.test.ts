@@ -17,7 +17,7 @@ import { openStore } from '../../src/store/open.js';
 import { Gateway } from '../../src/server/gateway.js';
 import { parseReconFile } from '../../src/reconcile/parse.js';
 import { reconcile } from '../../src/reconcile/run.js';
-import { systemClock } from '../../src/types.js';
+import { systemClock } from '../../src/clock.js';
 import { testInterface } from '../helpers/gateway.js';
 import { SEED_SCRYPT } from '../helpers/seeded.js';
 

@@ -9,7 +9,8 @@ import { openStore } from '../../src/store/open.js';
 import type { AdminStore } from '../../src/store/types.js';
 import { Gateway, type BoundInterface } from '../../src/server/gateway.js';
 import { HANDLERS } from '../../handlers/index.js';
-import { systemClock, type Clock, type HandlerModule } from '../../src/types.js';
+import type { Clock, HandlerModule } from '../../src/types.js';
+import { systemClock } from '../../src/clock.js';
 import { allText, familyLines } from './log-files.js';
 
 export function testInterface(over: Partial<InterfaceConfig> = {}): InterfaceConfig {

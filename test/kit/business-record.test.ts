@@ -5,7 +5,8 @@ import t from 'tap';
 import { handlerSuite } from '../helpers/seeded.js';
 import { recordBusiness } from '../../handlers/kit/business-record.js';
 import { SUBSCRIBER_BY_NUMBER } from '../../src/store/queries/subscriber.js';
-import { systemClock, type WriteContext } from '../../src/types.js';
+import type { WriteContext } from '../../src/types.js';
+import { systemClock } from '../../src/clock.js';
 import { businessByCode } from '../../protocol/business-types.js';
 import { GatewayError } from '../../protocol/return-codes.js';
 

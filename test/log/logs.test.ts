@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { LogConfig } from '../../src/config/types.js';
-import { SECRET_MASK } from '../../protocol/layout.js';
+import { SECRET_MASK } from '../../protocol/redact.js';
 import { createLogs, mmdd } from '../../src/log/index.js';
 import type { Clock } from '../../src/types.js';
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { SECRET_MASK } from '../../protocol/layout.js';
+import { SECRET_MASK } from '../../protocol/redact.js';
 import { SECRET_KEYS, redactSecrets } from '../../src/log/redact.js';
 
 // Written out here, not taken from SECRET_KEYS: removing a name from the list must fail this test.

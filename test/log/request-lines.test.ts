@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SECRET_MASK } from '../../protocol/layout.js';
+import { SECRET_MASK } from '../../protocol/redact.js';
 import { createLogs, mmdd } from '../../src/log/index.js';
 import { RequestLines, jsonString, jsonValue } from '../../src/log/request-lines.js';
 import type { Clock } from '../../src/types.js';

@@ -1,7 +1,8 @@
 // OP-04: the scanner's metrics (OC-01…OC-03) read its stats() when scraped, whether or not a
 // scanner runs in this process.
 import t from 'tap';
-import { metricsText, registerScannerStats } from '../../src/metrics.js';
+import { registerScannerStats } from '../../src/metrics.js';
+import { metricsText } from '../../src/prometheus.js';
 import type { ScannerStats } from '../../src/scanner/scanner.js';
 import { parsePrometheusText } from '../../src/status.js';
 import { value } from './helpers.js';

@@ -18,7 +18,7 @@ import { BssClient } from '../../src/client.js';
 import { openStore } from '../../src/store/open.js';
 import { ensureDatabase } from '../../src/store/init.js';
 import type { Row, Store } from '../../src/store/types.js';
-import { systemClock } from '../../src/types.js';
+import { systemClock } from '../../src/clock.js';
 import { SEED, SEED_SCRYPT } from '../helpers/seeded.js';
 import { freePort, serve, waitFor, type ServedGateway } from '../helpers/cli-gateway.js';
 import { withTempDatabase } from '../store/contract-pg-helper.js';

@@ -1,18 +1,8 @@
 import t from 'tap';
-import {
-  coerceBody,
-  coerceField,
-  dateProblem,
-  decodeBody,
-  describeLayout,
-  encodeBody,
-  fixedSize,
-  hasSecret,
-  layoutTable,
-  PAGE_REQUEST,
-  pagedResponse,
-  redact,
-} from '../../protocol/layout.js';
+import { dateProblem, decodeBody, encodeBody, fixedSize, PAGE_REQUEST, pagedResponse } from '../../protocol/layout.js';
+import { coerceBody, coerceField } from '../../protocol/coerce.js';
+import { describeLayout, layoutTable } from '../../protocol/describe.js';
+import { hasSecret, redact } from '../../protocol/redact.js';
 import type { Layout } from '../../protocol/layout-types.js';
 import { GatewayError } from '../../protocol/return-codes.js';
 import { ALL_TYPES, allTypesRequest, AUTH_REQUEST, DETAIL_ITEM, pagedResponseFixture } from '../fixtures/protocol/frames.js';

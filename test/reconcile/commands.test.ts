@@ -113,8 +113,9 @@ handlerSuite('PC-07 reconcile command and drop directory, PC-08 report card-paym
   });
 
   t.test('PC-07 / PC-08: the commands are on the bssgate command line', async (t) => {
-    const { buildProgram } = await import('../../src/cli.js');
-    const program = buildProgram();
+    // The commands on the database are loaded when such a command runs (src/cli.ts main()).
+    const { buildProgram, loadStoreCommands } = await import('../../src/cli.js');
+    const program = buildProgram(await loadStoreCommands());
     const reconcileCmd = program.commands.find((c) => c.name() === 'reconcile');
     t.ok(reconcileCmd, 'bssgate reconcile');
     t.same(reconcileCmd?.registeredArguments.map((a) => a.name()), ['file']);

@@ -9,7 +9,7 @@ import { DEFAULT_CARD } from '../../src/config/keys.js';
 import { post, type PostingUnit } from '../../src/domain/posting.js';
 import { parseReconFile, ReconFormatError } from '../../src/reconcile/parse.js';
 import { reconcile, type ReconResult } from '../../src/reconcile/run.js';
-import { systemClock } from '../../src/types.js';
+import { systemClock } from '../../src/clock.js';
 import { handlerSuite, type Harness } from '../helpers/seeded.js';
 import { accountState, big, payRow, serial, subscriberStatus } from '../handlers/card-expected.js';
 

@@ -6,7 +6,8 @@ import { encodeRequest } from '../../protocol/message.js';
 import { GatewayError } from '../../protocol/return-codes.js';
 import connectionCheck from '../../handlers/connection-check.js';
 import { HANDLERS as ALL_HANDLERS } from '../../handlers/index.js';
-import { OPERATOR_NONE, type HandlerModule } from '../../src/types.js';
+import type { HandlerModule } from '../../src/types.js';
+import { OPERATOR_NONE } from '../../src/context.js';
 import type { Layout } from '../../protocol/layout-types.js';
 import { SLEEP_REQ, SLEEP_RES, sleeper, req } from '../helpers/handlers.js';
 
