@@ -119,7 +119,11 @@ t.test('OP-01/OP-04 workers = 2: both workers serve every interface on the same 
   }, 10_000, 'two workers listening');
   t.equal(new Set(listening.map((l) => l.workerPid)).size, 2, 'two worker processes');
   for (const iface of ['cs', 'card']) {
-    const pids = new Set(c.warn().filter((l) => l.msg === 'listening' && l.iface === iface).map((l) => l.pid));
+    // A worker's own 'listening' line may reach the file after the primary's 'worker listening'.
+    const pids = await waitFor(() => {
+      const p = new Set(c.warn().filter((l) => l.msg === 'listening' && l.iface === iface).map((l) => l.pid));
+      return p.size >= 2 ? p : undefined;
+    }, 10_000, `${iface} listening lines of both workers`).catch(() => new Set(c.warn().filter((l) => l.msg === 'listening' && l.iface === iface).map((l) => l.pid)));
     t.equal(pids.size, 2, `${iface} listened on by both workers`);
   }
   t.same(await connectionChecks(c.ports[0], 12), Array(12).fill(0), 'CS-01 on cs');
