@@ -35,7 +35,7 @@ import { systemClock } from '../../src/clock.js';
 import { testInterface } from '../helpers/gateway.js';
 import { familyLines } from '../helpers/log-files.js';
 import { SEED, SEED_SCRYPT } from '../helpers/seeded.js';
-import { freePort, serveCli, type ServedGateway } from '../helpers/serve-cli.js';
+import { freePort, serve, type ServedGateway } from '../helpers/serve.js';
 import { withTempDatabase } from '../store/contract-pg-helper.js';
 import { connectPeer, type Peer } from './harness.js';
 
@@ -100,7 +100,7 @@ async function demoDatabase(t: Test, tag: string): Promise<Db> {
 
 async function served(t: Test, db: Db, name: string): Promise<{ port: number; g: ServedGateway }> {
   const port = await freePort();
-  const g = await serveCli(db.ini(name, port));
+  const g = await serve(db.ini(name, port));
   t.teardown(() => g.stop());
   return { port, g };
 }

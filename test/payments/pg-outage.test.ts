@@ -33,7 +33,7 @@ import type { DatabaseConfig } from '../../src/config/types.js';
 import type { AdminStore, Row } from '../../src/store/types.js';
 import { CardSimulator, formatSimStats, type CardSimStats } from '../../src/sim/card.js';
 import { SEED, SEED_SCRYPT } from '../helpers/seeded.js';
-import { cli, freePort, serve, type Server } from '../helpers/serve.js';
+import { cli, freePort, serve, type ServedGateway } from '../helpers/serve.js';
 import { findPostgresBin, startOwnPostgres, type OwnPostgres } from '../helpers/own-postgres.js';
 
 const env = (name: string, dflt: number, min: number): number => {
@@ -103,7 +103,7 @@ async function outageRun(t: Test, pg: OwnPostgres, gateways: 1 | 2): Promise<voi
 
   // One INI per gateway: its own card port and log directory, the same database and client identity.
   const names = gateways === 1 ? ['A'] : ['A', 'B'];
-  const gws: { name: string; port: number; logDir: string; ini: string; server?: Server }[] = [];
+  const gws: { name: string; port: number; logDir: string; ini: string; server?: ServedGateway }[] = [];
   for (const name of names) {
     const port = await freePort();
     const logDir = join(dir, `logs-${name}`);

@@ -20,7 +20,7 @@ import { ensureDatabase } from '../../src/store/init.js';
 import type { Row, Store } from '../../src/store/types.js';
 import { systemClock } from '../../src/clock.js';
 import { SEED, SEED_SCRYPT } from '../helpers/seeded.js';
-import { freePort, serve, waitFor, type ServedGateway } from '../helpers/cli-gateway.js';
+import { freePort, serve, waitFor, type ServedGateway } from '../helpers/serve.js';
 import { withTempDatabase } from '../store/contract-pg-helper.js';
 
 const PG = process.env.BSSGATE_TEST_PG_URL;
