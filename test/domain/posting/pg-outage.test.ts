@@ -27,14 +27,14 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { openStore } from '../../src/store/open.js';
-import { ensureDatabase } from '../../src/store/init.js';
-import type { DatabaseConfig } from '../../src/config/types.js';
-import type { AdminStore, Row } from '../../src/store/types.js';
-import { CardSimulator, formatSimStats, type CardSimStats } from '../../src/sim/card.js';
-import { SEED, SEED_SCRYPT } from '../helpers/seeded.js';
-import { cli, freePort, serve, type ServedGateway } from '../helpers/serve.js';
-import { findPostgresBin, startOwnPostgres, type OwnPostgres } from '../helpers/own-postgres.js';
+import { openStore } from '../../../src/store/open.js';
+import { ensureDatabase } from '../../../src/store/init.js';
+import type { DatabaseConfig } from '../../../src/config/types.js';
+import type { AdminStore, Row } from '../../../src/store/types.js';
+import { CardSimulator, formatSimStats, type CardSimStats } from '../../../src/sim/card.js';
+import { SEED, SEED_SCRYPT } from '../../helpers/seeded.js';
+import { cli, freePort, serve, type ServedGateway } from '../../helpers/serve.js';
+import { findPostgresBin, startOwnPostgres, type OwnPostgres } from '../../helpers/own-postgres.js';
 
 const env = (name: string, dflt: number, min: number): number => {
   const raw = process.env[name];

@@ -2,13 +2,13 @@
 // unit of work (CS-21's transition as the example), the status transition refusal, and a
 // concurrent status change refused rather than overwritten.
 import t from 'tap';
-import { handlerSuite } from '../helpers/seeded.js';
-import { recordBusiness } from '../../handlers/kit/business-record.js';
-import { SUBSCRIBER_BY_NUMBER } from '../../src/store/queries/subscriber.js';
-import type { WriteContext } from '../../src/types.js';
-import { systemClock } from '../../src/clock.js';
-import { businessByCode } from '../../protocol/business-types.js';
-import { GatewayError } from '../../protocol/return-codes.js';
+import { handlerSuite } from '../../helpers/seeded.js';
+import { recordBusiness } from '../../../handlers/kit/business-record.js';
+import { SUBSCRIBER_BY_NUMBER } from '../../../src/store/queries/subscriber.js';
+import type { WriteContext } from '../../../src/types.js';
+import { systemClock } from '../../../src/clock.js';
+import { businessByCode } from '../../../protocol/business-types.js';
+import { GatewayError } from '../../../protocol/return-codes.js';
 
 handlerSuite('write kit: recordBusiness (CS-21 transition, USR_BUSI_RECORD status 5)', async (t, h) => {
   const wctx = (tx: WriteContext['tx']): WriteContext =>

@@ -5,7 +5,7 @@ import { registerScannerStats } from '../../src/metrics.js';
 import { metricsText } from '../../src/prometheus.js';
 import type { ScannerStats } from '../../src/scanner/scanner.js';
 import { parsePrometheusText } from '../../src/status.js';
-import { value } from './helpers.js';
+import { value } from '../helpers/ops-gateway.js';
 
 function stats(over: Partial<ScannerStats> = {}): ScannerStats {
   return {

@@ -8,11 +8,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { DEFAULT_CARD } from '../../src/config/keys.js';
-import { parseReconFile } from '../../src/reconcile/parse.js';
-import { reconcile } from '../../src/reconcile/run.js';
-import { handlerSuite, type Harness } from '../helpers/seeded.js';
-import { accountState, big, serial } from '../handlers/card-expected.js';
+import { DEFAULT_CARD } from '../../../src/config/keys.js';
+import { parseReconFile } from '../../../src/reconcile/parse.js';
+import { reconcile } from '../../../src/reconcile/run.js';
+import { handlerSuite, type Harness } from '../../helpers/seeded.js';
+import { accountState, big, serial } from '../../handlers/card-expected.js';
 
 const log = pino({ level: 'silent' });
 const MAX = 2n ** 63n - 1n;

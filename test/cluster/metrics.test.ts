@@ -9,7 +9,7 @@ import { BssClient } from '../../src/client.js';
 import { clusterAdminSources, startAdmin } from '../../src/admin.js';
 import { httpGet, parsePrometheusText } from '../../src/status.js';
 import { registerScannerStats } from '../../src/metrics.js';
-import { until, value } from './helpers.js';
+import { until, value } from '../helpers/ops-gateway.js';
 
 t.test('OP-04 cluster: metrics aggregated over two workers; readiness needs every worker', async (t) => {
   cluster.setupPrimary({ exec: resolve(import.meta.dirname, 'fixtures/metrics-worker.mjs'), execArgv: [], silent: true });

@@ -12,7 +12,7 @@ import { BssClient } from '../../src/client.js';
 import { demoFixtures } from '../../src/store/demo.js';
 import { httpGet, parsePrometheusText } from '../../src/status.js';
 import { withTempDatabase } from '../store/contract-pg-helper.js';
-import { freePort, until, value } from './helpers.js';
+import { freePort, until, value } from '../helpers/ops-gateway.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'dist/src/cli.js');

@@ -37,7 +37,7 @@ import { familyLines } from '../helpers/log-files.js';
 import { SEED, SEED_SCRYPT } from '../helpers/seeded.js';
 import { freePort, serve, type ServedGateway } from '../helpers/serve.js';
 import { withTempDatabase } from '../store/contract-pg-helper.js';
-import { connectPeer, type Peer } from './harness.js';
+import { connectPeer, type Peer } from '../dispatch/harness.js';
 
 const PG = process.env.BSSGATE_TEST_PG_URL;
 const ROUNDS = Number(process.env.BSSGATE_TEST_ROUNDS ?? 30);

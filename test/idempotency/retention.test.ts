@@ -6,7 +6,7 @@ import pino from 'pino';
 import t from 'tap';
 import { Ledger, RECONCILED_CODES, RECONCILED_META_PREFIX } from '../../src/idempotency.js';
 import { LEDGER_INSERT } from '../../src/store/queries/idempotency.js';
-import { backends, startWriteGateway } from './harness.js';
+import { backends, startWriteGateway } from '../dispatch/harness.js';
 
 function capture(): { log: pino.Logger; lines: string[] } {
   const lines: string[] = [];

@@ -3,7 +3,7 @@
 // not remembered, refusals whose writes commit are; the ledger survives a restart (PC-09); the
 // key's identity is the configured client name. On SQLite and PostgreSQL.
 import t from 'tap';
-import { answer, backends, connectPeer, startWriteGateway, writeFrame } from './harness.js';
+import { answer, backends, connectPeer, startWriteGateway, writeFrame } from '../dispatch/harness.js';
 
 for (const b of backends()) {
   t.test(`PC-06 ledger, replay and 2007 [${b.name}]`, async (t) => {

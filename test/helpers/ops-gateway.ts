@@ -7,7 +7,7 @@ import net from 'node:net';
 import type { AdminConfig, Config, DatabaseConfig, InterfaceConfig } from '../../src/config/types.js';
 import { startGateway, type Running } from '../../src/serve.js';
 import { httpGet, parsePrometheusText, type Sample } from '../../src/status.js';
-import { testInterface } from '../helpers/gateway.js';
+import { testInterface } from './gateway.js';
 import { withTempDatabase, type TempDatabase } from '../store/contract-pg-helper.js';
 
 export interface OpsGateway {

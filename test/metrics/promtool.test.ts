@@ -5,7 +5,7 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { parsePrometheusText } from '../../src/status.js';
-import { startOpsGateway } from './helpers.js';
+import { startOpsGateway } from '../helpers/ops-gateway.js';
 
 const promtool = spawnSync('promtool', ['--version'], { encoding: 'utf8' });
 const havePromtool = promtool.status === 0;

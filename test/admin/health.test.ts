@@ -13,7 +13,7 @@ import { connectRaw } from '../helpers/raw.js';
 import { req, sleeper, SLEEP_BIZ } from '../helpers/handlers.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import { HANDLERS } from '../../handlers/index.js';
-import { backends, startOpsGateway, until, value } from './helpers.js';
+import { backends, startOpsGateway, until, value } from '../helpers/ops-gateway.js';
 
 const CS01 = 101;
 

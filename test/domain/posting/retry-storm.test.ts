@@ -4,13 +4,13 @@
 // Then: no serial posted twice, every later answer byte-identical to the first under its own seq,
 // and every balance equal to the simulator's ledger to the fen. On SQLite, and on PostgreSQL when
 // BSSGATE_TEST_PG_URL is set. BSSGATE_STORM_N sets the number of transactions.
-import { FrameDecoder } from '../../protocol/frame.js';
-import { decodeHeader, HEADER_SIZE, SEQ_OFFSET } from '../../protocol/header.js';
-import { encodeRequest } from '../../protocol/message.js';
-import { LAYOUTS_BY_CODE } from '../../handlers/index.js';
-import { CardSimulator, formatSimStats, PAYMENT_BIZ } from '../../src/sim/card.js';
-import { connectRaw } from '../helpers/raw.js';
-import { handlerSuite, type Harness } from '../helpers/seeded.js';
+import { FrameDecoder } from '../../../protocol/frame.js';
+import { decodeHeader, HEADER_SIZE, SEQ_OFFSET } from '../../../protocol/header.js';
+import { encodeRequest } from '../../../protocol/message.js';
+import { LAYOUTS_BY_CODE } from '../../../handlers/index.js';
+import { CardSimulator, formatSimStats, PAYMENT_BIZ } from '../../../src/sim/card.js';
+import { connectRaw } from '../../helpers/raw.js';
+import { handlerSuite, type Harness } from '../../helpers/seeded.js';
 
 const N = Number(process.env.BSSGATE_STORM_N ?? 2000);
 

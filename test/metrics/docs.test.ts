@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { BssClient } from '../../src/client.js';
 import { parsePrometheusText } from '../../src/status.js';
-import { startOpsGateway } from './helpers.js';
+import { startOpsGateway } from '../helpers/ops-gateway.js';
 
 interface DocRow {
   type: string;

@@ -7,7 +7,7 @@ import t from 'tap';
 import { BssClient } from '../../src/client.js';
 import { adminTarget } from '../../src/cli.js';
 import { formatStatus, parsePrometheusText, quantile } from '../../src/status.js';
-import { freePort, startOpsGateway, until } from './helpers.js';
+import { freePort, startOpsGateway, until } from '../helpers/ops-gateway.js';
 
 const CLI = resolve(import.meta.dirname, '../../dist/src/cli.js');
 

@@ -5,7 +5,7 @@
 // BSSGATE_TEST_ROUNDS raises the number of serials of the storm (default 12).
 import t from 'tap';
 import { ledgerFor } from '../../src/idempotency.js';
-import { answer, backends, connectPeer, startWriteGateway, writeFrame, type Peer } from './harness.js';
+import { answer, backends, connectPeer, startWriteGateway, writeFrame, type Peer } from '../dispatch/harness.js';
 
 const ROUNDS = Number(process.env.BSSGATE_TEST_ROUNDS ?? 12);
 
