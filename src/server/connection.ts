@@ -300,7 +300,11 @@ export class Connection {
     const q = this.queue;
     if (q.length === 0 || q[0].buf === undefined) return;
     const s = this.socket;
-    s.cork();
+    // One answer ready (the usual case one request at a time): written straight, without
+    // cork/uncork (uncork sends even a single buffered write through the writev path). Several
+    // ready (pipelining): corked, so they leave in one writev.
+    const batch = q.length > 1 && q[1].buf !== undefined;
+    if (batch) s.cork();
     let ok = true;
     let closeAfter = false;
     while (q.length > 0 && q[0].buf !== undefined) {
@@ -314,7 +318,7 @@ export class Connection {
         break;
       }
     }
-    s.uncork();
+    if (batch) s.uncork();
     if (closeAfter) {
       this.endGracefully();
       return;
