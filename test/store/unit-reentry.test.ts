@@ -97,3 +97,26 @@ t.test('SQLite rolled the transaction back on its own: later statements do not r
   t.equal(await count(store), 0, 'nothing was committed, not even in autocommit');
   t.equal(await store.unitOfWork(async (tx) => tx.run(INS, { msg: 'd' })), 1, 'the next batch works');
 });
+
+// Issue 17: the guard's AsyncLocalStorage is disabled whenever no body is active (its promise hooks
+// would otherwise tax every await of every request for the rest of the process) and enabled again
+// by the next body. The guard must hold across that: in a body after the storage was disabled, and
+// in overlapping bodies when one of them finishes first.
+t.test('issue 17: the guard holds in later bodies and in overlapping bodies after others finished', async (t) => {
+  const store = await fresh(t);
+  const inside = async (tx: { run(q: QueryDef, b?: Record<string, string>): Promise<number> }, waitMs: number) => {
+    await new Promise((r) => setTimeout(r, waitMs));
+    const seen = await store.one(CNT).then(() => 'served', (e: Error) => e.message);
+    await tx.run(INS, { msg: `after ${waitMs}` });
+    return seen;
+  };
+  for (let i = 0; i < 3; i++) {
+    t.match(await store.unitOfWork((tx) => inside(tx, 1)), /called inside a unit of work/, `unit ${i + 1}, one after another`);
+    t.match(await store.transaction((tx) => inside(tx, 1)), /called inside a transaction/, `transaction ${i + 1}, one after another`);
+  }
+  // Units submitted together share a batch and run side by side; the short ones finish first.
+  const together = await Promise.all([1, 30, 60].map((ms) => store.unitOfWork((tx) => inside(tx, ms))));
+  for (const m of together) t.match(m, /called inside a unit of work/);
+  t.equal(await count(store), 9, 'every body committed its own tx write');
+  t.equal(await store.one(CNT).then(() => 'served'), 'served', 'outside any body the store answers');
+});
