@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { BssClient, type Reply } from './client.js';
 import { businessByName, businessByCode, BUSINESS_ROWS } from '../protocol/business-types.js';
 import { CONTRACTS, LAYOUTS_BY_CODE } from '../handlers/contracts/index.js';
-import { updateSpec } from './spec/render.js';
+import { registerSpecCommand } from './spec/spec-command.js';
+import { registerDissectorCommand } from './spec/dissector-command.js';
 import { coerceBody } from '../protocol/coerce.js';
 import type { BodyRecord, BodyValue } from '../protocol/layout-types.js';
 import { returnCode } from '../protocol/return-codes.js';
@@ -50,7 +51,7 @@ export async function loadStoreCommands(): Promise<StoreCommands> {
 }
 
 /** Commands that need none of StoreCommands: main() does not load them for these. */
-const LIGHT_COMMANDS: ReadonlySet<string> = new Set(['serve', 'call', 'spec', 'status', 'lockout', 'sim', 'shadow']);
+const LIGHT_COMMANDS: ReadonlySet<string> = new Set(['serve', 'call', 'spec', 'dissector', 'status', 'lockout', 'sim', 'shadow']);
 
 /** `host:port`, or an interface name looked up in the config files. */
 export function resolveTarget(target: string, configFiles: string[]): { host: string; port: number } {
@@ -226,22 +227,8 @@ export function buildProgram(store?: StoreCommands): Command {
       }
     });
 
-  program
-    .command('spec')
-    .description('rewrite the generated parts of protocol/SPEC.md from the handler layouts (--check: only report whether it is current)')
-    .option('--file <path>', 'the spec file', 'protocol/SPEC.md')
-    .option('--check', 'exit 1 when the file is not current, change nothing')
-    .action((opts: { file: string; check?: boolean }) => {
-      const old = readFileSync(opts.file, 'utf8');
-      const fresh = updateSpec(old, CONTRACTS);
-      if (opts.check) {
-        if (fresh !== old) throw new Error(`${opts.file} is not current: run 'npm run spec'`);
-        process.stdout.write(`${opts.file} is current\n`);
-        return;
-      }
-      if (fresh !== old) writeFileSync(opts.file, fresh);
-      process.stdout.write(`${opts.file} ${fresh === old ? 'was already current' : 'rewritten'}\n`);
-    });
+  registerSpecCommand(program);
+  registerDissectorCommand(program);
 
   store?.registerDbCommands(program, { loadConfig, openStore });
   store?.registerCardCommands(program, { loadConfig, openStore });
