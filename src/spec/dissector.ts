@@ -183,6 +183,21 @@ local function trim(s)
   return (s:gsub(" +$", ""))
 end
 
+-- Bytes of r without its trailing space padding.
+local function unpadded(r)
+  local n = r:len()
+  while n > 0 and r(n - 1, 1):uint() == 0x20 do n = n - 1 end
+  return n
+end
+
+-- GBK text of n bytes at off (decoded by Wireshark as GB18030, of which GBK is a subset).
+local function add_gbk(tree, f, tvb, off, n, whole)
+  if n == 0 then return tree:add(f, whole, "") end
+  local item = tree:add_packet_field(f, tvb(off, n), ENC_GB18030)
+  if whole:offset() == off then item:set_len(whole:len()) end -- a char field: its padding too
+  return item
+end
+
 local Short = {}
 
 local function need(tvb, off, n)
@@ -200,8 +215,8 @@ local function dissect_fields(tvb, tree, off, fields)
     elseif t == "char" then
       need(tvb, off, d.w)
       local r = tvb(off, d.w)
-      local v = trim(r:string(ENC_GB18030))
-      local item = tree:add(d.f, r, v)
+      local item = add_gbk(tree, d.f, tvb, off, unpadded(r), r)
+      local v = trim(r:string(ENC_ASCII))
       if d.codes and d.codes[v] then item:append_text(" = " .. d.codes[v]) end
       off = off + d.w
     elseif t == "date" or t == "datetime" or t == "cycle" then
@@ -215,8 +230,7 @@ local function dissect_fields(tvb, tree, off, fields)
       need(tvb, off, 2)
       local n = tvb(off, 2):uint()
       need(tvb, off, 2 + n)
-      local v = n > 0 and tvb(off + 2, n):string(ENC_GB18030) or ""
-      tree:add(d.f, tvb(off, 2 + n), v)
+      add_gbk(tree, d.f, tvb, off + 2, n, tvb(off, 2 + n))
       off = off + 2 + n
     elseif t == "list" then
       need(tvb, off, 2)
@@ -284,7 +298,7 @@ local function dissect_pdu(tvb, pinfo, tree)
       t:add(hf.request_in, l.frame):set_generated()
       local d = ts - l.ts
       local secs = math.floor(d)
-      t:add(hf.response_time, NSTime.new(secs, math.floor((d - secs) * 1e9 + 0.5))):set_generated()
+      t:add(hf.response_time, NSTime.new(secs, math.floor((d - secs) * 1e6 + 0.5) * 1000)):set_generated() -- capture times are in microseconds
     end
   end
 
@@ -300,7 +314,7 @@ local function dissect_pdu(tvb, pinfo, tree)
       need(tvb, off, 2)
       local n = tvb(off, 2):uint()
       need(tvb, off, 2 + n)
-      t:add(hf.message, tvb(off, 2 + n), n > 0 and tvb(off + 2, n):string(ENC_GB18030) or "")
+      add_gbk(t, hf.message, tvb, off + 2, n, tvb(off, 2 + n))
       off = off + 2 + n
       if result ~= 0 or not layout then return end
       off = dissect_fields(tvb, t, off, layout.response)
