@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { HANDLERS } from '../../handlers/index.js';
 import { CONTRACTS } from '../../handlers/contracts/index.js';
 import { renderSpecJson, type SpecField } from '../../src/spec/json.js';
+import { DEFAULT_DISSECTOR_PORTS, renderDissector } from '../../src/spec/dissector.js';
 import { decodeHeader } from '../../protocol/header.js';
 import { RETURN_CODES } from '../../protocol/return-codes.js';
 import { decodeRequestBody, decodeResponse } from '../../protocol/message.js';
@@ -179,4 +180,24 @@ t.test('issue 18: `bssgate spec --check` fails naming spec.json when it is stale
   t.match(write.stdout, `${join(dir, 'spec.json')} rewritten`);
   t.match(write.stdout, `${join(dir, 'SPEC.md')} was already current`);
   t.equal(readFileSync(join(dir, 'spec.json'), 'utf8'), specText, 'rewritten to the committed content');
+});
+
+t.test('issue 18: docs/integrators.md names what spec.json and the dissector have', async (t) => {
+  const doc = readFileSync(join(root, 'docs/integrators.md'), 'utf8');
+  const table = doc.slice(doc.indexOf('| key | what it holds |'), doc.indexOf('A field of a layout has'));
+  const documented = [...table.matchAll(/^\| ((?:`\w+`(?:, )?)+) \|/gm)].flatMap((m) => [...m[1].matchAll(/`(\w+)`/g)].map((x) => x[1]));
+  t.same(documented.sort(), Object.keys(spec).filter((k) => !['about', 'byteOrder', 'textEncoding'].includes(k)).sort(), 'every top-level key of spec.json is in the table, and only those');
+  const lua = renderDissector(spec);
+  const fields = new Set([...lua.matchAll(/ProtoField\.\w+\("([^"]+)"/g)].map((m) => m[1]));
+  const named = [...new Set([...doc.matchAll(/`(bssgate\.[\w.<>|-]+)/g)].map((m) => m[1]))];
+  t.ok(named.length >= 15, `${named.length} names in the doc`);
+  for (const n of named) {
+    if (n === 'bssgate.lua') continue; // the file name
+    if (n === 'bssgate.ports') t.match(lua, 'bssgate.prefs.ports = Pref.string', n);
+    else if (n === 'bssgate.malformed') t.match(lua, 'ProtoExpert.new("bssgate.malformed"', n);
+    else if (n.includes('<')) t.ok([...fields].some((f) => /^bssgate\.[a-z0-9-]+\.(request|response)\.\w+$/.test(f)), `${n}: fields named so`);
+    else t.ok(fields.has(n), `${n} is a field of the dissector`);
+  }
+  t.ok(fields.has('bssgate.balance.request.svcnum'), 'the doc example bssgate.balance.request.svcnum');
+  t.match(doc, `default \`${DEFAULT_DISSECTOR_PORTS}\``, 'the default ports');
 });
