@@ -28,8 +28,7 @@ import {
   decodeHeader,
   type Header,
 } from '../../protocol/header.js';
-import { fixedBytes } from '../../protocol/layout.js';
-import { PAGE_REQUEST } from '../../protocol/layout.js';
+import { fixedBytes, PAGE_REQUEST } from '../../protocol/layout.js';
 import type { BodyRecord, BodyValue, Field, Layout } from '../../protocol/layout-types.js';
 import { decodeResponse } from '../../protocol/message.js';
 import { RETURN_CODES, codeFamily, type ReturnCodeName } from '../../protocol/return-codes.js';
