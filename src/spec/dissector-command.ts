@@ -23,6 +23,10 @@ export function registerDissectorCommand(program: Command): void {
           throw new Error(`--spec ${opts.spec}: ${(err as Error).message}`);
         }
       } else spec = buildSpecJson(CONTRACTS);
+      // `bssgate dissector | head`: the reader leaving early is not an error.
+      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPIPE') throw err;
+      });
       process.stdout.write(renderDissector(spec, opts.ports));
     });
 }

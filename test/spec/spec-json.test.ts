@@ -201,3 +201,15 @@ t.test('issue 18: docs/integrators.md names what spec.json and the dissector hav
   t.ok(fields.has('bssgate.balance.request.svcnum'), 'the doc example bssgate.balance.request.svcnum');
   t.match(doc, `default \`${DEFAULT_DISSECTOR_PORTS}\``, 'the default ports');
 });
+
+t.test('issue 18: `bssgate dissector | head -1` ends quietly; bad options are named', async (t) => {
+  const r = spawnSync('sh', ['-c', `"${process.execPath}" "${cli}" dissector | head -1`], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  t.equal(r.stdout, '-- Wireshark dissector for the bssgate wire protocol, version 1.\n');
+  t.equal(r.stderr, '', 'no EPIPE stack when the reader leaves early');
+  const bad = spawnSync(process.execPath, [cli, 'dissector', '--ports', 'x'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  t.equal(bad.status, 1);
+  t.match(bad.stderr, 'bssgate: --ports "x": expected comma-separated ports or ranges a-b');
+  const missing = spawnSync(process.execPath, [cli, 'dissector', '--spec', join(t.testdir(), 'none.json')], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  t.equal(missing.status, 1);
+  t.match(missing.stderr, /bssgate: --spec .*none\.json: ENOENT/);
+});
