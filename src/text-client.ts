@@ -38,7 +38,7 @@ export interface TextCallOptions extends CallOptions {
 export interface TextReply<B extends BodyRecord = BodyRecord> extends Reply<B> {
   /** Header fields of the reply's first packet, as on the wire (padding kept). */
   raw: Record<string, string>;
-  /** The error field unpadded ("00000"), or '' when the profile has none. */
+  /** The error field as on the wire ("00000", "02001"), or '' when the profile has none. */
   error: string;
   /** The flag field ("1"/"0"), or ''. */
   flag: string;
@@ -315,9 +315,9 @@ export class TextFramingClient {
   private onReply(serial: string, first: Packet, text: Buffer, packets: number, bytes: Buffer): void {
     const p = this.profile;
     const raw = first.raw;
-    const error = p.role.error ? unpad(p.role.error, raw[p.role.error.name]) : '';
+    const error = p.role.error ? raw[p.role.error.name] : '';
     const flag = p.role.flag ? raw[p.role.flag.name] : '';
-    const result = resultOf(p, p.role.error ? raw[p.role.error.name] : '', flag);
+    const result = resultOf(p, error, flag);
     const pd = p.correlation === 'serial' ? this.bySerial.get(serial) : this.queue[0];
     if (!pd) {
       // A refusal nobody asked for (9003 too many connections, a refused packet): fail everything.
