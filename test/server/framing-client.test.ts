@@ -294,3 +294,32 @@ for (const p of PROFILES) {
     t.match(rs[2].message, /服务正在停止/, 'the 9004 message is the body');
   });
 }
+
+/** card-recharge with its check code declared as an echoed field: TEST ONLY (check codes are not implemented; the shipped file is refused). */
+function cardUnchecked(): FramingProfile {
+  const doc = JSON.parse(readFileSync(profileFile('card-recharge'), 'utf8')) as { header: { role: string }[] };
+  for (const f of doc.header) if (f.role === 'check') f.role = 'echo';
+  return parseProfile(doc, 'card-recharge-unchecked (test)');
+}
+
+t.test('issue 19 card-recharge (check code as an echoed field, test only): the client heartbeat is answered; a flood of heartbeats closes the connection', async (t) => {
+  const p = cardUnchecked();
+  const g = await startTestGateway({ interfaces: [{ kind: 'card', name: 'card', framing: p }] });
+  t.teardown(() => g.stop());
+  const c = await TextFramingClient.connect({ profile: p, port: g.port, timeoutMs: 20_000 });
+  t.teardown(() => c.close(true));
+  await c.heartbeat();
+  t.equal(c.heartbeats, 1, 'one heartbeat, one answer');
+  // A client sending the profile's heartbeat every 120 s stays far under maxPerMinute; one that
+  // sends them every few ms is cut off once it passes the limit.
+  const flood = await TextFramingClient.connect({ profile: p, port: g.port, timeoutMs: 20_000 });
+  t.teardown(() => flood.close(true));
+  const beats: Promise<void>[] = [];
+  for (let i = 0; i <= p.heartbeat!.maxPerMinute; i++) beats.push(flood.heartbeat().catch(() => undefined));
+  await Promise.all(beats);
+  t.equal(flood.heartbeats, p.heartbeat!.maxPerMinute, `${p.heartbeat!.maxPerMinute} answered, then closed`);
+  await t.rejects(flood.call(101, {}), /closed|connection/, 'the connection is closed');
+  // The first client is untouched.
+  await c.heartbeat();
+  t.equal(c.heartbeats, 2);
+});
