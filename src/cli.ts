@@ -208,7 +208,9 @@ export function buildProgram(store?: StoreCommands): Command {
     .option('--operator <id>', 'operator / terminal id in the header', 'cli')
     .option('--serial <serial>', 'transaction serial (流水号); default a fresh one')
     .addOption(new Option('--timeout <ms>', 'answer timeout in ms').default('10000').argParser((v) => Number(v)))
-    .action(async (target: string, business: string, fields: string[], opts: { json?: boolean; config?: string[]; operator: string; serial?: string; timeout: number }) => {
+    .option('--framing <profile>', 'speak a text framing profile (JSON, docs/framing.md) instead of v1, e.g. config/framing/h2.json')
+    .option('--header <name=value...>', 'with --framing: echoed header fields of the profile (phone=13997000001 office=F010ZB)')
+    .action(async (target: string, business: string, fields: string[], opts: { json?: boolean; config?: string[]; operator: string; serial?: string; timeout: number; framing?: string; header?: string[] }) => {
       const { host, port } = resolveTarget(target, opts.config ?? []);
       // A number is sent as it is, known or not (to see what the server answers); a name must be known.
       const code = /^\d+$/.test(business) ? Number(business) : businessByName(business)?.code;
@@ -217,7 +219,9 @@ export function buildProgram(store?: StoreCommands): Command {
         throw new Error(`unknown business "${business}"; implemented: ${served.join(', ')} (every business type: protocol/SPEC.md, section 6)`);
       }
       const body = parseFields(code, fields);
-      const client = await BssClient.connect({ host, port, timeoutMs: opts.timeout, operator: opts.operator });
+      const client = opts.framing
+        ? await (await import('./text-client.js')).connectTextClient(opts.framing, opts.header ?? [], { host, port, timeoutMs: opts.timeout, operator: opts.operator })
+        : await BssClient.connect({ host, port, timeoutMs: opts.timeout, operator: opts.operator });
       try {
         const reply = await client.call(code, body, { serial: opts.serial });
         process.stdout.write(formatReply(reply, !!opts.json));
