@@ -66,7 +66,8 @@ export function typeMismatch(spec: ColumnSpec, type: string | undefined): string
 export function columnOfError(message: string): string | undefined {
   const m =
     /no such column: ([\w.$#]+)/i.exec(message) ??
-    /column "?([\w.$#]+)"? does not exist/i.exec(message) ??
+    /column "([^"]+)"(?: of relation "[^"]+")? does not exist/i.exec(message) ??
+    /column ([\w.$#]+) does not exist/i.exec(message) ??
     /ORA-00904: (?:"[^"]*"\.)?"([^"]+)"/.exec(message) ??
     /has no column named ([\w$#]+)/i.exec(message);
   return m?.[1];
@@ -199,4 +200,23 @@ async function checkTicketQuery(store: AdminStore, reg: RegisteredQuery, present
   if (p) return fail(reg.name, p);
   const missing = kinds.filter((k) => !have.includes(k));
   return { status: 'ok', name: reg.name, text: `ok ${reg.name}${missing.length ? ` (${month}; ${missing.map((k) => `ticket.${k}`).join(', ')} not found, not checked)` : ''}` };
+}
+
+/** serve refuses to start: the first FAIL line of the check (and how many more), one line, no stack. */
+export class QueryCheckError extends Error {
+  constructor(readonly failures: readonly CheckLine[]) {
+    super(`${failures[0].text}${failures.length > 1 ? `; ${failures.length - 1} more: bssgate db check` : ''}`);
+    this.name = 'QueryCheckError';
+  }
+}
+
+/**
+ * The check `serve` runs at start (after the schema check, when the database answers): warnings
+ * go to the log, any FAIL throws QueryCheckError.
+ */
+export async function checkQueriesAtStart(store: AdminStore, now: Date, warn: (line: string) => void): Promise<void> {
+  const lines = await checkQueries(store, { now });
+  for (const l of lines) if (l.status === 'warn') warn(l.text);
+  const failures = lines.filter((l) => l.status === 'FAIL');
+  if (failures.length) throw new QueryCheckError(failures);
 }

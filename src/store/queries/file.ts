@@ -165,13 +165,14 @@ export function validateQueriesFile(f: ParsedQueriesFile): void {
       const kinds = Object.keys(q.parts ?? {}) as TicketKind[];
       const pieces = [{ sql: outer?.sql ?? q.sql, block: outer }, ...kinds.map((k) => ({ sql: pick(f.blocks, partName(q.name, k), d)?.sql ?? q.parts![k]!, block: pick(f.blocks, partName(q.name, k), d) }))];
       const declared = new Set(Object.keys(q.binds));
+      const bindsOf = (sql: string) => bindNamesOf(sql.replace('{{parts}}', 'SELECT 1').replaceAll('{{table}}', 'T'), q.name);
       for (const p of pieces) {
         if (!p.block) continue;
-        for (const u of bindNamesOf(p.sql, q.name)) {
+        for (const u of bindsOf(p.sql)) {
           if (!declared.has(u)) throw new QueriesFileError(f.file, p.block.line, p.block.name, `SQL uses :${u}, which is not a declared bind; declared: ${binds(q)}`);
         }
       }
-      const used = new Set(pieces.flatMap((p) => bindNamesOf(p.sql.replace('{{parts}}', ''), q.name)));
+      const used = new Set(pieces.flatMap((p) => bindsOf(p.sql)));
       const blame = pieces.find((p) => p.block)!.block!;
       for (const b of declared) {
         if (!used.has(b)) throw new QueriesFileError(f.file, blame.line, blame.name, `bind :${b} is declared but the SQL does not use it (outer SQL and parts together${blame.dialect ? `, @${blame.dialect}` : ''})`);
