@@ -242,3 +242,32 @@ for (const be of backends) {
 }
 
 forgetTicketTables();
+
+t.test('docs/operator-schema.md: the loader messages it shows are the loader\'s', async (t) => {
+  const { readFileSync, readdirSync } = await import('node:fs');
+  const doc = readFileSync(join(root, 'docs/operator-schema.md'), 'utf8');
+  const said = (text: string) => {
+    try {
+      loadQueriesText(text, 'q.sql', 'sqlite');
+      return '';
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+  for (const [text, shown] of [
+    ['-- a comment\n\n-- name: no.such.query\nSELECT 1', 'queries file q.sql:3: query no.such.query: no query of that name (bssgate db queries lists them)'],
+    ['-- name: account.balance\nSELECT ACCTID AS acctid FROM T WHERE ACCTID = :id', 'queries file q.sql:1: query account.balance: SQL uses :id, which is not a declared bind; declared: :acctid'],
+    [`${BALANCE_X2}\n-- name: account.balance\n${BALANCE_X2.split('\n')[1]}`, 'queries file q.sql:4: query account.balance: given twice (first at line 1)'],
+    ['-- name: account.balance\n\n-- name: auth.password\nSELECT 1', 'queries file q.sql:1: query account.balance: empty block: no SQL'],
+    ['SELECT 1', 'queries file q.sql:1: SQL outside a block: start a block with -- name: <query name>'],
+  ] as const) {
+    t.equal(said(text), shown);
+    t.ok(doc.includes(shown), `the doc shows: ${shown}`);
+  }
+  // src/store/queries/all.ts imports every module that defines queries (the loader looks names up after it).
+  const all = readFileSync(join(root, 'src/store/queries/all.ts'), 'utf8');
+  for (const f of readdirSync(join(root, 'src/store/queries'))) {
+    if (!f.endsWith('.ts') || f === 'define.ts') continue;
+    if (/define(Ticket)?Query\(/.test(readFileSync(join(root, 'src/store/queries', f), 'utf8'))) t.match(all, `'./${f.replace(/\.ts$/, '.js')}'`, `all.ts imports ${f}`);
+  }
+});
