@@ -6,7 +6,7 @@
 import { readMeta } from './store/init.js';
 import { demoFixtures } from './store/demo.js';
 import { verifyPasswordAsync } from './store/password.js';
-import { defineQuery } from './store/queries/define.js';
+import { DEMO_SUBSCRIBER } from './store/queries/subscriber.js';
 import type { AdminStore } from './store/types.js';
 import type { BoundInterface } from './server/gateway.js';
 import type { Config } from './config/types.js';
@@ -23,13 +23,6 @@ export interface DatabaseFacts {
     first?: { svcnum: string; password?: string };
   };
 }
-
-const DEMO_SUBSCRIBER = defineQuery({
-  name: 'banner.demo-subscriber',
-  sql: 'SELECT SVCPWD FROM TAB_SUBSCRB WHERE SVCNUM = :svcnum AND STATUS <> 5',
-  binds: { svcnum: 'text' },
-  columns: { svcpwd: 'text?' },
-});
 
 /**
  * Read BSG_META and check the demo's first subscriber against its row: the banner names that

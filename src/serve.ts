@@ -6,6 +6,8 @@
 import type { Config } from './config/types.js';
 import { createLogs, type ArchiveDelegate, type Logs } from './log/index.js';
 import { openStore } from './store/open.js';
+import { checkQueriesAtStart, QueryCheckError } from './store/queries/check.js';
+import { QueriesFileError } from './store/queries/file.js';
 import { ensureDatabase } from './store/init.js';
 import { banner, readDatabaseFacts, type DatabaseFacts } from './banner.js';
 import type { AdminStore } from './store/types.js';
@@ -77,6 +79,8 @@ export async function checkSchema(store: AdminStore, config: Config, logs: Logs,
   };
   try {
     await check();
+    // The queries (default or the operator's file) against the live schema: a broken contract stops the start.
+    await checkQueriesAtStart(store, clock.date(), (line) => logs.main.warn(line));
     return { facts: await readDatabaseFacts(store), cancel };
   } catch (err) {
     if (!(err instanceof GatewayError && err.code === RETURN_CODES.DATABASE_UNAVAILABLE.code)) throw err;
@@ -105,7 +109,7 @@ export async function checkSchema(store: AdminStore, config: Config, logs: Logs,
  * beside the one line the CLI prints); anything else with its stack.
  */
 export function startError(err: unknown): unknown {
-  return err instanceof ConfigError ? err.message : err;
+  return err instanceof ConfigError || err instanceof QueryCheckError || err instanceof QueriesFileError ? err.message : err;
 }
 
 /** A cluster worker (src/cluster.ts): its unique number and where its log files are reported. */

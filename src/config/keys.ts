@@ -235,6 +235,12 @@ const TABLE = [
     parse: (raw) => parseEnum(raw, ['plain', 'scrypt'] as const), example: 'scrypt',
   },
   {
+    section: 'database', key: 'queries', field: 'queries', type: 'path', accepted: 'a file path (the queries file; relative to the directory of this INI file)', path: true,
+    default: 'none: every query runs its default SQL', optional: true,
+    doc: 'The operator\'s queries file: replaces the SQL of queries by name, per dialect where needed, and sets the table templates (ticket.<KIND>), so bssgate runs on a schema that differs from docs/schema.md; binds and result columns stay the contract (docs/operator-schema.md). Loaded at start; serve checks every query against the live database first (bssgate db check).',
+    parse: parseNonEmpty, sample: 'queries.sql',
+  },
+  {
     section: 'database', key: 'demo_subscribers', field: 'demoSubscribers', type: 'integer', accepted: 'an integer 0–10000000', default: '0',
     doc: 'When the database is empty, create the schema and this many generated demo subscribers (0 = never). `npm start` uses this file with 10000.',
     parse: (raw) => parseInteger(raw, 0, 10_000_000), example: '10000',

@@ -81,6 +81,45 @@ export function registerDbCommands(program: Command, deps: DbCommandDeps): Comma
       }
     });
 
+  db.command('queries')
+    .description('print every query: its name, contract (binds, result columns) and SQL, in the queries-file format (docs/operator-schema.md)')
+    .argument('[file]', 'an INI file: show the SQL its [database] queries file runs instead of the default')
+    .action(async (file: string | undefined) => {
+      await import('./queries/all.js');
+      const { loadQueriesFile, renderQueriesFile } = await import('./queries/file.js');
+      const { queryNames } = await import('./queries/define.js');
+      let set;
+      if (file !== undefined) {
+        const cfg = deps.loadConfig([file]);
+        if (cfg.database.queries !== undefined) set = loadQueriesFile(cfg.database.queries, cfg.database.type);
+      }
+      out(renderQueriesFile(queryNames(), set));
+    });
+
+  db.command('check')
+    .description('check every query (default or replaced) against the live database: one line each, ok or FAIL; exit 1 on any FAIL')
+    .argument('[files...]', 'legacy INI files', [DEFAULT_CONFIG])
+    .option('--now <time>', 'the instant whose month (and the one before) the table templates are looked up for (default: now)')
+    .action(async (files: string[], opts: { now?: string }) => {
+      const cfg = deps.loadConfig(files);
+      const now = opts.now ? new Date(opts.now) : new Date();
+      if (Number.isNaN(now.getTime())) throw new Error(`--now: not a time: "${opts.now}"`);
+      const log = deps.log ?? pino({ level: 'warn' }, pino.destination(2));
+      const store = await deps.openStore(cfg.database, log);
+      try {
+        const { checkQueries } = await import('./queries/check.js');
+        const lines = await checkQueries(store, { now });
+        out(lines.map((l) => `${l.text}\n`).join(''));
+        const failed = lines.filter((l) => l.status === 'FAIL').length;
+        if (failed) {
+          out(`${failed} of ${lines.length} checks failed\n`);
+          process.exitCode = 1;
+        }
+      } finally {
+        await store.close();
+      }
+    });
+
   db.command('fixtures')
     .description('print the well-known demo subscribers (numbers, plain passwords) of a seed as JSON')
     .option('--seed <s>', 'demo seed', intArg('--seed', 0, 0xffffffff), 1)

@@ -22,12 +22,23 @@ import type { BatchingStore, GroupCommitOptions } from './group-commit.js';
 import { OracleStore } from './oracle.js';
 import { PostgresStore } from './postgres.js';
 import { SqliteStore, type SqliteOptions } from './sqlite.js';
+import './queries/all.js';
+import { loadQueriesFile } from './queries/file.js';
 
 export type { BatchingStore } from './group-commit.js';
 
 export { DEFAULT_SQLITE_PATH } from '../config/keys.js';
 
 export async function openStore(cfg: DatabaseConfig, log: Logger, opts: GroupCommitOptions = {}): Promise<BatchingStore> {
+  // [database] queries: read and checked (without the database) before anything opens; its mistakes
+  // name the file, the line and the query (QueriesFileError). The store runs its SQL from the first query on.
+  const queries = cfg.queries === undefined ? undefined : loadQueriesFile(cfg.queries, cfg.type);
+  const store = await openDriver(cfg, log, opts);
+  if (queries) store.queries = queries;
+  return store;
+}
+
+async function openDriver(cfg: DatabaseConfig, log: Logger, opts: GroupCommitOptions): Promise<BatchingStore> {
   switch (cfg.type) {
     case 'sqlite': {
       const p = cfg.path ?? DEFAULT_SQLITE_PATH;

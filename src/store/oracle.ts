@@ -17,7 +17,22 @@ import { Availability, RECONNECTING_MESSAGE } from './availability.js';
 import { render } from './dialect.js';
 import { DurabilityError, describe, isOracleConnectionError, isOraclePoolTimeout } from './errors.js';
 import { GroupCommitter, pooledMaxConcurrent, refuseInside, runTransaction, submitUnitOfWork, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
-import type { BindValue, Binds, QueryDef, Queryable, Row, UnitOptions } from './types.js';
+import type { BindValue, Binds, Described, QueryDef, QueryOverrides, Queryable, Row, UnitOptions } from './types.js';
+
+/**
+ * What `db check` asks Oracle of one query (exported: tested with a stand-in connection, no server
+ * here): getStatementInfo parses the rendered SQL and describes its binds and columns without
+ * executing it. The binds it reports must be the rendered ones (:b1…:bn).
+ */
+export async function describeOracle(c: Required<Pick<OraConnection, 'getStatementInfo'>>, q: QueryDef, read: boolean): Promise<Described> {
+  const r = render('oracle', q);
+  const info = await c.getStatementInfo(r.sql);
+  const want = r.names.map((_n, i) => `B${i + 1}`);
+  const got = (info.bindNames ?? []).map((b) => b.toUpperCase());
+  if (want.join(',') !== got.join(',')) throw new Error(`binds: the database sees ${got.join(', ') || 'none'}, rendered ${want.join(', ') || 'none'}`);
+  if (!read) return { columns: null };
+  return { columns: (info.metaData ?? []).map((m) => ({ name: m.name.toLowerCase(), ...(m.dbTypeName ? { type: m.dbTypeName } : {}) })) };
+}
 
 // The part of node-oracledb used here (the package ships no type declarations).
 interface OraResult {
@@ -38,6 +53,8 @@ interface OraConnection {
   commit(): Promise<void>;
   rollback(): Promise<void>;
   close(opts?: { drop?: boolean }): Promise<void>;
+  /** Parse and describe without executing (node-oracledb getStatementInfo). */
+  getStatementInfo?(sql: string): Promise<{ bindNames?: string[]; metaData?: { name: string; dbTypeName?: string }[] }>;
 }
 interface OraPool {
   getConnection(): Promise<OraConnection>;
@@ -183,7 +200,19 @@ export class OracleStore implements BatchingStore {
     return fi;
   }
 
+  /** The queries file (set by openStore before any query runs). */
+  queries?: QueryOverrides;
+
+  /** `db check`: parse and describe the statement (getStatementInfo: nothing is executed). */
+  async describe(q: QueryDef, read: boolean): Promise<Described> {
+    return this.withConn((c) => {
+      if (!c.getStatementInfo) throw new Error('this oracledb has no getStatementInfo (node-oracledb 6 or later)');
+      return describeOracle({ getStatementInfo: (sql) => c.getStatementInfo!(sql) }, q, read);
+    });
+  }
+
   private async execQ(c: OraConnection, q: QueryDef, binds: Binds | undefined, autoCommit: boolean): Promise<OraResult & { rows?: Row[] }> {
+    if (this.queries) q = this.queries.resolve(q);
     const r = render('oracle', q);
     const b = binds ?? {};
     const ob: Record<string, unknown> = {};

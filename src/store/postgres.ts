@@ -20,7 +20,20 @@ import { Availability, RECONNECTING_MESSAGE } from './availability.js';
 import { render } from './dialect.js';
 import { DurabilityError, describe, isPgConnectionError, isPgPoolTimeout } from './errors.js';
 import { GroupCommitter, pooledMaxConcurrent, refuseInside, runTransaction, submitUnitOfWork, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
-import type { BindValue, Binds, QueryDef, Queryable, Row, UnitOptions } from './types.js';
+import type { BindValue, Binds, Described, QueryDef, QueryOverrides, Queryable, Row, UnitOptions } from './types.js';
+
+/** Type names of the OIDs a query's columns come back as (`db check`). */
+export const PG_TYPE_NAMES: Readonly<Record<number, string>> = {
+  16: 'boolean', 17: 'bytea', 20: 'bigint', 21: 'smallint', 23: 'integer', 25: 'text', 700: 'real', 701: 'double precision',
+  705: 'unknown', 1042: 'char', 1043: 'varchar', 1082: 'date', 1114: 'timestamp', 1184: 'timestamptz', 1700: 'numeric',
+};
+
+/** The statement `describe` sends for a query (exported: tests render it). */
+export function describeStatement(q: QueryDef, read: boolean): { text: string; values: null[] } {
+  const r = render('postgres', q);
+  const values = r.names.map(() => null);
+  return { text: read ? `SELECT * FROM (\n${r.sql}\n) q WHERE false` : `EXPLAIN ${r.sql}`, values };
+}
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -217,7 +230,11 @@ export class PostgresStore implements BatchingStore {
     this.avail.gate();
   }
 
+  /** The queries file (set by openStore before any query runs). */
+  queries?: QueryOverrides;
+
   private async q(c: PgLike, q: QueryDef, binds: Binds | undefined): Promise<pg.QueryResult> {
+    if (this.queries) q = this.queries.resolve(q);
     const r = render('postgres', q);
     const cfg: pg.QueryConfig = { name: q.name, text: r.sql, values: values(q, r.names, binds) };
     try {
@@ -251,6 +268,25 @@ export class PostgresStore implements BatchingStore {
     await refuseInside('run');
     this.gate();
     return (await this.q(this.pool, q, binds)).rowCount ?? 0;
+  }
+
+  /**
+   * `db check`: prepare and describe without running anything, in a transaction rolled back. A read
+   * is wrapped (`SELECT * FROM (…) q WHERE false`: its columns' names and type OIDs, no row read);
+   * a write is EXPLAINed (planned, binds resolved, not executed). Every bind is NULL.
+   */
+  async describe(q: QueryDef, read: boolean): Promise<Described> {
+    const plan = describeStatement(q, read);
+    return this.withClient(async (c) => {
+      await c.query('BEGIN');
+      try {
+        const res = await c.query({ text: plan.text, values: plan.values });
+        if (!read) return { columns: null };
+        return { columns: res.fields.map((f) => ({ name: f.name.toLowerCase(), type: PG_TYPE_NAMES[f.dataTypeID] ?? `oid ${f.dataTypeID}` })) };
+      } finally {
+        await c.query('ROLLBACK').catch(() => undefined);
+      }
+    });
   }
 
   /** fn with a client of its own; a client that saw a connection error is destroyed, not reused. */

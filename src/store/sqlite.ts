@@ -21,7 +21,7 @@ import { Availability } from './availability.js';
 import { dateToSqlite, render, sqliteSequenceBind, sqliteToDate, type Rendered } from './dialect.js';
 import { DurabilityError, describe, isSqliteUnavailableError, unavailable } from './errors.js';
 import { GroupCommitter, refuseInside, runTransaction, submitUnitOfWork, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
-import type { BindValue, Binds, QueryDef, Queryable, Row, UnitOptions } from './types.js';
+import type { BindValue, Binds, Described, QueryDef, QueryOverrides, Queryable, Row, UnitOptions } from './types.js';
 
 type Db = Database.Database;
 type Stmt = Database.Statement<unknown[], unknown>;
@@ -108,18 +108,23 @@ const PING_SQL: QueryDef = { name: 'sqlite.ping', sql: 'SELECT 1' };
 /** One connection's statement cache and executors (synchronous). */
 class Conn {
   private cache = new WeakMap<QueryDef, Prepared>();
-  constructor(readonly db: Db) {}
+  /** owner.queries: the store's queries file (its replaced SQL runs in place of the default). */
+  constructor(
+    readonly db: Db,
+    private readonly owner: { queries?: QueryOverrides },
+  ) {}
 
   prep(q: QueryDef): Prepared {
     let p = this.cache.get(q);
     if (p) return p;
-    const r = render('sqlite', q);
+    const run = this.owner.queries ? this.owner.queries.resolve(q) : q;
+    const r = render('sqlite', run);
     const stmt = this.db.prepare(r.sql) as Stmt;
     const reader = stmt.reader;
     let cols: Prepared['cols'] = null;
     if (reader) {
-      if (q.bigint?.length) stmt.safeIntegers(true);
-      cols = plan(stmt, q);
+      if (run.bigint?.length) stmt.safeIntegers(true);
+      cols = plan(stmt, run);
       if (cols) stmt.raw(true);
     }
     p = { r, stmt, readonly: stmt.readonly, reader, cols };
@@ -214,6 +219,8 @@ export class SqliteStore implements BatchingStore {
   private readonly committer: GroupCommitter;
   private readonly busyTimeoutMs: number;
   private readonly log: Logger;
+  /** The queries file (set by openStore before any query runs). */
+  queries?: QueryOverrides;
 
   /** Open (creating the file if needed) and enforce durability; throws DurabilityError or the driver's error. */
   constructor(
@@ -256,8 +263,8 @@ export class SqliteStore implements BatchingStore {
     try {
       enforceSqliteDurability(wdb);
       const rdb = openDb(this.path, true, this.busyTimeoutMs, true);
-      this.w = new Conn(wdb);
-      this.r = new Conn(rdb);
+      this.w = new Conn(wdb, this);
+      this.r = new Conn(rdb, this);
       this.ino = fs.statSync(this.path).ino;
     } catch (e) {
       wdb.close();
@@ -459,6 +466,13 @@ export class SqliteStore implements BatchingStore {
         }
       })
     );
+  }
+
+  async describe(q: QueryDef): Promise<Described> {
+    this.avail.gate();
+    const stmt = this.r.db.prepare(render('sqlite', q).sql) as Stmt;
+    if (!stmt.reader) return { columns: null };
+    return { columns: stmt.columns().map((c) => ({ name: c.name.toLowerCase(), ...(c.type ? { type: c.type.toUpperCase() } : {}) })) };
   }
 
   async tableExists(table: string): Promise<boolean> {

@@ -46,6 +46,35 @@ export interface Store extends Queryable {
   close(): Promise<void>;
   /** Inside a write function: the store its unit of work belongs to (per-database state is keyed by it). */
   readonly base?: Store;
+  /**
+   * The operator's queries file loaded for this store ([database] queries; src/store/queries/file.ts),
+   * absent = the default SQL. Per store, not per process: two stores in one process may run
+   * different files (docs/operator-schema.md).
+   */
+  readonly queries?: QueryOverrides;
+}
+
+/**
+ * The SQL an operator's queries file replaces, for one store and its dialect. The drivers call
+ * resolve() on every QueryDef they run; the ticket queries read sql() and template().
+ */
+export interface QueryOverrides {
+  /** Unique per loaded file (part of the replaced statements' names). */
+  readonly id: number;
+  /** The file, for messages; '' for none. */
+  readonly file: string;
+  /** The QueryDef to run instead of q: a replaced query's, or q itself. */
+  resolve(q: QueryDef): QueryDef;
+  /** The replacing block of a query name (a ticket query's outer SQL, or `<name>.part.<KIND>`), with its line. */
+  block(name: string): { sql: string; line: number } | undefined;
+  /** A table template set by the file (`ticket.GSMCDMA`), with its line. */
+  template(name: string): { template: string; line: number } | undefined;
+}
+
+/** What a database says about a statement it prepared without running it (`bssgate db check`). */
+export interface Described {
+  /** The result columns (lower-case names) and the database's type name where the driver says it; null for a statement that returns no rows. */
+  columns: { name: string; type?: string }[] | null;
 }
 
 /** Options of one unit of work. */
@@ -64,4 +93,12 @@ export interface AdminStore extends Store {
   exec(sql: string): Promise<void>;
   /** Fast bulk load of many rows (SQLite: one prepared statement in one transaction; PG: multi-row inserts; Oracle: executeMany). */
   bulkInsert(table: string, columns: readonly string[], rows: readonly (readonly BindValue[])[]): Promise<void>;
+  /**
+   * Prepare/describe a statement on the live database without running it (SQLite prepare; PostgreSQL
+   * in a transaction rolled back; Oracle getStatementInfo): rejects with the database's error.
+   * `read` says whether it returns rows.
+   */
+  describe(q: QueryDef, read: boolean): Promise<Described>;
+  /** The queries file of this store (set once, by openStore, before any query runs). */
+  queries?: QueryOverrides;
 }

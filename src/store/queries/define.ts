@@ -21,8 +21,8 @@
 // records: the missing kinds are left out of the union, and with none left the result is empty.
 import { formatDateTime } from '../../time.js';
 import { renderSql, SQLITE_DATE } from '../dialect.js';
-import { ticketTable, type TicketKind } from '../schema.js';
-import type { BindValue, Queryable, QueryDef, Row, Store } from '../types.js';
+import { TICKET_KINDS, type TicketKind } from '../schema.js';
+import type { BindValue, Queryable, QueryDef, QueryOverrides, Row, Store } from '../types.js';
 
 export type ColumnType = 'id' | 'int' | 'money' | 'text' | 'date' | 'datetime' | 'cycle';
 export type ColumnSpec = ColumnType | `${ColumnType}?`;
@@ -166,15 +166,37 @@ function bindValues(name: string, spec: Record<string, BindType>, given: Record<
   return out;
 }
 
-/** Every query by name: the operator's SQL file (later) replaces entries here, binds and columns kept. */
-const REGISTRY = new Map<
-  string,
-  { replace(sql: string): void; binds: Record<string, BindType>; columns: Record<string, ColumnSpec>; /** The SQL run (a ticket query: for a sample month with every kind). */ sample(): QueryDef }
->();
+/** A query as the registry knows it: its contract, its default SQL and how to replace it. */
+export interface RegisteredQuery {
+  readonly name: string;
+  /** plain: defineQuery; ticket: defineTicketQuery (outer SQL over `{{parts}}`, one part per kind over `{{table}}`). */
+  readonly kind: 'plain' | 'ticket';
+  readonly binds: Record<string, BindType>;
+  readonly columns: Record<string, ColumnSpec>;
+  /** The default SQL (a ticket query: the outer SQL). */
+  readonly sql: string;
+  /** A ticket query's default parts by kind. */
+  readonly parts?: Readonly<Partial<Record<TicketKind, string>>>;
+  /** What the drivers convert (bigint columns): a replaced QueryDef carries the same. */
+  readonly hints: Pick<QueryDef, 'bigint'>;
+  /** The SQL run (a ticket query: for a sample month with every kind). */
+  sample(): QueryDef;
+  replace(sql: string): void;
+  /** A ticket query: the SQL run for a month when the given kinds' tables exist, on a store's queries file. */
+  renderTicket?(month: string, present: readonly TicketKind[], set?: QueryOverrides): QueryDef;
+}
 
-/** The names of every typed query (tests, `db check` later). */
+/** Every query by name: an operator's queries file (src/store/queries/file.ts) replaces their SQL per store, binds and columns kept. */
+const REGISTRY = new Map<string, RegisteredQuery>();
+
+/** The names of every typed query (`bssgate db queries`, `db check`, the queries file). */
 export function queryNames(): string[] {
   return [...REGISTRY.keys()].sort();
+}
+
+/** A registered query by name. */
+export function registeredQuery(name: string): RegisteredQuery | undefined {
+  return REGISTRY.get(name);
 }
 
 /** The contract and current SQL of a query by name (tests render every query for every dialect). */
@@ -184,13 +206,111 @@ export function queryContract(name: string): { binds: Record<string, BindType>; 
 }
 
 /**
- * Replace the SQL of a query, keeping its contract: the new SQL must use exactly the declared
- * binds; its result columns are checked on every call. For ticket queries this is the outer SQL.
+ * Replace the default SQL of a query for the whole process, keeping its contract (tests). An
+ * operator's file replaces per store instead (src/store/queries/file.ts). For ticket queries this is the outer SQL.
  */
 export function replaceSql(name: string, sql: string): void {
   const q = REGISTRY.get(name);
   if (!q) throw new Error(`no query named ${name}`);
   q.replace(sql);
+}
+
+/** Throws when `sql` does not use exactly the declared binds (checkBinds, exported for the queries file). */
+export function checkQueryBinds(name: string, sql: string, binds: Record<string, BindType>): void {
+  checkBinds(name, sql, binds);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Table-name templates: the names of tables that come per month (or per area) are built from a
+// template the operator's queries file may set (`-- table: ticket.GSMCDMA = TICKET_GSMCDMA_{yyyymm}`).
+
+export const TEMPLATE_PLACEHOLDERS = ['yyyymm', 'yymm', 'mm', 'yyyy', 'area'] as const;
+export type TemplatePlaceholder = (typeof TEMPLATE_PLACEHOLDERS)[number];
+
+export interface TableTemplate {
+  readonly name: string;
+  /** The default template: gives today's table names. */
+  readonly default: string;
+  /** The placeholders it may use. */
+  readonly placeholders: readonly TemplatePlaceholder[];
+  /** Placeholders of which at least one must appear (the month, for a monthly table). */
+  readonly needsOneOf: readonly TemplatePlaceholder[];
+  readonly doc: string;
+}
+
+const MONTH_PLACEHOLDERS: readonly TemplatePlaceholder[] = ['yyyymm', 'yymm', 'mm', 'yyyy'];
+const TEMPLATES = new Map<string, TableTemplate>(
+  TICKET_KINDS.map((k) => [
+    `ticket.${k}`,
+    {
+      name: `ticket.${k}`,
+      default: `TICKET_${k}_{yyyymm}`,
+      placeholders: MONTH_PLACEHOLDERS,
+      needsOneOf: MONTH_PLACEHOLDERS,
+      doc: `the ${k} tickets of a month, read by the ticket queries' ${k} parts ({{table}})`,
+    },
+  ]),
+);
+
+/** Every table template, by name. */
+export function tableTemplates(): TableTemplate[] {
+  return [...TEMPLATES.values()];
+}
+
+export function tableTemplate(name: string): TableTemplate | undefined {
+  return TEMPLATES.get(name);
+}
+
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_$#]*(\.[A-Za-z_][A-Za-z0-9_$#]*)?$/;
+const YYYYMM = /^(\d{4})(0[1-9]|1[0-2])$/;
+const AREA = /^[A-Za-z0-9_]{1,16}$/;
+
+/** Problems of a template text (unknown placeholder, month missing, not a table name); [] when fine. */
+export function templateProblems(t: TableTemplate, text: string): string[] {
+  const problems: string[] = [];
+  const used = [...text.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]);
+  for (const p of used) {
+    if (!(t.placeholders as readonly string[]).includes(p)) problems.push(`unknown placeholder {${p}}; accepted: ${t.placeholders.map((x) => `{${x}}`).join(', ')}`);
+  }
+  if (t.needsOneOf.length && !used.some((p) => (t.needsOneOf as readonly string[]).includes(p))) {
+    problems.push(`needs one of ${t.needsOneOf.map((x) => `{${x}}`).join(', ')} (a table per month)`);
+  }
+  if (problems.length === 0 && !TABLE_NAME.test(text.replace(/\{[^}]*\}/g, '0'))) problems.push(`${JSON.stringify(text)} does not give a table name ([schema.]name of letters, digits, _ $ #)`);
+  return problems;
+}
+
+/** A table name from a template for a month (YYYYMM, validated: a name is never built from unchecked input). */
+export function expandTemplate(text: string, v: { month: string; area?: string }): string {
+  const m = YYYYMM.exec(v.month);
+  if (!m) throw new RangeError(`billing cycle must be YYYYMM, got ${JSON.stringify(v.month)}`);
+  if (v.area !== undefined && !AREA.test(v.area)) throw new RangeError(`area must be 1–16 letters or digits, got ${JSON.stringify(v.area)}`);
+  return text.replace(/\{(yyyymm|yymm|mm|yyyy|area)\}/g, (_a, p: string) => {
+    switch (p) {
+      case 'yyyymm':
+        return v.month;
+      case 'yymm':
+        return v.month.slice(2);
+      case 'mm':
+        return m[2];
+      case 'yyyy':
+        return m[1];
+      default:
+        if (v.area === undefined) throw new RangeError(`template ${text} needs an area`);
+        return v.area;
+    }
+  });
+}
+
+/** The table a template names for a month, on a store's queries file (or the default). */
+export function templateTable(name: string, month: string, set?: QueryOverrides): string {
+  const t = TEMPLATES.get(name);
+  if (!t) throw new Error(`no table template named ${name}`);
+  return expandTemplate(set?.template(name)?.template ?? t.default, { month });
+}
+
+/** The queries file of the store a query runs on (a unit view's base store's). */
+export function overridesOf(store: Store): QueryOverrides | undefined {
+  return (store.base ?? store).queries;
 }
 
 export interface QueryDefinition<B extends Record<string, BindType>, C extends Record<string, ColumnSpec>> {
@@ -220,8 +340,12 @@ export function defineQuery<const B extends Record<string, BindType>, const C ex
   let qdef: QueryDef = { name: d.name, sql: d.sql, ...hints };
   let generation = 0;
   REGISTRY.set(d.name, {
+    name: d.name,
+    kind: 'plain',
     binds: d.binds,
     columns: d.columns,
+    sql: d.sql,
+    hints,
     sample: () => qdef,
     replace(sql) {
       checkBinds(d.name, sql, d.binds);
@@ -266,28 +390,41 @@ export interface TicketQuery<B extends Record<string, BindType>, C extends Recor
   readonly kinds: readonly TicketKind[];
   /** Rows of the month `month` (YYYYMM); [] when none of its tables exists. */
   all(store: Store, month: string, binds: BindsOf<B>): Promise<RowOf<C>[]>;
-  /** The SQL run for a month when the given kinds' tables exist (tests, the spec). */
-  render(month: string, present: readonly TicketKind[]): QueryDef;
+  /** The SQL run for a month when the given kinds' tables exist (tests, the spec, `db check`); `set`: a store's queries file. */
+  render(month: string, present: readonly TicketKind[], set?: QueryOverrides): QueryDef;
 }
 
 /** How long a table's existence is believed: ticket tables appear at the start of a month. */
 export const TABLE_EXISTS_TTL_MS = 60_000;
-const existsCache = new Map<string, { exists: boolean; at: number }>();
+// Per store (two stores in one process may be two databases): keyed by the base store.
+let existsCache = new WeakMap<object, Map<string, { exists: boolean; at: number }>>();
 
 async function monthTableExists(store: Store, table: string): Promise<boolean> {
-  const key = `${store.dialect}:${table}`;
+  const base = store.base ?? store;
+  let cache = existsCache.get(base);
+  if (!cache) existsCache.set(base, (cache = new Map()));
   const now = Date.now();
-  const hit = existsCache.get(key);
+  const hit = cache.get(table);
   if (hit && now - hit.at < TABLE_EXISTS_TTL_MS) return hit.exists;
   const exists = await store.tableExists(table);
-  if (existsCache.size > 4096) existsCache.clear();
-  existsCache.set(key, { exists, at: now });
+  if (cache.size > 4096) cache.clear();
+  cache.set(table, { exists, at: now });
   return exists;
 }
 
 /** Forget what is known about ticket tables (tests that create or drop them). */
 export function forgetTicketTables(): void {
-  existsCache.clear();
+  existsCache = new WeakMap();
+}
+
+/** The table of a ticket kind for a month: the template `ticket.<KIND>` (default TICKET_<KIND>_{yyyymm}). */
+export function ticketTableOf(kind: TicketKind, month: string, set?: QueryOverrides): string {
+  return templateTable(`ticket.${kind}`, month, set);
+}
+
+/** The name of the block that replaces a ticket query's part of one kind. */
+export function partName(query: string, kind: TicketKind): string {
+  return `${query}.part.${kind}`;
 }
 
 export function defineTicketQuery<const B extends Record<string, BindType>, const C extends Record<string, ColumnSpec>>(
@@ -297,47 +434,64 @@ export function defineTicketQuery<const B extends Record<string, BindType>, cons
   const convs = parseColumns(d.columns);
   const hints = driverHints(convs);
   const kinds = Object.keys(d.parts) as TicketKind[];
+  for (const k of kinds) if (!TICKET_KINDS.includes(k)) throw new Error(`query ${d.name}: unknown ticket kind ${k}`);
   if (!d.sql.includes('{{parts}}')) throw new Error(`query ${d.name}: the outer SQL must read {{parts}}`);
   for (const k of kinds) if (!d.parts[k]!.includes('{{table}}')) throw new Error(`query ${d.name}: the ${k} part must read {{table}}`);
-  const compose = (outer: string, month: string, present: readonly TicketKind[]) =>
-    outer.replace('{{parts}}', present.map((k) => d.parts[k]!.replaceAll('{{table}}', ticketTable(k, month))).join('\nUNION ALL\n'));
   let outer = d.sql;
+  const outerOf = (set?: QueryOverrides) => set?.block(d.name)?.sql ?? outer;
+  // A replaced part may end in a -- comment: a line break keeps what follows it (UNION ALL, a parenthesis) out of the comment.
+  const partOf = (k: TicketKind, set?: QueryOverrides) => {
+    const b = set?.block(partName(d.name, k))?.sql;
+    return b === undefined ? d.parts[k]! : b.includes('--') ? `${b}\n` : b;
+  };
+  const compose = (o: string, month: string, present: readonly TicketKind[], set?: QueryOverrides) =>
+    o.replace('{{parts}}', present.map((k) => partOf(k, set).replaceAll('{{table}}', ticketTableOf(k, month, set))).join('\nUNION ALL\n'));
   // Every bind must be used by the query as a whole (parts and outer SQL together).
   checkBinds(d.name, compose(outer, '200001', kinds), d.binds);
   let generation = 0;
-  const cache = new Map<string, QueryDef>();
+  // Per queries file (0 = the default SQL): one QueryDef (and prepared statement) per month and set of tables.
+  const caches = new Map<number, Map<string, QueryDef>>();
+  const render = (month: string, present: readonly TicketKind[], set?: QueryOverrides): QueryDef => {
+    const id = set?.id ?? 0;
+    let cache = caches.get(id);
+    if (!cache) caches.set(id, (cache = new Map()));
+    const key = `${month}:${present.join(',')}`;
+    let q = cache.get(key);
+    if (!q) {
+      if (cache.size >= 256) cache.clear();
+      q = { name: `${d.name}@${key}#${generation}${id ? `~f${id}` : ''}`, sql: compose(outerOf(set), month, present, set), ...hints };
+      cache.set(key, q);
+    }
+    return q;
+  };
   REGISTRY.set(d.name, {
+    name: d.name,
+    kind: 'ticket',
     binds: d.binds,
     columns: d.columns,
+    sql: d.sql,
+    parts: d.parts,
+    hints,
     sample: () => render('200001', kinds),
+    renderTicket: render,
     replace(sql) {
       if (!sql.includes('{{parts}}')) throw new Error(`query ${d.name}: the outer SQL must read {{parts}}`);
       checkBinds(d.name, compose(sql, '200001', kinds), d.binds);
       outer = sql;
       generation++;
-      cache.clear();
+      caches.clear();
     },
   });
-  const render = (month: string, present: readonly TicketKind[]): QueryDef => {
-    const key = `${month}:${present.join(',')}`;
-    let q = cache.get(key);
-    if (!q) {
-      // One QueryDef (and prepared statement) per month and set of tables: a bounded few.
-      if (cache.size >= 256) cache.clear();
-      q = { name: `${d.name}@${key}#${generation}`, sql: compose(outer, month, present), ...hints };
-      cache.set(key, q);
-    }
-    return q;
-  };
   return {
     name: d.name,
     kinds,
     render,
     async all(store, month, binds) {
+      const set = overridesOf(store);
       const present: TicketKind[] = [];
-      for (const k of kinds) if (await monthTableExists(store, ticketTable(k, month))) present.push(k);
+      for (const k of kinds) if (await monthTableExists(store, ticketTableOf(k, month, set))) present.push(k);
       if (present.length === 0) return [];
-      const rows = await store.all(render(month, present), bindValues(d.name, d.binds, binds));
+      const rows = await store.all(render(month, present, set), bindValues(d.name, d.binds, binds));
       return convertRows(d.name, convs, rows) as RowOf<C>[];
     },
   };

@@ -44,3 +44,11 @@ export const NOPRINT_RULE = defineQuery({
   binds: { prcpln: 'text', region: 'text' },
   columns: { prcpln: 'text', region: 'text' },
 });
+
+/** The banner of `serve` (src/banner.ts): the demo's first subscriber's stored password, when its row is there. */
+export const DEMO_SUBSCRIBER = defineQuery({
+  name: 'banner.demo-subscriber',
+  sql: 'SELECT SVCPWD FROM TAB_SUBSCRB WHERE SVCNUM = :svcnum AND STATUS <> 5',
+  binds: { svcnum: 'text' },
+  columns: { svcpwd: 'text?' },
+});
