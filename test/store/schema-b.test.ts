@@ -27,6 +27,7 @@ import { testInterface } from '../helpers/gateway.js';
 import { withTempDatabase } from './contract-pg-helper.js';
 import { forgetTicketTables } from '../../src/store/queries/define.js';
 import { applyQueriesFile } from '../helpers/queries-file.js';
+import { ACCOUNT_REALTIME, REALTIME_ITEMS } from '../../src/store/queries/bills.js';
 import { root } from '../helpers/serve.js';
 import { backends, cycleOf, SEED, SEED_SCRYPT, SEED_SUBSCRIBERS } from '../helpers/seeded.js';
 
@@ -143,5 +144,35 @@ for (const b of backends()) {
       }
     }
     t.equal(differ, 0, 'no answer differs between the two schemas');
+
+    // Money in 厘 that does not divide into fen (the demo's does): each figure on the wire is the
+    // 厘 amount it stands for / 10, rounded half away from zero; a sum is taken in 厘 and rounded
+    // once (SPEC.md "Money held in 厘", docs/operator-schema.md).
+    t.test('CS-12 money from 厘: ROUND(厘 / 10) half away from zero, per line and per sum in 厘', async (t) => {
+      const sub = 199_999_999;
+      const acct = 399_999_999;
+      const cycle = cycleOf(now);
+      const at = new Date(now.getFullYear(), now.getMonth(), 1, 8, 0, 0);
+      await storeB.bulkInsert('TAB_ACCTRELATION', ['ACCTID', 'SUBSCRBID', 'ACCTITMTYPEID', 'EFFDATE', 'EXPDATE'], [[acct, sub, 1, at, null]]);
+      await storeB.bulkInsert('TAB_ACCOUNTPREDEPOSIT', ['ACCTID', 'BOOKTYPE', 'THISBAL', 'UPDTIME'], [[acct, 1, 10000n, at]]);
+      const lines: [string, bigint, bigint][] = [
+        ['100101', 12340n, 5n], // 12345 厘 → 1234.5 → 1235 fen
+        ['100102', 12344n, 0n], // 12344 厘 → 1234.4 → 1234
+        ['100103', 5n, 0n], // 0.5 → 1
+        ['100104', 10n, -5n], // FEE + DFEE = 5 → 1
+        ['100301', -15n, 0n], // -1.5 → -2 (half away from zero)
+      ];
+      await storeB.bulkInsert('TAB_ACC_GSM_SUM_FEE', ['SUBSCRBID', 'ACCTITMID', 'FEE', 'DFEE', 'MONTH', 'UPDTIME'], lines.map(([item, fee, dfee]) => [sub, item, fee, dfee, Number(cycle), at]));
+      const items = await REALTIME_ITEMS.all(storeB, { subscrbid: BigInt(sub), cycle });
+      t.same(
+        items.map((r) => [r.itemcode, r.amount]),
+        [[101, 1235n], [102, 1234n], [103, 1n], [104, 1n], [301, -2n]],
+        'each line: its 厘 / 10, rounded half away from zero',
+      );
+      const acc = await ACCOUNT_REALTIME.one(storeB, { acctid: BigInt(acct), cycle });
+      // 12345 + 12344 + 5 + 5 - 15 = 24684 厘 → 2468.4 → 2468 (the rounded lines would add up to 2469).
+      t.equal(acc?.acct_usage, 2468n, 'a sum: taken in 厘, rounded once');
+      t.equal(acc?.balance, 10000n, 'the balance books are fen, unscaled');
+    });
   });
 }
