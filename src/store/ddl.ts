@@ -105,17 +105,19 @@ function columnDdl(c: Column, d: Dialect): string {
   return s;
 }
 
-function createTable(t: Table, d: Dialect): string {
+/** CREATE TABLE of one table definition (any schema's: src/store/schemas/ renders through this too). */
+export function createTable(t: Table, d: Dialect): string {
   const lines = t.columns.map((c) => columnDdl(c, d));
   if (t.primaryKey) lines.push(`  CONSTRAINT PK_${t.name} PRIMARY KEY (${t.primaryKey.join(', ')})`);
   return `CREATE TABLE ${t.name} (\n${lines.join(',\n')}\n)`;
 }
 
-function createIndexes(t: Table): string[] {
+export function createIndexes(t: Table): string[] {
   return (t.indexes ?? []).map((ix) => `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${ix.name} ON ${t.name} (${ix.columns.join(', ')})`);
 }
 
-function comments(t: Table, d: Dialect): string[] {
+/** COMMENT ON statements of a table (none on SQLite). */
+export function commentsOf(t: Table, d: Dialect): string[] {
   if (d === 'sqlite') return [];
   const out = [`COMMENT ON TABLE ${t.name} IS ${sqlLiteral(t.doc)}`];
   for (const c of t.columns) if (c.doc) out.push(`COMMENT ON COLUMN ${t.name}.${c.name} IS ${sqlLiteral(c.doc)}`);
@@ -135,8 +137,8 @@ export function renderAddColumn(tableName: string, columnName: string, d: Dialec
   return d === 'sqlite' || !c.doc ? [add] : [add, `COMMENT ON COLUMN ${t.name}.${c.name} IS ${sqlLiteral(c.doc)}`];
 }
 
-function tablesFor(d: Dialect): Table[] {
-  return TABLES.filter((t) => !t.only || t.only.includes(d));
+function tablesFor(d: Dialect, tables: readonly Table[] = TABLES): Table[] {
+  return tables.filter((t) => !t.only || t.only.includes(d));
 }
 
 export interface DdlParts {
@@ -158,18 +160,19 @@ export interface TableDdl {
 }
 
 /** The schema's tables for a dialect, in creation order (the order of DdlParts' tables and indexes). */
-export function renderTableDdl(dialect: Dialect): TableDdl[] {
+export function renderTableDdl(dialect: Dialect, tables: readonly Table[] = TABLES): TableDdl[] {
   checkDialect(dialect);
-  return tablesFor(dialect).map((t) => ({ table: t, create: createTable(t, dialect), indexes: createIndexes(t) }));
+  return tablesFor(dialect, tables).map((t) => ({ table: t, create: createTable(t, dialect), indexes: createIndexes(t) }));
 }
 
-export function renderDdlParts(dialect: Dialect): DdlParts {
-  const entries = renderTableDdl(dialect);
+/** The DDL of a table list (default: bssgate's schema; a reference schema passes its own, src/store/schemas/). */
+export function renderDdlParts(dialect: Dialect, tables: readonly Table[] = TABLES): DdlParts {
+  const entries = renderTableDdl(dialect, tables);
   return {
     tables: entries.map((e) => e.create),
     indexes: entries.flatMap((e) => e.indexes),
     sequences: SEQUENCES.map((s) => createSequence(s, 1, dialect)),
-    comments: entries.flatMap((e) => comments(e.table, dialect)),
+    comments: entries.flatMap((e) => commentsOf(e.table, dialect)),
   };
 }
 

@@ -275,6 +275,23 @@ type Row = BindValue[];
 /** Where generated rows go: table name (ticket tables with their month) → row. */
 export type Emit = (table: string, row: Row) => void;
 
+/**
+ * Another schema the demo is written into (a reference schema, src/store/schemas/): the default
+ * demo's rows, generated once, translated by `write` into that schema's tables, codes and units,
+ * so the two demos hold the same logical data and cannot drift.
+ */
+export interface DemoTarget {
+  name: string;
+  /** The schema's fixed tables (BSG_* included), in creation order. */
+  tables: readonly import('./schema.js').Table[];
+  /** One default row (table, columns of demoColumns(table)) → the target's rows. */
+  write(table: string, row: Row, out: Emit): void;
+  /** The columns of a target table's rows (`fallback`: the default demo's columns). */
+  columns(table: string, fallback: (table: string) => readonly string[]): readonly string[];
+  /** The target's own reference rows (loaded with the schema, demo or not). */
+  referenceRows(): { table: string; rows: Row[] }[];
+}
+
 // ---------------------------------------------------------------------------------------------
 // The demo province's own reference rows (price plans, no-print plans): loaded with the demo
 // only. The rows every database gets (pay types, switch templates) are src/store/reference.ts.
@@ -796,6 +813,8 @@ export interface DemoOptions {
   /** Rows per bulkInsert call (default 20000). */
   batchRows?: number;
   log?: Logger;
+  /** Write into another schema (default: bssgate's own). */
+  target?: DemoTarget;
 }
 
 export interface DemoResult {
@@ -851,22 +870,24 @@ export async function loadDemo(store: AdminStore, opts: DemoOptions): Promise<De
   const pending = new Map<string, Row[]>();
   const rows: Record<string, number> = {};
   const insertSeconds: Record<string, number> = {};
+  const target = opts.target;
   const flush = async (table: string) => {
     const rs = pending.get(table);
     if (!rs || rs.length === 0) return;
     pending.set(table, []);
     const s = performance.now();
-    await store.bulkInsert(table, demoColumns(table), rs);
+    await store.bulkInsert(table, target ? target.columns(table, demoColumns) : demoColumns(table), rs);
     insertSeconds[table] = (insertSeconds[table] ?? 0) + (performance.now() - s) / 1000;
     rows[table] = (rows[table] ?? 0) + rs.length;
   };
   const full: string[] = [];
-  const emit: Emit = (table, row) => {
+  const collect: Emit = (table, row) => {
     let rs = pending.get(table);
     if (!rs) pending.set(table, (rs = []));
     rs.push(row);
     if (rs.length === batch) full.push(table);
   };
+  const emit: Emit = target ? (table, row) => target.write(table, row, collect) : collect;
   const genOpts = { subscribers: n, seed: opts.seed, now: opts.now, passwordStorage: opts.passwordStorage, scrypt: opts.scrypt };
   const STEP = 500; // subscribers generated between flush checks
   let lastLog = performance.now();

@@ -19,7 +19,7 @@ import type { Logger } from 'pino';
 import type { AdminStore, QueryDef } from './types.js';
 import { SCHEMA_UPGRADES, SCHEMA_VERSION, SEQUENCES, TABLES, ticketKindOf } from './schema.js';
 import { renderAddColumn, renderDdlParts, renderSequenceNext, renderSequenceRestart, renderTableDdl, type TableDdl } from './ddl.js';
-import { loadDemo, type DemoResult } from './demo.js';
+import { loadDemo, type DemoResult, type DemoTarget } from './demo.js';
 import { REFERENCE_COLUMNS, referenceRows } from './reference.js';
 import { SCRYPT_DEFAULTS, type PasswordStorage, type ScryptParams } from './password.js';
 
@@ -33,6 +33,8 @@ export interface EnsureOptions {
   passwordStorage?: PasswordStorage;
   /** scrypt cost of the demo hashes (default SCRYPT_DEFAULTS). */
   scrypt?: ScryptParams;
+  /** Create another schema (a reference schema, src/store/schemas/) instead of bssgate's own. */
+  target?: DemoTarget;
 }
 
 export interface InitResult {
@@ -102,6 +104,8 @@ export interface InitOptions {
   log: Logger;
   passwordStorage?: PasswordStorage;
   scrypt?: ScryptParams;
+  /** Create another schema (`db init --schema b`). */
+  target?: DemoTarget;
 }
 
 /** `bssgate db init`: as ensureDatabase, and with `force` starts over on a database we created. */
@@ -117,22 +121,30 @@ export async function initDatabase(store: AdminStore, opts: InitOptions): Promis
     log: opts.log,
     passwordStorage: opts.passwordStorage,
     scrypt: opts.scrypt,
+    target: opts.target,
   });
 }
 
 async function create(store: AdminStore, opts: EnsureOptions, t0: number): Promise<InitResult> {
   const d = store.dialect;
-  const parts = renderDdlParts(d);
-  opts.log.info({ dialect: d, tables: parts.tables.length }, 'creating the bssgate schema');
+  const target = opts.target;
+  const parts = renderDdlParts(d, target?.tables);
+  opts.log.info({ dialect: d, tables: parts.tables.length, schema: target?.name ?? 'default' }, 'creating the bssgate schema');
   // BSG_META first, with created_at at once: from here on a half-finished run is recognisably ours
   // (ensureDatabase refuses it, --force may drop it), never mistaken for a legacy schema.
-  const tables = renderTableDdl(d);
+  const tables = renderTableDdl(d, target?.tables);
   const meta = tables.find((e) => e.table.name === 'BSG_META')!;
   await store.exec(meta.create);
   await store.bulkInsert('BSG_META', ['KEY', 'VALUE'], [['created_at', opts.now.toISOString()]]);
   for (const e of tables) if (e !== meta) await store.exec(e.create);
   for (const s of parts.sequences) await store.exec(s);
-  for (const r of referenceRows()) await store.bulkInsert(r.table, REFERENCE_COLUMNS[r.table], r.rows);
+  if (target) {
+    // The reference rows in the target's tables, codes and units, then its own.
+    const out = new Map<string, unknown[][]>();
+    for (const r of referenceRows()) for (const row of r.rows) target.write(r.table, row, (t, x) => void (out.get(t) ?? out.set(t, []).get(t)!).push(x));
+    for (const r of target.referenceRows()) out.set(r.table, [...(out.get(r.table) ?? []), ...r.rows]);
+    for (const [t, rows] of out) await store.bulkInsert(t, target.columns(t, (x) => REFERENCE_COLUMNS[x as keyof typeof REFERENCE_COLUMNS]), rows as never);
+  } else for (const r of referenceRows()) await store.bulkInsert(r.table, REFERENCE_COLUMNS[r.table], r.rows);
   let demo: DemoResult | undefined;
   if (opts.demoSubscribers > 0) {
     opts.log.info({ subscribers: opts.demoSubscribers, seed: opts.demoSeed }, 'loading demo data');
@@ -143,6 +155,7 @@ async function create(store: AdminStore, opts: EnsureOptions, t0: number): Promi
       passwordStorage: opts.passwordStorage ?? 'scrypt',
       scrypt: opts.scrypt,
       log: opts.log,
+      target,
     });
     for (const [seq, next] of Object.entries(demo.nextIds)) for (const s of renderSequenceRestart(seq, next, d)) await store.exec(s);
   }
@@ -151,6 +164,7 @@ async function create(store: AdminStore, opts: EnsureOptions, t0: number): Promi
   for (const s of parts.comments) await store.exec(s);
   const metaRows: [string, string][] = [
     ['dialect', d],
+    ['schema', target?.name ?? 'default'],
     ['demo_subscribers', String(opts.demoSubscribers)],
     ['demo_seed', String(opts.demoSeed)],
     ['demo_now', opts.now.toISOString()],
