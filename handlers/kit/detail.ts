@@ -144,7 +144,7 @@ interface Caches {
 }
 
 /** One set of month caches per store (a process may serve several stores: tests, the bench). */
-const CACHES = new WeakMap<object, Caches>();
+let CACHES = new WeakMap<object, Caches>();
 let cacheOptions: PageCacheOptions = PAGE_CACHE_DEFAULTS;
 
 function cachesOf(ctx: HandlerContext): Caches {
@@ -162,9 +162,10 @@ export function detailCaches(store: object): Caches | undefined {
   return CACHES.get(store);
 }
 
-/** Options of the caches created from now on (tests, the bench); returns the previous ones. */
+/** Drop every kept list and use these options from now on (tests, the bench); returns the previous ones. */
 export function setDetailCacheOptions(opts: PageCacheOptions): PageCacheOptions {
   const old = cacheOptions;
   cacheOptions = opts;
+  CACHES = new WeakMap();
   return old;
 }
