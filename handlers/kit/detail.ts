@@ -33,6 +33,7 @@ export function cycleOfDate(d: Date): string {
 export async function callDetail(ctx: HandlerContext, svcnum: string, cycle: string, req: PageRequest): Promise<{ total: number; items: CallItem[] }> {
   const limit = Math.min(req.limit, CALL_MAX_PAGE);
   const count = await countOf(CALL_DETAIL_COUNT, ctx, cycle, { svcnum });
+  if (count === 0) return { total: 0, items: [] };
   const list = await cachesOf(ctx).call.list(`${svcnum}:${cycle}`, count, async () =>
     (await CALL_DETAIL_PAGE.all(ctx.store, cycle, { svcnum, offset: 0, limit: count + LOAD_SLACK })).map(callItem),
   );
@@ -65,6 +66,7 @@ function callItem(r: Awaited<ReturnType<typeof CALL_DETAIL_PAGE.all>>[number]): 
 export async function dataDetail(ctx: HandlerContext, svcnum: string, cycle: string, req: PageRequest): Promise<{ total: number; items: DataItem[] }> {
   const limit = Math.min(req.limit, DATA_MAX_PAGE);
   const count = await countOf(DATA_DETAIL_COUNT, ctx, cycle, { svcnum });
+  if (count === 0) return { total: 0, items: [] };
   const list = await cachesOf(ctx).data.list(`${svcnum}:${cycle}`, count, async () =>
     (await DATA_DETAIL_PAGE.all(ctx.store, cycle, { svcnum, offset: 0, limit: count + LOAD_SLACK })).map(dataItem),
   );
@@ -93,6 +95,7 @@ export async function voipDetail(ctx: HandlerContext, by: VoipKey, num: string, 
   const q = by === 'C' ? VOIP_DETAIL_BY_CARD : VOIP_DETAIL_BY_NUMBER;
   const limit = Math.min(req.limit, VOIP_MAX_PAGE);
   const count = await countOf(q.count, ctx, cycle, { num });
+  if (count === 0) return { total: 0, items: [] };
   const list = await cachesOf(ctx).voip.list(`${by}:${num}:${cycle}`, count, async () =>
     (await q.page.all(ctx.store, cycle, { num, offset: 0, limit: count + LOAD_SLACK })).map(voipItem),
   );
