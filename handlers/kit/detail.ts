@@ -12,6 +12,7 @@ import {
 } from '../../src/store/queries/tickets.js';
 import type { BindType, BindsOf, TicketQuery } from '../../src/store/queries/define.js';
 import type { HandlerContext } from '../../src/types.js';
+import { PageCache, PAGE_CACHE_DEFAULTS, type PageCacheOptions } from './page-cache.js';
 
 export * from './detail-fields.js';
 
@@ -31,8 +32,18 @@ export function cycleOfDate(d: Date): string {
 /** One page of a number's voice and SMS records of a month, merged in time order, and their total. */
 export async function callDetail(ctx: HandlerContext, svcnum: string, cycle: string, req: PageRequest): Promise<{ total: number; items: CallItem[] }> {
   const limit = Math.min(req.limit, CALL_MAX_PAGE);
+  const count = await countOf(CALL_DETAIL_COUNT, ctx, cycle, { svcnum });
+  if (count === 0) return { total: 0, items: [] };
+  const list = await cachesOf(ctx).call.list(`${svcnum}:${cycle}`, count, async () =>
+    (await CALL_DETAIL_PAGE.all(ctx.store, cycle, { svcnum, offset: 0, limit: count + LOAD_SLACK })).map(callItem),
+  );
+  if (list) return { total: list.length, items: list.slice(req.offset, req.offset + limit) };
   const rows = await CALL_DETAIL_PAGE.all(ctx.store, cycle, { svcnum, offset: req.offset, limit });
-  const items = rows.map((r) => ({
+  return { total: count, items: rows.map(callItem) };
+}
+
+function callItem(r: Awaited<ReturnType<typeof CALL_DETAIL_PAGE.all>>[number]): CallItem {
+  return {
     kind: r.kind,
     type: r.ctype,
     othernum: r.othernum,
@@ -45,9 +56,7 @@ export async function callDetail(ctx: HandlerContext, svcnum: string, cycle: str
     basefee: r.basefee,
     longfee: r.longfee,
     fee: r.totalfee,
-  }));
-  const total = await totalOf(CALL_DETAIL_COUNT, ctx, cycle, { svcnum }, req.offset, limit, items.length);
-  return { total, items };
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -56,8 +65,18 @@ export async function callDetail(ctx: HandlerContext, svcnum: string, cycle: str
 /** One page of a data card's sessions of a month, in time order, and their total. */
 export async function dataDetail(ctx: HandlerContext, svcnum: string, cycle: string, req: PageRequest): Promise<{ total: number; items: DataItem[] }> {
   const limit = Math.min(req.limit, DATA_MAX_PAGE);
+  const count = await countOf(DATA_DETAIL_COUNT, ctx, cycle, { svcnum });
+  if (count === 0) return { total: 0, items: [] };
+  const list = await cachesOf(ctx).data.list(`${svcnum}:${cycle}`, count, async () =>
+    (await DATA_DETAIL_PAGE.all(ctx.store, cycle, { svcnum, offset: 0, limit: count + LOAD_SLACK })).map(dataItem),
+  );
+  if (list) return { total: list.length, items: list.slice(req.offset, req.offset + limit) };
   const rows = await DATA_DETAIL_PAGE.all(ctx.store, cycle, { svcnum, offset: req.offset, limit });
-  const items = rows.map((r) => ({
+  return { total: count, items: rows.map(dataItem) };
+}
+
+function dataItem(r: Awaited<ReturnType<typeof DATA_DETAIL_PAGE.all>>[number]): DataItem {
+  return {
     start: r.starttime,
     duration: r.duration,
     upvolume: r.upvolume,
@@ -65,9 +84,7 @@ export async function dataDetail(ctx: HandlerContext, svcnum: string, cycle: str
     apn: r.apn,
     visitarea: blank(r.visitarea),
     fee: r.fee,
-  }));
-  const total = await totalOf(DATA_DETAIL_COUNT, ctx, cycle, { svcnum }, req.offset, limit, items.length);
-  return { total, items };
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -77,8 +94,18 @@ export async function dataDetail(ctx: HandlerContext, svcnum: string, cycle: str
 export async function voipDetail(ctx: HandlerContext, by: VoipKey, num: string, cycle: string, req: PageRequest): Promise<{ total: number; items: VoipItem[] }> {
   const q = by === 'C' ? VOIP_DETAIL_BY_CARD : VOIP_DETAIL_BY_NUMBER;
   const limit = Math.min(req.limit, VOIP_MAX_PAGE);
+  const count = await countOf(q.count, ctx, cycle, { num });
+  if (count === 0) return { total: 0, items: [] };
+  const list = await cachesOf(ctx).voip.list(`${by}:${num}:${cycle}`, count, async () =>
+    (await q.page.all(ctx.store, cycle, { num, offset: 0, limit: count + LOAD_SLACK })).map(voipItem),
+  );
+  if (list) return { total: list.length, items: list.slice(req.offset, req.offset + limit) };
   const rows = await q.page.all(ctx.store, cycle, { num, offset: req.offset, limit });
-  const items = rows.map((r) => ({
+  return { total: count, items: rows.map(voipItem) };
+}
+
+function voipItem(r: Awaited<ReturnType<typeof VOIP_DETAIL_BY_CARD.page.all>>[number]): VoipItem {
+  return {
     cardnum: r.cardnum,
     svcnum: r.svcnum,
     othernum: r.othernum,
@@ -86,9 +113,7 @@ export async function voipDetail(ctx: HandlerContext, by: VoipKey, num: string, 
     duration: r.duration,
     longtype: r.longtype,
     fee: r.fee,
-  }));
-  const total = await totalOf(q.count, ctx, cycle, { num }, req.offset, limit, items.length);
-  return { total, items };
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -98,22 +123,52 @@ function blank(v: string): string {
   return v.trimEnd();
 }
 
-/**
- * The total of a paged read. A page shorter than asked for that holds records ends the list, and
- * an empty first page means there is none: the total follows from the page, without the count
- * query. A full page, or an empty page past the end, needs the count.
- */
-async function totalOf<B extends Record<string, BindType>>(
+/** The list's length now: the COUNT query (its cost does not depend on the offset). */
+async function countOf<B extends Record<string, BindType>>(
   count: TicketQuery<B, { cnt: 'int' }>,
   ctx: HandlerContext,
   cycle: string,
   binds: BindsOf<B>,
-  offset: number,
-  limit: number,
-  got: number,
 ): Promise<number> {
-  if (got > 0 && got < limit) return offset + got;
-  if (got === 0 && offset === 0) return 0;
   const [row] = await count.all(ctx.store, cycle, binds);
   return row?.cnt ?? 0;
+}
+
+/**
+ * Records read beyond the count when a list is loaded: a record inserted between the count and
+ * the read is then kept too (the list's length, not the count, is the total answered).
+ */
+const LOAD_SLACK = 64;
+
+interface Caches {
+  call: PageCache<CallItem>;
+  data: PageCache<DataItem>;
+  voip: PageCache<VoipItem>;
+}
+
+/** One set of month caches per store (a process may serve several stores: tests, the bench). */
+let CACHES = new WeakMap<object, Caches>();
+let cacheOptions: PageCacheOptions = PAGE_CACHE_DEFAULTS;
+
+function cachesOf(ctx: HandlerContext): Caches {
+  const key = (ctx.store as { base?: object }).base ?? ctx.store;
+  let c = CACHES.get(key);
+  if (!c) {
+    c = { call: new PageCache(cacheOptions), data: new PageCache(cacheOptions), voip: new PageCache(cacheOptions) };
+    CACHES.set(key, c);
+  }
+  return c;
+}
+
+/** The month caches of a store (tests, the bench: their counters). */
+export function detailCaches(store: object): Caches | undefined {
+  return CACHES.get(store);
+}
+
+/** Drop every kept list and use these options from now on (tests, the bench); returns the previous ones. */
+export function setDetailCacheOptions(opts: PageCacheOptions): PageCacheOptions {
+  const old = cacheOptions;
+  cacheOptions = opts;
+  CACHES = new WeakMap();
+  return old;
 }
