@@ -219,8 +219,8 @@ export async function startGateway(config: Config, opts: { clock?: Clock; admin?
 }
 
 /** The start-up banner: interfaces, a call to paste, and what the database really holds. */
-export function summary(r: Pick<Running, 'config' | 'bound' | 'facts' | 'scanner'> & { workers?: number }): string {
-  const text = banner({ config: r.config, bound: r.bound, facts: r.facts, workers: r.workers });
+export function summary(r: Pick<Running, 'config' | 'bound' | 'facts' | 'scanner'> & { workers?: number; admin?: { host: string; port: number } }): string {
+  const text = banner({ config: r.config, bound: r.bound, facts: r.facts, workers: r.workers, admin: r.admin ? { host: r.admin.host, port: r.admin.port } : undefined });
   if (!r.scanner) return text;
   const sw = r.config.switches ?? [];
   const sims = sw.filter((s) => s.simulator).length;

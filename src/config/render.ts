@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_KEYS, DEFAULT_PORTS, INTERFACE_KINDS, keysOf } from './keys.js';
 import type { KeyDef, SectionKind } from './keys.js';
-import { ENV_DB_PASSWORD, ENV_DB_URL } from './keys.js';
+import { ENV_DB_PASSWORD, ENV_DB_URL, ENV_PORT_OFFSET } from './keys.js';
 
 const GENERATED = 'Generated from src/config/keys.ts by src/config/render.ts: edit the table, not this file.';
 
@@ -201,6 +201,13 @@ export function renderConfigDoc(): string {
     `- Secrets from the environment: \`${ENV_DB_URL}\` (postgres URL) and \`${ENV_DB_PASSWORD}\` (oracle, or`,
     '  postgres when the URL has none). When set and non-empty they win over the files. They are',
     '  ignored when the database type does not use them. Error messages never print these values.',
+    `- Ports without editing the files: \`${ENV_PORT_OFFSET}=N\` (or \`--port-offset N\` of \`serve\`, \`call\` and`,
+    '  `status`, which wins) adds N (may be negative) to every port bssgate listens on: each',
+    '  `[interface.*] port`, `[admin] port` and the port of a simulated socket switch (a real switch\'s',
+    '  port is left alone). `BSSGATE_PORT_OFFSET=1000 npm start` serves the demo on 10921, 8995, 10923,',
+    '  10925 and admin 10930; the banner prints the shifted addresses. A shifted port outside 1–65535, or',
+    '  one that lands on another listener\'s port, stops the start naming the file, section and the offset:',
+    '  `h.ini: [interface.cs] port: 9921 + BSSGATE_PORT_OFFSET 60000 = 69921 is not a port; …`.',
     '- `[database]` keys that do not apply to the chosen `type` (e.g. `url` with `type = sqlite`)',
     '  are errors, not silently ignored. postgres needs `url`; oracle needs `user`, `password` and',
     '  `connect_string`.',

@@ -21,7 +21,7 @@ export interface DbCommandDeps {
   log?: Logger;
 }
 
-const DEFAULT_CONFIG = 'h.ini.example';
+import { configOption, requireConfig } from '../config/cli-options.js';
 
 function intArg(name: string, min: number, max: number) {
   return (v: string): number => {
@@ -49,13 +49,14 @@ export function registerDbCommands(program: Command, deps: DbCommandDeps): Comma
 
   db.command('init')
     .description('create the schema (and demo data) in the configured database')
-    .argument('[files...]', 'legacy INI files', [DEFAULT_CONFIG])
+    .argument('[files...]', 'the same files as arguments (the older form)')
+    .addOption(configOption('naming the database'))
     .option('--demo <n>', 'demo subscribers (default: the config database.demo_subscribers)', intArg('--demo', 0, MAX_DEMO_SUBSCRIBERS))
     .option('--seed <s>', 'demo seed (default: the config database.demo_seed)', intArg('--seed', 0, 0xffffffff))
     .option('--force', 'drop the tables bssgate created and start over (destroys their data; refused on an adopted legacy database)')
     .option('--now <time>', 'the instant month-dependent demo data is relative to (default: now)')
-    .action(async (files: string[], opts: { demo?: number; seed?: number; force?: boolean; now?: string }) => {
-      const cfg = deps.loadConfig(files);
+    .action(async (args: string[], opts: { demo?: number; seed?: number; force?: boolean; now?: string; config?: string[] }) => {
+      const cfg = deps.loadConfig(requireConfig('db init', opts, args));
       const now = opts.now ? new Date(opts.now) : new Date();
       if (Number.isNaN(now.getTime())) throw new Error(`--now: not a time: "${opts.now}"`);
       const log = deps.log ?? pino({ level: 'info' }, pino.destination(2));
