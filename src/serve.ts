@@ -227,7 +227,7 @@ export function summary(r: Pick<Running, 'config' | 'bound' | 'facts' | 'scanner
   const lines = [
     `Scanner (OC-01…OC-03) ${r.scanner.scanner.owner}: USR_BUSI_RECORD status 5 → switches${sims ? ` — ${sims} of ${sw.length} are SIMULATORS, no real switch is reached` : ''}:`,
     ...describeSwitches(sw),
-    '  node dist/src/cli.js commands --state queued   what is waiting for a switch, and why',
+    `  node dist/src/cli.js commands --state queued ${(r.config.files ?? []).map((f) => `-c ${f}`).join(' ')}   what is waiting for a switch, and why`,
     '',
   ];
   return `${text}${text.endsWith('\n') ? '' : '\n'}${lines.join('\n')}`;
