@@ -1,6 +1,8 @@
 // Load generator, run as a child process so it does not share the server's event loop.
 // N connections; each keeps `depth` requests outstanding (1 = one at a time) for `seconds`.
-// Speaks only length-prefixed frames: the same load against the echo server and the gateway.
+// Speaks length-prefixed frames (v1, the echo server) or, with `framing` (a profile file), the
+// text packets of a framing profile (issue 19): a reply is whole when its last packet arrived
+// (the production packet decoder and assembler), its result read from the profile's error field.
 //
 // The request is one frame (`frameHex`, sent again and again) or a set of frames sent in
 // rotation (`framesFile`: a file of length-prefixed frames one after another, e.g. 10,000
@@ -10,6 +12,9 @@
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { eachFrame } from './length-prefixed.js';
+import { PacketAssembler, PacketDecoder, loadFramingProfile } from '../protocol/framing/packet.js';
+import type { FramingProfile } from '../protocol/framing/profile.js';
+import { resultOf } from '../src/text-client.js';
 
 interface Params {
   port: number;
@@ -23,6 +28,31 @@ interface Params {
   framesFile?: string;
   /** Tally the replies' result codes (measured replies only). */
   countResults?: boolean;
+  /** A framing profile file: frames are its text packets (frameHex: a whole request's packets). */
+  framing?: string;
+}
+
+/** Calls `onReply(result)` for each whole reply in the stream (v1 frames, or a profile's packets). */
+type Splitter = (chunk: Buffer, onReply: (result: number) => void) => void;
+
+function splitter(profile: FramingProfile | undefined): Splitter {
+  if (!profile) {
+    let buf: Buffer = Buffer.alloc(0);
+    return (chunk, onReply) => {
+      buf = eachFrame(buf, chunk, (reply) => onReply(reply.length >= 58 ? reply.readUInt16BE(56) : -1));
+    };
+  }
+  const dec = new PacketDecoder(profile);
+  const asm = new PacketAssembler(profile, { maxPackets: 100_000, maxBytes: 1 << 28 });
+  const ef = profile.role.error;
+  const ff = profile.role.flag;
+  return (chunk, onReply) => {
+    for (const it of dec.push(chunk)) {
+      if (it.kind !== 'packet') continue;
+      const m = asm.add(it.packet);
+      if (m) onReply(resultOf(profile, ef ? m.first.raw[ef.name] : '', ff ? m.first.raw[ff.name] : ''));
+    }
+  };
 }
 
 function loadFrames(p: Params): Buffer[] {
@@ -40,6 +70,7 @@ function loadFrames(p: Params): Buffer[] {
 async function main() {
   const p: Params = JSON.parse(process.argv[2]);
   const frames = loadFrames(p);
+  const profile = p.framing ? loadFramingProfile(p.framing) : undefined;
   let next = 0;
   const lat: number[] = [];
   const results = new Map<number, number>();
@@ -53,7 +84,7 @@ async function main() {
       sockets.push(s);
       s.setNoDelay(true);
       const sent: bigint[] = [];
-      let buf: Buffer = Buffer.alloc(0);
+      const split = splitter(profile);
       const send = () => {
         const frame = frames.length === 1 ? frames[0] : frames[next++ % frames.length];
         sent.push(process.hrtime.bigint());
@@ -63,15 +94,12 @@ async function main() {
         for (let i = 0; i < p.depth; i++) send();
       });
       s.on('data', (chunk: Buffer) => {
-        buf = eachFrame(buf, chunk, (reply) => {
+        split(chunk, (code) => {
           const t0 = sent.shift()!;
           if (measuring) {
             lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
             done++;
-            if (p.countResults) {
-              const code = reply.length >= 58 ? reply.readUInt16BE(56) : -1;
-              results.set(code, (results.get(code) ?? 0) + 1);
-            }
+            if (p.countResults) results.set(code, (results.get(code) ?? 0) + 1);
           }
           if (!stopping) send();
         });

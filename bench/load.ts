@@ -29,6 +29,8 @@ export interface LoadParams {
   frameHex?: string;
   framesFile?: string;
   countResults?: boolean;
+  /** A framing profile file: the frames are its text packets (bench/text-framing.ts). */
+  framing?: string;
 }
 
 /** Run the load client against 127.0.0.1:port; killed if it overruns its time by 15 s. */

@@ -14,7 +14,7 @@ export const RETURN_CODES = {
   BUSINESS_NOT_SERVED: { code: 1004, message: '本接口不提供该业务', en: 'business type not served on this interface' },
   BODY_MISMATCH: { code: 1005, message: '报文体与格式不符', en: 'body does not match its layout' },
   INVALID_FIELD: { code: 1006, message: '字段取值无效', en: 'invalid field value' },
-  FRAME_TOO_SHORT: { code: 1007, message: '报文长度不足', en: 'frame length below the 56-byte header' },
+  FRAME_TOO_SHORT: { code: 1007, message: '报文长度不足', en: 'length field below 56: no room for the header (60 bytes from the start of the frame)' },
   FRAME_TOO_LARGE: { code: 1008, message: '报文超长', en: 'frame length above the interface max_frame' },
   NOT_A_REQUEST: { code: 1009, message: '报文类型不是请求', en: 'kind is not 1 (request)' },
   UNKNOWN_CLIENT: { code: 1010, message: '客户端地址未登记，不受理写交易', en: 'write from an address no [client.<id>] section covering the interface names' },

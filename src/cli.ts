@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { BssClient, type Reply } from './client.js';
 import { businessByName, businessByCode, BUSINESS_ROWS } from '../protocol/business-types.js';
 import { CONTRACTS, LAYOUTS_BY_CODE } from '../handlers/contracts/index.js';
-import { updateSpec } from './spec/render.js';
+import { registerSpecCommand } from './spec/spec-command.js';
+import { registerDissectorCommand } from './spec/dissector-command.js';
 import { coerceBody } from '../protocol/coerce.js';
 import type { BodyRecord, BodyValue } from '../protocol/layout-types.js';
 import { returnCode } from '../protocol/return-codes.js';
@@ -48,7 +49,7 @@ export async function loadStoreCommands(): Promise<StoreCommands> {
 }
 
 /** Commands that need none of StoreCommands: main() does not load them for these. */
-const LIGHT_COMMANDS: ReadonlySet<string> = new Set(['serve', 'call', 'spec', 'status', 'lockout', 'sim', 'shadow']);
+const LIGHT_COMMANDS: ReadonlySet<string> = new Set(['serve', 'call', 'spec', 'dissector', 'status', 'lockout', 'sim', 'shadow']);
 
 /** Where a client's target came from: printed with every error about it. */
 export interface Target {
@@ -238,7 +239,9 @@ export function buildProgram(store?: StoreCommands): Command {
     .option('--operator <id>', 'operator / terminal id in the header', 'cli')
     .option('--serial <serial>', 'transaction serial (流水号); default a fresh one')
     .addOption(new Option('--timeout <ms>', 'answer timeout in ms').default('10000').argParser((v) => Number(v)))
-    .action(async (target: string, business: string, fields: string[], opts: { json?: boolean; config?: string[]; portOffset?: string; operator: string; serial?: string; timeout: number }) => {
+    .option('--framing <profile>', 'speak a text framing profile (JSON, docs/framing.md) instead of v1, e.g. config/framing/h2.json')
+    .option('--header <name=value...>', 'with --framing: echoed header fields of the profile (phone=13997000001 office=F010ZB)')
+    .action(async (target: string, business: string, fields: string[], opts: { json?: boolean; config?: string[]; portOffset?: string; operator: string; serial?: string; timeout: number; framing?: string; header?: string[] }) => {
       const { host, port, source } = resolveTarget(target, opts.config ?? [], { portOffset: opts.portOffset });
       // A number is sent as it is, known or not (to see what the server answers); a name must be known.
       const code = /^\d+$/.test(business) ? Number(business) : businessByName(business)?.code;
@@ -247,7 +250,11 @@ export function buildProgram(store?: StoreCommands): Command {
         throw new Error(`unknown business "${business}"; implemented: ${served.join(', ')} (every business type: protocol/SPEC.md, section 6)`);
       }
       const body = parseFields(code, fields);
-      const client = await BssClient.connect({ host, port, timeoutMs: opts.timeout, operator: opts.operator }).catch((err: Error) => {
+      // An unreachable target says where its address came from (the command line, or file and section).
+      const client = await (opts.framing
+        ? (await import('./text-client.js')).connectTextClient(opts.framing, opts.header ?? [], { host, port, timeoutMs: opts.timeout, operator: opts.operator })
+        : BssClient.connect({ host, port, timeoutMs: opts.timeout, operator: opts.operator })
+      ).catch((err: Error) => {
         throw new Error(`${err.message} (${source === 'the command line' ? 'the address given on the command line' : `"${target}" from ${source}`})`);
       });
       try {
@@ -259,22 +266,8 @@ export function buildProgram(store?: StoreCommands): Command {
       }
     });
 
-  program
-    .command('spec')
-    .description('rewrite the generated parts of protocol/SPEC.md from the handler layouts (--check: only report whether it is current)')
-    .option('--file <path>', 'the spec file', 'protocol/SPEC.md')
-    .option('--check', 'exit 1 when the file is not current, change nothing')
-    .action((opts: { file: string; check?: boolean }) => {
-      const old = readFileSync(opts.file, 'utf8');
-      const fresh = updateSpec(old, CONTRACTS);
-      if (opts.check) {
-        if (fresh !== old) throw new Error(`${opts.file} is not current: run 'npm run spec'`);
-        process.stdout.write(`${opts.file} is current\n`);
-        return;
-      }
-      if (fresh !== old) writeFileSync(opts.file, fresh);
-      process.stdout.write(`${opts.file} ${fresh === old ? 'was already current' : 'rewritten'}\n`);
-    });
+  registerSpecCommand(program);
+  registerDissectorCommand(program);
 
   store?.registerDbCommands(program, { loadConfig, openStore });
   store?.registerCardCommands(program, { loadConfig, openStore });

@@ -37,7 +37,7 @@ export const cs17 = defineContract({
   refusals: ['NO_SUBSCRIBER'],
   doc:
     `${DOC_ORDER} A history: a cancelled number is answered too. ` +
-    'The legacy document lists this function under CDMA; TAB_PAY is the same for every network, so it is answered for G, C, V and X numbers alike.',
+    'The legacy document lists this function under CDMA (`docs/legacy-inventory.md`, CS-17); TAB_PAY is the same for every network, so it is answered for G, C, V and X numbers alike.',
   example: {
     request: { offset: 0, limit: 50, svcnum: '13997000001' },
     response: {

@@ -26,7 +26,7 @@ export const contract = defineContract({
       '- `N` bound number: the number must be a subscriber of its own (TAB_SUBSCRB, any network: the IP Phone number itself or a mobile number bound to a card; 2001 otherwise), and the list is the IP Phone calls made from that number (TICKET_163.SVCNUM), with any card. A bound line that is no subscriber here (a fixed line) is queried by its card. Calls from the card\'s other bound numbers are not shown: the detail of a number goes to whoever asks for that number.',
     ].join('\n'),
     'The no-print rule (PR-04) applies to the subscriber found: the card\'s by card, the number\'s own by number (a mobile line on a no-print plan is refused 2006 here too). A cancelled subscriber is refused 2004.',
-    'The legacy document names the table TICKET_163_yyyymm in its table list and TICKET_193_yyyymm in its flow. 163 and 193 calls are one IP-call ticket family, and this schema keeps all of them in TICKET_163_yyyymm (there is no TICKET_193 table); a provincial schema that splits them replaces the query\'s SQL (src/store/queries/tickets.ts), not the layout.',
+    'The legacy document (`docs/legacy-inventory.md`, VO-08) names the table TICKET_163_yyyymm in its table list and TICKET_193_yyyymm in its flow. 163 and 193 calls are one IP-call ticket family, and this schema keeps all of them in TICKET_163_yyyymm (there is no TICKET_193 table); a provincial schema that splits them replaces the query\'s SQL (src/store/queries/tickets.ts), not the layout.',
     VOIP_ORDER_DOC,
     `An \`offset\` at or beyond \`total\` is answered with an empty list and the true \`total\`.`,
     NO_TABLES_NOTE,

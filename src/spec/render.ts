@@ -16,10 +16,12 @@ import type { FunctionContract } from '../types.js';
 import { FAMILY_ORDER, NON_WIRE, PLANNED } from './coverage.js';
 
 /** Codes every business type can answer besides its own refusals (SPEC.md section 8). */
-const COMMON_REQUEST = ['BUSINESS_NOT_SERVED', 'BODY_MISMATCH', 'INVALID_FIELD'] as const;
-const COMMON_SYSTEM = ['DATABASE_UNAVAILABLE', 'TIMEOUT', 'SHUTTING_DOWN', 'INTERNAL_ERROR'] as const;
+export const COMMON_REQUEST = ['BUSINESS_NOT_SERVED', 'BODY_MISMATCH', 'INVALID_FIELD'] as const;
+export const COMMON_SYSTEM = ['DATABASE_UNAVAILABLE', 'TIMEOUT', 'SHUTTING_DOWN', 'INTERNAL_ERROR'] as const;
 
-const EXAMPLE_HEAD = { seq: 1, serial: 'CS2024060100000001', time: '20240601093000', operator: 'OP001' };
+export const EXAMPLE_HEAD = { seq: 1, serial: 'CS2024060100000001', time: '20240601093000', operator: 'OP001' };
+/** The `time` of every example response: the gateway's own, one second after the request's (SPEC.md section 2). */
+export const EXAMPLE_ANSWER_TIME = '20240601093001';
 const BYTES_COL = 62; // width of the bytes column: 20 bytes a line
 
 function hexBytes(b: Buffer): string {
@@ -122,7 +124,7 @@ function annotateHeader(frame: Buffer, row: BusinessRow, kind: 'request' | 'resp
     ...hexLines(6, frame.subarray(6, 8), `biz ${row.code} = ${row.key}${row.ids.length ? ` (${row.ids.join(', ')})` : ''}${echoed}`),
     ...hexLines(8, frame.subarray(8, 12), `seq ${h.seq}${echoed}`),
     ...hexLines(12, frame.subarray(12, 32), `serial ${JSON.stringify(h.serial)}${echoed}`),
-    ...hexLines(32, frame.subarray(32, 46), `time ${JSON.stringify(h.time)}${kind === 'response' ? ': the request\'s' : ''}`),
+    ...hexLines(32, frame.subarray(32, 46), `time ${JSON.stringify(h.time)}${kind === 'response' ? ": the gateway's when it answered" : ''}`),
     ...hexLines(46, frame.subarray(46, 56), `operator ${JSON.stringify(h.operator)}${echoed}`),
     ...hexLines(56, frame.subarray(56, 58), kind === 'request' ? 'result 0 (always 0 in a request)' : `result ${result} = ${rc?.name ?? '?'}`),
     ...hexLines(58, frame.subarray(58, 60), 'reserved 0'),
@@ -135,6 +137,33 @@ function hexBlock(name: string, lines: string[]): string {
 
 function codeCell(name: keyof typeof RETURN_CODES): string {
   return `${RETURN_CODES[name].code} \`${name}\``;
+}
+
+/** The example request of a business type (EXAMPLE_HEAD, the contract's example body) and its annotation. */
+export function exampleRequest(h: FunctionContract, row: BusinessRow): { req: Buffer; lines: string[] } {
+  const req = encodeRequest({ biz: row.code, ...EXAMPLE_HEAD }, h.request, h.example!.request);
+  const lines = annotateHeader(req, row, 'request', 0);
+  annotateBody(h.request, h.example!.request, req, HEADER_SIZE, '', lines);
+  return { req, lines };
+}
+
+/**
+ * The answer to `req` the gateway would send at EXAMPLE_ANSWER_TIME: result 0 with the contract's
+ * example reply, or `result` with only its message; and its annotation.
+ */
+export function exampleResponse(h: FunctionContract, row: BusinessRow, req: Buffer, result: number): { res: Buffer; lines: string[] } {
+  const rc = returnCode(result);
+  if (!rc) throw new Error(`result ${result} is not in protocol/return-codes.ts`);
+  const res =
+    result === 0
+      ? encodeResponse(decodeHeader(req), 0, rc.message, h.response, h.example!.response, EXAMPLE_ANSWER_TIME)
+      : encodeResponse(decodeHeader(req), result, rc.message, undefined, undefined, EXAMPLE_ANSWER_TIME);
+  const lines = annotateHeader(res, row, 'response', result);
+  const msgLen = res.readUInt16BE(HEADER_SIZE);
+  lines.push(...hexLines(HEADER_SIZE, res.subarray(HEADER_SIZE, HEADER_SIZE + 2), `message length ${msgLen}`));
+  lines.push(...hexLines(HEADER_SIZE + 2, res.subarray(HEADER_SIZE + 2, HEADER_SIZE + 2 + msgLen), `message ${rc.message} in GBK`));
+  if (result === 0) annotateBody(h.response, h.example!.response, res, HEADER_SIZE + 2 + msgLen, '', lines);
+  return { res, lines };
 }
 
 /** The spec section of one business type. */
@@ -152,15 +181,8 @@ export function renderSection(h: FunctionContract, row: BusinessRow): string {
       (h.write ? `; as a write function also ${codeCell('MALFORMED_HEADER')} for a serial that breaks the serial rule (section 2) and ${codeCell('UNKNOWN_CLIENT')} from an address no covering \`[client.<id>]\` names (section 8).` : '.'),
   );
   if (h.example) {
-    const req = encodeRequest({ biz: row.code, ...EXAMPLE_HEAD }, h.request, h.example.request);
-    const reqLines = annotateHeader(req, row, 'request', 0);
-    annotateBody(h.request, h.example.request, req, HEADER_SIZE, '', reqLines);
-    const res = encodeResponse(decodeHeader(req), 0, RETURN_CODES.OK.message, h.response, h.example.response);
-    const resLines = annotateHeader(res, row, 'response', 0);
-    const msgLen = res.readUInt16BE(HEADER_SIZE);
-    resLines.push(...hexLines(HEADER_SIZE, res.subarray(HEADER_SIZE, HEADER_SIZE + 2), `message length ${msgLen}`));
-    resLines.push(...hexLines(HEADER_SIZE + 2, res.subarray(HEADER_SIZE + 2, HEADER_SIZE + 2 + msgLen), `message ${RETURN_CODES.OK.message} in GBK`));
-    annotateBody(h.response, h.example.response, res, HEADER_SIZE + 2 + msgLen, '', resLines);
+    const { req, lines: reqLines } = exampleRequest(h, row);
+    const { lines: resLines } = exampleResponse(h, row, req, 0);
     parts.push('', 'Example request:', '', hexBlock(`${row.code}-request`, reqLines), '', 'Its successful response:', '', hexBlock(`${row.code}-response`, resLines));
   }
   return parts.join('\n');
@@ -179,6 +201,56 @@ export function renderFunctions(handlers: readonly FunctionContract[]): string {
     if (h) sections.push(renderSection(h, row));
   }
   return sections.join('\n\n');
+}
+
+/** One example of section 7: its hex block name, frame and annotation (spec.json lists them too). */
+export interface ExampleCase {
+  name: string;
+  biz: number;
+  direction: 'request' | 'response';
+  frame: Buffer;
+  lines: string[];
+  /** The request body, or the response fields when the result is 0. */
+  body?: BodyRecord;
+}
+
+/** Section 7's examples: the CS-01 request, its success and its 9001 answer. */
+export function renderExampleCases(handlers: readonly FunctionContract[]): ExampleCase[] {
+  const row = BUSINESS_ROWS.find((r) => r.key === 'CONNECTION_CHECK')!;
+  const h = handlers.find((x) => x.biz === row.code);
+  if (!h?.example) throw new Error('section 7 needs the connection-check (101) contract and its example');
+  const req = exampleRequest(h, row);
+  const ok = exampleResponse(h, row, req.req, 0);
+  const down = exampleResponse(h, row, req.req, RETURN_CODES.DATABASE_UNAVAILABLE.code);
+  return [
+    { name: 'cs01-request', biz: row.code, direction: 'request', frame: req.req, lines: req.lines, body: h.example.request },
+    { name: 'cs01-response', biz: row.code, direction: 'response', frame: ok.res, lines: ok.lines, body: h.example.response },
+    { name: 'cs01-9001-response', biz: row.code, direction: 'response', frame: down.res, lines: down.lines },
+  ];
+}
+
+/**
+ * Section 7: the CS-01 example walked through (request, success, and the 9001 refusal), from
+ * the connection-check contract's example, as the section 6 examples are.
+ */
+export function renderExamples(handlers: readonly FunctionContract[]): string {
+  const [reqCase, ok, down] = renderExampleCases(handlers);
+  const reqLines = reqCase.lines;
+  const ex = ok.body!;
+  return [
+    `A CS-01 request: seq ${EXAMPLE_HEAD.seq}, serial \`${EXAMPLE_HEAD.serial}\`, operator \`${EXAMPLE_HEAD.operator}\`, sent at \`${EXAMPLE_HEAD.time}\``,
+    '(offset, bytes, meaning; generated by the encoder, as the examples of section 6):',
+    '',
+    hexBlock('cs01-request', reqLines),
+    '',
+    `Its response: the database answered (\`database\` ${String(ex.database)}), back end \`${String(ex.dialect)}\`, answered at \`${EXAMPLE_ANSWER_TIME}\` (the gateway's time, section 2):`,
+    '',
+    hexBlock('cs01-response', ok.lines),
+    '',
+    `Had the database been down, the response would be a ${RETURN_CODES.DATABASE_UNAVAILABLE.code} \`DATABASE_UNAVAILABLE\` with only the message (section 4), \`length\` = ${down.frame.length - 4}:`,
+    '',
+    hexBlock('cs01-9001-response', down.lines),
+  ].join('\n');
 }
 
 /** The business-type table (section 6): every row of protocol/business-types.ts. */
@@ -215,6 +287,7 @@ export function updateSpec(spec: string, handlers: readonly FunctionContract[]):
   for (const [name, body] of [
     ['business-types', renderBusinessTypes()],
     ['functions', renderFunctions(handlers)],
+    ['examples', renderExamples(handlers)],
     ['coverage', renderCoverage(handlers)],
   ] as const) {
     const re = BLOCK(name);

@@ -47,6 +47,7 @@ const METRICS = oneOf('src/metrics.ts', 'src/prometheus.ts', 'prom-client');
 /** The entry points that run without a database and without metrics, and what each must never load at run time. */
 const LIGHT_ENTRIES: readonly { entry: string; heavy: (f: string) => boolean; what: string }[] = [
   { entry: 'src/client.ts', heavy: anyOf(STORE, METRICS, oneOf('pino')), what: 'no store, no metrics, no logger' },
+  { entry: 'src/text-client.ts', heavy: anyOf(STORE, METRICS, oneOf('pino')), what: 'no store, no metrics, no logger' },
   { entry: 'src/spec/render.ts', heavy: anyOf(STORE, METRICS, oneOf('pino')), what: 'no store, no metrics, no logger' },
   { entry: 'handlers/contracts/index.ts', heavy: anyOf(STORE, METRICS, oneOf('pino'), under('src/server/'), (f) => /^handlers\/[^/]+\.ts$/.test(f)), what: 'no store, no metrics, no handler code' },
   { entry: 'src/sim/card.ts', heavy: anyOf(STORE, METRICS), what: 'no store (it is handed one), no metrics' },

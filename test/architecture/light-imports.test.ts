@@ -67,7 +67,8 @@ function heavy(modules: string[], packages: readonly string[] = DRIVERS): string
   );
 }
 
-for (const entry of ['dist/src/client.js', 'dist/src/spec/render.js']) {
+// Issue 18: the machine-readable spec and the dissector generator are as light as the renderer.
+for (const entry of ['dist/src/client.js', 'dist/src/spec/render.js', 'dist/src/spec/json.js', 'dist/src/spec/dissector.js']) {
   t.test(`issue 14: importing ${entry} loads no database driver, no prom-client, no store, no metrics`, async (t) => {
     const file = join(root, entry);
     if (!existsSync(file)) return t.fail(`${entry} is missing: run npm run build first`);
@@ -87,7 +88,7 @@ t.test('issue 14: the check sees a driver and prom-client where they are loaded 
   for (const d of ['better-sqlite3', 'pg', 'prom-client']) t.ok(found.some((m) => m.includes(`/node_modules/${d}/`)), `${d} is seen`);
 });
 
-t.test('issue 14: `bssgate call` and `bssgate spec --check` load no database driver, no prom-client, no store, no metrics', async (t) => {
+t.test('issue 14, issue 18: `bssgate call`, `bssgate spec --check` and `bssgate dissector` load no database driver, no prom-client, no store, no metrics', async (t) => {
   const cli = join(root, 'dist/src/cli.js');
   if (!existsSync(cli)) return t.fail('dist/src/cli.js is missing: run npm run build first');
   // Port 1 on 127.0.0.1: nothing listens, the call fails at connect (exit 1) after loading all it needs.
@@ -98,4 +99,8 @@ t.test('issue 14: `bssgate call` and `bssgate spec --check` load no database dri
   const spec = loadedBy(t.testdir(), cli, ['spec', '--check']);
   t.equal(spec.status, 0, `spec --check: ${spec.stderr.trim()}`);
   t.strictSame(heavy(spec.modules, CLI_HEAVY), [], 'bssgate spec: modules it must not load');
+  t.ok(spec.modules.some((m) => m.endsWith('/dist/src/spec/json.js')), 'spec --check built spec.json');
+  const dissector = loadedBy(t.testdir(), cli, ['dissector']);
+  t.equal(dissector.status, 0, `dissector: ${dissector.stderr.trim()}`);
+  t.strictSame(heavy(dissector.modules, CLI_HEAVY), [], 'bssgate dissector: modules it must not load');
 });

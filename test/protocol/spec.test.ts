@@ -31,8 +31,11 @@ t.test('CS-01: the SPEC hex example of the request is what the encoder produces'
 
 t.test('CS-01: the SPEC hex example of the response is what the encoder produces', async (t) => {
   const req = decodeHeader(Buffer.from(cs01Request.bytes));
-  const out = encodeResponse(req, 0, '成功', CS01_RESPONSE, cs01Response.body);
+  // The gateway answers with its own time (SPEC.md section 2): the example's is one second later.
+  const out = encodeResponse(req, 0, '成功', CS01_RESPONSE, cs01Response.body, '20240601093001');
   t.equal(specHex('cs01-response'), out.toString('hex'));
+  const down = encodeResponse(req, 9001, '数据库不可用', undefined, undefined, '20240601093001');
+  t.equal(specHex('cs01-9001-response'), down.toString('hex'), 'the 9001 example');
 });
 
 t.test('every return code appears in SPEC.md with its key and message', async (t) => {
