@@ -191,7 +191,7 @@ export function startAdmin(cfg: AdminConfig, sources: AdminSources, log: Logger)
   server.keepAliveTimeout = 5_000;
   server.maxConnections = 64;
   return new Promise((resolve, reject) => {
-    const onError = (err: Error) => reject(listenError(err, cfg.file, 'admin', cfg.host, cfg.port));
+    const onError = (err: Error) => reject(listenError(err, cfg.file, 'admin', cfg.host, cfg.port, cfg.portShift));
     server.once('error', onError);
     server.listen({ host: cfg.host, port: cfg.port }, () => {
       server.off('error', onError);

@@ -56,6 +56,8 @@ export interface BannerInput {
   facts: DatabaseFacts | undefined;
   /** Worker processes serving ([server] workers). */
   workers?: number;
+  /** OP-04: the admin listener, when it runs ([admin] enabled = true). */
+  admin?: { host: string; port: number };
 }
 
 export function banner(r: BannerInput): string {
@@ -72,6 +74,21 @@ export function banner(r: BannerInput): string {
       'Try it (in another terminal, in this directory):',
       `  node dist/src/cli.js call ${first.host}:${first.port} connection-check`,
       `  (the same: npx bssgate call ${first.host}:${first.port} connection-check)`,
+    );
+  }
+  if (r.config.portOffset) {
+    const o = r.config.portOffset;
+    lines.push('', `Every port of ${r.config.files?.join(', ') ?? 'the configuration'} is shifted by ${o.value > 0 ? '+' : ''}${o.value} (${o.source}): the addresses above and below are the shifted ones.`);
+  }
+  if (r.admin) {
+    // OP-04: what an operator checks, ready to paste (README "Operations").
+    const a = `${r.admin.host === '0.0.0.0' || r.admin.host === '::' ? '127.0.0.1' : r.admin.host}:${r.admin.port}`;
+    lines.push(
+      '',
+      `Operations (admin listener ${a}, docs/metrics.md):`,
+      `  node dist/src/cli.js status ${a}`,
+      `  curl http://${a}/health/ready`,
+      `  curl http://${a}/metrics`,
     );
   }
   const f = r.facts;

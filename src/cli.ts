@@ -23,15 +23,13 @@ import { registerSimCard } from './sim/card.js';
 import { registerSimSwitch } from './sim/switch.js';
 import { isReportedToPrimary } from './reported-to-primary.js';
 import { statusCommand } from './status.js';
-import { DEFAULT_ADMIN_PORT } from './config/keys.js';
+import { configOption, CONFIG_RULE, portOffsetOption, requireConfig, strayConfigHint, noStrayArguments } from './config/cli-options.js';
 import pino, { type Logger } from 'pino';
 import type { Config, DatabaseConfig } from './config/types.js';
 import type { Store } from './store/types.js';
 import type { BatchingStore } from './store/group-commit.js';
 import { svcnum as svcnumField } from '../handlers/kit/fields.js';
 import { systemClock, type Clock } from './clock.js';
-
-const DEFAULT_CONFIG = 'h.ini.example';
 
 /** src/store/open.ts, imported when a command opens the database. */
 async function openStore(cfg: DatabaseConfig, log: Logger): Promise<BatchingStore> {
@@ -53,38 +51,64 @@ export async function loadStoreCommands(): Promise<StoreCommands> {
 /** Commands that need none of StoreCommands: main() does not load them for these. */
 const LIGHT_COMMANDS: ReadonlySet<string> = new Set(['serve', 'call', 'spec', 'dissector', 'status', 'lockout', 'sim', 'shadow']);
 
-/** `host:port`, or an interface name looked up in the config files. */
-export function resolveTarget(target: string, configFiles: string[]): { host: string; port: number } {
-  const m = /^(.+):(\d{1,5})$/.exec(target);
-  if (m) return { host: m[1] === 'localhost' ? '127.0.0.1' : m[1], port: Number(m[2]) };
-  const files = configFiles.length > 0 ? configFiles : existsSync(DEFAULT_CONFIG) ? [DEFAULT_CONFIG] : [];
-  if (files.length === 0) throw new Error(`"${target}" is not host:port and no config file names interfaces (use --config FILE)`);
-  const cfg = loadConfig(files);
-  const iface = cfg.interfaces.find((i) => i.name === target || i.kind === target);
-  if (!iface) {
-    throw new Error(`no interface "${target}" in ${files.join(', ')}; known: ${cfg.interfaces.map((i) => i.name).join(', ')}`);
-  }
-  return { host: iface.host === '0.0.0.0' || iface.host === '::' ? '127.0.0.1' : iface.host, port: iface.port };
+/** Where a client's target came from: printed with every error about it. */
+export interface Target {
+  host: string;
+  port: number;
+  /** "the command line", or the file and section, e.g. "h.ini.example [interface.cs]" (and a port shift). */
+  source: string;
 }
 
-/** `bssgate status` target: host:port, else the [admin] of the config files, else the default. */
-export function adminTarget(target: string | undefined, configFiles: string[]): { host: string; port: number } {
+const HOST_PORT = /^(.+):(\d{1,5})$/;
+
+function commandLineTarget(target: string): Target | undefined {
+  const m = HOST_PORT.exec(target);
+  if (!m) return undefined;
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) throw new Error(`"${target}": ${m[2]} is not a port (1–65535)`);
+  return { host: m[1] === 'localhost' ? '127.0.0.1' : m[1], port, source: 'the command line' };
+}
+
+const reachable = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
+
+/**
+ * `call`/`sim card` target: host:port as given, or an interface name (or kind) looked up in the -c
+ * files — never in a file that was not given. Only the addresses are read: no [database] keys demanded.
+ */
+export function resolveTarget(target: string, configFiles: string[], opts: { portOffset?: string } = {}): Target {
+  const direct = commandLineTarget(target);
+  if (direct) return direct;
+  if (configFiles.length === 0) {
+    throw new Error(`"${target}" is not host:port, and no -c FILE names interfaces: give host:port, or the file that defines [interface.${target}] (e.g. -c h.ini.example)`);
+  }
+  const cfg = loadConfig(configFiles, process.env, { addressesOnly: true, portOffset: opts.portOffset });
+  const iface = cfg.interfaces.find((i) => i.name === target) ?? cfg.interfaces.find((i) => i.kind === target);
+  if (!iface) {
+    throw new Error(`no enabled interface "${target}" in ${configFiles.join(', ')}; known: ${cfg.interfaces.map((i) => i.name).join(', ')}`);
+  }
+  return { host: reachable(iface.host), port: iface.port, source: `${iface.file ?? configFiles[0]} [interface.${iface.name}]${iface.portShift ? ` port ${iface.portShift}` : ''}` };
+}
+
+/** `bssgate status` target: host:port, else the [admin] of the -c files; no default. */
+export function adminTarget(target: string | undefined, configFiles: string[], opts: { portOffset?: string } = {}): Target {
   if (target !== undefined) {
-    const m = /^(.+):(\d{1,5})$/.exec(target);
-    if (!m) throw new Error(`"${target}" is not host:port (the admin listener, [admin] host and port)`);
-    return { host: m[1] === 'localhost' ? '127.0.0.1' : m[1], port: Number(m[2]) };
+    const direct = commandLineTarget(target);
+    if (direct) return direct;
+    throw new Error(strayConfigHint(target) ?? `"${target}" is not host:port (the admin listener, [admin] host and port)`);
   }
-  if (configFiles.length > 0) {
-    const a = loadConfig(configFiles).admin;
-    if (!a?.enabled) throw new Error(`[admin] is not enabled in ${configFiles.join(', ')}: set enabled = true there (docs/metrics.md)`);
-    return { host: a.host === '0.0.0.0' || a.host === '::' ? '127.0.0.1' : a.host, port: a.port };
+  if (configFiles.length === 0) {
+    throw new Error('status: give the admin listener as host:port (e.g. 127.0.0.1:9930), or -c FILE whose [admin] section names it (e.g. -c h.ini.example)');
   }
-  return { host: '127.0.0.1', port: DEFAULT_ADMIN_PORT };
+  const a = loadConfig(configFiles, process.env, { addressesOnly: true, portOffset: opts.portOffset }).admin;
+  if (!a?.enabled) throw new Error(`[admin] is not enabled in ${configFiles.join(', ')}: set enabled = true there (docs/metrics.md)`);
+  return { host: reachable(a.host), port: a.port, source: `${a.file ?? configFiles[0]} [admin]${a.portShift ? ` port ${a.portShift}` : ''}` };
 }
 
 /** Parse `field=value` arguments against the business type's request layout. */
 export function parseFields(biz: number, args: string[]): BodyRecord {
   if (args.length === 0) return {};
+  const stray = args.find((a) => !a.includes('=') && strayConfigHint(a));
+  if (stray) throw new Error(strayConfigHint(stray)!);
   const layouts = LAYOUTS_BY_CODE.get(biz);
   if (!layouts) throw new Error(`business type ${biz} has no layout yet`);
   return coerceBody(layouts.request, args);
@@ -162,7 +186,7 @@ export async function lockoutClearCommand(
   if (!svcnumField.pattern?.test(svcnum)) throw new Error(`"${svcnum}" is not a service number (3–20 digits)`);
   const out = deps.out ?? ((s: string) => void process.stdout.write(s));
   const operator = opts.operator ?? process.env.USER ?? 'cli';
-  const files = opts.config && opts.config.length > 0 ? opts.config : [DEFAULT_CONFIG];
+  const files = requireConfig('lockout clear', opts);
   const cfg = deps.loadConfig(files);
   const store = await deps.openStore(cfg.database, pino({ level: 'warn' }, pino.destination(2)));
   try {
@@ -186,15 +210,21 @@ export async function lockoutClearCommand(
 /** The command line; without `store` (StoreCommands), the commands that work on the database are left out. */
 export function buildProgram(store?: StoreCommands): Command {
   const program = new Command();
-  program.name('bssgate').description('Interface gateway of the billing system (营帐系统接口网关)').showHelpAfterError();
+  program
+    .name('bssgate')
+    .description('Interface gateway of the billing system (营帐系统接口网关)')
+    .addHelpText('after', `\nConfiguration: ${CONFIG_RULE}; serve, scan and db init also take them as arguments.\nTargets: host:port as given; call and sim card also take an interface name of the -c files, status the [admin] of the -c files.\nPorts: BSSGATE_PORT_OFFSET=N (or --port-offset N) adds N to every port of the files.\n`)
+    .showHelpAfterError();
 
   program
     .command('serve')
-    .description('serve every interface configured in the INI files (e.g. h.ini qhjfk.ini print.ini dxjk.ini)')
-    .argument('[files...]', 'legacy INI files', [DEFAULT_CONFIG])
-    .action(async (files: string[]) => {
+    .description('serve every interface configured in the INI files (e.g. -c h.ini -c qhjfk.ini -c print.ini -c dxjk.ini; npm start: -c h.ini.example)')
+    .argument('[files...]', 'the same files as arguments (the older form)')
+    .addOption(configOption('to serve'))
+    .addOption(portOffsetOption())
+    .action(async (files: string[], opts: { config?: string[]; portOffset?: string }) => {
       const { serveCommand } = await import('./serve-command.js');
-      await serveCommand(files);
+      await serveCommand(requireConfig('serve', opts, files), process.stdout, { portOffset: opts.portOffset });
     });
 
   program
@@ -204,14 +234,15 @@ export function buildProgram(store?: StoreCommands): Command {
     .argument('<business>', `business name or code (${BUSINESS_ROWS.map((b) => b.name).slice(0, 3).join(', ')}, …)`)
     .argument('[fields...]', 'request fields as field=value')
     .option('--json', 'print the reply as one JSON line')
-    .option('-c, --config <file...>', 'INI files naming the interfaces (default h.ini.example)')
+    .addOption(configOption('defining the interface named as <target> (only its host and port are read)'))
+    .addOption(portOffsetOption())
     .option('--operator <id>', 'operator / terminal id in the header', 'cli')
     .option('--serial <serial>', 'transaction serial (流水号); default a fresh one')
     .addOption(new Option('--timeout <ms>', 'answer timeout in ms').default('10000').argParser((v) => Number(v)))
     .option('--framing <profile>', 'speak a text framing profile (JSON, docs/framing.md) instead of v1, e.g. config/framing/h2.json')
     .option('--header <name=value...>', 'with --framing: echoed header fields of the profile (phone=13997000001 office=F010ZB)')
-    .action(async (target: string, business: string, fields: string[], opts: { json?: boolean; config?: string[]; operator: string; serial?: string; timeout: number; framing?: string; header?: string[] }) => {
-      const { host, port } = resolveTarget(target, opts.config ?? []);
+    .action(async (target: string, business: string, fields: string[], opts: { json?: boolean; config?: string[]; portOffset?: string; operator: string; serial?: string; timeout: number; framing?: string; header?: string[] }) => {
+      const { host, port, source } = resolveTarget(target, opts.config ?? [], { portOffset: opts.portOffset });
       // A number is sent as it is, known or not (to see what the server answers); a name must be known.
       const code = /^\d+$/.test(business) ? Number(business) : businessByName(business)?.code;
       if (code === undefined || code > 0xffff) {
@@ -219,9 +250,13 @@ export function buildProgram(store?: StoreCommands): Command {
         throw new Error(`unknown business "${business}"; implemented: ${served.join(', ')} (every business type: protocol/SPEC.md, section 6)`);
       }
       const body = parseFields(code, fields);
-      const client = opts.framing
-        ? await (await import('./text-client.js')).connectTextClient(opts.framing, opts.header ?? [], { host, port, timeoutMs: opts.timeout, operator: opts.operator })
-        : await BssClient.connect({ host, port, timeoutMs: opts.timeout, operator: opts.operator });
+      // An unreachable target says where its address came from (the command line, or file and section).
+      const client = await (opts.framing
+        ? (await import('./text-client.js')).connectTextClient(opts.framing, opts.header ?? [], { host, port, timeoutMs: opts.timeout, operator: opts.operator })
+        : BssClient.connect({ host, port, timeoutMs: opts.timeout, operator: opts.operator })
+      ).catch((err: Error) => {
+        throw new Error(`${err.message} (${source === 'the command line' ? 'the address given on the command line' : `"${target}" from ${source}`})`);
+      });
       try {
         const reply = await client.call(code, body, { serial: opts.serial });
         process.stdout.write(formatReply(reply, !!opts.json));
@@ -243,11 +278,12 @@ export function buildProgram(store?: StoreCommands): Command {
   program
     .command('status')
     .description(`health and key metrics of a running gateway, read from its admin listener (OP-04); exit 0 ready, 2 not ready, 1 unreachable`)
-    .argument('[target]', `host:port of the admin listener (default: [admin] of --config, else 127.0.0.1:${DEFAULT_ADMIN_PORT})`)
-    .option('-c, --config <file...>', 'INI files whose [admin] section names the listener')
-    .action(async (target: string | undefined, opts: { config?: string[] }) => {
-      const { host, port } = adminTarget(target, opts.config ?? []);
-      process.exitCode = await statusCommand(host, port);
+    .argument('[target]', 'host:port of the admin listener (or -c FILE: its [admin] section); no default')
+    .addOption(configOption('whose [admin] section names the listener'))
+    .addOption(portOffsetOption())
+    .action(async (target: string | undefined, opts: { config?: string[]; portOffset?: string }) => {
+      const t = adminTarget(target, opts.config ?? [], { portOffset: opts.portOffset });
+      process.exitCode = await statusCommand(t.host, t.port, process.stdout, t.source);
     });
 
   program
@@ -272,7 +308,7 @@ export function buildProgram(store?: StoreCommands): Command {
     .command('clear')
     .description('clear the password lock of a number (as business type 190 lockout-clear); exit 2 when it had none')
     .argument('<number>', 'service number')
-    .option('-c, --config <file...>', 'INI files naming the database (default h.ini.example)')
+    .addOption(configOption('naming the database'))
     .option('--operator <id>', 'who clears it, printed with the result (default $USER)')
     .action(async (number: string, opts: { config?: string[]; operator?: string }) => {
       process.exitCode = await lockoutClearCommand(number, opts);

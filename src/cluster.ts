@@ -304,7 +304,7 @@ export async function runPrimary(config: Config, out: NodeJS.WritableStream): Pr
       throw err;
     }
   }
-  out.write(summary({ config, bound: firstBound ?? [], facts: schema.facts, scanner, workers: n }));
+  out.write(summary({ config, bound: firstBound ?? [], facts: schema.facts, scanner, workers: n, admin }));
   const onSignal = (sig: string): void => {
     logs.main.info({ signal: sig }, 'signal received');
     stopAll(sig).then(

@@ -11,8 +11,8 @@ import { startGateway, summary, type Running } from './serve.js';
  * [server] workers > 1: the cluster primary (prints the summary once every worker listens), or,
  * in a process the primary forked, a worker.
  */
-export async function serveCommand(files: string[], out: NodeJS.WritableStream = process.stdout): Promise<Running | undefined> {
-  const config = loadConfig(files);
+export async function serveCommand(files: string[], out: NodeJS.WritableStream = process.stdout, opts: { portOffset?: string } = {}): Promise<Running | undefined> {
+  const config = loadConfig(files, process.env, { portOffset: opts.portOffset });
   if (cluster.isWorker) return runWorker(config);
   if ((config.workers ?? 1) > 1) {
     await runPrimary(config, out);

@@ -223,15 +223,15 @@ export async function startGateway(config: Config, opts: { clock?: Clock; admin?
 }
 
 /** The start-up banner: interfaces, a call to paste, and what the database really holds. */
-export function summary(r: Pick<Running, 'config' | 'bound' | 'facts' | 'scanner'> & { workers?: number }): string {
-  const text = banner({ config: r.config, bound: r.bound, facts: r.facts, workers: r.workers });
+export function summary(r: Pick<Running, 'config' | 'bound' | 'facts' | 'scanner'> & { workers?: number; admin?: { host: string; port: number } }): string {
+  const text = banner({ config: r.config, bound: r.bound, facts: r.facts, workers: r.workers, admin: r.admin ? { host: r.admin.host, port: r.admin.port } : undefined });
   if (!r.scanner) return text;
   const sw = r.config.switches ?? [];
   const sims = sw.filter((s) => s.simulator).length;
   const lines = [
     `Scanner (OC-01…OC-03) ${r.scanner.scanner.owner}: USR_BUSI_RECORD status 5 → switches${sims ? ` — ${sims} of ${sw.length} are SIMULATORS, no real switch is reached` : ''}:`,
     ...describeSwitches(sw),
-    '  node dist/src/cli.js commands --state queued   what is waiting for a switch, and why',
+    `  node dist/src/cli.js commands --state queued ${(r.config.files ?? []).map((f) => `-c ${f}`).join(' ')}   what is waiting for a switch, and why`,
     '',
   ];
   return `${text}${text.endsWith('\n') ? '' : '\n'}${lines.join('\n')}`;

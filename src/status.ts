@@ -125,9 +125,12 @@ export function formatStatus(target: string, ready: Readiness, samples: Sample[]
 }
 
 /** Fetch and print; resolves with the exit code. */
-export async function statusCommand(host: string, port: number, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+export async function statusCommand(host: string, port: number, out: NodeJS.WritableStream = process.stdout, source?: string): Promise<number> {
   const target = `${host}:${port}`;
-  const ready = await httpGet(host, port, '/health/ready');
+  // An unreachable target says where its address came from (the command line, or file and [admin]).
+  const ready = await httpGet(host, port, '/health/ready').catch((err: Error) => {
+    throw source ? new Error(`${err.message} (${source === 'the command line' ? 'the address given on the command line' : `from ${source}`})`) : err;
+  });
   if (ready.status === 403) throw new Error(`${target} refused this address (403): add it to [admin] allow`);
   if (ready.status !== 200 && ready.status !== 503) throw new Error(`${target}/health/ready answered HTTP ${ready.status}: is this a bssgate admin listener?`);
   let r: Readiness;

@@ -26,6 +26,12 @@ export type SectionKind = 'interface' | 'database' | 'log' | 'server' | 'admin' 
 /** Environment variables read by the loader (and only there); set and non-empty, they win over the files. */
 export const ENV_DB_URL = 'BSSGATE_DB_URL';
 export const ENV_DB_PASSWORD = 'BSSGATE_DB_PASSWORD';
+/**
+ * Shifts every port bssgate listens on ([interface.*] port, [admin] port, simulated socket
+ * switches) by this many, so that a second copy of the demo runs without editing the files
+ * (`--port-offset` of serve, call and status wins over it). Not a secret: shown in messages.
+ */
+export const ENV_PORT_OFFSET = 'BSSGATE_PORT_OFFSET';
 
 /** [database] path when type = sqlite and none is given; relative to the first INI file's directory. */
 export const DEFAULT_SQLITE_PATH = 'data/bssgate.db';
@@ -281,8 +287,8 @@ const TABLE = [
   // ── [admin] ── OP-04: /health/live, /health/ready and /metrics over HTTP (docs/metrics.md)
   {
     section: 'admin', key: 'enabled', field: 'enabled', type: 'boolean', accepted: 'true | false (also yes/no, on/off, 1/0)', default: 'false',
-    doc: 'Serve the admin HTTP listener: health checks for a load balancer or systemd, Prometheus metrics, `bssgate status`. Off unless set, so a legacy INI file takes no port it did not name.',
-    parse: parseBoolean, sample: 'true',
+    doc: 'Serve the admin HTTP listener: health checks for a load balancer or systemd, Prometheus metrics, `bssgate status`. Off unless set, so a legacy INI file takes no port it did not name; h.ini.example (what `npm start` serves) sets it, on loopback, and the start banner prints its URLs.',
+    parse: parseBoolean, sample: 'true', example: 'true',
   },
   {
     section: 'admin', key: 'host', field: 'host', type: 'address', accepted: 'an IPv4/IPv6 address or a host name', default: '127.0.0.1',

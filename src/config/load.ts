@@ -8,8 +8,8 @@ import { dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import ini from 'ini';
 import { ConfigError } from './types.js';
-import type { AdminConfig, CardConfig, ClientConfig, Config, DatabaseConfig, InterfaceConfig, KeySource, ScannerConfig, SwitchConfig } from './types.js';
-import { DEFAULT_PORTS, DEFAULT_REPORT_DIR, ENV_DB_PASSWORD, ENV_DB_URL, INTERFACE_KINDS, SECTION_KINDS, keysOf, typedDefault } from './keys.js';
+import type { AdminConfig, CardConfig, ClientConfig, Config, DatabaseConfig, InterfaceConfig, KeySource, PortOffset, ScannerConfig, SwitchConfig } from './types.js';
+import { DEFAULT_PORTS, DEFAULT_REPORT_DIR, ENV_DB_PASSWORD, ENV_DB_URL, ENV_PORT_OFFSET, INTERFACE_KINDS, SECTION_KINDS, keysOf, typedDefault } from './keys.js';
 import type { KeyDef, LoadedValues, SectionKind } from './keys.js';
 import { ValueProblem, didYouMean } from './values.js';
 import { conflictingAddresses } from './clients.js';
@@ -18,7 +18,44 @@ import { ProfileError } from '../../protocol/framing/profile.js';
 
 // The loader is the only place the environment is read: ENV_DB_URL and ENV_DB_PASSWORD, set and
 // non-empty, win over the files. openStore takes the DatabaseConfig built here as given.
-export { ENV_DB_PASSWORD, ENV_DB_URL } from './keys.js';
+export { ENV_DB_PASSWORD, ENV_DB_URL, ENV_PORT_OFFSET } from './keys.js';
+
+export interface LoadOptions {
+  /**
+   * A client of the listeners (`call -c`, `status -c`) needs their addresses only: [database] keys
+   * that only opening the database needs (postgres url, oracle user/password/connect_string) are
+   * not demanded. Everything else is checked as for `serve`.
+   */
+  addressesOnly?: boolean;
+  /** `--port-offset N` of the command line: wins over BSSGATE_PORT_OFFSET. */
+  portOffset?: string;
+}
+
+/** The largest shift: one port to the other end of the range. */
+const MAX_PORT_OFFSET = 65534;
+
+/** BSSGATE_PORT_OFFSET / --port-offset: a signed integer; 0 or unset: no shift. */
+export function parsePortOffset(raw: string, source: string): PortOffset | undefined {
+  const text = raw.trim();
+  if (!/^[+-]?\d{1,5}$/.test(text) || Math.abs(Number(text)) > MAX_PORT_OFFSET) {
+    throw new ConfigError(source, '', '', `"${raw}" is not a port offset; accepted: an integer -${MAX_PORT_OFFSET}…${MAX_PORT_OFFSET} added to every port bssgate listens on (e.g. 1000: 9921 → 10921)`);
+  }
+  const value = Number(text);
+  return value === 0 ? undefined : { value, source };
+}
+
+/** A listening port moved by the offset; refused (naming file, section and the offset's source) when it leaves 1–65535. */
+function shiftPort(file: string, section: string, port: number, offset: PortOffset | undefined): { port: number; portShift?: string } {
+  if (offset === undefined) return { port };
+  const shifted = port + offset.value;
+  const how = `${port} ${offset.value < 0 ? '-' : '+'} ${offset.source} ${Math.abs(offset.value)}`;
+  if (shifted < 1 || shifted > 65535) {
+    throw new ConfigError(file, section, 'port', `${how} = ${shifted} is not a port; accepted: every shifted port within 1–65535 (a smaller ${offset.source})`);
+  }
+  return { port: shifted, portShift: how };
+}
+
+const shiftNote = (x: { portShift?: string }): string => (x.portShift ? ` (${x.portShift})` : '');
 
 /** Interface names become log directory names and log bindings: keep them path-safe. */
 const INTERFACE_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
@@ -38,8 +75,14 @@ interface ParsedInterface {
  * Load and merge one or more INI files. Interfaces come from all files; [database], [log] and
  * [server] may be in one file or repeated, but a key set in two files must have the same value.
  */
-export function loadConfig(files: string[], env: NodeJS.ProcessEnv = process.env): Config {
-  if (files.length === 0) throw new ConfigError('(no file)', '', '', 'no configuration file given; e.g. bssgate serve h.ini');
+export function loadConfig(files: string[], env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
+  if (files.length === 0) throw new ConfigError('(no file)', '', '', 'no configuration file given; e.g. bssgate serve -c h.ini');
+  const portOffset =
+    options.portOffset !== undefined
+      ? parsePortOffset(options.portOffset, '--port-offset')
+      : nonEmptyEnv(env, ENV_PORT_OFFSET) !== undefined
+        ? parsePortOffset(nonEmptyEnv(env, ENV_PORT_OFFSET)!, ENV_PORT_OFFSET)
+        : undefined;
   const interfaces: ParsedInterface[] = [];
   const switches: ParsedInterface[] = [];
   const clients: ParsedInterface[] = [];
@@ -100,23 +143,26 @@ export function loadConfig(files: string[], env: NodeJS.ProcessEnv = process.env
   if (interfaces.length === 0) {
     throw new ConfigError(label, '', '', 'no interfaces: define at least one [interface.<name>] section, e.g. [interface.cs]');
   }
-  const built = interfaces.map((p) => buildInterface(p, baseDir)).filter((i): i is InterfaceConfig & { file: string } => i !== undefined);
+  const built = interfaces.map((p) => buildInterface(p, baseDir, portOffset)).filter((i): i is InterfaceConfig & { file: string } => i !== undefined);
   if (built.length === 0) throw new ConfigError(label, '', '', 'no enabled interfaces: every [interface.*] section has enabled = false');
   checkPortConflicts(built);
-  const admin = buildAdmin(shared.admin, files[0], baseDir);
+  const admin = buildAdmin(shared.admin, files[0], baseDir, portOffset);
   checkAdminPort(admin, built);
+  const scan = buildScanner(shared.scanner, switches, files[0], baseDir, portOffset);
+  checkSimulatorPorts(scan.switches, admin, built);
 
   return {
     files: [...files],
     interfaces: built,
-    database: buildDatabase(shared.database, env, baseDir, files[0]),
+    database: buildDatabase(shared.database, env, baseDir, files[0], options.addressesOnly === true),
     log: { ...sectionValues('log', getter(shared.log), baseDir), dirSource: sourceOf(shared.log, 'dir', files[0]) },
     // [server] lands in Config itself.
     ...sectionValues('server', getter(shared.server), baseDir),
     clients: buildClients(clients, interfaces, baseDir),
     admin,
-    ...buildScanner(shared.scanner, switches, files[0], baseDir),
+    ...scan,
     card: buildCard(shared.card, baseDir, files[0]),
+    ...(portOffset ? { portOffset } : {}),
   };
 }
 
@@ -333,7 +379,7 @@ function parseValue(file: string, header: string, def: KeyDef, text: string): un
   }
 }
 
-function buildInterface(p: ParsedInterface, baseDir: string): (InterfaceConfig & { file: string }) | undefined {
+function buildInterface(p: ParsedInterface, baseDir: string, offset: PortOffset | undefined): (InterfaceConfig & { file: string }) | undefined {
   const v = p.values;
   let kind = v.get('kind') as InterfaceConfig['kind'] | undefined;
   if (kind === undefined) {
@@ -344,7 +390,10 @@ function buildInterface(p: ParsedInterface, baseDir: string): (InterfaceConfig &
   }
   if (v.get('enabled') === false) return undefined;
   const values = sectionValues('interface', (key) => v.get(key), baseDir);
-  const cfg: InterfaceConfig & { file: string } = { file: p.file, name: p.name, ...values, kind, port: values.port ?? DEFAULT_PORTS[kind] };
+  const cfg: InterfaceConfig & { file: string } = {
+    file: p.file, name: p.name, ...values, kind,
+    ...shiftPort(p.file, `interface.${p.name}`, values.port ?? DEFAULT_PORTS[kind], offset),
+  };
   if (values.framingFile !== undefined && values.framingFile !== 'v1') {
     const profileFile = resolve(dirname(resolve(p.file)), values.framingFile);
     try {
@@ -369,7 +418,7 @@ function checkPortConflicts(list: readonly (InterfaceConfig & { file: string })[
       if (a.host === b.host || WILDCARD_HOSTS.has(a.host) || WILDCARD_HOSTS.has(b.host)) {
         throw new ConfigError(
           b.file, `interface.${b.name}`, 'port',
-          `${b.host}:${b.port} conflicts with [interface.${a.name}] ${a.host}:${a.port} in ${a.file}; accepted: a port no other enabled interface uses on that address`,
+          `${b.host}:${b.port}${shiftNote(b)} conflicts with [interface.${a.name}] ${a.host}:${a.port}${shiftNote(a)} in ${a.file}; accepted: a port no other enabled interface uses on that address`,
         );
       }
     }
@@ -381,7 +430,7 @@ function nonEmptyEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
 
-function buildDatabase(set: Map<string, SetValue>, env: NodeJS.ProcessEnv, baseDir: string, firstFile: string): DatabaseConfig {
+function buildDatabase(set: Map<string, SetValue>, env: NodeJS.ProcessEnv, baseDir: string, firstFile: string, addressesOnly: boolean): DatabaseConfig {
   const fileOf = (key: string): string => set.get(key)?.file ?? set.get('type')?.file ?? firstFile;
   const db: DatabaseConfig = sectionValues('database', getter(set), baseDir);
   const type = db.type;
@@ -398,6 +447,7 @@ function buildDatabase(set: Map<string, SetValue>, env: NodeJS.ProcessEnv, baseD
   if (type === 'postgres') {
     const url = nonEmptyEnv(env, ENV_DB_URL) ?? db.url;
     if (url === undefined) {
+      if (addressesOnly) return db;
       throw new ConfigError(fileOf('url'), 'database', 'url', `missing; type = postgres needs url = postgres://user@host:port/database, or the environment variable ${ENV_DB_URL}`);
     }
     if (nonEmptyEnv(env, ENV_DB_URL) !== undefined) {
@@ -413,6 +463,7 @@ function buildDatabase(set: Map<string, SetValue>, env: NodeJS.ProcessEnv, baseD
     if (password !== undefined) db.password = password;
   } else if (type === 'oracle') {
     const password = nonEmptyEnv(env, ENV_DB_PASSWORD) ?? db.password;
+    if (addressesOnly) return db;
     if (db.connectString === undefined) {
       throw new ConfigError(fileOf('connect_string'), 'database', 'connect_string', 'missing; type = oracle needs connect_string = host:port/service_name');
     }
@@ -445,10 +496,12 @@ function buildCard(set: Map<string, SetValue>, baseDir: string, firstFile: strin
 }
 
 /** OP-04: [admin]; off unless enabled = true. */
-function buildAdmin(set: Map<string, SetValue>, firstFile: string, baseDir: string): AdminConfig {
+function buildAdmin(set: Map<string, SetValue>, firstFile: string, baseDir: string, offset: PortOffset | undefined): AdminConfig {
   // The file of the key a clash is about (port, then host), not of `enabled`.
   const file = set.get('port')?.file ?? set.get('host')?.file ?? set.get('enabled')?.file ?? firstFile;
-  return { ...sectionValues('admin', getter(set), baseDir), file };
+  const values = sectionValues('admin', getter(set), baseDir);
+  // A listener that is off takes no port: its port is not shifted (nor refused for the shift).
+  return { ...values, file, ...(values.enabled ? shiftPort(file, 'admin', values.port, offset) : {}) };
 }
 
 /** The admin listener never shares a business port (same rule as between interfaces). */
@@ -459,7 +512,25 @@ function checkAdminPort(admin: AdminConfig, list: readonly (InterfaceConfig & { 
     if (i.host === admin.host || WILDCARD_HOSTS.has(i.host) || WILDCARD_HOSTS.has(admin.host)) {
       throw new ConfigError(
         admin.file ?? i.file, 'admin', 'port',
-        `${admin.host}:${admin.port} is the port of [interface.${i.name}] ${i.host}:${i.port} in ${i.file}; accepted: a port no enabled interface uses on that address (the admin listener is never on a business port)`,
+        `${admin.host}:${admin.port}${shiftNote(admin)} is the port of [interface.${i.name}] ${i.host}:${i.port}${shiftNote(i)} in ${i.file}; accepted: a port no enabled interface uses on that address (the admin listener is never on a business port)`,
+      );
+    }
+  }
+}
+
+/** A simulated socket switch listens on 127.0.0.1 in this process: never on the port of an interface or of [admin]. */
+function checkSimulatorPorts(switches: readonly SwitchConfig[], admin: AdminConfig, list: readonly (InterfaceConfig & { file: string })[]): void {
+  const local = (h: string) => WILDCARD_HOSTS.has(h) || h === '127.0.0.1' || h === 'localhost' || h === '::1';
+  for (const sw of switches) {
+    if (!sw.simulator || sw.kind !== 'socket' || sw.port === undefined) continue;
+    const other = [
+      ...list.map((i) => ({ what: `[interface.${i.name}]`, host: i.host, port: i.port, file: i.file, portShift: i.portShift })),
+      ...(admin.enabled ? [{ what: '[admin]', host: admin.host, port: admin.port, file: admin.file, portShift: admin.portShift }] : []),
+    ].find((o) => o.port === sw.port && local(o.host));
+    if (other) {
+      throw new ConfigError(
+        sw.file ?? '', `switch.${sw.name}`, 'port',
+        `${sw.port}${shiftNote(sw)} is the port of ${other.what} ${other.host}:${other.port}${shiftNote(other)} in ${other.file ?? ''}; accepted: a port of its own (the simulator listens on 127.0.0.1)`,
       );
     }
   }
@@ -474,7 +545,7 @@ const SWITCH_KEYS_OF: Record<string, 'file' | 'socket'> = {
   host: 'socket', port: 'socket', user: 'socket', password: 'socket', keepalive: 'socket', ack_timeout: 'socket', reconnect_min: 'socket', reconnect_max: 'socket',
 };
 
-function buildSwitch(p: ParsedInterface, baseDir: string): SwitchConfig {
+function buildSwitch(p: ParsedInterface, baseDir: string, offset: PortOffset | undefined): SwitchConfig {
   const v = p.values;
   const header = `switch.${p.name}`;
   const need = <T>(key: string, why: string): T => {
@@ -502,6 +573,8 @@ function buildSwitch(p: ParsedInterface, baseDir: string): SwitchConfig {
       throw new ConfigError(p.file, header, 'host', `is ${sw.host}, but simulator = true listens on this host only; accepted with a simulator: 127.0.0.1, ::1 or localhost`);
     }
     if (sw.reconnectMaxMs < sw.reconnectMinMs) throw new ConfigError(p.file, header, 'reconnect_max', 'is shorter than reconnect_min');
+    // A simulator listens here: its port moves with the others. A real switch's port is the switch's own.
+    if (sw.simulator) Object.assign(sw, shiftPort(p.file, header, sw.port, offset));
   }
   return sw;
 }
@@ -524,8 +597,8 @@ function checkRoutes(list: readonly SwitchConfig[]): void {
   }
 }
 
-function buildScanner(set: Map<string, SetValue>, parsed: readonly ParsedInterface[], firstFile: string, baseDir: string): { scanner: ScannerConfig; switches: SwitchConfig[] } {
-  const switches = parsed.map((p) => buildSwitch(p, baseDir));
+function buildScanner(set: Map<string, SetValue>, parsed: readonly ParsedInterface[], firstFile: string, baseDir: string, offset: PortOffset | undefined): { scanner: ScannerConfig; switches: SwitchConfig[] } {
+  const switches = parsed.map((p) => buildSwitch(p, baseDir, offset));
   checkRoutes(switches);
   const values = sectionValues('scanner', getter(set), baseDir);
   const enabled = values.enabled ?? switches.length > 0;

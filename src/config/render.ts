@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_KEYS, DEFAULT_PORTS, INTERFACE_KINDS, keysOf } from './keys.js';
 import type { KeyDef, SectionKind } from './keys.js';
-import { ENV_DB_PASSWORD, ENV_DB_URL } from './keys.js';
+import { ENV_DB_PASSWORD, ENV_DB_URL, ENV_PORT_OFFSET } from './keys.js';
 
 const GENERATED = 'Generated from src/config/keys.ts by src/config/render.ts: edit the table, not this file.';
 
@@ -47,9 +47,9 @@ export function renderExampleIni(): string {
     '; Durations: 300s, 5m, 2h, 1500ms, or a bare integer of seconds. Relative paths are relative to',
     '; the directory of the file that sets them. Values containing ; or # must be "quoted";',
     "; a value with a backslash goes in 'single quotes'.",
-    '; Several files may be given (bssgate serve h.ini qhjfk.ini …): interfaces are merged; a key of',
+    '; Several files may be given (bssgate serve -c h.ini -c qhjfk.ini …): interfaces are merged; a key of',
     '; [database], [log] or [server] set in two files must have the same value. Unknown keys and',
-    '; sections are errors. Run: npm start  (or: node dist/src/cli.js serve h.ini.example)',
+    '; sections are errors. Run: npm start  (or: node dist/src/cli.js serve -c h.ini.example)',
     '',
     '; ── Interfaces: one [interface.<name>] section per listening port (OP-01). All keys are shown',
     ';    under [interface.cs]; the other interfaces use their defaults.',
@@ -169,9 +169,12 @@ export function renderConfigDoc(): string {
     '',
     `<!-- ${GENERATED} -->`,
     '',
-    'bssgate reads legacy-style INI files (OP-01): `bssgate serve h.ini` with one file defining',
-    'every interface, or `bssgate serve h.ini qhjfk.ini print.ini dxjk.ini` with one file per legacy',
-    'program (`config/` holds that set). `h.ini.example` documents every key and is what `npm start` runs.',
+    'bssgate reads legacy-style INI files (OP-01): `bssgate serve -c h.ini` with one file defining',
+    'every interface, or `bssgate serve -c h.ini -c qhjfk.ini -c print.ini -c dxjk.ini` with one file per legacy',
+    'program (`config/` holds that set; `bssgate serve h.ini qhjfk.ini …`, the files as arguments, works too).',
+    'Every command that reads a configuration is given it with `-c FILE` (once per file); none reads a',
+    'default file. `h.ini.example` documents every key and is what `npm start` runs (the demo: `[admin]`',
+    'enabled on loopback, 10000 demo subscribers, simulated switches; the legacy files in `config/` leave `[admin]` off).',
     '',
     '## Rules',
     '',
@@ -201,6 +204,13 @@ export function renderConfigDoc(): string {
     `- Secrets from the environment: \`${ENV_DB_URL}\` (postgres URL) and \`${ENV_DB_PASSWORD}\` (oracle, or`,
     '  postgres when the URL has none). When set and non-empty they win over the files. They are',
     '  ignored when the database type does not use them. Error messages never print these values.',
+    `- Ports without editing the files: \`${ENV_PORT_OFFSET}=N\` (or \`--port-offset N\` of \`serve\`, \`call\` and`,
+    '  `status`, which wins) adds N (may be negative) to every port bssgate listens on: each',
+    '  `[interface.*] port`, `[admin] port` and the port of a simulated socket switch (a real switch\'s',
+    '  port is left alone). `BSSGATE_PORT_OFFSET=1000 npm start` serves the demo on 10921, 8995, 10923,',
+    '  10925 and admin 10930; the banner prints the shifted addresses. A shifted port outside 1–65535, or',
+    '  one that lands on another listener\'s port, stops the start naming the file, section and the offset:',
+    '  `h.ini: [interface.cs] port: 9921 + BSSGATE_PORT_OFFSET 60000 = 69921 is not a port; …`.',
     '- `[database]` keys that do not apply to the chosen `type` (e.g. `url` with `type = sqlite`)',
     '  are errors, not silently ignored. postgres needs `url`; oracle needs `user`, `password` and',
     '  `connect_string`.',

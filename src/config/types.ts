@@ -15,6 +15,8 @@ export type InterfaceConfig = SectionValues<'interface'> & {
   framing?: FramingProfile;
   /** The INI file that defined this interface (for messages naming file, section and key). */
   file?: string;
+  /** The port was shifted (BSSGATE_PORT_OFFSET / --port-offset): how, for messages, e.g. "9921 + BSSGATE_PORT_OFFSET 1000". */
+  portShift?: string;
 };
 
 /** [database]. `path` is set for type = sqlite only (its default applies there alone). */
@@ -45,6 +47,8 @@ export type LogConfig = SectionValues<'log'> & {
 export type AdminConfig = SectionValues<'admin'> & {
   /** The INI file that set [admin] (for messages). */
   file?: string;
+  /** The port was shifted (see InterfaceConfig.portShift). */
+  portShift?: string;
 };
 
 /** OC-01…OC-03: [scanner] (docs/scanner.md). All durations in ms. */
@@ -55,6 +59,8 @@ export type SwitchConfig = SectionValues<'switch'> & {
   name: string;
   /** The INI file that defined it (messages). */
   file?: string;
+  /** A simulated socket switch's port was shifted (see InterfaceConfig.portShift). */
+  portShift?: string;
 };
 
 /** PC-03…PC-08: [card] (docs/payments.md, docs/reconciliation.md). Money in fen. */
@@ -97,7 +103,16 @@ export type Config = ServerValues & {
   clients?: ClientConfig[];
   /** [card]; absent (configs built in code) = the defaults (DEFAULT_CARD). */
   card?: CardConfig;
+  /** Every listening port was shifted by `value` (BSSGATE_PORT_OFFSET or --port-offset, named by `source`); absent = not shifted. */
+  portOffset?: PortOffset;
 };
+
+/** A shift of every listening port: its value and where it came from (for messages and the banner). */
+export interface PortOffset {
+  value: number;
+  /** `BSSGATE_PORT_OFFSET` or `--port-offset`. */
+  source: string;
+}
 
 /**
  * What handlers see of the configuration, as ONE object (ctx.settings, src/types.ts): the

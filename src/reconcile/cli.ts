@@ -20,12 +20,12 @@ export interface CardCommandDeps {
   clock?: Clock;
 }
 
-const DEFAULT_CONFIG = 'h.ini.example';
+import { configOption, noStrayArguments, requireConfig } from '../config/cli-options.js';
 
 /** `bssgate reconcile <file>`: 0 reconciled (the report lists the differences), 1 refused (malformed or failed: nothing applied). */
 export async function reconcileCommand(path: string, opts: { config?: string[] }, deps: CardCommandDeps): Promise<number> {
   const out = deps.out ?? ((s: string) => void process.stdout.write(s));
-  const cfg = deps.loadConfig(opts.config && opts.config.length > 0 ? opts.config : [DEFAULT_CONFIG]);
+  const cfg = deps.loadConfig(requireConfig('reconcile', opts));
   const log = pino({ level: 'warn' }, pino.destination(2));
   const clock = deps.clock ?? systemClock;
   let text: string;
@@ -68,7 +68,7 @@ export async function reconcileCommand(path: string, opts: { config?: string[] }
 export async function cardPaymentsCommand(opts: { config?: string[]; since: string; json?: boolean }, deps: CardCommandDeps): Promise<number> {
   const out = deps.out ?? ((s: string) => void process.stdout.write(s));
   const since = parseSince(opts.since);
-  const cfg = deps.loadConfig(opts.config && opts.config.length > 0 ? opts.config : [DEFAULT_CONFIG]);
+  const cfg = deps.loadConfig(requireConfig('report card-payments', opts));
   const store = await deps.openStore(cfg.database, pino({ level: 'warn' }, pino.destination(2)));
   try {
     out(await cardPaymentsReport(store, since, { clock: deps.clock, json: opts.json }));
@@ -79,21 +79,21 @@ export async function cardPaymentsCommand(opts: { config?: string[]; since: stri
 }
 
 export function registerCardCommands(program: Command, deps: CardCommandDeps): void {
-  program
-    .command('reconcile')
+  noStrayArguments(program
+    .command('reconcile'))
     .description("PC-07: reconcile the card system's daily file (docs/reconciliation.md); exit 0 reconciled (see the report), 1 refused: nothing applied")
     .argument('<file>', 'the reconciliation file (H|client|YYYYMMDD|count|net, then P| and R| lines)')
-    .option('-c, --config <file...>', 'INI files naming the database and [card] (default h.ini.example)')
+    .addOption(configOption('naming the database and [card]'))
     .action(async (path: string, opts: { config?: string[] }) => {
       process.exitCode = await reconcileCommand(path, opts, deps);
     });
   const report = program.commands.find((c) => c.name() === 'report') ?? program.command('report').description('reports for operators');
-  report
-    .command('card-payments')
+  noStrayArguments(report
+    .command('card-payments'))
     .description("PC-08: the card postings (TAB_PAY PAYMODE 15) of a recent window, newest first (the legacy select … paymode='15')")
     .option('--since <time>', 'the window: 1h, 30m, 90s, 2d (a bare number is minutes)', '1h')
     .option('--json', 'one JSON object a line')
-    .option('-c, --config <file...>', 'INI files naming the database (default h.ini.example)')
+    .addOption(configOption('naming the database'))
     .action(async (opts: { config?: string[]; since: string; json?: boolean }) => {
       process.exitCode = await cardPaymentsCommand(opts, deps);
     });

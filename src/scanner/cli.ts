@@ -17,7 +17,7 @@ export interface ScannerCommandDeps {
   out?: (text: string) => void;
 }
 
-const DEFAULT_CONFIG = 'h.ini.example';
+import { configOption, noStrayArguments, requireConfig } from '../config/cli-options.js';
 
 /** --state names → USR_BUSI_RECORD.STATUS. */
 export const COMMAND_STATES = {
@@ -70,13 +70,13 @@ export function formatCommands(rows: readonly ListRow[]): string {
 export function registerScannerCommands(program: Command, deps: ScannerCommandDeps): void {
   const out = deps.out ?? ((s: string) => void process.stdout.write(s));
 
-  program
-    .command('commands')
+  noStrayArguments(program
+    .command('commands'))
     .description('switch commands (OC-01…OC-03): what is queued, sending, executed or failed, with attempts and why')
     .option('--number <svcnum>', 'the commands of one service number (every state)')
     .option('--state <state>', `queued | sending | executed | failed (default: queued and sending)`)
     .option('--limit <n>', 'at most this many, newest first', '50')
-    .option('-c, --config <file...>', 'INI files naming the database (default h.ini.example)')
+    .addOption(configOption('naming the database'))
     .action(async (opts: { number?: string; state?: string; limit: string; config?: string[] }) => {
       if (opts.state !== undefined && !(opts.state in COMMAND_STATES)) {
         throw new Error(`--state must be one of ${Object.keys(COMMAND_STATES).join(', ')}, got "${opts.state}"`);
@@ -84,7 +84,7 @@ export function registerScannerCommands(program: Command, deps: ScannerCommandDe
       if (opts.number !== undefined && !/^\d{3,20}$/.test(opts.number)) throw new Error(`--number: "${opts.number}" is not a service number (3–20 digits)`);
       if (!/^\d{1,5}$/.test(opts.limit) || Number(opts.limit) < 1) throw new Error(`--limit must be an integer 1…99999, got "${opts.limit}"`);
       const n = Number(opts.limit);
-      const cfg = deps.loadConfig(opts.config && opts.config.length > 0 ? opts.config : [DEFAULT_CONFIG]);
+      const cfg = deps.loadConfig(requireConfig('commands', opts));
       const store = await deps.openStore(cfg.database, pino({ level: 'warn' }, pino.destination(2)));
       try {
         let rows: ListRow[];
@@ -104,9 +104,11 @@ export function registerScannerCommands(program: Command, deps: ScannerCommandDe
   program
     .command('scan')
     .description('run only the online-command scanner (OC-01…OC-03) of the configuration: claims status-5 commands and delivers them to the [switch.<name>] sections; several may share one database')
-    .argument('[files...]', 'legacy INI files', [DEFAULT_CONFIG])
+    .argument('[files...]', 'the same files as arguments (the older form)')
+    .addOption(configOption('naming the database and the switches'))
     .option('--once', 'one pass: claim what is claimable now, deliver it, write the outcomes, exit')
-    .action(async (files: string[], opts: { once?: boolean }) => {
+    .action(async (args: string[], opts: { once?: boolean; config?: string[] }) => {
+      const files = requireConfig('scan', opts, args);
       const cfg = deps.loadConfig(files);
       const switches = cfg.switches ?? [];
       if (switches.length === 0) throw new Error(`no [switch.<name>] section in ${files.join(', ')}: nothing to scan for (docs/scanner.md)`);

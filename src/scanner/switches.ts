@@ -47,7 +47,7 @@ function simStartError(sw: SwitchConfig, err: unknown): unknown {
   }
   const code = (err as NodeJS.ErrnoException)?.code;
   if (sw.kind === 'socket' && typeof code === 'string' && (code.startsWith('EADDR') || code === 'EACCES')) {
-    return listenError(err as Error, sw.file, section, sw.host!, sw.port!);
+    return listenError(err as Error, sw.file, section, sw.host!, sw.port!, sw.portShift);
   }
   return err;
 }

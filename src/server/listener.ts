@@ -56,10 +56,11 @@ export function isAllowed(list: net.BlockList | undefined, address: string | und
  * right): a ConfigError naming the file, the section and the key to change (host when the address
  * is the problem, else port) and the OS reason, printed as one line by the CLI.
  */
-export function listenError(err: Error, file: string | undefined, section: string, host: string, port: number): ConfigError {
+export function listenError(err: Error, file: string | undefined, section: string, host: string, port: number, portShift?: string): ConfigError {
   const code = (err as NodeJS.ErrnoException).code;
   const key = code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'host' : 'port';
-  return new ConfigError(file ?? '(configuration built in code)', section, key, `cannot listen on ${host}:${port}: ${osReason(err)}`);
+  // A port moved by BSSGATE_PORT_OFFSET / --port-offset says so: the file alone does not show it.
+  return new ConfigError(file ?? '(configuration built in code)', section, key, `cannot listen on ${host}:${port}${portShift ? ` (${portShift})` : ''}: ${osReason(err)}`);
 }
 
 let nextConnId = 1;
@@ -99,7 +100,7 @@ export class InterfaceListener {
 
   listen(): Promise<net.AddressInfo> {
     return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(listenError(err, this.iface.file, `interface.${this.iface.name}`, this.iface.host, this.iface.port));
+      const onError = (err: Error) => reject(listenError(err, this.iface.file, `interface.${this.iface.name}`, this.iface.host, this.iface.port, this.iface.portShift));
       this.server.once('error', onError);
       this.server.listen({ host: this.iface.host, port: this.iface.port, exclusive: false }, () => {
         this.server.off('error', onError);

@@ -24,6 +24,7 @@ import { parseDuration } from '../config/values.js';
 import type { Config, DatabaseConfig } from '../config/types.js';
 import type { QueryDef, Store } from '../store/types.js';
 import type { Command } from 'commander';
+import { configOption } from '../config/cli-options.js';
 import pino, { type Logger } from 'pino';
 
 export const PAYMENT_BIZ = businessByName('payment')!.code;
@@ -979,7 +980,8 @@ const PAYABLE: QueryDef = {
 export async function simNumbers(spec: string | undefined, configFiles: string[], deps: { loadConfig(files: string[]): Config; openStore(cfg: DatabaseConfig, log: Logger): Promise<Store> }): Promise<string[]> {
   let list: string[];
   if (spec === undefined || spec === 'db') {
-    const files = configFiles.length ? configFiles : ['h.ini.example'];
+    if (configFiles.length === 0) throw new Error('sim card: --numbers db (the default) reads the database of -c FILE; give -c FILE (e.g. -c h.ini.example) or --numbers n1,n2,…');
+    const files = configFiles;
     const cfg = deps.loadConfig(files);
     const store = await deps.openStore(cfg.database, pino({ level: 'warn' }, pino.destination(2)));
     try {
@@ -1103,7 +1105,7 @@ export function registerSimCard(program: Command, deps: { loadConfig(files: stri
     .option('--reconcile-out <file>', "write the day's reconciliation file here at the end (docs/reconciliation.md)")
     .option('--client <name>', 'the card system\'s name in the reconciliation file (its client name in the gateway\'s config; card when no [client] section names it)', 'card')
     .option('--numbers <list>', 'numbers to pay for: n1,n2,…, @file (one a line), or db (active and arrears-suspended subscribers of the --config database; the default)')
-    .option('-c, --config <file...>', 'INI files naming the interfaces and the database (default h.ini.example)')
+    .addOption(configOption('naming the interfaces and the database'))
     .option('--operator <id>', 'header operator / terminal id', 'CARDSIM')
     .option('--serial-prefix <text>', 'serials are this + a counter, 20 characters (default S + the start time in base 36); at most 11 characters')
     .option('--duplicates <n-m>', 'retry storm: send every transaction n–m extra times with the same serial')

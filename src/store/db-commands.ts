@@ -55,7 +55,7 @@ export interface DbCommandDeps {
   log?: Logger;
 }
 
-const DEFAULT_CONFIG = 'h.ini.example';
+import { configOption, requireConfig } from '../config/cli-options.js';
 
 function intArg(name: string, min: number, max: number) {
   return (v: string): number => {
@@ -84,15 +84,16 @@ export function registerDbCommands(program: Command, deps: DbCommandDeps): Comma
 
   db.command('init')
     .description('create the schema (and demo data) in the configured database')
-    .argument('[files...]', 'legacy INI files', [DEFAULT_CONFIG])
+    .argument('[files...]', 'the same files as arguments (the older form)')
+    .addOption(configOption('naming the database'))
     .option('--demo <n>', 'demo subscribers (default: the config database.demo_subscribers)', intArg('--demo', 0, MAX_DEMO_SUBSCRIBERS))
     .option('--seed <s>', 'demo seed (default: the config database.demo_seed)', intArg('--seed', 0, 0xffffffff))
     .option('--force', 'drop the tables bssgate created and start over (destroys their data; refused on an adopted legacy database)')
     .option('--now <time>', 'the instant month-dependent demo data is relative to (default: now)')
     .option('--schema <name>', 'create a reference schema (config/schemas/<name>/, e.g. b) instead of the default', 'default')
-    .action(async (files: string[], opts: { demo?: number; seed?: number; force?: boolean; now?: string; schema: string }) => {
+    .action(async (args: string[], opts: { demo?: number; seed?: number; force?: boolean; now?: string; schema: string; config?: string[] }) => {
       const target = schemaTarget(opts.schema);
-      const cfg = deps.loadConfig(files);
+      const cfg = deps.loadConfig(requireConfig('db init', opts, args));
       const now = opts.now ? new Date(opts.now) : new Date();
       if (Number.isNaN(now.getTime())) throw new Error(`--now: not a time: "${opts.now}"`);
       const log = deps.log ?? pino({ level: 'info' }, pino.destination(2));
@@ -120,14 +121,17 @@ export function registerDbCommands(program: Command, deps: DbCommandDeps): Comma
 
   db.command('queries')
     .description('print every query: its name, contract (binds, result columns) and SQL, in the queries-file format (docs/operator-schema.md)')
-    .argument('[file]', 'an INI file: show the SQL its [database] queries file runs instead of the default')
-    .action(async (file: string | undefined) => {
+    .argument('[file]', 'an INI file (the older form of -c)')
+    .addOption(configOption('whose [database] queries file to show instead of the default SQL'))
+    .action(async (positional: string | undefined, opts: { config?: string[] }) => {
+      const files = [...(opts.config ?? []), ...(positional === undefined ? [] : [positional])];
+      const file = files.length ? files : undefined;
       await import('./queries/all.js');
       const { loadQueriesFile, renderQueriesFile } = await import('./queries/file.js');
       const { queryNames } = await import('./queries/define.js');
       let set;
       if (file !== undefined) {
-        const cfg = deps.loadConfig([file]);
+        const cfg = deps.loadConfig(file);
         if (cfg.database.queries !== undefined) set = loadQueriesFile(cfg.database.queries, cfg.database.type);
       }
       out(renderQueriesFile(queryNames(), set));
@@ -135,10 +139,11 @@ export function registerDbCommands(program: Command, deps: DbCommandDeps): Comma
 
   db.command('check')
     .description('check every query (default or replaced) against the live database: one line each, ok or FAIL; exit 1 on any FAIL')
-    .argument('[files...]', 'legacy INI files', [DEFAULT_CONFIG])
+    .argument('[files...]', 'the same files as arguments (the older form)')
+    .addOption(configOption('naming the database and its queries file'))
     .option('--now <time>', 'the instant whose month (and the one before) the table templates are looked up for (default: now)')
-    .action(async (files: string[], opts: { now?: string }) => {
-      const cfg = deps.loadConfig(files);
+    .action(async (args: string[], opts: { now?: string; config?: string[] }) => {
+      const cfg = deps.loadConfig(requireConfig('db check', opts, args));
       const now = opts.now ? new Date(opts.now) : new Date();
       if (Number.isNaN(now.getTime())) throw new Error(`--now: not a time: "${opts.now}"`);
       const log = deps.log ?? pino({ level: 'warn' }, pino.destination(2));

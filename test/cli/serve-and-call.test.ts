@@ -35,7 +35,7 @@ async function exampleCopy(dir: string): Promise<{ file: string; ports: number[]
   }
   // The example's simulated socket switches (in-process, [switch.*] simulator = true) listen too:
   // move them as well, so that parallel test files never meet on a fixed port.
-  for (const p of [7101, 7102, 7103, 7104]) {
+  for (const p of [7101, 7102, 7103, 7104, 9930]) {
     text = text.replace(new RegExp(`^(\\s*port\\s*=\\s*)${p}\\b`, 'm'), `$1${await freePort()}`);
   }
   const file = join(dir, 'h.ini');

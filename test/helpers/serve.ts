@@ -27,11 +27,13 @@ export interface ServedGateway {
   exited: Promise<number | null>;
   /** SIGTERM, then SIGKILL after `ms`; resolves when it exited. */
   stop(ms?: number): Promise<void>;
+  /** What it printed up to its banner's end. */
+  banner: string;
 }
 
 /** `bssgate serve <ini>`; resolves once it printed its banner (it listens then), rejects after readyMs. */
-export function serve(ini: string, readyMs = 60_000): Promise<ServedGateway> {
-  const child = spawn(process.execPath, [cli, 'serve', ini], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+export function serve(ini: string, readyMs = 60_000, opts: { args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<ServedGateway> {
+  const child = spawn(process.execPath, [cli, 'serve', ini, ...(opts.args ?? [])], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const stop = async (ms = 20_000) => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -51,7 +53,7 @@ export function serve(ini: string, readyMs = 60_000): Promise<ServedGateway> {
       out += c.toString();
       if (out.includes('Stop with')) {
         clearTimeout(timer);
-        res({ child, exited, stop });
+        res({ child, exited, stop, banner: out });
       }
     });
     child.stderr!.on('data', (c: Buffer) => (err += c.toString()));

@@ -41,12 +41,12 @@ handlerSuite('PC-07 reconcile command and drop directory, PC-08 report card-paym
     const path = join(dir, 'cmd-a.txt');
     writeFileSync(path, `H|cl-cmd|20240620|1|321\nP|${s}|${f.svcnum}|321|20240620100000\n`);
     printed = '';
-    t.equal(await reconcileCommand(path, {}, deps), 0);
+    t.equal(await reconcileCommand(path, { config: ['t.ini'] }, deps), 0);
     t.match(printed, /client cl-cmd, day 20240620: summary: differences 1, applied 1/);
     t.match(printed, /report .*cl-cmd-20240620-\d{14}\.report/);
     t.equal((await accountState(h, f.acctid)).balance, before.balance + 321n);
     printed = '';
-    t.equal(await reconcileCommand(path, {}, deps), 0, 'the same file again');
+    t.equal(await reconcileCommand(path, { config: ['t.ini'] }, deps), 0, 'the same file again');
     t.match(printed, /summary: no differences; 0 postings/);
     t.equal((await accountState(h, f.acctid)).balance, before.balance + 321n, 'nothing changed');
   });
@@ -57,11 +57,11 @@ handlerSuite('PC-07 reconcile command and drop directory, PC-08 report card-paym
     const path = join(dir, 'cmd-b.txt');
     writeFileSync(path, `H|cl-cmd|20240621|2|200\nP|${serial('C7B')}|${f.svcnum}|100|20240621100000\nP|X|${f.svcnum}|100|2024062110000\n`);
     printed = '';
-    t.equal(await reconcileCommand(path, {}, deps), 1);
+    t.equal(await reconcileCommand(path, { config: ['t.ini'] }, deps), 1);
     t.match(printed, /malformed at line 3: time .* nothing applied/);
     t.same(await accountState(h, f.acctid), before);
     printed = '';
-    t.equal(await reconcileCommand(join(dir, 'absent.txt'), {}, deps), 1);
+    t.equal(await reconcileCommand(join(dir, 'absent.txt'), { config: ['t.ini'] }, deps), 1);
     t.match(printed, /cannot be read \(ENOENT\)/);
   });
 
@@ -98,7 +98,7 @@ handlerSuite('PC-07 reconcile command and drop directory, PC-08 report card-paym
     t.equal((await h.call('card', 'payment', { svcnum: f.svcnum, amount: 600n }, { serial: s1 })).result, 0);
     t.equal((await h.call('card', 'payment', { svcnum: f.svcnum, amount: 700n }, { serial: s2 })).result, 0);
     printed = '';
-    t.equal(await cardPaymentsCommand({ since: '1h' }, deps), 0);
+    t.equal(await cardPaymentsCommand({ config: ['t.ini'], since: '1h' }, deps), 0);
     const lines = printed.trimEnd().split('\n');
     const [n] = await h.sql<{ n: unknown }>('SELECT COUNT(*) AS N FROM TAB_PAY WHERE PAYMODE = 15 AND PAYTIME >= :t', { t: new Date(Date.now() - 3600_000) });
     t.match(lines[0], new RegExp(`since \\d{14}: ${Number(n.n)}, net`), 'the count of the legacy select');
@@ -107,7 +107,7 @@ handlerSuite('PC-07 reconcile command and drop directory, PC-08 report card-paym
     const i2 = lines.findIndex((l) => l.includes(s2));
     t.ok(i2 > 1 && i1 > i2, 'newest first');
     printed = '';
-    await cardPaymentsCommand({ since: '1h', json: true }, deps);
+    await cardPaymentsCommand({ config: ['t.ini'], since: '1h', json: true }, deps);
     const rows = printed.trimEnd().split('\n').map((l) => JSON.parse(l) as { serial: string; amount: string });
     t.equal(rows.find((r) => r.serial === s2)?.amount, '700');
   });

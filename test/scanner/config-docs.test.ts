@@ -110,15 +110,15 @@ t.test('OC-03: `bssgate commands` says what is queued, sending, executed, failed
   let out = '';
   const program = new Command().exitOverride();
   registerScannerCommands(program, { loadConfig: () => ({ database: { type: 'sqlite' } }) as never, openStore: async () => ({ ...store, all: store.all.bind(store), close: async () => undefined }) as never, out: (s) => (out += s) });
-  await program.parseAsync(['node', 'bssgate', 'commands', '--number', '13997000501']);
+  await program.parseAsync(['node', 'bssgate', 'commands', '-c', 't.ini', '--number', '13997000501']);
   t.match(out, /503\s+13997000501\s+queued .*12 有条件开机/, 'the later command of the number, queued');
   t.match(out, /501\s+13997000501\s+queued .*\n.*attempts 1 .*switch g .*next try/, 'the waiting one with attempts and the next try');
   t.match(out, /why: attempt 1 of 5: 101 交换机忙/, 'and why');
   out = '';
-  await program.parseAsync(['node', 'bssgate', 'commands', '--state', 'sending']);
+  await program.parseAsync(['node', 'bssgate', 'commands', '-c', 't.ini', '--state', 'sending']);
   t.match(out, /502\s+13997000502\s+sending .*\n.*by h:1:0 until/, 'who sends it, until when');
   t.notMatch(out, /501/);
-  await t.rejects(program.parseAsync(['node', 'bssgate', 'commands', '--state', 'stuck']), /--state must be one of queued, sending, executed, failed/);
+  await t.rejects(program.parseAsync(['node', 'bssgate', 'commands', '-c', 't.ini', '--state', 'stuck']), /--state must be one of queued, sending, executed, failed/);
 });
 
 t.test('OC-01/OC-03: `bssgate serve` runs the scanner against a simulated switch, says so in the banner, and a CS-21 ends executed', async (t) => {

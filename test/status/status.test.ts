@@ -68,8 +68,9 @@ t.test('OP-04 bssgate status: unreachable → exit 1 with a message; a target th
   t.equal(r.status, 1);
   t.match(r.stderr, new RegExp(`cannot reach the admin listener at 127\\.0\\.0\\.1:${port}`));
   t.throws(() => adminTarget('somewhere', []), /is not host:port/);
-  t.same(adminTarget(undefined, []), { host: '127.0.0.1', port: 9930 }, 'the default');
-  t.same(adminTarget('localhost:9931', []), { host: '127.0.0.1', port: 9931 });
+  // Issue 18: no default target (a forgotten option must not reach someone else's gateway on 9930).
+  t.throws(() => adminTarget(undefined, []), /give the admin listener as host:port .* or -c FILE/);
+  t.same(adminTarget('localhost:9931', []), { host: '127.0.0.1', port: 9931, source: 'the command line' });
 });
 
 t.test('OP-04 status percentiles follow histogram_quantile; the report is built from the samples', async (t) => {

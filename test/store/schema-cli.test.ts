@@ -55,8 +55,10 @@ t.test('db init creates schema and demo from the config, reports it, and does no
   t.same(loaded, [['my.ini']]);
   t.match(printed.join(''), /created the schema in .*cli\.db \(sqlite\): 40 demo subscribers \(seed 3\), \d+ rows in [\d.]+ s/);
   const again = program();
-  await again.p.parseAsync(['node', 'bssgate', 'db', 'init']);
-  t.same(again.loaded, [['h.ini.example']], 'the default config file');
+  await again.p.parseAsync(['node', 'bssgate', 'db', 'init', '-c', 'my.ini']);
+  t.same(again.loaded, [['my.ini']], 'the file of -c (the same as the argument form)');
+  // Issue 18: no default configuration file.
+  await t.rejects(program().p.parseAsync(['node', 'bssgate', 'db', 'init']), /db init: no configuration file given/);
   t.match(again.printed.join(''), /already initialised/);
   const store = createSqliteStore(path.join(dir, 'cli.db'), log);
   t.teardown(() => store.close());
