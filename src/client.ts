@@ -64,6 +64,27 @@ export function makeSerial(): string {
   return (Date.now().toString(36) + process.pid.toString(36) + serialCounter.toString(36)).slice(-20).padStart(20, '0');
 }
 
+/** A connected TCP socket to `host:port` (both clients' connect): a clear ClientError on refusal or timeout. */
+export function connectSocket(opts: { host?: string; port: number; localAddress?: string; timeoutMs?: number }): Promise<net.Socket> {
+  const host = opts.host ?? '127.0.0.1';
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port: opts.port, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new ClientError(`connect to ${host}:${opts.port} timed out`, 'CONNECT'));
+    }, opts.timeoutMs ?? 10_000);
+    socket.once('error', (err) => {
+      clearTimeout(timer);
+      reject(new ClientError(`cannot connect to ${host}:${opts.port}: ${err.message}`, 'CONNECT'));
+    });
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+  });
+}
+
 export class BssClient {
   private readonly socket: net.Socket;
   private readonly reader: ReplyReader;
@@ -83,24 +104,8 @@ export class BssClient {
     socket.on('close', () => this.fail(new ClientError('connection closed by the server', 'CLOSED')));
   }
 
-  static connect(opts: ClientOptions): Promise<BssClient> {
-    const host = opts.host ?? '127.0.0.1';
-    return new Promise((resolve, reject) => {
-      const socket = net.connect({ host, port: opts.port, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) });
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new ClientError(`connect to ${host}:${opts.port} timed out`, 'CONNECT'));
-      }, opts.timeoutMs ?? 10_000);
-      socket.once('error', (err) => {
-        clearTimeout(timer);
-        reject(new ClientError(`cannot connect to ${host}:${opts.port}: ${err.message}`, 'CONNECT'));
-      });
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.removeAllListeners('error');
-        resolve(new BssClient(socket, opts));
-      });
-    });
+  static async connect(opts: ClientOptions): Promise<BssClient> {
+    return new BssClient(await connectSocket(opts), opts);
   }
 
   /** Send one request; resolves with its reply (whatever the result code), rejects on timeout or close. */

@@ -18,7 +18,7 @@ import { encodePackets, loadFramingProfile, PacketAssembler, PacketDecoder, Pack
 import { decodeTextBody, encodeTextBody } from '../protocol/framing/text-body.js';
 import { LAYOUTS_BY_CODE } from '../handlers/contracts/index.js';
 import { businessByName } from '../protocol/business-types.js';
-import { ClientError, makeSerial, type CallOptions, type ClientOptions, type Reply } from './client.js';
+import { ClientError, connectSocket, makeSerial, type CallOptions, type ClientOptions, type Reply } from './client.js';
 import { formatDateTime } from './time.js';
 
 export interface TextClientOptions extends ClientOptions {
@@ -178,29 +178,14 @@ export class TextFramingClient {
     }
   }
 
-  static connect(opts: TextClientOptions): Promise<TextFramingClient> {
-    const host = opts.host ?? '127.0.0.1';
-    return new Promise((resolve, reject) => {
-      const socket = net.connect({ host, port: opts.port, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) });
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new ClientError(`connect to ${host}:${opts.port} timed out`, 'CONNECT'));
-      }, opts.timeoutMs ?? 10_000);
-      socket.once('error', (err) => {
-        clearTimeout(timer);
-        reject(new ClientError(`cannot connect to ${host}:${opts.port}: ${err.message}`, 'CONNECT'));
-      });
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.removeAllListeners('error');
-        try {
-          resolve(new TextFramingClient(socket, opts));
-        } catch (err) {
-          socket.destroy();
-          reject(err as Error);
-        }
-      });
-    });
+  static async connect(opts: TextClientOptions): Promise<TextFramingClient> {
+    const socket = await connectSocket(opts);
+    try {
+      return new TextFramingClient(socket, opts);
+    } catch (err) {
+      socket.destroy();
+      throw err;
+    }
   }
 
   /** Send one request; resolves with its reply (whatever the result), rejects on a timeout, a close or a request the profile cannot carry. */
