@@ -6,7 +6,21 @@
 //               INSERT commits, WAL, synchronous=FULL, on the same disk, measured right before
 //               and right after each gateway run (the better figure counts).  Target: ≥ 2× at 64.
 //   PostgreSQL: the same against raw single-client commits (pg, one connection, one INSERT +
-//               COMMIT per row).  Only with BSSGATE_TEST_PG_URL (or --pg URL).
+//               COMMIT per row), and against pgbench's TPC-B (the debit/credit transaction:
+//               update an account, a teller, a branch, insert a history row) with the same client
+//               count, `-M prepared`, on a database of its own on the same server, measured right
+//               after each gateway run (issue 17's targets: ≥ 1× at 64 clients, ≥ 0.75× at 16).
+//               Only with BSSGATE_TEST_PG_URL (or --pg URL); pgbench from PostgreSQL's packages
+//               (skipped, saying why, when it is not installed).
+//
+// Gateway CPU per payment: this process's user + system CPU time while the run lasts (the gateway
+// runs here; the simulator is a child process) divided by the payments acknowledged: a figure a
+// loaded machine disturbs less than payments per second.
+//
+// Statements per payment: every statement the gateway's store sends while a run lasts (pg: each
+// query, including BEGIN/SAVEPOINT/COMMIT, one round trip each; better-sqlite3: each run/get/all/
+// iterate of a prepared statement), divided by the payments acknowledged in it. Counted by
+// wrapping the drivers' prototypes in this process: the bench's own audit runs outside the window.
 //
 // The clients are the card-system simulator (`bssgate sim card`, src/sim/card.ts) in a child
 // process, closed loop (a new payment as soon as the previous one of that connection is
@@ -15,7 +29,8 @@
 // simulator counted as acknowledged is in TAB_PAY exactly once with its amount, and nothing else.
 //
 //   node dist/bench/payments.js [secondsPerRun=5] [--clients 1,16,64] [--pg URL | --no-pg] [--no-sqlite]
-import { fork } from 'node:child_process';
+//                               [--pgbench-scale 10]
+import { fork, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -40,6 +55,7 @@ const value = (name: string) => {
 const SECONDS = Number(args.find((a) => /^\d+(\.\d+)?$/.test(a)) ?? 5);
 const CLIENTS = (value('--clients') ?? '1,16,64').split(',').map(Number);
 const PG_URL = flag('--no-pg') ? undefined : (value('--pg') ?? process.env.BSSGATE_TEST_PG_URL);
+const PGBENCH_SCALE = Number(value('--pgbench-scale') ?? 10);
 const SUBSCRIBERS = 2000;
 const CLIENT = 'bench';
 const log = pino({ level: 'silent' });
@@ -56,6 +72,25 @@ interface SimSummary {
   retryable: Record<string, number>;
   refused: Record<string, number>;
 }
+
+/** Statements the drivers sent in this process (see the header): counted while `counting` is on. */
+const statements = { counting: false, n: 0 };
+function countStatements(): void {
+  const pgQuery = pg.Client.prototype.query as (...a: unknown[]) => unknown;
+  (pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown }).query = function (this: pg.Client, ...a: unknown[]) {
+    if (statements.counting) statements.n++;
+    return pgQuery.apply(this, a);
+  };
+  const proto = Object.getPrototypeOf(new Database(':memory:').prepare('SELECT 1')) as Record<string, (...a: unknown[]) => unknown>;
+  for (const m of ['run', 'get', 'all', 'iterate']) {
+    const orig = proto[m];
+    proto[m] = function (this: unknown, ...a: unknown[]) {
+      if (statements.counting) statements.n++;
+      return orig.apply(this, a);
+    };
+  }
+}
+countStatements();
 
 /** `bssgate sim card` in a child process: closed loop for SECONDS, then the drain; its JSON summary. */
 function simulate(port: number, clients: number, numbersFile: string, prefix: string): Promise<SimSummary> {
@@ -92,7 +127,7 @@ async function audit(store: AdminStore, s: SimSummary): Promise<{ rows: number; 
   return { rows: n, lost: Math.max(0, s.acked.P - distinct), extra: n - s.acked.P, fenMatch: BigInt(String(rows[0].fen)) === BigInt(s.ackedFen.P) };
 }
 
-async function gatewayRuns(database: DatabaseConfig, dir: string, tag: string, raw: () => Promise<number>) {
+async function gatewayRuns(database: DatabaseConfig, dir: string, tag: string, raw: () => Promise<number>, tpcb?: (clients: number) => Promise<PgbenchResult>) {
   const store = await openStore(database, log);
   await ensureDatabase(store, { demoSubscribers: SUBSCRIBERS, demoSeed: 1, now: new Date(), log, passwordStorage: 'scrypt', scrypt: { N: 1024, r: 8, p: 1 } });
   const numbers = (await store.all<{ svcnum: string }>({ name: 'bench.numbers', sql: 'SELECT SVCNUM AS svcnum FROM TAB_SUBSCRB WHERE STATUS IN (1, 3)' })).map((r) => String(r.svcnum));
@@ -122,15 +157,25 @@ async function gatewayRuns(database: DatabaseConfig, dir: string, tag: string, r
       const rawBefore = await raw();
       const g0 = { ...(groupStats() ?? { batches: 0, units: 0 }) };
       const prefix = `B${tag[0].toUpperCase()}${c}${Date.now().toString(36).toUpperCase().slice(-5)}`;
+      statements.n = 0;
+      statements.counting = true;
+      const cpu0 = process.cpuUsage();
       const s = await simulate(port, c, numbersFile, prefix);
+      const cpu = process.cpuUsage(cpu0);
+      statements.counting = false;
+      const sent = statements.n;
       const g1 = groupStats();
       const rawAfter = await raw();
+      const tp = tpcb ? await tpcb(c) : undefined;
       const a = await audit(store, s);
       const pps = s.acked.P / SECONDS;
       out[`clients_${c}`] = {
         payments_per_s: Math.round(pps),
         raw_commits_per_s_before_after: [Math.round(rawBefore), Math.round(rawAfter)],
         ratio_vs_better_raw: r2(pps / Math.max(rawBefore, rawAfter)),
+        ...(tp === undefined ? {} : 'tps' in tp ? { pgbench_tpcb_tps: Math.round(tp.tps), ratio_vs_pgbench: r2(pps / tp.tps) } : { pgbench_tpcb: tp.skipped }),
+        statements_per_payment: s.acked.P > 0 ? r2(sent / s.acked.P) : null,
+        gateway_cpu_us_per_payment: s.acked.P > 0 ? Math.round((cpu.user + cpu.system) / s.acked.P) : null,
         acknowledged: s.acked.P,
         unanswered_at_end: s.pending,
         retryable_9xxx: s.retryable,
@@ -185,6 +230,43 @@ async function rawPgCommits(url: string, ms: number): Promise<number> {
   return rate;
 }
 
+type PgbenchResult = { tps: number } | { skipped: string };
+
+/** pgbench's database of its own (`pgbench -i -s PGBENCH_SCALE`), then TPC-B runs with any client count. */
+async function pgbench(url: string): Promise<{ run: (clients: number) => Promise<PgbenchResult>; drop: () => Promise<void> }> {
+  const which = spawnSync('pgbench', ['--version'], { encoding: 'utf8' });
+  if (which.status !== 0) {
+    const why = 'skipped: pgbench is not installed (Debian: postgresql-client)';
+    return { run: async () => ({ skipped: why }), drop: async () => undefined };
+  }
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  const name = `bsg_bench_tpcb_${process.pid}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  const u = new URL(url);
+  const env = { ...process.env, PGPASSWORD: decodeURIComponent(u.password) };
+  const conn = ['-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username) || 'postgres'];
+  const drop = async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  };
+  const init = spawnSync('pgbench', ['-i', '-q', '-s', String(PGBENCH_SCALE), ...conn, name], { encoding: 'utf8', env, timeout: 300_000 });
+  if (init.status !== 0) {
+    await drop();
+    const why = `skipped: pgbench -i failed: ${(init.stderr || String(init.error)).trim().split('\n').pop()}`;
+    return { run: async () => ({ skipped: why }), drop: async () => undefined };
+  }
+  return {
+    drop,
+    run: async (clients: number) => {
+      const r = spawnSync('pgbench', ['-n', '-M', 'prepared', '-c', String(clients), '-j', String(Math.min(clients, os.cpus().length)), '-T', String(Math.max(1, Math.round(SECONDS))), ...conn, name],
+        { encoding: 'utf8', env, timeout: (SECONDS + 120) * 1000 });
+      const m = /tps = ([\d.]+) \(without initial connection time\)/.exec(r.stdout ?? '');
+      return m ? { tps: Number(m[1]) } : { skipped: `pgbench printed no tps (exit ${r.status}): ${(r.stderr ?? '').trim().split('\n').pop()}` };
+    },
+  };
+}
+
 async function sqlite(dir: string) {
   const rawFile = join(dir, 'raw.db');
   const runs = await gatewayRuns({ type: 'sqlite', path: join(dir, 'bench.db'), poolMax: 1, passwordStorage: 'scrypt', demoSubscribers: 0, demoSeed: 1 }, dir, 'sqlite', async () => rawSqliteCommits(rawFile, SECONDS * 1000));
@@ -199,8 +281,19 @@ async function postgres(url: string, dir: string) {
   const u = new URL(url);
   u.pathname = `/${name}`;
   try {
-    const runs = await gatewayRuns({ type: 'postgres', url: u.toString(), poolMax: 8, passwordStorage: 'scrypt', demoSubscribers: 0, demoSeed: 1 }, dir, 'postgres', () => rawPgCommits(u.toString(), SECONDS * 1000));
-    return { baseline: 'raw pg, one connection, BEGIN + INSERT + COMMIT per row', gateway: runs, target_ratio_at_64: 2 };
+    const tpcb = await pgbench(url);
+    try {
+      const runs = await gatewayRuns({ type: 'postgres', url: u.toString(), poolMax: 8, passwordStorage: 'scrypt', demoSubscribers: 0, demoSeed: 1 }, dir, 'postgres', () => rawPgCommits(u.toString(), SECONDS * 1000), tpcb.run);
+      return {
+        baseline: 'raw pg, one connection, BEGIN + INSERT + COMMIT per row',
+        second_baseline: `pgbench TPC-B, -M prepared, scale ${PGBENCH_SCALE}, the same client count, right after each gateway run`,
+        gateway: runs,
+        target_ratio_at_64: 2,
+        target_ratio_vs_pgbench: { clients_64: 1, clients_16: 0.75 },
+      };
+    } finally {
+      await tpcb.drop();
+    }
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();

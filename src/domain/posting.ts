@@ -88,7 +88,8 @@ const reads = (u: Pick<PostingUnit, 'tx' | 'clock'>) => ({ store: u.tx, clock: u
  * none. Every unit that posts takes this lock BEFORE it reads the postings it decides on (the
  * prior posting of a serial, the payment a reversal takes back and its corrections, the status
  * the resume rule reads): PC-03, PC-04 and PC-07 all lock first, so what a unit reads after the
- * lock stands until it commits. Taking it again in the same unit costs nothing.
+ * lock stands until it commits. Taking it again in the same unit changes nothing but costs a
+ * round trip: post() takes the balance already read (Posting.lockedBalance).
  */
 export async function lockAccount(u: Pick<PostingUnit, 'tx'>, acctid: bigint): Promise<bigint> {
   const row = await ACCOUNT_FOR_UPDATE.one(u.tx, { acctid });
@@ -133,6 +134,11 @@ export interface Posting {
   operator?: string;
   /** Defaults to the clock. */
   at?: Date;
+  /**
+   * The BALANCE lockAccount returned earlier in this same unit (PC-03, PC-04 lock before they read
+   * the serial's postings): the lock is held, so post() uses it instead of a second round trip.
+   */
+  lockedBalance?: bigint;
 }
 
 export interface Posted {
@@ -170,7 +176,7 @@ export async function post(u: PostingUnit, p: Posting): Promise<Posted> {
   let sub = p.sub;
   // The account's balance row first: its lock serialises every posting to the account (and so
   // the first TAB_ACCOUNTPREDEPOSITDTAL insert below). Every refusal comes before the first write.
-  const balance = await lockAccount(u, sub.acctid);
+  const balance = p.lockedBalance ?? (await lockAccount(u, sub.acctid));
   const tin = p.amount > 0n ? p.amount : 0n;
   const tout = p.amount < 0n ? -p.amount : 0n;
   const dtal = { amount: p.amount, tin, tout, now: at, acctid: sub.acctid, deposittype: DEPOSIT_ORDINARY };
@@ -280,7 +286,7 @@ export async function pay(u: PostingUnit, r: PaymentRequest): Promise<Answered> 
   const sub = await findSubscriber(reads(u), r.svcnum);
   // The account first, then what is posted under this serial (a reconciliation or a reversal
   // running now has committed or not started by then): docs/payments.md, lock order.
-  await lockAccount(u, sub.acctid);
+  const lockedBalance = await lockAccount(u, sub.acctid);
   const prior = await findPosting(u, r.source, r.serial);
   if (prior) {
     if (isTombstone(prior)) throw new GatewayError('ALREADY_REVERSED', `流水号 ${r.serial} 的冲正先到，该笔缴费不再入帐`);
@@ -291,7 +297,7 @@ export async function pay(u: PostingUnit, r: PaymentRequest): Promise<Answered> 
     // Posted already (by the reconciliation, or before PC-06's ledger row was purged): answer it.
     return asItStands(u, sub, prior);
   }
-  const p = await post(u, { kind: 'payment', sub, amount: r.amount, source: r.source, serial: r.serial });
+  const p = await post(u, { kind: 'payment', sub, amount: r.amount, source: r.source, serial: r.serial, lockedBalance });
   return { ...p, sub, fresh: true };
 }
 
@@ -331,7 +337,7 @@ export async function reverse(u: PostingUnit, r: ReversalRequest): Promise<Rever
   const sub = await findSubscriber(reads(u), r.svcnum);
   // The account first, then the payment as it stands (its status, its reconciliation
   // corrections): a correction committed while this unit waited for the lock is counted.
-  await lockAccount(u, sub.acctid);
+  const lockedBalance = await lockAccount(u, sub.acctid);
   // This reversal's serial posted already (by the reconciliation, PC-07): answer that posting.
   const mine = await findPosting(u, r.source, r.serial);
   if (mine) {
@@ -343,11 +349,11 @@ export async function reverse(u: PostingUnit, r: ReversalRequest): Promise<Rever
   }
   const orig = await findPosting(u, r.source, r.origSerial);
   if (!orig) {
-    await post(u, { kind: 'tombstone', sub, amount: 0n, source: r.source, serial: r.origSerial });
+    await post(u, { kind: 'tombstone', sub, amount: 0n, source: r.source, serial: r.origSerial, lockedBalance });
     throw new KeptRefusal('ORIGINAL_NOT_FOUND', `流水号 ${r.origSerial} 的缴费不存在；已记录，该笔缴费迟到时将被拒绝`);
   }
   checkOriginal(orig, sub, r.origSerial);
   const amount = await effectiveAmount(u, orig);
-  const p = await post(u, { kind: 'reversal', sub, amount: -amount, source: r.source, serial: r.serial, original: orig });
+  const p = await post(u, { kind: 'reversal', sub, amount: -amount, source: r.source, serial: r.serial, original: orig, lockedBalance });
   return { ...p, sub, fresh: true, amount, origPaysn: orig.paysn };
 }
