@@ -4,8 +4,8 @@
 // business type on every number touched), the same rows in each schema's own tables and codes, and
 // the same switch commands delivered by the scanner to the switch simulator:
 //   PC-03 payment; its re-send (same serial) posted once; a second payment reversed by PC-04, the
-//   reversal re-tried (2009); PC-04 of a serial never posted (a tombstone); PC-03 that resumes an
-//   arrears-suspended number (queues PAYMENT_RESUME); CS-21 emergency suspend and CS-23 conditional
+//   reversal re-tried (2009); PC-04 of a serial never posted (2008, a tombstone) and PC-03 under it
+//   (2009); PC-03 that resumes an arrears-suspended number (queues PAYMENT_RESUME); CS-21 emergency suspend and CS-23 conditional
 //   resume (queue switch commands); CS-20 profile, CS-22 password and CS-24 special-service changes;
 //   a wrong password (the lockout counters); then the scanner (OC-01…03) delivers every queued command.
 // A and B run side by side, and SQLite and PostgreSQL side by side (BSSGATE_TEST_PG_URL).
@@ -202,6 +202,8 @@ for (const { b } of runs) {
     t.match(wa.get('PC-03 payment'), /"result":0/, 'PC-03 posted');
     t.equal(wa.get('PC-03 re-sent: posted once'), wa.get('PC-03 payment'), 'the re-send answers the same');
     t.match(wa.get('PC-04 again, another serial: 2009'), /"result":2009/);
+    t.match(wa.get('PC-03 payment after its tombstone: 2009'), /"result":2009/);
+    t.match(wa.get('PC-04 of a serial never posted: a tombstone'), /"result":2008/, '2008, remembered as a tombstone');
     t.match(wa.get('PC-03 resumes an arrears-suspended number'), /"resumed":"?[1-9]/, 'the payment queued a resume');
     t.match(wa.get('CS-02 wrong password (a lockout counter)'), /"result":2002/);
     for (const [k, v] of a.writes) if (k.startsWith('CS-2')) t.match(v, /"result":0/, k);
