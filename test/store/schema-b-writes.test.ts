@@ -7,7 +7,8 @@
 //   reversal re-tried (2009); PC-04 of a serial never posted (2008, a tombstone) and PC-03 under it
 //   (2009); PC-03 that resumes an arrears-suspended number (queues PAYMENT_RESUME); CS-21 emergency suspend and CS-23 conditional
 //   resume (queue switch commands); CS-20 profile, CS-22 password and CS-24 special-service changes;
-//   a wrong password (the lockout counters); then the scanner (OC-01…03) delivers every queued command.
+//   a wrong password (the lockout counters); then the scanner (OC-01…03) delivers every queued command
+//   and PC-07 reconciles a card file (agreeing lines, a correction, a payment we lacked).
 // A and B run side by side, and SQLite and PostgreSQL side by side (BSSGATE_TEST_PG_URL).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,9 @@ import { withTempDatabase } from './contract-pg-helper.js';
 import { backends, SEED, SEED_SCRYPT } from '../helpers/seeded.js';
 import { scannerConfig, switchConfig } from '../scanner/helpers.js';
 import { json, QUERIES, serveStore } from './schema-b-shared.js';
+import { reconcile } from '../../src/reconcile/run.js';
+import { parseReconFile } from '../../src/reconcile/parse.js';
+import { DEFAULT_CARD } from '../../src/config/keys.js';
 
 t.setTimeout(360_000);
 // The back ends side by side (each runs A and B side by side).
@@ -48,6 +52,8 @@ interface Outcome {
   rows: Record<string, unknown>;
   /** What the switch simulators executed: switch, BUSISN, the rendered lines. */
   delivered: string[];
+  /** PC-07: the reconciliation's differences and postings. */
+  recon: string;
 }
 
 const inverse = <K extends string | number>(m: Record<K, string>) => new Map(Object.entries(m).map(([k, v]) => [v as string, k]));
@@ -65,22 +71,22 @@ async function rowsOf(store: AdminStore, schema: 'a' | 'b'): Promise<Record<stri
   const subs = TOUCHED.map((f) => f.subscrbid).join(', ');
   const accts = TOUCHED.map((f) => f.acctid).join(', ');
   if (schema === 'a') {
-    out.pay = (await store.all({ name: 'w.a.pay', sql: `SELECT PAYSN, ACCTID, SUBSCRBID, PAYMODE, CAST(AMOUNT AS VARCHAR(30)) AS AMOUNT, SOURCE, SERIAL, STATUS, ORIG_PAYSN, REVERSED_BY FROM TAB_PAY WHERE SERIAL LIKE 'BW%' ORDER BY PAYSN` })).map((r) =>
+    out.pay = (await store.all({ name: 'w.a.pay', sql: `SELECT PAYSN, ACCTID, SUBSCRBID, PAYMODE, CAST(AMOUNT AS VARCHAR(30)) AS AMOUNT, SOURCE, SERIAL, STATUS, ORIG_PAYSN, REVERSED_BY FROM TAB_PAY WHERE ACCTID IN (${accts}) ORDER BY PAYSN` })).map((r) =>
       [r.paysn, r.acctid, r.subscrbid, r.paymode, r.amount, r.source, r.serial, r.status, r.orig_paysn, r.reversed_by].map(str),
     );
     out.balance = (await store.all({ name: 'w.a.bal', sql: `SELECT ACCTID, CAST(BALANCE AS VARCHAR(30)) AS BALANCE FROM ACCT_BALANCE WHERE ACCTID IN (${accts}) ORDER BY ACCTID` })).map((r) => [r.acctid, r.balance].map(str));
-    out.deposits = (await store.all({ name: 'w.a.dep', sql: `SELECT PAYSN, ACCTID, DEPOSITTYPE, CAST(AMOUNT AS VARCHAR(30)) AS AMOUNT FROM TAB_ACCOUNTPREDEPOSIT WHERE PAYSN IN (SELECT PAYSN FROM TAB_PAY WHERE SERIAL LIKE 'BW%') ORDER BY PAYSN` })).map((r) => [r.paysn, r.acctid, r.deposittype, r.amount].map(str));
+    out.deposits = (await store.all({ name: 'w.a.dep', sql: `SELECT PAYSN, ACCTID, DEPOSITTYPE, CAST(AMOUNT AS VARCHAR(30)) AS AMOUNT FROM TAB_ACCOUNTPREDEPOSIT WHERE ACCTID IN (${accts}) ORDER BY PAYSN` })).map((r) => [r.paysn, r.acctid, r.deposittype, r.amount].map(str));
     out.dtal = (await store.all({ name: 'w.a.dtal', sql: `SELECT ACCTID, DEPOSITTYPE, CAST(BALANCE AS VARCHAR(30)) AS B, CAST(TOTAL_IN AS VARCHAR(30)) AS I, CAST(TOTAL_OUT AS VARCHAR(30)) AS O FROM TAB_ACCOUNTPREDEPOSITDTAL WHERE ACCTID IN (${accts}) ORDER BY ACCTID, DEPOSITTYPE` })).map((r) => [r.acctid, r.deposittype, r.b, r.i, r.o].map(str));
     out.status = (await store.all({ name: 'w.a.st', sql: `SELECT SUBSCRBID, STATUS, OPERATOR FROM TAB_SUBSCRB WHERE SUBSCRBID IN (${subs}) ORDER BY SUBSCRBID` })).map((r) => [r.subscrbid, r.status, r.operator].map(str));
     out.profile = (await store.all({ name: 'w.a.pr', sql: `SELECT ADDRESS, CONTACTNUM, POSTCODE, EMAIL FROM TAB_SUBSCRB WHERE SUBSCRBID = ${fx.first.subscrbid}` })).map((r) => [r.address, r.contactnum, r.postcode, r.email].map(str));
     out.srvg = (await store.all({ name: 'w.a.srvg', sql: `SELECT SUBSCRBID, SRVGID, PARAM, STATUS FROM TAB_SRVG WHERE SUBSCRBID IN (${subs}) ORDER BY SUBSCRBID, SRVGID` })).map((r) => [r.subscrbid, r.srvgid, r.param, r.status].map(str));
   } else {
-    out.pay = (await store.all({ name: 'w.b.pay', sql: `SELECT PAYSN, ACCTID, SUBSCRBID, PAYTYPE, CAST(PAYFEE AS VARCHAR(30)) AS PAYFEE, CHANNEL, SERIALNO, PAYSTAT, ORIGPAYSN, CANCELPAYSN FROM TAB_PAY WHERE SERIALNO LIKE 'BW%' ORDER BY PAYSN` })).map((r) =>
+    out.pay = (await store.all({ name: 'w.b.pay', sql: `SELECT PAYSN, ACCTID, SUBSCRBID, PAYTYPE, CAST(PAYFEE AS VARCHAR(30)) AS PAYFEE, CHANNEL, SERIALNO, PAYSTAT, ORIGPAYSN, CANCELPAYSN FROM TAB_PAY WHERE ACCTID IN (${accts}) ORDER BY PAYSN` })).map((r) =>
       [r.paysn, r.acctid, r.subscrbid, PAYTYPE.get(str(r.paytype)!) ?? `?${str(r.paytype)}`, r.payfee, r.channel, r.serialno, PAYSTAT.get(str(r.paystat)!) ?? `?${str(r.paystat)}`, r.origpaysn, r.cancelpaysn].map(str),
     );
     // The balance is the sum of the account's books.
     out.balance = (await store.all({ name: 'w.b.bal', sql: `SELECT ACCTID, CAST(SUM(THISBAL) AS VARCHAR(30)) AS BALANCE FROM TAB_ACCOUNTPREDEPOSIT WHERE ACCTID IN (${accts}) GROUP BY ACCTID ORDER BY ACCTID` })).map((r) => [r.acctid, r.balance].map(str));
-    out.deposits = (await store.all({ name: 'w.b.dep', sql: `SELECT PAYSN, ACCTID, DEPOSITTYPEID, CAST(DEPOSITFEE AS VARCHAR(30)) AS AMOUNT FROM TAB_PREDEPOSITRECORD WHERE PAYSN IN (SELECT PAYSN FROM TAB_PAY WHERE SERIALNO LIKE 'BW%') ORDER BY PAYSN` })).map((r) => [r.paysn, r.acctid, r.deposittypeid, r.amount].map(str));
+    out.deposits = (await store.all({ name: 'w.b.dep', sql: `SELECT PAYSN, ACCTID, DEPOSITTYPEID, CAST(DEPOSITFEE AS VARCHAR(30)) AS AMOUNT FROM TAB_PREDEPOSITRECORD WHERE ACCTID IN (${accts}) ORDER BY PAYSN` })).map((r) => [r.paysn, r.acctid, r.deposittypeid, r.amount].map(str));
     out.dtal = (await store.all({ name: 'w.b.dtal', sql: `SELECT ACCTID, DEPOSITTYPEID, CAST(DTALBAL AS VARCHAR(30)) AS B, CAST(INFEE AS VARCHAR(30)) AS I, CAST(OUTFEE AS VARCHAR(30)) AS O FROM TAB_ACCOUNTPREDEPOSITDTAL WHERE ACCTID IN (${accts}) ORDER BY ACCTID, DEPOSITTYPEID` })).map((r) => [r.acctid, r.deposittypeid, r.b, r.i, r.o].map(str));
     out.status = (await store.all({ name: 'w.b.st', sql: `SELECT SUBSCRBID, SVCSTAT, OPERID FROM TAB_SUBSCRB WHERE SUBSCRBID IN (${subs}) ORDER BY SUBSCRBID` })).map((r) => [r.subscrbid, SVCSTAT.get(str(r.svcstat)!) ?? `?${str(r.svcstat)}`, r.operid].map(str));
     out.profile = (await store.all({ name: 'w.b.pr', sql: `SELECT CUSTADDR, LINKPHONE, POSTCODE, EMAIL FROM TAB_SUBSCRB WHERE SUBSCRBID = ${fx.first.subscrbid}` })).map((r) => [r.custaddr, r.linkphone, r.postcode, r.email].map(str));
@@ -95,6 +101,7 @@ async function rowsOf(store: AdminStore, schema: 'a' | 'b'): Promise<Record<stri
   out.busiSrvg = (await store.all({ name: 'w.busisrvg', sql: `SELECT BUSISN, SRVGID, ACTION, PARAM FROM USR_BUSI_SRVG WHERE SUBSCRBID IN (${subs}) ORDER BY BUSISN, SRVGID` })).map((r) => [r.busisn, r.srvgid, r.action, r.param].map(str));
   out.lockout = (await store.all({ name: 'w.lock', sql: `SELECT SVCNUM, FAILS_IN_WINDOW, CONSECUTIVE, HARD_LOCKED FROM BSG_AUTH_FAIL ORDER BY SVCNUM` })).map((r) => [r.svcnum, r.fails_in_window, r.consecutive, r.hard_locked].map(str));
   out.ledger = (await store.all({ name: 'w.ledger', sql: `SELECT CLIENT, BIZ, SERIAL, RESULT FROM BSG_IDEMPOTENCY ORDER BY CLIENT, BIZ, SERIAL` })).map((r) => [r.client, r.biz, r.serial, r.result].map(str));
+  out.meta = (await store.all({ name: 'w.meta', sql: `SELECT KEY, VALUE FROM BSG_META WHERE KEY LIKE 'card_reconciled_through.%' ORDER BY KEY` })).map((r) => [r.key, r.value].map(str));
   return out;
 }
 
@@ -163,9 +170,19 @@ async function run(store: AdminStore, dir: string, tag: string, now: Date): Prom
     } finally {
       await scanner.stop(2_000);
     }
+    // PC-07: the card system's file for today: BW-P1 and BW-P2 with its reversal agree; BW-P3 says
+    // 100 fen more than we posted (a correction); BW-MISS we never saw (applied).
+    const ts = (d: Date) => `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}${String(d.getHours()).padStart(2, '0')}${String(d.getMinutes()).padStart(2, '0')}${String(d.getSeconds()).padStart(2, '0')}`;
+    const at = ts(new Date());
+    const p3 = -rt + 200n;
+    const lines = [`P|BW-P1|${f.svcnum}|12345|${at}`, `P|BW-P2|${f.svcnum}|500|${at}`, `R|BW-R1|BW-P2|${f.svcnum}|500|${at}`, `P|BW-P3|${fx.gsmArrears.svcnum}|${p3}|${at}`, `P|BW-MISS|${fx.cdma.svcnum}|4200|${at}`];
+    const file = `H|card|${at.slice(0, 8)}|${lines.length}|${12345n + 500n - 500n + p3 + 4200n}\n${lines.join('\n')}\n`;
+    const res = await reconcile(parseReconFile(file), join(dir, `recon-${tag}.txt`), { store, log: silent, card: { ...DEFAULT_CARD, reportDir: join(dir, `reports-${tag}`) } });
+    const recon = json({ differences: res.differences, postings: res.postings });
+
     const delivered = sims.flatMap((s, i) => s.records.filter((r) => r.executed).map((r) => `${switches[i].name} ${r.busisn} ${r.lines.join(' | ')}`)).sort();
     const reads = await served.readAll(TOUCHED, now);
-    return { writes, reads, rows: await rowsOf(store, tag.startsWith('a') ? 'a' : 'b'), delivered };
+    return { writes, reads, rows: await rowsOf(store, tag.startsWith('a') ? 'a' : 'b'), delivered, recon };
   } finally {
     await served.stop();
     for (const s of sims) await s.close();
@@ -175,7 +192,7 @@ async function run(store: AdminStore, dir: string, tag: string, now: Date): Prom
 const runs = backends().map((b) => ({ b }));
 
 for (const { b } of runs) {
-  t.test(`issue 15: writes on schema B as on the default schema — PC-03 (re-sent once), PC-04, resume, CS-20/21/22/23/24, lockout, scanner → switch (OC-01…03) [${b.name}]`, async (t) => {
+  t.test(`issue 15: writes on schema B as on the default schema — PC-03 (re-sent once), PC-04, resume, CS-20/21/22/23/24, lockout, scanner → switch (OC-01…03), PC-07 [${b.name}]`, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'bssgate-bw-'));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
     const db = async (tag: string): Promise<DatabaseConfig> =>
@@ -208,7 +225,11 @@ for (const { b } of runs) {
     t.match(wa.get('CS-02 wrong password (a lockout counter)'), /"result":2002/);
     for (const [k, v] of a.writes) if (k.startsWith('CS-2')) t.match(v, /"result":0/, k);
     t.match(wa.get('CS-02 with the new password'), /"result":0/);
-    t.equal((a.rows.pay as unknown[]).length, 5, 'TAB_PAY: two payments, a reversal, a tombstone, the resuming payment (the re-send posted nothing)');
+    const bw = (a.rows.pay as string[][]).filter((r) => /^(BW|C\d)/.test(r[6] ?? ''));
+    t.equal(bw.length, 7, `TAB_PAY: two payments, a reversal, a tombstone, the resuming payment (the re-send posted nothing), PC-07's correction and missing payment: ${json(bw)}`);
+    t.match(a.recon, /"kind":"amount".*"action":"corrected"/, 'PC-07 corrected BW-P3');
+    t.match(a.recon, /"kind":"missing-payment","serial":"BW-MISS".*"action":"applied"/, 'PC-07 applied BW-MISS');
+    t.equal(norm(bb.recon), norm(a.recon), 'PC-07: the same differences and postings on B');
     t.equal(a.delivered.length, 7, `commands executed by the switches:\n${a.delivered.join('\n')}\n${json(a.rows.busi)}`);
 
     t.same(bb.writes.map(([k, v]) => [k, norm(v)]), a.writes.map(([k, v]) => [k, norm(v)]), 'every write answers the same on B');
