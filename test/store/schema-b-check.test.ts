@@ -175,6 +175,7 @@ t.test('-- unused: lines: an unknown name or a name given twice is one loader er
     }
   };
   t.equal(said('-- unused: no.such.query'), 'queries file q.sql:1: query no.such.query: -- unused: no query of that name (bssgate db queries lists them)');
+  t.equal(said('-- unused: tickets.call-detail-page.part.SMS'), 'queries file q.sql:1: query tickets.call-detail-page.part.SMS: -- unused: a part is checked with its query: declare tickets.call-detail-page unused');
   t.equal(said('-- unused: account.credit\n-- unused: account.credit why'), 'queries file q.sql:2: query account.credit: declared unused twice (first at line 1)');
   t.equal(said('-- unused: account.credit not served here\n-- name: account.balance\nSELECT 1 AS acctid FROM T WHERE ACCTID = :acctid'), '', 'a block after the line');
   const set = loadQueriesText('-- name: auth.password\nSELECT 1 AS svcpwd FROM T WHERE X = :subscrbid\n-- unused: account.credit not served here\n', 'q.sql', 'sqlite');

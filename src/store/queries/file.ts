@@ -200,6 +200,7 @@ export function validateQueriesFile(f: ParsedQueriesFile): void {
   const useen = new Map<string, number>();
   for (const u of f.unused) {
     const q = registeredQuery(u.name);
+    if (!q && targetOf(u.name)) throw new QueriesFileError(f.file, u.line, u.name, `-- unused: a part is checked with its query: declare ${targetOf(u.name)!.query.name} unused`);
     if (!q) throw new QueriesFileError(f.file, u.line, u.name, `-- unused: ${unknownName(u.name)}`);
     const first = useen.get(u.name);
     if (first !== undefined) throw new QueriesFileError(f.file, u.line, u.name, `declared unused twice (first at line ${first})`);
