@@ -101,7 +101,7 @@ export function registerDbCommands(program: Command, deps: DbCommandDeps): Comma
       const seed = opts.seed ?? cfg.database.demoSeed;
       const store = await deps.openStore(cfg.database, log);
       try {
-        const r = await initDatabase(store, { demo, seed, now, force: opts.force, log, passwordStorage: cfg.database.passwordStorage, target });
+        const r = await initDatabase(store, { demo, seed, now, force: opts.force, log, passwordStorage: cfg.database.passwordStorage, target, schemas: SCHEMAS });
         const where = cfg.database.type === 'sqlite' ? cfg.database.path ?? DEFAULT_SQLITE_PATH : cfg.database.type;
         if (!r.created) {
           // --force is refused on an adopted legacy database (init.ts), so the hint says where it applies.

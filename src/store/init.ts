@@ -106,13 +106,19 @@ export interface InitOptions {
   scrypt?: ScryptParams;
   /** Create another schema (`db init --schema b`). */
   target?: DemoTarget;
+  /**
+   * The reference schemas bssgate can create (`--schema`), by name: `force` drops the tables of
+   * the one BSG_META says the database was created with (`schema`), whatever `target` is now.
+   */
+  schemas?: Readonly<Record<string, () => DemoTarget>>;
 }
 
 /** `bssgate db init`: as ensureDatabase, and with `force` starts over on a database we created. */
 export async function initDatabase(store: AdminStore, opts: InitOptions): Promise<InitResult> {
   if (opts.force) {
-    await assertDroppable(store);
-    await dropSchema(store, opts.log);
+    const tables = await tablesToDrop(store, opts);
+    await assertDroppable(store, tables);
+    await dropSchema(store, opts.log, tables);
   }
   return ensureDatabase(store, {
     demoSubscribers: opts.demo,
@@ -309,18 +315,37 @@ async function restartSequencesAboveLegacyIds(store: AdminStore, log: Logger): P
 }
 
 /**
+ * The tables `--force` drops, in creation order: the default schema's, the schema being created
+ * now (`target`) and the one BSG_META says the database was created with (a reference schema's
+ * own tables, e.g. schema B's TAB_ACCTRELATION, are not in the default list). A database created
+ * with a schema this bssgate does not know is refused: its tables are not known, so they cannot
+ * all be dropped, and a half-dropped database would then fail to create.
+ */
+async function tablesToDrop(store: AdminStore, opts: Pick<InitOptions, 'target' | 'schemas'>): Promise<string[]> {
+  const created = (await readMeta(store)).schema;
+  const lists: (readonly { name: string }[])[] = [TABLES];
+  if (created !== undefined && created !== 'default') {
+    const make = opts.schemas?.[created];
+    if (!make) throw new Error(`db init --force refused: the database was created with schema "${created}", which this bssgate does not know (${['default', ...Object.keys(opts.schemas ?? {})].join(', ')}); drop it by hand`);
+    lists.push(make().tables);
+  }
+  if (opts.target) lists.push(opts.target.tables);
+  return [...new Set(lists.flatMap((l) => l.map((t) => t.name)))];
+}
+
+/**
  * `--force` only on a database bssgate created: refused when BSG_META says it was adopted, or when
  * no BSG_META says we created it (`created_at`) and legacy tables exist.
  */
-async function assertDroppable(store: AdminStore): Promise<void> {
+async function assertDroppable(store: AdminStore, tables: readonly string[] = TABLES.map((t) => t.name)): Promise<void> {
   const meta = await readMeta(store);
   const refuse = (why: string) =>
     new Error(`db init --force refused: ${why}; dropping would destroy the operator's legacy tables and data. Drop bssgate's BSG_ tables by hand if you really must start over`);
   if (meta.adopted_at !== undefined) throw refuse(`this database is the operator's legacy schema, adopted by bssgate at ${meta.adopted_at}`);
   if (meta.created_at !== undefined) return;
-  for (const t of TABLES) {
-    if (t.name.startsWith('BSG_')) continue;
-    if (await store.tableExists(t.name)) throw refuse(`legacy table ${t.name} exists and bssgate did not create it`);
+  for (const t of tables) {
+    if (t.startsWith('BSG_')) continue;
+    if (await store.tableExists(t)) throw refuse(`legacy table ${t} exists and bssgate did not create it`);
   }
   const tickets = await ticketTables(store);
   if (tickets.length > 0) throw refuse(`legacy table ${tickets[0]} exists and bssgate did not create it`);
@@ -351,10 +376,10 @@ function listTicketTables(d: AdminStore['dialect']): QueryDef {
  * for `db init --force` on a database bssgate created: it destroys the legacy tables' data too.
  * initDatabase checks that first (assertDroppable); callers of this function must too.
  */
-export async function dropSchema(store: AdminStore, log: Logger): Promise<void> {
+export async function dropSchema(store: AdminStore, log: Logger, tables: readonly string[] = TABLES.map((t) => t.name)): Promise<void> {
   const d = store.dialect;
   const tickets = await ticketTables(store);
-  for (const t of [...tickets, ...[...TABLES].reverse().map((x) => x.name)]) {
+  for (const t of [...tickets, ...[...tables].reverse()]) {
     if (await store.tableExists(t)) {
       await store.exec(`DROP TABLE ${t}`);
       log.warn({ table: t }, 'dropped');

@@ -69,6 +69,8 @@ export interface QueryOverrides {
   block(name: string): { sql: string; line: number } | undefined;
   /** A table template set by the file (`ticket.GSMCDMA`), with its line. */
   template(name: string): { template: string; line: number } | undefined;
+  /** A query the file declares unused (`-- unused: <name> [why]`): db check demotes its FAIL to a warning. */
+  unused?(name: string): { line: number; reason: string } | undefined;
 }
 
 /** What a database says about a statement it prepared without running it (`bssgate db check`). */

@@ -17,7 +17,7 @@ for (const d of ['sqlite', 'postgres', 'oracle'] as const) {
   });
 }
 
-t.test('issue 15: db init --schema b --demo 40 builds schema B (codes, 厘, per-area bills); an unknown --schema is refused by name', async (t) => {
+t.test('issue 15: db init --schema b --demo 40 builds schema B (codes, 厘, per-area bills); an unknown --schema is refused by name; --force starts over from B or to B', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'bssgate-b-cli-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const ini = join(dir, 'b.ini');
@@ -26,7 +26,6 @@ t.test('issue 15: db init --schema b --demo 40 builds schema B (codes, 厘, per-
   t.equal(r.status, 0, `db init: ${r.stderr}`);
   t.match(r.stdout, /created the schema .* 40 demo subscribers/);
   const db = new Database(join(dir, 'b.db'), { readonly: true });
-  t.teardown(() => db.close());
   t.same(db.prepare("SELECT VALUE FROM BSG_META WHERE KEY = 'schema'").get(), { VALUE: 'b' });
   t.same(db.prepare('SELECT SVCSTAT, SVCID, AREAID FROM TAB_SUBSCRB WHERE SUBSCRBID = 100000005').get(), { SVCSTAT: '9', SVCID: '10', AREAID: '097100' }, 'fixture 4: cancelled GSM in Xining');
   const bills = db.prepare("SELECT COUNT(*) AS n, SUM(FEE % 10) AS r FROM TAB_BILLDETAIL_097100").get() as { n: number; r: number };
@@ -35,4 +34,38 @@ t.test('issue 15: db init --schema b --demo 40 builds schema B (codes, 厘, per-
   const bad = spawnSync(process.execPath, [cli, 'db', 'init', '--schema', 'c', ini], { cwd: root, encoding: 'utf8', timeout: 60_000 });
   t.not(bad.status, 0);
   t.match(bad.stderr, /--schema must be default or one of b, got "c"/);
+  db.close();
+
+  // --force drops the tables of the schema the database was created with (BSG_META schema), not
+  // only the default list: B over B, the default over B (no B table left), B over the default.
+  const init = (...args: string[]) => spawnSync(process.execPath, [cli, 'db', 'init', ...args, ini], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  const tables = () => {
+    const d = new Database(join(dir, 'b.db'), { readonly: true });
+    try {
+      return {
+        schema: (d.prepare("SELECT VALUE FROM BSG_META WHERE KEY = 'schema'").get() as { VALUE: string }).VALUE,
+        bOnly: (d.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('TAB_ACCTRELATION', 'TAB_SUBSCRBPRCPLN', 'TAB_PREDEPOSITRECORD', 'TAB_BILLDETAIL_097100')").all() as { name: string }[]).length,
+        aOnly: (d.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('ACCT_BALANCE', 'TAB_BILLDETAIL')").all() as { name: string }[]).length,
+      };
+    } finally {
+      d.close();
+    }
+  };
+  const bb = init('--schema', 'b', '--force', '--demo', '5');
+  t.equal(bb.status, 0, `B over B: ${bb.stderr}`);
+  t.same(tables(), { schema: 'b', bOnly: 4, aOnly: 0 });
+  const ab = init('--force', '--demo', '5');
+  t.equal(ab.status, 0, `the default over B: ${ab.stderr}`);
+  t.same(tables(), { schema: 'default', bOnly: 0, aOnly: 2 }, 'no table of schema B left');
+  const ba = init('--schema', 'b', '--force', '--demo', '5');
+  t.equal(ba.status, 0, `B over the default: ${ba.stderr}`);
+  t.same(tables(), { schema: 'b', bOnly: 4, aOnly: 0 }, 'no table of the default schema left');
+  const w = new Database(join(dir, 'b.db'));
+  w.prepare("UPDATE BSG_META SET VALUE = 'z' WHERE KEY = 'schema'").run();
+  w.close();
+  const unknown = init('--schema', 'b', '--force', '--demo', '5');
+  t.not(unknown.status, 0, 'a schema this bssgate does not know: refused');
+  t.match(unknown.stderr, /db init --force refused: the database was created with schema "z", which this bssgate does not know \(default, b\); drop it by hand/);
+  t.notMatch(unknown.stderr, /\n\s+at /, 'no stack trace');
+  t.same(tables(), { schema: 'z', bOnly: 4, aOnly: 0 }, 'nothing dropped');
 });

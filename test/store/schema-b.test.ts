@@ -9,101 +9,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import pino from 'pino';
-import type { Config, DatabaseConfig } from '../../src/config/types.js';
-import { createLogs } from '../../src/log/index.js';
+import type { DatabaseConfig } from '../../src/config/types.js';
 import { openStore } from '../../src/store/open.js';
 import { ensureDatabase } from '../../src/store/init.js';
-import { demoFixtures, type DemoSubscriber } from '../../src/store/demo.js';
+import { demoFixtures } from '../../src/store/demo.js';
 import { schemaBTarget } from '../../src/store/schemas/b.js';
-import { Gateway } from '../../src/server/gateway.js';
-import { HANDLERS, LAYOUTS_BY_CODE } from '../../handlers/index.js';
-import { BUSINESS_ROWS, type InterfaceKind } from '../../protocol/business-types.js';
-import { contractFor } from '../../handlers/contracts/index.js';
-import { systemClock } from '../../src/clock.js';
-import { BssClient } from '../../src/client.js';
-import type { BodyRecord } from '../../protocol/layout-types.js';
 import type { AdminStore } from '../../src/store/types.js';
-import { testInterface } from '../helpers/gateway.js';
 import { withTempDatabase } from './contract-pg-helper.js';
-import { forgetTicketTables } from '../../src/store/queries/define.js';
 import { ACCOUNT_REALTIME, REALTIME_ITEMS } from '../../src/store/queries/bills.js';
-import { root } from '../helpers/serve.js';
 import { backends, cycleOf, SEED, SEED_SCRYPT, SEED_SUBSCRIBERS } from '../helpers/seeded.js';
+import { QUERIES, serveStore } from './schema-b-shared.js';
 
 t.setTimeout(360_000);
+// The back ends side by side (each builds and asks A and B side by side).
+t.jobs = 2;
 
-const QUERIES = join(root, 'config/schemas/b/queries.sql');
-const KINDS: InterfaceKind[] = ['cs', 'card', 'print', 'sms'];
 const log = pino({ level: 'warn' });
 
-/** Every read-only business type (aside: lockout-clear, an operator function that clears counters; connection-check, whose body is the server time). */
-const READ_ONLY = BUSINESS_ROWS.filter((r) => contractFor(r.code)?.write === false && r.name !== 'lockout-clear' && r.name !== 'connection-check');
-
-/** The requests of a business type for a fixture (both `by` forms where the type has one). */
-function requests(code: number, f: DemoSubscriber, now: Date): BodyRecord[] {
-  const layout = LAYOUTS_BY_CODE.get(code)!.request;
-  const names = new Set(layout.map((x) => x.name));
-  const base: BodyRecord = {};
-  for (const n of names) {
-    if (n === 'svcnum') base[n] = f.svcnum;
-    else if (n === 'password') base[n] = f.password;
-    else if (n === 'offset') base[n] = 0;
-    else if (n === 'limit') base[n] = 200;
-    else if (n === 'cycle') base[n] = cycleOf(now, 1);
-    else if (n === 'simcardid') base[n] = f.simcardid ?? '89860000000000000000';
-    else if (n === 'idNum') base[n] = f.idNum;
-    else if (n === 'cardnum') base[n] = f.cardnum ?? '1790000000000000';
-    else if (n === 'minutes') base[n] = 1440;
-  }
-  if (names.has('by')) {
-    const out: BodyRecord[] = [{ ...base, by: 'N', number: f.svcnum }];
-    if (f.cardnum) out.push({ ...base, by: 'C', number: f.cardnum });
-    return out;
-  }
-  const out = [base];
-  // The realtime detail, paged: the current month, and a later page of the heavy fixtures.
-  if (names.has('offset') && f.heavy) out.push({ ...base, offset: 150, limit: 100 });
-  return out;
-}
-
-const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x));
-
 async function answers(store: AdminStore, dir: string, tag: string, now: Date): Promise<Map<string, string>> {
-  const config: Config = {
-    files: [],
-    interfaces: KINDS.map((kind) => testInterface({ name: kind, kind })),
-    database: { type: 'sqlite', path: '', poolMax: 1, passwordStorage: 'scrypt', demoSubscribers: 0, demoSeed: SEED },
-    log: { dir: join(dir, `logs-${tag}`), level: 'warn', retentionDays: 30, requests: false },
-    shutdownGraceMs: 2_000,
-  };
-  const logs = createLogs(config.log, { clock: systemClock });
-  forgetTicketTables();
-  const gateway = new Gateway({ config, store, logs, clock: systemClock, handlers: HANDLERS });
-  const bound = await gateway.start();
-  const out = new Map<string, string>();
-  const clients = new Map<string, BssClient>();
+  const served = await serveStore(store, dir, tag, log);
   try {
-    for (const b of bound) clients.set(b.kind, await BssClient.connect({ host: '127.0.0.1', port: b.port, timeoutMs: 20_000, operator: 'TEST01' }));
-    for (const f of demoFixtures(SEED).all) {
-      for (const row of READ_ONLY) {
-        for (const [k, body] of requests(row.code, f, now).entries()) {
-          const key = `${row.name} #${k} fixture ${f.index} (${f.svcnum})`;
-          try {
-            const r = await clients.get(row.interfaces[0])!.call(row.code, body);
-            out.set(key, json({ result: r.result, message: r.message, body: r.body }));
-          } catch (err) {
-            // A request the client refuses to encode (e.g. a fixture without a SIM): the same on both.
-            out.set(key, `client: ${(err as Error).message}`);
-          }
-        }
-      }
-    }
+    return await served.readAll(demoFixtures(SEED).all, now);
   } finally {
-    for (const c of clients.values()) await c.close(true).catch(() => undefined);
-    await gateway.stop(2_000);
-    await logs.close();
+    await served.stop();
   }
-  return out;
 }
 
 for (const b of backends()) {
@@ -118,19 +47,17 @@ for (const b of backends()) {
     const init = { demoSubscribers: SEED_SUBSCRIBERS, demoSeed: SEED, now, log, passwordStorage: 'scrypt' as const, scrypt: SEED_SCRYPT };
     const storeA = await openStore(await db('a'), log);
     t.teardown(() => storeA.close());
-    await ensureDatabase(storeA, init);
     // Schema B's queries file through [database] queries, as an operator's INI names it.
     const storeB = await openStore({ ...(await db('b')), queries: QUERIES }, log);
     t.teardown(() => storeB.close());
-    await ensureDatabase(storeB, { ...init, target: schemaBTarget() });
+    await Promise.all([ensureDatabase(storeA, init), ensureDatabase(storeB, { ...init, target: schemaBTarget() })]);
 
     // Schema B really is another schema: no account or plan on the subscriber row, codes are characters.
     await t.rejects(storeB.all({ name: 't.b.acctid', sql: 'SELECT ACCTID FROM TAB_SUBSCRB' }), 'TAB_SUBSCRB of schema B has no ACCTID');
     const stat = await storeB.all<{ svcstat: string }>({ name: 't.b.stat', sql: "SELECT SVCSTAT FROM TAB_SUBSCRB WHERE SUBSCRBID = 100000005" });
     t.equal(stat[0].svcstat.trim(), '9', "the cancelled fixture is SVCSTAT '9' in schema B");
 
-    const expected = await answers(storeA, dir, 'a', now);
-    const got = await answers(storeB, dir, 'b', now);
+    const [expected, got] = await Promise.all([answers(storeA, dir, 'a', now), answers(storeB, dir, 'b', now)]);
     t.ok(expected.size > 300, `${expected.size} requests compared`);
     const ok = [...expected.values()].filter((v) => v.includes('"result":0')).length;
     t.ok(ok > expected.size / 2, `${ok} of them answered 0 (data, not just refusals)`);

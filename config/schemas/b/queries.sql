@@ -174,3 +174,130 @@ SELECT PAYSN AS paysn, ACCTID AS acctid, SUBSCRBID AS subscrbid, SVCNUM AS svcnu
 FROM TAB_PAY
 WHERE PAYDATE >= :since AND PAYTYPE = CASE CAST(:paymode AS INTEGER) WHEN 1 THEN '10' WHEN 2 THEN '17' WHEN 3 THEN '11' WHEN 15 THEN '14' END
 ORDER BY PAYDATE DESC, PAYSN DESC {{page :off :lim}}
+
+-- ---------------------------------------------------------------------------------------------
+-- Writes. Codes go the other way in the same way: the SQL turns bssgate's code (a bind) into
+-- B's (CASE CAST(<bind> AS INTEGER) …: PostgreSQL cannot type a bare parameter in a CASE); a code
+-- the CASE does not know becomes NULL, which B's NOT NULL columns refuse (the write fails, nothing
+-- unknown is stored). Money written is fen in every column bssgate writes in schema B (TAB_PAY,
+-- the deposit books and records): nothing to convert.
+
+-- name: payments.by-source-serial
+SELECT PAYSN AS paysn, ACCTID AS acctid, SUBSCRBID AS subscrbid, SVCNUM AS svcnum, CASE PAYTYPE WHEN '10' THEN 1 WHEN '17' THEN 2 WHEN '11' THEN 3 WHEN '14' THEN 15 END AS paymode, PAYFEE AS amount,
+  PAYDATE AS paytime, CHANNEL AS source, SERIALNO AS serial, OPERID AS operator, CASE PAYSTAT WHEN '0' THEN 1 WHEN '1' THEN 2 WHEN '2' THEN 3 END AS status,
+  ORIGPAYSN AS orig_paysn, CANCELPAYSN AS reversed_by
+FROM TAB_PAY WHERE CHANNEL = :source AND SERIALNO = :serial
+
+-- name: payments.by-paysn
+SELECT PAYSN AS paysn, ACCTID AS acctid, SUBSCRBID AS subscrbid, SVCNUM AS svcnum, CASE PAYTYPE WHEN '10' THEN 1 WHEN '17' THEN 2 WHEN '11' THEN 3 WHEN '14' THEN 15 END AS paymode, PAYFEE AS amount,
+  PAYDATE AS paytime, CHANNEL AS source, SERIALNO AS serial, OPERID AS operator, CASE PAYSTAT WHEN '0' THEN 1 WHEN '1' THEN 2 WHEN '2' THEN 3 END AS status,
+  ORIGPAYSN AS orig_paysn, CANCELPAYSN AS reversed_by
+FROM TAB_PAY WHERE PAYSN = :paysn
+
+-- name: payments.card-postings-between
+SELECT PAYSN AS paysn, ACCTID AS acctid, SUBSCRBID AS subscrbid, SVCNUM AS svcnum, CASE PAYTYPE WHEN '10' THEN 1 WHEN '17' THEN 2 WHEN '11' THEN 3 WHEN '14' THEN 15 END AS paymode, PAYFEE AS amount,
+  PAYDATE AS paytime, CHANNEL AS source, SERIALNO AS serial, OPERID AS operator, CASE PAYSTAT WHEN '0' THEN 1 WHEN '1' THEN 2 WHEN '2' THEN 3 END AS status,
+  ORIGPAYSN AS orig_paysn, CANCELPAYSN AS reversed_by
+FROM TAB_PAY
+WHERE CHANNEL = :source AND PAYTYPE = CASE CAST(:paymode AS INTEGER) WHEN 1 THEN '10' WHEN 2 THEN '17' WHEN 3 THEN '11' WHEN 15 THEN '14' END
+  AND PAYDATE >= :from AND PAYDATE < :to
+ORDER BY PAYDATE, PAYSN
+
+-- name: payments.corrections-of
+SELECT COALESCE(SUM(PAYFEE), 0) AS total, COUNT(*) AS n FROM TAB_PAY
+WHERE ACCTID = :acctid AND ORIGPAYSN = :paysn AND CHANNEL = :source
+  AND PAYSTAT = CASE CAST(:posted AS INTEGER) WHEN 1 THEN '0' WHEN 2 THEN '1' WHEN 3 THEN '2' END
+
+-- name: payments.insert
+INSERT INTO TAB_PAY (PAYSN, ACCTID, SUBSCRBID, SVCNUM, PAYTYPE, PAYFEE, PAYDATE, CHANNEL, SERIALNO, OPERID, PAYSTAT, ORIGPAYSN, CANCELPAYSN)
+VALUES (:paysn, :acctid, :subscrbid, :svcnum,
+  CASE CAST(:paymode AS INTEGER) WHEN 1 THEN '10' WHEN 2 THEN '17' WHEN 3 THEN '11' WHEN 15 THEN '14' END,
+  :amount, :paytime, :source, :serial, :operator,
+  CASE CAST(:status AS INTEGER) WHEN 1 THEN '0' WHEN 2 THEN '1' WHEN 3 THEN '2' END, NULL, NULL)
+
+-- name: payments.insert-linked
+INSERT INTO TAB_PAY (PAYSN, ACCTID, SUBSCRBID, SVCNUM, PAYTYPE, PAYFEE, PAYDATE, CHANNEL, SERIALNO, OPERID, PAYSTAT, ORIGPAYSN, CANCELPAYSN)
+VALUES (:paysn, :acctid, :subscrbid, :svcnum,
+  CASE CAST(:paymode AS INTEGER) WHEN 1 THEN '10' WHEN 2 THEN '17' WHEN 3 THEN '11' WHEN 15 THEN '14' END,
+  :amount, :paytime, :source, :serial, :operator,
+  CASE CAST(:status AS INTEGER) WHEN 1 THEN '0' WHEN 2 THEN '1' WHEN 3 THEN '2' END, :orig, NULL)
+
+-- name: payments.mark-reversed
+-- PAYSTAT '0' posted → '1' reversed, only from the status bssgate read (the row lock decides a race)
+UPDATE TAB_PAY SET PAYSTAT = CASE CAST(:reversed AS INTEGER) WHEN 1 THEN '0' WHEN 2 THEN '1' WHEN 3 THEN '2' END, CANCELPAYSN = :by
+WHERE PAYSN = :paysn AND PAYSTAT = CASE CAST(:normal AS INTEGER) WHEN 1 THEN '0' WHEN 2 THEN '1' WHEN 3 THEN '2' END
+
+-- name: payments.account-for-update
+-- The account's lock is its cash book (BOOKTYPE 1), the row every posting changes; its THISBAL is
+-- what the overflow check guards. No cash book = no balance row (2011). The gift book is read,
+-- never written, by bssgate: the balance on the wire is still the sum of the books (account.balance).
+SELECT THISBAL AS balance FROM TAB_ACCOUNTPREDEPOSIT WHERE ACCTID = :acctid AND BOOKTYPE = 1 {{forUpdate}}
+
+-- name: payments.add-balance
+-- a payment or reversal goes into the cash book (fen)
+UPDATE TAB_ACCOUNTPREDEPOSIT SET THISBAL = THISBAL + :amount, UPDTIME = :now WHERE ACCTID = :acctid AND BOOKTYPE = 1
+
+-- name: payments.insert-predeposit
+-- one deposit record per posting (B's TAB_PREDEPOSITRECORD; the default schema's TAB_ACCOUNTPREDEPOSIT)
+INSERT INTO TAB_PREDEPOSITRECORD (RECORDSN, ACCTID, PAYSN, DEPOSITTYPEID, DEPOSITFEE, RECTIME)
+VALUES (:depositsn, :acctid, :paysn, :deposittype, :amount, :created)
+
+-- name: payments.predeposit-dtal
+SELECT DTALBAL AS balance, INFEE AS total_in, OUTFEE AS total_out FROM TAB_ACCOUNTPREDEPOSITDTAL WHERE ACCTID = :acctid AND DEPOSITTYPEID = :deposittype
+
+-- name: payments.add-predeposit-dtal
+UPDATE TAB_ACCOUNTPREDEPOSITDTAL SET DTALBAL = DTALBAL + :amount, INFEE = INFEE + :tin, OUTFEE = OUTFEE + :tout, UPDTIME = :now
+WHERE ACCTID = :acctid AND DEPOSITTYPEID = :deposittype
+
+-- name: payments.insert-predeposit-dtal
+INSERT INTO TAB_ACCOUNTPREDEPOSITDTAL (ACCTID, DEPOSITTYPEID, DTALBAL, INFEE, OUTFEE, UPDTIME)
+VALUES (:acctid, :deposittype, :amount, :tin, :tout, :now)
+
+-- name: busirec.set-subscriber-status
+-- bssgate's status 1…5 → SVCSTAT, only from the status bssgate read (0 rows: changed in between)
+UPDATE TAB_SUBSCRB SET SVCSTAT = CASE CAST(:to AS INTEGER) WHEN 1 THEN '0' WHEN 2 THEN '1' WHEN 3 THEN '4' WHEN 4 THEN '7' WHEN 5 THEN '9' END,
+  STATDATE = :now, OPERID = :operator
+WHERE SUBSCRBID = :subscrbid AND SVCSTAT = CASE CAST(:from AS INTEGER) WHEN 1 THEN '0' WHEN 2 THEN '1' WHEN 3 THEN '4' WHEN 4 THEN '7' WHEN 5 THEN '9' END
+
+-- name: banner.demo-subscriber
+SELECT SUBSCRBPWD AS svcpwd FROM TAB_SUBSCRB WHERE SVCNUM = :svcnum AND SVCSTAT <> '9'
+
+-- name: acceptance.profile-contact
+SELECT CUSTADDR AS address, LINKPHONE AS contactnum, POSTCODE AS postcode, EMAIL AS email FROM TAB_SUBSCRB WHERE SUBSCRBID = :subscrbid {{forUpdate}}
+
+-- name: acceptance.profile-update
+UPDATE TAB_SUBSCRB SET CUSTADDR = NULLIF(:address, ''), LINKPHONE = NULLIF(:contactnum, ''),
+  POSTCODE = NULLIF(:postcode, ''), EMAIL = NULLIF(:email, ''), OPERID = :operator
+WHERE SUBSCRBID = :subscrbid
+
+-- name: acceptance.password-update
+UPDATE TAB_SUBSCRB SET SUBSCRBPWD = :svcpwd, OPERID = :operator WHERE SUBSCRBID = :subscrbid
+
+-- name: acceptance.srvg-one
+SELECT CASE SUBSVCID WHEN '000000501' THEN 'CFU' WHEN '000000502' THEN 'CFB' WHEN '000000503' THEN 'CFNRY' WHEN '000000504' THEN 'CW' WHEN '000000505' THEN 'CLIP' WHEN '000000601' THEN 'ROAMN' WHEN '000000602' THEN 'ROAMI' WHEN '000000603' THEN 'IDD' WHEN '000000701' THEN 'SMS' WHEN '000000801' THEN 'DATA' END AS srvgid,
+  SRVGPARA AS param, CASE SRVGSTAT WHEN '0' THEN 1 ELSE 0 END AS status
+FROM TAB_SRVG
+WHERE SUBSCRBID = :subscrbid
+  AND SUBSVCID = CASE CAST(:srvgid AS VARCHAR(8)) WHEN 'CFU' THEN '000000501' WHEN 'CFB' THEN '000000502' WHEN 'CFNRY' THEN '000000503' WHEN 'CW' THEN '000000504' WHEN 'CLIP' THEN '000000505' WHEN 'ROAMN' THEN '000000601' WHEN 'ROAMI' THEN '000000602' WHEN 'IDD' THEN '000000603' WHEN 'SMS' THEN '000000701' WHEN 'DATA' THEN '000000801' END
+{{forUpdate}}
+
+-- name: acceptance.srvg-insert
+INSERT INTO TAB_SRVG (SUBSCRBID, SUBSVCID, SRVGPARA, SRVGSTAT, ORDERDATE, REMOVEDATE)
+VALUES (:subscrbid,
+  CASE CAST(:srvgid AS VARCHAR(8)) WHEN 'CFU' THEN '000000501' WHEN 'CFB' THEN '000000502' WHEN 'CFNRY' THEN '000000503' WHEN 'CW' THEN '000000504' WHEN 'CLIP' THEN '000000505' WHEN 'ROAMN' THEN '000000601' WHEN 'ROAMI' THEN '000000602' WHEN 'IDD' THEN '000000603' WHEN 'SMS' THEN '000000701' WHEN 'DATA' THEN '000000801' END,
+  NULLIF(:param, ''), '0', :now, NULL)
+
+-- name: acceptance.srvg-on
+UPDATE TAB_SRVG SET SRVGSTAT = '0', SRVGPARA = NULLIF(:param, ''), ORDERDATE = :now, REMOVEDATE = NULL
+WHERE SUBSCRBID = :subscrbid AND SRVGSTAT = '1'
+  AND SUBSVCID = CASE CAST(:srvgid AS VARCHAR(8)) WHEN 'CFU' THEN '000000501' WHEN 'CFB' THEN '000000502' WHEN 'CFNRY' THEN '000000503' WHEN 'CW' THEN '000000504' WHEN 'CLIP' THEN '000000505' WHEN 'ROAMN' THEN '000000601' WHEN 'ROAMI' THEN '000000602' WHEN 'IDD' THEN '000000603' WHEN 'SMS' THEN '000000701' WHEN 'DATA' THEN '000000801' END
+
+-- name: acceptance.srvg-off
+UPDATE TAB_SRVG SET SRVGSTAT = '1', REMOVEDATE = :now
+WHERE SUBSCRBID = :subscrbid AND SRVGSTAT = '0'
+  AND SUBSVCID = CASE CAST(:srvgid AS VARCHAR(8)) WHEN 'CFU' THEN '000000501' WHEN 'CFB' THEN '000000502' WHEN 'CFNRY' THEN '000000503' WHEN 'CW' THEN '000000504' WHEN 'CLIP' THEN '000000505' WHEN 'ROAMN' THEN '000000601' WHEN 'ROAMI' THEN '000000602' WHEN 'IDD' THEN '000000603' WHEN 'SMS' THEN '000000701' WHEN 'DATA' THEN '000000801' END
+
+-- name: acceptance.srvg-param
+UPDATE TAB_SRVG SET SRVGPARA = NULLIF(:param, '')
+WHERE SUBSCRBID = :subscrbid AND SRVGSTAT = '0'
+  AND SUBSVCID = CASE CAST(:srvgid AS VARCHAR(8)) WHEN 'CFU' THEN '000000501' WHEN 'CFB' THEN '000000502' WHEN 'CFNRY' THEN '000000503' WHEN 'CW' THEN '000000504' WHEN 'CLIP' THEN '000000505' WHEN 'ROAMN' THEN '000000601' WHEN 'ROAMI' THEN '000000602' WHEN 'IDD' THEN '000000603' WHEN 'SMS' THEN '000000701' WHEN 'DATA' THEN '000000801' END

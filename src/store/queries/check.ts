@@ -7,6 +7,9 @@
 //   ok <name>
 //   FAIL <name>: <what> (<file>:<line> | default SQL, column <X>)
 //   warn <name>: <what>
+// A query the queries file declares unused (`-- unused: <name> [why]`) that fails is a warning
+// instead (`warn <name>: declared unused (<file>:<line>[: why]): <what> (…)`): serve starts, the
+// operator having said no served business type needs it. Nothing else is demotable.
 import type { AdminStore, QueryDef, QueryOverrides } from '../types.js';
 import { TICKET_KINDS, type TicketKind } from '../schema.js';
 import { partName, queryNames, registeredQuery, ticketTableOf, type ColumnSpec, type RegisteredQuery } from './define.js';
@@ -164,15 +167,25 @@ export async function checkQueries(store: AdminStore, o: CheckOptions): Promise<
   }
   for (const name of queryNames()) {
     const reg = registeredQuery(name)!;
+    let line: CheckLine;
     if (reg.kind === 'plain') {
       const def = set ? set.resolve(reg.sample()) : reg.sample();
       const p = await describeAgainst(store, def, reg, whereOf(set, name));
-      out.push(p ? fail(name, p) : { status: 'ok', name, text: `ok ${name}` });
-      continue;
-    }
-    out.push(await checkTicketQuery(store, reg, present, months));
+      line = p ? fail(name, p) : { status: 'ok', name, text: `ok ${name}` };
+    } else line = await checkTicketQuery(store, reg, present, months);
+    out.push(demoteUnused(set, line));
   }
   return out;
+}
+
+/** A FAIL of a query the file declares unused becomes a warning that says so; its ok says so too. */
+function demoteUnused(set: QueryOverrides | undefined, l: CheckLine): CheckLine {
+  const u = set?.unused?.(l.name);
+  if (!u) return l;
+  const declared = `declared unused (${set!.file}:${u.line}${u.reason ? `: ${u.reason}` : ''})`;
+  if (l.status === 'FAIL') return { status: 'warn', name: l.name, text: `warn ${l.name}: ${declared}: ${l.text.slice(`FAIL ${l.name}: `.length)}` };
+  if (l.status === 'ok') return { ...l, text: `${l.text} (${declared}, and it checks ok)` };
+  return l;
 }
 
 async function checkTicketQuery(store: AdminStore, reg: RegisteredQuery, present: Map<string, TicketKind[]>, months: readonly string[]): Promise<CheckLine> {

@@ -42,20 +42,30 @@ export interface TemplateLine {
   line: number;
 }
 
+/** `-- unused: <query name> [why]`: the operator knowingly leaves a query unused (db check: a FAIL becomes a warning). */
+export interface UnusedLine {
+  name: string;
+  reason: string;
+  line: number;
+}
+
 export interface ParsedQueriesFile {
   file: string;
   blocks: QueryBlock[];
   templates: TemplateLine[];
+  unused: UnusedLine[];
 }
 
 const NAME_LINE = /^--\s*name:\s*(.*?)\s*$/;
 const TABLE_LINE = /^--\s*table:\s*(.*?)\s*$/;
+const UNUSED_LINE = /^--\s*unused:\s*(.*?)\s*$/;
 
 /** The syntax alone: blocks and template lines (no registry lookups). */
 export function parseQueriesText(text: string, file: string): ParsedQueriesFile {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const blocks: QueryBlock[] = [];
   const templates: TemplateLine[] = [];
+  const unused: UnusedLine[] = [];
   let cur: { block: QueryBlock; body: string[] } | undefined;
   const close = () => {
     if (!cur) return;
@@ -90,13 +100,21 @@ export function parseQueriesText(text: string, file: string): ParsedQueriesFile 
       templates.push({ name: m[1], template: m[2], line });
       return;
     }
+    const u = UNUSED_LINE.exec(raw.trim());
+    if (u) {
+      close();
+      const m = /^(\S+)(?:\s+(.*))?$/.exec(u[1]);
+      if (!m) throw new QueriesFileError(file, line, undefined, `"${raw.trim()}": expected -- unused: <query name> [why]`);
+      unused.push({ name: m[1], reason: (m[2] ?? '').trim(), line });
+      return;
+    }
     if (cur) cur.body.push(raw);
     else if (raw.trim() !== '' && !raw.trim().startsWith('--')) {
       throw new QueriesFileError(file, line, undefined, 'SQL outside a block: start a block with -- name: <query name>');
     }
   });
   close();
-  return { file, blocks, templates };
+  return { file, blocks, templates, unused };
 }
 
 interface Target {
@@ -179,6 +197,15 @@ export function validateQueriesFile(f: ParsedQueriesFile): void {
       }
     }
   }
+  const useen = new Map<string, number>();
+  for (const u of f.unused) {
+    const q = registeredQuery(u.name);
+    if (!q && targetOf(u.name)) throw new QueriesFileError(f.file, u.line, u.name, `-- unused: a part is checked with its query: declare ${targetOf(u.name)!.query.name} unused`);
+    if (!q) throw new QueriesFileError(f.file, u.line, u.name, `-- unused: ${unknownName(u.name)}`);
+    const first = useen.get(u.name);
+    if (first !== undefined) throw new QueriesFileError(f.file, u.line, u.name, `declared unused twice (first at line ${first})`);
+    useen.set(u.name, u.line);
+  }
   const tseen = new Map<string, number>();
   for (const t of f.templates) {
     const def = tableTemplate(t.name);
@@ -210,6 +237,7 @@ export class QuerySet implements QueryOverrides {
   private readonly byName = new Map<string, QueryDef>();
   private readonly blocks = new Map<string, QueryBlock>();
   private readonly templates = new Map<string, TemplateLine>();
+  private readonly unusedLines = new Map<string, UnusedLine>();
 
   constructor(
     readonly parsed: ParsedQueriesFile,
@@ -224,6 +252,7 @@ export class QuerySet implements QueryOverrides {
       if (t.query.kind === 'plain') this.byName.set(name, { name: `${name}~f${this.id}`, sql: b.sql, ...t.query.hints });
     }
     for (const t of parsed.templates) this.templates.set(t.name, t);
+    for (const u of parsed.unused) this.unusedLines.set(u.name, u);
   }
 
   readonly file: string;
@@ -238,6 +267,10 @@ export class QuerySet implements QueryOverrides {
 
   template(name: string): { template: string; line: number } | undefined {
     return this.templates.get(name);
+  }
+
+  unused(name: string): { line: number; reason: string } | undefined {
+    return this.unusedLines.get(name);
   }
 
   /** The names the file replaces on this dialect. */
@@ -291,6 +324,7 @@ export function renderQueriesFile(names: readonly string[], set?: QuerySet): str
     '-- The contract stays: exactly the binds listed (:name), and result columns named and typed as listed',
     '-- (lower-case aliases; money and ids integers in fen, dates YYYYMMDD[HHMMSS] text or a date, "?" = may be NULL).',
     '-- Codes (status, network, pay type) are mapped to bssgate\'s in the SQL (CASE), units converted there (厘 → fen).',
+    '-- "-- unused: <query> [why]" declares a query no served business type needs: db check then warns, not FAILs, on it.',
     '-- The format, the fixed points and bssgate db check: docs/operator-schema.md.',
     '',
   ];
@@ -298,6 +332,9 @@ export function renderQueriesFile(names: readonly string[], set?: QuerySet): str
     const own = set?.template(t.name);
     out.push(`-- table: ${t.name} = ${own?.template ?? t.default}`);
   }
+  // Queries the file declares unused (db check: a FAIL of theirs is a warning): kept when printed back.
+  const unused = set ? names.map((n) => [n, set.unused(n)] as const).filter(([, u]) => u) : [];
+  if (unused.length) out.push('', ...unused.map(([n, u]) => `-- unused: ${n}${u!.reason ? ` ${u!.reason}` : ''}`));
   const block = (name: string, dflt: string, contract: string[]) => {
     const b = set?.block(name);
     out.push('', `-- name: ${name}`, ...contract, ...(b ? [`-- (from ${set!.file}:${b.line})`] : []), b?.sql ?? dflt);
