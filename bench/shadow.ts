@@ -35,8 +35,22 @@ function freePort(): Promise<number> {
   });
 }
 
-function run(argv: string[], ready: RegExp): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CLI, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** BENCH_SHADOW_PROFILE=dir: the shadow process runs with `node --cpu-prof` (profile written to dir at its exit). */
+const profileDir = process.env.BENCH_SHADOW_PROFILE;
+
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc; NaN elsewhere). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+function run(argv: string[], ready: RegExp, nodeArgs: string[] = []): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((res, rej) => {
     let out = '';
     const timer = setTimeout(() => rej(new Error(`not ready after 180 s: ${argv.join(' ')}\n${out}`)), 180_000);
@@ -74,15 +88,26 @@ async function main() {
     children.push(await run(['serve', await gatewayIni(dir, 'candidate', cp)], /listening|cs /i));
     const shadowIni = join(dir, 'shadow.ini');
     writeFileSync(shadowIni, `[shadow.cs]\nlisten = 127.0.0.1:${sp}\nprimary = 127.0.0.1:${pp}\ncandidate = 127.0.0.1:${cp}\nreport_dir = ${join(dir, 'report')}\n${mirrorOff ? 'mirror = connection-check\n' : ''}[log]\nlevel = warn\n`);
-    children.push(await run(['shadow', shadowIni], /shadow cs: listening/));
+    const shadowProc = await run(['shadow', shadowIni], /shadow cs: listening/, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+    children.push(shadowProc);
+    const [primaryProc, candidateProc] = children;
+    /** CPU ms per process (primary, candidate, shadow) spent in the direct rounds and in the shadow rounds. */
+    const cpu = { direct: [0, 0, 0], shadow: [0, 0, 0] };
+    const procs = [primaryProc, candidateProc, shadowProc];
+    const measured = async (into: number[], f: () => Promise<LoadResult>) => {
+      const before = procs.map((c) => cpuMs(c.pid));
+      const r = await f();
+      procs.forEach((c, i) => (into[i] += cpuMs(c.pid) - before[i]));
+      return r;
+    };
     const svcnum = demoFixtures(1).first.svcnum;
     const frame = encodeRequest({ biz: 114, seq: 1, serial: 'BENCH', time: '20260101120000', operator: 'bench' }, LAYOUTS_BY_CODE.get(114)!.request, { svcnum });
     const params = { connections, depth, seconds, frameHex: frame.toString('hex') };
     const d: LoadResult[] = [];
     const s: LoadResult[] = [];
     for (let i = 0; i < rounds; i++) {
-      d.push(await load({ port: pp, ...params }));
-      s.push(await load({ port: sp, ...params }));
+      d.push(await measured(cpu.direct, () => load({ port: pp, ...params })));
+      s.push(await measured(cpu.shadow, () => load({ port: sp, ...params })));
     }
     const m = (xs: LoadResult[], k: 'rps' | 'p50' | 'p99') => median(xs.map((x) => x[k]));
     // Give the shadow a moment to write its summary (every 5 s), then read the mirror counts.
@@ -108,6 +133,17 @@ async function main() {
       throughputRatio: r3(m(s, 'rps') / m(d, 'rps')),
       p99Ratio: r3(m(s, 'p99') / m(d, 'p99')),
       targets: { throughputRatio: '>= 0.8', p99Ratio: '<= 1.5' },
+      // CPU µs per request answered, per process, in the shadow rounds (the warm-up second counts in
+      // the CPU but not in the requests: the figures are a little high, the same way in both modes).
+      cpuUsPerRequest: (() => {
+        const n = s.reduce((a, x) => a + x.requests, 0);
+        const nd = d.reduce((a, x) => a + x.requests, 0);
+        const us = (ms: number, k: number) => Math.round((ms * 1000) / k);
+        return {
+          direct: { primary: us(cpu.direct[0], nd) },
+          shadowRounds: { primary: us(cpu.shadow[0], n), candidate: us(cpu.shadow[1], n), shadow: us(cpu.shadow[2], n) },
+        };
+      })(),
       mirror: summary,
     };
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
