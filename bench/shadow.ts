@@ -22,6 +22,12 @@ const connections = args[2] || 16;
 const depth = args[3] || 1;
 /** BENCH_SHADOW_MIRROR=off: relay only (CS-14 not mirrored), to tell the relay's cost from the mirror's. */
 const mirrorOff = process.env.BENCH_SHADOW_MIRROR === 'off';
+/**
+ * BENCH_SHADOW_CANDIDATE=cheap: the candidate is bench/shadow-candidate.ts (the primary's recorded
+ * answer under each request's seq) instead of a second bssgate, to tell the shadow's own cost from
+ * that of a candidate competing for the same cores.
+ */
+const cheapCandidate = process.env.BENCH_SHADOW_CANDIDATE === 'cheap';
 const CLI = resolve(import.meta.dirname, '../src/cli.js');
 
 function freePort(): Promise<number> {
@@ -35,8 +41,12 @@ function freePort(): Promise<number> {
   });
 }
 
-/** BENCH_SHADOW_PROFILE=dir: the shadow process runs with `node --cpu-prof` (profile written to dir at its exit). */
-const profileDir = process.env.BENCH_SHADOW_PROFILE;
+/**
+ * BENCH_SHADOW_PROFILE=file: the shadow runs in bench/shadow-proc.ts (the same shadow, plus a CPU
+ * profiler) and the profile of the rounds through the shadow (warm-up seconds included) is written
+ * to file; summarise it with bench/profile-summary.ts and the requests of those rounds.
+ */
+const profileFile = process.env.BENCH_SHADOW_PROFILE;
 
 /** CPU time (user + system) a process has used so far, in ms (Linux /proc; NaN elsewhere). */
 function cpuMs(pid: number | undefined): number {
@@ -49,8 +59,8 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
-function run(argv: string[], ready: RegExp, nodeArgs: string[] = []): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, CLI, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+function run(argv: string[], ready: RegExp, script = CLI): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [script, ...argv], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   return new Promise((res, rej) => {
     let out = '';
     const timer = setTimeout(() => rej(new Error(`not ready after 180 s: ${argv.join(' ')}\n${out}`)), 180_000);
@@ -84,11 +94,19 @@ async function main() {
   const children: ChildProcess[] = [];
   try {
     const [pp, cp, sp] = [await freePort(), await freePort(), await freePort()];
+    const svcnum = demoFixtures(1).first.svcnum;
+    const frame = encodeRequest({ biz: 114, seq: 1, serial: 'BENCH', time: '20260101120000', operator: 'bench' }, LAYOUTS_BY_CODE.get(114)!.request, { svcnum });
     children.push(await run(['serve', await gatewayIni(dir, 'primary', pp)], /listening|9921|cs /i));
-    children.push(await run(['serve', await gatewayIni(dir, 'candidate', cp)], /listening|cs /i));
+    if (cheapCandidate) {
+      children.push(await run([String(pp), String(cp), frame.toString('hex')], /candidate listening/, resolve(import.meta.dirname, 'shadow-candidate.js')));
+    } else children.push(await run(['serve', await gatewayIni(dir, 'candidate', cp)], /listening|cs /i));
     const shadowIni = join(dir, 'shadow.ini');
     writeFileSync(shadowIni, `[shadow.cs]\nlisten = 127.0.0.1:${sp}\nprimary = 127.0.0.1:${pp}\ncandidate = 127.0.0.1:${cp}\nreport_dir = ${join(dir, 'report')}\n${mirrorOff ? 'mirror = connection-check\n' : ''}[log]\nlevel = warn\n`);
-    const shadowProc = await run(['shadow', shadowIni], /shadow cs: listening/, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+    const shadowProc = profileFile
+      ? await run([shadowIni, resolve(profileFile)], /shadow cs: listening/, resolve(import.meta.dirname, 'shadow-proc.js'))
+      : await run(['shadow', shadowIni], /shadow cs: listening/);
+    const profiler = (m: 'start' | 'stop') =>
+      profileFile ? new Promise<void>((res) => (shadowProc.once('message', () => res()), shadowProc.send(m))) : Promise.resolve();
     children.push(shadowProc);
     const [primaryProc, candidateProc] = children;
     /** CPU ms per process (primary, candidate, shadow) spent in the direct rounds and in the shadow rounds. */
@@ -100,14 +118,14 @@ async function main() {
       procs.forEach((c, i) => (into[i] += cpuMs(c.pid) - before[i]));
       return r;
     };
-    const svcnum = demoFixtures(1).first.svcnum;
-    const frame = encodeRequest({ biz: 114, seq: 1, serial: 'BENCH', time: '20260101120000', operator: 'bench' }, LAYOUTS_BY_CODE.get(114)!.request, { svcnum });
     const params = { connections, depth, seconds, frameHex: frame.toString('hex') };
     const d: LoadResult[] = [];
     const s: LoadResult[] = [];
     for (let i = 0; i < rounds; i++) {
       d.push(await measured(cpu.direct, () => load({ port: pp, ...params })));
+      await profiler('start');
       s.push(await measured(cpu.shadow, () => load({ port: sp, ...params })));
+      await profiler('stop');
     }
     const m = (xs: LoadResult[], k: 'rps' | 'p50' | 'p99') => median(xs.map((x) => x[k]));
     // Give the shadow a moment to write its summary (every 5 s), then read the mirror counts.
@@ -126,6 +144,7 @@ async function main() {
       depth,
       node: process.version,
       mirroring: !mirrorOff,
+      candidate: cheapCandidate ? 'cheap (bench/shadow-candidate.ts: recorded answers)' : 'bssgate serve',
       direct: { rps: r3(m(d, 'rps')), p50: r3(m(d, 'p50')), p99: r3(m(d, 'p99')) },
       shadow: { rps: r3(m(s, 'rps')), p50: r3(m(s, 'p50')), p99: r3(m(s, 'p99')) },
       addedP50: r3(m(s, 'p50') - m(d, 'p50')),
@@ -133,11 +152,12 @@ async function main() {
       throughputRatio: r3(m(s, 'rps') / m(d, 'rps')),
       p99Ratio: r3(m(s, 'p99') / m(d, 'p99')),
       targets: { throughputRatio: '>= 0.8', p99Ratio: '<= 1.5' },
-      // CPU µs per request answered, per process, in the shadow rounds (the warm-up second counts in
-      // the CPU but not in the requests: the figures are a little high, the same way in both modes).
+      // CPU µs per request answered (warm-up included), per process, in the direct and the shadow rounds.
+      /** Answers in the rounds through the shadow, warm-up included (the profile's requests). */
+      shadowRoundAnswers: s.reduce((a, x) => a + (x.answered ?? x.requests), 0),
       cpuUsPerRequest: (() => {
-        const n = s.reduce((a, x) => a + x.requests, 0);
-        const nd = d.reduce((a, x) => a + x.requests, 0);
+        const n = s.reduce((a, x) => a + (x.answered ?? x.requests), 0);
+        const nd = d.reduce((a, x) => a + (x.answered ?? x.requests), 0);
         const us = (ms: number, k: number) => Math.round((ms * 1000) / k);
         return {
           direct: { primary: us(cpu.direct[0], nd) },
