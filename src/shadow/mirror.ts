@@ -69,6 +69,11 @@ export class TargetLink {
     return this.waiting.size;
   }
 
+  /** True while the link has a connection to the target (open, or opening). */
+  get connected(): boolean {
+    return this.socket !== undefined;
+  }
+
   /**
    * Mirror one request frame. Returns 'dropped' (backpressure: nothing sent, done is never
    * called) or 'sent' (done is called exactly once, later, with the answer or the failure).

@@ -149,6 +149,11 @@ export class ShadowRelay {
     });
   }
 
+  /** The mirror targets' links, once opened (for tests and diagnostics). */
+  get links(): { candidate?: TargetLink; secondary?: TargetLink } {
+    return { candidate: this.candidateLink, secondary: this.secondaryLink };
+  }
+
   /** The section's mirror targets: one shared connection each (src/shadow/mirror.ts), opened on the first mirror. */
   private link(target: 'candidate' | 'secondary'): TargetLink {
     const cfg = this.cfg;
