@@ -74,14 +74,14 @@ export const V1_NOISE_BYTES: readonly (readonly [number, number])[] = [[TIME_OFF
 
 function sameV1(a: Buffer, b: Buffer): boolean {
   if (a.length !== b.length) return false;
-  // Before the time, between the masked ranges, after them: Buffer.compare on views (no copies).
+  // Before the time, between the masked ranges, after them (Buffer#compare on ranges: no copies, no views).
   let from = 0;
   for (const [start, end] of V1_NOISE_BYTES) {
     if (a.length < end) return a.equals(b);
-    if (Buffer.compare(a.subarray(from, start), b.subarray(from, start)) !== 0) return false;
+    if (a.compare(b, from, start, from, start) !== 0) return false;
     from = end;
   }
-  return Buffer.compare(a.subarray(from), b.subarray(from)) === 0;
+  return a.compare(b, from, b.length, from, a.length) === 0;
 }
 
 /** v1: a 4-byte length, a 56-byte header with biz and seq, one packet per answer. */

@@ -7,7 +7,9 @@
 // - every request is sent under a key of the link's own (v1: the seq, rewritten in a copy of the
 //   frame; the client's frame is never touched), so client connections whose seqs collide can
 //   share the connection; the client's key is put back into the answer before it is compared;
-// - the requests of one turn of the event loop (from every client connection) go out in one write;
+// - mirrored requests (from every client connection) are gathered for MIRROR_BATCH_MS and go out
+//   in one write: a mirror is not in a hurry, and each write costs the shadow (and the candidate's
+//   host) a system call and a wake-up; the time an answer takes is measured from that write;
 // - timeouts are found by one sweep timer over the requests in the order they were sent, not a
 //   timer per request.
 // A target that is backed up (too many answers outstanding, or unsent bytes piling up) makes
@@ -32,6 +34,8 @@ interface Waiter {
 export const MAX_UNSENT_BYTES = 1024 * 1024;
 /** Answers outstanding on one target connection (all client connections together) beyond which new mirrors are dropped. */
 export const MAX_LINK_IN_FLIGHT = 65_536;
+/** Mirrored requests are gathered this long (ms) and written to the target together. */
+export const MIRROR_BATCH_MS = 2;
 /** After a failed connection, a target is not tried again for this long (mirrors meanwhile are errors). */
 export const RECONNECT_AFTER_MS = 1_000;
 
@@ -48,8 +52,9 @@ export class TargetLink {
   /** Outstanding requests by the link's key, in the order they were sent (Map keeps insertion order). */
   private readonly waiting = new Map<number, Waiter>();
   private nextKey = 0;
-  /** Frames (already carrying the link's keys) waiting for this turn's write. */
+  /** Frames (already carrying the link's keys) waiting for the next write, and their waiters. */
   private batch: Buffer[] = [];
+  private batchWaiters: Waiter[] = [];
   private batchBytes = 0;
   private flushScheduled = false;
   private sweeper: NodeJS.Timeout | undefined;
@@ -92,14 +97,15 @@ export class TargetLink {
     let key = this.nextKey;
     while (this.waiting.has(key)) key = (key + 1) >>> 0;
     this.nextKey = (key + 1) >>> 0;
-    this.waiting.set(key, { done, clientKey, t0: performance.now() });
+    const w: Waiter = { done, clientKey, t0: performance.now() };
+    this.waiting.set(key, w);
     const copy = this.framing.withKey(frame, key);
     this.batch.push(copy);
+    this.batchWaiters.push(w);
     this.batchBytes += copy.length;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      // After the I/O callbacks of this turn: the mirrors of every client connection in one write.
-      setImmediate(this.flush);
+      setTimeout(this.flush, MIRROR_BATCH_MS);
     }
     if (!this.sweeper) {
       this.sweeper = setInterval(this.sweep, Math.max(10, Math.min(100, this.opts.timeoutMs / 4)));
@@ -111,10 +117,14 @@ export class TargetLink {
   private readonly flush = (): void => {
     this.flushScheduled = false;
     const batch = this.batch;
+    const waiters = this.batchWaiters;
     if (batch.length === 0) return;
     this.batch = [];
+    this.batchWaiters = [];
     this.batchBytes = 0;
     if (!this.socket) return; // failed meanwhile: its waiters have had their errors
+    const now = performance.now();
+    for (const w of waiters) w.t0 = now;
     this.writes++;
     this.socket.write(batch.length === 1 ? batch[0] : Buffer.concat(batch));
   };
@@ -180,6 +190,7 @@ export class TargetLink {
     if (s !== this.socket) return;
     this.socket = undefined;
     this.batch = [];
+    this.batchWaiters = [];
     this.batchBytes = 0;
     const all = [...this.waiting.values()];
     this.waiting.clear();
@@ -197,6 +208,7 @@ export class TargetLink {
     this.waiting.clear();
     this.stopSweeperIfIdle();
     this.batch = [];
+    this.batchWaiters = [];
     const s = this.socket;
     this.socket = undefined;
     s?.destroy();
