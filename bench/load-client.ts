@@ -75,6 +75,8 @@ async function main() {
   const lat: number[] = [];
   const results = new Map<number, number>();
   let done = 0;
+  /** Answers including the warm-up's (what the servers did while the load ran). */
+  let answered = 0;
   let measuring = false;
   let stopping = false;
   const sockets: net.Socket[] = [];
@@ -96,6 +98,7 @@ async function main() {
       s.on('data', (chunk: Buffer) => {
         split(chunk, (code) => {
           const t0 = sent.shift()!;
+          answered++;
           if (measuring) {
             lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
             done++;
@@ -125,6 +128,7 @@ async function main() {
   const q = (x: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(x * lat.length))] : NaN);
   process.send!({
     requests: done,
+    answered,
     rps: done / elapsed,
     p50: q(0.5),
     p99: q(0.99),

@@ -10,6 +10,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 export interface LoadResult {
   requests: number;
+  /** Answers including the warm-up's (all the servers did while the load client ran). */
+  answered?: number;
   rps: number;
   p50: number;
   p99: number;

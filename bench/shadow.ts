@@ -22,6 +22,12 @@ const connections = args[2] || 16;
 const depth = args[3] || 1;
 /** BENCH_SHADOW_MIRROR=off: relay only (CS-14 not mirrored), to tell the relay's cost from the mirror's. */
 const mirrorOff = process.env.BENCH_SHADOW_MIRROR === 'off';
+/**
+ * BENCH_SHADOW_CANDIDATE=cheap: the candidate is bench/shadow-candidate.ts (the primary's recorded
+ * answer under each request's seq) instead of a second bssgate, to tell the shadow's own cost from
+ * that of a candidate competing for the same cores.
+ */
+const cheapCandidate = process.env.BENCH_SHADOW_CANDIDATE === 'cheap';
 const CLI = resolve(import.meta.dirname, '../src/cli.js');
 
 function freePort(): Promise<number> {
@@ -35,8 +41,26 @@ function freePort(): Promise<number> {
   });
 }
 
-function run(argv: string[], ready: RegExp): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CLI, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * BENCH_SHADOW_PROFILE=file: the shadow runs in bench/shadow-proc.ts (the same shadow, plus a CPU
+ * profiler) and the profile of the rounds through the shadow (warm-up seconds included) is written
+ * to file; summarise it with bench/profile-summary.ts and the requests of those rounds.
+ */
+const profileFile = process.env.BENCH_SHADOW_PROFILE;
+
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc; NaN elsewhere). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+function run(argv: string[], ready: RegExp, script = CLI): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [script, ...argv], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   return new Promise((res, rej) => {
     let out = '';
     const timer = setTimeout(() => rej(new Error(`not ready after 180 s: ${argv.join(' ')}\n${out}`)), 180_000);
@@ -70,19 +94,38 @@ async function main() {
   const children: ChildProcess[] = [];
   try {
     const [pp, cp, sp] = [await freePort(), await freePort(), await freePort()];
-    children.push(await run(['serve', await gatewayIni(dir, 'primary', pp)], /listening|9921|cs /i));
-    children.push(await run(['serve', await gatewayIni(dir, 'candidate', cp)], /listening|cs /i));
-    const shadowIni = join(dir, 'shadow.ini');
-    writeFileSync(shadowIni, `[shadow.cs]\nlisten = 127.0.0.1:${sp}\nprimary = 127.0.0.1:${pp}\ncandidate = 127.0.0.1:${cp}\nreport_dir = ${join(dir, 'report')}\n${mirrorOff ? 'mirror = connection-check\n' : ''}[log]\nlevel = warn\n`);
-    children.push(await run(['shadow', shadowIni], /shadow cs: listening/));
     const svcnum = demoFixtures(1).first.svcnum;
     const frame = encodeRequest({ biz: 114, seq: 1, serial: 'BENCH', time: '20260101120000', operator: 'bench' }, LAYOUTS_BY_CODE.get(114)!.request, { svcnum });
+    children.push(await run(['serve', await gatewayIni(dir, 'primary', pp)], /listening|9921|cs /i));
+    if (cheapCandidate) {
+      children.push(await run([String(pp), String(cp), frame.toString('hex')], /candidate listening/, resolve(import.meta.dirname, 'shadow-candidate.js')));
+    } else children.push(await run(['serve', await gatewayIni(dir, 'candidate', cp)], /listening|cs /i));
+    const shadowIni = join(dir, 'shadow.ini');
+    writeFileSync(shadowIni, `[shadow.cs]\nlisten = 127.0.0.1:${sp}\nprimary = 127.0.0.1:${pp}\ncandidate = 127.0.0.1:${cp}\nreport_dir = ${join(dir, 'report')}\n${mirrorOff ? 'mirror = connection-check\n' : ''}[log]\nlevel = warn\n`);
+    const shadowProc = profileFile
+      ? await run([shadowIni, resolve(profileFile)], /shadow cs: listening/, resolve(import.meta.dirname, 'shadow-proc.js'))
+      : await run(['shadow', shadowIni], /shadow cs: listening/);
+    const profiler = (m: 'start' | 'stop') =>
+      profileFile ? new Promise<void>((res) => (shadowProc.once('message', () => res()), shadowProc.send(m))) : Promise.resolve();
+    children.push(shadowProc);
+    const [primaryProc, candidateProc] = children;
+    /** CPU ms per process (primary, candidate, shadow) spent in the direct rounds and in the shadow rounds. */
+    const cpu = { direct: [0, 0, 0], shadow: [0, 0, 0] };
+    const procs = [primaryProc, candidateProc, shadowProc];
+    const measured = async (into: number[], f: () => Promise<LoadResult>) => {
+      const before = procs.map((c) => cpuMs(c.pid));
+      const r = await f();
+      procs.forEach((c, i) => (into[i] += cpuMs(c.pid) - before[i]));
+      return r;
+    };
     const params = { connections, depth, seconds, frameHex: frame.toString('hex') };
     const d: LoadResult[] = [];
     const s: LoadResult[] = [];
     for (let i = 0; i < rounds; i++) {
-      d.push(await load({ port: pp, ...params }));
-      s.push(await load({ port: sp, ...params }));
+      d.push(await measured(cpu.direct, () => load({ port: pp, ...params })));
+      await profiler('start');
+      s.push(await measured(cpu.shadow, () => load({ port: sp, ...params })));
+      await profiler('stop');
     }
     const m = (xs: LoadResult[], k: 'rps' | 'p50' | 'p99') => median(xs.map((x) => x[k]));
     // Give the shadow a moment to write its summary (every 5 s), then read the mirror counts.
@@ -101,6 +144,7 @@ async function main() {
       depth,
       node: process.version,
       mirroring: !mirrorOff,
+      candidate: cheapCandidate ? 'cheap (bench/shadow-candidate.ts: recorded answers)' : 'bssgate serve',
       direct: { rps: r3(m(d, 'rps')), p50: r3(m(d, 'p50')), p99: r3(m(d, 'p99')) },
       shadow: { rps: r3(m(s, 'rps')), p50: r3(m(s, 'p50')), p99: r3(m(s, 'p99')) },
       addedP50: r3(m(s, 'p50') - m(d, 'p50')),
@@ -108,6 +152,18 @@ async function main() {
       throughputRatio: r3(m(s, 'rps') / m(d, 'rps')),
       p99Ratio: r3(m(s, 'p99') / m(d, 'p99')),
       targets: { throughputRatio: '>= 0.8', p99Ratio: '<= 1.5' },
+      // CPU µs per request answered (warm-up included), per process, in the direct and the shadow rounds.
+      /** Answers in the rounds through the shadow, warm-up included (the profile's requests). */
+      shadowRoundAnswers: s.reduce((a, x) => a + (x.answered ?? x.requests), 0),
+      cpuUsPerRequest: (() => {
+        const n = s.reduce((a, x) => a + (x.answered ?? x.requests), 0);
+        const nd = d.reduce((a, x) => a + (x.answered ?? x.requests), 0);
+        const us = (ms: number, k: number) => Math.round((ms * 1000) / k);
+        return {
+          direct: { primary: us(cpu.direct[0], nd) },
+          shadowRounds: { primary: us(cpu.shadow[0], n), candidate: us(cpu.shadow[1], n), shadow: us(cpu.shadow[2], n) },
+        };
+      })(),
       mirror: summary,
     };
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');

@@ -8,7 +8,7 @@
 // plugs in by implementing this interface and adding its name to FRAMINGS; nothing else in
 // src/shadow/ knows how v1 is laid out.
 import { FrameDecoder } from '../../protocol/frame.js';
-import { decodeHeader, KIND_REQUEST, KIND_RESPONSE } from '../../protocol/header.js';
+import { decodeHeader, KIND_REQUEST, KIND_RESPONSE, OPERATOR_OFFSET, SEQ_OFFSET, TIME_OFFSET } from '../../protocol/header.js';
 import { decodeResponse } from '../../protocol/message.js';
 import type { BodyRecord, Layout } from '../../protocol/layout-types.js';
 
@@ -54,6 +54,34 @@ export interface Framing {
   reassembler(): Reassembler;
   /** Decode a whole answer (its packets, in order) with the response layout; throws on garbage. */
   decodeReply(packets: readonly Buffer[], layout: Layout | undefined): DecodedReply;
+  /**
+   * A copy of a packet with its correlation key (v1: seq) set to `key`. The shadow sends every
+   * mirror target its requests on one shared connection under keys of its own, and puts the
+   * client's key back into the target's answers before comparing them.
+   */
+  withKey(packet: Buffer, key: number): Buffer;
+  /**
+   * The fast path of the comparison: true when two whole answers are the same bytes once the
+   * bytes that are noise by nature (v1: the header's time, the sender's clock) are left out.
+   * Such answers decode to the same fields, so they are identical without decoding them; any
+   * other difference (false) is decoded and compared field by field.
+   */
+  sameAnswer(a: readonly Buffer[], b: readonly Buffer[]): boolean;
+}
+
+/** v1: the bytes of an answer that are noise by nature: the header's time (the sender's clock). */
+export const V1_NOISE_BYTES: readonly (readonly [number, number])[] = [[TIME_OFFSET, OPERATOR_OFFSET]];
+
+function sameV1(a: Buffer, b: Buffer): boolean {
+  if (a.length !== b.length) return false;
+  // Before the time, between the masked ranges, after them (Buffer#compare on ranges: no copies, no views).
+  let from = 0;
+  for (const [start, end] of V1_NOISE_BYTES) {
+    if (a.length < end) return a.equals(b);
+    if (a.compare(b, from, start, from, start) !== 0) return false;
+    from = end;
+  }
+  return a.compare(b, from, b.length, from, a.length) === 0;
 }
 
 /** v1: a 4-byte length, a 56-byte header with biz and seq, one packet per answer. */
@@ -86,6 +114,17 @@ export const V1_FRAMING: Framing = {
       body: r.body,
       header: { time: r.header.time, serial: r.header.serial, operator: r.header.operator, biz: r.header.biz, seq: r.header.seq },
     };
+  },
+  withKey(packet, key): Buffer {
+    const copy = Buffer.allocUnsafe(packet.length);
+    packet.copy(copy);
+    copy.writeUInt32BE(key >>> 0, SEQ_OFFSET);
+    return copy;
+  },
+  sameAnswer(a, b): boolean {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameV1(a[i], b[i])) return false;
+    return true;
   },
 };
 

@@ -1,8 +1,20 @@
-// One mirror target (the candidate, or the secondary) as seen by one client connection: its own
-// TCP connection, opened on the first mirrored request, answers correlated by the framing's key
-// (v1: seq). Nothing here can delay the client's path: send() never waits, never throws; a target
-// that is backed up (too many answers outstanding, or unsent bytes piling up) makes send() drop
-// the mirror, and a target that is down, slow or speaks garbage turns into error/timeout outcomes.
+// One mirror target (the candidate, or the secondary) of one [shadow.<name>] section: one TCP
+// connection shared by every client connection of the section, opened on the first mirrored
+// request. Nothing here can delay the client's path: send() never waits, never throws, never
+// writes to a socket itself.
+//
+// Cheap per request, because the shadow shares its CPU with the relay (issue 16, bench/shadow.ts):
+// - every request is sent under a key of the link's own (v1: the seq, rewritten in a copy of the
+//   frame; the client's frame is never touched), so client connections whose seqs collide can
+//   share the connection; the client's key is put back into the answer before it is compared;
+// - mirrored requests (from every client connection) are gathered for MIRROR_BATCH_MS and go out
+//   in one write: a mirror is not in a hurry, and each write costs the shadow (and the candidate's
+//   host) a system call and a wake-up; the time an answer takes is measured from that write;
+// - timeouts are found by one sweep timer over the requests in the order they were sent, not a
+//   timer per request.
+// A target that is backed up (too many answers outstanding, or unsent bytes piling up) makes
+// send() drop the mirror; a target that is down, slow or speaks garbage turns into error/timeout
+// outcomes.
 import net from 'node:net';
 import type { Framing, Reassembler, Splitter } from './framing.js';
 import type { HostPort } from './config.js';
@@ -13,38 +25,67 @@ export type Outcome =
 
 interface Waiter {
   done(o: Outcome): void;
-  timer: NodeJS.Timeout;
+  /** The client's key (v1: seq), put back into the answer. */
+  clientKey: number;
   t0: number;
 }
 
 /** Unsent bytes to a target beyond which new mirrors are dropped. */
 export const MAX_UNSENT_BYTES = 1024 * 1024;
+/** Answers outstanding on one target connection (all client connections together) beyond which new mirrors are dropped. */
+export const MAX_LINK_IN_FLIGHT = 65_536;
+/** Mirrored requests are gathered this long (ms) and written to the target together. */
+export const MIRROR_BATCH_MS = 2;
 /** After a failed connection, a target is not tried again for this long (mirrors meanwhile are errors). */
 export const RECONNECT_AFTER_MS = 1_000;
+
+export interface LinkOptions {
+  timeoutMs: number;
+  maxFrame: number;
+  onProblem?: (reason: string) => void;
+}
 
 export class TargetLink {
   private socket: net.Socket | undefined;
   private splitter: Splitter | undefined;
   private reassembler: Reassembler | undefined;
-  private readonly waiting = new Map<number, Waiter[]>();
-  private inFlight = 0;
+  /** Outstanding requests by the link's key, in the order they were sent (Map keeps insertion order). */
+  private readonly waiting = new Map<number, Waiter>();
+  private nextKey = 0;
+  /** Frames (already carrying the link's keys) waiting for the next write, and their waiters. */
+  private batch: Buffer[] = [];
+  private batchWaiters: Waiter[] = [];
+  private batchBytes = 0;
+  private flushScheduled = false;
+  private sweeper: NodeJS.Timeout | undefined;
   private failedAt = 0;
   private failReason = '';
-  private closing = false;
+  private closed = false;
+  /** Writes to the target (each carries every request of one turn of the event loop). */
+  writes = 0;
 
   constructor(
     readonly target: HostPort,
     private readonly framing: Framing,
-    private readonly opts: { timeoutMs: number; maxInFlight: number; maxFrame: number; onProblem?: (reason: string) => void },
+    private readonly opts: LinkOptions,
   ) {}
+
+  get inFlight(): number {
+    return this.waiting.size;
+  }
+
+  /** True while the link has a connection to the target (open, or opening). */
+  get connected(): boolean {
+    return this.socket !== undefined;
+  }
 
   /**
    * Mirror one request frame. Returns 'dropped' (backpressure: nothing sent, done is never
    * called) or 'sent' (done is called exactly once, later, with the answer or the failure).
    */
-  send(frame: Buffer, key: number, done: (o: Outcome) => void): 'sent' | 'dropped' {
-    if (this.closing) return 'dropped';
-    if (this.inFlight >= this.opts.maxInFlight || (this.socket !== undefined && this.socket.writableLength > MAX_UNSENT_BYTES)) return 'dropped';
+  send(frame: Buffer, clientKey: number, done: (o: Outcome) => void): 'sent' | 'dropped' {
+    if (this.closed) return 'dropped';
+    if (this.waiting.size >= MAX_LINK_IN_FLIGHT || this.batchBytes + (this.socket?.writableLength ?? 0) > MAX_UNSENT_BYTES) return 'dropped';
     if (!this.socket) {
       if (this.failedAt !== 0 && Date.now() - this.failedAt < RECONNECT_AFTER_MS) {
         const reason = this.failReason;
@@ -53,21 +94,59 @@ export class TargetLink {
       }
       this.open();
     }
-    const w: Waiter = {
-      t0: performance.now(),
-      done,
-      timer: setTimeout(() => {
-        this.remove(key, w);
-        done({ ok: false, kind: 'timeout', reason: `no answer within ${this.opts.timeoutMs} ms` });
-        this.closeIfIdle();
-      }, this.opts.timeoutMs),
-    };
-    const l = this.waiting.get(key);
-    if (l) l.push(w);
-    else this.waiting.set(key, [w]);
-    this.inFlight++;
-    this.socket!.write(frame);
+    let key = this.nextKey;
+    while (this.waiting.has(key)) key = (key + 1) >>> 0;
+    this.nextKey = (key + 1) >>> 0;
+    const w: Waiter = { done, clientKey, t0: performance.now() };
+    this.waiting.set(key, w);
+    const copy = this.framing.withKey(frame, key);
+    this.batch.push(copy);
+    this.batchWaiters.push(w);
+    this.batchBytes += copy.length;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setTimeout(this.flush, MIRROR_BATCH_MS);
+    }
+    if (!this.sweeper) {
+      this.sweeper = setInterval(this.sweep, Math.max(10, Math.min(100, this.opts.timeoutMs / 4)));
+      this.sweeper.unref();
+    }
     return 'sent';
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    const batch = this.batch;
+    const waiters = this.batchWaiters;
+    if (batch.length === 0) return;
+    this.batch = [];
+    this.batchWaiters = [];
+    this.batchBytes = 0;
+    if (!this.socket) return; // failed meanwhile: its waiters have had their errors
+    const now = performance.now();
+    for (const w of waiters) w.t0 = now;
+    this.writes++;
+    this.socket.write(batch.length === 1 ? batch[0] : Buffer.concat(batch));
+  };
+
+  /** Requests older than the timeout, oldest first (they were sent in key order): timeouts. */
+  private readonly sweep = (): void => {
+    const limit = performance.now() - this.opts.timeoutMs;
+    const expired: Waiter[] = [];
+    for (const [key, w] of this.waiting) {
+      if (w.t0 > limit) break;
+      this.waiting.delete(key);
+      expired.push(w);
+    }
+    this.stopSweeperIfIdle();
+    for (const w of expired) w.done({ ok: false, kind: 'timeout', reason: `no answer within ${this.opts.timeoutMs} ms` });
+  };
+
+  private stopSweeperIfIdle(): void {
+    if (this.waiting.size === 0 && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
   }
 
   private open(): void {
@@ -77,8 +156,8 @@ export class TargetLink {
     this.splitter = this.framing.splitter(this.opts.maxFrame);
     this.reassembler = this.framing.reassembler();
     s.on('data', (chunk: Buffer) => this.onData(s, chunk));
-    s.on('error', (err) => this.fail(s, `${this.target.host}:${this.target.port}: ${err.message}`));
-    s.on('close', () => this.fail(s, `${this.target.host}:${this.target.port} closed the connection`));
+    s.on('error', (err) => this.fail(s, `${this.target.host}:${this.target.port}: ${err.message}`, true));
+    s.on('close', () => this.fail(s, `${this.target.host}:${this.target.port} closed the connection`, false));
   }
 
   private onData(s: net.Socket, chunk: Buffer): void {
@@ -88,63 +167,50 @@ export class TargetLink {
         const head = this.framing.head(packet);
         const whole = this.reassembler!.push(packet, head);
         if (!whole) continue;
-        const l = this.waiting.get(head.seq);
-        const w = l?.shift();
-        if (l && l.length === 0) this.waiting.delete(head.seq);
+        const w = this.waiting.get(head.seq);
         if (!w) continue; // an answer after its timeout, or unasked: nothing waits for it
-        clearTimeout(w.timer);
-        this.inFlight--;
-        w.done({ ok: true, packets: whole, ms: performance.now() - w.t0 });
+        this.waiting.delete(head.seq);
+        const packets = whole.map((p) => this.framing.withKey(p, w.clientKey));
+        w.done({ ok: true, packets, ms: performance.now() - w.t0 });
       }
     } catch (err) {
-      this.fail(s, `unreadable answer from ${this.target.host}:${this.target.port}: ${(err as Error).message}`);
-      s.destroy();
+      this.fail(s, `unreadable answer from ${this.target.host}:${this.target.port}: ${(err as Error).message}`, true);
       return;
     }
-    this.closeIfIdle();
+    this.stopSweeperIfIdle();
   }
 
-  private remove(key: number, w: Waiter): void {
-    const l = this.waiting.get(key);
-    const i = l ? l.indexOf(w) : -1;
-    if (i >= 0) {
-      l!.splice(i, 1);
-      if (l!.length === 0) this.waiting.delete(key);
-      this.inFlight--;
-    }
-  }
-
-  /** The connection failed: every waiting mirror is an error; the next send reconnects (after a pause). */
-  private fail(s: net.Socket, reason: string): void {
+  /**
+   * The connection failed: every waiting mirror is an error; the next send reconnects (after a
+   * pause). A target that closes an idle connection (nothing outstanding) has not failed: the
+   * next mirror simply opens a new one.
+   */
+  private fail(s: net.Socket, reason: string, error: boolean): void {
+    s.destroy();
     if (s !== this.socket) return;
     this.socket = undefined;
-    if (!this.closing) {
-      this.failedAt = Date.now();
-      this.failReason = reason;
-      this.opts.onProblem?.(reason);
-    }
-    const all = [...this.waiting.values()].flat();
+    this.batch = [];
+    this.batchWaiters = [];
+    this.batchBytes = 0;
+    const all = [...this.waiting.values()];
     this.waiting.clear();
-    this.inFlight = 0;
-    for (const w of all) {
-      clearTimeout(w.timer);
-      w.done({ ok: false, kind: 'error', reason });
-    }
-    s.destroy();
+    this.stopSweeperIfIdle();
+    if (this.closed || (!error && all.length === 0)) return;
+    this.failedAt = Date.now();
+    this.failReason = reason;
+    this.opts.onProblem?.(reason);
+    for (const w of all) w.done({ ok: false, kind: 'error', reason });
   }
 
-  /** The client's connection is gone: close once the mirrors still waiting are answered or timed out. */
+  /** The shadow stops: the connection is closed; mirrors still outstanding are not compared. */
   close(): void {
-    this.closing = true;
-    this.closeIfIdle();
-  }
-
-  private closeIfIdle(): void {
-    if (this.closing && this.inFlight === 0 && this.socket) {
-      const s = this.socket;
-      this.socket = undefined;
-      s.end();
-      s.destroySoon?.();
-    }
+    this.closed = true;
+    this.waiting.clear();
+    this.stopSweeperIfIdle();
+    this.batch = [];
+    this.batchWaiters = [];
+    const s = this.socket;
+    this.socket = undefined;
+    s?.destroy();
   }
 }

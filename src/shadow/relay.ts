@@ -29,6 +29,8 @@ interface Exchange {
   secondary?: Outcome;
   /** Outcomes still expected (primary, candidate, secondary). */
   open: number;
+  /** The client connection's number (in the report's `exchange`: conn#seq). */
+  conn?: number;
 }
 
 export interface RelayCounters {
@@ -47,6 +49,18 @@ export class ShadowRelay {
   private readonly ignore = new Map<number, Set<string>>();
   private summaryTimer: NodeJS.Timeout | undefined;
   private nextConn = 1;
+  private candidateLink: TargetLink | undefined;
+  private secondaryLink: TargetLink | undefined;
+  /** Bytes relayed (client path): plain numbers, read by the metrics at scrape time. */
+  readonly relayed = { request: 0, response: 0 };
+  private readonly latency: { observe(seconds: number): void };
+  /** Exchanges whose outcomes are all in, compared together after this turn's I/O. */
+  private toCompare: Exchange[] = [];
+  private readonly compareAll = (): void => {
+    const all = this.toCompare;
+    this.toCompare = [];
+    for (const ex of all) this.compare(ex.conn!, ex);
+  };
 
   constructor(
     readonly cfg: ShadowInterface,
@@ -56,6 +70,8 @@ export class ShadowRelay {
     this.mirror = new Set(cfg.mirror);
     this.report = new ShadowReport(cfg.name, cfg.reportDir, cfg.samples);
     for (const b of cfg.mirror) this.ignore.set(b, ignoredFields(b, cfg.ignore));
+    this.latency = metrics.candidateLatency.labels({ shadow: cfg.name, target: 'candidate' });
+    metrics.track(this);
   }
 
   /** Listen; resolves with the bound port (an ephemeral one when listen names port 0). */
@@ -80,6 +96,8 @@ export class ShadowRelay {
     const server = this.server;
     this.server = undefined;
     for (const s of this.sockets) s.destroy();
+    this.candidateLink?.close();
+    this.secondaryLink?.close();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
     await this.report.flush();
   }
@@ -87,7 +105,7 @@ export class ShadowRelay {
   private onClient(client: net.Socket): void {
     this.counters.connections++;
     const conn = this.nextConn++;
-    const { cfg, metrics } = this;
+    const { cfg, relayed } = this;
     const name = cfg.name;
     const primary = net.connect({ host: cfg.primary.host, port: cfg.primary.port, allowHalfOpen: true });
     client.setNoDelay(true);
@@ -100,13 +118,13 @@ export class ShadowRelay {
     // ── the client's path: raw bytes both ways, the primary's backpressure only ──
     client.on('data', (chunk: Buffer) => {
       if (!primary.write(chunk)) client.pause();
-      metrics.relayed.inc({ shadow: name, direction: 'request' }, chunk.length);
+      relayed.request += chunk.length;
       tap.request(chunk);
     });
     primary.on('drain', () => client.resume());
     primary.on('data', (chunk: Buffer) => {
       if (!client.write(chunk)) primary.pause();
-      metrics.relayed.inc({ shadow: name, direction: 'response' }, chunk.length);
+      relayed.response += chunk.length;
       tap.response(chunk);
     });
     client.on('drain', () => primary.resume());
@@ -131,22 +149,37 @@ export class ShadowRelay {
     });
   }
 
+  /** The mirror targets' links, once opened (for tests and diagnostics). */
+  get links(): { candidate?: TargetLink; secondary?: TargetLink } {
+    return { candidate: this.candidateLink, secondary: this.secondaryLink };
+  }
+
+  /** The section's mirror targets: one shared connection each (src/shadow/mirror.ts), opened on the first mirror. */
+  private link(target: 'candidate' | 'secondary'): TargetLink {
+    const cfg = this.cfg;
+    let l = target === 'candidate' ? this.candidateLink : this.secondaryLink;
+    if (!l) {
+      l = new TargetLink(target === 'candidate' ? cfg.candidate : cfg.secondary!, cfg.framing, {
+        timeoutMs: cfg.timeoutMs,
+        maxFrame: cfg.maxFrame,
+        onProblem: (reason: string) => this.log.warn({ shadow: cfg.name, target, reason }, `[shadow.${cfg.name}] ${target}: ${reason}`),
+      });
+      if (target === 'candidate') this.candidateLink = l;
+      else this.secondaryLink = l;
+    }
+    return l;
+  }
+
   private makeTap(conn: number): { request(chunk: Buffer): void; response(chunk: Buffer): void; close(): void } {
-    const { cfg, metrics, report } = this;
+    const { cfg, report } = this;
     const name = cfg.name;
     const framing = cfg.framing;
-    const linkOpts = (target: string) => ({
-      timeoutMs: cfg.timeoutMs,
-      maxInFlight: cfg.maxInFlight,
-      maxFrame: cfg.maxFrame,
-      onProblem: (reason: string) => this.log.warn({ shadow: name, target, reason }, `[shadow.${name}] ${target}: ${reason}`),
-    });
-    let candidate: TargetLink | undefined;
-    let secondary: TargetLink | undefined;
     let reqSplitter: Splitter | undefined = framing.splitter(cfg.maxFrame);
     let resSplitter: Splitter | undefined = framing.splitter(cfg.maxFrame);
     const reassembler: Reassembler = framing.reassembler();
     const pending = new Map<number, Exchange[]>();
+    /** Mirrors of this connection awaiting the candidate (max_in_flight applies per client connection). */
+    let outstanding = 0;
     let broken = false;
     const breakTap = (why: string) => {
       if (broken) return;
@@ -161,7 +194,9 @@ export class ShadowRelay {
     const finish = (ex: Exchange) => {
       if (--ex.open > 0) return;
       // Off the client's path: the primary's answer has already been written to the client.
-      setImmediate(() => this.compare(conn, ex));
+      ex.conn = conn;
+      this.toCompare.push(ex);
+      if (this.toCompare.length === 1) setImmediate(this.compareAll);
     };
 
     const onRequest = (packet: Buffer) => {
@@ -173,24 +208,24 @@ export class ShadowRelay {
       else pending.set(head.seq, [ex]);
       if (!this.mirror.has(head.biz)) return;
       const stats = report.biz(head.biz);
-      const labels = { shadow: name, biz: ShadowMetrics.biz(head.biz) };
-      candidate ??= new TargetLink(cfg.candidate, framing, linkOpts('candidate'));
-      const sent = candidate.send(packet, head.seq, (o) => {
-        ex.candidate = o;
-        finish(ex);
-      });
+      const sent =
+        outstanding >= cfg.maxInFlight
+          ? 'dropped'
+          : this.link('candidate').send(packet, head.seq, (o) => {
+              outstanding--;
+              ex.candidate = o;
+              finish(ex);
+            });
       if (sent === 'dropped') {
         stats.dropped++;
-        metrics.dropped.inc(labels);
         return;
       }
+      outstanding++;
       ex.compare = true;
       ex.open++;
       stats.mirrored++;
-      metrics.mirrored.inc(labels);
       if (cfg.secondary) {
-        secondary ??= new TargetLink(cfg.secondary, framing, linkOpts('secondary'));
-        const s = secondary.send(packet, head.seq, (o) => {
+        const s = this.link('secondary').send(packet, head.seq, (o) => {
           ex.secondary = o;
           finish(ex);
         });
@@ -228,64 +263,83 @@ export class ShadowRelay {
         }
       },
       close() {
+        // Mirrors still outstanding are compared when their answers come (the primary's are in).
         pending.clear();
-        candidate?.close();
-        secondary?.close();
       },
     };
   }
 
-  /** Both answers are in (or the candidate's failed): count, decode, compare, report. Never throws. */
+  /**
+   * Both answers are in (or the candidate's failed): count, compare, report. Never throws.
+   * Answers that are the same bytes (the framing's noise bytes aside: v1's header time) are
+   * identical without being decoded; only answers that differ are decoded and compared field by
+   * field.
+   */
   private compare(conn: number, ex: Exchange): void {
     const { metrics, report, cfg } = this;
-    const labels = { shadow: cfg.name, biz: ShadowMetrics.biz(ex.biz) };
     const stats = report.biz(ex.biz);
+    const labels = () => ({ shadow: cfg.name, biz: ShadowMetrics.biz(ex.biz) });
     try {
       const c = ex.candidate!;
       if (ex.secondary && !ex.secondary.ok) {
         stats.secondaryErrors++;
-        (ex.secondary.kind === 'timeout' ? metrics.timeouts : metrics.candidateErrors).inc({ ...labels, target: 'secondary' });
+        (ex.secondary.kind === 'timeout' ? metrics.timeouts : metrics.candidateErrors).inc({ ...labels(), target: 'secondary' });
       }
       if (!c.ok) {
         if (c.kind === 'timeout') stats.timeouts++;
         else stats.candidateErrors++;
-        (c.kind === 'timeout' ? metrics.timeouts : metrics.candidateErrors).inc({ ...labels, target: 'candidate' });
+        (c.kind === 'timeout' ? metrics.timeouts : metrics.candidateErrors).inc({ ...labels(), target: 'candidate' });
         return;
       }
-      metrics.candidateLatency.observe({ shadow: cfg.name, target: 'candidate' }, c.ms / 1000);
+      this.latency.observe(c.ms / 1000);
+      const framing = cfg.framing;
+      const primaryPackets = ex.primary!;
+      const secondaryOk = ex.secondary?.ok === true;
+      const secondarySame = secondaryOk && framing.sameAnswer(primaryPackets, (ex.secondary as { packets: Buffer[] }).packets);
+      const candidateSame = framing.sameAnswer(primaryPackets, c.packets);
+      if (candidateSame && (!secondaryOk || secondarySame)) {
+        // The fast path: no decoding, no difference objects.
+        report.recordIdentical(ex.biz, secondaryOk);
+        return;
+      }
       const layout: Layout | undefined = LAYOUTS_BY_CODE.get(ex.biz)?.response;
       let p: DecodedReply;
       try {
-        p = cfg.framing.decodeReply(ex.primary!, layout);
+        p = framing.decodeReply(primaryPackets, layout);
       } catch (err) {
         // The primary's own answer does not fit bssgate's layout: that is a difference of the layout itself.
         p = { result: -1, message: `undecodable: ${(err as Error).message}`, header: {} };
       }
-      let cd: DecodedReply;
-      try {
-        cd = cfg.framing.decodeReply(c.packets, layout);
-      } catch (err) {
-        stats.candidateErrors++;
-        metrics.candidateErrors.inc({ ...labels, target: 'candidate' });
-        this.log.warn({ shadow: cfg.name, biz: ex.biz, err: (err as Error).message }, `[shadow.${cfg.name}] undecodable candidate answer to biz ${ex.biz}`);
-        return;
+      let cd: DecodedReply | undefined;
+      if (!candidateSame) {
+        try {
+          cd = framing.decodeReply(c.packets, layout);
+        } catch (err) {
+          stats.candidateErrors++;
+          metrics.candidateErrors.inc({ ...labels(), target: 'candidate' });
+          this.log.warn({ shadow: cfg.name, biz: ex.biz, err: (err as Error).message }, `[shadow.${cfg.name}] undecodable candidate answer to biz ${ex.biz}`);
+          return;
+        }
       }
       const ignore = this.ignore.get(ex.biz);
-      const diffs: Difference[] = compareReplies(p, cd, layout, { ignore });
+      const diffs: Difference[] = cd ? compareReplies(p, cd, layout, { ignore }) : [];
       let sec: { generics: Set<string>; reply: DecodedReply } | undefined;
       if (ex.secondary?.ok) {
-        try {
-          const sd = cfg.framing.decodeReply(ex.secondary.packets, layout);
-          sec = { generics: new Set(compareReplies(p, sd, layout, { ignore }).map((d) => d.generic)), reply: sd };
-        } catch {
-          stats.secondaryErrors++;
+        if (secondarySame) sec = { generics: new Set(), reply: p };
+        else {
+          try {
+            const sd = framing.decodeReply(ex.secondary.packets, layout);
+            sec = { generics: new Set(compareReplies(p, sd, layout, { ignore }).map((d) => d.generic)), reply: sd };
+          } catch {
+            stats.secondaryErrors++;
+          }
         }
       }
       report.record(ex.biz, `${conn}#${ex.seq}`, diffs, layout, sec);
-      if (diffs.length === 0) metrics.identical.inc(labels);
-      else {
-        metrics.differing.inc(labels);
-        for (const g of new Set(diffs.map((d) => d.generic))) metrics.differences.inc({ ...labels, field: g });
+      if (diffs.length > 0) {
+        const l = labels();
+        metrics.differing.inc(l);
+        for (const g of new Set(diffs.map((d) => d.generic))) metrics.differences.inc({ ...l, field: g });
       }
     } catch (err) {
       this.log.error({ shadow: cfg.name, err: (err as Error).message }, `[shadow.${cfg.name}] comparison failed`);

@@ -183,6 +183,19 @@ export class ShadowReport {
   }
 
   /**
+   * One compared exchange whose answers are the same bytes (the fast path: nothing decoded, no
+   * difference). `withSecondary`: the secondary answered too, with the same bytes as well (a
+   * secondary that differs is decoded and compared: learned noise counts its fields).
+   * The same counts as record() with no difference.
+   */
+  recordIdentical(code: number, withSecondary: boolean): void {
+    const s = this.biz(code);
+    s.compared++;
+    if (withSecondary) s.withSecondary++;
+    s.signatures.set('', (s.signatures.get('') ?? 0) + 1);
+  }
+
+  /**
    * One compared exchange: the differences primary↔candidate after normalisers, and (with a
    * secondary that answered) the generic paths that differ primary↔secondary.
    */
