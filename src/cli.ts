@@ -23,6 +23,7 @@ import { registerSimCard } from './sim/card.js';
 import { registerSimSwitch } from './sim/switch.js';
 import { isReportedToPrimary } from './reported-to-primary.js';
 import { statusCommand } from './status.js';
+import { cliLog } from './cli-progress.js';
 import { configOption, CONFIG_RULE, portOffsetOption, requireConfig, strayConfigHint, noStrayArguments } from './config/cli-options.js';
 import pino, { type Logger } from 'pino';
 import type { Config, DatabaseConfig } from './config/types.js';
@@ -270,7 +271,7 @@ export function buildProgram(store?: StoreCommands): Command {
   registerSpecCommand(program);
   registerDissectorCommand(program);
 
-  store?.registerDbCommands(program, { loadConfig, openStore });
+  store?.registerDbCommands(program, { loadConfig, openStore, cliLog });
   store?.registerCardCommands(program, { loadConfig, openStore });
   registerSimCard(program, { loadConfig, openStore, resolveTarget });
   registerSimSwitch(program);

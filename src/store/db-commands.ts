@@ -10,7 +10,6 @@ import type { AdminStore } from './types.js';
 import { TICKET_KINDS } from './schema.js';
 import { renderDdlScript, renderTicketDdl, type Dialect } from './ddl.js';
 import { initDatabase } from './init.js';
-import { cliLog, type ProgressStream } from '../cli-progress.js';
 import { demoFixtures, MAX_DEMO_SUBSCRIBERS, type DemoTarget } from './demo.js';
 import { schemaBTarget } from './schemas/b.js';
 import { renderDdlParts } from './ddl.js';
@@ -55,7 +54,9 @@ export interface DbCommandDeps {
   /** Logger for progress (default: src/cli-progress.ts — a bar on a terminal, else pino at info on stderr). */
   log?: Logger;
   /** Where progress goes instead of stderr (tests: a stream with isTTY). */
-  progress?: ProgressStream;
+  progress?: { write(s: string): unknown; isTTY?: boolean };
+  /** The long-work logger (src/cli-progress.ts cliLog, given by src/cli.ts): a bar on a terminal; absent: pino JSON on stderr. */
+  cliLog?: (opts: { json?: boolean; stream?: { write(s: string): unknown; isTTY?: boolean } }) => { log: Logger; human: boolean; end(): void };
 }
 
 import { configOption, requireConfig } from '../config/cli-options.js';
@@ -101,7 +102,9 @@ export function registerDbCommands(program: Command, deps: DbCommandDeps): Comma
       const now = opts.now ? new Date(opts.now) : new Date();
       if (Number.isNaN(now.getTime())) throw new Error(`--now: not a time: "${opts.now}"`);
       // Issue 18: a progress bar on a terminal, JSON lines when asked or not a terminal (src/cli-progress.ts).
-      const progress = deps.log ? { log: deps.log, human: false, end: () => undefined } : cliLog({ json: opts.json, stream: deps.progress });
+      const progress = deps.log
+        ? { log: deps.log, human: false, end: () => undefined }
+        : deps.cliLog?.({ json: opts.json, stream: deps.progress }) ?? { log: pino({ level: 'info' }, pino.destination(2)), human: false, end: () => undefined };
       const log = progress.log;
       const demo = opts.demo ?? cfg.database.demoSubscribers;
       const seed = opts.seed ?? cfg.database.demoSeed;
