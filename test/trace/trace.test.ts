@@ -60,14 +60,14 @@ function warnLines(dir: string): Line[] {
   return existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line) : [];
 }
 
-async function setup(t: Test, workers: number): Promise<{ dir: string; cs: number; card: number; admin: number }> {
+async function setup(t: Test, workers: number, demo = 0): Promise<{ dir: string; cs: number; card: number; admin: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'bssgate-trace-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const [cs, card, admin] = [await freePort(), await freePort(), await freePort()];
   writeFileSync(
     join(dir, 'h.ini'),
     `[interface.cs]\nhost = 127.0.0.1\nport = ${cs}\n\n[interface.card]\nhost = 127.0.0.1\nport = ${card}\n\n` +
-      `[database]\ntype = sqlite\npath = data/gw.db\n\n[log]\ndir = logs\n\n[server]\nworkers = ${workers}\nshutdown_grace = 10s\n\n` +
+      `[database]\ntype = sqlite\npath = data/gw.db\ndemo_subscribers = ${demo}\npassword_storage = plain\n\n[log]\ndir = logs\n\n[server]\nworkers = ${workers}\nshutdown_grace = 10s\n\n` +
       `[admin]\nenabled = true\nhost = 127.0.0.1\nport = ${admin}\n`,
   );
   return { dir, cs, card, admin };
@@ -239,4 +239,31 @@ t.test('issue 18: bad trace requests are refused with a reason', async (t) => {
   t.match(notNumber.err, /looks like a configuration file/);
   const none = await new Promise<string>((res) => execFile(process.execPath, [cli, 'trace', TRACED], (_e, _o, err) => res(err)));
   t.match(none, /trace: give the admin listener as --admin host:port/, 'no target: says how to give one');
+});
+
+t.test('issue 18: a traced answer carrying a secret (CS-06 PUK code) is masked too; the found subscriber decoded field by field', async (t) => {
+  const { dir, cs } = await setup(t, 1, 20);
+  const g = await serve(t, dir);
+  const m = /e\.g\. (\d+) with service password (\S+?)\./.exec(g.banner);
+  t.ok(m, 'the banner names a demo subscriber');
+  const number = m![1];
+  t.equal((await trace(dir, [number, '--for', '10m'])).code, 0);
+  const c = await BssClient.connect({ port: cs });
+  const puk = await c.call(106, { svcnum: number } as never);
+  const balance = await c.call(114, { svcnum: number } as never);
+  await c.close();
+  t.equal(puk.result, 0, 'CS-06 answered with the PUK code');
+  const code = String((puk.body as Record<string, unknown>).puk);
+  t.match(code, /^\d{8}$/);
+  const lines = await waitFor('both answers traced', () => {
+    const l = traceLines(dir, number).filter((x) => x.event === 'answer');
+    return l.length >= 2 ? l : undefined;
+  });
+  const p = lines.find((l) => l.biz === 106)!;
+  t.match(p, { result: 0, resultName: 'OK', body: { puk: '[secret]' } }, 'the PUK code masked in the traced answer');
+  t.notOk(traceFiles(dir, number).map((f) => readFileSync(f, 'utf8')).join('').includes(code), 'the PUK code appears nowhere in the trace file');
+  const b = lines.find((l) => l.biz === 114)!;
+  t.same(Object.keys(b.body as object).sort(), Object.keys(balance.body as object).sort(), 'the balance answer with every field of the reply');
+  t.equal(String((b.body as Record<string, unknown>).balance), String((balance.body as Record<string, unknown>).balance), 'with the values the client got (fen)');
+  await stop(g);
 });
