@@ -3,7 +3,9 @@
 //   GET /health/live   200 while the process runs (an event loop that answers HTTP);
 //   GET /health/ready  200 when the database answers, every enabled interface listens and the
 //                      gateway is not stopping; else 503. Both with a JSON body saying which;
-//   GET /metrics       the Prometheus text format (src/metrics.ts, docs/metrics.md).
+//   GET /metrics       the Prometheus text format (src/metrics.ts, docs/metrics.md);
+//   GET /trace, POST /trace/<number>?for=30m, DELETE /trace/<number>   the per-number traces
+//                      (src/trace.ts, `bssgate trace`), where the process owns them.
 // A peer outside [admin] allow gets 403 (counted, logged to warn.log); an unknown path 404; a
 // method other than GET/HEAD 405. HAProxy checks /health/ready (config/haproxy.cfg), so a gateway
 // that loses its database, or is draining after SIGTERM, is taken out of rotation.
@@ -16,6 +18,8 @@ import { buildAllowList, isAllowed, listenError } from './server/listener.js';
 import type { Store } from './store/types.js';
 import { countAdminRefusal, processReadiness, type GatewaySource, type Readiness } from './metrics.js';
 import { METRICS_CONTENT_TYPE, clusterMetricsText, metricsText, registerMetrics } from './prometheus.js';
+import { TRACE_DEFAULT_MS, TraceError, type Traces } from './trace.js';
+import { parseDuration, ValueProblem } from './config/values.js';
 
 /** A readiness probe waits this long for the database before answering 503. */
 export const READY_DB_TIMEOUT_MS = 2000;
@@ -24,6 +28,8 @@ export const READY_DB_TIMEOUT_MS = 2000;
 export interface AdminSources {
   readiness(): Promise<Readiness>;
   metrics(): Promise<string>;
+  /** Issue 18: the per-number traces this process owns (absent: /trace answers 404). */
+  traces?: Traces;
 }
 
 export interface AdminServer {
@@ -139,6 +145,46 @@ function send(res: http.ServerResponse, status: number, type: string, body: stri
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
+/**
+ * Issue 18: GET /trace lists the active traces; POST /trace/<number>?for=30m starts one (or gives a
+ * running one a new end); DELETE /trace/<number> ends one (404 when there was none).
+ */
+function traceRoute(traces: Traces | undefined, method: string, path: string, q: URLSearchParams, res: http.ServerResponse, log: Logger): void {
+  const answer = (status: number, v: unknown) => send(res, status, JSON_TYPE, JSON.stringify(v), false);
+  if (!traces) return answer(404, { error: 'this process serves no traces' });
+  const number = path === '/trace' ? undefined : decodeURIComponent(path.slice('/trace/'.length));
+  try {
+    if (number === undefined) {
+      if (method !== 'GET') {
+        res.setHeader('allow', 'GET');
+        return answer(405, { error: 'method not allowed: GET /trace lists; POST or DELETE /trace/<number>' });
+      }
+      return answer(200, { traces: traces.list() });
+    }
+    if (method === 'POST') {
+      const raw = q.get('for');
+      let ms = TRACE_DEFAULT_MS;
+      if (raw !== null) {
+        try {
+          ms = parseDuration(raw, 1000);
+        } catch (err) {
+          throw new TraceError(400, `for=${raw} ${err instanceof ValueProblem ? err.message : 'is not a duration'} (e.g. 90s, 30m, 2h)`);
+        }
+      }
+      return answer(200, { trace: traces.start(number, ms) });
+    }
+    if (method === 'DELETE') {
+      return traces.stop(number) ? answer(200, { ended: number }) : answer(404, { error: `no trace of ${number} is active` });
+    }
+    res.setHeader('allow', 'POST, DELETE');
+    return answer(405, { error: 'method not allowed: POST /trace/<number>?for=30m starts, DELETE /trace/<number> ends' });
+  } catch (err) {
+    if (err instanceof TraceError) return answer(err.status, { error: err.message });
+    log.error({ err }, 'trace request failed');
+    return answer(500, { error: (err as Error).message });
+  }
+}
+
 export function startAdmin(cfg: AdminConfig, sources: AdminSources, log: Logger): Promise<AdminServer> {
   registerMetrics();
   const allow = buildAllowList(cfg.allow);
@@ -156,12 +202,16 @@ export function startAdmin(cfg: AdminConfig, sources: AdminSources, log: Logger)
       return;
     }
     const head = req.method === 'HEAD';
+    const [path, query] = (req.url ?? '/').split('?') as [string, string | undefined];
+    if (path === '/trace' || path.startsWith('/trace/')) {
+      traceRoute(sources.traces, req.method ?? 'GET', path, new URLSearchParams(query ?? ''), res, log);
+      return;
+    }
     if (req.method !== 'GET' && !head) {
       res.setHeader('allow', 'GET, HEAD');
       send(res, 405, JSON_TYPE, JSON.stringify({ error: 'method not allowed; GET or HEAD' }), false);
       return;
     }
-    const path = (req.url ?? '/').split('?')[0];
     const answer = (async () => {
       switch (path) {
         case '/health/live':
@@ -176,7 +226,7 @@ export function startAdmin(cfg: AdminConfig, sources: AdminSources, log: Logger)
           send(res, 200, METRICS_CONTENT_TYPE, await sources.metrics(), head);
           return;
         default:
-          send(res, 404, JSON_TYPE, JSON.stringify({ error: `no such path: ${path}; known: /health/live, /health/ready, /metrics` }), head);
+          send(res, 404, JSON_TYPE, JSON.stringify({ error: `no such path: ${path}; known: /health/live, /health/ready, /metrics, /trace` }), head);
       }
     })();
     answer.catch((err: unknown) => {

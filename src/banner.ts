@@ -89,6 +89,7 @@ export function banner(r: BannerInput): string {
       `  node dist/src/cli.js status ${a}`,
       `  curl http://${a}/health/ready`,
       `  curl http://${a}/metrics`,
+      `  node dist/src/cli.js trace <number> --for 30m --admin ${a}   every request and answer of one number, to logs/trace/ (docs/logs.md)`,
     );
   }
   const f = r.facts;

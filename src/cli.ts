@@ -23,6 +23,7 @@ import { registerSimCard } from './sim/card.js';
 import { registerSimSwitch } from './sim/switch.js';
 import { isReportedToPrimary } from './reported-to-primary.js';
 import { statusCommand } from './status.js';
+import { cliLog } from './cli-progress.js';
 import { configOption, CONFIG_RULE, portOffsetOption, requireConfig, strayConfigHint, noStrayArguments } from './config/cli-options.js';
 import pino, { type Logger } from 'pino';
 import type { Config, DatabaseConfig } from './config/types.js';
@@ -49,7 +50,7 @@ export async function loadStoreCommands(): Promise<StoreCommands> {
 }
 
 /** Commands that need none of StoreCommands: main() does not load them for these. */
-const LIGHT_COMMANDS: ReadonlySet<string> = new Set(['serve', 'call', 'spec', 'dissector', 'status', 'lockout', 'sim', 'shadow']);
+const LIGHT_COMMANDS: ReadonlySet<string> = new Set(['serve', 'call', 'spec', 'dissector', 'status', 'trace', 'lockout', 'sim', 'shadow']);
 
 /** Where a client's target came from: printed with every error about it. */
 export interface Target {
@@ -90,14 +91,15 @@ export function resolveTarget(target: string, configFiles: string[], opts: { por
 }
 
 /** `bssgate status` target: host:port, else the [admin] of the -c files; no default. */
-export function adminTarget(target: string | undefined, configFiles: string[], opts: { portOffset?: string } = {}): Target {
+export function adminTarget(target: string | undefined, configFiles: string[], opts: { portOffset?: string; command?: string } = {}): Target {
   if (target !== undefined) {
     const direct = commandLineTarget(target);
     if (direct) return direct;
     throw new Error(strayConfigHint(target) ?? `"${target}" is not host:port (the admin listener, [admin] host and port)`);
   }
   if (configFiles.length === 0) {
-    throw new Error('status: give the admin listener as host:port (e.g. 127.0.0.1:9930), or -c FILE whose [admin] section names it (e.g. -c h.ini.example)');
+    const how = opts.command === 'trace' ? '--admin host:port' : 'host:port';
+    throw new Error(`${opts.command ?? 'status'}: give the admin listener as ${how} (e.g. 127.0.0.1:9930), or -c FILE whose [admin] section names it (e.g. -c h.ini.example)`);
   }
   const a = loadConfig(configFiles, process.env, { addressesOnly: true, portOffset: opts.portOffset }).admin;
   if (!a?.enabled) throw new Error(`[admin] is not enabled in ${configFiles.join(', ')}: set enabled = true there (docs/metrics.md)`);
@@ -269,7 +271,7 @@ export function buildProgram(store?: StoreCommands): Command {
   registerSpecCommand(program);
   registerDissectorCommand(program);
 
-  store?.registerDbCommands(program, { loadConfig, openStore });
+  store?.registerDbCommands(program, { loadConfig, openStore, cliLog });
   store?.registerCardCommands(program, { loadConfig, openStore });
   registerSimCard(program, { loadConfig, openStore, resolveTarget });
   registerSimSwitch(program);
@@ -284,6 +286,23 @@ export function buildProgram(store?: StoreCommands): Command {
     .action(async (target: string | undefined, opts: { config?: string[]; portOffset?: string }) => {
       const t = adminTarget(target, opts.config ?? [], { portOffset: opts.portOffset });
       process.exitCode = await statusCommand(t.host, t.port, process.stdout, t.source);
+    });
+
+  program
+    .command('trace')
+    .description('trace one service number: every request and answer of it, on every interface and worker, decoded with secrets masked, to its own file under [log] dir/trace/ (docs/logs.md); ends by itself. Without a number: the active traces')
+    .argument('[number]', 'the service number (svcnum) to trace')
+    .option('--for <duration>', 'how long (90s, 30m, 2h; at most 24h; default 30m)')
+    .option('--off', 'end the trace of <number> now (exit 2 when none was active)')
+    .option('--json', 'print JSON')
+    .addOption(configOption('whose [admin] section names the admin listener'))
+    .option('--admin <host:port>', 'the admin listener, instead of -c FILE')
+    .addOption(portOffsetOption())
+    .action(async (number: string | undefined, opts: { for?: string; off?: boolean; json?: boolean; config?: string[]; admin?: string; portOffset?: string }) => {
+      if (number !== undefined && !/^[0-9]{3,20}$/.test(number)) throw new Error(strayConfigHint(number) ?? `trace: "${number}" is not a service number (3–20 digits)`);
+      const t = adminTarget(opts.admin, opts.config ?? [], { portOffset: opts.portOffset, command: 'trace' });
+      const { traceCommand } = await import('./trace-command.js');
+      process.exitCode = await traceCommand(t.host, t.port, number, opts, process.stdout, t.source);
     });
 
   program

@@ -21,7 +21,8 @@ import { startScanner, type ScannerRuntime } from './scanner/switches.js';
 import { prepareCardDirs, watchDropDirectory, type DropWatcher } from './reconcile/watch.js';
 import { systemClock } from './clock.js';
 import { clusterAdminSources, startAdmin, type AdminServer } from './admin.js';
-import { registerScannerStats } from './metrics.js';
+import { registerScannerStats, registerTraceCount } from './metrics.js';
+import { Traces, type TraceEntry } from './trace.js';
 import { registerMetrics, serveMetricsToPrimary } from './prometheus.js';
 import { markReportedToPrimary } from './reported-to-primary.js';
 import type { BoundInterface } from './server/gateway.js';
@@ -34,7 +35,7 @@ type ToPrimary =
   | { bssgate: 'failed'; message: string; config?: { file: string; section: string; key: string; problem: string } }
   | { bssgate: 'log-open'; file: string }
   | { bssgate: 'log-done'; file: string };
-type ToWorker = { bssgate: 'stop' };
+type ToWorker = { bssgate: 'stop' } | { bssgate: 'traces'; traces: TraceEntry[] };
 
 // Start-up errors of a worker that the primary reports: src/reported-to-primary.ts.
 export { isReportedToPrimary } from './reported-to-primary.js';
@@ -126,6 +127,28 @@ export async function runPrimary(config: Config, out: NodeJS.WritableStream): Pr
     delegate: { opened: (f) => days?.opened(f, 0), finished: (f) => days?.finished(f, 0) },
   });
   days = new DayFileHolders(() => mmdd(clock.now()), (file) => logs.archive(file));
+  // Issue 18: the primary owns the per-number traces (the admin listener is its own): it persists
+  // them and tells every worker each change; a worker loads the persisted set when it starts.
+  let slotsForTraces: Slot[] = [];
+  const tellWorker = (w: Worker | undefined, traces: TraceEntry[]): void => {
+    try {
+      if (w?.isConnected()) w.send({ bssgate: 'traces', traces } satisfies ToWorker);
+    } catch {
+      // disconnecting: its successor loads the persisted set
+    }
+  };
+  const traces = new Traces({
+    logDir: config.log.dir,
+    owner: true,
+    log: logs.main,
+    process: 'primary',
+    now: () => clock.now(),
+    broadcast: (list) => {
+      for (const s of slotsForTraces) tellWorker(s.worker, list);
+    },
+  });
+  traces.load();
+  const unregisterTraces = registerTraceCount(() => traces.list().length);
   let store: AdminStore | undefined;
   let schema: SchemaCheck;
   try {
@@ -136,6 +159,8 @@ export async function runPrimary(config: Config, out: NodeJS.WritableStream): Pr
   } catch (err) {
     logs.main.fatal({ err: startError(err) }, 'cannot start');
     await store?.close().catch(() => undefined);
+    unregisterTraces();
+    await traces.close();
     await logs.close();
     throw err;
   }
@@ -160,6 +185,8 @@ export async function runPrimary(config: Config, out: NodeJS.WritableStream): Pr
     schema.cancel();
     await scanner?.stop(0).catch(() => undefined);
     await store.close().catch(() => undefined);
+    unregisterTraces();
+    await traces.close();
     await logs.close();
     throw err;
   }
@@ -177,6 +204,7 @@ export async function runPrimary(config: Config, out: NodeJS.WritableStream): Pr
   let stopping = false;
   let nextNumber = 1;
   const slots: Slot[] = Array.from({ length: n }, (_, index) => ({ index, number: 0, ready: false, startedAt: 0, crashes: 0 }));
+  slotsForTraces = slots;
   let firstBound: BoundInterface[] | undefined;
   let startup: { resolve(): void; reject(err: Error): void } | undefined;
   const started = new Promise<void>((resolve, reject) => (startup = { resolve, reject }));
@@ -188,6 +216,8 @@ export async function runPrimary(config: Config, out: NodeJS.WritableStream): Pr
       case 'ready':
         slot.ready = true;
         firstBound ??= m.bound;
+        // What changed while it started (it loaded the persisted set before listening).
+        tellWorker(slot.worker, traces.list());
         logs.main.info({ worker: number, workerPid: slot.worker?.process.pid }, 'worker listening');
         if (slots.every((s) => s.ready)) startup?.resolve();
         break;
@@ -275,6 +305,8 @@ export async function runPrimary(config: Config, out: NodeJS.WritableStream): Pr
     unregisterScanner?.();
     await recon?.stop().catch(() => undefined);
     await admin?.close().catch(() => undefined);
+    unregisterTraces();
+    await traces.close();
     await store?.close().catch(() => undefined);
     logs.main.info('cluster primary: stopped');
     await logs.close();
@@ -296,7 +328,7 @@ export async function runPrimary(config: Config, out: NodeJS.WritableStream): Pr
     try {
       admin = await startAdmin(
         config.admin,
-        clusterAdminSources({ expectedWorkers: () => n, liveWorkers: () => slots.filter((s) => s.ready).length, stopping: () => stopping }),
+        { ...clusterAdminSources({ expectedWorkers: () => n, liveWorkers: () => slots.filter((s) => s.ready).length, stopping: () => stopping }), traces },
         logs.main,
       );
     } catch (err) {
@@ -368,7 +400,10 @@ export async function runWorker(config: Config): Promise<Running> {
   process.off('SIGTERM', onTerm);
   process.off('SIGINT', onInt);
   process.on('message', (msg: unknown) => {
-    if (typeof msg === 'object' && msg !== null && (msg as ToWorker).bssgate === 'stop') stop('the primary stops');
+    if (typeof msg !== 'object' || msg === null) return;
+    const m = msg as ToWorker;
+    if (m.bssgate === 'stop') stop('the primary stops');
+    else if (m.bssgate === 'traces' && Array.isArray(m.traces)) running.traces.replace(m.traces);
   });
   // Ctrl-C reaches every process of the group; under systemd (KillMode=mixed) only the primary
   // gets SIGTERM and tells the workers over IPC.

@@ -7,10 +7,10 @@
 // of its answer, so a handler's exception cannot corrupt the connection's decoder state.
 import type { Logger } from 'pino';
 import type { Header } from '../protocol/header.js';
-import { decodeRequestBody, encodeErrorResponse, encodeResponse } from '../protocol/message.js';
+import { decodeRequestBody, decodeResponse, encodeErrorResponse, encodeResponse } from '../protocol/message.js';
 import { hasSecret, redact } from '../protocol/redact.js';
 import { SERIAL_RULE, serialProblem } from '../protocol/serial.js';
-import { GatewayError, RETURN_CODES } from '../protocol/return-codes.js';
+import { GatewayError, RETURN_CODES, returnCode } from '../protocol/return-codes.js';
 import type { BodyRecord, Layout } from '../protocol/layout-types.js';
 import { ConfigError, type ClientConfig, type HandlerSettings, type InterfaceConfig } from './config/types.js';
 import { businessByCode, type BusinessRow } from '../protocol/business-types.js';
@@ -27,6 +27,7 @@ import { interfaceMetrics, type InterfaceMetrics } from './metrics.js';
 import { ClientIdentities, ledgerFor, peerAddress, replyOf, requestHash, stampReply, UNCONFIGURED_CLIENT, type Ledger, type WriteOutcome } from './idempotency.js';
 import { DEFAULT_IDEMPOTENCY_DAYS } from './config/keys.js';
 import { DEFAULT_SETTINGS } from './config/settings.js';
+import { NO_TRACES, type TraceEntry, type Traces } from './trace.js';
 
 export interface DispatchDeps {
   iface: InterfaceConfig;
@@ -44,6 +45,8 @@ export interface DispatchDeps {
   idempotencyDays?: number;
   /** How often the ledger purge runs, ms (default hourly; 0 = never: tests). */
   purgeEveryMs?: number;
+  /** Issue 18: this process's per-number traces (src/trace.ts); absent = none. */
+  traces?: Traces;
 }
 
 /** What the connection needs to know about one request, for logs. */
@@ -76,9 +79,12 @@ export class Dispatcher {
   private readonly identities: ClientIdentities;
   private readonly ledger: Ledger;
   private ledgerReleased = false;
+  /** Per-number traces: the request path reads `traces.count` only (0 = nothing is traced). */
+  private readonly traces: Traces;
 
   constructor(deps: DispatchDeps) {
     this.deps = deps;
+    this.traces = deps.traces ?? NO_TRACES;
     this.iface = deps.iface;
     this.settings = deps.settings ?? DEFAULT_SETTINGS;
     this.metrics = interfaceMetrics(deps.iface.name);
@@ -142,6 +148,8 @@ export class Dispatcher {
     /** A write's answer: built from its stored reply (first answer and replays alike). */
     let out: Buffer | undefined;
     let replay = false;
+    /** The trace of this request's number, when one runs (src/trace.ts). */
+    let traced: TraceEntry | undefined;
     try {
       if (!handler) {
         this.logQuery(header, origin, undefined);
@@ -164,12 +172,15 @@ export class Dispatcher {
         // Logged whether or not the body decodes; the body only when it did, secrets redacted.
         shown = req === undefined ? undefined : redact(handler.request, req);
         this.logQuery(header, origin, shown);
+        // The one check a request pays while nothing is traced.
+        if (this.traces.count !== 0) traced = this.traceRequest(header, origin, shown);
       }
       if (handler.write) {
         const w = await this.runWrite(handler, req, shown!, header, frame, origin);
         if (w.unanswered) {
           // In doubt when the gateway stopped: no answer (a 9xxx could be false, a 0 unproven).
           logs.ans.info({ conn: origin.conn, seq: header.seq, biz: header.biz, result: null, unanswered: true });
+          if (traced !== undefined) this.traces.write(traced, { event: 'answer', iface: this.iface.name, conn: origin.conn, seq: header.seq, biz: header.biz, result: null, unanswered: true });
           return Buffer.alloc(0);
         }
         result = w.result;
@@ -205,7 +216,34 @@ export class Dispatcher {
     const ms = performance.now() - started;
     this.metrics.request(header.biz, result, ms);
     this.lines.answer(origin.conn, header.seq, header.biz, result, ms, replay);
+    if (traced !== undefined) this.traceAnswer(traced, header, origin, handler?.response, out, ms, replay);
     return out;
+  }
+
+  /** A traced number's request: every field decoded, secrets masked (`shown`, as query.MMDD has it). */
+  private traceRequest(header: Header, origin: RequestOrigin, shown: BodyRecord | undefined): TraceEntry | undefined {
+    const entry = this.traces.match(shown);
+    if (entry === undefined) return undefined;
+    this.traces.write(entry, {
+      event: 'request', iface: this.iface.name, conn: origin.conn, peer: origin.peer, seq: header.seq, biz: header.biz,
+      business: this.rows.get(header.biz)?.name, serial: header.serial, operator: header.operator, sent: header.time, body: shown,
+    });
+    return entry;
+  }
+
+  /** A traced number's answer, decoded back from the bytes sent (header, result, message, every field). */
+  private traceAnswer(entry: TraceEntry, header: Header, origin: RequestOrigin, layout: Layout | undefined, out: Buffer, ms: number, replay: boolean): void {
+    const fields: Record<string, unknown> = { event: 'answer', iface: this.iface.name, conn: origin.conn, seq: header.seq, biz: header.biz, business: this.rows.get(header.biz)?.name };
+    try {
+      const r = decodeResponse(out, layout);
+      Object.assign(fields, { result: r.header.result, resultName: returnCode(r.header.result)?.name, message: r.message, answered: r.header.time });
+      if (r.body !== undefined) fields.body = layout ? redact(layout, r.body) : r.body;
+    } catch (err) {
+      fields.undecodable = (err as Error).message;
+    }
+    fields.ms = Math.round(ms * 1000) / 1000;
+    if (replay) fields.replay = true;
+    this.traces.write(entry, fields);
   }
 
   /** One query.MMDD line per request read (nothing is built when request logs are off). */

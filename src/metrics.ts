@@ -397,3 +397,25 @@ export const SCANNER_OUTCOMES = new ScannerOutcomes(
   'counter',
   'omit',
 );
+
+// Issue 18: the per-number traces (src/trace.ts) of the process that owns them (a single gateway,
+// or the cluster primary, which appends this gauge to the workers' aggregate as the scanner's).
+type TraceCountFn = () => number;
+let traceCount: TraceCountFn | undefined;
+
+/** The trace owner registers how many numbers are traced now; call the returned function on stop. */
+export function registerTraceCount(fn: TraceCountFn): () => void {
+  traceCount = fn;
+  return () => {
+    if (traceCount === fn) traceCount = undefined;
+  };
+}
+
+/** Numbers traced now (0 where no owner is registered). */
+export function activeTraces(): number {
+  try {
+    return traceCount?.() ?? 0;
+  } catch {
+    return 0;
+  }
+}

@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import cluster from 'node:cluster';
 import { AggregatorRegistry, Gauge, collectDefaultMetrics, register, type PrometheusContentType } from 'prom-client';
-import { FAMILIES, SCANNER_OUTCOMES, openConnections, processReadiness, scanner, type Family, type Readiness } from './metrics.js';
+import { FAMILIES, SCANNER_OUTCOMES, activeTraces, openConnections, processReadiness, scanner, type Family, type Readiness } from './metrics.js';
 
 function registerFamily(f: Family): void {
   // prom-client's Registry accepts any object with name/get/reset; its typing wants its own classes.
@@ -50,6 +50,9 @@ export const SCANNER_METRICS = [
   'bssgate_scanner_outcomes_total',
   'bssgate_scanner_switch_ready',
 ] as const;
+
+/** The primary's own metrics besides the scanner's (omitted from the workers'): the trace owner's. */
+export const PRIMARY_METRICS = ['bssgate_traces_active'] as const;
 
 /**
  * prom-client's totals of nodejs_active_handles/requests/resources are gauges named `_total`, which
@@ -180,6 +183,16 @@ export function registerMetrics(): void {
   });
 
   new Gauge({
+    name: 'bssgate_traces_active',
+    help: 'Service numbers traced now (bssgate trace <number>: every request and answer of the number to logs/trace/)',
+    registers: [register],
+    aggregator: 'omit',
+    collect() {
+      this.set(activeTraces());
+    },
+  });
+
+  new Gauge({
     name: 'bssgate_build_info',
     help: 'Always 1; the labels say which bssgate and Node.js run',
     labelNames: ['version', 'node'],
@@ -216,6 +229,6 @@ export async function clusterMetricsText(): Promise<string> {
   aggregator ??= new AggregatorRegistry();
   const workers = await aggregator.clusterMetrics();
   // The scanner runs in the primary: its metrics are the primary's own (omitted from the workers').
-  const own = await Promise.all(SCANNER_METRICS.map((n) => register.getSingleMetricAsString(n)));
+  const own = await Promise.all([...SCANNER_METRICS, ...PRIMARY_METRICS].map((n) => register.getSingleMetricAsString(n)));
   return `${workers.replace(/\n*$/, '\n')}\n${own.join('\n\n')}\n`;
 }

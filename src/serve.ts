@@ -16,7 +16,8 @@ import { setConnectionIdBase } from './server/listener.js';
 import { HANDLERS } from '../handlers/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { adminSources, gatewaySource, startAdmin, type AdminServer } from './admin.js';
-import { registerGateway, registerScannerStats } from './metrics.js';
+import { registerGateway, registerScannerStats, registerTraceCount } from './metrics.js';
+import { Traces } from './trace.js';
 import { registerMetrics } from './prometheus.js';
 import { describeSwitches, startScanner, type ScannerRuntime } from './scanner/switches.js';
 import { GatewayError, RETURN_CODES } from '../protocol/return-codes.js';
@@ -39,6 +40,8 @@ export interface Running {
   facts: DatabaseFacts | undefined;
   /** OC-01…OC-03: the scanner and its switches, when [scanner] is enabled (not in a cluster worker, nor with opts.scanner = false). */
   scanner: ScannerRuntime | undefined;
+  /** Issue 18: this process's per-number traces (the owner's unless a cluster worker). */
+  traces: Traces;
   /** Graceful stop; resolves when every connection is closed and the logs are flushed. */
   stop(): Promise<void>;
 }
@@ -131,6 +134,8 @@ export async function startGateway(config: Config, opts: { clock?: Clock; admin?
   if (opts.worker) setConnectionIdBase(opts.worker.number * 1_000_000_000);
   let opened: AdminStore | undefined;
   let recovery: PostingRecovery | undefined;
+  let traces: Traces | undefined;
+  let unregisterTraces = (): void => undefined;
   try {
     // PC-07: the drop and report directories, before anything listens (one ConfigError if not creatable).
     if (config.card?.reconcileDir && !opts.worker) prepareCardDirs(config.card, { drop: true });
@@ -145,14 +150,19 @@ export async function startGateway(config: Config, opts: { clock?: Clock; admin?
       recovery = r;
       await r.first;
     }
-    const gateway = new Gateway({ config, store, logs, clock, handlers: HANDLERS });
+    // Issue 18: the traces persisted by the last run (resumed, or ended when their time is up);
+    // a cluster worker follows the primary's (src/cluster.ts).
+    traces = new Traces({ logDir: config.log.dir, owner: !opts.worker, log: logs.main, process: opts.worker ? `w${opts.worker.number}` : 'main', now: () => clock.now() });
+    traces.load();
+    if (!opts.worker) unregisterTraces = registerTraceCount(() => traces!.list().length);
+    const gateway = new Gateway({ config, store, logs, clock, handlers: HANDLERS, traces });
     const bound = await gateway.start();
     // OP-04: the gauges (open connections, readiness) read this gateway while it runs.
     const unregister = registerGateway(gatewaySource(gateway, store));
     let admin: AdminServer | undefined;
     if (config.admin?.enabled && opts.admin !== false && !opts.worker) {
       try {
-        admin = await startAdmin(config.admin, adminSources(), logs.main);
+        admin = await startAdmin(config.admin, { ...adminSources(), traces }, logs.main);
       } catch (err) {
         unregister();
         await gateway.stop(0);
@@ -193,6 +203,7 @@ export async function startGateway(config: Config, opts: { clock?: Clock; admin?
       admin,
       facts,
       scanner,
+      traces,
       stop() {
         stopping ??= (async () => {
           schema.cancel();
@@ -206,6 +217,8 @@ export async function startGateway(config: Config, opts: { clock?: Clock; admin?
           await recon?.stop();
           unregister();
           await admin?.close();
+          unregisterTraces();
+          await traces!.close();
           await store.close().catch((err: unknown) => logs.main.error({ err }, 'closing the store'));
           await logs.close();
         })();
@@ -215,6 +228,8 @@ export async function startGateway(config: Config, opts: { clock?: Clock; admin?
   } catch (err) {
     recovery?.cancel();
     await recovery?.done;
+    unregisterTraces();
+    await traces?.close();
     await opened?.close().catch(() => undefined);
     logs.main.fatal({ err: startError(err) }, 'cannot start');
     await logs.close();

@@ -12,21 +12,26 @@ import { cardPaymentsReport, parseSince } from './card-payments.js';
 import { parseReconFile, ReconFormatError, type ReconFile } from './parse.js';
 import { reconcile } from './run.js';
 import { prepareCardDirs } from './watch.js';
+import { cliLog, type ProgressStream } from '../cli-progress.js';
 
 export interface CardCommandDeps {
   loadConfig(files: string[]): Config;
   openStore(cfg: DatabaseConfig, log: Logger): Promise<Store>;
   out?: (text: string) => void;
   clock?: Clock;
+  /** Where progress goes instead of stderr (tests: a stream with isTTY). */
+  progress?: ProgressStream;
 }
 
 import { configOption, noStrayArguments, requireConfig } from '../config/cli-options.js';
 
 /** `bssgate reconcile <file>`: 0 reconciled (the report lists the differences), 1 refused (malformed or failed: nothing applied). */
-export async function reconcileCommand(path: string, opts: { config?: string[] }, deps: CardCommandDeps): Promise<number> {
+export async function reconcileCommand(path: string, opts: { config?: string[]; json?: boolean }, deps: CardCommandDeps): Promise<number> {
   const out = deps.out ?? ((s: string) => void process.stdout.write(s));
   const cfg = deps.loadConfig(requireConfig('reconcile', opts));
-  const log = pino({ level: 'warn' }, pino.destination(2));
+  // Issue 18: on a terminal a progress bar over the file's lines; JSON (warnings) otherwise or with --json.
+  const progress = cliLog({ json: opts.json, stream: deps.progress, level: 'warn' });
+  const log = progress.log;
   const clock = deps.clock ?? systemClock;
   let text: string;
   try {
@@ -55,7 +60,12 @@ export async function reconcileCommand(path: string, opts: { config?: string[] }
   }
   try {
     const r = await reconcile(file, path, { store, clock, log, card: cfg.card, postings: cardIface ? logs?.forInterface(cardIface.name).postings : undefined });
+    progress.end();
     const summary = readFileSync(r.reportPath, 'utf8').trimEnd().split('\n').pop();
+    if (opts.json) {
+      out(JSON.stringify({ file: path, client: r.client, day: r.day, lines: file.lines.length, differences: r.differences.length, postings: r.postings, summary, report: r.reportPath }) + '\n');
+      return 0;
+    }
     out(`${path}: client ${r.client}, day ${r.day}: ${summary}; ${r.postings} postings; report ${r.reportPath}\n`);
     return 0;
   } finally {
@@ -84,7 +94,8 @@ export function registerCardCommands(program: Command, deps: CardCommandDeps): v
     .description("PC-07: reconcile the card system's daily file (docs/reconciliation.md); exit 0 reconciled (see the report), 1 refused: nothing applied")
     .argument('<file>', 'the reconciliation file (H|client|YYYYMMDD|count|net, then P| and R| lines)')
     .addOption(configOption('naming the database and [card]'))
-    .action(async (path: string, opts: { config?: string[] }) => {
+    .option('--json', 'the result as JSON, and pino JSON lines on stderr (the default when stderr is not a terminal; on a terminal: a progress bar)')
+    .action(async (path: string, opts: { config?: string[]; json?: boolean }) => {
       process.exitCode = await reconcileCommand(path, opts, deps);
     });
   const report = program.commands.find((c) => c.name() === 'report') ?? program.command('report').description('reports for operators');

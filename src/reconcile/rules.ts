@@ -47,8 +47,9 @@ export interface Compared {
  * transaction; `u.operator`: RECON). Payments first (a reversal in the same file may name one of
  * them), then reversals, then ours that the file lacks.
  */
-export async function compareAndCorrect(u: PostingUnit, file: ReconFile): Promise<Compared> {
+export async function compareAndCorrect(u: PostingUnit, file: ReconFile, progress?: (done: number, of: number) => void): Promise<Compared> {
   const r = new Reconciliation(u, file);
+  r.progress = progress;
   await r.payments();
   await r.reversals();
   await r.oursTheFileLacks();
@@ -58,6 +59,9 @@ export async function compareAndCorrect(u: PostingUnit, file: ReconFile): Promis
 class Reconciliation {
   readonly out: Difference[] = [];
   made = 0;
+  /** Lines of the file compared so far (P then R), told to `progress` every 200 and at the end. */
+  progress: ((done: number, of: number) => void) | undefined;
+  private compared = 0;
   readonly lines: Posting[] = [];
   private readonly client: string;
   private readonly card: CardConfig;
@@ -128,10 +132,16 @@ class Reconciliation {
     return post(this.u, { kind: 'correction', sub, amount, source: RECON_SOURCE, serial: (paysn) => `C${paysn}`, original: target, at });
   }
 
+  private step(): void {
+    this.compared++;
+    if (this.progress && (this.compared % 200 === 0 || this.compared === this.file.lines.length)) this.progress(this.compared, this.file.lines.length);
+  }
+
   /** The file's P lines. */
   async payments(): Promise<void> {
     for (const l of this.file.lines) {
       if (l.kind !== 'P') continue;
+      this.step();
       const sub = await this.lockFor(l.svcnum, await findPosting(this.u, this.client, l.serial));
       // Read again under the lock: as it stands.
       const ours = await findPosting(this.u, this.client, l.serial);
@@ -180,6 +190,7 @@ class Reconciliation {
   async reversals(): Promise<void> {
     for (const l of this.file.lines) {
       if (l.kind !== 'R') continue;
+      this.step();
       const sub = await this.lockFor(l.svcnum, await findPosting(this.u, this.client, l.serial), await findPosting(this.u, this.client, l.orig));
       const ours = await findPosting(this.u, this.client, l.serial);
       if (ours) {

@@ -53,7 +53,15 @@ export async function reconcile(file: ReconFile, fileName: string, o: ReconcileO
   let journaled: Journaled | undefined;
   const outcome = await o.store.transaction(async (tx) => {
     // The posting domain's input: this transaction, the clock, [card], the reconciliation's operator.
-    const compared = await compareAndCorrect({ tx, clock, card, operator: RECON_OPERATOR }, file);
+    // Progress of a large file: every step at debug (a terminal's bar, src/cli-progress.ts), every 5 s at info.
+    let lastInfo = performance.now();
+    const progress = (done: number, of: number): void => {
+      if (performance.now() - lastInfo > 5000) {
+        lastInfo = performance.now();
+        o.log.info({ file: fileName, done, of }, 'reconciliation progress');
+      } else if (o.log.isLevelEnabled('debug')) o.log.debug({ done, of }, 'reconciliation progress');
+    };
+    const compared = await compareAndCorrect({ tx, clock, card, operator: RECON_OPERATOR }, file, progress);
     // The mark PC-06's purge reads; never moved back by an older file.
     const key = reconciledKey(client);
     const prev = await META_GET.one(tx, { key });

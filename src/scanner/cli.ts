@@ -5,7 +5,7 @@ import pino, { type Logger } from 'pino';
 import type { Config, DatabaseConfig } from '../config/types.js';
 import { createLogs } from '../log/index.js';
 import { readMeta } from '../store/init.js';
-import { CMD_LIST_BY_NUMBER, CMD_LIST_BY_STATUS } from '../store/queries/commands.js';
+import { AFTER_ALL, CMD_COUNT_BY_STATUS, CMD_LIST_BY_NUMBER, CMD_LIST_BY_STATUS } from '../store/queries/commands.js';
 import { SCHEMA_VERSION } from '../store/schema.js';
 import { BUSI_STATUS, BUSI_TYPES } from '../domain/codes.js';
 import type { AdminStore } from '../store/types.js';
@@ -37,6 +37,40 @@ function wireTime(s: string): string {
 
 type ListRow = Awaited<ReturnType<typeof CMD_LIST_BY_STATUS.all>>[number];
 
+/**
+ * --origin: `scanner`, records bssgate's scanner claimed and tried (they have a BSG_CMD_QUEUE row);
+ * `other`, records another system set final (the legacy program, the front office, the demo data's
+ * seeded history): bssgate never sent them. The query's :origin code.
+ */
+export const COMMAND_ORIGINS = { all: 0, scanner: 1, other: 2 } as const;
+export type CommandOrigin = keyof typeof COMMAND_ORIGINS;
+
+/** The origin of a listed record. */
+export function originOf(r: ListRow): 'scanner' | 'other' {
+  return r.attempts !== null ? 'scanner' : 'other';
+}
+
+/** What a page holds and what is left: printed after the list. */
+export interface PageInfo {
+  /** Records matching, from the page's start on (this page included). */
+  total: number;
+  /** Of those, handled by bssgate's scanner. */
+  byScanner: number;
+  what: string;
+  /** The command line of the next page without --after (e.g. "commands --state failed"). */
+  again: string;
+}
+
+/** The footer: how many shown of how many, by origin, and how to get the next page. */
+export function formatPageFooter(rows: readonly ListRow[], p: PageInfo): string {
+  const more = p.total - rows.length;
+  const other = p.total - p.byScanner;
+  const origins = `${p.byScanner} by bssgate's scanner, ${other} other (not sent by bssgate: the legacy program, the front office, or seeded demo history)`;
+  const head = `${rows.length} shown of ${p.total} ${p.what} (${origins})`;
+  if (more <= 0 || rows.length === 0) return `${head}; no more\n`;
+  return `${head}; ${more} more: ${p.again} --after ${String(rows[rows.length - 1].busisn)}\n`;
+}
+
 /** One block per command: what it is, where it stands, and why. */
 export function formatCommands(rows: readonly ListRow[]): string {
   if (rows.length === 0) return 'no such commands\n';
@@ -45,7 +79,7 @@ export function formatCommands(rows: readonly ListRow[]): string {
     const state = STATE_OF.get(r.status) ?? String(r.status);
     const waiting = r.status === COMMAND_STATES.queued && r.next_try !== '' && r.state === 'queued';
     const head = [
-      `${String(r.busisn).padEnd(12)} ${r.svcnum.padEnd(14)} ${state.padEnd(8)}`,
+      `${String(r.busisn).padEnd(12)} ${r.svcnum.padEnd(14)} ${state.padEnd(8)} ${originOf(r).padEnd(7)}`,
       `${r.busitype} ${BUSI_NAME.get(r.busitype) ?? ''}`.trim(),
       `region ${r.region} net ${r.nettype}`,
       `operator ${r.operator}`,
@@ -75,27 +109,44 @@ export function registerScannerCommands(program: Command, deps: ScannerCommandDe
     .description('switch commands (OC-01…OC-03): what is queued, sending, executed or failed, with attempts and why')
     .option('--number <svcnum>', 'the commands of one service number (every state)')
     .option('--state <state>', `queued | sending | executed | failed (default: queued and sending)`)
-    .option('--limit <n>', 'at most this many, newest first', '50')
+    .option('--limit <n>', 'at most this many, newest first (the footer says how many more)', '50')
+    .option('--after <busisn>', 'the next page: only records older than this BUSISN (the footer prints it)')
+    .option('--origin <origin>', "scanner: what bssgate's scanner handled | other: set final elsewhere (legacy program, front office, seeded demo history), never sent by bssgate | all (default)", 'all')
     .addOption(configOption('naming the database'))
-    .action(async (opts: { number?: string; state?: string; limit: string; config?: string[] }) => {
+    .action(async (opts: { number?: string; state?: string; limit: string; after?: string; origin: string; config?: string[] }) => {
       if (opts.state !== undefined && !(opts.state in COMMAND_STATES)) {
         throw new Error(`--state must be one of ${Object.keys(COMMAND_STATES).join(', ')}, got "${opts.state}"`);
       }
+      if (!(opts.origin in COMMAND_ORIGINS)) throw new Error(`--origin must be one of ${Object.keys(COMMAND_ORIGINS).join(', ')}, got "${opts.origin}"`);
       if (opts.number !== undefined && !/^\d{3,20}$/.test(opts.number)) throw new Error(`--number: "${opts.number}" is not a service number (3–20 digits)`);
       if (!/^\d{1,5}$/.test(opts.limit) || Number(opts.limit) < 1) throw new Error(`--limit must be an integer 1…99999, got "${opts.limit}"`);
+      if (opts.after !== undefined && (!/^\d{1,19}$/.test(opts.after) || BigInt(opts.after) > AFTER_ALL)) throw new Error(`--after must be a BUSISN (digits, as the footer prints it), got "${opts.after}"`);
       const n = Number(opts.limit);
+      const after = opts.after !== undefined ? BigInt(opts.after) : AFTER_ALL;
+      const origin = COMMAND_ORIGINS[opts.origin as CommandOrigin];
       const cfg = deps.loadConfig(requireConfig('commands', opts));
       const store = await deps.openStore(cfg.database, pino({ level: 'warn' }, pino.destination(2)));
+      // The command line of the next page, as given (without --after).
+      const again = ['bssgate commands', opts.number ? `--number ${opts.number}` : '', opts.state ? `--state ${opts.state}` : '', opts.origin !== 'all' ? `--origin ${opts.origin}` : '', opts.limit !== '50' ? `--limit ${opts.limit}` : '', ...(opts.config ?? []).map((f) => `-c ${f}`)].filter(Boolean).join(' ');
+      const what = `${opts.state ?? (opts.number ? 'switch' : 'queued and sending')} command${opts.number ? 's of ' + opts.number : 's'}${opts.after ? ` older than ${opts.after}` : ''}${opts.origin !== 'all' ? ` (origin ${opts.origin})` : ''}`;
       try {
         let rows: ListRow[];
+        let page: PageInfo;
         if (opts.number !== undefined) {
-          rows = await CMD_LIST_BY_NUMBER.all(store, { svcnum: opts.number, n });
-          if (opts.state) rows = rows.filter((r) => r.status === COMMAND_STATES[opts.state as CommandState]);
+          // A number has few records: filtered here.
+          let all = await CMD_LIST_BY_NUMBER.all(store, { svcnum: opts.number, n: 100_000 });
+          all = all.filter((r) => (!opts.state || r.status === COMMAND_STATES[opts.state as CommandState]) && r.busisn < after && (origin === 0 || originOf(r) === opts.origin));
+          rows = all.slice(0, n);
+          page = { total: all.length, byScanner: all.filter((r) => originOf(r) === 'scanner').length, what, again };
         } else {
           const s = opts.state ? COMMAND_STATES[opts.state as CommandState] : undefined;
-          rows = await CMD_LIST_BY_STATUS.all(store, { s1: s ?? COMMAND_STATES.queued, s2: s ?? COMMAND_STATES.sending, n });
+          const binds = { s1: s ?? COMMAND_STATES.queued, s2: s ?? COMMAND_STATES.sending, after, origin };
+          rows = await CMD_LIST_BY_STATUS.all(store, { ...binds, n });
+          const c = await CMD_COUNT_BY_STATUS.one(store, binds);
+          page = { total: c?.n ?? rows.length, byScanner: c?.by_scanner ?? 0, what, again };
         }
         out(formatCommands(rows));
+        out(formatPageFooter(rows, page));
       } finally {
         await store.close();
       }

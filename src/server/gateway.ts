@@ -9,6 +9,7 @@ import type { Logs } from '../log/index.js';
 import type { Store } from '../store/types.js';
 import type { Clock, HandlerModule } from '../types.js';
 import { InterfaceListener, type ListenerStats } from './listener.js';
+import type { Traces } from '../trace.js';
 
 export interface GatewayDeps {
   config: Config;
@@ -17,6 +18,8 @@ export interface GatewayDeps {
   clock: Clock;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see handlers/index.ts
   handlers: readonly HandlerModule<any, any>[];
+  /** Issue 18: the per-number traces of this process (src/trace.ts). */
+  traces?: Traces;
 }
 
 export interface BoundInterface {
@@ -39,7 +42,7 @@ export class Gateway {
       const dispatcher = new Dispatcher({
         iface, handlers: deps.handlers, store: deps.store, clock: deps.clock, logs, settings,
         // PC-06: client identities and ledger retention (src/idempotency.ts)
-        clients: deps.config.clients, idempotencyDays: deps.config.idempotencyDays,
+        clients: deps.config.clients, idempotencyDays: deps.config.idempotencyDays, traces: deps.traces,
       });
       this.dispatchers.set(iface.name, dispatcher);
       this.listeners.push(new InterfaceListener(iface, { dispatcher, logs, clock: deps.clock }));

@@ -51,8 +51,12 @@ export interface DbCommandDeps {
   openStore(cfg: DatabaseConfig, log: Logger): Promise<AdminStore>;
   /** Where results go (default process.stdout); tests capture it. */
   out?: (text: string) => void;
-  /** Logger for progress (default pino at info on stderr). */
+  /** Logger for progress (default: src/cli-progress.ts — a bar on a terminal, else pino at info on stderr). */
   log?: Logger;
+  /** Where progress goes instead of stderr (tests: a stream with isTTY). */
+  progress?: { write(s: string): unknown; isTTY?: boolean };
+  /** The long-work logger (src/cli-progress.ts cliLog, given by src/cli.ts): a bar on a terminal; absent: pino JSON on stderr. */
+  cliLog?: (opts: { json?: boolean; stream?: { write(s: string): unknown; isTTY?: boolean } }) => { log: Logger; human: boolean; end(): void };
 }
 
 import { configOption, requireConfig } from '../config/cli-options.js';
@@ -91,18 +95,29 @@ export function registerDbCommands(program: Command, deps: DbCommandDeps): Comma
     .option('--force', 'drop the tables bssgate created and start over (destroys their data; refused on an adopted legacy database)')
     .option('--now <time>', 'the instant month-dependent demo data is relative to (default: now)')
     .option('--schema <name>', 'create a reference schema (config/schemas/<name>/, e.g. b) instead of the default', 'default')
-    .action(async (args: string[], opts: { demo?: number; seed?: number; force?: boolean; now?: string; schema: string; config?: string[] }) => {
+    .option('--json', 'pino JSON lines on stderr and the summary as JSON (the default when stderr is not a terminal; on a terminal: a progress bar)')
+    .action(async (args: string[], opts: { demo?: number; seed?: number; force?: boolean; now?: string; schema: string; config?: string[]; json?: boolean }) => {
       const target = schemaTarget(opts.schema);
       const cfg = deps.loadConfig(requireConfig('db init', opts, args));
       const now = opts.now ? new Date(opts.now) : new Date();
       if (Number.isNaN(now.getTime())) throw new Error(`--now: not a time: "${opts.now}"`);
-      const log = deps.log ?? pino({ level: 'info' }, pino.destination(2));
+      // Issue 18: a progress bar on a terminal, JSON lines when asked or not a terminal (src/cli-progress.ts).
+      const progress = deps.log
+        ? { log: deps.log, human: false, end: () => undefined }
+        : deps.cliLog?.({ json: opts.json, stream: deps.progress }) ?? { log: pino({ level: 'info' }, pino.destination(2)), human: false, end: () => undefined };
+      const log = progress.log;
       const demo = opts.demo ?? cfg.database.demoSubscribers;
       const seed = opts.seed ?? cfg.database.demoSeed;
       const store = await deps.openStore(cfg.database, log);
       try {
         const r = await initDatabase(store, { demo, seed, now, force: opts.force, log, passwordStorage: cfg.database.passwordStorage, target, schemas: SCHEMAS });
+        progress.end();
         const where = cfg.database.type === 'sqlite' ? cfg.database.path ?? DEFAULT_SQLITE_PATH : cfg.database.type;
+        if (opts.json) {
+          const rows = r.demo ? Object.values(r.demo.rows).reduce((a, b) => a + b, 0) : 0;
+          out(JSON.stringify({ created: r.created, mode: r.mode ?? null, database: where, dialect: store.dialect, subscribers: r.created && r.demo ? demo : 0, seed, rows, rowsByTable: r.demo?.rows ?? {}, seconds: r.created ? Number(r.seconds.toFixed(3)) : 0 }) + '\n');
+          return;
+        }
         if (!r.created) {
           // --force is refused on an adopted legacy database (init.ts), so the hint says where it applies.
           out(`database ${where} is already initialised; nothing done (use --force to start over on a database bssgate created)\n`);
@@ -114,6 +129,15 @@ export function registerDbCommands(program: Command, deps: DbCommandDeps): Comma
             (r.demo ? `: ${demo} demo subscribers (seed ${seed}), ${rows} rows` : '') +
             ` in ${r.seconds.toFixed(1)} s\n`,
         );
+        if (progress.human && r.demo) {
+          // On a terminal: what was loaded, table by table.
+          const by = Object.entries(r.demo.rows).sort((a, b) => b[1] - a[1]);
+          const w = Math.max(...by.map(([t]) => t.length));
+          const shown = by.slice(0, 8);
+          const rest = by.slice(8);
+          out(shown.map(([t, n]) => `  ${t.padEnd(w)} ${n.toLocaleString('en-US').padStart(12)} rows\n`).join(''));
+          if (rest.length) out(`  … and ${rest.length} more tables, ${rest.reduce((a, [, n]) => a + n, 0).toLocaleString('en-US')} rows (--json lists every table)\n`);
+        }
       } finally {
         await store.close();
       }

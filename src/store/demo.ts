@@ -896,9 +896,12 @@ export async function loadDemo(store: AdminStore, opts: DemoOptions): Promise<De
     generateDemo(genOpts, emit, from, Math.min(n, from + STEP));
     while (full.length) await flush(full.shift() as string);
     from += STEP;
-    if (opts.log && performance.now() - lastLog > 5000) {
-      lastLog = performance.now();
-      opts.log.info({ done: Math.min(n, from), of: n }, 'demo load progress');
+    // Every step at debug (a terminal's progress bar, src/cli-progress.ts), every 5 s at info (the JSON log).
+    if (opts.log) {
+      if (performance.now() - lastLog > 5000) {
+        lastLog = performance.now();
+        opts.log.info({ done: Math.min(n, from), of: n }, 'demo load progress');
+      } else if (opts.log.isLevelEnabled('debug')) opts.log.debug({ done: Math.min(n, from), of: n }, 'demo load progress');
     }
   } while (from < n);
   for (const table of pending.keys()) await flush(table);

@@ -166,6 +166,7 @@ async function create(store: AdminStore, opts: EnsureOptions, t0: number): Promi
     for (const [seq, next] of Object.entries(demo.nextIds)) for (const s of renderSequenceRestart(seq, next, d)) await store.exec(s);
   }
   // Indexes after the bulk load: building them once is several times faster than maintaining them row by row.
+  if (demo) opts.log.info({ indexes: tables.reduce((a, e) => a + e.indexes.length, 0) }, 'creating the indexes');
   for (const e of tables) for (const s of e.indexes) await store.exec(s);
   for (const s of parts.comments) await store.exec(s);
   const metaRows: [string, string][] = [

@@ -91,6 +91,17 @@ t.test('OP-04 issue 18: the demo on shifted ports (BSSGATE_PORT_OFFSET): the ban
     t.equal((await httpGet(u.hostname, Number(u.port), u.pathname)).status, 200, `README: ${l.split('#')[0].trim()}`);
   }
 
+  // Issue 18: the README's trace commands (start, list, off), with the copied file and the same offset.
+  const rTrace = readme.split('\n').filter((l) => /^node dist\/src\/cli\.js trace /.test(l));
+  t.equal(rTrace.length, 3, 'the README shows trace: start, list, off');
+  for (const l of rTrace) {
+    const args = l.split('#')[0].trim().split(/\s+/).slice(1).map((a) => (a === 'h.ini.example' ? file : a));
+    const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, BSSGATE_PORT_OFFSET: String(n) } });
+    t.equal(r.status, 0, `README: ${l.split('#')[0].trim()}: ${r.stdout}${r.stderr}`);
+  }
+  const traceLine = banner.split('\n').find((l) => / trace <number> --for 30m --admin 127\.0\.0\.1:\d+ /.test(l));
+  t.ok(traceLine?.includes(`--admin ${admin}`), 'the banner prints the trace command with the admin address');
+
   // The same file and the same offset from the client side: -c with the environment or --port-offset.
   const viaEnv = run(['status', '-c', file], { BSSGATE_PORT_OFFSET: String(n) });
   t.equal(viaEnv.status, 0, `status -c with BSSGATE_PORT_OFFSET: ${viaEnv.stderr}`);

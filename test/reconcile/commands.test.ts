@@ -51,6 +51,28 @@ handlerSuite('PC-07 reconcile command and drop directory, PC-08 report card-paym
     t.equal((await accountState(h, f.acctid)).balance, before.balance + 321n, 'nothing changed');
   });
 
+  t.test('PC-07 issue 18: reconcile of a large file shows a progress bar on a terminal; --json prints the result as JSON', async (t) => {
+    const f = h.fx.first;
+    const n = 450;
+    const lines = Array.from({ length: n }, (_, i) => `P|${serial(`C7P${i}`)}|${f.svcnum}|1|20240625100000`);
+    const path = join(dir, 'cmd-large.txt');
+    writeFileSync(path, `H|cl-big|20240625|${n}|${n}\n${lines.join('\n')}\n`);
+    const tty = { isTTY: true, text: '', write(x: string) { this.text += x; return true; } };
+    printed = '';
+    t.equal(await reconcileCommand(path, { config: ['t.ini'] }, { ...deps, progress: tty }), 0);
+    t.match(tty.text, /\r\x1b\[2Kreconciliation \[[#-]{24}\]\s+\d+%  200 \/ 450 lines/, 'a bar over the file\'s lines');
+    t.match(tty.text, /\[#{24}\] 100%  450 \/ 450 lines/, 'that reaches 100%');
+    t.notMatch(tty.text, /"level"/, 'no JSON on the terminal');
+    t.match(printed, /client cl-big, day 20240625: .*450 postings/, 'the human summary');
+
+    // The same file again, --json: the result on stdout as JSON, no bar.
+    const pipe = { isTTY: true, text: '', write(x: string) { this.text += x; return true; } };
+    printed = '';
+    t.equal(await reconcileCommand(path, { config: ['t.ini'], json: true }, { ...deps, progress: pipe }), 0);
+    t.match(JSON.parse(printed), { client: 'cl-big', day: '20240625', lines: n, postings: 0, differences: 0 });
+    t.notMatch(pipe.text, /reconciliation \[/, 'no bar with --json');
+  });
+
   t.test('PC-07 bssgate reconcile: a malformed file exits 1 naming the line; nothing applied', async (t) => {
     const f = h.fx.first;
     const before = await accountState(h, f.acctid);

@@ -229,15 +229,36 @@ const LIST_SPEC = {
   last_error: 'text?',
 } as const;
 
-/** `bssgate commands --state …`: switch-command records in the given statuses, newest first. */
+/**
+ * `bssgate commands --state …`: switch-command records in the given statuses, newest first, a page
+ * at a time (BUSISN below :after), by origin: :origin 0 every record, 1 those bssgate's scanner
+ * handled (a BSG_CMD_QUEUE row: it claimed and tried them), 2 the others (set final by another
+ * system — the legacy program, the front office, the demo data's seeded history — never sent by bssgate).
+ */
 export const CMD_LIST_BY_STATUS = defineQuery({
   name: 'cmd.list-by-status',
   sql: `SELECT ${LIST_COLUMNS}
 FROM USR_BUSI_RECORD r LEFT JOIN BSG_CMD_QUEUE q ON q.BUSISN = r.BUSISN
-WHERE r.STATUS IN (:s1, :s2) ORDER BY r.BUSISN DESC {{limit :n}}`,
-  binds: { s1: 'int', s2: 'int', n: 'int' },
+WHERE r.STATUS IN (:s1, :s2) AND r.BUSISN < :after
+  AND (:origin = 0 OR (:origin = 1 AND q.BUSISN IS NOT NULL) OR (:origin = 2 AND q.BUSISN IS NULL))
+ORDER BY r.BUSISN DESC {{limit :n}}`,
+  binds: { s1: 'int', s2: 'int', after: 'id', origin: 'int', n: 'int' },
   columns: LIST_SPEC,
 });
+
+/** How many records `cmd.list-by-status` would list without its limit: all, and those bssgate's scanner handled. */
+export const CMD_COUNT_BY_STATUS = defineQuery({
+  name: 'cmd.count-by-status',
+  sql: `SELECT COUNT(*) AS N, COALESCE(SUM(CASE WHEN q.BUSISN IS NULL THEN 0 ELSE 1 END), 0) AS BY_SCANNER
+FROM USR_BUSI_RECORD r LEFT JOIN BSG_CMD_QUEUE q ON q.BUSISN = r.BUSISN
+WHERE r.STATUS IN (:s1, :s2) AND r.BUSISN < :after
+  AND (:origin = 0 OR (:origin = 1 AND q.BUSISN IS NOT NULL) OR (:origin = 2 AND q.BUSISN IS NULL))`,
+  binds: { s1: 'int', s2: 'int', after: 'id', origin: 'int' },
+  columns: { n: 'int', by_scanner: 'int' },
+});
+
+/** `--after` when not given: above every BUSISN (a 64-bit id, NUMBER(19)). */
+export const AFTER_ALL = 9_223_372_036_854_775_807n;
 
 /** `bssgate commands --number N`: every switch-command record of a number (status 5…8), newest first. */
 export const CMD_LIST_BY_NUMBER = defineQuery({
