@@ -297,8 +297,9 @@ for (const p of PROFILES) {
 
 /** card-recharge with its check code declared as an echoed field: TEST ONLY (check codes are not implemented; the shipped file is refused). */
 function cardUnchecked(): FramingProfile {
-  const doc = JSON.parse(readFileSync(profileFile('card-recharge'), 'utf8')) as { header: { role: string }[] };
+  const doc = JSON.parse(readFileSync(profileFile('card-recharge'), 'utf8')) as { header: { role: string }[]; check?: unknown };
   for (const f of doc.header) if (f.role === 'check') f.role = 'echo';
+  delete doc.check;
   return parseProfile(doc, 'card-recharge-unchecked (test)');
 }
 

@@ -20,8 +20,9 @@ const layouts = (code: number) => LAYOUTS_BY_CODE.get(code)!;
 
 /** card-recharge with its check code declared as an echoed field: TEST ONLY ('@', length without '@'/0x1A, heartbeat, yuan, serial correlation). */
 const CARD = (() => {
-  const doc = JSON.parse(readFileSync(profileFile('card-recharge'), 'utf8')) as { header: { role: string }[] };
+  const doc = JSON.parse(readFileSync(profileFile('card-recharge'), 'utf8')) as { header: { role: string }[]; check?: unknown };
   for (const f of doc.header) if (f.role === 'check') f.role = 'echo';
+  delete doc.check;
   return parseProfile(doc, 'card-recharge-unchecked (test)');
 })();
 
