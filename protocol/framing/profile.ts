@@ -310,7 +310,7 @@ export function parseProfile(json: unknown, file: string, opts: { ciphers?: read
       u8: r.int(w, 'u8', '$.body.widths', 3, 64, 3),
       u16: r.int(w, 'u16', '$.body.widths', 5, 64, 5),
       u32: r.int(w, 'u32', '$.body.widths', 10, 64, 10),
-      money: r.int(w, 'money', '$.body.widths', 4, 64, 14),
+      money: r.int(w, 'money', '$.body.widths', 12, 64, 14),
       text: r.int(w, 'text', '$.body.widths', 1, 4096, 64),
       fields,
       numberAlign: r.oneOf(b, 'numberAlign', '$.body', ['left', 'right'] as const, 'left'),

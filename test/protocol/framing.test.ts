@@ -19,14 +19,8 @@ const H2 = loadFramingProfile(file('h2'));
 const BSS = loadFramingProfile(file('bss86'));
 const SHIPPED: FramingProfile[] = [H2, BSS];
 
-/** The card-recharge variant with its check code declared as a plain echoed field (test only: exercises '@', the length without '@'/0x1A and the heartbeat). */
-function cardRechargeUnchecked(): FramingProfile {
-  const doc = json('card-recharge') as { header: { role: string }[]; check?: unknown };
-  for (const f of doc.header) if (f.role === 'check') f.role = 'echo';
-  delete doc.check;
-  return parseProfile(doc, 'card-recharge-unchecked (test)');
-}
-const CARD = cardRechargeUnchecked();
+/** The shipped card-recharge profile: '@', the length without '@'/0x1A, the heartbeat, a check code, a fixed-width body. */
+const CARD = loadFramingProfile(file('card-recharge'));
 
 function profileError(t: Test, fn: () => unknown): ProfileError {
   try {
