@@ -153,7 +153,8 @@ export function loadConfig(files: string[], env: NodeJS.ProcessEnv = process.env
   checkSimulatorPorts(scan.switches, admin, built);
 
   const builtClients = buildClients(clients, interfaces, baseDir);
-  for (const i of built) {
+  // Only the addresses are wanted (bssgate call, status): the key files, readable by the service user alone, are not read.
+  for (const i of options.addressesOnly === true ? [] : built) {
     if (i.framing?.check) {
       i.checkKeys = loadCheckKeys({ file: i.file, section: `interface.${i.name}`, keysFile: i.checkKeysFile }, i.framing, builtClients.filter((c) => coversInterface(c, i.name)), env);
     } else if (i.checkKeysFile !== undefined) {

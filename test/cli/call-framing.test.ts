@@ -1,4 +1,4 @@
-// Issue 19: `bssgate call --framing <profile.json>` speaks a text framing profile to a gateway
+// Issue 19: `bssgate call --framing <profile.json>` (or `call <interface> -c ini`, taking the interface's framing) speaks a text framing profile to a gateway
 // process (node dist/src/cli.js serve) whose interfaces are v1, h2 and bss86 on one database: the
 // same request answers the same fields on each wire; a refusal exits 2 with its code; a profile
 // that does not load, or a header field it does not have, exits 1 naming it, before connecting.
@@ -86,6 +86,20 @@ t.test('issue 19 CS-14: bssgate call --framing h2 / bss86 answers what v1 answer
   const wrong = await run(rc, { BSSGATE_CHECK_KEY: 'FEDCBA98765432100123456789ABCDEF' });
   t.equal(wrong.code, 1, 'another key: the reply (1011, signed with the configured key) does not verify');
   t.match(wrong.stderr, /check code that does not verify/);
+
+  // An interface named from the INI speaks its own framing (no --framing): h2, and card-recharge
+  // signed with BSSGATE_CHECK_KEY (the key file is the service's: a caller does not read it).
+  const named = await run(['call', 'cs_h2', '-c', ini, 'balance', `svcnum=${svcnum}`, '--json']);
+  t.equal(named.code, 0, named.stderr);
+  t.strictSame(json(named.stdout).body, json(a.stdout).body, 'cs_h2 from the INI: h2, the v1 body');
+  const namedRc = await run(['call', 'card_rc', '-c', ini, 'card-verify', `svcnum=${svcnum}`, `password=${demoFixtures(1).first.password}`, '--json'], { BSSGATE_CHECK_KEY: KEY });
+  t.equal(namedRc.code, 0, `card_rc from the INI: card-recharge (${namedRc.stderr})`);
+  const namedV1 = await run(['call', 'cs', '-c', ini, 'balance', `svcnum=${svcnum}`, '--json']);
+  t.equal(namedV1.code, 0, namedV1.stderr);
+  t.strictSame(json(namedV1.stdout).body, json(a.stdout).body, 'cs from the INI: v1');
+  const headerOnV1 = await run(['call', 'cs', '-c', ini, 'balance', `svcnum=${svcnum}`, '--header', 'phone=1']);
+  t.equal(headerOnV1.code, 1);
+  t.match(headerOnV1.stderr, /--header is for a text framing profile/);
 
   const badField = await run(['call', `127.0.0.1:${bss}`, 'balance', `svcnum=${svcnum}`, '--framing', framing('bss86'), '--header', 'nope=1']);
   t.equal(badField.code, 1);
