@@ -2,7 +2,7 @@
 // from a key file only the service user can read, or from the environment (which wins); never from
 // the INI. Each problem names the INI file, the section and the key, and never shows a key.
 import t, { type Test } from 'tap';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,4 +85,17 @@ t.test('issue 19 check_keys: refused — a key file group or others can read, a 
   const keyInIni = join(dir, 'inline.ini');
   writeFileSync(keyInIni, `[interface.card]\nport = 19962\nframing = framing/card-recharge.json\ncheck_key = ${KEY}\n[database]\ntype = sqlite\n`);
   t.match(refused(t, keyInIni).message, /check_key/, 'a key written in the INI is an unknown key, refused');
+});
+
+t.test('issue 19 docs/framing.md "Check codes": the documented refusals are the loader\'s words', async (t) => {
+  const docText = readFileSync(fileURLToPath(new URL('../../docs/framing.md', import.meta.url)), 'utf8');
+  const shown = docText.split('\n').find((l) => l.startsWith('g.ini: [interface.card] check_keys:'));
+  t.ok(shown, 'the example line is in the page');
+  const keysPath = '/etc/bssgate/keys/recharge.keys';
+  const loose = keyFile('doc.keys', `HALL = ${KEY}\n`, 0o640);
+  const p = join(dir, 'g.ini');
+  writeFileSync(p, `[interface.card]\nport = 19963\nframing = framing/card-recharge.json\ncheck_keys = ${loose}\n[database]\ntype = sqlite\n`);
+  const got = refused(t, p).message.split(dir).join('').replace(/^\/g\.ini/, 'g.ini').split('/doc.keys').join(keysPath);
+  t.equal(got, shown, 'the example, paths aside');
+  t.match(docText, /check_keys:\nprofile card-recharge declares a check code \(3des-mac\) and no key is configured …/);
 });

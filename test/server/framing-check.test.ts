@@ -15,6 +15,13 @@ import { handlerSuite, type Harness } from '../helpers/seeded.js';
 import { TextFramingClient } from '../../src/text-client.js';
 import { metricsText } from '../../src/prometheus.js';
 import { payRow } from '../handlers/card-expected.js';
+import { encodePackets } from '../../protocol/framing/packet.js';
+import { encodeTextBody } from '../../protocol/framing/text-body.js';
+import { TextSession } from '../../src/server/text-session.js';
+import { LAYOUTS_BY_CODE } from '../../handlers/contracts/index.js';
+import { GatewayError } from '../../protocol/return-codes.js';
+import { decodeHeader } from '../../protocol/header.js';
+import { encodeErrorResponse } from '../../protocol/message.js';
 
 const profileFile = (n: string) => fileURLToPath(new URL(`../../config/framing/${n}.json`, import.meta.url));
 const CARD = loadFramingProfile(profileFile('card-recharge'));
@@ -136,3 +143,35 @@ handlerSuite(
     ],
   },
 );
+
+t.test('issue 19 a request in several packets: every packet\'s code is verified; one bad packet refuses the whole request (1011), the next request is judged on its own', async (t) => {
+  const doc = JSON.parse(readFileSync(profileFile('card-recharge'), 'utf8')) as Record<string, unknown>;
+  doc.name = 'recharge-multi';
+  doc.packets = { size: 113 + 2 + 24, maxRequestPackets: 8, maxRequestBytes: 4096 };
+  delete doc.examples;
+  const p = parseProfile(doc, 'recharge-multi (test)');
+  const layout = LAYOUTS_BY_CODE.get(303)!.request;
+  const values = { serial: 'M1', service: '010202', time: '240601093001' };
+  const seen: (string | undefined)[] = [];
+  const session = new TextSession(
+    p,
+    {
+      layouts: (biz) => LAYOUTS_BY_CODE.get(biz),
+      dispatch: (header, _frame, _origin, bodyError?: GatewayError) => {
+        seen.push(bodyError?.rc);
+        return Promise.resolve(encodeErrorResponse(header, bodyError ?? new GatewayError('NO_SUBSCRIBER'), '20240601093001'));
+      },
+    },
+    { now: () => Date.now(), date: () => new Date() },
+    1 << 20,
+    { client: '*', key: KEY },
+  );
+  const good = encodePackets(p, values, encodeTextBody(p, layout, { svcnum: '13997000002', amount: 5000n }), KEY);
+  t.ok(good.length >= 2, `${good.length} packets`);
+  const bad = good.map((b) => Buffer.from(b));
+  bad[1].write('X', 1 + p.check!.field.offset, 'latin1');
+  const frames = session.push(Buffer.concat([...bad, ...good]));
+  t.equal(frames.length, 2, 'two requests read');
+  for (const f of frames) await session.dispatch(decodeHeader(f), f, { conn: 1, peer: '127.0.0.1:1' });
+  t.same(seen, ['CHECK_CODE_FAILED', undefined], 'the request with a bad second packet is refused; the next one, all packets signed, is dispatched');
+});
