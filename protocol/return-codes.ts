@@ -18,6 +18,7 @@ export const RETURN_CODES = {
   FRAME_TOO_LARGE: { code: 1008, message: '报文超长', en: 'frame length above the interface max_frame' },
   NOT_A_REQUEST: { code: 1009, message: '报文类型不是请求', en: 'kind is not 1 (request)' },
   UNKNOWN_CLIENT: { code: 1010, message: '客户端地址未登记，不受理写交易', en: 'write from an address no [client.<id>] section covering the interface names' },
+  CHECK_CODE_FAILED: { code: 1011, message: '验证码错误', en: 'check code (验证码) of a text framing profile does not verify under the client\'s key (docs/framing.md): refused before dispatch, nothing done' },
 
   // 2xxx — the business refuses
   NO_SUBSCRIBER: { code: 2001, message: '无此用户', en: 'no such subscriber' },

@@ -58,6 +58,8 @@ export interface Target {
   port: number;
   /** "the command line", or the file and section, e.g. "h.ini.example [interface.cs]" (and a port shift). */
   source: string;
+  /** An interface from the config whose `framing` is a profile: the profile file (issue 19). */
+  framingFile?: string;
 }
 
 const HOST_PORT = /^(.+):(\d{1,5})$/;
@@ -87,7 +89,10 @@ export function resolveTarget(target: string, configFiles: string[], opts: { por
   if (!iface) {
     throw new Error(`no enabled interface "${target}" in ${configFiles.join(', ')}; known: ${cfg.interfaces.map((i) => i.name).join(', ')}`);
   }
-  return { host: reachable(iface.host), port: iface.port, source: `${iface.file ?? configFiles[0]} [interface.${iface.name}]${iface.portShift ? ` port ${iface.portShift}` : ''}` };
+  return {
+    host: reachable(iface.host), port: iface.port, source: `${iface.file ?? configFiles[0]} [interface.${iface.name}]${iface.portShift ? ` port ${iface.portShift}` : ''}`,
+    ...(iface.framing ? { framingFile: iface.framing.file } : {}),
+  };
 }
 
 /** `bssgate status` target: host:port, else the [admin] of the -c files; no default. */
@@ -241,10 +246,12 @@ export function buildProgram(store?: StoreCommands): Command {
     .option('--operator <id>', 'operator / terminal id in the header', 'cli')
     .option('--serial <serial>', 'transaction serial (流水号); default a fresh one')
     .addOption(new Option('--timeout <ms>', 'answer timeout in ms').default('10000').argParser((v) => Number(v)))
-    .option('--framing <profile>', 'speak a text framing profile (JSON, docs/framing.md) instead of v1, e.g. config/framing/h2.json')
+    .option('--framing <profile>', 'speak a text framing profile (JSON, docs/framing.md) instead of v1, e.g. config/framing/h2.json (an interface named from -c FILE speaks its own framing without it)')
     .option('--header <name=value...>', 'with --framing: echoed header fields of the profile (phone=13997000001 office=F010ZB)')
     .action(async (target: string, business: string, fields: string[], opts: { json?: boolean; config?: string[]; portOffset?: string; operator: string; serial?: string; timeout: number; framing?: string; header?: string[] }) => {
-      const { host, port, source } = resolveTarget(target, opts.config ?? [], { portOffset: opts.portOffset });
+      const { host, port, source, framingFile } = resolveTarget(target, opts.config ?? [], { portOffset: opts.portOffset });
+      // An interface named from the config speaks its `framing`; --framing names one explicitly (and wins).
+      const framing = opts.framing ?? framingFile;
       // A number is sent as it is, known or not (to see what the server answers); a name must be known.
       const code = /^\d+$/.test(business) ? Number(business) : businessByName(business)?.code;
       if (code === undefined || code > 0xffff) {
@@ -253,8 +260,9 @@ export function buildProgram(store?: StoreCommands): Command {
       }
       const body = parseFields(code, fields);
       // An unreachable target says where its address came from (the command line, or file and section).
-      const client = await (opts.framing
-        ? (await import('./text-client.js')).connectTextClient(opts.framing, opts.header ?? [], { host, port, timeoutMs: opts.timeout, operator: opts.operator })
+      if (opts.header && !framing) throw new Error('--header is for a text framing profile: give --framing <profile>, or an interface whose framing is one');
+      const client = await (framing
+        ? (await import('./text-client.js')).connectTextClient(framing, opts.header ?? [], { host, port, timeoutMs: opts.timeout, operator: opts.operator })
         : BssClient.connect({ host, port, timeoutMs: opts.timeout, operator: opts.operator })
       ).catch((err: Error) => {
         throw new Error(`${err.message} (${source === 'the command line' ? 'the address given on the command line' : `"${target}" from ${source}`})`);

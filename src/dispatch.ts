@@ -127,6 +127,11 @@ export class Dispatcher {
     return h ? { request: h.request, response: h.response } : undefined;
   }
 
+  /** The client identity of a peer address ("10.1.2.3", no port): its [client.<id>] name, or `*` (PC-06). */
+  clientOf(address: string): string {
+    return this.identities.identify(address);
+  }
+
   /** Business types this interface answers. */
   servedCodes(): number[] {
     return [...this.served].sort((a, b) => a - b);
@@ -151,6 +156,12 @@ export class Dispatcher {
     /** The trace of this request's number, when one runs (src/trace.ts). */
     let traced: TraceEntry | undefined;
     try {
+      // A text request whose check code failed (src/server/text-session.ts) is refused first,
+      // whatever it asks for: nothing about the business types is told to an unverified peer.
+      if (bodyError?.rc === 'CHECK_CODE_FAILED') {
+        this.logQuery(header, origin, undefined);
+        throw bodyError;
+      }
       if (!handler) {
         this.logQuery(header, origin, undefined);
         // In the business-type table but not implemented in this version: not served (1004);

@@ -16,6 +16,7 @@ import { gbkDecode } from '../protocol/gbk.js';
 import type { FramingProfile } from '../protocol/framing/profile.js';
 import { encodePackets, loadFramingProfile, PacketAssembler, PacketDecoder, PacketError, padField, unpad, type Packet } from '../protocol/framing/packet.js';
 import { decodeTextBody, encodeTextBody } from '../protocol/framing/text-body.js';
+import { verifyPacket } from '../protocol/framing/check.js';
 import { LAYOUTS_BY_CODE } from '../handlers/contracts/index.js';
 import { businessByName } from '../protocol/business-types.js';
 import { ClientError, connectSocket, makeSerial, type CallOptions, type ClientOptions, type Reply } from './client.js';
@@ -27,6 +28,8 @@ export interface TextClientOptions extends ClientOptions {
   header?: Readonly<Record<string, string>>;
   /** Send the profile's heartbeat every this many ms (0 or absent: never); an unanswered one closes the client. */
   heartbeatMs?: number;
+  /** On a profile with a check code: this client's key (hex decoded). Requests are signed with it and replies verified. */
+  checkKey?: Buffer;
 }
 
 export interface TextCallOptions extends CallOptions {
@@ -138,7 +141,7 @@ export class TextFramingClient {
   private readonly socket: net.Socket;
   private readonly decoder: PacketDecoder;
   /** One assembler per serial (serial correlation: packets of replies may interleave), else one. */
-  private readonly assemblers = new Map<string, { asm: PacketAssembler; bytes: Buffer[] }>();
+  private readonly assemblers = new Map<string, { asm: PacketAssembler; bytes: Buffer[]; badCheck: boolean }>();
   /** In call order (order correlation). */
   private readonly queue: Pending[] = [];
   /** By serial (serial correlation). */
@@ -151,6 +154,7 @@ export class TextFramingClient {
   readonly timeoutMs: number;
   readonly operator: string;
   readonly header: Readonly<Record<string, string>>;
+  readonly checkKey: Buffer | undefined;
   /** Heartbeat replies received. */
   heartbeats = 0;
 
@@ -160,6 +164,7 @@ export class TextFramingClient {
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.operator = opts.operator ?? 'bssgate';
     this.header = opts.header ?? {};
+    this.checkKey = opts.checkKey;
     // No heartbeat limit on replies: the client counts what it asked for.
     this.decoder = new PacketDecoder(opts.profile.heartbeat ? { ...opts.profile, heartbeat: { ...opts.profile.heartbeat, request: opts.profile.heartbeat.reply, maxPerMinute: Number.MAX_SAFE_INTEGER } } : opts.profile);
     socket.setNoDelay(true);
@@ -203,7 +208,7 @@ export class TextFramingClient {
       const request = layouts?.request ?? [];
       // The v1 encoder checks the body as it would for v1 (missing fields, widths, ranges).
       if (request.length > 0) encodeRequest({ biz, seq: 1, serial: '', time: '20000101000000', operator: '' }, request, body);
-      packets = encodePackets(p, head.values, encodeTextBody(p, request, body));
+      packets = encodePackets(p, head.values, encodeTextBody(p, request, body), this.checkKey);
     } catch (err) {
       return Promise.reject(err instanceof GatewayError ? new ClientError(`request not sent: ${err.message}`, 'PROTOCOL') : (err as Error));
     }
@@ -283,12 +288,14 @@ export class TextFramingClient {
         }
         const key = p.correlation === 'serial' ? unpad(p.role.serial!, it.packet.raw[p.role.serial!.name]) : '';
         let slot = this.assemblers.get(key);
-        if (!slot) this.assemblers.set(key, (slot = { asm: new PacketAssembler(p, { maxPackets: 100_000, maxBytes: 256 * 1024 * 1024 }), bytes: [] }));
+        if (!slot) this.assemblers.set(key, (slot = { asm: new PacketAssembler(p, { maxPackets: 100_000, maxBytes: 256 * 1024 * 1024 }), bytes: [], badCheck: false }));
         slot.bytes.push(packetBytes(p, it.packet));
+        // The gateway signs every reply packet; with a key, each is verified (a refusal for want of a key has none worth checking).
+        if (p.check && this.checkKey && !verifyPacket(p, this.checkKey, it.packet.bytes)) slot.badCheck = true;
         const msg = slot.asm.add(it.packet);
         if (!msg) continue;
         this.assemblers.delete(key);
-        this.onReply(key, msg.first, msg.body, msg.packets, slot.bytes.length === 1 ? slot.bytes[0] : Buffer.concat(slot.bytes));
+        this.onReply(key, msg.first, msg.body, msg.packets, slot.bytes.length === 1 ? slot.bytes[0] : Buffer.concat(slot.bytes), slot.badCheck);
       }
     } catch (err) {
       if (!(err instanceof PacketError)) throw err;
@@ -297,7 +304,7 @@ export class TextFramingClient {
     }
   }
 
-  private onReply(serial: string, first: Packet, text: Buffer, packets: number, bytes: Buffer): void {
+  private onReply(serial: string, first: Packet, text: Buffer, packets: number, bytes: Buffer, badCheck = false): void {
     const p = this.profile;
     const raw = first.raw;
     const error = p.role.error ? raw[p.role.error.name] : '';
@@ -311,6 +318,10 @@ export class TextFramingClient {
     }
     this.forget(pd);
     clearTimeout(pd.timer);
+    if (badCheck) {
+      pd.reject(new ClientError(`the reply to business ${pd.biz} carries a check code that does not verify under this client's key (profile ${p.name})`, 'PROTOCOL'));
+      return;
+    }
     const header: Header = {
       version: PROTOCOL_VERSION,
       kind: KIND_RESPONSE,
@@ -367,8 +378,16 @@ function safeText(b: Buffer): string {
 }
 
 /** `bssgate call --framing <profile> [--header name=value…]`: load the profile (its errors name the file and JSON path) and connect. */
-export async function connectTextClient(profileFile: string, header: readonly string[], opts: ClientOptions): Promise<TextFramingClient> {
+export async function connectTextClient(profileFile: string, header: readonly string[], opts: ClientOptions, env: NodeJS.ProcessEnv = process.env): Promise<TextFramingClient> {
   const profile = loadFramingProfile(profileFile);
+  // A profile with a check code: the caller's key from BSSGATE_CHECK_KEY (hex), never an argument (it would show in ps).
+  let checkKey: Buffer | undefined;
+  if (profile.check) {
+    const hex = env.BSSGATE_CHECK_KEY;
+    if (hex === undefined || hex === '') throw new ClientError(`profile ${profile.name} declares a check code (${profile.check.algorithm}): set BSSGATE_CHECK_KEY to this client's key (hex)`, 'PROTOCOL');
+    if (!/^([0-9a-fA-F]{2})+$/.test(hex.trim())) throw new ClientError('BSSGATE_CHECK_KEY (not shown) is not hexadecimal digits', 'PROTOCOL');
+    checkKey = Buffer.from(hex.trim(), 'hex');
+  }
   const values: Record<string, string> = {};
   for (const h of header) {
     const i = h.indexOf('=');
@@ -377,5 +396,5 @@ export async function connectTextClient(profileFile: string, header: readonly st
   }
   // Checked before connecting: a wrong field name is an error, not a silently dropped value.
   requestHead(profile, profile.services.table.values().next().value ?? 101, { operator: '', now: new Date(), extra: values });
-  return TextFramingClient.connect({ ...opts, profile, header: values });
+  return TextFramingClient.connect({ ...opts, profile, header: values, ...(checkKey ? { checkKey } : {}) });
 }

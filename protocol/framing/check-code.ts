@@ -1,11 +1,22 @@
 // Check codes (验证码) of the text framing profiles (issue 19): the algorithms a profile may name
-// for the code over a packet. The primitives only — which bytes a profile covers, the per-client
-// keys and the verification of every request are not wired yet, so a profile that declares a
-// check code is still refused at load (protocol/framing/profile.ts). Known-answer tests:
-// test/protocol/check-code.test.ts (RFC 4231; ISO/IEC 9797-1 Annex B; the DES textbook vector).
-import { createCipheriv, createHmac, timingSafeEqual } from 'node:crypto';
+// for the code over a packet (its `check` block, protocol/framing/profile.ts; which bytes it covers
+// and how it is written: protocol/framing/check.ts). Known-answer tests:
+// test/protocol/check-code.test.ts (RFC 4231; ISO/IEC 9797-1 Annex B; the DES textbook vector;
+// GB/T 32907-2016 Appendix A for SM4).
+import { createCipheriv, createHmac, getCiphers, timingSafeEqual } from 'node:crypto';
 
-export type CheckAlgorithm = 'hmac-sha256' | '3des-mac';
+export type CheckAlgorithm = 'hmac-sha256' | '3des-mac' | 'sm4-mac';
+export const CHECK_ALGORITHMS: readonly CheckAlgorithm[] = ['3des-mac', 'hmac-sha256', 'sm4-mac'];
+
+/** Whether this Node/OpenSSL build has SM4 in CBC mode (crypto.getCiphers()); sm4-mac needs it. */
+export function sm4Available(ciphers: readonly string[] = getCiphers()): boolean {
+  return ciphers.includes('sm4-cbc');
+}
+
+/** Key length in bytes an algorithm takes: [min, max]. */
+export function keyLengths(algorithm: CheckAlgorithm): [number, number] {
+  return algorithm === 'hmac-sha256' ? [16, 64] : [16, 16];
+}
 
 /** HMAC-SHA-256 (RFC 2104, FIPS 198-1) of `data` under `key`: 32 bytes. */
 export function hmacSha256(key: Buffer, data: Buffer): Buffer {
@@ -50,9 +61,36 @@ export function mac9797Alg3(key16: Buffer, data: Buffer, padding: 1 | 2 = 1): Bu
   return ede3Cbc(Buffer.concat([k1, k2, k1]), last);
 }
 
-/** The check code of `data` under `key` by `algorithm`, as raw bytes. */
-export function checkCode(algorithm: CheckAlgorithm, key: Buffer, data: Buffer): Buffer {
-  return algorithm === 'hmac-sha256' ? hmacSha256(key, data) : mac9797Alg3(key, data);
+/** SM4 (GB/T 32907) of one or more 16-byte blocks in CBC mode from a zero IV. */
+export function sm4Cbc(key16: Buffer, data: Buffer): Buffer {
+  if (key16.length !== 16) throw new RangeError(`an SM4 key is 16 bytes, not ${key16.length}`);
+  const c = createCipheriv('sm4-cbc', key16, Buffer.alloc(16));
+  c.setAutoPadding(false);
+  return Buffer.concat([c.update(data), c.final()]);
+}
+
+/** ISO/IEC 9797-1 padding to a block size of 16 bytes (SM4): method 1 or 2, as pad9797. */
+function pad16(data: Buffer, method: 1 | 2): Buffer {
+  const n = method === 2 ? data.length + 1 : Math.max(data.length, 1);
+  const out = Buffer.alloc(Math.ceil(n / 16) * 16);
+  data.copy(out);
+  if (method === 2) out[data.length] = 0x80;
+  return out;
+}
+
+/**
+ * The SM4 MAC: ISO/IEC 9797-1 MAC algorithm 1 (CBC-MAC, GB/T 15852.1) with SM4 as the block
+ * cipher, a 16-byte key, the last cipher block (16 bytes) as the code.
+ */
+export function macSm4(key16: Buffer, data: Buffer, padding: 1 | 2 = 1): Buffer {
+  return sm4Cbc(key16, pad16(data, padding)).subarray(-16);
+}
+
+/** The check code of `data` under `key` by `algorithm`, as raw bytes (`padding`: ISO/IEC 9797-1 method of the block-cipher MACs). */
+export function checkCode(algorithm: CheckAlgorithm, key: Buffer, data: Buffer, padding: 1 | 2 = 1): Buffer {
+  if (algorithm === 'hmac-sha256') return hmacSha256(key, data);
+  if (algorithm === 'sm4-mac') return macSm4(key, data, padding);
+  return mac9797Alg3(key, data, padding);
 }
 
 /** Whether two codes are equal, in a time that does not depend on where they differ. */

@@ -8,6 +8,7 @@
 import { GatewayError, type ReturnCodeName } from '../return-codes.js';
 import { gbkBoundary } from '../gbk.js';
 import { loadProfile, ProfileError, type FramingProfile, type HeaderField } from './profile.js';
+import { signPacket } from './check.js';
 
 /** One packet read: its header values by field name (as on the wire, padding kept) and its body. */
 export interface Packet {
@@ -17,6 +18,8 @@ export interface Packet {
   /** Last packet of its request or reply (true when the profile has no last flag). */
   last: boolean;
   body: Buffer;
+  /** The whole packet, start byte through terminator (what a check code is verified over). */
+  bytes: Buffer;
 }
 
 export type Item = { kind: 'packet'; packet: Packet } | { kind: 'heartbeat' };
@@ -111,7 +114,7 @@ export function parsePacket(p: FramingProfile, pkt: Buffer): Packet | 'heartbeat
     else if (v === padField(f, f.no!)) last = false;
     else throw new PacketError('MALFORMED_HEADER', `last-packet flag ${JSON.stringify(v)} is neither ${JSON.stringify(f.yes)} nor ${JSON.stringify(f.no)}`, raw);
   }
-  return { raw, packetNo, last, body: pkt.subarray(off + p.headerSize, end) };
+  return { raw, packetNo, last, body: pkt.subarray(off + p.headerSize, end), bytes: pkt };
 }
 
 export interface PacketDecoderOptions {
@@ -284,9 +287,10 @@ export function splitBody(body: Buffer, room: number, recordSeparator: string): 
 /**
  * Write a message as packets: `values` gives header fields by name (unpadded); the length, the
  * packet number and the last flag are computed; a field not given is all padding. A body longer
- * than the packet size leaves in several packets, numbered from 1, the last one flagged.
+ * than the packet size leaves in several packets, numbered from 1, the last one flagged. With a
+ * `checkKey`, on a profile with a check code, each packet's code is computed and written.
  */
-export function encodePackets(p: FramingProfile, values: Readonly<Record<string, string>>, body: Buffer): Buffer[] {
+export function encodePackets(p: FramingProfile, values: Readonly<Record<string, string>>, body: Buffer, checkKey?: Buffer): Buffer[] {
   const room = p.packets.size - overhead(p);
   const pieces = p.role.packet ? splitBody(body, room, p.body.recordSeparator) : [body];
   return pieces.map((piece, i) => {
@@ -317,6 +321,8 @@ export function encodePackets(p: FramingProfile, values: Readonly<Record<string,
     off += p.headerSize;
     piece.copy(buf, off);
     buf[off + piece.length] = p.terminator;
+    // Every packet carries its own code (the check field was written as padding above).
+    if (p.check && checkKey) signPacket(p, checkKey, buf);
     return buf;
   });
 }

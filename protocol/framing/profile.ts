@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { businessByCode, businessById, businessByName } from '../business-types.js';
 import { returnCode } from '../return-codes.js';
+import { CHECK_ALGORITHMS, sm4Available, type CheckAlgorithm } from './check-code.js';
 
 /** What a header field carries. */
 export type HeaderRole =
@@ -18,7 +19,7 @@ export type HeaderRole =
   | 'error' // 错误码: "00000" on success, the error table otherwise
   | 'operator' // 营业员 / 工号
   | 'time' // request time; echoed in the reply
-  | 'check' // 验证码 (check code): not supported yet, a profile declaring one is refused
+  | 'check' // 验证码 (check code): computed as the profile's `check` block says
   | 'echo'; // anything else (phone, office, number type…): read, and echoed in the reply
 
 const ROLES: readonly HeaderRole[] = ['length', 'constant', 'serial', 'flag', 'service', 'packet', 'last', 'error', 'operator', 'time', 'check', 'echo'];
@@ -44,6 +45,22 @@ export interface HeaderField {
 }
 
 export type LengthPart = 'start' | 'header' | 'body' | 'terminator';
+
+/** One part of the bytes a check code covers: a header field as on the wire (or its first/last n bytes), or the packet's body. */
+export type CheckCover = { kind: 'field'; field: HeaderField; first?: number; last?: number } | { kind: 'body' };
+
+/** A profile's check code (验证码): the algorithm, the bytes it covers, how it is written in its header field. */
+export interface CheckSpec {
+  field: HeaderField;
+  algorithm: CheckAlgorithm;
+  /** ISO/IEC 9797-1 padding method of the block-cipher MACs (ignored by hmac-sha256). */
+  padding: 1 | 2;
+  /** In order: the covered bytes are their concatenation. */
+  covers: readonly CheckCover[];
+  encoding: 'base64' | 'hex' | 'HEX';
+  /** How many leading bytes of the code are written. */
+  bytes: number;
+}
 
 export interface ProfileExample {
   comment: string;
@@ -102,6 +119,24 @@ export interface FramingProfile {
   correlation: 'order' | 'serial';
   heartbeat: { request: Buffer; reply: Buffer; maxPerMinute: number } | undefined;
   examples: readonly ProfileExample[];
+  /** The check code, when the header has one (docs/framing.md "Check codes"). */
+  check: CheckSpec | undefined;
+  /** body.format = fixed: every layout field at a fixed width (docs/framing.md "Fixed-width bodies"). */
+  fixed: FixedWidths | undefined;
+}
+
+/** How a fixed-width body writes each field type: widths in GBK bytes, padding, alignment. */
+export interface FixedWidths {
+  /** Width of u8/u16/u32/money values and of text fields with no maxBytes (char, date, datetime, cycle have their own). */
+  u8: number;
+  u16: number;
+  u32: number;
+  money: number;
+  text: number;
+  /** Per layout field name: a width that wins over the type's. */
+  fields: ReadonlyMap<string, number>;
+  /** Numbers (u8…u32, money): left (value then spaces, the default) or right (spaces then value). Text is always left. */
+  numberAlign: 'left' | 'right';
 }
 
 /** A profile that cannot be loaded: the file, the JSON path and the problem. */
@@ -182,10 +217,10 @@ export function loadProfile(file: string): FramingProfile {
 }
 
 /** Check a parsed profile document (loadProfile without the file read). */
-export function parseProfile(json: unknown, file: string): FramingProfile {
+export function parseProfile(json: unknown, file: string, opts: { ciphers?: readonly string[] } = {}): FramingProfile {
   const r: Reader = new Reader(file);
   const top = r.obj(json as Json, '$');
-  r.keys(top, '$', ['name', 'description', 'start', 'terminator', 'length', 'header', 'body', 'packets', 'services', 'errors', 'correlation', 'heartbeat', 'examples']);
+  r.keys(top, '$', ['name', 'description', 'start', 'terminator', 'length', 'header', 'body', 'packets', 'services', 'errors', 'correlation', 'heartbeat', 'examples', 'check']);
   const name = r.str(top, 'name', '$');
   if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) r.fail('$.name', `${JSON.stringify(name)}; expected lower-case letters, digits and -`);
   const description = r.str(top, 'description', '$', '');
@@ -221,10 +256,6 @@ export function parseProfile(json: unknown, file: string): FramingProfile {
     if (names.has(fname)) r.fail(`${p}.name`, `${JSON.stringify(fname)} appears twice`);
     names.add(fname);
     const frole = r.oneOf(o, 'role', p, ROLES);
-    if (frole === 'check') {
-      // A legacy program that checked codes must not be replaced by one that ignores them.
-      r.fail(`${p}.role`, 'check codes (验证码) are not supported in this version; a profile that declares one is refused rather than served without verifying it (issue 19)');
-    }
     const width = r.int(o, 'width', p, 1, 64);
     const pad = r.str(o, 'pad', p, ' ');
     if (pad.length !== 1 || !PRINTABLE.test(pad)) r.fail(`${p}.pad`, `${JSON.stringify(pad)}; expected one printable ASCII character (" " or "0")`);
@@ -266,7 +297,27 @@ export function parseProfile(json: unknown, file: string): FramingProfile {
 
   // ── body ──
   const b = r.obj(top.body ?? {}, '$.body');
-  r.keys(b, '$.body', ['fieldSeparator', 'recordSeparator', 'encoding', 'money', 'empty', 'listCount', 'errorBody']);
+  r.keys(b, '$.body', ['format', 'fieldSeparator', 'recordSeparator', 'encoding', 'money', 'empty', 'listCount', 'errorBody', 'widths', 'numberAlign']);
+  const format = r.oneOf(b, 'format', '$.body', ['delimited', 'fixed'] as const, 'delimited');
+  let fixed: FixedWidths | undefined;
+  if (format === 'fixed') {
+    const w = r.obj(b.widths ?? {}, '$.body.widths');
+    r.keys(w, '$.body.widths', ['u8', 'u16', 'u32', 'money', 'text', 'fields']);
+    const fields = new Map<string, number>();
+    const fo = r.obj(w.fields ?? {}, '$.body.widths.fields');
+    for (const k of Object.keys(fo)) fields.set(k, r.int(fo, k, '$.body.widths.fields', 1, 4096));
+    fixed = {
+      u8: r.int(w, 'u8', '$.body.widths', 3, 64, 3),
+      u16: r.int(w, 'u16', '$.body.widths', 5, 64, 5),
+      u32: r.int(w, 'u32', '$.body.widths', 10, 64, 10),
+      money: r.int(w, 'money', '$.body.widths', 12, 64, 14),
+      text: r.int(w, 'text', '$.body.widths', 1, 4096, 64),
+      fields,
+      numberAlign: r.oneOf(b, 'numberAlign', '$.body', ['left', 'right'] as const, 'left'),
+    };
+  } else {
+    for (const k of ['widths', 'numberAlign']) if (b[k] !== undefined) r.fail(`$.body.${k}`, 'only with "format": "fixed"');
+  }
   const body: FramingProfile['body'] = {
     fieldSeparator: r.str(b, 'fieldSeparator', '$.body', '\t'),
     recordSeparator: r.str(b, 'recordSeparator', '$.body', '\r\n'),
@@ -352,6 +403,49 @@ export function parseProfile(json: unknown, file: string): FramingProfile {
     heartbeat = { request: Buffer.from(req, 'latin1'), reply: Buffer.from(rep, 'latin1'), maxPerMinute: r.int(h, 'maxPerMinute', '$.heartbeat', 1, 600, 10) };
   }
 
+  // ── check code ──
+  let check: CheckSpec | undefined;
+  if (top.check !== undefined && top.check !== null) {
+    const c = r.obj(top.check, '$.check');
+    r.keys(c, '$.check', ['algorithm', 'padding', 'covers', 'encoding', 'bytes', 'doc']);
+    if (!role.check) r.fail('$.check', 'the header has no field with role "check" to carry the code');
+    const algorithm = r.oneOf(c, 'algorithm', '$.check', CHECK_ALGORITHMS);
+    if (algorithm === 'sm4-mac' && !sm4Available(opts.ciphers)) {
+      r.fail('$.check.algorithm', '"sm4-mac" needs SM4 (sm4-cbc) in node:crypto, which this Node/OpenSSL build does not have (crypto.getCiphers()); the profile is refused rather than served without verifying its codes');
+    }
+    const full = algorithm === 'hmac-sha256' ? 32 : algorithm === 'sm4-mac' ? 16 : 8;
+    const padding = r.int(c, 'padding', '$.check', 1, 2, 1) as 1 | 2;
+    const encoding = r.oneOf(c, 'encoding', '$.check', ['base64', 'hex', 'HEX'] as const);
+    const bytes = r.int(c, 'bytes', '$.check', 4, full, full);
+    const chars = encoding === 'base64' ? 4 * Math.ceil(bytes / 3) : 2 * bytes;
+    if (chars > role.check.width) r.fail('$.check.bytes', `${bytes} bytes written as ${encoding} take ${chars} characters; the field ${role.check.name} has ${role.check.width} (declare "bytes" to keep fewer)`);
+    if (!Array.isArray(c.covers) || c.covers.length === 0) r.fail('$.check.covers', 'expected a non-empty list: header field names, "body", or { "field": name, "first" | "last": n }');
+    const covers: CheckCover[] = c.covers.map((raw, i) => {
+      const p = `$.check.covers[${i}]`;
+      if (raw === 'body') return { kind: 'body' };
+      let name: string;
+      let first: number | undefined;
+      let last: number | undefined;
+      if (typeof raw === 'string') name = raw;
+      else {
+        const o = r.obj(raw, p);
+        r.keys(o, p, ['field', 'first', 'last']);
+        name = r.str(o, 'field', p);
+        const f0 = header.find((h) => h.name === name);
+        if (o.first !== undefined) first = r.int(o, 'first', p, 1, f0?.width ?? 64);
+        if (o.last !== undefined) last = r.int(o, 'last', p, 1, f0?.width ?? 64);
+        if (first !== undefined && last !== undefined) r.fail(p, 'either "first" or "last", not both');
+      }
+      const f = header.find((h) => h.name === name);
+      if (!f) r.fail(p, `${JSON.stringify(name)} is not a header field (${header.map((h) => h.name).join(', ')}) nor "body"`);
+      if (f.role === 'check') r.fail(p, 'a check code cannot cover itself');
+      return { kind: 'field', field: f, ...(first !== undefined ? { first } : {}), ...(last !== undefined ? { last } : {}) };
+    });
+    check = { field: role.check, algorithm, padding, covers, encoding, bytes };
+  } else if (role.check) {
+    r.fail('$.check', `missing: the header field ${role.check.name} has role "check", so the profile must say how the code is made (algorithm, covers, encoding); a code that is not verified is refused`);
+  }
+
   const profile: FramingProfile = {
     file,
     name,
@@ -369,6 +463,8 @@ export function parseProfile(json: unknown, file: string): FramingProfile {
     correlation,
     heartbeat,
     examples: [],
+    check,
+    fixed,
   };
 
   // ── examples: each is a packet the profile must read ──

@@ -9,11 +9,12 @@
 // through the v1 request encoder in strict mode, which applies every rule of the layout (widths,
 // ranges, patterns, codes, calendar dates) exactly as for a v1 request.
 import { GatewayError } from '../return-codes.js';
-import { gbkDecode, gbkEncode, GbkDecodeError } from '../gbk.js';
+import { gbkBoundary, gbkDecode, gbkEncode, GbkDecodeError } from '../gbk.js';
 import type { BodyRecord, Field, Layout } from '../layout-types.js';
 import type { FramingProfile } from './profile.js';
 
 type Body = FramingProfile['body'];
+type Fixed = NonNullable<FramingProfile['fixed']>;
 
 interface Shape {
   scalars: Field[];
@@ -66,8 +67,154 @@ function formatValue(body: Body, f: Field, v: unknown): string {
   return s === '' ? body.empty : s;
 }
 
-/** Write a record as a text body (GBK bytes). */
+// ── fixed-width bodies (body.format = fixed) ──
+// Each record is its fields at fixed byte widths, no field separator: char fields at their layout
+// width, dates 8, date-times 14, cycles 6, numbers and money at the profile's widths, text at its
+// widths.fields entry, else the layout's maxBytes, else widths.text. Values are space-padded (text,
+// codes and dates left-aligned; numbers as numberAlign says); all spaces is an empty value.
+// Records are joined by the record separator as in a delimited body; a list's count record is its
+// count in digits.
+
+/** The byte width of a field in a fixed-width body. */
+export function fixedWidth(fixed: Fixed, f: Field): number {
+  const own = fixed.fields.get(f.name);
+  if (own !== undefined) return own;
+  switch (f.type) {
+    case 'char':
+      return f.width;
+    case 'date':
+      return 8;
+    case 'datetime':
+      return 14;
+    case 'cycle':
+      return 6;
+    case 'u8':
+    case 'u16':
+    case 'u32':
+    case 'money':
+      return fixed[f.type];
+    case 'text':
+      return f.maxBytes ?? fixed.text;
+    case 'list':
+      throw new Error(`layout field ${f.name}: a list has no width`);
+  }
+}
+
+const SPACE = 0x20;
+
+function fixedRecord(profile: FramingProfile, fields: readonly Field[], rec: BodyRecord): Buffer {
+  const fixed = profile.fixed!;
+  const widths = fields.map((f) => fixedWidth(fixed, f));
+  const out = Buffer.alloc(widths.reduce((a, w) => a + w, 0), SPACE);
+  let off = 0;
+  fields.forEach((f, i) => {
+    const w = widths[i];
+    const s = formatValue({ ...profile.body, empty: '' }, f, rec[f.name]);
+    let bytes = gbkEncode(s);
+    const numeric = f.type === 'u8' || f.type === 'u16' || f.type === 'u32' || f.type === 'money';
+    if (bytes.length > w) {
+      // A number cut short would be another number: refused. Free text is cut on a character boundary.
+      if (numeric || f.type === 'date' || f.type === 'datetime' || f.type === 'cycle') {
+        throw new GatewayError('INVALID_FIELD', `${f.name}: ${JSON.stringify(s)} is wider than its ${w} bytes in this fixed-width body`);
+      }
+      bytes = bytes.subarray(0, gbkBoundary(bytes, w));
+    }
+    bytes.copy(out, numeric && fixed.numberAlign === 'right' ? off + w - bytes.length : off);
+    off += w;
+  });
+  return out;
+}
+
+function encodeFixedBody(profile: FramingProfile, layout: Layout, rec: BodyRecord): Buffer {
+  const shape = shapeOf(layout, profile.body.listCount);
+  const sep = Buffer.from(profile.body.recordSeparator, 'latin1');
+  const records: Buffer[] = [];
+  if (shape.scalars.length > 0) records.push(fixedRecord(profile, shape.scalars, rec));
+  for (const { field, counted } of shape.lists) {
+    const items = (rec[field.name] as BodyRecord[] | undefined) ?? [];
+    if (counted) records.push(Buffer.from(String(items.length), 'latin1'));
+    for (const item of items) records.push(fixedRecord(profile, field.of, item));
+  }
+  const parts: Buffer[] = [];
+  records.forEach((r, i) => {
+    if (i > 0) parts.push(sep);
+    parts.push(r);
+  });
+  return Buffer.concat(parts);
+}
+
+/** Split bytes on a separator (a GBK trail byte is ≥ 0x40, so a control-character separator never splits a character). */
+function splitBytes(bytes: Buffer, sep: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let from = 0;
+  for (;;) {
+    const at = bytes.indexOf(sep, from);
+    if (at < 0) break;
+    out.push(bytes.subarray(from, at));
+    from = at + sep.length;
+  }
+  out.push(bytes.subarray(from));
+  return out;
+}
+
+function readFixedRecord(profile: FramingProfile, fields: readonly Field[], bytes: Buffer, where: string, path: (f: Field) => string): BodyRecord {
+  const fixed = profile.fixed!;
+  const widths = fields.map((f) => fixedWidth(fixed, f));
+  const total = widths.reduce((a, w) => a + w, 0);
+  if (bytes.length !== total) {
+    throw new GatewayError('BODY_MISMATCH', `${where} is ${bytes.length} bytes; the fixed widths of its fields make ${total} (${fields.map((f, i) => `${f.name} ${widths[i]}`).join(', ')})`);
+  }
+  const out: BodyRecord = {};
+  let off = 0;
+  fields.forEach((f, i) => {
+    const slice = bytes.subarray(off, off + widths[i]);
+    off += widths[i];
+    let text: string;
+    try {
+      text = gbkDecode(slice);
+    } catch (err) {
+      if (err instanceof GbkDecodeError) throw new GatewayError('INVALID_FIELD', `${path(f)}: invalid GBK`);
+      throw err;
+    }
+    // Text keeps its leading spaces (only the padding is dropped); numbers and dates are trimmed.
+    const value = f.type === 'text' || f.type === 'char' ? text.replace(/ +$/, '') : text.trim();
+    out[f.name] = parseValue({ ...profile.body, empty: '' }, f, path(f), value) as BodyRecord[string];
+  });
+  return out;
+}
+
+function decodeFixedBody(profile: FramingProfile, layout: Layout, bytes: Buffer): BodyRecord {
+  const b = profile.body;
+  const shape = shapeOf(layout, b.listCount);
+  const records = bytes.length === 0 ? [] : splitBytes(bytes, Buffer.from(b.recordSeparator, 'latin1'));
+  if (records.length > 0 && records[records.length - 1].length === 0) records.pop();
+  let out: BodyRecord = {};
+  let at = 0;
+  if (shape.scalars.length > 0) {
+    out = readFixedRecord(profile, shape.scalars, records[at++] ?? Buffer.alloc(0), 'record 1', (f) => f.name);
+  }
+  for (const { field, counted } of shape.lists) {
+    let n: number;
+    if (counted) {
+      const c = (records[at++] ?? Buffer.alloc(0)).toString('latin1').trim();
+      if (!/^[0-9]+$/.test(c)) throw new GatewayError('BODY_MISMATCH', `record ${at}: the record count of ${field.name} is ${JSON.stringify(c.slice(0, 20))}`);
+      n = Number(c);
+      if (at + n > records.length) throw new GatewayError('BODY_MISMATCH', `${field.name}: ${n} records announced, ${records.length - at} present`);
+    } else n = records.length - at;
+    const items: BodyRecord[] = [];
+    for (let i = 0; i < n; i++) {
+      const where = `record ${at + 1} (${field.name}[${i}])`;
+      items.push(readFixedRecord(profile, field.of, records[at++], where, (f) => `${field.name}[${i}].${f.name}`));
+    }
+    out[field.name] = items;
+  }
+  if (at < records.length) throw new GatewayError('BODY_MISMATCH', `${records.length - at} record${records.length - at === 1 ? '' : 's'} after the body's layout`);
+  return out;
+}
+
+/** Write a record as a text body (GBK bytes): delimited, or fixed-width when the profile says so. */
 export function encodeTextBody(profile: FramingProfile, layout: Layout, rec: BodyRecord): Buffer {
+  if (profile.fixed) return encodeFixedBody(profile, layout, rec);
   const b = profile.body;
   const shape = shapeOf(layout, b.listCount);
   const records: string[] = [];
@@ -138,6 +285,7 @@ function fieldsOf(body: Body, record: string, layout: readonly Field[], where: s
  * BODY_MISMATCH (record or field counts) or INVALID_FIELD (invalid GBK, digits, decimals).
  */
 export function decodeTextBody(profile: FramingProfile, layout: Layout, bytes: Buffer): BodyRecord {
+  if (profile.fixed) return decodeFixedBody(profile, layout, bytes);
   const b = profile.body;
   let text: string;
   try {

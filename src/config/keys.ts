@@ -191,6 +191,12 @@ const TABLE = [
     parse: parseNonEmpty, sample: 'v1',
   },
   {
+    section: 'interface', key: 'check_keys', field: 'checkKeysFile', type: 'path', accepted: 'a file path (a key file readable only by the service user: mode 0600 or 0400; relative to the directory of this INI file)', path: true,
+    default: 'none: keys from the environment only', optional: true,
+    doc: 'Only with a framing profile that declares a check code (验证码, docs/framing.md "Check codes"): the file of the per-client keys, one `<client name> = <hex key>` a line (`*` = peers no [client.<id>] section names). A file group or others can read is refused. A key in the environment, BSSGATE_CHECK_KEY_<CLIENT> (BSSGATE_CHECK_KEY for `*`), wins over the file. Keys are never written in the INI itself.',
+    parse: parseNonEmpty, sample: 'keys/recharge.keys',
+  },
+  {
     section: 'interface', key: 'serves', field: 'serves', type: 'business code list', accepted: 'comma-separated business codes of protocol/SPEC.md section 6 (e.g. 101 = CS-01 connection check), each implemented in this version',
     default: 'every business function whose default interfaces include this kind', optional: true,
     doc: 'Restrict or extend the business types served here; a request for another type is answered 1004.',

@@ -12,9 +12,10 @@ import type { AdminConfig, CardConfig, ClientConfig, Config, DatabaseConfig, Int
 import { DEFAULT_PORTS, DEFAULT_REPORT_DIR, ENV_DB_PASSWORD, ENV_DB_URL, ENV_PORT_OFFSET, INTERFACE_KINDS, SECTION_KINDS, keysOf, typedDefault } from './keys.js';
 import type { KeyDef, LoadedValues, SectionKind } from './keys.js';
 import { ValueProblem, didYouMean } from './values.js';
-import { conflictingAddresses } from './clients.js';
+import { conflictingAddresses, coversInterface } from './clients.js';
 import { loadFramingProfile } from '../../protocol/framing/packet.js';
 import { ProfileError } from '../../protocol/framing/profile.js';
+import { loadCheckKeys } from './check-keys.js';
 
 // The loader is the only place the environment is read: ENV_DB_URL and ENV_DB_PASSWORD, set and
 // non-empty, win over the files. openStore takes the DatabaseConfig built here as given.
@@ -151,6 +152,16 @@ export function loadConfig(files: string[], env: NodeJS.ProcessEnv = process.env
   const scan = buildScanner(shared.scanner, switches, files[0], baseDir, portOffset);
   checkSimulatorPorts(scan.switches, admin, built);
 
+  const builtClients = buildClients(clients, interfaces, baseDir);
+  // Only the addresses are wanted (bssgate call, status): the key files, readable by the service user alone, are not read.
+  for (const i of options.addressesOnly === true ? [] : built) {
+    if (i.framing?.check) {
+      i.checkKeys = loadCheckKeys({ file: i.file, section: `interface.${i.name}`, keysFile: i.checkKeysFile }, i.framing, builtClients.filter((c) => coversInterface(c, i.name)), env);
+    } else if (i.checkKeysFile !== undefined) {
+      throw new ConfigError(i.file, `interface.${i.name}`, 'check_keys', `the interface's framing (${i.framing ? `profile ${i.framing.name}` : 'v1'}) declares no check code; remove check_keys`);
+    }
+  }
+
   return {
     files: [...files],
     interfaces: built,
@@ -158,7 +169,7 @@ export function loadConfig(files: string[], env: NodeJS.ProcessEnv = process.env
     log: { ...sectionValues('log', getter(shared.log), baseDir), dirSource: sourceOf(shared.log, 'dir', files[0]) },
     // [server] lands in Config itself.
     ...sectionValues('server', getter(shared.server), baseDir),
-    clients: buildClients(clients, interfaces, baseDir),
+    clients: builtClients,
     admin,
     ...scan,
     card: buildCard(shared.card, baseDir, files[0]),

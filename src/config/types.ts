@@ -13,6 +13,8 @@ export type InterfaceConfig = SectionValues<'interface'> & {
   name: string;
   /** [interface] framing, loaded: a text framing profile (docs/framing.md); undefined = the v1 binary wire. */
   framing?: FramingProfile;
+  /** Check-code keys by client name (src/config/check-keys.ts), on a profile with a check code. Never logged nor rendered. */
+  checkKeys?: ReadonlyMap<string, Buffer>;
   /** The INI file that defined this interface (for messages naming file, section and key). */
   file?: string;
   /** The port was shifted (BSSGATE_PORT_OFFSET / --port-offset): how, for messages, e.g. "9921 + BSSGATE_PORT_OFFSET 1000". */

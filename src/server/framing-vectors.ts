@@ -27,6 +27,12 @@ export const VECTORS_END = '<!-- framing-vectors:end -->';
 const AT = new Date(2024, 5, 1, 9, 30, 1);
 const SERIAL = '20240601093001';
 const OPERATOR = 'SUPERUSR';
+/**
+ * The check-code key of the vectors of a profile with a check code: the ISO/IEC 9797-1 Annex B
+ * test key (K1 = 0123456789ABCDEF, K2 = FEDCBA9876543210), 16 bytes, which every algorithm here
+ * takes. A documented test value: never a production key.
+ */
+export const VECTOR_CHECK_KEY = Buffer.from('0123456789ABCDEFFEDCBA9876543210', 'hex');
 /** Sample values of the echoed fields the shipped profiles have (others are left blank). */
 const ECHO: Record<string, (svcnum: string) => string> = { phone: (s) => s, phoneType: () => '1', office: () => 'F010ZB', bizType: () => '01', accessId: () => '001' };
 
@@ -49,7 +55,8 @@ export async function framingVectors(profile: FramingProfile, contracts: readonl
       if (f.role === 'echo' && ECHO[f.name]) extra[f.name] = ECHO[f.name](typeof ex.request.svcnum === 'string' ? ex.request.svcnum : '').slice(0, f.width);
     }
     const head = requestHead(profile, c.biz, { serial: profile.role.serial ? SERIAL : undefined, operator: OPERATOR, now: AT, extra });
-    const request = encodePackets(profile, head.values, encodeTextBody(profile, c.request, ex.request));
+    const key = profile.check ? VECTOR_CHECK_KEY : undefined;
+    const request = encodePackets(profile, head.values, encodeTextBody(profile, c.request, ex.request), key);
     const session = new TextSession(
       profile,
       {
@@ -63,6 +70,8 @@ export async function framingVectors(profile: FramingProfile, contracts: readonl
       },
       { now: () => AT.getTime(), date: () => AT },
       16 * 1024 * 1024,
+      // The gateway's own check: a request vector whose code did not verify would be refused 1011.
+      key ? { client: '*', key } : undefined,
     );
     const frames = session.push(Buffer.concat(request));
     if (frames.length !== 1) throw new Error(`${profile.name} ${c.name}: ${frames.length} requests read from the request vector`);
@@ -123,6 +132,12 @@ export async function renderFramingVectors(profiles: readonly FramingProfile[], 
     lines.push(`The reply (${annotated.reply[0].length} bytes):`, '');
     lines.push(...headerTable(p, annotated.reply[0]), '');
     const skipped = contracts.filter((c) => c.example && c.write && !p.role.serial);
+    if (p.check) {
+      lines.push(
+        `The check code (${p.check.algorithm}, ${p.check.encoding}) of every packet below is made with the test key \`${VECTOR_CHECK_KEY.toString('hex').toUpperCase()}\` (ISO/IEC 9797-1 Annex B), over ${p.check.covers.map((c) => (c.kind === 'body' ? 'the body' : `${c.field.name}${c.first ? ` (first ${c.first})` : c.last ? ` (last ${c.last})` : ''}`)).join(' + ')}.`,
+        '',
+      );
+    }
     lines.push(
       `Every business type with a spec example (serial ${p.role.serial ? `\`${SERIAL}\`` : '— the profile has none'}, operator ${p.role.operator ? `\`${OPERATOR}\`` : '— none'}); → is the request, ← the reply, each packet on its own line:`,
       '',
@@ -141,9 +156,9 @@ export async function renderFramingVectors(profiles: readonly FramingProfile[], 
   return lines.join('\n');
 }
 
-/** The shipped profiles that load (config/framing/; card-recharge is refused until check codes land). */
+/** The shipped profiles (config/framing/). */
 export function shippedProfiles(root: string): FramingProfile[] {
-  return ['h2', 'bss86'].map((n) => loadFramingProfile(join(root, 'config/framing', `${n}.json`)));
+  return ['h2', 'bss86', 'card-recharge'].map((n) => loadFramingProfile(join(root, 'config/framing', `${n}.json`)));
 }
 
 /** Rewrite docs/framing.md under `root` from the shipped profiles; true when it changed. */

@@ -12,7 +12,7 @@ import type { InterfaceLogs } from '../log/index.js';
 import type { Clock } from '../clock.js';
 import { formatDateTimeMs } from '../time.js';
 import { Connection } from './connection.js';
-import { TextSession } from './text-session.js';
+import { TextSession, type CheckKeyOf } from './text-session.js';
 import { interfaceMetrics, type InterfaceMetrics } from '../metrics.js';
 
 export interface ListenerStats {
@@ -171,7 +171,13 @@ export class InterfaceListener {
     this.metrics.accepted.value++;
     // The one branch of a text framing profile (issue 19): the session stands between the
     // connection and the dispatcher; a v1 interface is wired as before.
-    const text = this.iface.framing ? new TextSession(this.iface.framing, this.deps.dispatcher, this.deps.clock, this.iface.maxFrame) : undefined;
+    let check: CheckKeyOf | undefined;
+    if (this.iface.framing?.check) {
+      // The key of the peer's client identity (PC-06), from the environment or the key file.
+      const client = this.deps.dispatcher.clientOf(peer ?? '');
+      check = { client, key: this.iface.checkKeys?.get(client) };
+    }
+    const text = this.iface.framing ? new TextSession(this.iface.framing, this.deps.dispatcher, this.deps.clock, this.iface.maxFrame, check) : undefined;
     text?.attach(socket);
     const conn = new Connection({
       id: nextConnId++,

@@ -14,6 +14,7 @@ import { GatewayError } from '../../protocol/return-codes.js';
 import type { FramingProfile, HeaderField } from '../../protocol/framing/profile.js';
 import { encodePackets, PacketAssembler, PacketDecoder, PacketError, unpad, type Item, type Packet } from '../../protocol/framing/packet.js';
 import { decodeTextBody, encodeTextBody, encodeTextMessage } from '../../protocol/framing/text-body.js';
+import { verifyPacket } from '../../protocol/framing/check.js';
 import type { Dispatcher, RequestOrigin } from '../dispatch.js';
 import type { Clock } from '../types.js';
 import { formatDateTimeMs } from '../time.js';
@@ -38,6 +39,14 @@ interface Pending {
 
 const EMPTY: Buffer = Buffer.alloc(0);
 
+/** The check-code key of a connection's peer (docs/framing.md "Check codes"). */
+export interface CheckKeyOf {
+  /** The peer's client identity (the [client.<id>] name, or `*`), for messages. */
+  client: string;
+  /** Its key; undefined = none configured: every request of the connection is refused 1011. */
+  key: Buffer | undefined;
+}
+
 export class TextSession implements FrameSource, DispatchTarget {
   private readonly decoder: PacketDecoder;
   private readonly assembler: PacketAssembler;
@@ -46,6 +55,9 @@ export class TextSession implements FrameSource, DispatchTarget {
   private seq = 0;
   private failed: FrameError | undefined;
   private socket: Socket | undefined;
+  /** Why a packet of the request being reassembled failed its check code (undefined: all verified). */
+  private checkProblem: string | undefined;
+  private readonly checkKey: Buffer | undefined;
 
   constructor(
     readonly profile: FramingProfile,
@@ -53,7 +65,10 @@ export class TextSession implements FrameSource, DispatchTarget {
     private readonly clock: Clock,
     /** The interface's max_frame: no reassembled request body may exceed it either. */
     maxFrame: number,
+    /** The peer's check-code key, on a profile with a check code. */
+    private readonly check?: CheckKeyOf,
   ) {
+    this.checkKey = check?.key;
     this.decoder = new PacketDecoder(profile, { now: () => clock.now() });
     this.assembler = new PacketAssembler(profile, {
       maxPackets: profile.role.packet ? profile.packets.maxRequestPackets : 1,
@@ -90,8 +105,16 @@ export class TextSession implements FrameSource, DispatchTarget {
       for (const it of items) {
         if (it.kind === 'heartbeat') this.heartbeat();
         else {
+          // Every packet's code is verified before its request can be dispatched; a request with
+          // one failing packet is refused whole (1011), never run. Neither the key nor the code is
+          // in the message (it goes to err.MMDD).
+          if (this.profile.check && this.checkProblem === undefined) this.checkProblem = this.verify(it.packet);
           const msg = this.assembler.add(it.packet);
-          if (msg) frames.push(this.toFrame(msg.first, msg.body));
+          if (msg) {
+            const problem = this.checkProblem;
+            this.checkProblem = undefined;
+            frames.push(this.toFrame(msg.first, msg.body, problem));
+          }
         }
       }
       if (decodeError) throw decodeError;
@@ -103,6 +126,13 @@ export class TextSession implements FrameSource, DispatchTarget {
       throw fe;
     }
     return frames;
+  }
+
+  /** undefined when the packet's check code verifies; else why not. */
+  private verify(pkt: Packet): string | undefined {
+    const client = this.check?.client ?? '*';
+    if (!this.checkKey) return `no check-code key is configured for client ${client} on this interface (docs/framing.md "Check codes")`;
+    return verifyPacket(this.profile, this.checkKey, pkt.bytes) ? undefined : `check code of packet ${pkt.packetNo} does not verify under the key of client ${client}`;
   }
 
   private heartbeat(): void {
@@ -140,10 +170,11 @@ export class TextSession implements FrameSource, DispatchTarget {
     return { version: PROTOCOL_VERSION, kind: KIND_REQUEST, biz: req.biz, seq: this.seq, serial: head?.serial ?? '', time: head?.time ?? '', operator: head?.operator ?? '', result: 0, reserved: 0 };
   }
 
-  private toFrame(first: Packet, body: Buffer): Buffer {
+  private toFrame(first: Packet, body: Buffer, checkProblem?: string): Buffer {
     const p = this.profile;
     const raw = first.raw;
     const req: Pending = { raw, biz: this.bizOf(raw) };
+    if (checkProblem !== undefined) req.bodyError = new GatewayError('CHECK_CODE_FAILED', checkProblem);
     const serial = this.field(raw, p.role.serial);
     const operator = this.field(raw, p.role.operator);
     let time: string;
@@ -152,7 +183,7 @@ export class TextSession implements FrameSource, DispatchTarget {
       time = p.role.time.format === 'YYMMDDHHMMSS' ? `20${t}` : t;
     } else time = formatDateTimeMs(this.clock.now());
     const head = { serial, operator, time };
-    if (p.correlation === 'serial' && serial === '') req.bodyError = new GatewayError('MALFORMED_HEADER', `${p.role.serial!.name} is blank; this profile matches replies to requests by serial`);
+    if (p.correlation === 'serial' && serial === '' && req.bodyError === undefined) req.bodyError = new GatewayError('MALFORMED_HEADER', `${p.role.serial!.name} is blank; this profile matches replies to requests by serial`);
     const header = this.headerFor(req, head);
     const layouts = this.dispatcher.layouts(req.biz);
     const v1: RequestHead = { biz: req.biz, seq: header.seq, ...head };
@@ -204,7 +235,7 @@ export class TextSession implements FrameSource, DispatchTarget {
     const values: Record<string, string> = { ...raw };
     if (p.role.flag) values[p.role.flag.name] = result === 0 ? p.role.flag.yes! : p.role.flag.no!;
     if (p.role.error) values[p.role.error.name] = p.errors.table.get(result) ?? String(result).padStart(p.role.error.width, '0');
-    const pkts = encodePackets(p, values, body);
+    const pkts = encodePackets(p, values, body, this.checkKey);
     return pkts.length === 1 ? pkts[0] : Buffer.concat(pkts);
   }
 

@@ -280,6 +280,7 @@ t.test('the loaded defaults are the key table\'s documented defaults (keys.ts an
     'interface.request_timeout': cs.requestTimeoutMs,
     'interface.max_pipeline': cs.maxPipeline,
     'interface.framing': cs.framing?.file ?? 'v1',
+    'interface.check_keys': cs.checkKeysFile,
     'database.type': c.database.type,
     'database.path': c.database.path,
     'database.pool_max': c.database.poolMax,

@@ -32,6 +32,8 @@ export class TextClient {
   private constructor(
     readonly profile: FramingProfile,
     readonly socket: net.Socket,
+    /** On a profile with a check code: the key requests are signed with. */
+    readonly checkKey?: Buffer,
   ) {
     this.decoder = new PacketDecoder(profile);
     this.assembler = new PacketAssembler(profile, { maxPackets: 10_000, maxBytes: 64 * 1024 * 1024 });
@@ -44,9 +46,9 @@ export class TextClient {
     });
   }
 
-  static connect(profile: FramingProfile, port: number): Promise<TextClient> {
+  static connect(profile: FramingProfile, port: number, checkKey?: Buffer): Promise<TextClient> {
     return new Promise((resolve, reject) => {
-      const s = net.connect({ host: '127.0.0.1', port }, () => resolve(new TextClient(profile, s)));
+      const s = net.connect({ host: '127.0.0.1', port }, () => resolve(new TextClient(profile, s, checkKey)));
       s.once('error', reject);
     });
   }
@@ -100,7 +102,7 @@ export class TextClient {
 
   /** Send one request (header values by field name) and wait for its reply. */
   async call(values: Record<string, string>, layout: Layout, body: BodyRecord): Promise<TextReply> {
-    for (const pkt of encodePackets(this.profile, values, encodeTextBody(this.profile, layout, body))) this.socket.write(pkt);
+    for (const pkt of encodePackets(this.profile, values, encodeTextBody(this.profile, layout, body), this.checkKey)) this.socket.write(pkt);
     return this.next();
   }
 

@@ -1,6 +1,11 @@
 // Issue 19 check codes: known-answer tests of the primitives from published vectors.
 import t from 'tap';
-import { checkCode, desCbc, hmacSha256, mac9797Alg3, pad9797, sameCode } from '../../protocol/framing/check-code.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { checkCode, desCbc, hmacSha256, mac9797Alg3, macSm4, pad9797, sameCode, sm4Available, sm4Cbc } from '../../protocol/framing/check-code.js';
+import { verifyPacket } from '../../protocol/framing/check.js';
+import { encodePackets, loadFramingProfile } from '../../protocol/framing/packet.js';
+import { parseProfile } from '../../protocol/framing/profile.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s/g, ''), 'hex');
 
@@ -29,4 +34,56 @@ t.test('issue 19 ISO/IEC 9797-1 padding methods 1 and 2; codes compared in const
   t.ok(sameCode(hex('A1C72E74EA3FA9B6'), hex('A1C72E74EA3FA9B6')));
   t.notOk(sameCode(hex('A1C72E74EA3FA9B6'), hex('A1C72E74EA3FA9B7')));
   t.notOk(sameCode(hex('A1C72E74EA3FA9B6'), hex('A1C72E74EA3FA9')));
+});
+
+t.test('issue 19 SM4: GB/T 32907-2016 Appendix A example 1 (K = P = 0123456789ABCDEFFEDCBA9876543210 → 681EDF34D206965E86B3E94F536E4246); the SM4 MAC (ISO/IEC 9797-1 MAC algorithm 1)', async (t) => {
+  t.ok(sm4Available(), 'this Node/OpenSSL build has sm4-cbc (crypto.getCiphers())');
+  t.notOk(sm4Available(['des-ede3-cbc']), 'a build without it is told apart');
+  const k = hex('0123456789ABCDEFFEDCBA9876543210');
+  t.equal(sm4Cbc(k, k).toString('hex').toUpperCase(), '681EDF34D206965E86B3E94F536E4246', 'one block');
+  t.equal(macSm4(k, k).toString('hex').toUpperCase(), '681EDF34D206965E86B3E94F536E4246', 'the MAC of one whole block (padding 1 adds nothing) is its cipher block');
+  t.ok(checkCode('sm4-mac', k, k).equals(hex('681EDF34D206965E86B3E94F536E4246')));
+  // Two blocks: CBC chains them, E(E(P) xor P).
+  const c1 = hex('681EDF34D206965E86B3E94F536E4246');
+  const x = Buffer.from(c1.map((b, i) => b ^ k[i]));
+  t.ok(macSm4(k, Buffer.concat([k, k])).equals(sm4Cbc(k, x)), 'two blocks: the second enciphered after the first is XORed in');
+  t.equal(macSm4(k, Buffer.from('abc'), 2).length, 16, 'padding 2: 16 bytes');
+  t.not(macSm4(k, Buffer.from('abc'), 1).toString('hex'), macSm4(k, Buffer.from('abc'), 2).toString('hex'), 'the padding method changes the code');
+  t.throws(() => sm4Cbc(Buffer.alloc(8), k), /16 bytes/);
+});
+
+t.test('issue 19 card-recharge A9: the code covers time + accessId + the last 8 of the serial, as on the wire; base64 of the 8-byte retail MAC, left in a 32-character field', async (t) => {
+  const p = loadFramingProfile(fileURLToPath(new URL('../../config/framing/card-recharge.json', import.meta.url)));
+  const key = hex('0123456789ABCDEF FEDCBA9876543210');
+  const values = { serial: 'QH000000000000000152', service: '010201', bizType: '01', phone: '13997000001', phoneType: '1', accessId: '001', time: '240601093001' };
+  const [pkt] = encodePackets(p, values, Buffer.from('13997000001'), key);
+  const covered = Buffer.from('240601093001' + '001' + '00000152', 'latin1');
+  const want = mac9797Alg3(key, covered).toString('base64');
+  t.equal(want.length, 12);
+  const at = 1 + p.check!.field.offset;
+  t.equal(pkt.toString('latin1', at, at + 32), want.padEnd(32, ' '), 'the check field');
+  t.ok(verifyPacket(p, key, pkt), 'verifies');
+  const other = Buffer.from(pkt);
+  other.write('9', 1 + p.role.serial!.offset + 19, 'latin1'); // the serial's last character
+  t.notOk(verifyPacket(p, key, other), 'a covered byte changed: refused');
+  const body = Buffer.from(pkt);
+  body[body.length - 2] ^= 1;
+  t.ok(verifyPacket(p, key, body), 'the body is not covered by this profile');
+  t.notOk(verifyPacket(p, hex('0123456789ABCDEF 0123456789ABCDEF'), pkt), 'another key: refused');
+  const blank = Buffer.from(pkt);
+  blank.write(' '.repeat(32), at, 'latin1');
+  t.notOk(verifyPacket(p, key, blank), 'no code: refused');
+});
+
+t.test('issue 19 check codes over the body, hex: HMAC-SHA-256 (RFC 4231 case 2) as a profile declares it', async (t) => {
+  const doc = JSON.parse(readFileSync(fileURLToPath(new URL('../../config/framing/card-recharge.json', import.meta.url)), 'utf8')) as Record<string, unknown>;
+  doc.check = { algorithm: 'hmac-sha256', bytes: 16, covers: ['body'], encoding: 'HEX' };
+  delete doc.body;
+  const p = parseProfile(doc, 'hmac (test)');
+  const [pkt] = encodePackets(p, { serial: 'S1', service: '010201', time: '240601093001' }, Buffer.from('what do ya want for nothing?'), Buffer.from('Jefe'));
+  const at = 1 + p.check!.field.offset;
+  t.equal(pkt.toString('latin1', at, at + 32), '5BDCC146BF60754E6A042426089575C7', 'the first 16 bytes of the RFC 4231 case 2 HMAC, upper-case hex');
+  const lower = Buffer.from(pkt);
+  lower.write('5bdcc146bf60754e6a042426089575c7', at, 'latin1');
+  t.ok(verifyPacket(p, Buffer.from('Jefe'), lower), 'hex is read in either case');
 });

@@ -19,13 +19,8 @@ const H2 = loadFramingProfile(file('h2'));
 const BSS = loadFramingProfile(file('bss86'));
 const SHIPPED: FramingProfile[] = [H2, BSS];
 
-/** The card-recharge variant with its check code declared as a plain echoed field (test only: exercises '@', the length without '@'/0x1A and the heartbeat). */
-function cardRechargeUnchecked(): FramingProfile {
-  const doc = json('card-recharge') as { header: { role: string }[] };
-  for (const f of doc.header) if (f.role === 'check') f.role = 'echo';
-  return parseProfile(doc, 'card-recharge-unchecked (test)');
-}
-const CARD = cardRechargeUnchecked();
+/** The shipped card-recharge profile: '@', the length without '@'/0x1A, the heartbeat, a check code, a fixed-width body. */
+const CARD = loadFramingProfile(file('card-recharge'));
 
 function profileError(t: Test, fn: () => unknown): ProfileError {
   try {
@@ -45,10 +40,40 @@ t.test('issue 19: the shipped profiles load; each example packet reads', async (
   t.ok(H2.examples.length >= 3 && BSS.examples.length >= 3);
 });
 
-t.test('issue 19: a profile declaring a check code is refused at load, naming the file and the JSON path', async (t) => {
-  const e = profileError(t, () => loadFramingProfile(file('card-recharge')));
-  t.equal(e.path, '$.header[8].role');
-  t.match(e.message, /card-recharge\.json: \$\.header\[8\]\.role: check codes .* not supported/);
+t.test('issue 19: card-recharge loads with its check code: 3DES retail MAC over time + accessId + the last 8 of the serial, base64 in a 32-character field', async (t) => {
+  const p = loadFramingProfile(file('card-recharge'));
+  t.equal(p.check?.algorithm, '3des-mac');
+  t.equal(p.check?.field.name, 'check');
+  t.same(p.check?.covers.map((c) => (c.kind === 'body' ? 'body' : `${c.field.name}${c.last ? `[-${c.last}]` : ''}`)), ['time', 'accessId', 'serial[-8]']);
+  t.equal(p.check?.encoding, 'base64');
+  t.equal(p.check?.bytes, 8);
+});
+
+t.test('issue 19: check-code declarations are checked at load, each problem naming its JSON path', async (t) => {
+  const bad = (mut: (d: Record<string, unknown> & { header: Record<string, unknown>[]; check: Record<string, unknown> }) => void, opts?: { ciphers?: string[] }) => {
+    const d = json('card-recharge') as Record<string, unknown> & { header: Record<string, unknown>[]; check: Record<string, unknown> };
+    mut(d);
+    return profileError(t, () => parseProfile(d, 'x.json', opts));
+  };
+  t.equal(bad((d) => delete (d as { check?: unknown }).check).path, '$.check', 'a check field without a check block (a code nobody verifies) is refused');
+  t.equal(bad((d) => (d.check.algorithm = 'md5')).path, '$.check.algorithm');
+  t.equal(bad((d) => (d.check.algorithm = 'hmac-sha256')).path, '$.check.bytes', 'HMAC-SHA-256 in base64 is 44 characters: more than the 32 of the field');
+  t.equal(bad((d) => (d.check.covers = ['time', 'nosuch'])).path, '$.check.covers[1]');
+  t.equal(bad((d) => (d.check.covers = ['check'])).path, '$.check.covers[0]', 'a code cannot cover itself');
+  t.equal(bad((d) => (d.check.covers = [{ field: 'serial', first: 2, last: 2 }])).path, '$.check.covers[0]');
+  t.equal(bad((d) => (d.check.encoding = 'base32')).path, '$.check.encoding');
+  const sm4 = bad((d) => (d.check.algorithm = 'sm4-mac'), { ciphers: ['des-ede3-cbc'] });
+  t.equal(sm4.path, '$.check.algorithm', 'sm4-mac on a Node without SM4 is refused');
+  t.match(sm4.problem, /SM4 \(sm4-cbc\).*getCiphers/);
+  const noField = json('h2') as Record<string, unknown>;
+  noField.check = { algorithm: '3des-mac', covers: ['body'], encoding: 'hex' };
+  t.equal(profileError(t, () => parseProfile(noField, 'x.json')).path, '$.check', 'a check block without a check field');
+  // Accepted: HMAC-SHA-256 kept to 24 bytes (32 base64 characters); SM4 where node:crypto has it.
+  const ok = json('card-recharge') as Record<string, unknown> & { check: Record<string, unknown> };
+  ok.check = { algorithm: 'hmac-sha256', bytes: 24, covers: ['serial', 'body'], encoding: 'base64' };
+  t.equal(parseProfile(ok, 'x.json').check?.bytes, 24);
+  ok.check = { algorithm: 'sm4-mac', covers: ['serial'], encoding: 'HEX' };
+  t.equal(parseProfile(ok, 'x.json', { ciphers: ['sm4-cbc'] }).check?.algorithm, 'sm4-mac');
 });
 
 t.test('issue 19: the loader is strict: each problem names the JSON path', async (t) => {
@@ -104,9 +129,9 @@ t.test('issue 19: [interface.x] framing: v1 by default, a profile file relative 
     return new ConfigError('', '', '', '');
   };
   const e1 = refused('[interface.cs]\nport = 19921\nframing = framing/card-recharge.json\n');
-  t.match(e1.message, /interface\.cs/);
-  t.match(e1.message, /framing/);
-  t.match(e1.message, /card-recharge\.json \$\.header\[8\]\.role: check codes/);
+  t.match(e1.message, /\[interface\.cs\] check_keys: profile card-recharge declares a check code \(3des-mac\) and no key is configured/, 'a profile with a check code and no key does not start');
+  const e2 = refused('[interface.cs]\nport = 19921\nframing = framing/h2.json\nbody = x\n');
+  t.match(e2.message, /interface\.cs/);
   t.match(refused('[interface.cs]\nport = 19921\nframing = framing/none.json\n').message, /none\.json: cannot read: ENOENT/);
 });
 

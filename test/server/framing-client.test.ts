@@ -1,5 +1,5 @@
 // Issue 19: the text framing client (src/text-client.ts) against a real gateway on a seeded SQLite
-// database (and PostgreSQL when configured), every shipped profile that loads (h2, bss86) on each
+// database (and PostgreSQL when configured), every shipped profile (h2, bss86, card-recharge) on each
 // interface kind. Every read-only business type's spec example is sent over v1 and over each
 // profile to the same gateway: the text answer decodes to the v1 answer. Writes over text are
 // idempotent by the profile serial; lockout, 9004 at a stop and the metrics labels hold over text.
@@ -14,7 +14,7 @@ import { parseProfile, type FramingProfile } from '../../protocol/framing/profil
 import { decodeTextBody, encodeTextBody } from '../../protocol/framing/text-body.js';
 import { CONTRACTS, LAYOUTS_BY_CODE } from '../../handlers/contracts/index.js';
 import { cycleOf, handlerSuite, type Harness } from '../helpers/seeded.js';
-import { TextFramingClient, type TextReply } from '../../src/text-client.js';
+import { resultOf, TextFramingClient, type TextReply } from '../../src/text-client.js';
 import { clearLockout } from '../../src/store/queries/auth.js';
 import { LOCKOUT } from '../../handlers/kit/lockout.js';
 import { metricsText } from '../../src/prometheus.js';
@@ -25,10 +25,12 @@ import type { BodyRecord } from '../../protocol/layout-types.js';
 import type { InterfaceKind } from '../../src/types.js';
 
 const profileFile = (n: string) => fileURLToPath(new URL(`../../config/framing/${n}.json`, import.meta.url));
-const PROFILES: FramingProfile[] = [loadFramingProfile(profileFile('h2')), loadFramingProfile(profileFile('bss86'))];
+const PROFILES: FramingProfile[] = [loadFramingProfile(profileFile('h2')), loadFramingProfile(profileFile('bss86')), loadFramingProfile(profileFile('card-recharge'))];
+/** The check-code key of the card-recharge interfaces (the peer is the unconfigured client `*`). */
+const CHECK_KEY = Buffer.from('0123456789ABCDEFFEDCBA9876543210', 'hex');
 const KINDS: InterfaceKind[] = ['cs', 'card', 'print', 'sms'];
 const ifaceName = (kind: InterfaceKind, p: FramingProfile) => `${kind}_${p.name.replace(/-/g, '_')}`;
-const interfaces = PROFILES.flatMap((p) => KINDS.map((kind) => ({ name: ifaceName(kind, p), kind, framing: p })));
+const interfaces = PROFILES.flatMap((p) => KINDS.map((kind) => ({ name: ifaceName(kind, p), kind, framing: p, ...(p.check ? { checkKeys: new Map([['*', CHECK_KEY]]) } : {}) })));
 
 /** What a return code is written as in a profile's error field. */
 const errorOf = (p: FramingProfile, code: number) => (code === 0 ? '00000' : (p.errors.table.get(code) ?? String(code).padStart(p.role.error!.width, '0')));
@@ -54,7 +56,7 @@ const READ_ONLY = CONTRACTS.filter((c) => !c.write && c.example);
 const hasSecret = (biz: number) => LAYOUTS_BY_CODE.get(biz)!.request.some((f) => (f.type === 'char' || f.type === 'text') && f.secret);
 
 async function textClient(t: Test, h: Harness, kind: InterfaceKind, p: FramingProfile, header: Record<string, string> = {}): Promise<TextFramingClient> {
-  const c = await TextFramingClient.connect({ profile: p, port: h.portOf(ifaceName(kind, p)), operator: 'TEST01', timeoutMs: 30_000, header });
+  const c = await TextFramingClient.connect({ profile: p, port: h.portOf(ifaceName(kind, p)), operator: 'TEST01', timeoutMs: 30_000, header, ...(p.check ? { checkKey: CHECK_KEY } : {}) });
   t.teardown(() => c.close(true));
   return c;
 }
@@ -273,9 +275,9 @@ t.test('issue 19 client: a bad packet from the server fails the calls in flight 
 
 for (const p of PROFILES) {
   t.test(`OP-01 ${p.name}: graceful stop over text: requests in flight get their result, requests read but not started 9004 (flag 0), in order`, async (t) => {
-    const g = await startTestGateway({ handlers: [...HANDLERS, sleeper], interfaces: [{ maxPipeline: 2, framing: p }] });
+    const g = await startTestGateway({ handlers: [...HANDLERS, sleeper], interfaces: [{ maxPipeline: 2, framing: p, ...(p.check ? { checkKeys: new Map([['*', CHECK_KEY]]) } : {}) }] });
     t.teardown(() => g.stop());
-    const c = await TextFramingClient.connect({ profile: p, port: g.port, timeoutMs: 20_000 });
+    const c = await TextFramingClient.connect({ profile: p, port: g.port, timeoutMs: 20_000, ...(p.check ? { checkKey: CHECK_KEY } : {}) });
     t.teardown(() => c.close(true));
     const layouts = { request: SLEEP_REQ, response: SLEEP_RES };
     // Two run (300 ms each), eight wait in the backlog: max_pipeline = 2.
@@ -287,7 +289,9 @@ for (const p of PROFILES) {
     }
     await g.gateway.stop(5_000);
     const rs = await Promise.all(calls);
-    t.same(rs.map((r) => r.result), [0, 0, 9004, 9004, 9004, 9004, 9004, 9004, 9004, 9004], 'started: real result; not started: 9004');
+    // card-recharge writes 9003 and 9004 alike (01002): the client reads such a value as the first code of the table.
+    const stopping = resultOf(p, errorOf(p, 9004), '0');
+    t.same(rs.map((r) => r.result), [0, 0, ...Array(8).fill(stopping)], `started: real result; not started: 9004 (read back as ${stopping})`);
     t.same(rs.slice(0, 2).map((r) => r.body?.tag), [100, 101], 'the started ones answered with their results');
     t.same(rs.slice(2).map((r) => r.error), Array(8).fill(errorOf(p, 9004)), '9004 through the profile error table');
     t.same(rs.slice(2).map((r) => r.flag), Array(8).fill('0'));
@@ -295,16 +299,9 @@ for (const p of PROFILES) {
   });
 }
 
-/** card-recharge with its check code declared as an echoed field: TEST ONLY (check codes are not implemented; the shipped file is refused). */
-function cardUnchecked(): FramingProfile {
-  const doc = JSON.parse(readFileSync(profileFile('card-recharge'), 'utf8')) as { header: { role: string }[] };
-  for (const f of doc.header) if (f.role === 'check') f.role = 'echo';
-  return parseProfile(doc, 'card-recharge-unchecked (test)');
-}
-
-t.test('issue 19 card-recharge (check code as an echoed field, test only): the client heartbeat is answered; a flood of heartbeats closes the connection', async (t) => {
-  const p = cardUnchecked();
-  const g = await startTestGateway({ interfaces: [{ kind: 'card', name: 'card', framing: p }] });
+t.test('issue 19 card-recharge: the client heartbeat is answered on a long-lived connection; a flood of heartbeats closes the connection', async (t) => {
+  const p = loadFramingProfile(profileFile('card-recharge'));
+  const g = await startTestGateway({ interfaces: [{ kind: 'card', name: 'card', framing: p, checkKeys: new Map([['*', Buffer.alloc(16, 7)]]) }] });
   t.teardown(() => g.stop());
   const c = await TextFramingClient.connect({ profile: p, port: g.port, timeoutMs: 20_000 });
   t.teardown(() => c.close(true));

@@ -1,4 +1,4 @@
-// Issue 19: the example vectors of docs/framing.md, per shipped profile, are what
+// Issue 19: the example vectors of docs/framing.md, per shipped profile (h2, bss86, card-recharge), are what
 // src/server/framing-vectors.ts makes through the gateway's own text session (a stale section
 // fails here: `npm run docs:framing`), and each reply vector reads back, with the profile's packet
 // decoder and the response layout, as the spec example's reply.
@@ -6,7 +6,8 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONTRACTS } from '../../handlers/contracts/index.js';
-import { framingVectors, shippedProfiles, updateFramingDoc } from '../../src/server/framing-vectors.js';
+import { framingVectors, shippedProfiles, updateFramingDoc, VECTOR_CHECK_KEY } from '../../src/server/framing-vectors.js';
+import { verifyPacket } from '../../protocol/framing/check.js';
 import { PacketAssembler, PacketDecoder } from '../../protocol/framing/packet.js';
 import { decodeTextBody } from '../../protocol/framing/text-body.js';
 import { root } from '../helpers/serve.js';
@@ -38,3 +39,19 @@ for (const p of profiles) {
     }
   });
 }
+
+t.test('issue 19 card-recharge: every vector packet, both ways, carries a check code that verifies under the documented test key; the profile\'s example packets too', async (t) => {
+  const p = profiles.find((x) => x.name === 'card-recharge')!;
+  t.ok(p.check, 'card-recharge is shipped with its check code');
+  const vs = await framingVectors(p, CONTRACTS);
+  let n = 0;
+  for (const v of vs) {
+    for (const pkt of [...v.request, ...v.reply]) {
+      t.ok(verifyPacket(p, VECTOR_CHECK_KEY, pkt), `${v.contract.name}: ${pkt.length} bytes`);
+      n++;
+    }
+  }
+  t.ok(n >= 90, `${n} packets`);
+  for (const ex of p.examples) t.ok(verifyPacket(p, VECTOR_CHECK_KEY, ex.packet), `example: ${ex.comment.slice(0, 40)}`);
+  t.ok(p.examples.length >= 2);
+});

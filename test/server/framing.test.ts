@@ -4,9 +4,8 @@
 // packets of at most the profile's packet size and reads back equal to the same page over v1; a
 // payment and its re-send post once and answer identical bytes.
 import { fileURLToPath } from 'node:url';
-import { readFileSync } from 'node:fs';
 import { loadFramingProfile } from '../../protocol/framing/packet.js';
-import { parseProfile, type FramingProfile } from '../../protocol/framing/profile.js';
+import type { FramingProfile } from '../../protocol/framing/profile.js';
 import { LAYOUTS_BY_CODE } from '../../handlers/index.js';
 import { cycleOf, handlerSuite, type Harness } from '../helpers/seeded.js';
 import { replyBody, replyMessage, TextClient } from '../helpers/text-client.js';
@@ -18,12 +17,9 @@ const BSS = loadFramingProfile(profileFile('bss86'));
 
 const layouts = (code: number) => LAYOUTS_BY_CODE.get(code)!;
 
-/** card-recharge with its check code declared as an echoed field: TEST ONLY ('@', length without '@'/0x1A, heartbeat, yuan, serial correlation). */
-const CARD = (() => {
-  const doc = JSON.parse(readFileSync(profileFile('card-recharge'), 'utf8')) as { header: { role: string }[] };
-  for (const f of doc.header) if (f.role === 'check') f.role = 'echo';
-  return parseProfile(doc, 'card-recharge-unchecked (test)');
-})();
+/** The shipped card-recharge profile ('@', length without '@'/0x1A, heartbeat, fixed-width yuan body, serial correlation, 3DES check code) and its test key. */
+const CARD = loadFramingProfile(profileFile('card-recharge'));
+const CARD_KEY = Buffer.from('0123456789ABCDEFFEDCBA9876543210', 'hex');
 
 interface Variant {
   profile: FramingProfile;
@@ -55,7 +51,7 @@ const interfaces = [
     { name: `cs_${v.profile.name.replace(/-/g, '_')}`, kind: 'cs' as const, framing: v.profile },
     { name: `card_${v.profile.name.replace(/-/g, '_')}`, kind: 'card' as const, framing: v.profile },
   ]),
-  { name: 'card_recharge_test', kind: 'card' as const, framing: CARD },
+  { name: 'card_recharge_test', kind: 'card' as const, framing: CARD, checkKeys: new Map([['*', CARD_KEY]]) },
 ];
 
 function ifaceName(kind: 'cs' | 'card', v: Variant): string {
@@ -173,8 +169,8 @@ handlerSuite(
       t.pass('closed');
     });
 
-    t.test('card-recharge (check code as an echoed field, test only): heartbeat echoed; PC-03 in yuan, correlated by serial, re-send identical', async (t) => {
-      const c = await TextClient.connect(CARD, h.portOf('card_recharge_test'));
+    t.test('card-recharge: heartbeat echoed; PC-03 signed, fixed-width in yuan, correlated by serial, re-send identical', async (t) => {
+      const c = await TextClient.connect(CARD, h.portOf('card_recharge_test'), CARD_KEY);
       t.teardown(() => c.close());
       c.write(Buffer.from('@GWHEARTBEATTEST\x1a', 'latin1'));
       const serial = `R19${Date.now() % 1e9}`;
@@ -184,7 +180,7 @@ handlerSuite(
       t.equal(r.error, '00000', replyMessage(r));
       t.equal(r.raw.serial.trim(), serial, 'the reply carries the request serial');
       t.equal(r.raw.time, '240601093001', 'and its time');
-      t.match(r.body.toString('latin1'), /^12\.34\t/, 'money in yuan with two decimals');
+      t.match(r.body.toString('latin1'), /^12\.34 {7}\d/, 'money in yuan with two decimals, space-padded to its 12 bytes');
       t.ok(await payRow(h, 'card', serial), 'posted under the serial');
       const again = await c.call(head, layouts(303).request, { svcnum: h.fx.first.svcnum, amount: 1234n });
       t.ok(again.bytes.equals(r.bytes), 'identical re-send answer');
