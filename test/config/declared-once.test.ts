@@ -5,7 +5,7 @@
 // docs/handlers.md ("Adding a setting": the row and the code that reads it, nothing else): they
 // know no key by name, so a new row is checked without touching this file.
 import t from 'tap';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -148,6 +148,14 @@ t.test('issue 14: a value set in the file lands at its row\'s field, parsed by i
     const keys: Record<string, string> = { [def.key]: raw };
     // [database] keys of one type: under that type.
     if (def.section === 'database' && def.types && def.key !== 'type') keys.type = def.types[0]!;
+    // [interface] check_keys only with a framing that declares a check code, and the key file
+    // must exist, readable by the service alone (test/config/check-keys.test.ts covers its rules).
+    if (def.section === 'interface' && def.key === 'check_keys') {
+      keys.framing = join(ROOT, 'config/framing/card-recharge.json');
+      mkdirSync(dirname(resolve(dir, raw)), { recursive: true });
+      writeFileSync(resolve(dir, raw), `* = ${'0123456789abcdef'.repeat(2)}\n`);
+      chmodSync(resolve(dir, raw), 0o600);
+    }
     const loaded = landing(load(dir, iniWith(def.section, keys, def.key)), def.section);
     const unquoted = /^"(.*)"$/.exec(raw)?.[1] ?? raw;
     let expected = def.parse(unquoted);
