@@ -26,7 +26,10 @@ export function parsePrometheusText(text: string): Sample[] {
 
 export function httpGet(host: string, port: number, path: string, timeoutMs = 5000): Promise<{ status: number; body: string; type: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host, port, path, timeout: timeoutMs, headers: { accept: '*/*' } }, (res) => {
+    // agent: false, a connection of its own: the global agent keeps sockets alive (Node ≥ 19), and a
+    // request on a kept socket that the admin listener closes after keepAliveTimeout (5 s) at the
+    // same moment fails with "socket hang up".
+    const req = http.get({ host, port, path, timeout: timeoutMs, headers: { accept: '*/*' }, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), type: String(res.headers['content-type'] ?? '') }));

@@ -12,7 +12,7 @@ interface TraceJson {
 
 function request(host: string, port: number, method: string, path: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host, port, method, path, timeout: timeoutMs }, (res) => {
+    const req = http.request({ host, port, method, path, timeout: timeoutMs, agent: false }, (res) => { // a connection of its own (see httpGet in status.ts)
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));

@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import t from 'tap';
 import { BssClient } from '../../src/client.js';
 import { adminTarget } from '../../src/cli.js';
-import { formatStatus, parsePrometheusText, quantile } from '../../src/status.js';
+import { formatStatus, httpGet, parsePrometheusText, quantile } from '../../src/status.js';
+import http from 'node:http';
 import { freePort, startOpsGateway, until } from '../helpers/ops-gateway.js';
 
 const CLI = resolve(import.meta.dirname, '../../dist/src/cli.js');
@@ -92,4 +93,21 @@ t.test('OP-04 status percentiles follow histogram_quantile; the report is built 
   t.match(text, /NOT READY\n\s+! stopping: x/);
   t.match(text, /card\s+0\.0\.0\.0:7995\s+NO\s+0\s+0\s+4\s+4/);
   t.match(text, /scanner\s+queue queued 3; oldest waiting 1m 15s/);
+});
+
+// The status command's GET opened no connection of its own: Node's global agent kept the socket
+// alive, and a second GET on that socket just as the admin listener closed it after its
+// keepAliveTimeout failed with "socket hang up" (seen under load in the README test). Each GET now
+// has its own connection: two GETs, two connections, none left open.
+t.test('OP-04 status: every admin GET has a connection of its own (no kept-alive socket to race the listener\'s keepAliveTimeout)', async (t) => {
+  let connections = 0;
+  const server = http.createServer((_req, res) => res.end('ok'));
+  server.on('connection', () => connections++);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  t.teardown(() => new Promise<void>((r) => server.close(() => r())));
+  const port = (server.address() as { port: number }).port;
+  t.equal((await httpGet('127.0.0.1', port, '/a')).body, 'ok');
+  t.equal((await httpGet('127.0.0.1', port, '/b')).body, 'ok');
+  t.equal(connections, 2, 'two GETs, two connections');
+  t.ok(await until(() => new Promise((r) => server.getConnections((_e, n) => r(n === 0))), 10_000), 'the client closed both');
 });
