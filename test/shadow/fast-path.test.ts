@@ -260,3 +260,40 @@ t.test('issue 16: docs/shadow.md states the mirror limits the code has', async (
   t.match(doc, `${MAX_LINK_IN_FLIGHT.toLocaleString('en-US')} on the shared connection, or ${MAX_UNSENT_BYTES / 1024 / 1024} MiB unsent`);
   t.match(doc, `the header's \`time\`, offset ${TIME_OFFSET}–${OPERATOR_OFFSET - 1}`);
 });
+
+t.test('issue 16: sameAnswer on a long answer (the range compare beyond 256 bytes)', async (t) => {
+  const a = Buffer.alloc(4000, 0x41);
+  a.writeUInt32BE(a.length - 4, 0);
+  const b = Buffer.from(a);
+  b.fill(0x30, TIME_OFFSET, OPERATOR_OFFSET);
+  t.ok(V1_FRAMING.sameAnswer([a], [b]), 'the time aside, the same');
+  for (const at of [4, 31, 46, 300, 3999]) {
+    const c = Buffer.from(a);
+    c[at] ^= 0x02;
+    t.notOk(V1_FRAMING.sameAnswer([a], [c]), `byte ${at} differs`);
+  }
+});
+
+t.test('issue 16: v1 head() checks what decodeHeader checks, with the same errors', async (t) => {
+  const f = request(9, '13900001234');
+  t.same(V1_FRAMING.head(f), { kind: 'request', biz: 114, seq: 9, serial: 'S9', result: 0 });
+  const bad: [string, (b: Buffer) => void][] = [
+    ['version', (b) => (b[4] = 2)],
+    ['serial', (b) => (b[12] = 0x01)],
+    ['time', (b) => (b[40] = 0x41)],
+    ['operator', (b) => (b[50] = 0x7f)],
+  ];
+  for (const [what, spoil] of bad) {
+    const b = Buffer.from(f);
+    spoil(b);
+    let expected: unknown;
+    try {
+      decodeHeader(b);
+    } catch (err) {
+      expected = (err as Error).message;
+    }
+    t.ok(expected, `decodeHeader refuses a bad ${what}`);
+    t.throws(() => V1_FRAMING.head(b), { message: expected as string }, `head() refuses it the same way (${what})`);
+  }
+  t.throws(() => V1_FRAMING.head(f.subarray(0, 59)), /60/, 'too short');
+});
