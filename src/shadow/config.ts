@@ -31,7 +31,7 @@ export interface ShadowInterface {
   reportDir: string;
   /** ms a mirrored request waits for the candidate's (or secondary's) answer before it counts as a timeout. */
   timeoutMs: number;
-  /** Mirrored requests awaiting an answer per client connection and target; beyond it new mirrors are dropped. */
+  /** Mirrored requests awaiting the candidate's answer per client connection; beyond it new mirrors are dropped. */
   maxInFlight: number;
   /** Samples kept per differing field in the summary. */
   samples: number;

@@ -8,7 +8,10 @@
 // plugs in by implementing this interface and adding its name to FRAMINGS; nothing else in
 // src/shadow/ knows how v1 is laid out.
 import { FrameDecoder } from '../../protocol/frame.js';
-import { decodeHeader, KIND_REQUEST, KIND_RESPONSE, OPERATOR_OFFSET, SEQ_OFFSET, TIME_OFFSET } from '../../protocol/header.js';
+import {
+  BIZ_OFFSET, decodeHeader, HEADER_SIZE, KIND_OFFSET, KIND_REQUEST, KIND_RESPONSE, OPERATOR_OFFSET, PROTOCOL_VERSION, RESULT_OFFSET,
+  SEQ_OFFSET, SERIAL_OFFSET, TIME_OFFSET, VERSION_OFFSET,
+} from '../../protocol/header.js';
 import { decodeResponse } from '../../protocol/message.js';
 import type { BodyRecord, Layout } from '../../protocol/layout-types.js';
 
@@ -69,19 +72,35 @@ export interface Framing {
   sameAnswer(a: readonly Buffer[], b: readonly Buffer[]): boolean;
 }
 
+/** decodeHeader's checks (length, version, printable serial and operator, 14-digit time), as a yes/no. */
+function headerLooksValid(p: Buffer): boolean {
+  if (p.length < HEADER_SIZE || p[VERSION_OFFSET] !== PROTOCOL_VERSION) return false;
+  for (let i = SERIAL_OFFSET; i < TIME_OFFSET; i++) if (p[i] < 0x20 || p[i] > 0x7e) return false;
+  for (let i = TIME_OFFSET; i < OPERATOR_OFFSET; i++) if (p[i] < 0x30 || p[i] > 0x39) return false;
+  for (let i = OPERATOR_OFFSET; i < RESULT_OFFSET; i++) if (p[i] < 0x20 || p[i] > 0x7e) return false;
+  return true;
+}
+
 /** v1: the bytes of an answer that are noise by nature: the header's time (the sender's clock). */
 export const V1_NOISE_BYTES: readonly (readonly [number, number])[] = [[TIME_OFFSET, OPERATOR_OFFSET]];
 
+/** Equal bytes in [from, to) of a and b (same length): a plain loop for short ranges, Buffer#compare beyond. */
+function sameRange(a: Buffer, b: Buffer, from: number, to: number): boolean {
+  if (to - from > 256) return a.compare(b, from, to, from, to) === 0;
+  for (let i = from; i < to; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function sameV1(a: Buffer, b: Buffer): boolean {
   if (a.length !== b.length) return false;
-  // Before the time, between the masked ranges, after them (Buffer#compare on ranges: no copies, no views).
+  // Before the time, between the masked ranges, after them: no copies, no views.
   let from = 0;
   for (const [start, end] of V1_NOISE_BYTES) {
     if (a.length < end) return a.equals(b);
-    if (a.compare(b, from, start, from, start) !== 0) return false;
+    if (!sameRange(a, b, from, start)) return false;
     from = end;
   }
-  return a.compare(b, from, b.length, from, a.length) === 0;
+  return sameRange(a, b, from, a.length);
 }
 
 /** v1: a 4-byte length, a 56-byte header with biz and seq, one packet per answer. */
@@ -92,13 +111,18 @@ export const V1_FRAMING: Framing = {
     return { push: (chunk) => d.push(chunk) };
   },
   head(packet: Buffer): PacketHead {
-    const h = decodeHeader(packet);
+    // What decodeHeader checks, without making the strings the relay does not need (time,
+    // operator): on any problem decodeHeader itself is asked, for its error.
+    if (!headerLooksValid(packet)) decodeHeader(packet);
+    const kind = packet[KIND_OFFSET];
+    let serialEnd = TIME_OFFSET;
+    while (serialEnd > SERIAL_OFFSET && packet[serialEnd - 1] === 0x20) serialEnd--;
     return {
-      kind: h.kind === KIND_REQUEST ? 'request' : h.kind === KIND_RESPONSE ? 'response' : 'other',
-      biz: h.biz,
-      seq: h.seq,
-      serial: h.serial,
-      result: h.result,
+      kind: kind === KIND_REQUEST ? 'request' : kind === KIND_RESPONSE ? 'response' : 'other',
+      biz: packet.readUInt16BE(BIZ_OFFSET),
+      seq: packet.readUInt32BE(SEQ_OFFSET),
+      serial: packet.toString('latin1', SERIAL_OFFSET, serialEnd),
+      result: packet.readUInt16BE(RESULT_OFFSET),
     };
   },
   reassembler(): Reassembler {

@@ -1,7 +1,7 @@
 // Prometheus metrics of the shadow (issue 16), in a Registry of its own (never prom-client's
 // global one, which the gateway's metrics use): served on the [admin] port of the shadow's INI.
 import http from 'node:http';
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Histogram, Registry, type MetricObjectWithValues, type MetricValueWithName } from 'prom-client';
 import { bizLabel, type ShadowReport } from './report.js';
 
 /** What the metrics read from each relay at scrape time (the hot counters are plain numbers there). */
@@ -9,6 +9,54 @@ export interface MetricsSource {
   readonly cfg: { name: string };
   readonly report: ShadowReport;
   readonly relayed: { request: number; response: number };
+  /** The candidate's answer times. */
+  readonly latency: LatencyBuckets;
+}
+
+/** Upper bounds (s) of bssgate_shadow_answer_seconds. */
+export const ANSWER_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5] as const;
+
+/** A histogram's counts kept in plain numbers (one per bucket, as prom-client's `le`: value ≤ bound). */
+export class LatencyBuckets {
+  readonly counts: number[] = ANSWER_BUCKETS.map(() => 0);
+  sum = 0;
+  count = 0;
+  observe(seconds: number): void {
+    let i = 0;
+    while (i < ANSWER_BUCKETS.length && seconds > ANSWER_BUCKETS[i]) i++;
+    if (i < ANSWER_BUCKETS.length) this.counts[i]++;
+    this.sum += seconds;
+    this.count++;
+  }
+}
+
+/** A Histogram whose values are the relays' LatencyBuckets, read when scraped (no work per observation here). */
+class ScrapedHistogram extends Histogram<'shadow' | 'target'> {
+  constructor(
+    private readonly spec: { name: string; help: string; registers: Registry[] },
+    private readonly read: () => { labels: { shadow: string; target: string }; b: LatencyBuckets }[],
+  ) {
+    super({ ...spec, labelNames: ['shadow', 'target'], buckets: [...ANSWER_BUCKETS] });
+  }
+
+  /** What prom-client's Histogram serves both get() and the text format from (lib/histogram.js). */
+  async getForPromString(): Promise<MetricObjectWithValues<MetricValueWithName<'shadow' | 'target'>>> {
+    const { name, help } = this.spec;
+    const values: MetricValueWithName<'shadow' | 'target' | 'le'>[] = [];
+    for (const { labels, b } of this.read()) {
+      if (b.count === 0) continue;
+      let acc = 0;
+      ANSWER_BUCKETS.forEach((le, i) => {
+        acc += b.counts[i];
+        values.push({ metricName: `${name}_bucket`, labels: { ...labels, le }, value: acc });
+      });
+      values.push({ metricName: `${name}_bucket`, labels: { ...labels, le: '+Inf' }, value: b.count });
+      values.push({ metricName: `${name}_sum`, labels, value: b.sum });
+      values.push({ metricName: `${name}_count`, labels, value: b.count });
+    }
+    // What prom-client's own Histogram#get returns (its typings say an enum where the code has 'histogram').
+    return { name, help, type: 'histogram', values, aggregator: 'sum' } as unknown as MetricObjectWithValues<MetricValueWithName<'shadow' | 'target'>>;
+  }
 }
 
 export class ShadowMetrics {
@@ -65,13 +113,9 @@ export class ShadowMetrics {
         }
       },
     });
-    this.candidateLatency = new Histogram({
-      name: 'bssgate_shadow_answer_seconds',
-      help: 'Time from a mirrored request to its answer, by target',
-      labelNames: ['shadow', 'target'],
-      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
-      registers,
-    });
+    this.candidateLatency = new ScrapedHistogram({ name: 'bssgate_shadow_answer_seconds', help: 'Time from a mirrored request to its answer, by target', registers }, () =>
+      [...sources].map((src) => ({ labels: { shadow: src.cfg.name, target: 'candidate' }, b: src.latency })),
+    );
   }
 
   /** A relay whose plain counters these metrics show. */

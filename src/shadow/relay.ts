@@ -16,7 +16,7 @@ import type { ShadowInterface } from './config.js';
 import { compareReplies, ignoredFields, type Difference } from './compare.js';
 import type { DecodedReply, Reassembler, Splitter } from './framing.js';
 import { TargetLink, type Outcome } from './mirror.js';
-import { ShadowMetrics } from './metrics.js';
+import { LatencyBuckets, ShadowMetrics } from './metrics.js';
 import { ShadowReport } from './report.js';
 
 interface Exchange {
@@ -53,7 +53,8 @@ export class ShadowRelay {
   private secondaryLink: TargetLink | undefined;
   /** Bytes relayed (client path): plain numbers, read by the metrics at scrape time. */
   readonly relayed = { request: 0, response: 0 };
-  private readonly latency: { observe(seconds: number): void };
+  /** The candidate's answer times (bssgate_shadow_answer_seconds, read when scraped). */
+  readonly latency = new LatencyBuckets();
   /** Exchanges whose outcomes are all in, compared together after this turn's I/O. */
   private toCompare: Exchange[] = [];
   private readonly compareAll = (): void => {
@@ -70,7 +71,6 @@ export class ShadowRelay {
     this.mirror = new Set(cfg.mirror);
     this.report = new ShadowReport(cfg.name, cfg.reportDir, cfg.samples);
     for (const b of cfg.mirror) this.ignore.set(b, ignoredFields(b, cfg.ignore));
-    this.latency = metrics.candidateLatency.labels({ shadow: cfg.name, target: 'candidate' });
     metrics.track(this);
   }
 

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { startShadow, type RunningShadow } from '../../src/shadow/index.js';
 import { V1_FRAMING, type Framing } from '../../src/shadow/framing.js';
+import { MAX_LINK_IN_FLIGHT, MAX_UNSENT_BYTES, MIRROR_BATCH_MS } from '../../src/shadow/mirror.js';
 import { compareReplies } from '../../src/shadow/compare.js';
 import { FrameDecoder } from '../../protocol/frame.js';
 import { decodeHeader, TIME_OFFSET, OPERATOR_OFFSET } from '../../protocol/header.js';
@@ -161,7 +162,7 @@ t.test('issue 16: identical answers (header time aside) count as identical witho
   const primary = await stub(t, { time: '20260101120000' });
   const candidate = await stub(t, { time: '20260101120007' });
   const counting = countingFraming();
-  const { relay, port } = await shadow(t, primary.port, candidate.port, { framing: counting.framing });
+  const { s: running, relay, port } = await shadow(t, primary.port, candidate.port, { framing: counting.framing });
   // Three client connections at once, each with seqs 1…20 (the same seqs) for different numbers.
   const runs = [numbers(0, 20), numbers(100, 20), numbers(200, 20)].map((ns) => ns.map((n, i) => request(i + 1, n)));
   const direct = await Promise.all(runs.map((r) => exchange(primary.port, r)));
@@ -174,6 +175,12 @@ t.test('issue 16: identical answers (header time aside) count as identical witho
   t.match(line, { mirrored: 60, identical: 60, differing: 0, candidateErrors: 0, timeouts: 0, dropped: 0, fields: [] }, 'all identical: seqs that collide across connections are told apart');
   t.equal(counting.decodes(), 0, 'nothing was decoded: the fast path');
   t.equal(candidate.connections(), 1, 'one candidate connection for the three client connections');
+  const metrics = await running.metrics.registry.metrics();
+  t.match(metrics, /bssgate_shadow_mirrored_total\{shadow="cs",biz="CS-14"\} 60\n/, 'mirrored, read at scrape time');
+  t.match(metrics, /bssgate_shadow_identical_total\{shadow="cs",biz="CS-14"\} 60\n/, 'identical, read at scrape time');
+  t.match(metrics, /bssgate_shadow_answer_seconds_count\{shadow="cs",target="candidate"\} 60\n/, 'the answer times: 60 observations');
+  t.match(metrics, /bssgate_shadow_answer_seconds_bucket\{shadow="cs",target="candidate",le="\+Inf"\} 60\n/);
+  t.match(metrics, /bssgate_shadow_relayed_bytes_total\{shadow="cs",direction="response"\} \d+/);
   t.ok(relay.links.candidate!.writes <= 60, `mirrored requests went out in ${relay.links.candidate!.writes} writes`);
 });
 
@@ -245,4 +252,48 @@ t.test('issue 16: with a secondary, the fast path still counts it, and learned n
   await running.stop();
   const [line] = readFileSync(join(reportDir, 'cs.differences.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   t.match(line, { field: 'balance', primary: '103', candidate: '203', secondary: '153' }, 'the difference line carries the secondary value');
+});
+
+t.test('issue 16: docs/shadow.md states the mirror limits the code has', async (t) => {
+  const doc = readFileSync(new URL('../../docs/shadow.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+  t.match(doc, `Mirrors are gathered for ${MIRROR_BATCH_MS} ms and written together`);
+  t.match(doc, `${MAX_LINK_IN_FLIGHT.toLocaleString('en-US')} on the shared connection, or ${MAX_UNSENT_BYTES / 1024 / 1024} MiB unsent`);
+  t.match(doc, `the header's \`time\`, offset ${TIME_OFFSET}–${OPERATOR_OFFSET - 1}`);
+});
+
+t.test('issue 16: sameAnswer on a long answer (the range compare beyond 256 bytes)', async (t) => {
+  const a = Buffer.alloc(4000, 0x41);
+  a.writeUInt32BE(a.length - 4, 0);
+  const b = Buffer.from(a);
+  b.fill(0x30, TIME_OFFSET, OPERATOR_OFFSET);
+  t.ok(V1_FRAMING.sameAnswer([a], [b]), 'the time aside, the same');
+  for (const at of [4, 31, 46, 300, 3999]) {
+    const c = Buffer.from(a);
+    c[at] ^= 0x02;
+    t.notOk(V1_FRAMING.sameAnswer([a], [c]), `byte ${at} differs`);
+  }
+});
+
+t.test('issue 16: v1 head() checks what decodeHeader checks, with the same errors', async (t) => {
+  const f = request(9, '13900001234');
+  t.same(V1_FRAMING.head(f), { kind: 'request', biz: 114, seq: 9, serial: 'S9', result: 0 });
+  const bad: [string, (b: Buffer) => void][] = [
+    ['version', (b) => (b[4] = 2)],
+    ['serial', (b) => (b[12] = 0x01)],
+    ['time', (b) => (b[40] = 0x41)],
+    ['operator', (b) => (b[50] = 0x7f)],
+  ];
+  for (const [what, spoil] of bad) {
+    const b = Buffer.from(f);
+    spoil(b);
+    let expected: unknown;
+    try {
+      decodeHeader(b);
+    } catch (err) {
+      expected = (err as Error).message;
+    }
+    t.ok(expected, `decodeHeader refuses a bad ${what}`);
+    t.throws(() => V1_FRAMING.head(b), { message: expected as string }, `head() refuses it the same way (${what})`);
+  }
+  t.throws(() => V1_FRAMING.head(f.subarray(0, 59)), /60/, 'too short');
 });
