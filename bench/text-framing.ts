@@ -1,4 +1,5 @@
-// Issue 19: CS-01 and CS-14 over the text framing profiles (h2, bss86) against the same over v1,
+// Issue 19: CS-01 and CS-14 over the text framing profiles (h2, bss86, card-recharge: fixed-width
+// body, every request's 3DES check code verified and every reply signed) against the same over v1,
 // one gateway (SQLite, logging on) serving the three wires on one database, the same load client
 // (bench/load-client.ts, in a child process: it reads v1 frames or a profile's packets with the
 // production packet decoder). v1, h2 and bss86 alternate round after round so drift in the
@@ -31,8 +32,12 @@ const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const uptime = () => execSync('uptime').toString().trim();
 
+/** The card-recharge interface's key for the unconfigured client `*` (a test value). */
+const CHECK_KEY = Buffer.from('0123456789ABCDEFFEDCBA9876543210', 'hex');
+
 function iface(name: string, port: number, framing?: FramingProfile): InterfaceConfig {
   return {
+    ...(framing?.check ? { checkKeys: new Map([['*', CHECK_KEY]]) } : {}),
     name, kind: 'cs', host: '127.0.0.1', port, maxFrame: 65536, maxConnections: 256, idleTimeoutMs: 60_000,
     frameTimeoutMs: 10_000, drainTimeoutMs: 30_000, requestTimeoutMs: 15_000, maxPipeline: 64, allow: [], ...(framing ? { framing } : {}),
   };
@@ -40,7 +45,7 @@ function iface(name: string, port: number, framing?: FramingProfile): InterfaceC
 
 async function main() {
   process.stdout.write(`uptime at start: ${uptime()}\n`);
-  const profiles = ['h2', 'bss86'].map((n) => ({ file: profileFile(n), profile: loadFramingProfile(profileFile(n)) }));
+  const profiles = ['h2', 'bss86', 'card-recharge'].map((n) => ({ file: profileFile(n), profile: loadFramingProfile(profileFile(n)) }));
   const dir = mkdtempSync(join(tmpdir(), 'bssgate-bench-text-'));
   const config: Config = {
     files: [],
@@ -63,7 +68,7 @@ async function main() {
     const a = await v1c.call(r.biz, r.body);
     if (a.result !== 0) throw new Error(`${r.id} over v1: ${a.result} ${a.message}`);
     for (const p of profiles) {
-      const c = await TextFramingClient.connect({ profile: p.profile, port: port(`cs_${p.profile.name}`) });
+      const c = await TextFramingClient.connect({ profile: p.profile, port: port(`cs_${p.profile.name}`), ...(p.profile.check ? { checkKey: CHECK_KEY } : {}) });
       const b = await c.call(r.biz, r.body);
       await c.close(true);
       if (b.result !== 0) throw new Error(`${r.id} over ${p.profile.name}: ${b.result} ${b.message}`);
@@ -79,7 +84,7 @@ async function main() {
     const v1Frame = encodeRequest({ biz: r.biz, seq: 1, serial: 'BENCH', time: '20261122120000', operator: 'bench' }, layouts.request, r.body);
     const textFrames = profiles.map((p) => {
       const head = requestHead(p.profile, r.biz, { serial: p.profile.role.serial ? 'BENCH' : undefined, operator: 'bench', now: new Date() });
-      return Buffer.concat(encodePackets(p.profile, head.values, encodeTextBody(p.profile, layouts.request, r.body)));
+      return Buffer.concat(encodePackets(p.profile, head.values, encodeTextBody(p.profile, layouts.request, r.body), p.profile.check ? CHECK_KEY : undefined));
     });
     for (const sc of scenarios) {
       const runs: Record<string, LoadResult[]> = { v1: [], ...Object.fromEntries(profiles.map((p) => [p.profile.name, [] as LoadResult[]])) };

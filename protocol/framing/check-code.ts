@@ -3,7 +3,7 @@
 // and how it is written: protocol/framing/check.ts). Known-answer tests:
 // test/protocol/check-code.test.ts (RFC 4231; ISO/IEC 9797-1 Annex B; the DES textbook vector;
 // GB/T 32907-2016 Appendix A for SM4).
-import { createCipheriv, createHmac, getCiphers, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createHmac, getCiphers, timingSafeEqual, type Cipher } from 'node:crypto';
 
 export type CheckAlgorithm = 'hmac-sha256' | '3des-mac' | 'sm4-mac';
 export const CHECK_ALGORITHMS: readonly CheckAlgorithm[] = ['3des-mac', 'hmac-sha256', 'sm4-mac'];
@@ -86,11 +86,59 @@ export function macSm4(key16: Buffer, data: Buffer, padding: 1 | 2 = 1): Buffer 
   return sm4Cbc(key16, pad16(data, padding)).subarray(-16);
 }
 
+// The hot path (every request verified, every reply signed) runs the block-cipher MACs on cipher
+// contexts kept per key: ECB contexts carry no state between blocks, so one context serves every
+// packet and the CBC chaining is done here; creating an OpenSSL context per packet cost more than
+// the MAC itself. Kept by the key's Buffer (the configured keys live as long as the gateway).
+interface KeyCiphers {
+  /** 3des-mac: DES under K1 (3DES with K1 = K2 = K3), and 3DES-EDE with (K1, K2, K1). sm4-mac: SM4. */
+  a: Cipher;
+  b?: Cipher;
+}
+const ciphers = new WeakMap<Buffer, Map<CheckAlgorithm, KeyCiphers>>();
+
+function ecb(name: string, key: Buffer): Cipher {
+  const c = createCipheriv(name, key, null);
+  c.setAutoPadding(false);
+  return c;
+}
+
+function ciphersOf(algorithm: 'sm4-mac' | '3des-mac', key: Buffer): KeyCiphers {
+  let byAlg = ciphers.get(key);
+  if (!byAlg) ciphers.set(key, (byAlg = new Map()));
+  let c = byAlg.get(algorithm);
+  if (!c) {
+    if (algorithm === 'sm4-mac') {
+      if (key.length !== 16) throw new RangeError(`an SM4 key is 16 bytes, not ${key.length}`);
+      c = { a: ecb('sm4-ecb', key) };
+    } else {
+      if (key.length !== 16) throw new RangeError(`a 3DES MAC key (K1‖K2) is 16 bytes, not ${key.length}`);
+      const k1 = key.subarray(0, 8);
+      c = { a: ecb('des-ede3-ecb', Buffer.concat([k1, k1, k1])), b: ecb('des-ede3-ecb', Buffer.concat([k1, key.subarray(8, 16), k1])) };
+    }
+    byAlg.set(algorithm, c);
+  }
+  return c;
+}
+
+/** CBC-MAC on a kept ECB context: h = E(block XOR h) over `blocks` blocks of `padded` from `h`; the last block through `last` when given. */
+function cbcMac(padded: Buffer, size: number, first: Cipher, last: Cipher): Buffer {
+  let h: Buffer = Buffer.alloc(size);
+  const x = Buffer.allocUnsafe(size);
+  const n = padded.length / size;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < size; j++) x[j] = padded[i * size + j] ^ h[j];
+    h = (i === n - 1 ? last : first).update(x);
+  }
+  return h;
+}
+
 /** The check code of `data` under `key` by `algorithm`, as raw bytes (`padding`: ISO/IEC 9797-1 method of the block-cipher MACs). */
 export function checkCode(algorithm: CheckAlgorithm, key: Buffer, data: Buffer, padding: 1 | 2 = 1): Buffer {
   if (algorithm === 'hmac-sha256') return hmacSha256(key, data);
-  if (algorithm === 'sm4-mac') return macSm4(key, data, padding);
-  return mac9797Alg3(key, data, padding);
+  const c = ciphersOf(algorithm, key);
+  if (algorithm === 'sm4-mac') return cbcMac(pad16(data, padding), 16, c.a, c.a);
+  return cbcMac(pad9797(data, padding), 8, c.a, c.b!);
 }
 
 /** Whether two codes are equal, in a time that does not depend on where they differ. */

@@ -102,15 +102,40 @@ export function fixedWidth(fixed: Fixed, f: Field): number {
 
 const SPACE = 0x20;
 
+// Per profile and field list: the widths (a profile's fixed widths never change once loaded), and
+// the body rules with empty = '' (a fixed-width field is all spaces when empty).
+const widthCache = new WeakMap<FramingProfile, WeakMap<readonly Field[], number[]>>();
+const bareBodies = new WeakMap<FramingProfile, Body>();
+
+function widthsOf(profile: FramingProfile, fields: readonly Field[]): number[] {
+  let byFields = widthCache.get(profile);
+  if (!byFields) widthCache.set(profile, (byFields = new WeakMap()));
+  let ws = byFields.get(fields);
+  if (!ws) byFields.set(fields, (ws = fields.map((f) => fixedWidth(profile.fixed!, f))));
+  return ws;
+}
+
+function bareBody(profile: FramingProfile): Body {
+  let b = bareBodies.get(profile);
+  if (!b) bareBodies.set(profile, (b = { ...profile.body, empty: '' }));
+  return b;
+}
+
+const ASCII = /^[\x20-\x7e]*$/;
+
 function fixedRecord(profile: FramingProfile, fields: readonly Field[], rec: BodyRecord): Buffer {
   const fixed = profile.fixed!;
-  const widths = fields.map((f) => fixedWidth(fixed, f));
-  const out = Buffer.alloc(widths.reduce((a, w) => a + w, 0), SPACE);
+  const widths = widthsOf(profile, fields);
+  const body = bareBody(profile);
+  let total = 0;
+  for (const w of widths) total += w;
+  const out = Buffer.alloc(total, SPACE);
   let off = 0;
   fields.forEach((f, i) => {
     const w = widths[i];
-    const s = formatValue({ ...profile.body, empty: '' }, f, rec[f.name]);
-    let bytes = gbkEncode(s);
+    const s = formatValue(body, f, rec[f.name]);
+    // Digits, dates, codes: ASCII, written as they are (no GBK encoder).
+    let bytes = ASCII.test(s) ? Buffer.from(s, 'latin1') : gbkEncode(s);
     const numeric = f.type === 'u8' || f.type === 'u16' || f.type === 'u32' || f.type === 'money';
     if (bytes.length > w) {
       // A number cut short would be another number: refused. Free text is cut on a character boundary.
@@ -158,9 +183,10 @@ function splitBytes(bytes: Buffer, sep: Buffer): Buffer[] {
 }
 
 function readFixedRecord(profile: FramingProfile, fields: readonly Field[], bytes: Buffer, where: string, path: (f: Field) => string): BodyRecord {
-  const fixed = profile.fixed!;
-  const widths = fields.map((f) => fixedWidth(fixed, f));
-  const total = widths.reduce((a, w) => a + w, 0);
+  const widths = widthsOf(profile, fields);
+  const body = bareBody(profile);
+  let total = 0;
+  for (const w of widths) total += w;
   if (bytes.length !== total) {
     throw new GatewayError('BODY_MISMATCH', `${where} is ${bytes.length} bytes; the fixed widths of its fields make ${total} (${fields.map((f, i) => `${f.name} ${widths[i]}`).join(', ')})`);
   }
@@ -178,7 +204,7 @@ function readFixedRecord(profile: FramingProfile, fields: readonly Field[], byte
     }
     // Text keeps its leading spaces (only the padding is dropped); numbers and dates are trimmed.
     const value = f.type === 'text' || f.type === 'char' ? text.replace(/ +$/, '') : text.trim();
-    out[f.name] = parseValue({ ...profile.body, empty: '' }, f, path(f), value) as BodyRecord[string];
+    out[f.name] = parseValue(body, f, path(f), value) as BodyRecord[string];
   });
   return out;
 }

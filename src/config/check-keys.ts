@@ -2,7 +2,7 @@
 // A key is never in the INI itself: it comes from the environment, BSSGATE_CHECK_KEY_<CLIENT>
 // (BSSGATE_CHECK_KEY for the unconfigured client `*`), or from the key file that
 // [interface.x] check_keys names — a file only the service user can read (no group or other
-// permission bits, owned by the user the gateway runs as). Every problem names the INI file, the
+// permission bits, owned by the user the command runs as, unless that is root). Every problem names the INI file, the
 // section and the key, and never shows a key.
 import { readFileSync, statSync } from 'node:fs';
 import { keyLengths } from '../../protocol/framing/check-code.js';
@@ -56,8 +56,9 @@ export function loadCheckKeys(src: CheckKeySource, profile: FramingProfile, clie
     if ((st.mode & 0o077) !== 0) {
       fail(`${f} is readable or writable by group or others (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); a key file must be readable only by the service user: chmod 600 ${f}`);
     }
+    // root (an operator's command on the gateway host) may read the service user's file.
     const uid = process.getuid?.();
-    if (uid !== undefined && st.uid !== uid) fail(`${f} is owned by uid ${st.uid}, not by the user the gateway runs as (uid ${uid}); a key file must belong to the service user`);
+    if (uid !== undefined && uid !== 0 && st.uid !== uid) fail(`${f} is owned by uid ${st.uid}, not by the user the gateway runs as (uid ${uid}); a key file must belong to the service user`);
     let text: string;
     try {
       text = readFileSync(f, 'utf8');

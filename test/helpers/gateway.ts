@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Config, InterfaceConfig } from '../../src/config/types.js';
+import type { ClientConfig, Config, InterfaceConfig } from '../../src/config/types.js';
 import { createLogs, type Logs } from '../../src/log/index.js';
 import { openStore } from '../../src/store/open.js';
 import type { AdminStore } from '../../src/store/types.js';
@@ -51,6 +51,8 @@ export async function startTestGateway(opts: {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test handlers of any shape
   handlers?: readonly HandlerModule<any, any>[];
   clock?: Clock;
+  /** [client.<id>] identities (PC-06). */
+  clients?: ClientConfig[];
 } = {}): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'bssgate-test-'));
   const clock = opts.clock ?? systemClock;
@@ -67,6 +69,7 @@ export async function startTestGateway(opts: {
     },
     log: { dir: join(dir, 'logs'), level: 'info', retentionDays: 30, requests: true },
     shutdownGraceMs: 5_000,
+    ...(opts.clients ? { clients: opts.clients } : {}),
   };
   const logs = createLogs(config.log, { clock });
   const store = await openStore(config.database, logs.main);

@@ -87,3 +87,16 @@ t.test('issue 19 check codes over the body, hex: HMAC-SHA-256 (RFC 4231 case 2) 
   lower.write('5bdcc146bf60754e6a042426089575c7', at, 'latin1');
   t.ok(verifyPacket(p, Buffer.from('Jefe'), lower), 'hex is read in either case');
 });
+
+t.test('issue 19 checkCode (kept cipher contexts) equals the reference MACs, call after call, for every length and both paddings', async (t) => {
+  const k3 = hex('0123456789ABCDEF FEDCBA9876543210');
+  const k4 = hex('0123456789ABCDEFFEDCBA9876543210');
+  for (let len = 0; len <= 40; len++) {
+    const data = Buffer.from(Array.from({ length: len }, (_, i) => (i * 37 + len) & 0xff));
+    for (const padding of [1, 2] as const) {
+      t.ok(checkCode('3des-mac', k3, data, padding).equals(mac9797Alg3(k3, data, padding)), `3des-mac ${len} bytes, padding ${padding}`);
+      t.ok(checkCode('sm4-mac', k4, data, padding).equals(macSm4(k4, data, padding)), `sm4-mac ${len} bytes, padding ${padding}`);
+    }
+  }
+  t.throws(() => checkCode('3des-mac', Buffer.alloc(8), Buffer.from('x')), /16 bytes/);
+});

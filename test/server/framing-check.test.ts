@@ -22,6 +22,7 @@ import { LAYOUTS_BY_CODE } from '../../handlers/contracts/index.js';
 import { GatewayError } from '../../protocol/return-codes.js';
 import { decodeHeader } from '../../protocol/header.js';
 import { encodeErrorResponse } from '../../protocol/message.js';
+import { startTestGateway } from '../helpers/gateway.js';
 
 const profileFile = (n: string) => fileURLToPath(new URL(`../../config/framing/${n}.json`, import.meta.url));
 const CARD = loadFramingProfile(profileFile('card-recharge'));
@@ -102,7 +103,10 @@ handlerSuite(
       const row = await payRow(h, 'card', serial);
       t.ok(row, 'posted now: the refusals left nothing in the ledger under this serial');
       const again = await right.call('payment', pay, { serial });
-      t.ok(again.bytes.equals(r2.bytes), 'a re-send answers the identical (signed) bytes');
+      // The client writes the current time in each request and the reply echoes it: the bodies are compared, and each reply's code.
+      t.equal(again.result, 0);
+      t.ok(again.text.equals(r2.text), 'a re-send answers the identical body');
+      t.ok(verifyPacket(CARD, KEY, again.bytes), 'signed as well');
       const rows = await h.sql('SELECT COUNT(*) AS N FROM TAB_PAY WHERE SOURCE = :s AND SERIAL = :r', { s: 'card', r: serial });
       t.equal(Number((rows[0] as Record<string, unknown>).n ?? (rows[0] as Record<string, unknown>).N), 1, 'posted once');
 
@@ -174,4 +178,26 @@ t.test('issue 19 a request in several packets: every packet\'s code is verified;
   t.equal(frames.length, 2, 'two requests read');
   for (const f of frames) await session.dispatch(decodeHeader(f), f, { conn: 1, peer: '127.0.0.1:1' });
   t.same(seen, ['CHECK_CODE_FAILED', undefined], 'the request with a bad second packet is refused; the next one, all packets signed, is dispatched');
+});
+
+t.test('issue 19 PC-06 keys are per client: the peer named by a [client] section signs with its key, an unnamed peer with the key of *', async (t) => {
+  const HALL = Buffer.from('00112233445566778899AABBCCDDEEFF', 'hex');
+  const g = await startTestGateway({
+    interfaces: [{ kind: 'card', name: 'card', framing: CARD, checkKeys: new Map([['HALL', HALL], ['*', KEY]]) }],
+    clients: [{ section: 'hall', name: 'HALL', addresses: ['127.0.0.1'] }],
+  });
+  t.teardown(() => g.stop());
+  const connect = async (localAddress: string, checkKey: Buffer) => {
+    const c = await TextFramingClient.connect({ profile: CARD, port: g.port, localAddress, timeoutMs: 20_000, checkKey });
+    t.teardown(() => c.close(true));
+    return c;
+  };
+  const hall = await connect('127.0.0.1', HALL);
+  t.equal((await hall.call('connection-check', {})).result, 0, 'HALL (127.0.0.1) with its own key: answered, the reply signed with it');
+  const hallWithStar = await connect('127.0.0.1', KEY);
+  await t.rejects(hallWithStar.call('connection-check', {}), /check code that does not verify/, 'HALL signing with the key of *: refused (1011, signed with HALL\'s key)');
+  const other = await connect('127.0.0.2', KEY);
+  t.equal((await other.call('connection-check', {})).result, 0, 'an unnamed peer (127.0.0.2) with the key of *: answered');
+  const otherWithHall = await connect('127.0.0.2', HALL);
+  await t.rejects(otherWithHall.call('connection-check', {}), /check code that does not verify/, 'an unnamed peer with HALL\'s key: refused');
 });
