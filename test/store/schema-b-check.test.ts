@@ -21,6 +21,8 @@ import { allText } from '../helpers/log-files.js';
 import { withTempDatabase } from './contract-pg-helper.js';
 
 t.setTimeout(360_000);
+// The back ends side by side (each spawns its own CLI processes on its own database).
+t.jobs = 2;
 
 const QUERIES = join(root, 'config/schemas/b/queries.sql');
 
