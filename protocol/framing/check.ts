@@ -6,8 +6,7 @@
 // verifies the code of every request packet before the request is dispatched and writes one in
 // every reply packet; the text client does the reverse.
 import { checkCode, sameCode } from './check-code.js';
-import { padField, unpad } from './packet.js';
-import type { CheckSpec, FramingProfile } from './profile.js';
+import { padField, unpad, type CheckSpec, type FramingProfile } from './profile.js';
 
 function startOf(p: FramingProfile): number {
   return p.start === undefined ? 0 : 1;

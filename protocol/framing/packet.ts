@@ -7,7 +7,10 @@
 // packet count and byte limit, heartbeats by a rate.
 import { GatewayError, type ReturnCodeName } from '../return-codes.js';
 import { gbkBoundary } from '../gbk.js';
-import { loadProfile, ProfileError, type FramingProfile, type HeaderField } from './profile.js';
+import { loadProfile, padField, ProfileError, unpad, type FramingProfile, type HeaderField } from './profile.js';
+
+// A header field's padding lives with the profile (check.ts needs it and packet.ts needs check.ts).
+export { padField, unpad };
 import { signPacket } from './check.js';
 
 /** One packet read: its header values by field name (as on the wire, padding kept) and its body. */
@@ -40,14 +43,6 @@ export class PacketError extends GatewayError {
   }
 }
 
-/** A field's value without its padding. */
-export function unpad(f: HeaderField, s: string): string {
-  let a = 0;
-  let b = s.length;
-  if (f.align === 'left') while (b > a && s[b - 1] === f.pad) b--;
-  else while (a < b && s[a] === f.pad) a++;
-  return s.slice(a, b);
-}
 
 /** A numeric header field's value, or NaN when it is not digits (after its padding). */
 export function fieldNumber(f: HeaderField, s: string): number {
@@ -56,12 +51,6 @@ export function fieldNumber(f: HeaderField, s: string): number {
   return /^[0-9]+$/.test(t) ? Number(t) : NaN;
 }
 
-/** `s` padded to the field's width (throws RangeError when longer). */
-export function padField(f: HeaderField, s: string): string {
-  if (s.length > f.width) throw new RangeError(`header field ${f.name}: ${JSON.stringify(s)} is longer than ${f.width}`);
-  const fill = f.pad.repeat(f.width - s.length);
-  return f.align === 'left' ? s + fill : fill + s;
-}
 
 function overhead(p: FramingProfile): number {
   return (p.start === undefined ? 0 : 1) + p.headerSize + 1;

@@ -482,3 +482,19 @@ export function parseProfile(json: unknown, file: string, opts: { ciphers?: read
   profile.examples = examples;
   return profile;
 }
+
+/** A field's value without its padding. */
+export function unpad(f: HeaderField, s: string): string {
+  let a = 0;
+  let b = s.length;
+  if (f.align === 'left') while (b > a && s[b - 1] === f.pad) b--;
+  else while (a < b && s[a] === f.pad) a++;
+  return s.slice(a, b);
+}
+
+/** `s` padded to the field's width (throws RangeError when longer). */
+export function padField(f: HeaderField, s: string): string {
+  if (s.length > f.width) throw new RangeError(`header field ${f.name}: ${JSON.stringify(s)} is longer than ${f.width}`);
+  const fill = f.pad.repeat(f.width - s.length);
+  return f.align === 'left' ? s + fill : fill + s;
+}
