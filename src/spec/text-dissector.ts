@@ -10,7 +10,9 @@
 // a delimited body split on the record and field separators (lists as subtrees, a record each),
 // a fixed-width body at its widths. A message sent in several packets (packet number, last-packet
 // flag) is joined and its body dissected on its last packet. Requests are the packets to the
-// server port (the `ports` preference); replies are answered in order (correlation) and linked.
+// server port (the `ports` preference); each reply is linked to its request (in order on the stream, or
+// by serial when the profile's correlation says so). A check code is shown, not verified (its key is
+// the operator's secret).
 import type { FramingProfile, HeaderField } from '../../protocol/framing/profile.js';
 import type { SpecField } from './json.js';
 import type { DissectorInput } from './dissector.js';
@@ -160,6 +162,7 @@ export function renderTextDissector(profile: FramingProfile, spec: DissectorInpu
     `local ERROR_BODY = ${lua(profile.body.errorBody)}`,
     `local HEARTBEATS = { ${profile.heartbeat ? [...new Set([profile.heartbeat.request.toString('latin1'), profile.heartbeat.reply.toString('latin1')])].map(lua).join(', ') : ''} }`,
     `local SERVICE_IS_CODE = ${profile.services.otherwise === 'code'}`,
+    `local BY_SERIAL = ${profile.correlation === 'serial'}`,
     '',
     '-- Header fields in order; role as the profile declares it.',
     'local HEADER = {',
@@ -462,11 +465,13 @@ local function dissect_packet(tvb, pinfo, tree, key)
     if last then
       joined[key] = m
       partial[dir_key] = nil
-      -- Replies answer requests in order on a stream.
-      queue[stream] = queue[stream] or {}
-      if request then table.insert(queue[stream], key .. "|" .. pinfo.number)
+      -- Replies answer requests in order on a stream, or (correlation = serial) the request of their serial.
+      local qk = stream
+      if BY_SERIAL and by_role.serial then qk = stream .. ":" .. raw[by_role.serial.name] end
+      queue[qk] = queue[qk] or {}
+      if request then table.insert(queue[qk], key .. "|" .. pinfo.number)
       else
-        local q = table.remove(queue[stream], 1)
+        local q = table.remove(queue[qk], 1)
         if q then
           local qkey, qframe = q:match("^(.*)|(%d+)$")
           links[qkey] = { response = pinfo.number }

@@ -40,17 +40,23 @@ const skip = missing.length > 0 ? `${missing.join(' and ')} not installed (Debia
 const profileFile = (n: string) => join(root, 'config/framing', `${n}.json`);
 const protoOf = (p: FramingProfile) => `bssgate_${p.name.replace(/-/g, '_')}`;
 
-function bodyFields(layout: Layout, body: BodyRecord, prefix: string, out: [string, string][]): void {
+/** Fen as the yuan text a profile writes (the dissector shows a money field as on the wire). */
+function yuan(v: bigint): string {
+  const a = v < 0n ? -v : v;
+  return `${v < 0n ? '-' : ''}${a / 100n}.${String(a % 100n).padStart(2, '0')}`;
+}
+
+function bodyFields(layout: Layout, body: BodyRecord, prefix: string, out: [string, string][], money: 'fen' | 'yuan'): void {
   // The text body writes the scalars as its first record, then each list.
   for (const f of layout.filter((x) => x.type !== 'list')) {
     const v = body[f.name];
-    out.push([`${prefix}.${f.name}`, typeof v === 'bigint' ? v.toString() : String(v)]);
+    out.push([`${prefix}.${f.name}`, typeof v === 'bigint' ? (money === 'yuan' ? yuan(v) : v.toString()) : String(v)]);
   }
   for (const f of layout) {
     if (f.type !== 'list') continue;
     const items = body[f.name] as BodyRecord[];
     out.push([`${prefix}.${f.name}`, String(items.length)]);
-    for (const item of items) bodyFields(f.of, item, `${prefix}.${f.name}`, out);
+    for (const item of items) bodyFields(f.of, item, `${prefix}.${f.name}`, out, money);
   }
 }
 
@@ -75,7 +81,7 @@ function expectedOf(p: FramingProfile, request: boolean, first: Packet, last: Pa
     return out;
   }
   const layout = request ? contract.request : contract.response;
-  bodyFields(layout, decodeTextBody(p, layout, body), `${proto}.${row.name}.${request ? 'request' : 'response'}`, out);
+  bodyFields(layout, decodeTextBody(p, layout, body), `${proto}.${row.name}.${request ? 'request' : 'response'}`, out, p.body.money);
   return out;
 }
 
@@ -316,4 +322,47 @@ t.test('issue 18/19: an h2 reply in two packets, split over segments, is joined 
   t.same(last.fields.find(([k]) => k === 'bssgate_h2.packets')?.[1], String(reply.length), 'and how many packets were joined');
   t.same(shown[1].fields.find(([k]) => k === 'bssgate_h2.last')?.[1], '0', 'the first reply packet: more follow');
   t.ok(p.packets.size > ps.packets.size);
+});
+
+t.test('issue 18/19: card-recharge (start byte, fixed-width body, yuan, heartbeat, check code, replies by serial) in a written capture', { skip }, async (t) => {
+  const dir = t.testdir();
+  const p = loadFramingProfile(profileFile('card-recharge'));
+  const lua = generate(t, dir, 'card-recharge', [9941]);
+  // The profile's own examples (a PC-03 payment and its reply, signed), a PC-01 number check and
+  // its refusal, two heartbeats; the two requests are answered in the reverse order (by serial).
+  const exReq = p.examples.find((e) => e.direction === 'request')!.packet;
+  const exRep = p.examples.find((e) => e.direction === 'reply')!.packet;
+  const verify = CONTRACTS.find((c) => c.biz === BUSINESS_ROWS.find((r) => r.ids.includes('PC-01'))!.code)!;
+  const head = requestHead(p, verify.biz, { serial: 'TS18VERIFY', operator: '', now: new Date(), extra: { bizType: '01', phone: '13997000001', phoneType: '1', accessId: '001' } });
+  const vReq = encodePackets(p, head.values, encodeTextBody(p, verify.request, { svcnum: '13997000001', password: '123456' }))[0];
+  const vRep = encodePackets(p, { ...head.values, flag: '0', error: '05021' }, Buffer.from('no subscriber', 'latin1'))[0];
+  const beat = Buffer.from('@GWHEARTBEATTEST\x1a', 'latin1');
+  const segments: Segment[] = [
+    { from: 'c', data: beat },
+    { from: 's', data: beat },
+    { from: 'c', data: exReq.subarray(0, 50) },
+    { from: 'c', data: Buffer.concat([exReq.subarray(50), vReq]) },
+    { from: 's', data: vRep },
+    { from: 's', data: exRep },
+  ];
+  const cap = join(dir, 'rc.pcap');
+  writePcap(cap, [{ clientPort: 40002, serverPort: 9941, segments }]);
+  const expected = oracle(cap, new Map([[9941, p]]));
+  t.equal(expected.length, 4, 'two requests, two replies (heartbeats aside)');
+  const shown = tsharkView(cap, [lua], ['bssgate_card_recharge.ports:9941']);
+  const beats = shown.filter((s) => s.fields.some(([k]) => k === 'bssgate_card_recharge.heartbeat'));
+  t.equal(beats.length, 2, 'both heartbeats shown as such');
+  const messages = shown.filter((s) => !beats.includes(s));
+  t.equal(messages.length, 4);
+  expected.forEach((e, i) => t.same(messages[i]?.fields, e.fields, `message ${i}: every header field and fixed-width body field by name with its value`));
+  const pay = messages[0].fields;
+  t.ok(pay.some(([k, v]) => k === 'bssgate_card_recharge.biz_name' && v === BUSINESS_ROWS.find((r) => r.ids.includes('PC-03'))!.name), 'service 010202 → the PC-03 payment by name');
+  t.ok(messages[2].fields.some(([k, v]) => k === 'bssgate_card_recharge.result_name' && v === 'NO_SUBSCRIBER'), 'error 05021 → NO_SUBSCRIBER through the error table');
+  // Replies by serial: the first reply (to the second request) links the second request.
+  const links = spawnSync('tshark', ['-r', cap, '-2', '-X', `lua_script:${lua}`, '-o', 'bssgate_card_recharge.ports:9941', '-T', 'fields', '-e', 'frame.number', '-e', 'bssgate_card_recharge.serial', '-e', 'bssgate_card_recharge.request_in', '-e', 'bssgate_card_recharge.response_in', '-Y', 'bssgate_card_recharge.serial'], { encoding: 'utf8', timeout: 120_000 }).stdout;
+  const rows = links.split('\n').filter(Boolean).map((l) => l.split('\t'));
+  const reqFrame = (serial: string) => rows.find(([, s, , res]) => s.includes(serial) && res)?.[0];
+  const repOf = (serial: string) => rows.find(([, s, req]) => s.includes(serial) && req);
+  t.equal(repOf('TS18VERIFY')?.[2], reqFrame('TS18VERIFY'), `the refusal links the request of its serial (${JSON.stringify(rows)})`);
+  t.equal(repOf('20240601093001')?.[2], reqFrame('20240601093001'), 'the payment reply links the payment request');
 });
