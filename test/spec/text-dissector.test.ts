@@ -366,3 +366,29 @@ t.test('issue 18/19: card-recharge (start byte, fixed-width body, yuan, heartbea
   t.equal(repOf('TS18VERIFY')?.[2], reqFrame('TS18VERIFY'), `the refusal links the request of its serial (${JSON.stringify(rows)})`);
   t.equal(repOf('20240601093001')?.[2], reqFrame('20240601093001'), 'the payment reply links the payment request');
 });
+
+t.test('issue 18/19: bssgate dissector --framing refuses what it cannot generate: exit 1 and a message naming the option, file and JSON path', async (t) => {
+  const dir = t.testdir();
+  const run = (...args: string[]) => spawnSync(process.execPath, [cli, 'dissector', ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  const noPorts = run('--framing', profileFile('h2'));
+  t.equal(noPorts.status, 1);
+  t.match(noPorts.stderr, /--framing needs --ports/);
+  t.equal(noPorts.stdout, '', 'nothing printed');
+  const missingFile = run('--framing', join(dir, 'nope.json'), '--ports', '9931');
+  t.equal(missingFile.status, 1);
+  t.match(missingFile.stderr, /nope\.json: \$: cannot read: ENOENT/);
+  const broken = join(dir, 'broken.json');
+  const json = JSON.parse((await import('node:fs')).readFileSync(profileFile('h2'), 'utf8')) as Record<string, unknown>;
+  delete json.terminator;
+  writeFileSync(broken, JSON.stringify(json));
+  const bad = run('--framing', broken, '--ports', '9931');
+  t.equal(bad.status, 1);
+  t.match(bad.stderr, /broken\.json: \$\.terminator: missing/);
+  t.notMatch(bad.stderr, /\n\s+at /, 'no stack trace');
+  const badPorts = run('--framing', profileFile('h2'), '--ports', 'x');
+  t.equal(badPorts.status, 1);
+  t.match(badPorts.stderr, /--ports "x": expected comma-separated ports/);
+  const ok = run('--framing', profileFile('bss86'), '--ports', '9931,9940-9942');
+  t.equal(ok.status, 0, ok.stderr);
+  t.match(ok.stdout, /local P = Proto\("bssgate_bss86"/, 'the protocol is named after the profile');
+});
