@@ -371,7 +371,8 @@ local function dissect_body(tvb, tree, shape)
     end
   end
   if at <= #records then
-    tree:add_proto_expert_info(ef.malformed, string.format("%d records after the body's layout", #records - at + 1))
+    local extra = #records - at + 1
+    tree:add_proto_expert_info(ef.malformed, string.format("%d record%s after the body's layout", extra, extra == 1 and "" or "s"))
   end
 end
 

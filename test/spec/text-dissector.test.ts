@@ -321,6 +321,7 @@ t.test('issue 18/19: an h2 reply in two packets, split over segments, is joined 
   t.same(last.fields.filter(([k]) => k !== 'bssgate_h2.packets'), joinedFields, 'the last packet shows the whole joined body by name');
   t.same(last.fields.find(([k]) => k === 'bssgate_h2.packets')?.[1], String(reply.length), 'and how many packets were joined');
   t.same(shown[1].fields.find(([k]) => k === 'bssgate_h2.last')?.[1], '0', 'the first reply packet: more follow');
+  t.ok(shown[1].fields.some(([k]) => k === 'bssgate_h2.fragment'), 'the first reply packet shows its body as a fragment');
   t.ok(p.packets.size > ps.packets.size);
 });
 
@@ -391,4 +392,21 @@ t.test('issue 18/19: bssgate dissector --framing refuses what it cannot generate
   const ok = run('--framing', profileFile('bss86'), '--ports', '9931,9940-9942');
   t.equal(ok.status, 0, ok.stderr);
   t.match(ok.stdout, /local P = Proto\("bssgate_bss86"/, 'the protocol is named after the profile');
+});
+
+t.test('issue 18/19: a body that does not match its layout is flagged (expert info bssgate_h2.malformed), not a Lua error', { skip }, async (t) => {
+  const dir = t.testdir();
+  const p = loadFramingProfile(profileFile('h2'));
+  const lua = generate(t, dir, 'h2', [9931]);
+  const head = requestHead(p, 114, { operator: '', now: new Date() });
+  const twoFields = encodePackets(p, head.values, Buffer.from('13997000001\textra', 'latin1'))[0];
+  const extraRecord = encodePackets(p, head.values, Buffer.from('13997000001\r\nmore', 'latin1'))[0];
+  const cap = join(dir, 'bad.pcap');
+  writePcap(cap, [{ clientPort: 40003, serverPort: 9931, segments: [{ from: 'c', data: twoFields }, { from: 'c', data: extraRecord }] }]);
+  const r = spawnSync('tshark', ['-r', cap, '-X', `lua_script:${lua}`, '-o', 'bssgate_h2.ports:9931', '-V'], { encoding: 'utf8', timeout: 120_000 });
+  t.equal(r.status, 0, r.stderr);
+  t.notMatch(r.stderr.replace(/Running as user.*\n/, ''), /Lua: Error|error/i, 'no Lua error');
+  t.match(r.stdout, /record 1 has 2 fields, the layout 1/, 'a record with a field too many');
+  t.match(r.stdout, /1 record after the body's layout/, 'a record after the layout');
+  t.match(r.stdout, /svcnum: 13997000001/, 'the fields that match are still shown');
 });
