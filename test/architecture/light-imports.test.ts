@@ -68,7 +68,7 @@ function heavy(modules: string[], packages: readonly string[] = DRIVERS): string
 }
 
 // Issue 18: the machine-readable spec and the dissector generator are as light as the renderer.
-for (const entry of ['dist/src/client.js', 'dist/src/spec/render.js', 'dist/src/spec/json.js', 'dist/src/spec/dissector.js']) {
+for (const entry of ['dist/src/client.js', 'dist/src/spec/render.js', 'dist/src/spec/json.js', 'dist/src/spec/dissector.js', 'dist/src/spec/text-dissector.js']) {
   t.test(`issue 14: importing ${entry} loads no database driver, no prom-client, no store, no metrics`, async (t) => {
     const file = join(root, entry);
     if (!existsSync(file)) return t.fail(`${entry} is missing: run npm run build first`);
@@ -103,4 +103,7 @@ t.test('issue 14, issue 18: `bssgate call`, `bssgate spec --check` and `bssgate 
   const dissector = loadedBy(t.testdir(), cli, ['dissector']);
   t.equal(dissector.status, 0, `dissector: ${dissector.stderr.trim()}`);
   t.strictSame(heavy(dissector.modules, CLI_HEAVY), [], 'bssgate dissector: modules it must not load');
+  const textDissector = loadedBy(t.testdir(), cli, ['dissector', '--framing', join(root, 'config/framing/h2.json'), '--ports', '9931']);
+  t.equal(textDissector.status, 0, `dissector --framing: ${textDissector.stderr.trim()}`);
+  t.strictSame(heavy(textDissector.modules, CLI_HEAVY), [], 'bssgate dissector --framing: modules it must not load');
 });
