@@ -5,7 +5,8 @@
 // The cheap way: the build itself is not re-run here (npm test's pretest just ran it).
 import t from 'tap';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -42,7 +43,12 @@ t.test('OP-01: the built bin runs directly and through npx', async (t) => {
   t.match(direct, /Usage: bssgate/, 'executed directly');
   const viaNode = execFileSync(process.execPath, [bin, 'db', '--help'], { cwd: root, encoding: 'utf8', timeout: 20_000 });
   t.match(viaNode, /Usage: bssgate db/, 'node dist/src/cli.js db --help');
-  const npx = spawnSync('npx', ['--no-install', 'bssgate', '--help'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  // An npm cache of its own: npx links the project into <cache>/_npx/<hash of its path>, and two
+  // npx runs of one checkout at once (this test and serve-and-call's, in parallel) raced on
+  // creating that directory ("ENOENT … _npx/…/package.json").
+  const cache = mkdtempSync(join(tmpdir(), 'bssgate-npx-'));
+  t.teardown(() => rmSync(cache, { recursive: true, force: true }));
+  const npx = spawnSync('npx', ['--no-install', 'bssgate', '--help'], { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, npm_config_cache: cache } });
   t.equal(npx.status, 0, `npx bssgate --help: ${npx.stderr}`);
   t.match(npx.stdout, /Usage: bssgate/);
 });

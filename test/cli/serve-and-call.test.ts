@@ -126,7 +126,10 @@ t.test('CS-01 and PC-09: serve h.ini.example, run the printed call command, SIGT
   // The banner's second form goes through the package's bin (npm exec finds the project's own).
   const npxLine = /npx (bssgate call [^)]+)\)/.exec(banner);
   t.ok(npxLine, 'the npx form is printed too');
-  const viaNpx = spawnSync('npx', ['--no-install', ...npxLine![1].trim().split(/\s+/)], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  // An npm cache of its own (see test/cli/prepare.test.ts: two npx runs of one checkout race).
+  const cache = mkdtempSync(join(tmpdir(), 'bssgate-npx-'));
+  t.teardown(() => rmSync(cache, { recursive: true, force: true }));
+  const viaNpx = spawnSync('npx', ['--no-install', ...npxLine![1].trim().split(/\s+/)], { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, npm_config_cache: cache } });
   t.equal(viaNpx.status, 0, `npx bssgate call succeeds: ${viaNpx.stderr}`);
   t.match(viaNpx.stdout, /^result\s+0 /m);
 
