@@ -8,6 +8,7 @@
 // protocols). Ports: the `bssgate.ports` preference (default the four interfaces' ports), e.g.
 // `tshark -X lua_script:bssgate.lua -o bssgate.ports:9921,7995`.
 import type { SpecField } from './json.js';
+import { luaRegisterPorts } from './lua-ports.js';
 
 /** The part of spec.json the dissector reads (protocol/spec.json parses to it). */
 export interface DissectorInput {
@@ -348,27 +349,4 @@ function bssgate.init()
   links = {}
 end
 
-local registered = {}
-local function register_ports()
-  local tcp = DissectorTable.get("tcp.port")
-  for _, p in ipairs(registered) do tcp:remove(p, bssgate) end
-  registered = {}
-  for part in string.gmatch(bssgate.prefs.ports, "[^,%s]+") do
-    local a, b = part:match("^(%d+)%-(%d+)$")
-    a = tonumber(a or part)
-    b = tonumber(b or a)
-    if a and b then
-      for p = a, b do
-        tcp:add(p, bssgate)
-        registered[#registered + 1] = p
-      end
-    end
-  end
-end
-
-function bssgate.prefs_changed()
-  register_ports()
-end
-
-register_ports()
-`;
+${luaRegisterPorts('bssgate')}`;

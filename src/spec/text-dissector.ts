@@ -16,6 +16,7 @@
 import type { FramingProfile, HeaderField } from '../../protocol/framing/profile.js';
 import type { SpecField } from './json.js';
 import type { DissectorInput } from './dissector.js';
+import { luaRegisterPorts } from './lua-ports.js';
 
 function lua(s: string): string {
   // Bytes of the string as Lua decimal escapes where not printable ASCII: separators (TAB, CR LF),
@@ -544,27 +545,4 @@ function P.init()
   links = {}
 end
 
-local registered = {}
-local function register_ports()
-  local tcp = DissectorTable.get("tcp.port")
-  for _, p in ipairs(registered) do tcp:remove(p, P) end
-  registered = {}
-  for part in string.gmatch(P.prefs.ports, "[^,%s]+") do
-    local a, b = part:match("^(%d+)%-(%d+)$")
-    a = tonumber(a or part)
-    b = tonumber(b or a)
-    if a and b then
-      for p = a, b do
-        tcp:add(p, P)
-        registered[#registered + 1] = p
-      end
-    end
-  end
-end
-
-function P.prefs_changed()
-  register_ports()
-end
-
-register_ports()
-`;
+${luaRegisterPorts('P')}`;
