@@ -75,12 +75,24 @@ function formatValue(body: Body, f: Field, v: unknown): string {
 // Records are joined by the record separator as in a delimited body; a list's count record is its
 // count in digits.
 
+/**
+ * What fixedWidth reads of a field: a layout Field, or the machine-readable spec's description of
+ * one (src/spec/json.ts SpecField, used by the text dissector).
+ */
+export interface FixedWidthField {
+  name: string;
+  type: Field['type'];
+  width?: number | null;
+  maxBytes?: number;
+}
+
 /** The byte width of a field in a fixed-width body. */
-export function fixedWidth(fixed: Fixed, f: Field): number {
+export function fixedWidth(fixed: Fixed, f: FixedWidthField): number {
   const own = fixed.fields.get(f.name);
   if (own !== undefined) return own;
   switch (f.type) {
     case 'char':
+      if (typeof f.width !== 'number') throw new Error(`layout field ${f.name}: a char field without a width`);
       return f.width;
     case 'date':
       return 8;

@@ -14,6 +14,7 @@
 // by serial when the profile's correlation says so). A check code is shown, not verified (its key is
 // the operator's secret).
 import type { FramingProfile, HeaderField } from '../../protocol/framing/profile.js';
+import { fixedWidth } from '../../protocol/framing/text-body.js';
 import type { SpecField } from './json.js';
 import type { DissectorInput } from './dissector.js';
 import { luaRegisterPorts } from './lua-ports.js';
@@ -43,37 +44,11 @@ export function textProtoName(profile: FramingProfile): string {
   return `bssgate_${profile.name.replace(/-/g, '_')}`;
 }
 
-/** The byte width of a layout field in a fixed-width body (as protocol/framing/text-body.ts fixedWidth). */
-function fixedWidthOf(profile: FramingProfile, f: SpecField): number {
-  const fx = profile.fixed!;
-  const own = fx.fields.get(f.name);
-  if (own !== undefined) return own;
-  switch (f.type) {
-    case 'char':
-      return f.width!;
-    case 'date':
-      return 8;
-    case 'datetime':
-      return 14;
-    case 'cycle':
-      return 6;
-    case 'u8':
-    case 'u16':
-    case 'u32':
-    case 'money':
-      return fx[f.type];
-    case 'text':
-      return f.maxBytes ?? fx.text;
-    default:
-      throw new Error(`layout field ${f.name}: a ${f.type} has no fixed width`);
-  }
-}
-
 function fieldRow(profile: FramingProfile, f: SpecField, prefix: string): string {
   const abbr = abbrev(prefix, f.name);
   const label = lua(f.secret ? `${f.name} (secret)` : f.name);
   const parts = [`n = ${lua(f.name)}`, `t = ${lua(f.type)}`, `f = ProtoField.string(${lua(abbr)}, ${label}, base.UNICODE, ${f.doc ? lua(f.doc) : 'nil'})`];
-  if (profile.fixed) parts.push(`w = ${fixedWidthOf(profile, f)}`);
+  if (profile.fixed) parts.push(`w = ${fixedWidth(profile.fixed!, f)}`);
   if (f.codes) parts.push(`codes = { ${f.codes.map((c) => `[${lua(String(c.code))}] = ${lua(`${c.en} (${c.zh})`)}`).join(', ')} }`);
   if (f.type === 'money') parts.push(`unit = ${lua(profile.body.money === 'fen' ? ' fen' : ' yuan')}`);
   return `{ ${parts.join(', ')} }`;
