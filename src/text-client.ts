@@ -73,7 +73,7 @@ export interface TextRequestHead {
 
 /**
  * The return code an error field stands for: the profile's error table read backwards (a wire
- * value several codes map to reads as the first of them in the table), else its digits.
+ * value several codes map to reads as the lowest of them: number-like JSON keys come in ascending order), else its digits.
  */
 export function resultOf(p: FramingProfile, error: string, flag: string): number {
   const ef = p.role.error;
