@@ -8,7 +8,7 @@
 // protocols). Ports: the `bssgate.ports` preference (default the four interfaces' ports), e.g.
 // `tshark -X lua_script:bssgate.lua -o bssgate.ports:9921,7995`.
 import type { SpecField } from './json.js';
-import { luaRegisterPorts } from './lua-ports.js';
+import { luaNameTables, luaRegisterPorts } from './lua-common.js';
 
 /** The part of spec.json the dissector reads (protocol/spec.json parses to it). */
 export interface DissectorInput {
@@ -100,20 +100,8 @@ export function renderDissector(spec: DissectorInput, ports = DEFAULT_DISSECTOR_
     `local KIND_REQUEST = ${Number(kinds.find((k) => k.en === 'request')?.code ?? 1)}`,
     `local KIND_RESPONSE = ${Number(kinds.find((k) => k.en === 'response')?.code ?? 2)}`,
     '',
-    '-- Business types by code (name, and its inventory IDs).',
-    'local BIZ_NAMES = {',
-    ...spec.businessTypes.map((b) => `  [${b.code}] = ${lua(b.name)},`),
-    '}',
-    'local BIZ_LABELS = {',
-    ...spec.businessTypes.map((b) => `  [${b.code}] = ${lua(`${b.name}${b.ids.length ? ` (${b.ids.join(', ')})` : ''}`)},`),
-    '}',
-    '-- Return codes by code.',
-    'local RC_NAMES = {',
-    ...spec.returnCodes.map((r) => `  [${r.code}] = ${lua(r.key)},`),
-    '}',
-    'local RC_LABELS = {',
-    ...spec.returnCodes.map((r) => `  [${r.code}] = ${lua(`${r.key}: ${r.en}`)},`),
-    '}',
+    '-- Business types and return codes by code (the names, and the inventory IDs).',
+    ...luaNameTables(spec, lua),
     `local KIND_LABELS = { ${kinds.map((k) => `[${Number(k.code)}] = ${lua(k.en)}`).join(', ')} }`,
     '',
     'local hf = {',

@@ -17,7 +17,7 @@ import type { FramingProfile, HeaderField } from '../../protocol/framing/profile
 import { fixedWidth } from '../../protocol/framing/text-body.js';
 import type { SpecField } from './json.js';
 import type { DissectorInput } from './dissector.js';
-import { luaRegisterPorts } from './lua-ports.js';
+import { luaNameTables, luaRegisterPorts } from './lua-common.js';
 
 function lua(s: string): string {
   // Bytes of the string as Lua decimal escapes where not printable ASCII: separators (TAB, CR LF),
@@ -156,18 +156,7 @@ export function renderTextDissector(profile: FramingProfile, spec: DissectorInpu
     'local ERROR_LABELS = {',
     ...[...errNames].map(([wire, names]) => `  [${lua(wire)}] = ${lua(names.join(' | '))},`),
     '}',
-    'local BIZ_NAMES = {',
-    ...spec.businessTypes.map((b) => `  [${b.code}] = ${lua(b.name)},`),
-    '}',
-    'local BIZ_LABELS = {',
-    ...spec.businessTypes.map((b) => `  [${b.code}] = ${lua(`${b.name}${b.ids.length ? ` (${b.ids.join(', ')})` : ''}`)},`),
-    '}',
-    'local RC_NAMES = {',
-    ...spec.returnCodes.map((r) => `  [${r.code}] = ${lua(r.key)},`),
-    '}',
-    'local RC_LABELS = {',
-    ...spec.returnCodes.map((r) => `  [${r.code}] = ${lua(`${r.key}: ${r.en}`)},`),
-    '}',
+    ...luaNameTables(spec, lua),
     '',
     'local hf = {',
     `  direction = ProtoField.string(${lua(`${proto}.direction`)}, "direction"),`,
