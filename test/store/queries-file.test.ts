@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import '../../src/store/queries/all.js';
 import { loadQueriesText, QueriesFileError } from '../../src/store/queries/file.js';
 import { queryNames, ticketTableOf, forgetTicketTables } from '../../src/store/queries/define.js';
@@ -21,7 +20,7 @@ import { openStore } from '../../src/store/open.js';
 import { demoFixtures } from '../../src/store/demo.js';
 import { BssClient } from '../../src/client.js';
 import { cli, freePort, root, serve } from '../helpers/serve.js';
-import { withTempDatabase } from './contract-pg-helper.js';
+import { sqlBackends } from './sql-backends.js';
 
 t.setTimeout(360_000);
 const dir = mkdtempSync(join(tmpdir(), 'bsg-queries-'));
@@ -138,46 +137,7 @@ t.test('db check helpers: the column an error names; types; the Oracle path (ren
 
 // --- against live databases --------------------------------------------------------------------
 
-interface Backend {
-  name: string;
-  /** The [database] section of an INI for a fresh database. */
-  database(t: { teardown(fn: () => unknown): void }): Promise<{ section: string; exec(sql: string): Promise<void> }>;
-}
-
-const backends: Backend[] = [
-  {
-    name: 'SQLite',
-    async database() {
-      const f = join(dir, `db-${Math.floor(Math.random() * 1e9)}.db`);
-      return {
-        section: `[database]\npath = ${f}\n`,
-        async exec(sql) {
-          const d = new Database(f);
-          d.exec(sql);
-          d.close();
-        },
-      };
-    },
-  },
-];
-const PG = process.env.BSSGATE_TEST_PG_URL;
-if (PG) {
-  backends.push({
-    name: 'PostgreSQL',
-    async database(t) {
-      const db = await withTempDatabase(t, PG, 'qfile');
-      return {
-        section: `[database]\ntype = postgres\nurl = ${db.url}\npool_max = 2\n`,
-        async exec(sql) {
-          const c = new pg.Client({ connectionString: db.url });
-          await c.connect();
-          await c.query(sql);
-          await c.end();
-        },
-      };
-    },
-  });
-}
+const backends = sqlBackends(dir, 'qfile');
 
 for (const be of backends) {
   t.test(`${be.name}: db check, the rename of a column, serve's start check, a replaced read over the wire`, async (t) => {

@@ -8,9 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import t, { type Test } from 'tap';
-import Database from 'better-sqlite3';
-import pg from 'pg';
+import t from 'tap';
 import '../../src/store/queries/all.js';
 import { loadQueriesFile, loadQueriesText } from '../../src/store/queries/file.js';
 import { queryNames, registeredQuery } from '../../src/store/queries/define.js';
@@ -18,7 +16,7 @@ import { describeOracle } from '../../src/store/oracle.js';
 import { render } from '../../src/store/dialect.js';
 import { cli, freePort, root, serve } from '../helpers/serve.js';
 import { allText } from '../helpers/log-files.js';
-import { withTempDatabase } from './contract-pg-helper.js';
+import { sqlBackends } from './sql-backends.js';
 
 t.setTimeout(360_000);
 // The back ends side by side (each spawns its own CLI processes on its own database).
@@ -42,48 +40,10 @@ function run(args: string[]): Promise<{ code: number | null; out: string; err: s
   });
 }
 
-interface Backend {
-  name: string;
-  database(t: Test): Promise<{ section: string; exec(sql: string): Promise<void> }>;
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'bsg-b-check-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
-const backends: Backend[] = [
-  {
-    name: 'SQLite',
-    async database() {
-      const f = join(dir, 'b.db');
-      return {
-        section: `[database]\npath = ${f}\n`,
-        async exec(sql) {
-          const d = new Database(f);
-          d.exec(sql);
-          d.close();
-        },
-      };
-    },
-  },
-];
-const PG = process.env.BSSGATE_TEST_PG_URL;
-if (PG) {
-  backends.push({
-    name: 'PostgreSQL',
-    async database(t) {
-      const db = await withTempDatabase(t, PG, 'bcheck');
-      return {
-        section: `[database]\ntype = postgres\nurl = ${db.url}\npool_max = 2\n`,
-        async exec(sql) {
-          const c = new pg.Client({ connectionString: db.url });
-          await c.connect();
-          await c.query(sql);
-          await c.end();
-        },
-      };
-    },
-  });
-}
+const backends = sqlBackends(dir, 'bcheck');
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
