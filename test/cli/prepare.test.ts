@@ -44,11 +44,15 @@ t.test('OP-01: the built bin runs directly and through npx', async (t) => {
   const viaNode = execFileSync(process.execPath, [bin, 'db', '--help'], { cwd: root, encoding: 'utf8', timeout: 20_000 });
   t.match(viaNode, /Usage: bssgate db/, 'node dist/src/cli.js db --help');
   // An npm cache of its own: npx links the project into <cache>/_npx/<hash of its path>, and two
-  // npx runs of one checkout at once (this test and serve-and-call's, in parallel) raced on
-  // creating that directory ("ENOENT … _npx/…/package.json").
+  // npx runs of one checkout at once raced on creating that directory ("ENOENT … package.json").
+  // ignore_scripts: linking the project runs its `prepare` (the whole build) unless told not to,
+  // and rewriting dist/ while other tests start the built CLI broke them ("does not provide an
+  // export"); the bin lookup is what this checks, the build is npm test's pretest.
   const cache = mkdtempSync(join(tmpdir(), 'bssgate-npx-'));
   t.teardown(() => rmSync(cache, { recursive: true, force: true }));
-  const npx = spawnSync('npx', ['--no-install', 'bssgate', '--help'], { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, npm_config_cache: cache } });
+  const distBefore = statSync(join(root, pkg.bin.bssgate)).mtimeMs;
+  const npx = spawnSync('npx', ['--no-install', 'bssgate', '--help'], { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, npm_config_cache: cache, npm_config_ignore_scripts: 'true' } });
   t.equal(npx.status, 0, `npx bssgate --help: ${npx.stderr}`);
   t.match(npx.stdout, /Usage: bssgate/);
+  t.equal(statSync(join(root, pkg.bin.bssgate)).mtimeMs, distBefore, 'npx did not rebuild dist/ under the other tests');
 });
