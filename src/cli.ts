@@ -220,7 +220,7 @@ export function buildProgram(store?: StoreCommands): Command {
   program
     .name('bssgate')
     .description('Interface gateway of the billing system (营帐系统接口网关)')
-    .addHelpText('after', `\nConfiguration: ${CONFIG_RULE}; serve, scan and db init also take them as arguments.\nTargets: host:port as given; call and sim card also take an interface name of the -c files, status the [admin] of the -c files.\nPorts: BSSGATE_PORT_OFFSET=N (or --port-offset N) adds N to every port of the files.\n`)
+    .addHelpText('after', `\nConfiguration: ${CONFIG_RULE}; serve, scan, db init and shadow also take them as arguments.\nTargets: host:port as given; call and sim card also take an interface name of the -c files, status the [admin] of the -c files.\nPorts: BSSGATE_PORT_OFFSET=N (or --port-offset N) adds N to every port of the files.\n`)
     .showHelpAfterError();
 
   program
@@ -315,18 +315,18 @@ export function buildProgram(store?: StoreCommands): Command {
 
   program
     .command('shadow')
-    .description('mirror read-only traffic in front of a legacy program to a candidate bssgate and report every difference (docs/shadow.md); `shadow report <dir>` prints the verdicts')
-    .argument('<ini-or-report>', 'the shadow INI file, or "report"')
-    .argument('[more...]', 'more INI files; after "report": the report directory')
-    .action(async (first: string, more: string[]) => {
-      if (first === 'report') {
-        if (more.length !== 1) throw new Error('usage: bssgate shadow report <report_dir>');
+    .description('mirror read-only traffic in front of a legacy program to a candidate bssgate and report every difference (docs/shadow.md): bssgate shadow -c shadow.ini; `shadow report <dir>` prints the verdicts')
+    .argument('[files...]', 'the shadow INI files as arguments (the older form); or "report" and the report directory')
+    .addOption(configOption('holding the [shadow.<name>] sections'))
+    .action(async (files: string[], opts: { config?: string[] }) => {
+      if (files[0] === 'report') {
+        if (files.length !== 2 || opts.config) throw new Error('usage: bssgate shadow report <report_dir>');
         const { shadowReportCommand } = await import('./shadow/index.js');
-        process.exitCode = await shadowReportCommand(more[0]);
+        process.exitCode = await shadowReportCommand(files[1]);
         return;
       }
       const { shadowCommand } = await import('./shadow/index.js');
-      await shadowCommand([first, ...more]);
+      await shadowCommand(requireConfig('shadow', opts, files));
     });
 
   program

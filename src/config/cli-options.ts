@@ -1,6 +1,6 @@
 // How every bssgate command is told its configuration (README "Command line"): `-c FILE`, once
 // per file (`-c h.ini -c qhjfk.ini`), never a default — no command reads h.ini.example or a
-// default port it was not given. serve, scan and db init also take the files as their arguments
+// default port it was not given. serve, scan, db init and shadow also take the files as their arguments
 // (their only ones, so the older form is unambiguous). Light: commander only.
 import { Option, type Command } from 'commander';
 

@@ -150,7 +150,7 @@ function scan(file: string, text: string): string[] {
 }
 
 export function loadShadowConfig(files: string[]): ShadowConfig {
-  if (files.length === 0) throw new ConfigError('(no file)', '', '', 'no configuration file given; e.g. bssgate shadow shadow.ini');
+  if (files.length === 0) throw new ConfigError('(no file)', '', '', 'no configuration file given; e.g. bssgate shadow -c shadow.ini');
   const shadows: ShadowInterface[] = [];
   let admin: ShadowConfig['admin'];
   let logLevel = 'info';

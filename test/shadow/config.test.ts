@@ -65,4 +65,15 @@ t.test('issue 16: the CLI refuses a bad shadow file with the message, exit 1, no
   t.equal(r.status, 1);
   t.match(r.stderr, /^bssgate: configuration error: .*\[shadow\.cs\] mirror: payment/);
   t.notMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  // The one rule of the command line (README "Command line"): -c FILE, as every other command.
+  const c = spawnSync(process.execPath, ['dist/src/cli.js', 'shadow', '-c', f], { encoding: 'utf8', timeout: 60_000 });
+  t.equal(c.status, 1, 'shadow -c FILE reads the same file');
+  t.match(c.stderr, /^bssgate: configuration error: .*\[shadow\.cs\] mirror: payment/);
+  const none = spawnSync(process.execPath, ['dist/src/cli.js', 'shadow'], { encoding: 'utf8', timeout: 60_000 });
+  t.equal(none.status, 1, 'no file: exit 1');
+  t.match(none.stderr, /^bssgate: shadow: no configuration file given: configuration files are given with -c FILE/);
+  t.notMatch(none.stderr, /\n\s+at /, 'no stack trace');
+  const rep = spawnSync(process.execPath, ['dist/src/cli.js', 'shadow', 'report'], { encoding: 'utf8', timeout: 60_000 });
+  t.equal(rep.status, 1, 'report without its directory: exit 1');
+  t.match(rep.stderr, /usage: bssgate shadow report <report_dir>/);
 });
