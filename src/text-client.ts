@@ -17,6 +17,10 @@ import type { FramingProfile } from '../protocol/framing/profile.js';
 import { encodePackets, loadFramingProfile, PacketAssembler, PacketDecoder, PacketError, padField, unpad, type Packet } from '../protocol/framing/packet.js';
 import { decodeTextBody, encodeTextBody } from '../protocol/framing/text-body.js';
 import { verifyPacket } from '../protocol/framing/check.js';
+import { resultOf } from '../protocol/framing/codes.js';
+
+/** The return code of a reply's error field (protocol/framing/codes.ts). */
+export { resultOf };
 import { LAYOUTS_BY_CODE } from '../handlers/contracts/index.js';
 import { businessByName } from '../protocol/business-types.js';
 import { ClientError, connectSocket, makeSerial, type CallOptions, type ClientOptions, type Reply } from './client.js';
@@ -69,21 +73,6 @@ export interface TextRequestHead {
   values: Record<string, string>;
   serial: string;
   operator: string;
-}
-
-/**
- * The return code an error field stands for: the profile's error table read backwards (a wire
- * value several codes map to reads as the lowest of them: number-like JSON keys come in ascending order), else its digits.
- */
-export function resultOf(p: FramingProfile, error: string, flag: string): number {
-  const ef = p.role.error;
-  const ff = p.role.flag;
-  if (!ef) return ff && flag === padField(ff, ff.no!) ? 9999 : 0;
-  const e = unpad(ef, error);
-  for (const [code, wire] of p.errors.table) if (wire === e || padField(ef, wire) === error) return code;
-  const zero = /^0*$/.test(e);
-  if (zero) return ff && flag === padField(ff, ff.no!) ? 9999 : 0;
-  return /^[0-9]+$/.test(e) ? Number(e) : 9999;
 }
 
 /** The service code a profile writes for business type `biz` (ClientError when it has none). */

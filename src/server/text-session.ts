@@ -15,6 +15,7 @@ import type { FramingProfile, HeaderField } from '../../protocol/framing/profile
 import { encodePackets, PacketAssembler, PacketDecoder, PacketError, unpad, type Item, type Packet } from '../../protocol/framing/packet.js';
 import { decodeTextBody, encodeTextBody, encodeTextMessage } from '../../protocol/framing/text-body.js';
 import { verifyPacket } from '../../protocol/framing/check.js';
+import { bizOfHeader } from '../../protocol/framing/codes.js';
 import type { Dispatcher, RequestOrigin } from '../dispatch.js';
 import type { Clock } from '../types.js';
 import { formatDateTimeMs } from '../time.js';
@@ -152,15 +153,9 @@ export class TextSession implements FrameSource, DispatchTarget {
     return f ? unpad(f, raw[f.name]).trim() : '';
   }
 
-  /** The business type of a request: the service table, else (otherwise = code) its digits; 0 = unknown (1003). */
+  /** The business type of a request (protocol/framing/codes.ts); 0 = unknown (1003). */
   private bizOf(raw: Record<string, string>): number {
-    const f = this.profile.role.service!;
-    const s = this.field(raw, f);
-    // The table is keyed by the code as written ("000101"), padding spaces trimmed.
-    const hit = this.profile.services.table.get(raw[f.name].trim()) ?? this.profile.services.table.get(s);
-    if (hit !== undefined) return hit;
-    if (this.profile.services.otherwise === 'code' && /^[0-9]{1,5}$/.test(s) && Number(s) <= 0xffff) return Number(s);
-    return 0;
+    return bizOfHeader(this.profile, raw);
   }
 
   /** A v1 header addressed to a request (its seq finds it again when the answer is written). */

@@ -10,7 +10,10 @@ import { didYouMean } from '../config/values.js';
 import { businessByCode, businessById, businessByName } from '../../protocol/business-types.js';
 import { CONTRACTS } from '../../handlers/contracts/index.js';
 import type { FunctionContract } from '../types.js';
-import { FRAMINGS, type Framing } from './framing.js';
+import { loadFramingProfile } from '../../protocol/framing/packet.js';
+import { ProfileError } from '../../protocol/framing/profile.js';
+import { V1_FRAMING, type Framing } from './framing.js';
+import { textFraming } from './text-framing.js';
 
 export interface HostPort {
   host: string;
@@ -68,6 +71,18 @@ const ADMIN_KEYS = ['enabled', 'host', 'port', 'allow'] as const;
 const LOG_KEYS = ['level', 'dir', 'retention_days', 'requests'] as const;
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
+/** `framing`: v1, or the path of a text framing profile (relative to the INI file), as [interface.x] framing. */
+function framingOf(file: string, section: string, value: string): Framing {
+  if (value === 'v1') return V1_FRAMING;
+  const profileFile = resolve(dirname(resolve(file)), value);
+  try {
+    return textFraming(loadFramingProfile(profileFile));
+  } catch (err) {
+    if (err instanceof ProfileError) fail(file, section, 'framing', `profile ${err.path === '$' ? err.file : `${err.file} ${err.path}`}: ${err.problem}`);
+    throw err;
+  }
+}
 
 function fail(file: string, section: string, key: string, problem: string): never {
   throw new ConfigError(file, section, key, problem);
@@ -196,11 +211,7 @@ export function loadShadowConfig(files: string[]): ShadowConfig {
       if (shadows.some((s) => s.name === name)) fail(file, header, '', `shadow "${name}" is defined twice; define each once`);
       checkKeys(file, header, raw, KEYS);
       for (const k of REQUIRED) if (raw[k] === undefined || str(raw[k]) === '') fail(file, header, k, 'is required');
-      const framingName = raw.framing === undefined ? 'v1' : str(raw.framing);
-      const framing = FRAMINGS.get(framingName);
-      if (!framing) {
-        fail(file, header, 'framing', `"${framingName}" is not available; accepted: ${[...FRAMINGS.keys()].join(', ')} (text framing profiles are not available yet)`);
-      }
+      const framing = framingOf(file, header, raw.framing === undefined ? 'v1' : str(raw.framing));
       const sh: ShadowInterface = {
         name,
         file,

@@ -4,9 +4,9 @@
 // type, serial, seq) and reassembles an answer that spans several packets, then decodes it with
 // the business type's response layout for the comparison.
 //
-// Only the v1 binary framing (protocol/SPEC.md) exists today. A text framing profile (issue 19)
-// plugs in by implementing this interface and adding its name to FRAMINGS; nothing else in
-// src/shadow/ knows how v1 is laid out.
+// Two framings implement it: the v1 binary framing (protocol/SPEC.md), here, and a text framing
+// profile (issue 19, docs/framing.md), src/shadow/text-framing.ts; nothing else in src/shadow/
+// knows how either is laid out.
 import { FrameDecoder } from '../../protocol/frame.js';
 import {
   BIZ_OFFSET, decodeHeader, HEADER_SIZE, KIND_OFFSET, KIND_REQUEST, KIND_RESPONSE, OPERATOR_OFFSET, PROTOCOL_VERSION, RESULT_OFFSET,
@@ -20,8 +20,8 @@ export interface PacketHead {
   /** 'request' or 'response'; anything else is not a packet the relay can correlate. */
   kind: 'request' | 'response' | 'other';
   biz: number;
-  /** Correlation key within one connection (v1: the header's seq). */
-  seq: number;
+  /** Correlation key within one connection (v1: the header's seq; text: the serial, or 0 when replies come in order). */
+  seq: number | string;
   serial: string;
   /** Result code of a response (0 in requests). */
   result: number;
@@ -37,6 +37,9 @@ export interface DecodedReply {
   header: Record<string, string | number>;
 }
 
+/** Which way a connection's bytes go: the client's requests, or the answers to them. */
+export type Direction = 'request' | 'response';
+
 /** Splits one direction of a connection into packets; throws when the stream cannot be framed. */
 export interface Splitter {
   push(chunk: Buffer): Buffer[];
@@ -49,20 +52,28 @@ export interface Reassembler {
 
 export interface Framing {
   readonly name: string;
+  /**
+   * How an answer finds its request: `rewrite` — by a key in the packet that the shadow may set
+   * (v1's seq: withKey); `own-key` — by a key the packet carries and the shadow must not change
+   * (a serial covered by a check code); `order` — the n-th answer of a connection is the n-th
+   * request's (every packet's key is the same).
+   */
+  readonly correlation: 'rewrite' | 'own-key' | 'order';
   /** A splitter for one direction of one connection. */
-  splitter(maxFrame: number): Splitter;
-  /** Header facts of a packet; throws when its header cannot be read. */
-  head(packet: Buffer): PacketHead;
+  splitter(maxFrame: number, dir: Direction): Splitter;
+  /** Header facts of a packet read in direction `dir`; throws when its header cannot be read. */
+  head(packet: Buffer, dir: Direction): PacketHead;
   /** Per connection: gathers multi-packet answers. */
   reassembler(): Reassembler;
   /** Decode a whole answer (its packets, in order) with the response layout; throws on garbage. */
   decodeReply(packets: readonly Buffer[], layout: Layout | undefined): DecodedReply;
   /**
-   * A copy of a packet with its correlation key (v1: seq) set to `key`. The shadow sends every
-   * mirror target its requests on one shared connection under keys of its own, and puts the
-   * client's key back into the target's answers before comparing them.
+   * A copy of a packet with its correlation key (v1: seq) set to `key` (correlation `rewrite`;
+   * the others return the packet itself). The shadow sends every mirror target its requests on
+   * one shared connection under keys of its own, and puts the client's key back into the
+   * target's answers before comparing them.
    */
-  withKey(packet: Buffer, key: number): Buffer;
+  withKey(packet: Buffer, key: number | string): Buffer;
   /**
    * The fast path of the comparison: true when two whole answers are the same bytes once the
    * bytes that are noise by nature (v1: the header's time, the sender's clock) are left out.
@@ -106,6 +117,7 @@ function sameV1(a: Buffer, b: Buffer): boolean {
 /** v1: a 4-byte length, a 56-byte header with biz and seq, one packet per answer. */
 export const V1_FRAMING: Framing = {
   name: 'v1',
+  correlation: 'rewrite',
   splitter(maxFrame: number): Splitter {
     const d = new FrameDecoder({ maxFrame });
     return { push: (chunk) => d.push(chunk) };
@@ -142,7 +154,7 @@ export const V1_FRAMING: Framing = {
   withKey(packet, key): Buffer {
     const copy = Buffer.allocUnsafe(packet.length);
     packet.copy(copy);
-    copy.writeUInt32BE(key >>> 0, SEQ_OFFSET);
+    copy.writeUInt32BE(Number(key) >>> 0, SEQ_OFFSET);
     return copy;
   },
   sameAnswer(a, b): boolean {
@@ -151,6 +163,3 @@ export const V1_FRAMING: Framing = {
     return true;
   },
 };
-
-/** Framings by the name the `framing` key gives. */
-export const FRAMINGS: ReadonlyMap<string, Framing> = new Map([[V1_FRAMING.name, V1_FRAMING]]);

@@ -6,7 +6,11 @@
 // Cheap per request, because the shadow shares its CPU with the relay (issue 16, bench/shadow.ts):
 // - every request is sent under a key of the link's own (v1: the seq, rewritten in a copy of the
 //   frame; the client's frame is never touched), so client connections whose seqs collide can
-//   share the connection; the client's key is put back into the answer before it is compared;
+//   share the connection; the client's key is put back into the answer before it is compared.
+//   A text profile's key cannot be rewritten (src/shadow/text-framing.ts): with serial
+//   correlation the serial is the key (a serial already outstanding on the link is dropped), with
+//   order correlation the oldest outstanding request takes the next answer, and a timeout closes
+//   the connection (a late answer would otherwise be taken for the next request's);
 // - mirrored requests (from every client connection) are gathered for MIRROR_BATCH_MS and go out
 //   in one write: a mirror is not in a hurry, and each write costs the shadow (and the candidate's
 //   host) a system call and a wake-up; the time an answer takes is measured from that write;
@@ -26,7 +30,7 @@ export type Outcome =
 interface Waiter {
   done(o: Outcome): void;
   /** The client's key (v1: seq), put back into the answer. */
-  clientKey: number;
+  clientKey: number | string;
   t0: number;
 }
 
@@ -50,7 +54,7 @@ export class TargetLink {
   private splitter: Splitter | undefined;
   private reassembler: Reassembler | undefined;
   /** Outstanding requests by the link's key, in the order they were sent (Map keeps insertion order). */
-  private readonly waiting = new Map<number, Waiter>();
+  private readonly waiting = new Map<number | string, Waiter>();
   private nextKey = 0;
   /** Frames (already carrying the link's keys) waiting for the next write, and their waiters. */
   private batch: Buffer[] = [];
@@ -83,9 +87,12 @@ export class TargetLink {
    * Mirror one request frame. Returns 'dropped' (backpressure: nothing sent, done is never
    * called) or 'sent' (done is called exactly once, later, with the answer or the failure).
    */
-  send(frame: Buffer, clientKey: number, done: (o: Outcome) => void): 'sent' | 'dropped' {
+  send(frame: Buffer, clientKey: number | string, done: (o: Outcome) => void): 'sent' | 'dropped' {
     if (this.closed) return 'dropped';
     if (this.waiting.size >= MAX_LINK_IN_FLIGHT || this.batchBytes + (this.socket?.writableLength ?? 0) > MAX_UNSENT_BYTES) return 'dropped';
+    const ownKey = this.framing.correlation === 'own-key';
+    // The packet's own key (a serial) already awaits an answer on this link: the answers could not be told apart.
+    if (ownKey && this.waiting.has(clientKey)) return 'dropped';
     if (!this.socket) {
       if (this.failedAt !== 0 && Date.now() - this.failedAt < RECONNECT_AFTER_MS) {
         const reason = this.failReason;
@@ -94,9 +101,13 @@ export class TargetLink {
       }
       this.open();
     }
-    let key = this.nextKey;
-    while (this.waiting.has(key)) key = (key + 1) >>> 0;
-    this.nextKey = (key + 1) >>> 0;
+    let key: number | string = clientKey;
+    if (!ownKey) {
+      let k = this.nextKey;
+      while (this.waiting.has(k)) k = (k + 1) >>> 0;
+      this.nextKey = (k + 1) >>> 0;
+      key = k;
+    }
     const w: Waiter = { done, clientKey, t0: performance.now() };
     this.waiting.set(key, w);
     const copy = this.framing.withKey(frame, key);
@@ -140,6 +151,10 @@ export class TargetLink {
     }
     this.stopSweeperIfIdle();
     for (const w of expired) w.done({ ok: false, kind: 'timeout', reason: `no answer within ${this.opts.timeoutMs} ms` });
+    // In-order answers: the late one would be taken for the next request's. Start afresh.
+    if (expired.length > 0 && this.framing.correlation === 'order' && this.socket) {
+      this.fail(this.socket, `${this.target.host}:${this.target.port}: out of step after a timeout (answers come in order): reconnecting`, true);
+    }
   };
 
   private stopSweeperIfIdle(): void {
@@ -153,7 +168,7 @@ export class TargetLink {
     const s = net.connect({ host: this.target.host, port: this.target.port });
     s.setNoDelay(true);
     this.socket = s;
-    this.splitter = this.framing.splitter(this.opts.maxFrame);
+    this.splitter = this.framing.splitter(this.opts.maxFrame, 'response');
     this.reassembler = this.framing.reassembler();
     s.on('data', (chunk: Buffer) => this.onData(s, chunk));
     s.on('error', (err) => this.fail(s, `${this.target.host}:${this.target.port}: ${err.message}`, true));
@@ -163,13 +178,16 @@ export class TargetLink {
   private onData(s: net.Socket, chunk: Buffer): void {
     if (s !== this.socket) return;
     try {
+      const inOrder = this.framing.correlation === 'order';
       for (const packet of this.splitter!.push(chunk)) {
-        const head = this.framing.head(packet);
+        const head = this.framing.head(packet, 'response');
         const whole = this.reassembler!.push(packet, head);
         if (!whole) continue;
-        const w = this.waiting.get(head.seq);
+        // In order: the oldest request outstanding (the Map keeps the order they were sent in).
+        const key = inOrder ? this.waiting.keys().next().value : head.seq;
+        const w = key === undefined ? undefined : this.waiting.get(key);
         if (!w) continue; // an answer after its timeout, or unasked: nothing waits for it
-        this.waiting.delete(head.seq);
+        this.waiting.delete(key!);
         const packets = whole.map((p) => this.framing.withKey(p, w.clientKey));
         w.done({ ok: true, packets, ms: performance.now() - w.t0 });
       }

@@ -21,7 +21,7 @@ import { ShadowReport } from './report.js';
 
 interface Exchange {
   biz: number;
-  seq: number;
+  seq: number | string;
   /** Mirrored: the targets' outcomes are awaited and compared. */
   compare: boolean;
   primary?: Buffer[];
@@ -174,10 +174,10 @@ export class ShadowRelay {
     const { cfg, report } = this;
     const name = cfg.name;
     const framing = cfg.framing;
-    let reqSplitter: Splitter | undefined = framing.splitter(cfg.maxFrame);
-    let resSplitter: Splitter | undefined = framing.splitter(cfg.maxFrame);
+    let reqSplitter: Splitter | undefined = framing.splitter(cfg.maxFrame, 'request');
+    let resSplitter: Splitter | undefined = framing.splitter(cfg.maxFrame, 'response');
     const reassembler: Reassembler = framing.reassembler();
-    const pending = new Map<number, Exchange[]>();
+    const pending = new Map<number | string, Exchange[]>();
     /** Mirrors of this connection awaiting the candidate (max_in_flight applies per client connection). */
     let outstanding = 0;
     let broken = false;
@@ -200,7 +200,7 @@ export class ShadowRelay {
     };
 
     const onRequest = (packet: Buffer) => {
-      const head = framing.head(packet);
+      const head = framing.head(packet, 'request');
       if (head.kind !== 'request') return;
       const ex: Exchange = { biz: head.biz, seq: head.seq, compare: false, open: 1 };
       const l = pending.get(head.seq);
@@ -234,7 +234,7 @@ export class ShadowRelay {
     };
 
     const onResponse = (packet: Buffer) => {
-      const head = framing.head(packet);
+      const head = framing.head(packet, 'response');
       const whole = reassembler.push(packet, head);
       if (!whole) return;
       const l = pending.get(head.seq);

@@ -60,8 +60,8 @@ t.test('issue 16: v1 framing decodes real frames with the business layout', asyn
   const f = encodeResponse(h, 0, '成功', l, { acctid: '300000001', balance: -5n, updated: '20260101120000' });
   const d = V1_FRAMING.decodeReply([f], l);
   t.equal(d.body!.balance, -5n);
-  t.same(V1_FRAMING.head(f), { kind: 'response', biz: 114, seq: 9, serial: 'S', result: 0 });
-  t.throws(() => V1_FRAMING.splitter(100).push(Buffer.from([0, 0, 0, 1])), /FRAME_TOO_SHORT|length/);
+  t.same(V1_FRAMING.head(f, 'response'), { kind: 'response', biz: 114, seq: 9, serial: 'S', result: 0 });
+  t.throws(() => V1_FRAMING.splitter(100, 'request').push(Buffer.from([0, 0, 0, 1])), /FRAME_TOO_SHORT|length/);
 });
 
 t.test('issue 16: learned noise with a secondary (Diffy), masking, verdicts, the report command', async (t) => {

@@ -3,6 +3,7 @@ import t from 'tap';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { loadShadowConfig, readOnlyTypes } from '../../src/shadow/config.js';
 import { ConfigError } from '../../src/config/types.js';
@@ -42,10 +43,19 @@ t.test('issue 16: mirror by name, inventory ID and code; a write type is refused
   t.throws(() => loadShadowConfig([file(BASE + 'mirror = balanse\n')]), /mirror: "balanse" is not a business type/);
 });
 
-t.test('issue 16: framing v1 only; a text profile is refused at start', async (t) => {
+t.test('issue 16: framing v1 or a text framing profile file (relative to the INI); a bad one names file, section, key', async (t) => {
   t.equal(loadShadowConfig([file(BASE + 'framing = v1\n')]).shadows[0].framing.name, 'v1');
+  const profiles = fileURLToPath(new URL('../../config/framing/', import.meta.url));
+  for (const name of ['h2', 'bss86', 'card-recharge']) {
+    const sh = loadShadowConfig([file(BASE + `framing = ${join(profiles, `${name}.json`)}\n`)]).shadows[0];
+    t.equal(sh.framing.name, name, `${name}.json loads`);
+    t.equal(sh.framing.correlation, name === 'card-recharge' ? 'own-key' : 'order', `${name}: answers found by ${name === 'card-recharge' ? 'serial' : 'order'}`);
+  }
+  writeFileSync(join(dir, 'rel.json'), '{"name": "x"}');
   const f = file(BASE + 'framing = qhjfk-text\n');
-  t.throws(() => loadShadowConfig([f]), { message: `${f}: [shadow.cs] framing: "qhjfk-text" is not available; accepted: v1 (text framing profiles are not available yet)` });
+  t.throws(() => loadShadowConfig([f]), { message: new RegExp(`^${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\[shadow\\.cs\\] framing: profile .*qhjfk-text`) });
+  const g = file(BASE + 'framing = rel.json\n');
+  t.throws(() => loadShadowConfig([g]), { message: new RegExp(`\\[shadow\\.cs\\] framing: profile ${join(dir, 'rel.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) }, 'relative to the INI file');
 });
 
 t.test('issue 16: missing, unknown and malformed keys and sections', async (t) => {

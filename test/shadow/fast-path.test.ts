@@ -276,7 +276,7 @@ t.test('issue 16: sameAnswer on a long answer (the range compare beyond 256 byte
 
 t.test('issue 16: v1 head() checks what decodeHeader checks, with the same errors', async (t) => {
   const f = request(9, '13900001234');
-  t.same(V1_FRAMING.head(f), { kind: 'request', biz: 114, seq: 9, serial: 'S9', result: 0 });
+  t.same(V1_FRAMING.head(f, 'request'), { kind: 'request', biz: 114, seq: 9, serial: 'S9', result: 0 });
   const bad: [string, (b: Buffer) => void][] = [
     ['version', (b) => (b[4] = 2)],
     ['serial', (b) => (b[12] = 0x01)],
@@ -293,7 +293,7 @@ t.test('issue 16: v1 head() checks what decodeHeader checks, with the same error
       expected = (err as Error).message;
     }
     t.ok(expected, `decodeHeader refuses a bad ${what}`);
-    t.throws(() => V1_FRAMING.head(b), { message: expected as string }, `head() refuses it the same way (${what})`);
+    t.throws(() => V1_FRAMING.head(b, 'request'), { message: expected as string }, `head() refuses it the same way (${what})`);
   }
-  t.throws(() => V1_FRAMING.head(f.subarray(0, 59)), /60/, 'too short');
+  t.throws(() => V1_FRAMING.head(f.subarray(0, 59), 'request'), /60/, 'too short');
 });

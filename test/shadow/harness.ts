@@ -32,6 +32,8 @@ export const KINDS: InterfaceKind[] = ['cs', 'card', 'print', 'sms'];
 
 export interface RunningGateway {
   ports: Record<InterfaceKind, number>;
+  /** The port of any interface by name (the four kinds and the `extra` ones). */
+  portOf(name: string): number;
   store: AdminStore;
   sql<T = Row>(sql: string, binds?: Record<string, string | number | bigint | null>): Promise<T[]>;
   stop(): Promise<void>;
@@ -43,9 +45,9 @@ export function fixedClock(at: number): Clock {
 
 let sqlN = 0;
 
-export async function startGatewayOn(t: Test, dir: string, dbFile: string, clock: Clock, tag: string): Promise<RunningGateway> {
+export async function startGatewayOn(t: Test, dir: string, dbFile: string, clock: Clock, tag: string, extra: Partial<InterfaceConfig>[] = []): Promise<RunningGateway> {
   const database: DatabaseConfig = { type: 'sqlite', path: dbFile, poolMax: 1, passwordStorage: 'scrypt', demoSubscribers: 0, demoSeed: SEED };
-  const interfaces: InterfaceConfig[] = KINDS.map((kind) => testInterface({ name: kind, kind }));
+  const interfaces: InterfaceConfig[] = [...KINDS.map((kind) => testInterface({ name: kind, kind })), ...extra.map((o) => testInterface(o))];
   const config: Config = {
     files: [],
     interfaces,
@@ -58,7 +60,11 @@ export async function startGatewayOn(t: Test, dir: string, dbFile: string, clock
   const gateway = new Gateway({ config, store, logs, clock, handlers: HANDLERS });
   const bound = await gateway.start();
   const ports = {} as Record<InterfaceKind, number>;
-  for (const b of bound) ports[b.kind as InterfaceKind] = b.port;
+  const byName = new Map<string, number>();
+  for (const b of bound) {
+    byName.set(b.name, b.port);
+    if (b.name === b.kind) ports[b.kind as InterfaceKind] = b.port;
+  }
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -70,6 +76,11 @@ export async function startGatewayOn(t: Test, dir: string, dbFile: string, clock
   t.teardown(stop);
   return {
     ports,
+    portOf(name) {
+      const p = byName.get(name);
+      if (p === undefined) throw new Error(`no interface ${name}`);
+      return p;
+    },
     store,
     sql: (sql, binds = {}) => store.all({ name: `shadow.sql.${++sqlN}`, sql }, binds),
     stop,
