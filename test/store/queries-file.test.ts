@@ -185,6 +185,24 @@ for (const be of backends) {
       t.match(r.out, new RegExp(`^FAIL account\\.balance: result column balance is missing; the SQL returns acctid, bal, updated \\(${qf.replace(/[.]/g, '\\.')}:1, column balance\\)$`, 'm'));
     });
 
+    if (be.name === 'postgres') {
+      t.test('a bare bind PostgreSQL cannot type (CASE :acctid …): db check says what to write', async (t) => {
+        const qf = join(dir, `case-${port}.sql`);
+        writeFileSync(qf, "-- name: account.balance\nSELECT ACCTID AS acctid, BALANCE AS balance, UPDATED AS updated FROM ACCT_BALANCE WHERE ACCTID = (CASE :acctid WHEN 1 THEN 1 ELSE 2 END)\n");
+        const ini4 = join(dir, `case-${port}.ini`);
+        writeFileSync(ini4, `[interface.cs]\nport = ${port}\n${db.section}queries = ${qf}\n[log]\ndir = ${logDir}\n`);
+        const r = run(['db', 'check', ini4]);
+        t.equal(r.code, 1, r.out);
+        t.match(r.out, /^FAIL account\.balance: .*; PostgreSQL cannot tell the type of a bare bind here .*CAST\(:name AS INTEGER\)/m);
+        const fixed = join(dir, `case-fixed-${port}.sql`);
+        writeFileSync(fixed, "-- name: account.balance\nSELECT ACCTID AS acctid, BALANCE AS balance, UPDATED AS updated FROM ACCT_BALANCE WHERE ACCTID = (CASE CAST(:acctid AS BIGINT) WHEN 1 THEN 1 ELSE CAST(:acctid AS BIGINT) END)\n");
+        writeFileSync(ini4, `[interface.cs]\nport = ${port}\n${db.section}queries = ${fixed}\n[log]\ndir = ${logDir}\n`);
+        const ok = run(['db', 'check', ini4]);
+        t.equal(ok.code, 0, ok.out);
+        t.match(ok.out, /^ok account\.balance$/m, 'with the CAST it passes');
+      });
+    }
+
     t.test('after ALTER TABLE … RENAME COLUMN, db check exits 1 naming the query and the column, and serve refuses to start with the same line', async (t) => {
       await db.exec('ALTER TABLE TAB_SUBSCRB RENAME COLUMN SVCPWD TO SVC_PWD');
       const r = run(['db', 'check', ini]);

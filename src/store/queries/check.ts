@@ -102,11 +102,24 @@ function whereOf(set: QueryOverrides | undefined, block: string): string {
   return b ? `${set!.file}:${b.line}` : 'default SQL';
 }
 
+/**
+ * What to do about a database error that has a known remedy: PostgreSQL types each bind from
+ * where it stands, and a bare bind in a CASE or an IS NULL test gives it nothing to go by.
+ */
+export function errorHint(message: string): string | undefined {
+  if (/could not determine data type of parameter \$\d+/i.test(message) || /operator does not exist: (text|unknown) = /i.test(message)) {
+    return 'PostgreSQL cannot tell the type of a bare bind here (in a CASE, an IS NULL test, a SELECT list): write it as CAST(:name AS INTEGER) (or VARCHAR(n), BIGINT …)';
+  }
+  return undefined;
+}
+
 function errorProblem(err: unknown, where: string): Problem {
   const msg = String((err as Error)?.message ?? err).split('\n')[0].trim();
   const column = columnOfError(msg);
   const table = column ? undefined : tableOfError(msg);
-  return { what: table && !msg.includes(table) ? `${msg} (table ${table})` : msg, where, column };
+  const hint = errorHint(msg);
+  const what = table && !msg.includes(table) ? `${msg} (table ${table})` : msg;
+  return { what: hint ? `${what}; ${hint}` : what, where, column };
 }
 
 async function describeAgainst(store: AdminStore, q: QueryDef, reg: RegisteredQuery, where: string, contract = true): Promise<Problem | undefined> {
