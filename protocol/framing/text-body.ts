@@ -16,7 +16,7 @@ import type { FramingProfile } from './profile.js';
 type Body = FramingProfile['body'];
 type Fixed = NonNullable<FramingProfile['fixed']>;
 
-interface Shape {
+export interface Shape {
   scalars: Field[];
   lists: { field: Extract<Field, { type: 'list' }>; counted: boolean }[];
 }
@@ -37,6 +37,14 @@ function shapeOf(layout: Layout, listCount: Body['listCount']): Shape {
   const shape: Shape = { scalars, lists: listFields.map((field) => ({ field, counted: !uncounted })) };
   byMode[listCount] = shape;
   return shape;
+}
+
+/**
+ * How a layout is cut into records on a profile: the fields of the first record, and each list
+ * with whether a count record precedes its items (the spec's text tables, src/spec/text-framing.ts).
+ */
+export function textShape(profile: FramingProfile, layout: Layout): Readonly<Shape> {
+  return shapeOf(layout, profile.body.listCount);
 }
 
 // Control characters of a reply value (free text may hold tabs and line breaks) would end a field

@@ -38,9 +38,16 @@ export interface CheckKeySource {
  * The keys of one interface by client name. `clients`: the [client.<id>] sections covering it
  * (a key file naming another client is refused: a typo would leave that client without a key).
  */
-export function loadCheckKeys(src: CheckKeySource, profile: FramingProfile, clients: readonly ClientConfig[], env: NodeJS.ProcessEnv): Map<string, Buffer> {
+export function loadCheckKeys(
+  src: CheckKeySource,
+  profile: FramingProfile,
+  clients: readonly Pick<ClientConfig, 'name'>[],
+  env: NodeJS.ProcessEnv,
+  /** A client's own tool (clientCheckKey): the key file's lines of other clients are passed over, not refused. */
+  opts: { otherClients?: 'skip'; key?: string } = {},
+): Map<string, Buffer> {
   const fail = (problem: string): never => {
-    throw new ConfigError(src.file, src.section, 'check_keys', problem);
+    throw new ConfigError(src.file, src.section, opts.key ?? 'check_keys', problem);
   };
   const names = new Set([UNCONFIGURED_CLIENT, ...clients.map((c) => c.name)]);
   const keys = new Map<string, Buffer>();
@@ -71,6 +78,7 @@ export function loadCheckKeys(src: CheckKeySource, profile: FramingProfile, clie
       const eq = l.indexOf('=');
       if (eq <= 0) fail(`${f} line ${i + 1}: expected <client name> = <hex key> (the key is not shown)`);
       const name = l.slice(0, eq).trim();
+      if (!names.has(name) && opts.otherClients === 'skip') return;
       if (!names.has(name)) fail(`${f} line ${i + 1}: no [client.<id>] section covering ${src.section} has name "${name}" (names: ${[...names].join(', ')})`);
       if (keys.has(name)) fail(`${f} line ${i + 1}: a second key for client "${name}"`);
       const k = parseKey(l.slice(eq + 1), profile);
@@ -85,10 +93,38 @@ export function loadCheckKeys(src: CheckKeySource, profile: FramingProfile, clie
     if (typeof k === 'string') throw new ConfigError(checkKeyEnv(name), 'environment', checkKeyEnv(name), `the key of client "${name}" (not shown) ${k}`);
     keys.set(name, k);
   }
-  if (keys.size === 0) {
+  if (keys.size === 0 && opts.otherClients !== 'skip') {
     fail(
       `profile ${profile.name} declares a check code (${profile.check!.algorithm}) and no key is configured: name a key file here (check_keys = keys/${profile.name}.keys, mode 0600, lines <client name> = <hex key>) or set ${[...names].map(checkKeyEnv).join(' / ')}; a code that cannot be verified is not served`,
     );
   }
   return keys;
+}
+
+/**
+ * The key a client signs its requests with when it speaks a profile with a check code (the card
+ * simulator, `bssgate sim card --framing`): as the gateway finds that client's key —
+ * BSSGATE_CHECK_KEY_<CLIENT>, else BSSGATE_CHECK_KEY (the key of `*`, what the gateway uses for a
+ * peer no [client] section names), else the client's line (or `*`'s) of a key file in the gateway's
+ * form and under its rules (mode 0600, owned by the user running the command). `option` names the
+ * command-line option of the key file in messages; a key is never shown.
+ */
+export function clientCheckKey(profile: FramingProfile, client: string, keysFile: string | undefined, env: NodeJS.ProcessEnv, option: string): Buffer {
+  const names = client === UNCONFIGURED_CLIENT ? [UNCONFIGURED_CLIENT] : [client, UNCONFIGURED_CLIENT];
+  for (const name of names) {
+    const v = env[checkKeyEnv(name)];
+    if (v === undefined || v === '') continue;
+    const k = parseKey(v, profile);
+    if (typeof k === 'string') throw new ConfigError(checkKeyEnv(name), 'environment', checkKeyEnv(name), `the key of client "${name}" (not shown) ${k}`);
+    return k;
+  }
+  if (keysFile !== undefined) {
+    const keys = loadCheckKeys({ file: option, section: '', keysFile }, profile, names.filter((n) => n !== UNCONFIGURED_CLIENT).map((name) => ({ name })), {}, { otherClients: 'skip', key: '' });
+    const k = keys.get(client) ?? keys.get(UNCONFIGURED_CLIENT);
+    if (k) return k;
+  }
+  throw new Error(
+    `profile ${profile.name} declares a check code (${profile.check!.algorithm}) and no key for client "${client}" was found: set ${names.map(checkKeyEnv).join(' or ')} (hex)` +
+      `${keysFile === undefined ? `, or give the gateway's key file (${option} FILE: lines <client name> = <hex key>, mode 0600)` : `, or add a line "${client} = <hex key>" to ${keysFile}`}`,
+  );
 }

@@ -1,11 +1,12 @@
-// The example vectors of docs/framing.md (issue 19): for each shipped profile, each business
-// type's spec example (handlers/contracts: the request and reply of protocol/SPEC.md section 6)
+// The text vectors (issue 19) of protocol/SPEC.md section 10 (src/spec/text-framing.ts) and of
+// docs/framing.md's annotated packets: for each shipped profile, each business type's spec example (handlers/contracts: the request and reply of protocol/SPEC.md section 6)
 // as the text packets a client sends and the gateway answers. They are made by the production
 // code in both directions — the client's request head and packet writer (src/text-client.ts), the
 // gateway's text session (src/server/text-session.ts) turning the request into its v1 frame and
 // the v1 answer into text — and every request vector is checked to read back as the example's
 // request, so a vector cannot show what the gateway would not do. test/server/framing-vectors.test.ts
-// fails when docs/framing.md differs from what this renders (`npm run docs:framing` rewrites it).
+// fails when docs/framing.md differs from what this renders (`npm run docs:framing` rewrites it),
+// test/protocol/spec.test.ts when SPEC.md does (`npm run spec`).
 import { isDeepStrictEqual } from 'node:util';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,8 +26,8 @@ export const VECTORS_END = '<!-- framing-vectors:end -->';
 
 /** The fixed moment and header values of the vectors (reproducible). */
 const AT = new Date(2024, 5, 1, 9, 30, 1);
-const SERIAL = '20240601093001';
-const OPERATOR = 'SUPERUSR';
+export const VECTOR_SERIAL = '20240601093001';
+export const VECTOR_OPERATOR = 'SUPERUSR';
 /**
  * The check-code key of the vectors of a profile with a check code: the ISO/IEC 9797-1 Annex B
  * test key (K1 = 0123456789ABCDEF, K2 = FEDCBA9876543210), 16 bytes, which every algorithm here
@@ -54,7 +55,7 @@ export async function framingVectors(profile: FramingProfile, contracts: readonl
     for (const f of profile.header) {
       if (f.role === 'echo' && ECHO[f.name]) extra[f.name] = ECHO[f.name](typeof ex.request.svcnum === 'string' ? ex.request.svcnum : '').slice(0, f.width);
     }
-    const head = requestHead(profile, c.biz, { serial: profile.role.serial ? SERIAL : undefined, operator: OPERATOR, now: AT, extra });
+    const head = requestHead(profile, c.biz, { serial: profile.role.serial ? VECTOR_SERIAL : undefined, operator: VECTOR_OPERATOR, now: AT, extra });
     const key = profile.check ? VECTOR_CHECK_KEY : undefined;
     const request = encodePackets(profile, head.values, encodeTextBody(profile, c.request, ex.request), key);
     const session = new TextSession(
@@ -65,7 +66,7 @@ export async function framingVectors(profile: FramingProfile, contracts: readonl
           if (bodyError) throw bodyError;
           const body = decodeRequestBody(frame, c.request);
           if (!isDeepStrictEqual(body, ex.request)) throw new Error(`${profile.name} ${c.name}: the request vector reads back as ${JSON.stringify(body, big)}, not the example ${JSON.stringify(ex.request, big)}`);
-          return Promise.resolve(encodeResponse(header, 0, '成功', c.response, ex.response, SERIAL));
+          return Promise.resolve(encodeResponse(header, 0, '成功', c.response, ex.response, VECTOR_SERIAL));
         },
       },
       { now: () => AT.getTime(), date: () => AT },
@@ -134,21 +135,14 @@ export async function renderFramingVectors(profiles: readonly FramingProfile[], 
     const skipped = contracts.filter((c) => c.example && c.write && !p.role.serial);
     if (p.check) {
       lines.push(
-        `The check code (${p.check.algorithm}, ${p.check.encoding}) of every packet below is made with the test key \`${VECTOR_CHECK_KEY.toString('hex').toUpperCase()}\` (ISO/IEC 9797-1 Annex B), over ${p.check.covers.map((c) => (c.kind === 'body' ? 'the body' : `${c.field.name}${c.first ? ` (first ${c.first})` : c.last ? ` (last ${c.last})` : ''}`)).join(' + ')}.`,
+        `The check code (${p.check.algorithm}, ${p.check.encoding}) of these packets and of SPEC section 10's is made with the test key \`${VECTOR_CHECK_KEY.toString('hex').toUpperCase()}\` (ISO/IEC 9797-1 Annex B), over ${p.check.covers.map((c) => (c.kind === 'body' ? 'the body' : `${c.field.name}${c.first ? ` (first ${c.first})` : c.last ? ` (last ${c.last})` : ''}`)).join(' + ')}.`,
         '',
       );
     }
     lines.push(
-      `Every business type with a spec example (serial ${p.role.serial ? `\`${SERIAL}\`` : '— the profile has none'}, operator ${p.role.operator ? `\`${OPERATOR}\`` : '— none'}); → is the request, ← the reply, each packet on its own line:`,
+      `Every business type's request and reply over \`${p.name}\` (serial ${p.role.serial ? `\`${VECTOR_SERIAL}\`` : '— the profile has none'}, operator ${p.role.operator ? `\`${VECTOR_OPERATOR}\`` : '— none'}): protocol/SPEC.md section 10, generated from the same vectors (${vs.length} business types).`,
       '',
     );
-    lines.push('```');
-    for (const v of vs) {
-      lines.push(`# ${[...v.contract.ids, v.contract.name].join(' ')} (${v.contract.biz})`);
-      for (const r of v.request) lines.push(`→ ${showPacket(p, r)}`);
-      for (const r of v.reply) lines.push(`← ${showPacket(p, r)}`);
-    }
-    lines.push('```', '');
     if (skipped.length > 0) {
       lines.push(`No vectors for the write functions (${skipped.map((c) => c.ids[0] ?? c.name).join(', ')}): this profile has no serial, so they are refused 1001 and nothing is done.`, '');
     }

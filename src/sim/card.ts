@@ -26,6 +26,13 @@ import type { QueryDef, Store } from '../store/types.js';
 import type { Command } from 'commander';
 import { configOption } from '../config/cli-options.js';
 import pino, { type Logger } from 'pino';
+import { KIND_REQUEST, PROTOCOL_VERSION } from '../../protocol/header.js';
+import type { FramingProfile } from '../../protocol/framing/profile.js';
+import { encodePackets, loadFramingProfile, PacketAssembler, PacketDecoder, PacketError, unpad } from '../../protocol/framing/packet.js';
+import { decodeTextBody, encodeTextBody } from '../../protocol/framing/text-body.js';
+import { verifyPacket } from '../../protocol/framing/check.js';
+import { requestHead, resultOf } from '../text-client.js';
+import { clientCheckKey } from '../config/check-keys.js';
 
 export const PAYMENT_BIZ = businessByName('payment')!.code;
 export const REVERSAL_BIZ = businessByName('reversal')!.code;
@@ -239,9 +246,22 @@ interface Attempt {
   conn: SimConnection;
 }
 
+/** What a connection over a text profile keeps to read replies and match them to sends. */
+interface TextState {
+  profile: FramingProfile;
+  checkKey: Buffer | undefined;
+  decoder: PacketDecoder;
+  /** One per serial (serial correlation: packets of replies may interleave), else one under ''. */
+  assemblers: Map<string, { asm: PacketAssembler; badCheck: boolean }>;
+  /** Sends not answered yet (timed-out ones included: their late answer still comes), in send order. */
+  sent: Attempt[];
+  seq: number;
+}
+
 class SimConnection {
   socket: net.Socket | undefined;
   private readonly reader = new ReplyReader(1 << 20);
+  private text: TextState | undefined;
   readonly pending = new Map<number, Attempt>();
   /** Attempts given up on (answer timeout) whose late answer is still checked and used. */
   readonly late = new Map<number, Attempt>();
@@ -268,6 +288,13 @@ class SimConnection {
     const s = net.connect(this.sim.targets[this.target]);
     s.setNoDelay(true);
     this.reader.reset();
+    const fr = this.sim.opts.framing;
+    if (fr) {
+      const p = fr.profile;
+      // Heartbeat replies are not counted against a limit here (the simulator sends none).
+      const decoder = new PacketDecoder(p.heartbeat ? { ...p, heartbeat: { ...p.heartbeat, request: p.heartbeat.reply, maxPerMinute: Number.MAX_SAFE_INTEGER } } : p);
+      this.text = { profile: p, checkKey: fr.checkKey, decoder, assemblers: new Map(), sent: [], seq: 0 };
+    }
     const giveUp = setTimeout(() => s.destroy(new Error('connect timeout')), 5_000);
     s.once('connect', () => {
       clearTimeout(giveUp);
@@ -292,6 +319,7 @@ class SimConnection {
       const late = [...this.late.values()];
       this.pending.clear();
       this.late.clear();
+      if (this.text) this.text.sent.length = 0;
       for (const a of lost) {
         if (a.timer) clearTimeout(a.timer);
         this.sim.onNoAnswer(a, 'closed');
@@ -306,9 +334,8 @@ class SimConnection {
   }
 
   send(tx: SimTx, duplicate: boolean): void {
-    const seq = this.reader.nextSeq();
-    const frame = Buffer.from(tx.frame);
-    frame.writeUInt32BE(seq, SEQ_OFFSET);
+    const text = this.text;
+    const seq = text ? (text.seq = text.seq >= 0xffffffff ? 1 : text.seq + 1) : this.reader.nextSeq();
     const a: Attempt = { tx, seq, sentAt: this.sim.clock.now(), duplicate, conn: this };
     a.timer = setTimeout(() => {
       if (this.pending.get(seq) !== a) return;
@@ -320,10 +347,18 @@ class SimConnection {
     this.pending.set(seq, a);
     tx.inFlight++;
     if (!duplicate) tx.lastTarget = this.target;
+    if (text) {
+      text.sent.push(a);
+      for (const pkt of tx.packets!) this.socket!.write(pkt);
+      return;
+    }
+    const frame = Buffer.from(tx.frame);
+    frame.writeUInt32BE(seq, SEQ_OFFSET);
     this.socket!.write(frame);
   }
 
   private onData(chunk: Buffer): void {
+    if (this.text) return this.onText(this.text, chunk);
     const bad = this.reader.push(chunk, (header, frame) => this.onReply(header, frame));
     if (bad) {
       this.sim.defect(`connection ${this.index}: ${bad.what === 'frame' ? 'bad frame from the gateway' : 'bad header'}: ${bad.message}`);
@@ -333,7 +368,58 @@ class SimConnection {
     this.sim.pump();
   }
 
-  private onReply(header: Header, frame: Buffer): void {
+  /** Text replies: reassembled, matched to their send (by serial or in order), read as a v1 header and checked as v1 ones are. */
+  private onText(x: TextState, chunk: Buffer): void {
+    const p = x.profile;
+    try {
+      for (const it of x.decoder.push(chunk)) {
+        if (it.kind === 'heartbeat') continue;
+        const raw = it.packet.raw;
+        const serial = p.role.serial ? unpad(p.role.serial, raw[p.role.serial.name]) : '';
+        const key = p.correlation === 'serial' ? serial : '';
+        let slot = x.assemblers.get(key);
+        if (!slot) x.assemblers.set(key, (slot = { asm: new PacketAssembler(p, { maxPackets: 1000, maxBytes: 1 << 24 }), badCheck: false }));
+        if (p.check && x.checkKey && !verifyPacket(p, x.checkKey, it.packet.bytes)) slot.badCheck = true;
+        const msg = slot.asm.add(it.packet);
+        if (!msg) continue;
+        x.assemblers.delete(key);
+        const error = p.role.error ? raw[p.role.error.name] : '';
+        const result = resultOf(p, error, p.role.flag ? raw[p.role.flag.name] : '');
+        const i = p.correlation === 'serial' ? x.sent.findIndex((s) => s.tx.serial === serial) : 0;
+        const a = i >= 0 ? x.sent[i] : undefined;
+        if (!a) {
+          // A refusal nobody asked for (9003 too many connections): not a defect; anything else is.
+          if (result !== 0 && x.sent.length === 0) this.sim.stats.unsolicited++;
+          else this.sim.defect(`connection ${this.index}: a reply with serial ${JSON.stringify(serial)} that no request in flight has`);
+          continue;
+        }
+        x.sent.splice(i, 1);
+        if (slot.badCheck) this.sim.defect(`connection ${this.index}: the reply to ${a.tx.serial} carries a check code that does not verify under the simulator's key`);
+        const svc = p.role.service ? unpad(p.role.service, raw[p.role.service.name]) : '';
+        const biz = p.services.table.get(svc) ?? (/^[0-9]+$/.test(svc) ? Number(svc) : -1);
+        const header: Header = {
+          version: PROTOCOL_VERSION,
+          kind: p.role.flag && raw[p.role.flag.name] === p.role.flag.value ? KIND_REQUEST : KIND_RESPONSE,
+          biz,
+          seq: a.seq,
+          serial: p.role.serial ? serial : a.tx.serial,
+          time: p.role.time ? raw[p.role.time.name] : '',
+          operator: p.role.operator ? unpad(p.role.operator, raw[p.role.operator.name]) : '',
+          result,
+          reserved: 0,
+        };
+        this.onReply(header, msg.body, msg.body);
+      }
+    } catch (err) {
+      if (!(err instanceof PacketError)) throw err;
+      this.sim.defect(`connection ${this.index}: bad packet from the gateway: ${err.message}`);
+      this.socket?.destroy();
+      return;
+    }
+    this.sim.pump();
+  }
+
+  private onReply(header: Header, frame: Buffer, text?: Buffer): void {
     let a = this.pending.get(header.seq);
     if (a) {
       this.pending.delete(header.seq);
@@ -348,7 +434,7 @@ class SimConnection {
       else this.sim.stats.unsolicited++;
       return;
     }
-    this.sim.onAnswer(a, header, frame);
+    this.sim.onAnswer(a, header, frame, text);
   }
 
   close(): void {
@@ -419,6 +505,13 @@ export interface CardSimOptions {
   seed?: number;
   /** Layouts of 303/304 (default the handlers' own, handlers/contracts/index.ts). */
   layouts?: { payment?: BusinessLayouts; reversal?: BusinessLayouts };
+  /**
+   * Speak a text framing profile instead of v1 (issue 19, docs/framing.md): each transaction's
+   * packets are made once (the same bytes on every re-send), signed with `checkKey` on a profile
+   * with a check code; replies are matched as the profile's `correlation` says (by serial, or in
+   * order on the connection). The profile must have a serial field (the idempotency key).
+   */
+  framing?: { profile: FramingProfile; checkKey?: Buffer; header?: Readonly<Record<string, string>> };
   clock?: Clock;
   /** Called on every final outcome (after it is durable in the ledger). */
   onFinal?(tx: CardTx): void;
@@ -432,6 +525,8 @@ interface SimTx extends CardTx {
   biz: number;
   /** The request frame with seq 0: every send is a copy with its own seq. */
   frame: Buffer;
+  /** Over a text profile: the request's packets, the same bytes on every send. */
+  packets?: Buffer[];
   inFlight: number;
   sends: number;
   /** The gateway (index in targets) of the last send that was not a storm duplicate. */
@@ -550,6 +645,16 @@ export class CardSimulator {
     const reversal = opts.layouts?.reversal ?? LAYOUTS_BY_CODE.get(REVERSAL_BIZ);
     if (!payment || !reversal) throw new Error(`this bssgate has no layout for ${payment ? '' : 'payment (303) '}${reversal ? '' : 'reversal (304)'}`.trim());
     this.layouts = { payment, reversal };
+    const fr = o.framing;
+    if (fr) {
+      const p = fr.profile;
+      if (!p.role.serial) throw new Error(`profile ${p.name} has no serial field: payments and reversals cannot be sent over it (the gateway refuses them 1001)`);
+      if (p.role.serial.width < 20) throw new Error(`profile ${p.name}: the serial field ${p.role.serial.name} has ${p.role.serial.width} characters; the simulator's serials have 20`);
+      if (p.check && !fr.checkKey) throw new Error(`profile ${p.name} declares a check code (${p.check.algorithm}): the simulator needs this client's key`);
+      // Fails now, not on the first send: the operator, the header fields, the service codes.
+      requestHead(p, PAYMENT_BIZ, { serial: 'X', operator: o.operator, now: new Date(), extra: { ...(fr.header ?? {}) } });
+      requestHead(p, REVERSAL_BIZ, { serial: 'X', operator: o.operator, now: new Date(), extra: { ...(fr.header ?? {}) } });
+    }
     // Fails now, not on the first send, when a layout has a field it cannot fill.
     txBody(payment.request, { kind: 'P', svcnum: opts.numbers[0], amount: o.amountMin });
     txBody(reversal.request, { kind: 'R', svcnum: opts.numbers[0], amount: o.amountMin, orig: 'X' });
@@ -605,8 +710,19 @@ export class CardSimulator {
   private makeTx(t: CardTx): SimTx {
     const biz = t.kind === 'P' ? PAYMENT_BIZ : REVERSAL_BIZ;
     const layout = (t.kind === 'P' ? this.layouts.payment : this.layouts.reversal).request;
-    const frame = encodeRequest({ biz, seq: 0, serial: t.serial, time: t.time, operator: this.opts.operator }, layout, txBody(layout, t));
-    return { ...t, biz, frame, inFlight: 0, sends: 0, resendAt: 0, recorded: false, finalizing: false, dupLeft: 0, reversalAimed: false };
+    const body = txBody(layout, t);
+    const frame = encodeRequest({ biz, seq: 0, serial: t.serial, time: t.time, operator: this.opts.operator }, layout, body);
+    const fr = this.opts.framing;
+    let packets: Buffer[] | undefined;
+    if (fr) {
+      // The header time is the transaction's (as the v1 frame's): the same bytes on every re-send.
+      const [y, mo, d, h, mi, se] = [0, 4, 6, 8, 10, 12].map((i, k) => Number(t.time.slice(i, k === 0 ? 4 : i + 2)));
+      // An echoed `phone` field the command line did not set carries the number paid for.
+      const phone: Record<string, string> = fr.profile.header.some((f) => f.name === 'phone' && f.role === 'echo') ? { phone: t.svcnum } : {};
+      const head = requestHead(fr.profile, biz, { serial: t.serial, operator: this.opts.operator, now: new Date(y, mo - 1, d, h, mi, se), extra: { ...phone, ...(fr.header ?? {}) } });
+      packets = encodePackets(fr.profile, head.values, encodeTextBody(fr.profile, layout, body), fr.checkKey);
+    }
+    return { ...t, biz, frame, packets, inFlight: 0, sends: 0, resendAt: 0, recorded: false, finalizing: false, dupLeft: 0, reversalAimed: false };
   }
 
   private nextSerial(): string {
@@ -853,7 +969,8 @@ export class CardSimulator {
     if (tx.resendAt === 0 || at < tx.resendAt) tx.resendAt = at;
   }
 
-  onAnswer(a: Attempt, h: Header, frame: Buffer): void {
+  /** An answer to `a`: a v1 frame, or over a text profile the reply's reassembled body as `text` (its header read into `h`). */
+  onAnswer(a: Attempt, h: Header, frame: Buffer, text?: Buffer): void {
     const tx = a.tx;
     tx.inFlight--;
     this.afterAnswer(a);
@@ -863,7 +980,9 @@ export class CardSimulator {
       return;
     }
     try {
-      decodeResponse(frame, h.result === 0 ? (tx.kind === 'P' ? this.layouts.payment : this.layouts.reversal).response : undefined);
+      const response = (tx.kind === 'P' ? this.layouts.payment : this.layouts.reversal).response;
+      if (!text) decodeResponse(frame, h.result === 0 ? response : undefined);
+      else if (h.result === 0) decodeTextBody(this.opts.framing!.profile, response, text);
     } catch (err) {
       this.defect(`answer to ${tx.serial} seq ${a.seq} does not decode: ${(err as Error).message}`);
     }
@@ -874,7 +993,8 @@ export class CardSimulator {
       if (!a.duplicate) this.scheduleResend(tx, a.sentAt);
       return;
     }
-    const body = frame.subarray(HEADER_SIZE);
+    // Every later answer must carry the first one's bytes: the v1 body, or the text reply's body.
+    const body = text ?? frame.subarray(HEADER_SIZE);
     if (tx.first) {
       this.stats.replaysChecked++;
       if (tx.first.result !== h.result || !tx.first.body.equals(body)) {
@@ -939,6 +1059,12 @@ export interface SimCardCliOptions {
   concurrent: string;
   seed?: string;
   json?: boolean;
+  /** A text framing profile file to speak instead of v1 (issue 19). */
+  framing?: string;
+  /** With a profile that declares a check code: the gateway's key file to take this client's key from. */
+  checkKeys?: string;
+  /** With a text profile: echoed header fields, name=value. */
+  header?: string[];
 }
 
 function durationOpt(flag: string, raw: string, minMs: number): number {
@@ -1020,13 +1146,36 @@ export function formatSimStats(s: CardSimStats): string {
 }
 
 /**
+ * `--framing <profile>` (or the framing of the interface named from -c FILE; --framing wins), its
+ * check-code key as the gateway finds this client's (src/config/check-keys.ts clientCheckKey: the
+ * client is --client) and `--header name=value` echoed fields. Undefined: v1.
+ */
+export function simFraming(o: Pick<SimCardCliOptions, 'framing' | 'checkKeys' | 'header' | 'client'>, framingFile: string | undefined, env: NodeJS.ProcessEnv): CardSimOptions['framing'] {
+  const file = o.framing ?? framingFile;
+  if (!file) {
+    if (o.checkKeys !== undefined || o.header?.length) throw new Error('--check-keys and --header are for a text framing profile: give --framing <profile>, or an interface whose framing is one');
+    return undefined;
+  }
+  const profile = loadFramingProfile(file);
+  const header: Record<string, string> = {};
+  for (const h of o.header ?? []) {
+    const i = h.indexOf('=');
+    if (i <= 0) throw new Error(`--header ${JSON.stringify(h)}: expected name=value (a header field of profile ${profile.name})`);
+    header[h.slice(0, i)] = h.slice(i + 1);
+  }
+  if (!profile.check && o.checkKeys !== undefined) throw new Error(`--check-keys: profile ${profile.name} declares no check code`);
+  const checkKey = profile.check ? clientCheckKey(profile, o.client, o.checkKeys, env, '--check-keys') : undefined;
+  return { profile, header, ...(checkKey ? { checkKey } : {}) };
+}
+
+/**
  * The body of `bssgate sim card`: run, write the reconciliation file, print the summary.
  * Resolves to the exit code: 0 everything final and no defect, 2 otherwise.
  */
 export async function simCardCommand(
-  target: { host: string; port: number },
+  target: { host: string; port: number; framingFile?: string },
   o: SimCardCliOptions,
-  deps: { loadConfig(files: string[]): Config; openStore(cfg: DatabaseConfig, log: Logger): Promise<Store>; out?(s: string): void; err?(s: string): void },
+  deps: { loadConfig(files: string[]): Config; openStore(cfg: DatabaseConfig, log: Logger): Promise<Store>; out?(s: string): void; err?(s: string): void; env?: NodeJS.ProcessEnv },
 ): Promise<number> {
   const out = deps.out ?? ((s: string) => void process.stdout.write(s));
   const errOut = deps.err ?? ((s: string) => void process.stderr.write(s));
@@ -1037,8 +1186,10 @@ export async function simCardCommand(
   const [amin, amax] = rangeOpt('--amounts', o.amounts, 1, Number.MAX_SAFE_INTEGER);
   const dup = o.duplicates === undefined ? undefined : rangeOpt('--duplicates', o.duplicates, 0, 100);
   if (/[|\r\n]/.test(o.client) || !o.client) throw new Error(`--client "${o.client}": a name without | or line breaks`);
+  const framing = simFraming(o, target.framingFile, deps.env ?? process.env);
   const numbers = await simNumbers(o.numbers, o.config ?? [], deps);
   const sim = new CardSimulator({
+    framing,
     host: target.host,
     port: target.port,
     numbers,
@@ -1085,7 +1236,7 @@ export async function simCardCommand(
 }
 
 /** Register `bssgate sim card` (under a `sim` command other simulators may share). */
-export function registerSimCard(program: Command, deps: { loadConfig(files: string[]): Config; openStore(cfg: DatabaseConfig, log: Logger): Promise<Store>; resolveTarget(target: string, files: string[]): { host: string; port: number } }): void {
+export function registerSimCard(program: Command, deps: { loadConfig(files: string[]): Config; openStore(cfg: DatabaseConfig, log: Logger): Promise<Store>; resolveTarget(target: string, files: string[]): { host: string; port: number; framingFile?: string } }): void {
   const sim = program.commands.find((c) => c.name() === 'sim') ?? program.command('sim').description('simulators of the systems bssgate talks to (demo, tests, load)');
   sim
     .command('card')
@@ -1112,6 +1263,9 @@ export function registerSimCard(program: Command, deps: { loadConfig(files: stri
     .option('--concurrent <pct>', 'with --duplicates: share of transactions sending one extra at the same moment on another connection', '30')
     .option('--seed <n>', 'seed of the random choices')
     .option('--json', 'print the summary as one JSON line')
+    .option('--framing <profile>', 'speak a text framing profile (JSON, docs/framing.md) instead of v1, e.g. config/framing/card-recharge.json (an interface named from -c FILE speaks its own framing without it)')
+    .option('--check-keys <file>', "with a profile that declares a check code: the gateway's key file to take the --client's key from (else BSSGATE_CHECK_KEY_<CLIENT>, BSSGATE_CHECK_KEY)")
+    .option('--header <name=value...>', 'with --framing: echoed header fields of the profile (phone=… office=F010ZB accessId=001)')
     .action(async (target: string, opts: SimCardCliOptions) => {
       process.exitCode = await simCardCommand(deps.resolveTarget(target, opts.config ?? []), opts, deps);
     });

@@ -14,6 +14,8 @@ import { RETURN_CODES, returnCode } from '../../protocol/return-codes.js';
 import type { BodyRecord, BodyValue } from '../../protocol/layout-types.js';
 import type { FunctionContract } from '../types.js';
 import { FAMILY_ORDER, NON_WIRE, PLANNED } from './coverage.js';
+import type { FramingProfile } from '../../protocol/framing/profile.js';
+import { renderTextFraming } from './text-framing.js';
 
 /** Codes every business type can answer besides its own refusals (SPEC.md section 8). */
 export const COMMON_REQUEST = ['BUSINESS_NOT_SERVED', 'BODY_MISMATCH', 'INVALID_FIELD'] as const;
@@ -281,14 +283,19 @@ export function renderCoverage(handlers: readonly FunctionContract[]): string {
 
 const BLOCK = (name: string) => new RegExp(`(<!-- BEGIN GENERATED: ${name} -->\\n)[\\s\\S]*?(<!-- END GENERATED: ${name} -->)`);
 
-/** SPEC.md with its generated blocks rewritten from the handler list. Throws when a marker is missing. */
-export function updateSpec(spec: string, handlers: readonly FunctionContract[]): string {
+/**
+ * SPEC.md with its generated blocks rewritten from the handler list, and section 10 from the
+ * shipped text framing profiles (src/server/framing-vectors.ts shippedProfiles). Throws when a
+ * marker is missing.
+ */
+export async function updateSpec(spec: string, handlers: readonly FunctionContract[], profiles: readonly FramingProfile[]): Promise<string> {
   let out = spec;
   for (const [name, body] of [
     ['business-types', renderBusinessTypes()],
     ['functions', renderFunctions(handlers)],
     ['examples', renderExamples(handlers)],
     ['coverage', renderCoverage(handlers)],
+    ['text-framing', await renderTextFraming(profiles, handlers)],
   ] as const) {
     const re = BLOCK(name);
     if (!re.test(out)) throw new Error(`SPEC.md has no <!-- BEGIN GENERATED: ${name} --> … <!-- END GENERATED: ${name} --> block`);

@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CONTRACTS } from '../../handlers/contracts/index.js';
 import { updateSpec } from './render.js';
+import { shippedProfiles } from '../server/framing-vectors.js';
 import { renderSpecJson } from './json.js';
 
 export function registerSpecCommand(program: Command): void {
@@ -15,11 +16,12 @@ export function registerSpecCommand(program: Command): void {
     .option('--file <path>', 'the spec file', 'protocol/SPEC.md')
     .option('--json <path>', 'the machine-readable spec (default: spec.json beside --file)')
     .option('--check', 'exit 1 when a file is not current, change nothing')
-    .action((opts: { file: string; json?: string; check?: boolean }) => {
+    .option('--root <dir>', 'the directory holding config/framing/ (section 10: the shipped text framing profiles)', '.')
+    .action(async (opts: { file: string; json?: string; check?: boolean; root: string }) => {
       const jsonFile = opts.json ?? join(dirname(opts.file), 'spec.json');
       const files: { path: string; old: string; fresh: string }[] = [];
       const old = readFileSync(opts.file, 'utf8');
-      files.push({ path: opts.file, old, fresh: updateSpec(old, CONTRACTS) });
+      files.push({ path: opts.file, old, fresh: await updateSpec(old, CONTRACTS, shippedProfiles(opts.root)) });
       files.push({ path: jsonFile, old: existsSync(jsonFile) ? readFileSync(jsonFile, 'utf8') : '', fresh: renderSpecJson(CONTRACTS) });
       if (opts.check) {
         const stale = files.filter((f) => f.fresh !== f.old).map((f) => f.path);

@@ -8,6 +8,8 @@ import { encodeRequest, encodeResponse } from '../../protocol/message.js';
 import { INVENTORY_IDS } from '../fixtures/protocol/inventory.js';
 import { HANDLERS } from '../../handlers/index.js';
 import { updateSpec } from '../../src/spec/render.js';
+import { shippedProfiles } from '../../src/server/framing-vectors.js';
+import { root } from '../helpers/serve.js';
 import { CS01_REQUEST, CS01_RESPONSE, cs01Request, cs01Response } from '../fixtures/protocol/frames.js';
 
 const spec = readFileSync(fileURLToPath(new URL('../../protocol/SPEC.md', import.meta.url)), 'utf8');
@@ -81,7 +83,7 @@ t.test('the SPEC notes the resolved contradictions VO-03, VO-05 and VO-08', asyn
 });
 
 t.test('the generated sections of SPEC.md are what the handler layouts give (run npm run spec)', async (t) => {
-  t.equal(updateSpec(spec, HANDLERS), spec);
+  t.equal(await updateSpec(spec, HANDLERS, shippedProfiles(root)), spec);
 });
 
 t.test('every generated hex example is the encoder\'s output for that business type', async (t) => {
