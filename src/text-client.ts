@@ -217,6 +217,11 @@ export class TextFramingClient {
         timer: setTimeout(() => {
           this.forget(pending);
           reject(new ClientError(`no answer to business ${biz}${head.serial ? ` serial ${head.serial}` : ''} within ${ms} ms`, 'TIMEOUT'));
+          // Replies in order: its late reply would be taken for the next call's. The connection is out of step: close it.
+          if (p.correlation === 'order') {
+            this.fail(new ClientError(`connection out of step: business ${biz} was not answered within ${ms} ms and profile ${p.name} matches replies by order; the connection was closed (connect again)`, 'CLOSED'));
+            this.socket.destroy();
+          }
         }, ms),
       };
       if (p.correlation === 'serial') this.bySerial.set(head.serial, pending);

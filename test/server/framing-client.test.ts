@@ -263,6 +263,36 @@ t.test('issue 19 client: replies matched by serial come back out of order, their
   );
 });
 
+t.test('issue 19 client: replies in order: after a timeout the connection is closed, so a late reply is never taken for the next call\'s', async (t) => {
+  const p = PROFILES[0]; // h2: replies matched by order
+  const layout = LAYOUTS_BY_CODE.get(114)!;
+  let answer: (() => void) | undefined;
+  const server = net.createServer((s) => {
+    const dec = new PacketDecoder(p);
+    s.on('error', () => undefined);
+    s.on('data', (d: Buffer) => {
+      for (const it of dec.push(d)) {
+        if (it.kind !== 'packet') continue;
+        const svcnum = String(decodeTextBody(p, layout.request, it.packet.body).svcnum ?? '');
+        const reply = encodePackets(p, { ...it.packet.raw, flag: '1', error: '00000' }, encodeTextBody(p, layout.response, { acctid: svcnum.slice(-9), balance: 1n, updated: '20240601020000' }));
+        // Held until the test lets it go: the first call's reply comes after that call timed out.
+        answer = () => {
+          if (!s.destroyed) s.write(Buffer.concat(reply));
+        };
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => server.close());
+  const c = await TextFramingClient.connect({ profile: p, port: (server.address() as net.AddressInfo).port, timeoutMs: 20_000 });
+  t.teardown(() => c.close(true));
+  await t.rejects(c.call(114, { svcnum: '13997000001' }, { timeoutMs: 100 }), /no answer to business 114 within 100 ms/, 'the first call times out');
+  const second = c.call(114, { svcnum: '13997000002' });
+  second.catch(() => undefined);
+  answer?.();
+  await t.rejects(second, /out of step/, 'the next call is refused: the connection was closed after the timeout, not answered with the late reply');
+});
+
 t.test('issue 19 client: a bad packet from the server fails the calls in flight with a clear error', async (t) => {
   const p = PROFILES[0];
   const server = net.createServer((s) => s.on('data', () => s.write(Buffer.from('99    1001140000110000013\x1a', 'latin1'))));
