@@ -5,6 +5,7 @@ import cluster from 'node:cluster';
 import { loadConfig } from './config/load.js';
 import { runPrimary, runWorker } from './cluster.js';
 import { startGateway, summary, type Running } from './serve.js';
+import { lockLogDir } from './log/dir-lock.js';
 
 /**
  * The CLI entry: load the files, start, print the summary, stop on SIGTERM/SIGINT. With
@@ -14,6 +15,10 @@ import { startGateway, summary, type Running } from './serve.js';
 export async function serveCommand(files: string[], out: NodeJS.WritableStream = process.stdout, opts: { portOffset?: string } = {}): Promise<Running | undefined> {
   const config = loadConfig(files, process.env, { portOffset: opts.portOffset });
   if (cluster.isWorker) return runWorker(config);
+  // One gateway per [log] dir (src/log/dir-lock.ts): held by this process (the single one, or the
+  // cluster primary) until it exits; a SIGKILL leaves it to be taken over by the next start.
+  const release = lockLogDir(config.log);
+  process.once('exit', release);
   if ((config.workers ?? 1) > 1) {
     await runPrimary(config, out);
     return undefined;
