@@ -116,10 +116,13 @@ t.test('OP-04 issue 18: the demo on shifted ports (BSSGATE_PORT_OFFSET): the ban
   t.equal(pgCall.status, 0, `call -c a postgres file without url: ${pgCall.stderr}`);
   t.equal(run(['status', '-c', pg], noUrl).status, 0, 'status -c a postgres file without url');
 
-  // A shifted port already taken: the error names the file, section and the offset.
-  const again = run(['serve', '-c', file, '--port-offset', String(n)]);
+  // A shifted port already taken: the error names the file, section and the offset. (A log
+  // directory of its own: the running demo holds its [log] dir, docs/logs.md.)
+  const second = join(dir, 'h2.ini');
+  writeFileSync(second, readFileSync(file, 'utf8').replace(/^dir = logs$/m, 'dir = logs-again'));
+  const again = run(['serve', '-c', second, '--port-offset', String(n)]);
   t.equal(again.status, 1);
-  t.match(again.stderr, new RegExp(`h\\.ini: \\[(interface\\.\\w+|admin|switch\\.[\\w-]+)\\] port: cannot listen on 127\\.0\\.0\\.1:\\d+ \\(\\d+ \\+ --port-offset ${n}\\): address already in use`));
+  t.match(again.stderr, new RegExp(`h2\\.ini: \\[(interface\\.\\w+|admin|switch\\.[\\w-]+)\\] port: cannot listen on 127\\.0\\.0\\.1:\\d+ \\(\\d+ \\+ --port-offset ${n}\\): address already in use`));
   await gw.stop();
 });
 
