@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import Database from 'better-sqlite3';
 import '../../src/store/queries/all.js';
-import { loadQueriesText, QueriesFileError } from '../../src/store/queries/file.js';
+import { loadQueriesText, parseQueriesText, QueriesFileError } from '../../src/store/queries/file.js';
 import { queryNames, ticketTableOf, forgetTicketTables } from '../../src/store/queries/define.js';
 import { ACCOUNT_BALANCE } from '../../src/store/queries/account.js';
 import { CALL_DETAIL_PAGE } from '../../src/store/queries/tickets.js';
@@ -63,6 +63,14 @@ t.test('queries file: an unknown name, a bind mismatch, a duplicate, an empty bl
   const both = `${BALANCE_X2}\n-- name: account.balance @postgres\nSELECT ACCTID AS acctid, BALANCE * 3 AS balance, UPDATED AS updated FROM ACCT_BALANCE WHERE ACCTID = :acctid\n`;
   t.match(loadQueriesText(both, 'q.sql', 'postgres').block('account.balance')?.sql, /BALANCE \* 3/);
   t.match(loadQueriesText(both, 'q.sql', 'sqlite').block('account.balance')?.sql, /BALANCE \* 2/);
+});
+
+t.test('queries file: comment lines after a block\'s SQL describe the next block: not part of the SQL, and its trailing ; is still removed (Oracle refuses one)', async (t) => {
+  const text = `${BALANCE_X2}\n-- CS-xx: the next block replaces the password lookup\n--\n\n-- name: auth.password\nSELECT SVCPWD AS svcpwd FROM TAB_SUBSCRB WHERE SUBSCRBID = :subscrbid -- inline stays\n-- trailing words\n`;
+  const set = loadQueriesText(text, 'q.sql', 'oracle');
+  t.equal(set.block('account.balance')?.sql, BALANCE_X2.split('\n')[1].replace(/;$/, ''), 'no comment and no ; left in the block above');
+  t.equal(set.block('auth.password')?.sql, 'SELECT SVCPWD AS svcpwd FROM TAB_SUBSCRB WHERE SUBSCRBID = :subscrbid -- inline stays', 'a comment on an SQL line stays; whole comment lines after the SQL go');
+  t.same(parseQueriesText('-- name: account.balance\n-- only a comment\n', 'q.sql').blocks.map((b) => b.sql), [''], 'a block of comments alone is empty (refused as an empty block)');
 });
 
 t.test('table templates: {yyyymm} {yymm} {mm} {yyyy}; the default names are unchanged; ticket queries read the store\'s templates', async (t) => {

@@ -71,7 +71,9 @@ export function parseQueriesText(text: string, file: string): ParsedQueriesFile 
     if (!cur) return;
     const body = cur.body;
     while (body.length && body[0].trim() === '') body.shift();
-    while (body.length && body[body.length - 1].trim() === '') body.pop();
+    // Blank lines and whole-line comments after the SQL describe what follows (the next block),
+    // not this one: dropped, so that its trailing ';' is found (Oracle refuses one).
+    while (body.length && (body[body.length - 1].trim() === '' || body[body.length - 1].trim().startsWith('--'))) body.pop();
     let sql = body.join('\n').replace(/\s+$/, '');
     if (sql.endsWith(';')) sql = sql.slice(0, -1).replace(/\s+$/, '');
     cur.block.sql = sql;
