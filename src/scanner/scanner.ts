@@ -363,9 +363,11 @@ export class Scanner {
 
   private async claim(limit = this.cfg.batch): Promise<ClaimedCommand[]> {
     const o = { owner: this.owner, now: this.clock.date(), leaseMs: this.cfg.leaseMs };
-    // PostgreSQL/Oracle: parallel claim transactions (SKIP LOCKED keeps them apart; a number's
-    // later command stays blocked by the earlier one whichever transaction holds it).
-    const par = this.store.dialect === 'sqlite' ? 1 : Math.min(PARALLEL, Math.ceil(limit / 50));
+    // PostgreSQL/Oracle command by command: parallel claim transactions (SKIP LOCKED keeps them
+    // apart; a number's later command stays blocked by the earlier one whichever transaction holds
+    // it). Set-based, a claim is a few statements whatever its size: one transaction (parallel
+    // ones would only multiply the statements of the many small claims that notifications bring).
+    const par = this.store.dialect === 'sqlite' || this.setBased ? 1 : Math.min(PARALLEL, Math.ceil(limit / 50));
     const size = Math.ceil(limit / par);
     const parts = await Promise.all(Array.from({ length: par }, () => claimCommands(this.store, { ...o, limit: size, batch: this.setBased })));
     const list = parts.flat();
@@ -503,7 +505,8 @@ export class Scanner {
         // (pool connections); SQLite has one writer: one transaction.
         const par = this.store.dialect === 'sqlite' ? 1 : PARALLEL;
         const taken = this.pending.splice(0, RESULT_BATCH * par).sort((a, b) => (a.cmd.busisn < b.cmd.busisn ? -1 : 1));
-        const size = Math.ceil(taken.length / par);
+        // Set-based, a chunk costs a few statements whatever its size: split only beyond RESULT_BATCH.
+        const size = this.setBased ? RESULT_BATCH : Math.ceil(taken.length / par);
         const chunks = Array.from({ length: Math.ceil(taken.length / size) }, (_, i) => taken.slice(i * size, (i + 1) * size));
         const now = this.clock.date();
         const settled = await Promise.allSettled(chunks.map((chunk) => finishCommands(this.store, chunk.map((p) => ({ lease: p.cmd, result: p.result })), now, this.setBased)));

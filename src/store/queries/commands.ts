@@ -483,7 +483,8 @@ async function claimOnce(store: Store, o: ClaimOptions, batch: boolean): Promise
     const expired = await CMD_CLAIM_EXPIRED.all(tx, { now, n: limit });
     const rows = expired.length < limit ? [...expired, ...(await CMD_CLAIM_QUEUED.all(tx, { now, n: limit - expired.length }))] : expired;
     const claimed: ClaimedCommand[] = [];
-    const tokens = newLeaseTokens(rows.length);
+    // One more: the batch's own (a token is never shared by two claims).
+    const tokens = newLeaseTokens(rows.length + 1);
     // Batch: the queued records are locked by the SELECT (SKIP LOCKED; SQLite: the writer lock), so
     // 5 → 6 changes every one of them; the lease rows are written per kind (new, again) in one
     // statement each. Taken-back leases (rare: a scanner died) stay one by one below.
@@ -492,7 +493,7 @@ async function claimOnce(store: Store, o: ClaimOptions, batch: boolean): Promise
     if (batch) {
       const queued = rows.filter((r) => r.status === S.QUEUED.code);
       if (queued.length > 0) {
-        batchToken = tokens[0];
+        batchToken = tokens[rows.length];
         const lease = { owner: o.owner, until, token: batchToken, now };
         const fresh = queued.filter((r) => r.attempts === null);
         const again = queued.filter((r) => r.attempts !== null);
