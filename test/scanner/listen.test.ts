@@ -6,6 +6,7 @@
 // scanner connects again and commands still flow the same way. SQLite has no LISTEN: its poll
 // finds every command (the other scanner tests).
 import pino from 'pino';
+import { BUSI_TYPES } from '../../src/domain/codes.js';
 import { handlerSuite } from '../helpers/seeded.js';
 import { startSwitchSim } from '../../src/sim/switch.js';
 import { startScanner } from '../../src/scanner/switches.js';
@@ -48,6 +49,20 @@ handlerSuite('issue 17: PostgreSQL NOTIFY from the gateway\'s own commits wakes 
     const b = await accept('emergency-suspend', { svcnum: h.fx.first.svcnum });
     await executed(b);
     t.equal(sim.timesExecuted(b), 1);
+  });
+
+  t.test('PC-03: a payment that resumes an arrears-suspended number: its resume command executed without waiting for the poll', async (t) => {
+    const f = h.fx.gsmArrears;
+    const rt0 = (await h.call('cs', 'realtime-totals', { svcnum: f.svcnum })).body?.realtimeBalance as bigint;
+    const r = await h.call<{ resumed: number }>('card', 'payment', { svcnum: f.svcnum, amount: 1n - rt0 }, { serial: `LSN${Date.now().toString(36).toUpperCase()}` });
+    t.equal(r.result, 0, r.message);
+    t.equal(r.body?.resumed, 1, 'the payment resumed the number');
+    const [rec] = await store.all<{ busisn: bigint }>(
+      { name: 'test.listen.resume', sql: `SELECT MAX(BUSISN) AS BUSISN FROM USR_BUSI_RECORD WHERE SUBSCRBID = :s AND BUSITYPE = ${BUSI_TYPES.PAYMENT_RESUME.code}`, bigint: ['busisn'] },
+      { s: f.subscrbid },
+    );
+    await executed(rec.busisn);
+    t.equal(sim.timesExecuted(rec.busisn), 1);
   });
 
   t.test('the LISTEN connection is terminated: the scanner connects again and CS-23 still flows at once', async (t) => {
