@@ -42,6 +42,7 @@ import { startGateway, type Running } from '../src/serve.js';
 import type { Config, DatabaseConfig } from '../src/config/types.js';
 import { openStore } from '../src/store/open.js';
 import { ensureDatabase } from '../src/store/init.js';
+import { countStatements, statements } from './statements.js';
 import type { AdminStore } from '../src/store/types.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -73,23 +74,6 @@ interface SimSummary {
   refused: Record<string, number>;
 }
 
-/** Statements the drivers sent in this process (see the header): counted while `counting` is on. */
-const statements = { counting: false, n: 0 };
-function countStatements(): void {
-  const pgQuery = pg.Client.prototype.query as (...a: unknown[]) => unknown;
-  (pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown }).query = function (this: pg.Client, ...a: unknown[]) {
-    if (statements.counting) statements.n++;
-    return pgQuery.apply(this, a);
-  };
-  const proto = Object.getPrototypeOf(new Database(':memory:').prepare('SELECT 1')) as Record<string, (...a: unknown[]) => unknown>;
-  for (const m of ['run', 'get', 'all', 'iterate']) {
-    const orig = proto[m];
-    proto[m] = function (this: unknown, ...a: unknown[]) {
-      if (statements.counting) statements.n++;
-      return orig.apply(this, a);
-    };
-  }
-}
 countStatements();
 
 /** `bssgate sim card` in a child process: closed loop for SECONDS, then the drain; its JSON summary. */

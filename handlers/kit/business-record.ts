@@ -8,6 +8,8 @@ import { GatewayError } from '../../protocol/return-codes.js';
 import { BUSI_STATUS, BUSI_TYPES, SUBSCRIBER_STATUS, type SubscriberStatus } from '../../src/domain/codes.js';
 import { transitionOf, type BusiType } from '../../src/domain/transitions.js';
 import { INSERT_BUSI_RECORD, NEXT_BUSISN, SET_SUBSCRIBER_STATUS } from '../../src/store/queries/business-record.js';
+import { CMD_CHANNEL, CMD_NOTIFY } from '../../src/store/queries/commands.js';
+import type { Store } from '../../src/store/types.js';
 import type { WriteContext } from '../../src/types.js';
 import type { Subscriber } from './subscriber.js';
 
@@ -45,7 +47,7 @@ export interface Recorded {
  * Check the transition, change the subscriber's status when the table says so, and write the
  * business record (queued for the switch when the type needs it). Returns its BUSISN.
  */
-export async function recordBusiness(ctx: Pick<WriteContext, 'tx' | 'clock' | 'operator'>, sub: Subscriber, busi: BusiType, o: RecordOptions = {}): Promise<Recorded> {
+export async function recordBusiness(ctx: Pick<WriteContext, 'tx' | 'clock' | 'operator'> & { store?: Pick<Store, 'dialect'> }, sub: Subscriber, busi: BusiType, o: RecordOptions = {}): Promise<Recorded> {
   if (!o.checked) checkTransition(sub, busi);
   const t = transitionOf(busi);
   const now = ctx.clock.date();
@@ -72,6 +74,9 @@ export async function recordBusiness(ctx: Pick<WriteContext, 'tx' | 'clock' | 'o
     operator: ctx.operator,
     created: now,
   });
+  // PostgreSQL: the scanners LISTEN (src/scanner/scanner.ts); the notification goes out with the
+  // COMMIT, so the command is claimed at once instead of at the next poll.
+  if (status === BUSI_STATUS.QUEUED.code && ctx.store?.dialect === 'postgres') await CMD_NOTIFY.run(ctx.tx, { channel: CMD_CHANNEL });
   return { busisn: row.busisn, status, subscriberStatus };
 }
 

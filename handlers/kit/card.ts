@@ -12,5 +12,5 @@ export function cardSettings(ctx: HandlerContext): Readonly<CardConfig> {
 
 /** The posting domain's input of a write function: its unit of work, clock, [card] and the header's operator. */
 export function postingUnit(ctx: WriteContext): PostingUnit {
-  return { tx: ctx.tx, clock: ctx.clock, card: cardSettings(ctx), operator: ctx.operator };
+  return { tx: ctx.tx, clock: ctx.clock, card: cardSettings(ctx), operator: ctx.operator, dialect: ctx.store.dialect };
 }

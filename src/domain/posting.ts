@@ -17,7 +17,7 @@
 import { GatewayError } from '../../protocol/return-codes.js';
 import { UNCONFIGURED_CARD_CLIENT } from '../config/keys.js';
 import { UNCONFIGURED_CLIENT } from '../idempotency.js';
-import type { CardConfig } from '../config/types.js';
+import type { CardConfig, DatabaseType } from '../config/types.js';
 import { PAY_MODES, PAY_STATUS, SUBSCRIBER_STATUS } from './codes.js';
 import { KeptRefusal } from '../kept-refusal.js';
 import {
@@ -63,6 +63,8 @@ export interface PostingUnit {
   card: CardConfig;
   /** TAB_PAY.OPERATOR of the postings (unless one brings its own) and the resume record's operator. */
   operator: string;
+  /** The unit's back end: on PostgreSQL a resume command notifies the scanners (recordBusiness). */
+  dialect?: DatabaseType;
 }
 
 /**
@@ -231,7 +233,7 @@ export async function post(u: PostingUnit, p: Posting): Promise<Posted> {
   const posted: Posted = { paysn, source: row.source, serial: row.serial, balance: rt.balance, unbilled: rt.unbilled, realtime: rt.realtime, subscriberStatus: sub.status };
   if (p.kind !== 'tombstone' && sub.status === SUBSCRIBER_STATUS.ARREARS_SUSPENDED.code && rt.realtime > 0n) {
     try {
-      const rec = await recordBusiness({ tx, clock: u.clock, operator }, sub, 'PAYMENT_RESUME', { param: `PAYSN=${paysn}` });
+      const rec = await recordBusiness({ tx, clock: u.clock, operator, store: u.dialect && { dialect: u.dialect } }, sub, 'PAYMENT_RESUME', { param: `PAYSN=${paysn}` });
       posted.resumed = rec.busisn;
       posted.subscriberStatus = rec.subscriberStatus;
     } catch (err) {

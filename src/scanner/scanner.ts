@@ -12,17 +12,18 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { ScannerConfig, SwitchConfig } from '../config/types.js';
 import {
+  CMD_CHANNEL,
   CMD_DEPTH,
   CMD_SRVG_OF_RECORD,
   claimCommands,
   extendLease,
-  finishCommand,
+  finishCommands,
   type ClaimedCommand,
   type CommandResult,
 } from '../store/queries/commands.js';
 import { describe } from '../store/errors.js';
 import { BUSI_STATUS, BUSI_TYPES } from '../domain/codes.js';
-import type { Store } from '../store/types.js';
+import type { Listening, Store } from '../store/types.js';
 import { systemClock, type Clock } from '../clock.js';
 import { RenderError, TemplateSet } from './render.js';
 import { noRouteReason, Router } from './routing.js';
@@ -40,6 +41,8 @@ const RESULT_BATCH = 500;
 const PARALLEL = 4;
 /** Outcomes wait this long for others to share their transaction. */
 const RESULT_COALESCE_MS = 5;
+/** Notifications that arrive within this many ms wake the loop once. */
+const NOTIFY_DEBOUNCE_MS = 2;
 /** A repeated warning (same switch, same route) is logged at most this often. */
 const WARN_EVERY_MS = 60_000;
 
@@ -58,6 +61,16 @@ export interface ScannerOptions {
   clock?: Clock;
   /** LEASE_OWNER; default host:pid:n. */
   owner?: string;
+  /**
+   * Claims and results a batch at a time with a fixed number of statements (issue 17) instead of
+   * 2–3 per command. Default: on for PostgreSQL and SQLite; the bench turns it off for its "before".
+   */
+  setBased?: boolean;
+  /**
+   * PostgreSQL: LISTEN for the gateway's own queued commands (cmd.notify) and claim at once instead
+   * of at the next poll. Default true; the bench turns it off for its "before".
+   */
+  listen?: boolean;
 }
 
 export interface SwitchStats {
@@ -160,6 +173,10 @@ export class Scanner {
   private readonly counters = { executed: 0, failed: 0, retried: 0, waited: 0, takenBack: 0, lost: 0 };
   private readonly perSwitch = new Map<string, { executed: number; failed: number; retried: number }>();
   private depth: ScannerStats['depth'] = null;
+  private readonly setBased: boolean;
+  private readonly listenOn: boolean;
+  private listening: Listening | undefined;
+  private nudgeTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: ScannerOptions) {
     this.store = opts.store;
@@ -170,6 +187,8 @@ export class Scanner {
     this.err = opts.err;
     this.clock = opts.clock ?? systemClock;
     this.owner = opts.owner ?? scannerOwner();
+    this.setBased = opts.setBased ?? this.store.dialect !== 'oracle';
+    this.listenOn = opts.listen ?? true;
     for (const sw of opts.switches) this.perSwitch.set(sw.name, { executed: 0, failed: 0, retried: 0 });
   }
 
@@ -179,7 +198,25 @@ export class Scanner {
     this.stopping = false;
     this.log.info({ owner: this.owner, switches: this.router.switches.map((s) => s.name) }, 'scanner started');
     this.startRenewal();
+    // A committed command of the gateway's own wakes the loop at once (a notification per commit
+    // at most: PostgreSQL folds a transaction's equal notifications into one); commands that other
+    // systems insert by plain SQL are found by the poll.
+    if (this.listenOn && this.store.listen) this.listening = this.store.listen(CMD_CHANNEL, () => this.nudge());
     this.loopDone = this.loop();
+  }
+
+  /** The backend pid of the LISTEN connection (tests terminate it); null when not listening. */
+  listenPid(): number | null {
+    return this.listening?.pid() ?? null;
+  }
+
+  /** Claim now rather than at the next poll (a notification). A loop that is busy or full is left alone: it claims again on its own. */
+  private nudge(): void {
+    if (this.nudgeTimer) return;
+    this.nudgeTimer = setTimeout(() => {
+      this.nudgeTimer = undefined;
+      if (!this.stopping && !this.full) this.wake.abort();
+    }, NOTIFY_DEBOUNCE_MS);
   }
 
   /** Renew the leases of the deliveries in flight every third of the lease (until stopRenewal). */
@@ -202,6 +239,11 @@ export class Scanner {
   async stop(graceMs = 10_000): Promise<void> {
     this.stopping = true;
     this.wake.abort();
+    const listening = this.listening;
+    this.listening = undefined;
+    await listening?.close();
+    clearTimeout(this.nudgeTimer);
+    this.nudgeTimer = undefined;
     await this.loopDone;
     const deadline = this.clock.now() + graceMs;
     while (this.inFlight.size > 0 && this.clock.now() < deadline) await sleep(20);
@@ -321,11 +363,13 @@ export class Scanner {
 
   private async claim(limit = this.cfg.batch): Promise<ClaimedCommand[]> {
     const o = { owner: this.owner, now: this.clock.date(), leaseMs: this.cfg.leaseMs };
-    // PostgreSQL/Oracle: parallel claim transactions (SKIP LOCKED keeps them apart; a number's
-    // later command stays blocked by the earlier one whichever transaction holds it).
-    const par = this.store.dialect === 'sqlite' ? 1 : Math.min(PARALLEL, Math.ceil(limit / 50));
+    // PostgreSQL/Oracle command by command: parallel claim transactions (SKIP LOCKED keeps them
+    // apart; a number's later command stays blocked by the earlier one whichever transaction holds
+    // it). Set-based, a claim is a few statements whatever its size: one transaction (parallel
+    // ones would only multiply the statements of the many small claims that notifications bring).
+    const par = this.store.dialect === 'sqlite' || this.setBased ? 1 : Math.min(PARALLEL, Math.ceil(limit / 50));
     const size = Math.ceil(limit / par);
-    const parts = await Promise.all(Array.from({ length: par }, () => claimCommands(this.store, { ...o, limit: size })));
+    const parts = await Promise.all(Array.from({ length: par }, () => claimCommands(this.store, { ...o, limit: size, batch: this.setBased })));
     const list = parts.flat();
     for (const c of list) {
       if (c.takenBack) {
@@ -461,18 +505,11 @@ export class Scanner {
         // (pool connections); SQLite has one writer: one transaction.
         const par = this.store.dialect === 'sqlite' ? 1 : PARALLEL;
         const taken = this.pending.splice(0, RESULT_BATCH * par).sort((a, b) => (a.cmd.busisn < b.cmd.busisn ? -1 : 1));
-        const size = Math.ceil(taken.length / par);
+        // Set-based, a chunk costs a few statements whatever its size: split only beyond RESULT_BATCH.
+        const size = this.setBased ? RESULT_BATCH : Math.ceil(taken.length / par);
         const chunks = Array.from({ length: Math.ceil(taken.length / size) }, (_, i) => taken.slice(i * size, (i + 1) * size));
         const now = this.clock.date();
-        const settled = await Promise.allSettled(
-          chunks.map((chunk) =>
-            this.store.transaction(async (tx) => {
-              const out: string[] = [];
-              for (const p of chunk) out.push(await finishCommand(tx, p.cmd, p.result, now));
-              return out;
-            }),
-          ),
-        );
+        const settled = await Promise.allSettled(chunks.map((chunk) => finishCommands(this.store, chunk.map((p) => ({ lease: p.cmd, result: p.result })), now, this.setBased)));
         const failed: Pending[] = [];
         settled.forEach((r, i) => {
           if (r.status === 'fulfilled') chunks[i].forEach((p, k) => this.written(p, r.value[k]));

@@ -12,7 +12,7 @@ import type { Store } from '../store/types.js';
 import { startSwitchSim, type SwitchSim } from '../sim/switch.js';
 import { createFileDelivery } from './file-delivery.js';
 import { TemplateSet } from './render.js';
-import { Scanner } from './scanner.js';
+import { Scanner, type ScannerOptions } from './scanner.js';
 import { createSocketDelivery } from './socket-delivery.js';
 import type { Delivery } from './types.js';
 import type { Clock } from '../clock.js';
@@ -146,10 +146,12 @@ export async function startScanner(o: {
   clock?: Clock;
   /** false: do not start the loop (`bssgate scan --once` calls runOnce). */
   loop?: boolean;
+  /** bench/scanner.ts's "before": the per-command statements, no LISTEN (ScannerOptions). */
+  tuning?: Pick<ScannerOptions, 'setBased' | 'listen'>;
 }): Promise<ScannerRuntime> {
   await checkSwitchTypes(o.store, o.switches);
   const switches = await startSwitches(o.switches, o.log);
-  const scanner = new Scanner({ store: o.store, config: o.scanner, switches: o.switches, deliveries: switches.deliveries, log: o.log, err: o.err, clock: o.clock });
+  const scanner = new Scanner({ store: o.store, config: o.scanner, switches: o.switches, deliveries: switches.deliveries, log: o.log, err: o.err, clock: o.clock, ...o.tuning });
   // Not awaited by the caller's start-up beyond a few seconds: a switch that is down makes its
   // commands wait, it does not keep the gateway from serving.
   await switches.ready(SWITCH_READY_WAIT_MS);

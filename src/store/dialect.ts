@@ -25,6 +25,12 @@
 //                           column names) or, when the key exists, update C1,C2. sqlite/postgres: INSERT … ON
 //                           CONFLICT (K1,K2) DO UPDATE; oracle: MERGE … USING (SELECT … FROM DUAL).
 //                           With `()` as the column list the existing row is left alone (DO NOTHING).
+//   {{rows :b (c1 id, c2 text)}}  a derived table of the rows in the text bind :b, a JSON array of objects
+//                           ({"c1":1,"c2":"x"}); column types id, int, text. A list in one bind: a batch
+//                           is one statement whatever its length (the scanner's claims and results).
+//                           postgres: jsonb_to_recordset; sqlite: json_each; oracle: JSON_TABLE (12.1.0.2).
+//   {{notify :channel}}     the whole statement: postgres `SELECT pg_notify(:channel, '')` (sent on
+//                           COMMIT); sqlite/oracle a statement that returns no row (nothing listens there)
 //
 // Dates travel as JS Date objects in both directions. PostgreSQL `timestamp` (without time zone)
 // and Oracle DATE hold local wall-clock time; pg and oracledb convert Date <-> local time. SQLite has
@@ -96,6 +102,35 @@ function renderUpsert(d: DatabaseType, args: string, q: string): string {
   return `${ins} ON CONFLICT (${keys.join(', ')}) ${conflict}`;
 }
 
+const ROWS_TYPES: Record<string, Record<DatabaseType, string>> = {
+  id: { postgres: 'bigint', sqlite: 'INTEGER', oracle: 'NUMBER(19)' },
+  int: { postgres: 'integer', sqlite: 'INTEGER', oracle: 'NUMBER(10)' },
+  text: { postgres: 'text', sqlite: 'TEXT', oracle: 'VARCHAR2(4000)' },
+};
+
+function renderRows(d: DatabaseType, args: string, q: string): string {
+  const m = /^\s*(:[A-Za-z_][A-Za-z0-9_]*)\s*\(([^)]*)\)\s*$/.exec(args);
+  if (!m) throw new Error(`${q}: {{rows :bind (COLUMN TYPE, …)}} expected, got '${args}'`);
+  const bind = m[1];
+  const cols = m[2].split(',').map((c) => {
+    const [name, type, ...more] = c.trim().split(/\s+/);
+    if (!name || !/^[a-z_][a-z0-9_]*$/.test(name) || !type || !(type in ROWS_TYPES) || more.length) {
+      throw new Error(`${q}: {{rows}} column '${c.trim()}' must be a lower-case name and one of ${Object.keys(ROWS_TYPES).join(', ')}`);
+    }
+    return { name, type: ROWS_TYPES[type][d] };
+  });
+  if (d === 'postgres') return `(SELECT * FROM jsonb_to_recordset(CAST(${bind} AS jsonb)) AS j(${cols.map((c) => `${c.name} ${c.type}`).join(', ')}))`;
+  if (d === 'sqlite') return `(SELECT ${cols.map((c) => `CAST(json_extract(value, '$.${c.name}') AS ${c.type}) AS ${c.name}`).join(', ')} FROM json_each(${bind}))`;
+  return `(SELECT ${cols.map((c) => c.name).join(', ')} FROM JSON_TABLE(${bind}, '$[*]' COLUMNS (${cols.map((c) => `${c.name} ${c.type} PATH '$.${c.name}'`).join(', ')})))`;
+}
+
+function renderNotify(d: DatabaseType, args: string, q: string): string {
+  const bind = args.trim();
+  if (!/^:[A-Za-z_][A-Za-z0-9_]*$/.test(bind)) throw new Error(`${q}: {{notify :channel}} expected, got '${args}'`);
+  if (d === 'postgres') return `SELECT pg_notify(${bind}, '')`;
+  return `SELECT ${bind} AS CHANNEL${d === 'oracle' ? ' FROM DUAL' : ''} WHERE 1 = 0`;
+}
+
 /** Expand the {{markers}}; returns SQL with :name binds still in portable form. */
 export function expandMarkers(d: DatabaseType, sql: string, qname = 'query'): { sql: string; maxRows?: string | number; sequences: string[] } {
   const locking = /\{\{\s*(forUpdate|skipLocked)\s*\}\}/.test(sql);
@@ -137,6 +172,10 @@ export function expandMarkers(d: DatabaseType, sql: string, qname = 'query'): { 
         return d === 'oracle' ? ' FROM DUAL' : '';
       case 'upsert':
         return renderUpsert(d, rest, qname);
+      case 'rows':
+        return renderRows(d, rest, qname);
+      case 'notify':
+        return renderNotify(d, rest, qname);
       default:
         throw new Error(`${qname}: unknown marker {{${kind}}}`);
     }

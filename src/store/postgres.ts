@@ -20,7 +20,7 @@ import { Availability, RECONNECTING_MESSAGE } from './availability.js';
 import { render } from './dialect.js';
 import { DurabilityError, describe, isPgConnectionError, isPgPoolTimeout } from './errors.js';
 import { GroupCommitter, pooledMaxConcurrent, refuseInside, runTransaction, submitUnitOfWork, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
-import type { BindValue, Binds, Described, QueryDef, QueryOverrides, Queryable, Row, UnitOptions } from './types.js';
+import type { BindValue, Binds, Described, Listening, QueryDef, QueryOverrides, Queryable, Row, UnitOptions } from './types.js';
 
 /** Type names of the OIDs a query's columns come back as (`db check`). */
 export const PG_TYPE_NAMES: Readonly<Record<number, string>> = {
@@ -133,6 +133,9 @@ export function withSessionTimeZone(url: string, tz = Intl.DateTimeFormat().reso
   return u.toString();
 }
 
+/** application_name of Store.listen's connections (pg_stat_activity). */
+export const LISTEN_APPLICATION_NAME = 'bssgate scanner LISTEN';
+
 export class PostgresStore implements BatchingStore {
   readonly dialect = 'postgres' as const;
   private readonly pool: pg.Pool;
@@ -140,15 +143,21 @@ export class PostgresStore implements BatchingStore {
   private readonly committer: GroupCommitter;
   private readonly log: Logger;
 
+  /** How listen() connects (the pool's settings, one client). */
+  private readonly clientConfig: pg.ClientConfig;
+
   private constructor(url: string, log: Logger, opts: PostgresOptions) {
     this.log = log.child({ store: 'postgres' });
     const poolMax = opts.poolMax ?? 8;
-    this.pool = new pg.Pool({
+    this.clientConfig = {
       connectionString: withSessionTimeZone(url),
       // the configured password fills in for a URL without one (a password in the URL wins)
       ...(opts.password !== undefined && !urlHasPassword(url) ? { password: opts.password } : {}),
-      max: poolMax,
       connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
+    };
+    this.pool = new pg.Pool({
+      ...this.clientConfig,
+      max: poolMax,
       idleTimeoutMillis: 30_000,
     });
     // An idle pooled client whose server went away emits here; without a listener it would crash
@@ -400,6 +409,70 @@ export class PostgresStore implements BatchingStore {
     } catch (e) {
       throw this.fail(e);
     }
+  }
+
+  /**
+   * LISTEN on a connection of its own. A dropped connection (server restart, a backend terminated)
+   * is opened again after 100 ms, doubling to 5 s while it fails; each (re)connection calls
+   * onNotify once, since notifications sent while it was down are lost (the poll would find them).
+   */
+  listen(channel: string, onNotify: () => void): Listening {
+    let client: pg.Client | undefined;
+    let backendPid: number | null = null;
+    let closed = false;
+    let delay = 100;
+    let timer: NodeJS.Timeout | undefined;
+    const log = this.log.child({ listen: channel });
+    const again = () => {
+      backendPid = null;
+      if (closed || timer) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        void connect();
+      }, delay);
+      timer.unref();
+      delay = Math.min(5_000, delay * 2);
+    };
+    const connect = async () => {
+      // Named, so that an operator sees it in pg_stat_activity for what it is.
+      const c = new pg.Client({ ...this.clientConfig, application_name: LISTEN_APPLICATION_NAME });
+      client = c;
+      let lost = false;
+      const drop = (err?: Error) => {
+        if (lost) return;
+        lost = true;
+        if (!closed) log.warn({ err: err && describe(err) }, 'database LISTEN connection lost; connecting again');
+        c.end().catch(() => undefined);
+        again();
+      };
+      c.on('error', drop);
+      c.on('end', () => drop());
+      c.on('notification', () => onNotify());
+      try {
+        await c.connect();
+        await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+        if (closed) {
+          await c.end().catch(() => undefined);
+          return;
+        }
+        backendPid = (c as unknown as { processID: number | null }).processID ?? null;
+        delay = 100;
+        onNotify();
+      } catch (err) {
+        drop(err as Error);
+      }
+    };
+    void connect();
+    return {
+      pid: () => backendPid,
+      close: async () => {
+        closed = true;
+        if (timer) clearTimeout(timer);
+        timer = undefined;
+        backendPid = null;
+        await client?.end().catch(() => undefined);
+      },
+    };
   }
 
   async close(): Promise<void> {

@@ -44,6 +44,12 @@ export interface Store extends Queryable {
    */
   unitOfWork<T>(fn: (tx: Queryable) => Promise<T>, opts?: UnitOptions): Promise<T>;
   close(): Promise<void>;
+  /**
+   * PostgreSQL only: LISTEN on `channel` over a connection of its own (not the pool's), calling
+   * `onNotify` for every notification; the connection is opened again when it drops (onNotify is
+   * also called then: what was sent meanwhile is lost). Absent on the other back ends.
+   */
+  listen?(channel: string, onNotify: () => void): Listening;
   /** Inside a write function: the store its unit of work belongs to (per-database state is keyed by it). */
   readonly base?: Store;
   /**
@@ -71,6 +77,13 @@ export interface QueryOverrides {
   template(name: string): { template: string; line: number } | undefined;
   /** A query the file declares unused (`-- unused: <name> [why]`): db check demotes its FAIL to a warning. */
   unused?(name: string): { line: number; reason: string } | undefined;
+}
+
+/** A LISTEN of Store.listen. */
+export interface Listening {
+  /** The backend pid of the listening connection (null while it is down): tests terminate it. */
+  pid(): number | null;
+  close(): Promise<void>;
 }
 
 /** What a database says about a statement it prepared without running it (`bssgate db check`). */

@@ -14,6 +14,7 @@ import pg from 'pg';
 import { startSwitchSim } from '../../src/sim/switch.js';
 import { ensureDatabase } from '../../src/store/init.js';
 import { openStore } from '../../src/store/open.js';
+import { LISTEN_APPLICATION_NAME } from '../../src/store/postgres.js';
 import { withTempDatabase } from '../store/contract-pg-helper.js';
 import { insertRecord, silent } from './helpers.js';
 
@@ -89,18 +90,23 @@ t.test('OC-01/OC-02: two `bssgate scan` processes on one PostgreSQL database, on
   const all: { busisn: bigint; svcnum: string }[] = [];
   let killedLeases = 0;
   for (let cycle = 0; cycle < CYCLES; cycle++) {
-    const batch: { busisn: bigint; svcnum: string }[] = [];
+    const batch: { busisn: bigint; svcnum: string; busitype: number }[] = [];
     for (let k = 0; k < PER_NUMBER; k++) {
       for (let n = 0; n < NUMBERS; n++) {
         const svcnum = `13997${String(cycle).padStart(2, '0')}${String(n).padStart(4, '0')}`;
-        batch.push({ busisn: ++busisn, svcnum });
-        await insertRecord(store, { busisn, svcnum, busitype: k % 2 ? 12 : 11 });
+        batch.push({ busisn: ++busisn, svcnum, busitype: k % 2 ? 12 : 11 });
       }
     }
     all.push(...batch);
+    // Both scanners up (each LISTENs on a connection of its own, issue 17) before the commands
+    // appear: otherwise the first one may have sent them all before the second has started.
+    const listening = `SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = '${LISTEN_APPLICATION_NAME}'`;
+    await until("the last cycle's scanners are gone", async () => (await count(listening)) === 0);
     const a = scan(`a${cycle}`);
     const b = scan(`b${cycle}`);
     const victim = cycle % 2 ? b : a;
+    await until('both scanners are up', async () => (await count(listening)) >= 2);
+    for (const c of batch) await insertRecord(store, c);
     const owner = `${hostname().slice(0, 40)}:${victim.pid}:`;
     // Kill it while it holds leases whose commands the switch is working on.
     await until(`scanner ${victim.pid} has deliveries in flight`, async () => (await count(`SELECT COUNT(*) AS n FROM bsg_cmd_queue WHERE state = 'leased' AND lease_owner LIKE '${owner}%'`)) >= 2);

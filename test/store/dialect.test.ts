@@ -1,5 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
+import Database from 'better-sqlite3';
 import { dateToSqlite, render, renderSql, sqliteToDate, translateBinds } from '../../src/store/dialect.js';
 import { CMD_CLAIM_QUEUED } from '../../src/store/queries/commands.js';
 
@@ -70,6 +71,28 @@ t.test('upsert renders ON CONFLICT on sqlite/postgres and MERGE on oracle', asyn
       ' WHEN MATCHED THEN UPDATE SET d.FAILS = s.FAILS, d.UPDATED = s.UPDATED WHEN NOT MATCHED THEN INSERT (SVCNUM, FAILS, UPDATED) VALUES (s.SVCNUM, s.FAILS, s.UPDATED)',
   );
   t.equal(renderSql('sqlite', '{{upsert T (K) ()}}').sql, 'INSERT INTO T (K) VALUES (?) ON CONFLICT (K) DO NOTHING');
+});
+
+t.test('issue 17: {{rows :b (…)}} is a derived table of a JSON list bind on every dialect; {{notify}} notifies on postgres only', async (t) => {
+  const sql = 'SELECT x.busisn, x.token FROM {{rows :list (busisn id, token text)}} x';
+  t.equal(renderSql('postgres', sql).sql, 'SELECT x.busisn, x.token FROM (SELECT * FROM jsonb_to_recordset(CAST($1 AS jsonb)) AS j(busisn bigint, token text)) x');
+  t.equal(
+    renderSql('oracle', sql).sql,
+    "SELECT x.busisn, x.token FROM (SELECT busisn, token FROM JSON_TABLE(:b1, '$[*]' COLUMNS (busisn NUMBER(19) PATH '$.busisn', token VARCHAR2(4000) PATH '$.token'))) x",
+  );
+  const lite = renderSql('sqlite', sql);
+  t.same(lite.names, ['list']);
+  // Run on SQLite: a 64-bit id survives (the JSON number is read as an integer, not a float).
+  const db = new Database(':memory:');
+  t.teardown(() => db.close());
+  const rows = db.prepare(lite.sql).safeIntegers(true).all('[{"busisn":9223372036854775807,"token":"ab"},{"busisn":2,"token":"cd"}]');
+  t.same(rows, [{ busisn: 9223372036854775807n, token: 'ab' }, { busisn: 2n, token: 'cd' }]);
+  t.throws(() => renderSql('postgres', '{{rows :list (busisn float)}}', 'q'), /q: \{\{rows\}\} column 'busisn float' must be a lower-case name and one of id, int, text/);
+  t.throws(() => renderSql('postgres', '{{rows list (busisn id)}}', 'q'), /q: \{\{rows :bind \(COLUMN TYPE, …\)\}\} expected/);
+  t.equal(renderSql('postgres', '{{notify :channel}}').sql, "SELECT pg_notify($1, '')");
+  t.equal(renderSql('sqlite', '{{notify :channel}}').sql, 'SELECT ? AS CHANNEL WHERE 1 = 0');
+  t.equal(renderSql('oracle', '{{notify :channel}}').sql, 'SELECT :b1 AS CHANNEL FROM DUAL WHERE 1 = 0');
+  t.throws(() => renderSql('postgres', '{{notify bssgate_cmd}}', 'q'), /q: \{\{notify :channel\}\} expected/);
 });
 
 t.test('renderings are cached per QueryDef and a name may not carry two SQL texts', async (t) => {

@@ -189,6 +189,105 @@ WHERE BUSISN = :busisn AND STATUS = ${S.SENDING.code}`,
   columns: {},
 });
 
+// --- batches (issue 17): one statement for a whole claim or result batch ---------------------
+//
+// The same steps as the per-command queries above, for a list of commands given as one JSON bind
+// ({{rows}}, src/store/dialect.ts): a batch of n commands is a fixed number of statements, not
+// 2–3 per command. Each statement's row count is checked against the list; any difference (a lease
+// lost, a record changed by someone else) rolls the batch back and it is done again command by
+// command (claimCommands, finishCommands), which tells each case apart as before.
+
+const LIST = '{{rows :list (busisn id)}}';
+const LEASE_LIST = '{{rows :list (busisn id, token text)}}';
+
+/** The fence of a batch claim: 5 → 6 for every listed record (all of them locked by the claim's SELECT). */
+export const CMD_MARK_SENDING_BATCH = defineQuery({
+  name: 'cmd.mark-sending-batch',
+  sql: `UPDATE USR_BUSI_RECORD SET STATUS = ${S.SENDING.code}
+WHERE STATUS = ${S.QUEUED.code} AND BUSISN IN (SELECT x.busisn FROM ${LIST} x)`,
+  binds: { list: 'text' },
+  columns: {},
+});
+
+/** The first claim of the listed records: their lease rows, one token for the batch (BUSISN is part of the fence). */
+export const CMD_LEASE_NEW_BATCH = defineQuery({
+  name: 'cmd.lease-new-batch',
+  sql: `INSERT INTO BSG_CMD_QUEUE (BUSISN, STATE, LEASE_OWNER, LEASE_UNTIL, LEASE_TOKEN, ATTEMPTS, NEXT_TRY, CREATED, UPDATED)
+SELECT x.busisn, 'leased', :owner, :until, :token, 1, :now, :now, :now FROM ${LIST} x`,
+  binds: { list: 'text', owner: 'text', until: 'time', token: 'text', now: 'time' },
+  columns: {},
+});
+
+/** A claim of listed records that have a lease row from an earlier claim. */
+export const CMD_LEASE_AGAIN_BATCH = defineQuery({
+  name: 'cmd.lease-again-batch',
+  sql: `UPDATE BSG_CMD_QUEUE SET STATE = 'leased', LEASE_OWNER = :owner, LEASE_UNTIL = :until, LEASE_TOKEN = :token,
+  ATTEMPTS = ATTEMPTS + 1, UPDATED = :now
+WHERE BUSISN IN (SELECT x.busisn FROM ${LIST} x)`,
+  binds: { list: 'text', owner: 'text', until: 'time', token: 'text', now: 'time' },
+  columns: {},
+});
+
+/** CMD_LOCK_RECORD for a result batch: the records first, in BUSISN order ("Lock order" above). */
+export const CMD_LOCK_RECORDS_BATCH = defineQuery({
+  name: 'cmd.lock-records-batch',
+  sql: `SELECT BUSISN FROM USR_BUSI_RECORD WHERE BUSISN IN (SELECT x.busisn FROM ${LIST} x) ORDER BY BUSISN {{forUpdate}}`,
+  binds: { list: 'text' },
+  columns: { busisn: 'id' },
+});
+
+const FENCE_BATCH = `LEASE_OWNER = :owner AND STATE = 'leased' AND (BUSISN, LEASE_TOKEN) IN (SELECT x.busisn, x.token FROM ${LEASE_LIST} x)`;
+
+/** CMD_LEASE_END for listed leases (busisn, token) of one owner that share one outcome. */
+export const CMD_LEASE_END_BATCH = defineQuery({
+  name: 'cmd.lease-end-batch',
+  sql: `UPDATE BSG_CMD_QUEUE SET STATE = :state, LEASE_OWNER = NULL, LEASE_UNTIL = NULL, LEASE_TOKEN = NULL,
+  SWITCH_NAME = NULLIF(:switch_name, ''), LAST_ERROR = NULLIF(:error, ''), UPDATED = :now
+WHERE ${FENCE_BATCH}`,
+  binds: { list: 'text', owner: 'text', state: 'text', switch_name: 'text', error: 'text', now: 'time' },
+  columns: {},
+});
+
+/** CMD_LEASE_WAIT for listed leases (busisn, token) of one owner that share one outcome. */
+export const CMD_LEASE_WAIT_BATCH = defineQuery({
+  name: 'cmd.lease-wait-batch',
+  sql: `UPDATE BSG_CMD_QUEUE SET STATE = 'queued', LEASE_OWNER = NULL, LEASE_UNTIL = NULL, LEASE_TOKEN = NULL,
+  NEXT_TRY = :next_try, SWITCH_NAME = NULLIF(:switch_name, ''), LAST_ERROR = NULLIF(:error, ''), UPDATED = :now,
+  ATTEMPTS = CASE WHEN ATTEMPTS >= :dec THEN ATTEMPTS - :dec ELSE 0 END
+WHERE ${FENCE_BATCH}`,
+  binds: { list: 'text', owner: 'text', next_try: 'time', switch_name: 'text', error: 'text', now: 'time', dec: 'int' },
+  columns: {},
+});
+
+/** CMD_RECORD_RESULT for listed records that share one outcome. */
+export const CMD_RECORD_RESULT_BATCH = defineQuery({
+  name: 'cmd.record-result-batch',
+  sql: `UPDATE USR_BUSI_RECORD SET STATUS = :status, EXECUTED = :executed, RESULT = :result
+WHERE STATUS = ${S.SENDING.code} AND BUSISN IN (SELECT x.busisn FROM ${LIST} x)`,
+  binds: { list: 'text', status: 'int', executed: 'time', result: 'text' },
+  columns: {},
+});
+
+/** CMD_RECORD_WAIT for listed records that share one outcome. */
+export const CMD_RECORD_WAIT_BATCH = defineQuery({
+  name: 'cmd.record-wait-batch',
+  sql: `UPDATE USR_BUSI_RECORD SET STATUS = ${S.QUEUED.code}, EXECUTED = NULL, RESULT = :result
+WHERE STATUS = ${S.SENDING.code} AND BUSISN IN (SELECT x.busisn FROM ${LIST} x)`,
+  binds: { list: 'text', result: 'text' },
+  columns: {},
+});
+
+/** Wake-up (PostgreSQL): a unit that queues a command notifies the scanners' channel; delivered on COMMIT. */
+export const CMD_NOTIFY = defineQuery({
+  name: 'cmd.notify',
+  sql: '{{notify :channel}}',
+  binds: { channel: 'text' },
+  columns: {},
+});
+
+/** The channel of CMD_NOTIFY, per database (PostgreSQL channels are). */
+export const CMD_CHANNEL = 'bssgate_cmd';
+
 /** CS-24's special services of a record: what {SRVGID} and {PARAM} render to. */
 export const CMD_SRVG_OF_RECORD = defineQuery({
   name: 'cmd.srvg-of-record',
@@ -336,10 +435,45 @@ export interface ClaimOptions {
   leaseMs: number;
   /** At most this many commands (1…1000). */
   limit: number;
+  /**
+   * Claim the queued commands with a fixed number of statements (the *-batch queries, one lease
+   * token for the batch) instead of two per command. A difference in a row count rolls it back and
+   * the claim is done again command by command. Default false.
+   */
+  batch?: boolean;
+}
+
+/** A batch statement changed another number of rows than it listed: done again command by command. */
+class BatchMismatch extends Error {
+  constructor(what: string, want: number, got: number) {
+    super(`${what}: ${got} rows changed, ${want} listed`);
+    this.name = 'BatchMismatch';
+  }
+}
+
+/** The JSON list of a {{rows :list (busisn id[, token text])}} bind. */
+function listOf(items: readonly { busisn: bigint; token?: string }[]): string {
+  return `[${items.map((c) => (c.token === undefined ? `{"busisn":${c.busisn}}` : `{"busisn":${c.busisn},"token":"${c.token}"}`)).join(',')}]`;
+}
+
+async function expectRows(what: string, want: number, n: Promise<number>): Promise<void> {
+  const got = await n;
+  if (got !== want) throw new BatchMismatch(what, want, got);
 }
 
 /** OC-01/OC-02: claim up to `limit` claimable commands, in BUSISN order, in one transaction. */
 export async function claimCommands(store: Store, o: ClaimOptions): Promise<ClaimedCommand[]> {
+  if (o.batch) {
+    try {
+      return await claimOnce(store, o, true);
+    } catch (err) {
+      if (!(err instanceof BatchMismatch)) throw err;
+    }
+  }
+  return claimOnce(store, o, false);
+}
+
+async function claimOnce(store: Store, o: ClaimOptions, batch: boolean): Promise<ClaimedCommand[]> {
   const limit = Math.max(1, Math.min(1000, Math.floor(o.limit)));
   const until = new Date(o.now.getTime() + o.leaseMs);
   const now = o.now;
@@ -349,12 +483,33 @@ export async function claimCommands(store: Store, o: ClaimOptions): Promise<Clai
     const expired = await CMD_CLAIM_EXPIRED.all(tx, { now, n: limit });
     const rows = expired.length < limit ? [...expired, ...(await CMD_CLAIM_QUEUED.all(tx, { now, n: limit - expired.length }))] : expired;
     const claimed: ClaimedCommand[] = [];
-    const tokens = newLeaseTokens(rows.length);
+    // One more: the batch's own (a token is never shared by two claims).
+    const tokens = newLeaseTokens(rows.length + 1);
+    // Batch: the queued records are locked by the SELECT (SKIP LOCKED; SQLite: the writer lock), so
+    // 5 → 6 changes every one of them; the lease rows are written per kind (new, again) in one
+    // statement each. Taken-back leases (rare: a scanner died) stay one by one below.
+    const batched = new Set<bigint>();
+    let batchToken = '';
+    if (batch) {
+      const queued = rows.filter((r) => r.status === S.QUEUED.code);
+      if (queued.length > 0) {
+        batchToken = tokens[rows.length];
+        const lease = { owner: o.owner, until, token: batchToken, now };
+        const fresh = queued.filter((r) => r.attempts === null);
+        const again = queued.filter((r) => r.attempts !== null);
+        await expectRows('cmd.mark-sending-batch', queued.length, CMD_MARK_SENDING_BATCH.run(tx, { list: listOf(queued) }));
+        if (fresh.length) await expectRows('cmd.lease-new-batch', fresh.length, CMD_LEASE_NEW_BATCH.run(tx, { ...lease, list: listOf(fresh) }));
+        if (again.length) await expectRows('cmd.lease-again-batch', again.length, CMD_LEASE_AGAIN_BATCH.run(tx, { ...lease, list: listOf(again) }));
+        for (const r of queued) batched.add(r.busisn);
+      }
+    }
     for (const [i, r] of rows.entries()) {
-      const token = tokens[i];
+      const token = batched.has(r.busisn) ? batchToken : tokens[i];
       const lease = { busisn: r.busisn, owner: o.owner, until, token, now };
       let takenBack = false;
-      if (r.status === S.QUEUED.code) {
+      if (batched.has(r.busisn)) {
+        // claimed above
+      } else if (r.status === S.QUEUED.code) {
         if ((await CMD_MARK_SENDING.run(tx, { busisn: r.busisn })) !== 1) continue; // another scanner won it
         // Only the winner of 5 → 6 gets here: the lease row is ours to write.
         if (r.attempts === null) await CMD_LEASE_NEW.run(tx, lease);
@@ -428,6 +583,70 @@ export async function finishCommand(q: Queryable, lease: CommandLease, r: Comman
     });
   }
   return rec === 1 ? 'ok' : 'moved';
+}
+
+/** One outcome to write: a command's lease and its result. */
+export interface Finish {
+  lease: CommandLease;
+  result: CommandResult;
+}
+
+/**
+ * OC-03 for many outcomes, in the caller's transaction: what finishCommand returns for each, in
+ * order. Outcomes that share their values (kind, switch, text, retry time) are written with one
+ * statement per table; the records are locked first, in BUSISN order, as finishCommand does. A row
+ * count that differs from the list (a lease lost, a record moved) throws BatchMismatch: the caller
+ * rolls back and writes them one by one (finishCommands does both).
+ */
+async function finishBatch(q: Queryable, list: readonly Finish[], now: Date): Promise<('ok' | 'lost' | 'moved')[]> {
+  if (list.length === 0) return [];
+  const owner = list[0].lease.leaseOwner;
+  if (list.some((f) => f.lease.leaseOwner !== owner)) throw new BatchMismatch('owners', 1, 2);
+  await CMD_LOCK_RECORDS_BATCH.all(q, { list: listOf(list.map((f) => f.lease)) });
+  const groups = new Map<string, Finish[]>();
+  for (const f of list) {
+    const r = f.result;
+    const key = JSON.stringify(r.kind === 'wait' ? [r.kind, Math.floor(r.retryAt.getTime() / 1000), r.counted, r.switchName, clip(r.reason)] : [r.kind, r.switchName, clip(r.kind === 'executed' ? r.answer : r.reason)]);
+    const g = groups.get(key);
+    if (g) g.push(f);
+    else groups.set(key, [f]);
+  }
+  for (const g of groups.values()) {
+    const r = g[0].result;
+    const leases = listOf(g.map((f) => ({ busisn: f.lease.busisn, token: f.lease.leaseToken })));
+    const records = listOf(g.map((f) => f.lease));
+    if (r.kind === 'wait') {
+      const nextTry = new Date(Math.floor(r.retryAt.getTime() / 1000) * 1000);
+      await expectRows('cmd.lease-wait-batch', g.length, CMD_LEASE_WAIT_BATCH.run(q, { list: leases, owner, next_try: nextTry, switch_name: r.switchName, error: clip(r.reason), now, dec: r.counted ? 0 : 1 }));
+      await expectRows('cmd.record-wait-batch', g.length, CMD_RECORD_WAIT_BATCH.run(q, { list: records, result: clip(r.reason) }));
+    } else {
+      const executed = r.kind === 'executed';
+      const text = clip(executed ? r.answer : r.reason);
+      await expectRows('cmd.lease-end-batch', g.length, CMD_LEASE_END_BATCH.run(q, { list: leases, owner, state: executed ? 'done' : 'failed', switch_name: r.switchName, error: executed ? '' : text, now }));
+      await expectRows('cmd.record-result-batch', g.length, CMD_RECORD_RESULT_BATCH.run(q, { list: records, status: executed ? S.EXECUTED.code : S.FAILED.code, executed: now, result: text }));
+    }
+  }
+  return list.map(() => 'ok');
+}
+
+/**
+ * Write many outcomes in one transaction: with `batch`, the set-based way first (finishBatch), and
+ * when a row count differs, again one by one (finishCommand's verdicts). The list should be in
+ * BUSISN order (the lock order between commands).
+ */
+export async function finishCommands(store: Store, list: readonly Finish[], now: Date, batch: boolean): Promise<('ok' | 'lost' | 'moved')[]> {
+  if (batch) {
+    try {
+      return await store.transaction((tx) => finishBatch(tx, list, now));
+    } catch (err) {
+      if (!(err instanceof BatchMismatch)) throw err;
+    }
+  }
+  return store.transaction(async (tx) => {
+    const out: ('ok' | 'lost' | 'moved')[] = [];
+    for (const f of list) out.push(await finishCommand(tx, f.lease, f.result, now));
+    return out;
+  });
 }
 
 /**
