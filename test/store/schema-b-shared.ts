@@ -52,6 +52,17 @@ export function requests(code: number, f: DemoSubscriber, now: Date): BodyRecord
   return out;
 }
 
+/**
+ * PC-08 lists the window newest first (PAYTIME, then PAYSN): rows the two runs posted in one
+ * second on one schema and in two on the other (PC-07's postings carry the card file's time) come
+ * in another order. Compared in PAYSN order: the same rows, the same values.
+ */
+function byPaysn(body: BodyRecord | undefined): BodyRecord | undefined {
+  const items = body?.items;
+  if (!Array.isArray(items)) return body;
+  return { ...body, items: [...items].sort((a, b) => (BigInt(String(a.paysn)) < BigInt(String(b.paysn)) ? -1 : 1)) };
+}
+
 export const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x));
 
 export interface Served {
@@ -102,7 +113,7 @@ export async function serveStore(store: AdminStore, dir: string, tag: string, lo
             const key = `${row.name} #${k} fixture ${f.index} (${f.svcnum})`;
             try {
               const r = await call(row.interfaces[0], row.code, body);
-              out.set(key, json({ result: r.result, message: r.message, body: r.body }));
+              out.set(key, json({ result: r.result, message: r.message, body: row.name === 'recent-card-payments' ? byPaysn(r.body) : r.body }));
             } catch (err) {
               // A request the client refuses to encode (e.g. a fixture without a SIM): the same on both.
               out.set(key, `client: ${(err as Error).message}`);
