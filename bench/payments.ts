@@ -29,10 +29,16 @@
 // simulator counted as acknowledged is in TAB_PAY exactly once with its amount, and nothing else.
 //
 //   node dist/bench/payments.js [secondsPerRun=5] [--clients 1,16,64] [--pg URL | --no-pg] [--no-sqlite]
-//                               [--pgbench-scale 10]
+//                               [--pgbench-scale 10] [--profile DIR] [--statement-times]
+// --profile DIR: a V8 CPU profile of this process (the gateway) for each gateway run, through
+// node:inspector, written to DIR/payments-<backend>-<clients>.cpuprofile; summarise it with
+// `node dist/bench/profile-summary.js FILE <acknowledged payments>` (µs per payment by stage).
+// --statement-times: per statement (name, or the start of its SQL), how many a payment sends and
+// µs each (better-sqlite3: the synchronous call; pg: from the call until its answer).
 import { fork, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
+import { Session } from 'node:inspector';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -56,6 +62,7 @@ const SECONDS = Number(args.find((a) => /^\d+(\.\d+)?$/.test(a)) ?? 5);
 const CLIENTS = (value('--clients') ?? '1,16,64').split(',').map(Number);
 const PG_URL = flag('--no-pg') ? undefined : (value('--pg') ?? process.env.BSSGATE_TEST_PG_URL);
 const PGBENCH_SCALE = Number(value('--pgbench-scale') ?? 10);
+const PROFILE_DIR = value('--profile');
 const SUBSCRIBERS = 2000;
 const CLIENT = 'bench';
 const log = pino({ level: 'silent' });
@@ -75,22 +82,69 @@ interface SimSummary {
 
 /** Statements the drivers sent in this process (see the header): counted while `counting` is on. */
 const statements = { counting: false, n: 0 };
+/** --statement-times: µs spent in each statement (better-sqlite3: the call; pg: until its answer), by name or SQL. */
+const STATEMENT_TIMES = flag('--statement-times');
+const times = new Map<string, { n: number; us: number }>();
+function timed(key: string, t0: number): void {
+  const e = times.get(key) ?? { n: 0, us: 0 };
+  e.n++;
+  e.us += (performance.now() - t0) * 1000;
+  times.set(key, e);
+}
 function countStatements(): void {
   const pgQuery = pg.Client.prototype.query as (...a: unknown[]) => unknown;
   (pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown }).query = function (this: pg.Client, ...a: unknown[]) {
-    if (statements.counting) statements.n++;
-    return pgQuery.apply(this, a);
+    if (!statements.counting) return pgQuery.apply(this, a);
+    statements.n++;
+    const r = pgQuery.apply(this, a);
+    if (STATEMENT_TIMES && r instanceof Promise) {
+      const t0 = performance.now();
+      const q = a[0] as string | { name?: string; text?: string };
+      const key = typeof q === 'string' ? q.slice(0, 60) : (q.name ?? q.text?.slice(0, 60) ?? '?');
+      r.then(() => timed(key, t0), () => timed(key, t0));
+    }
+    return r;
   };
   const proto = Object.getPrototypeOf(new Database(':memory:').prepare('SELECT 1')) as Record<string, (...a: unknown[]) => unknown>;
   for (const m of ['run', 'get', 'all', 'iterate']) {
     const orig = proto[m];
-    proto[m] = function (this: unknown, ...a: unknown[]) {
-      if (statements.counting) statements.n++;
-      return orig.apply(this, a);
+    proto[m] = function (this: { source: string }, ...a: unknown[]) {
+      if (!statements.counting) return orig.apply(this, a);
+      statements.n++;
+      if (!STATEMENT_TIMES) return orig.apply(this, a);
+      const t0 = performance.now();
+      try {
+        return orig.apply(this, a);
+      } finally {
+        timed(this.source.replace(/\s+/g, ' ').slice(0, 60), t0);
+      }
     };
   }
 }
 countStatements();
+
+/** --profile: one inspector session for the process; start() … stop(file) around each gateway run. */
+const profiler = (() => {
+  if (!PROFILE_DIR) return undefined;
+  fs.mkdirSync(PROFILE_DIR, { recursive: true });
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((res, rej) => session.post(method, params ?? {}, (err, r) => (err ? rej(err) : res(r))));
+  return {
+    async start() {
+      await post('Profiler.enable');
+      await post('Profiler.setSamplingInterval', { interval: 100 });
+      await post('Profiler.start');
+    },
+    async stop(name: string) {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      const file = join(PROFILE_DIR, `${name}.cpuprofile`);
+      fs.writeFileSync(file, JSON.stringify(profile));
+      return file;
+    },
+  };
+})();
 
 /** `bssgate sim card` in a child process: closed loop for SECONDS, then the drain; its JSON summary. */
 function simulate(port: number, clients: number, numbersFile: string, prefix: string): Promise<SimSummary> {
@@ -159,11 +213,17 @@ async function gatewayRuns(database: DatabaseConfig, dir: string, tag: string, r
       const prefix = `B${tag[0].toUpperCase()}${c}${Date.now().toString(36).toUpperCase().slice(-5)}`;
       statements.n = 0;
       statements.counting = true;
+      await profiler?.start();
       const cpu0 = process.cpuUsage();
       const s = await simulate(port, c, numbersFile, prefix);
       const cpu = process.cpuUsage(cpu0);
       statements.counting = false;
+      const profileFile = await profiler?.stop(`payments-${tag}-${c}`);
       const sent = statements.n;
+      const perStatement = STATEMENT_TIMES && s.acked.P > 0
+        ? Object.fromEntries([...times].sort((x, y) => y[1].us - x[1].us).map(([k, v]) => [k, { per_payment: r2(v.n / s.acked.P), us_each: r2(v.us / v.n) }]))
+        : undefined;
+      times.clear();
       const g1 = groupStats();
       const rawAfter = await raw();
       const tp = tpcb ? await tpcb(c) : undefined;
@@ -187,6 +247,8 @@ async function gatewayRuns(database: DatabaseConfig, dir: string, tag: string, r
         extra_rows: a.extra,
         amounts_match: a.fenMatch,
         ...(g1 ? { mean_units_per_commit: r2((g1.units - g0.units) / Math.max(1, g1.batches - g0.batches)) } : {}),
+        ...(profileFile ? { profile: profileFile } : {}),
+        ...(perStatement ? { statement_times: perStatement } : {}),
       };
     }
   } finally {

@@ -1,7 +1,8 @@
 // Summarise a V8 CPU profile (node --cpu-prof) of one server under load (bench/profile.ts): self
 // time per function (top N) and per stage of a request, in µs per request when the request count
 // is given. The stages are assigned by the function's file and name (first match wins below), so
-// the same table can be made of the gateway's and the minimal server's profiles.
+// the same table can be made of the gateway's and the minimal server's profiles. The payments
+// bench's profiles (bench/payments.ts --profile) take the acknowledged payments as the count.
 //   node dist/bench/profile-summary.js FILE.cpuprofile [requests] [top=25]
 import fs from 'node:fs';
 
@@ -47,7 +48,10 @@ const STAGES: [string, (fn: string, url: string) => boolean][] = [
   ['body decode', (fn, url) => /protocol\/(decode|redact)/.test(url) || /^decode/.test(fn)],
   ['typed query conversion', (fn, url) => /store\/queries\/define\.|store\/dialect\./.test(url) || /^convert|^toBig|sqliteToDate/.test(fn)],
   ['database (driver)', (fn, url) => /better-sqlite3|\/pg\/|pg-protocol/.test(url) || /^(get|all|run|pluck|raw)$/.test(fn) && url === ''],
+  ['group commit', (fn, url) => /\/src\/store\/group-commit\./.test(url)],
   ['store', (fn, url) => /\/src\/store\//.test(url)],
+  ['posting domain', (fn, url) => /\/src\/domain\//.test(url)],
+  ['idempotency ledger', (fn, url) => /\/src\/idempotency\./.test(url)],
   ['handler', (fn, url) => /\/handlers\//.test(url)],
   ['dispatch', (fn, url) => /\/src\/dispatch\.|\/src\/context\.|\/src\/idempotency\./.test(url)],
   ['connection', (fn, url) => /\/src\/server\//.test(url)],
