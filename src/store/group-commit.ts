@@ -305,9 +305,9 @@ export class GroupCommitter {
         await s.begin();
         // A batch of one unit needs no savepoint (issue 17: two statements, on PostgreSQL two round
         // trips, per unit): the unit failing rolls the whole transaction back, which undoes exactly
-        // its work; a unit that swallowed a statement error (PostgreSQL then aborts the
-        // transaction, and RELEASE would have refused) makes the COMMIT fail (TxSession.commit:
-        // answered ROLLBACK), which fails the batch, that is this unit, with nothing committed.
+        // its work. Where a failed statement aborts the transaction (abortsOnError), a unit that
+        // caught one is failed the same way; should an abort still go unseen, the COMMIT answered
+        // ROLLBACK rejects (TxSession.commit), which fails this unit with nothing committed.
         const single = batch.length === 1;
         try {
           for (let i = 0; i < batch.length; i++) {

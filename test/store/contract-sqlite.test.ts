@@ -29,10 +29,14 @@ t.test('issue 17: a {{nextval}} query is answered from the sequence row, without
     };
   }
   t.teardown(() => Object.assign(proto, orig));
-  const got = await store.unitOfWork(async (tx) => [await tx.one<{ paysn: bigint }>(NEXT), (await tx.all<{ paysn: bigint }>(NEXT))[0], await tx.one<{ n: unknown }>(NEXT_NUMBER)]);
-  t.equal(typeof got[0]?.paysn, 'bigint');
-  t.same(got.slice(0, 2), [{ paysn: got[0]!.paysn }, { paysn: got[0]!.paysn + 1n }], 'one row each, the next values, as bigint');
-  t.same(got[2], { n: Number(got[0]!.paysn + 2n) }, 'a column not declared bigint is run as before (a number)');
+  const [first, second, third] = await store.unitOfWork(async (tx) => [
+    await tx.one<{ paysn: bigint }>(NEXT),
+    (await tx.all<{ paysn: bigint }>(NEXT))[0],
+    await tx.one<{ n: unknown }>(NEXT_NUMBER),
+  ] as const);
+  t.equal(typeof first?.paysn, 'bigint');
+  t.same([first, second], [{ paysn: first!.paysn }, { paysn: first!.paysn + 1n }], 'one row each, the next values, as bigint');
+  t.same(third, { n: Number(first!.paysn + 2n) }, 'a column not declared bigint is run as before (a number)');
   t.notOk(ran.includes('SELECT ? AS PAYSN'), 'the echo statement of a bigint key was not run');
   t.ok(ran.includes('SELECT ? AS N'));
 });
