@@ -29,10 +29,16 @@
 // simulator counted as acknowledged is in TAB_PAY exactly once with its amount, and nothing else.
 //
 //   node dist/bench/payments.js [secondsPerRun=5] [--clients 1,16,64] [--pg URL | --no-pg] [--no-sqlite]
-//                               [--pgbench-scale 10]
+//                               [--pgbench-scale 10] [--profile DIR] [--statement-times]
+// --profile DIR: a V8 CPU profile of this process (the gateway) for each gateway run, through
+// node:inspector, written to DIR/payments-<backend>-<clients>.cpuprofile; summarise it with
+// `node dist/bench/profile-summary.js FILE <acknowledged payments>` (µs per payment by stage).
+// --statement-times: per statement (name, or the start of its SQL), how many a payment sends and
+// µs each (better-sqlite3: the synchronous call; pg: from the call until its answer).
 import { fork, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
+import { Session } from 'node:inspector';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -42,7 +48,7 @@ import { startGateway, type Running } from '../src/serve.js';
 import type { Config, DatabaseConfig } from '../src/config/types.js';
 import { openStore } from '../src/store/open.js';
 import { ensureDatabase } from '../src/store/init.js';
-import { countStatements, statements } from './statements.js';
+import { countStatements, statements, statementTimes as times } from './statements.js';
 import type { AdminStore } from '../src/store/types.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -57,6 +63,7 @@ const SECONDS = Number(args.find((a) => /^\d+(\.\d+)?$/.test(a)) ?? 5);
 const CLIENTS = (value('--clients') ?? '1,16,64').split(',').map(Number);
 const PG_URL = flag('--no-pg') ? undefined : (value('--pg') ?? process.env.BSSGATE_TEST_PG_URL);
 const PGBENCH_SCALE = Number(value('--pgbench-scale') ?? 10);
+const PROFILE_DIR = value('--profile');
 const SUBSCRIBERS = 2000;
 const CLIENT = 'bench';
 const log = pino({ level: 'silent' });
@@ -74,7 +81,32 @@ interface SimSummary {
   refused: Record<string, number>;
 }
 
-countStatements();
+/** --statement-times: µs spent in each statement, by name or SQL (bench/statements.ts). */
+const STATEMENT_TIMES = flag('--statement-times');
+countStatements(STATEMENT_TIMES);
+
+/** --profile: one inspector session for the process; start() … stop(file) around each gateway run. */
+const profiler = (() => {
+  if (!PROFILE_DIR) return undefined;
+  fs.mkdirSync(PROFILE_DIR, { recursive: true });
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((res, rej) => session.post(method, params ?? {}, (err, r) => (err ? rej(err) : res(r))));
+  return {
+    async start() {
+      await post('Profiler.enable');
+      await post('Profiler.setSamplingInterval', { interval: 100 });
+      await post('Profiler.start');
+    },
+    async stop(name: string) {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      const file = join(PROFILE_DIR, `${name}.cpuprofile`);
+      fs.writeFileSync(file, JSON.stringify(profile));
+      return file;
+    },
+  };
+})();
 
 /** `bssgate sim card` in a child process: closed loop for SECONDS, then the drain; its JSON summary. */
 function simulate(port: number, clients: number, numbersFile: string, prefix: string): Promise<SimSummary> {
@@ -143,11 +175,17 @@ async function gatewayRuns(database: DatabaseConfig, dir: string, tag: string, r
       const prefix = `B${tag[0].toUpperCase()}${c}${Date.now().toString(36).toUpperCase().slice(-5)}`;
       statements.n = 0;
       statements.counting = true;
+      await profiler?.start();
       const cpu0 = process.cpuUsage();
       const s = await simulate(port, c, numbersFile, prefix);
       const cpu = process.cpuUsage(cpu0);
       statements.counting = false;
+      const profileFile = await profiler?.stop(`payments-${tag}-${c}`);
       const sent = statements.n;
+      const perStatement = STATEMENT_TIMES && s.acked.P > 0
+        ? Object.fromEntries([...times].sort((x, y) => y[1].us - x[1].us).map(([k, v]) => [k, { per_payment: r2(v.n / s.acked.P), us_each: r2(v.us / v.n) }]))
+        : undefined;
+      times.clear();
       const g1 = groupStats();
       const rawAfter = await raw();
       const tp = tpcb ? await tpcb(c) : undefined;
@@ -171,6 +209,8 @@ async function gatewayRuns(database: DatabaseConfig, dir: string, tag: string, r
         extra_rows: a.extra,
         amounts_match: a.fenMatch,
         ...(g1 ? { mean_units_per_commit: r2((g1.units - g0.units) / Math.max(1, g1.batches - g0.batches)) } : {}),
+        ...(profileFile ? { profile: profileFile } : {}),
+        ...(perStatement ? { statement_times: perStatement } : {}),
       };
     }
   } finally {

@@ -1,7 +1,8 @@
 // Summarise a V8 CPU profile (node --cpu-prof) of one server under load (bench/profile.ts): self
 // time per function (top N) and per stage of a request, in µs per request when the request count
 // is given. The stages are assigned by the function's file and name (first match wins below), so
-// the same table can be made of the gateway's and the minimal server's profiles.
+// the same table can be made of the gateway's and the minimal server's profiles. The payments
+// bench's profiles (bench/payments.ts --profile) take the acknowledged payments as the count.
 //   node dist/bench/profile-summary.js FILE.cpuprofile [requests] [top=25]
 import fs from 'node:fs';
 
@@ -38,6 +39,8 @@ for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 const STAGES: [string, (fn: string, url: string) => boolean][] = [
   ['gc', (fn) => fn === '(garbage collector)'],
   ['idle', (fn) => fn === '(idle)' || fn === '(program)'],
+  // bench/payments.ts --profile: starting the profiler and forking the simulator are the bench's, not the gateway's
+  ['bench itself (profiler start, simulator fork)', (fn, url) => /^node:inspector$|^node:internal\/child_process$|^node:child_process$/.test(url)],
   ['promise hooks (AsyncLocalStorage)', (fn, url) => /async_hooks|async_local_storage/.test(url) || /PromiseHook|promiseInitHook|promiseBeforeHook|promiseAfterHook|promiseResolveHook/.test(fn)],
   ['logs', (fn, url) => /\/src\/log\/|pino|sonic-boom|\/fs\.js|minimal-server.*(finish)|internal\/fs/.test(url) || /^(jsonString|jsonValue)$/.test(fn)],
   ['metrics', (fn, url) => /\/src\/metrics\./.test(url)],
@@ -46,8 +49,12 @@ const STAGES: [string, (fn: string, url: string) => boolean][] = [
   ['encode', (fn, url) => /protocol\/(message|layout|codec|encode|compile)|protocol\/.*encoder/.test(url) || /^encode|Encoder|replyHead|balanceReply|refusal$/.test(fn)],
   ['body decode', (fn, url) => /protocol\/(decode|redact)/.test(url) || /^decode/.test(fn)],
   ['typed query conversion', (fn, url) => /store\/queries\/define\.|store\/dialect\./.test(url) || /^convert|^toBig|sqliteToDate/.test(fn)],
-  ['database (driver)', (fn, url) => /better-sqlite3|\/pg\/|pg-protocol/.test(url) || /^(get|all|run|pluck|raw)$/.test(fn) && url === ''],
+  // (bench/payments.ts's statement counter wraps the drivers' calls: its frames are the driver's)
+  ['database (driver)', (fn, url) => /better-sqlite3|\/pg\/|pg-protocol|\/bench\/payments\./.test(url) || /^(get|all|run|pluck|raw)$/.test(fn) && url === ''],
+  ['group commit', (fn, url) => /\/src\/store\/group-commit\./.test(url)],
   ['store', (fn, url) => /\/src\/store\//.test(url)],
+  ['posting domain', (fn, url) => /\/src\/domain\//.test(url)],
+  ['idempotency ledger', (fn, url) => /\/src\/idempotency\./.test(url)],
   ['handler', (fn, url) => /\/handlers\//.test(url)],
   ['dispatch', (fn, url) => /\/src\/dispatch\.|\/src\/context\.|\/src\/idempotency\./.test(url)],
   ['connection', (fn, url) => /\/src\/server\//.test(url)],
@@ -68,8 +75,8 @@ function stageOf(id: number): string {
       if (url !== '') return 'other JS';
     } else {
       // Natives named after what they do.
-      for (const [name, test] of STAGES.slice(0, 3)) if (test(fn, url)) return name;
-      if (/^(writev|writeBuffer|writeUtf8String)$/.test(fn)) return 'socket write';
+      for (const [name, test] of STAGES.slice(0, 4)) if (test(fn, url)) return name;
+      // (a write native takes its caller's stage: a socket's, or a file's — the posting journal's)
     }
     cur = parent.get(cur);
   }
@@ -86,7 +93,8 @@ for (const [id, t] of self) {
   const key = `${c.functionName || '(anonymous)'} ${c.url.replace(/^.*\/(node_modules|dist)\//, '$1/')}:${c.lineNumber + 1}`;
   fns.set(key, (fns.get(key) ?? 0) + t);
 }
-const busy = total - (stages.get('idle') ?? 0);
+// the profiler's own start is not the server's work
+const busy = total - (stages.get('idle') ?? 0) - (stages.get('bench itself (profiler start, simulator fork)') ?? 0);
 const r1 = (x: number) => Math.round(x * 10) / 10;
 const row = (t: number) => ({ pctBusy: r1((t / busy) * 100), ...(requests > 0 ? { usPerRequest: Math.round((t / requests) * 100) / 100 } : {}) });
 const out = {

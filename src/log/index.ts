@@ -28,6 +28,7 @@ import { DailyFile } from './daily-file.js';
 import { LocalTimeFormatter, nextLocalMidnight } from './local-time.js';
 import { redactSecrets } from './redact.js';
 import { PostingLog } from './posting-journal.js';
+import { flatLine } from './request-lines.js';
 
 export { SECRET_KEYS, redactSecrets } from './redact.js';
 export { mmdd } from './local-time.js';
@@ -210,7 +211,10 @@ export function createLogs(cfg: LogConfig, opts: CreateLogsOptions = {}): Logs {
       // settings whose destination keeps it (pino writes synchronously).
       let made = '';
       const maker = pino({ level: 'info', timestamp, formatters, base: undefined }, { write: (line: string) => void (made = line) }).child(bindings);
+      const flat = flatLine(maker);
       const postings = new PostingLog(dir, opts.journal ?? 'main', sucFile, (line) => {
+        const l = flat(line);
+        if (l !== undefined) return l;
         maker.info(line);
         return made;
       }, clock, { onError: (err, f) => main.error({ err, file: f }, 'posting journal failed') });

@@ -21,6 +21,11 @@ const MAX_DEPTH = 8;
 
 const SECRET = new Set<string>(SECRET_KEYS);
 
+/** One of SECRET_KEYS. */
+export function isSecretKey(k: string): boolean {
+  return SECRET.has(k);
+}
+
 /**
  * `value` with every secret key's value replaced by SECRET_MASK. Returns `value` itself when it
  * holds no secret; otherwise copies of the objects and arrays on the way to each secret.

@@ -1,5 +1,6 @@
 // Group commit: several independent units of work, submitted concurrently, run inside ONE
-// transaction on one connection, each inside its own SAVEPOINT, then one durable COMMIT.
+// transaction on one connection, each inside its own SAVEPOINT (none when the batch is one unit),
+// then one durable COMMIT.
 //   - a unit that throws is rolled back to its savepoint; only that unit is told its error;
 //   - every submitter's promise settles only after the COMMIT returned (durable: WAL+FULL /
 //     synchronous_commit=on / Oracle commit wait) — no unit is told "done" before that;
@@ -43,7 +44,19 @@ export interface TxSession {
   savepoint(name: string): Promise<void>;
   /** Keep the unit's work (RELEASE SAVEPOINT; a no-op on Oracle, which has no RELEASE). */
   release(name: string): Promise<void>;
+  /**
+   * PostgreSQL: any failed statement aborts the transaction. The committer then skips RELEASE
+   * (issue 17: one round trip per unit; the unit's savepoint stays until the COMMIT, nested
+   * savepoints undo only their own unit) and learns of an abort from the unit's own failed
+   * statements instead (a unit that caught one is undone to its savepoint and failed with it).
+   */
+  abortsOnError?: boolean;
   rollbackTo(name: string): Promise<void>;
+  /**
+   * COMMIT; rejects unless the transaction committed (PostgreSQL answers a COMMIT of an aborted
+   * transaction with ROLLBACK and no error: that must reject, as a single-unit batch has no RELEASE
+   * to notice the abort).
+   */
   commit(): Promise<void>;
   /** Best effort; must not throw. */
   rollback(): Promise<void>;
@@ -130,17 +143,26 @@ export function refuseInside(call: string): Promise<never> | undefined {
  * A Queryable that refuses calls once closed: a unit (or transaction body) that keeps a reference
  * after it finished, or was timed out, must not write into someone else's savepoint or commit.
  */
-export function guardQueryable(q: Queryable): { q: Queryable; close(): void } {
+export function guardQueryable(q: Queryable): { q: Queryable; close(): void; readonly failed: { error: unknown } | undefined } {
   let closed = false;
+  let failed: { error: unknown } | undefined;
   const refuse = () => Promise.reject(new Error('transaction already finished: this Queryable can no longer be used'));
+  // The first statement that failed (the body may have caught it): see runBatch, abortsOnError.
+  const seen = <T>(p: Promise<T>): Promise<T> => {
+    p.catch((error: unknown) => void (failed ??= { error }));
+    return p;
+  };
   return {
     q: {
-      all: <T>(d: QueryDef, b?: Binds) => (closed ? refuse() : q.all<T>(d, b)),
-      one: <T>(d: QueryDef, b?: Binds) => (closed ? refuse() : q.one<T>(d, b)),
-      run: (d: QueryDef, b?: Binds) => (closed ? refuse() : q.run(d, b)),
+      all: <T>(d: QueryDef, b?: Binds) => (closed ? refuse() : seen(q.all<T>(d, b))),
+      one: <T>(d: QueryDef, b?: Binds) => (closed ? refuse() : seen(q.one<T>(d, b))),
+      run: (d: QueryDef, b?: Binds) => (closed ? refuse() : seen(q.run(d, b))),
     },
     close() {
       closed = true;
+    },
+    get failed() {
+      return failed;
     },
   };
 }
@@ -249,7 +271,7 @@ export class GroupCommitter {
     }
   }
 
-  private async runUnit(p: Pending, q: Queryable): Promise<{ ok: true; v: unknown } | { ok: false; e: unknown }> {
+  private async runUnit(p: Pending, q: Queryable): Promise<{ ok: true; v: unknown; failed?: { error: unknown } } | { ok: false; e: unknown }> {
     const g = guardQueryable(q);
     let timer: NodeJS.Timeout | undefined;
     const body = runInside('unit of work', () => p.fn(g.q));
@@ -266,7 +288,7 @@ export class GroupCommitter {
               }),
             ])
           : await work;
-      return { ok: true, v };
+      return { ok: true, v, failed: g.failed };
     } catch (e) {
       return { ok: false, e };
     } finally {
@@ -281,12 +303,33 @@ export class GroupCommitter {
     try {
       await this.withSession(async (s) => {
         await s.begin();
+        // A batch of one unit needs no savepoint (issue 17: two statements, on PostgreSQL two round
+        // trips, per unit): the unit failing rolls the whole transaction back, which undoes exactly
+        // its work. Where a failed statement aborts the transaction (abortsOnError), a unit that
+        // caught one is failed the same way; should an abort still go unseen, the COMMIT answered
+        // ROLLBACK rejects (TxSession.commit), which fails this unit with nothing committed.
+        const single = batch.length === 1;
         try {
           for (let i = 0; i < batch.length; i++) {
             const sp = `bsg_u${i}`;
-            await s.savepoint(sp);
+            if (!single) await s.savepoint(sp);
             const r = await this.runUnit(batch[i], s.q);
-            if (r.ok) {
+            if (single) {
+              const failed = !r.ok ? r.e : s.abortsOnError && r.failed ? r.failed.error : undefined;
+              if (failed !== undefined || !r.ok) {
+                await s.rollback();
+                outcome[i] = isDeadlockOrSerializationFailure(failed) ? { ok: false, e: failed, retry: true } : { ok: false, e: failed };
+                return;
+              }
+            } else if (r.ok && s.abortsOnError) {
+              if (r.failed) {
+                // the unit caught a statement error: the transaction is aborted; undo the unit
+                await s.rollbackTo(sp);
+                outcome[i] = { ok: false, e: r.failed.error };
+                continue;
+              }
+              // no RELEASE: the savepoint stays until the COMMIT
+            } else if (r.ok) {
               try {
                 await s.release(sp);
               } catch (e) {
@@ -306,7 +349,7 @@ export class GroupCommitter {
                 continue;
               }
             }
-            outcome[i] = r;
+            outcome[i] = r.ok ? { ok: true, v: r.v } : r;
           }
           // The units that will commit: their hooks together (they coalesce), then the COMMIT.
           let hooks: Promise<void>[] | undefined;

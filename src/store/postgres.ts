@@ -333,6 +333,7 @@ export class PostgresStore implements BatchingStore {
       begin: () => this.exec1(c, 'BEGIN'),
       savepoint: (n) => this.exec1(c, `SAVEPOINT ${n}`),
       release: (n) => this.exec1(c, `RELEASE SAVEPOINT ${n}`),
+      abortsOnError: true,
       rollbackTo: (n) => this.exec1(c, `ROLLBACK TO SAVEPOINT ${n}`),
       commit: () => this.exec1(c, 'COMMIT'),
       rollback: () => c.query('ROLLBACK').then(

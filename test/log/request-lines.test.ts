@@ -141,3 +141,38 @@ function sortKeys(v: unknown): unknown {
   for (const k of Object.keys(v).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
   return out;
 }
+
+t.test('issue 17: suc_query posting lines made by the template are byte-identical to what pino writes', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bssgate-request-lines-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const logs = createLogs({ dir, level: 'info', retentionDays: 30, requests: true }, { clock, stderr: false });
+  const card = logs.forInterface('card');
+  const flatValue = fc.oneof(text, fc.integer(), fc.double(), fc.boolean(), fc.constant(undefined), fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }));
+  const postingKey = fc.oneof(fc.constantFrom('client', 'serial', 'svcnum', 'amount', 'balance', 'paysn', 'kind', 'orig'), key, fc.constantFrom('err', 'msg', 'level'));
+  // mostly flat (the template), sometimes a nested value or a secret key (pino itself)
+  const posting = fc.dictionary(postingKey, fc.oneof({ weight: 9, arbitrary: flatValue }, { weight: 1, arbitrary: body }), { maxKeys: 9 });
+  const inputs = [
+    { client: 'card', serial: 'S2024112200001', svcnum: '13997001234', amount: 5000n, balance: -120n, paysn: 9007199254740993n, kind: 'payment' },
+    ...fc.sample(posting, { numRuns: RUNS, seed: 44 }),
+  ];
+  const made: string[] = [];
+  for (const line of inputs) {
+    card.sucQuery.info(line);
+    const j = await card.postings.prepare([{ line, key: { paysn: 1n, source: 'card', serial: 's' } }]);
+    made.push(...j.lines);
+    card.postings.abandon(j);
+  }
+  await logs.close();
+  const fromPino = lines(join(dir, 'card', `suc_query.${mmdd(NOW)}`));
+  t.equal(fromPino.length, inputs.length);
+  let identical = 0;
+  for (let i = 0; i < inputs.length; i++) {
+    // as the file holds it: UTF-8 (a lone surrogate becomes U+FFFD on both paths)
+    const mine = Buffer.from(made[i], 'utf8').toString('utf8');
+    if (mine === `${fromPino[i]}\n`) identical++;
+    else if (identical + 3 > i) t.fail(`line ${i}: pino ${JSON.stringify(fromPino[i])} template ${JSON.stringify(mine)}`);
+  }
+  t.equal(identical, inputs.length, 'every posting line byte-identical');
+  t.match(JSON.parse(made[0]), { level: 'info', iface: 'card', amount: 5000, kind: 'payment' });
+  t.match(made[0], /"paysn":9007199254740993,/, 'a bigint beyond 2^53 keeps every digit');
+});

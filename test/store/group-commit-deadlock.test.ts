@@ -39,4 +39,31 @@ if (!base) {
     t.same(await store.all(BAL), [{ acctid: 1, balance: 200n }, { acctid: 2, balance: 200n }], 'every payment applied exactly once');
     t.ok(store.groupStats.batches - before >= 3, 'the unit PostgreSQL chose as deadlock victim ran again in a later batch');
   });
+
+  t.test('issue 17: a unit that swallowed a statement error commits nothing, alone in its batch or not', async (t) => {
+    // poolMax 2 → one batch at a time: units submitted in one turn share it
+    const store = await PostgresStore.open(db.url, log, { poolMax: 2 });
+    t.teardown(() => store.close());
+    await store.exec('CREATE TABLE gcdl_swallow (id int PRIMARY KEY)');
+    const INS: QueryDef = { name: 'gcdl.swallow.ins', sql: 'INSERT INTO gcdl_swallow (id) VALUES (:id)' };
+    const IDS: QueryDef = { name: 'gcdl.swallow.ids', sql: 'SELECT id FROM gcdl_swallow ORDER BY id' };
+    await store.exec('INSERT INTO gcdl_swallow VALUES (0)');
+    const swallowing = (id: number) =>
+      store.unitOfWork(async (tx) => {
+        await tx.run(INS, { id });
+        // a duplicate key: PostgreSQL aborts the transaction; the unit carries on as if nothing happened
+        await tx.run(INS, { id: 0 }).catch(() => undefined);
+        return 'done';
+      });
+    // alone in its batch: no savepoint, no RELEASE to refuse
+    await t.rejects(swallowing(1), { code: '23505' }, 'alone: the unit is failed with the error it swallowed');
+    t.same(await store.all(IDS), [{ id: 0 }], 'nothing of it committed');
+    // with a neighbour in the batch: its savepoint is not released (no RELEASE round trip)
+    const before = store.groupStats.batches;
+    const [bad, good] = await Promise.allSettled([swallowing(2), store.unitOfWork(async (tx) => tx.run(INS, { id: 3 }))]);
+    t.equal(store.groupStats.batches - before, 1, 'both units in one batch');
+    t.match(bad, { status: 'rejected', reason: { code: '23505' } }, 'in a batch: the unit is undone and failed');
+    t.match(good, { status: 'fulfilled', value: 1 }, 'its neighbour commits');
+    t.same(await store.all(IDS), [{ id: 0 }, { id: 3 }]);
+  });
 }

@@ -3,7 +3,7 @@ import t from 'tap';
 import { GroupCommitter, MAX_ATTEMPTS, refuseInside, runTransaction, type TxSession } from '../../src/store/group-commit.js';
 import type { Queryable } from '../../src/store/types.js';
 
-function fakeSession(events: string[], failOn?: string) {
+function fakeSession(events: string[], failOn?: string, abortsOnError?: boolean) {
   const step = (name: string) => async () => {
     events.push(name);
     if (failOn === name) throw new Error(`${name} failed`);
@@ -11,8 +11,9 @@ function fakeSession(events: string[], failOn?: string) {
   const q: Queryable = {
     all: async () => [],
     one: async () => undefined,
-    run: async () => {
+    run: async (d) => {
       events.push('run');
+      if (d.name === 'fails') throw new Error('statement failed');
       return 1;
     },
   };
@@ -24,6 +25,7 @@ function fakeSession(events: string[], failOn?: string) {
     rollbackTo: async (n) => step(`ROLLBACK TO ${n}`)(),
     commit: step('COMMIT'),
     rollback: async () => void events.push('ROLLBACK'),
+    abortsOnError,
   };
   return <T>(fn: (s: TxSession) => Promise<T>) => fn(s);
 }
@@ -51,6 +53,63 @@ t.test('no unit is told its outcome before the shared COMMIT returned', async (t
     'resolved 0', 'rejected unit 1', 'resolved 2',
   ]);
   t.same(gc.stats, { batches: 1, units: 3 }, 'one commit for three units');
+});
+
+t.test('issue 17: a batch of one unit runs without SAVEPOINT/RELEASE; failing, it is rolled back, not committed', async (t) => {
+  const events: string[] = [];
+  const gc = new GroupCommitter(fakeSession(events));
+  t.equal(await gc.submit(async (tx) => (await tx.run({ name: 'x', sql: 'x' })) && 'alone'), 'alone');
+  t.same(events, ['BEGIN', 'run', 'COMMIT'], 'two statements fewer than with a savepoint');
+  events.length = 0;
+  await t.rejects(gc.submit(async (tx) => {
+    await tx.run({ name: 'x', sql: 'x' });
+    throw new Error('refused');
+  }), /refused/);
+  t.same(events, ['BEGIN', 'run', 'ROLLBACK'], 'its writes undone with the transaction; nothing committed');
+  events.length = 0;
+  const deadlocked = Object.assign(new Error('deadlock detected'), { code: '40P01' });
+  let runs = 0;
+  t.equal(await gc.submit(async () => {
+    if (++runs === 1) throw deadlocked;
+    return 'again';
+  }), 'again', 'a deadlock victim alone in its batch is re-queued as before');
+  t.same(events, ['BEGIN', 'ROLLBACK', 'BEGIN', 'COMMIT']);
+});
+
+t.test('issue 17: a batch of one unit whose COMMIT fails (e.g. answered ROLLBACK) rejects the unit', async (t) => {
+  const events: string[] = [];
+  const gc = new GroupCommitter(fakeSession(events, 'COMMIT'));
+  let hook = 0;
+  await t.rejects(gc.submit(async () => 'ok', { beforeCommit: async () => void hook++ }), /COMMIT failed/);
+  t.equal(hook, 1, 'its beforeCommit ran before the COMMIT');
+  t.same(events, ['BEGIN', 'COMMIT', 'ROLLBACK']);
+});
+
+t.test('issue 17: where a failed statement aborts the transaction (PostgreSQL), no RELEASE; a unit that caught one is undone', async (t) => {
+  const events: string[] = [];
+  const gc = new GroupCommitter(fakeSession(events, undefined, true));
+  const r = await Promise.allSettled([
+    gc.submit(async (tx) => tx.run({ name: 'x', sql: 'x' })),
+    gc.submit(async (tx) => {
+      await tx.run({ name: 'fails', sql: 'x' }).catch(() => undefined);
+      return 'swallowed';
+    }),
+    gc.submit(async (tx) => tx.run({ name: 'x', sql: 'x' })),
+  ]);
+  t.same(events, [
+    'BEGIN',
+    'SAVEPOINT bsg_u0', 'run',
+    'SAVEPOINT bsg_u1', 'run', 'ROLLBACK TO bsg_u1',
+    'SAVEPOINT bsg_u2', 'run',
+    'COMMIT',
+  ]);
+  t.match(r, [{ status: 'fulfilled' }, { status: 'rejected', reason: { message: 'statement failed' } }, { status: 'fulfilled' }]);
+  events.length = 0;
+  await t.rejects(gc.submit(async (tx) => {
+    await tx.run({ name: 'fails', sql: 'x' }).catch(() => undefined);
+    return 'swallowed';
+  }), /statement failed/, 'alone in its batch: failed with the error it caught');
+  t.same(events, ['BEGIN', 'run', 'ROLLBACK'], 'rolled back, no journal hook, no COMMIT');
 });
 
 t.test('a failed COMMIT rejects every unit of the batch', async (t) => {
@@ -112,10 +171,10 @@ t.test('a unit failing with a deadlock is re-queued for a later batch and settle
     'SAVEPOINT bsg_u1', 'RELEASE bsg_u1',
     'COMMIT',
     'BEGIN',
-    'SAVEPOINT bsg_u0', 'run', 'RELEASE bsg_u0',
+    'run',
     'COMMIT',
     'resolved second run',
-  ], 'run again in a second batch; resolved only after its COMMIT');
+  ], 'run again in a second batch (alone in it: no savepoint); resolved only after its COMMIT');
 });
 
 t.test('a unit that keeps deadlocking is rejected with 9001 after MAX_ATTEMPTS runs', async (t) => {
@@ -129,7 +188,8 @@ t.test('a unit that keeps deadlocking is rejected with 9001 after MAX_ATTEMPTS r
   t.equal(runs, MAX_ATTEMPTS, 'bounded');
   t.match(e, { name: 'GatewayError', code: 9001 });
   t.match((e as Error).cause, { code: '40001' }, 'the database error is kept as the cause');
-  t.equal(events.filter((x) => x === 'COMMIT').length, MAX_ATTEMPTS, 'rejected only after the last batch committed');
+  // alone in its batch, each run ends with the batch's ROLLBACK (no savepoint, issue 17)
+  t.equal(events.filter((x) => x === 'ROLLBACK').length, MAX_ATTEMPTS, 'rejected only after the last batch ended');
 });
 
 t.test('other errors are not retried', async (t) => {
