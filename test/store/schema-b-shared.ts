@@ -53,14 +53,21 @@ export function requests(code: number, f: DemoSubscriber, now: Date): BodyRecord
 }
 
 /**
- * PC-08 lists the window newest first (PAYTIME, then PAYSN): rows the two runs posted in one
- * second on one schema and in two on the other (PC-07's postings carry the card file's time) come
- * in another order. Compared in PAYSN order: the same rows, the same values.
+ * Lists ordered by a time the run itself wrote, to the second: rows written in one second on one
+ * schema and in two on the other come in another order (PC-08 newest first by PAYTIME, then
+ * PAYSN — PC-07's postings carry the card file's time; CS-05's services by start date, then
+ * service id). Compared in key order: the same rows, the same values.
  */
-function byPaysn(body: BodyRecord | undefined): BodyRecord | undefined {
-  const items = body?.items;
-  if (!Array.isArray(items)) return body;
-  return { ...body, items: [...items].sort((a, b) => (BigInt(String(a.paysn)) < BigInt(String(b.paysn)) ? -1 : 1)) };
+const RUN_TIME_ORDERED: Record<string, { list: string; key: string }> = {
+  'recent-card-payments': { list: 'items', key: 'paysn' },
+  'special-services': { list: 'services', key: 'srvgid' },
+};
+
+function keyOrdered(business: string, body: BodyRecord | undefined): BodyRecord | undefined {
+  const o = RUN_TIME_ORDERED[business];
+  const items = o ? body?.[o.list] : undefined;
+  if (!o || !Array.isArray(items)) return body;
+  return { ...body, [o.list]: [...items].sort((a, b) => (String(a[o.key]).padStart(20, '0') < String(b[o.key]).padStart(20, '0') ? -1 : 1)) };
 }
 
 export const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x));
@@ -113,7 +120,7 @@ export async function serveStore(store: AdminStore, dir: string, tag: string, lo
             const key = `${row.name} #${k} fixture ${f.index} (${f.svcnum})`;
             try {
               const r = await call(row.interfaces[0], row.code, body);
-              out.set(key, json({ result: r.result, message: r.message, body: row.name === 'recent-card-payments' ? byPaysn(r.body) : r.body }));
+              out.set(key, json({ result: r.result, message: r.message, body: keyOrdered(row.name, r.body) }));
             } catch (err) {
               // A request the client refuses to encode (e.g. a fixture without a SIM): the same on both.
               out.set(key, `client: ${(err as Error).message}`);
