@@ -23,6 +23,9 @@ import { schemas, SEED_SCRYPT } from '../helpers/seeded.js';
 import { schemaFacts } from '../helpers/schema-facts.js';
 import { schemaBTarget } from '../../src/store/schemas/b.js';
 
+/** Query names are process-wide: one counter for both schemas' runs. */
+let factsQueries = 0;
+
 for (const schema of schemas())
 t.test(`PC-03 [card] bounds and [client.<id>] name, through a configured gateway${schema === 'b' ? ' [schema B]' : ''}`, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'bssgate-pc03cfg-'));
@@ -61,8 +64,7 @@ t.test(`PC-03 [card] bounds and [client.<id>] name, through a configured gateway
   }
   for (const amount of [500n, 20_000n]) t.equal((await c.call('payment', { svcnum: f.svcnum, amount }, { serial: `CFG${amount}` })).result, 0, `${amount}: the bounds themselves`);
 
-  let n = 0;
-  const facts = schemaFacts(schema, (sql, binds) => store.all({ name: `t.facts.${++n}`, sql }, binds ?? {}));
+  const facts = schemaFacts(schema, (sql, binds) => store.all({ name: `t.facts.${++factsQueries}`, sql }, binds ?? {}));
   const rows = [...(await facts.paysOfSerial('CFG20000')), ...(await facts.paysOfSerial('CFG500'))];
   t.same(rows.map((r) => [r.source.trim(), r.serial.trim()]), [['qhjfk', 'CFG20000'], ['qhjfk', 'CFG500']], 'SOURCE = the client name, not the interface name');
   const rev = await c.call('reversal', { svcnum: f.svcnum, origSerial: 'CFG500' }, { serial: 'CFGR1' });
