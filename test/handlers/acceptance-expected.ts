@@ -30,7 +30,7 @@ export interface BusiRecordRow {
 
 /** TAB_SUBSCRB status, its date (as the database returns it, stringified) and the last operator. */
 export async function subscriberState(h: Harness, subscrbid: number | bigint): Promise<SubscriberState> {
-  const [r] = await h.sql<Record<string, unknown>>('SELECT STATUS, STATUSDATE, OPERATOR FROM TAB_SUBSCRB WHERE SUBSCRBID = :s', { s: subscrbid });
+  const r = (await h.facts.subscriber(subscrbid))!;
   return { status: Number(r.status), statusdate: String(r.statusdate instanceof Date ? r.statusdate.getTime() : r.statusdate), operator: str(r.operator) };
 }
 
@@ -81,18 +81,15 @@ export async function freshSubscriber(
   let taken = used.get(h);
   if (!taken) used.set(h, (taken = new Set()));
   const fixtures = new Set(h.fx.all.map((f) => f.svcnum));
-  const rows = await h.sql<Record<string, unknown>>(
-    "SELECT SUBSCRBID, SVCNUM, ACCTID, NETTYPE, IMSI, REGION FROM TAB_SUBSCRB WHERE NETTYPE = :n AND STATUS <> 5 AND SUBSCRBID > 100000020 ORDER BY SUBSCRBID",
-    { n: net },
-  );
+  const all = await h.facts.subscribers();
+  const rows = all.filter((r) => r.nettype.trim() === net && Number(r.status) !== 5 && Number(r.subscrbid) > 100000020);
   for (const r of rows) {
     const svcnum = str(r.svcnum);
     if (fixtures.has(svcnum) || taken.has(svcnum)) continue;
     // Only one live row per number (a reused number would make the lookup ambiguous for the test).
-    const same = await h.sql<Record<string, unknown>>('SELECT COUNT(*) AS N FROM TAB_SUBSCRB WHERE SVCNUM = :s', { s: svcnum });
-    if (Number(same[0].n) !== 1) continue;
+    if (all.filter((x) => str(x.svcnum) === svcnum).length !== 1) continue;
     taken.add(svcnum);
-    await h.sql('UPDATE TAB_SUBSCRB SET STATUS = :st WHERE SUBSCRBID = :s', { st: status, s: BigInt(String(r.subscrbid)) });
+    await h.facts.setSubscriber(BigInt(String(r.subscrbid)), { status });
     return { subscrbid: Number(r.subscrbid), svcnum, acctid: Number(r.acctid), nettype: str(r.nettype), imsi: str(r.imsi), region: str(r.region) };
   }
   throw new Error(`no free ${net} subscriber left in the harness`);
@@ -111,7 +108,7 @@ export async function checkRecorded(
   const rec = await busiRecord(h, reply.busisn);
   t.ok(rec, `USR_BUSI_RECORD ${reply.busisn} exists`);
   if (!rec) return undefined;
-  const [sub] = await h.sql<Record<string, unknown>>('SELECT REGION, NETTYPE, IMSI FROM TAB_SUBSCRB WHERE SUBSCRBID = :s', { s: want.subscrbid });
+  const sub = (await h.facts.subscriber(want.subscrbid))!;
   t.same(
     { subscrbid: rec.subscrbid, svcnum: rec.svcnum, busitype: rec.busitype, status: rec.status, operator: rec.operator, region: rec.region, nettype: rec.nettype, imsi: rec.imsi },
     { subscrbid: BigInt(want.subscrbid), svcnum: want.svcnum, busitype: want.busitype, status: want.busiStatus, operator: want.operator, region: str(sub.region), nettype: str(sub.nettype), imsi: str(sub.imsi) },

@@ -13,9 +13,7 @@ type Busi = keyof typeof BUSI_TYPES;
 interface Sub { subscrbid: number; svcnum: string; acctid: number }
 
 const srvgOn = (h: Harness, s: Sub, srvgid: string, param: string | null) =>
-  h.sql('DELETE FROM TAB_SRVG WHERE SUBSCRBID = :s AND SRVGID = :g', { s: s.subscrbid, g: srvgid }).then(() =>
-    h.sql('INSERT INTO TAB_SRVG (SUBSCRBID, SRVGID, PARAM, STATUS, STARTDATE, ENDDATE) VALUES (:s, :g, :p, 1, :d, NULL)', { s: s.subscrbid, g: srvgid, p: param, d: new Date(2024, 0, 1) }),
-  );
+  h.facts.deleteServices(s.subscrbid, [srvgid]).then(() => h.facts.insertService(s.subscrbid, { srvgid, param, status: 1, startdate: new Date(2024, 0, 1), enddate: null }));
 
 /** Each CS business type of the table: the function serving it, a request, and what must hold first so that only the status decides. */
 const OPERATIONS: Partial<Record<Busi, { name: string; body: (s: Sub) => BodyRecord; setup?: (h: Harness, s: Sub) => Promise<unknown> }>> = {
@@ -24,14 +22,14 @@ const OPERATIONS: Partial<Record<Busi, { name: string; body: (s: Sub) => BodyRec
     name: 'conditional-resume',
     body: (s) => ({ svcnum: s.svcnum }),
     // From 3 only above zero: a large balance, so that the status is what decides.
-    setup: (h, s) => h.sql('UPDATE ACCT_BALANCE SET BALANCE = 100000000 WHERE ACCTID = :a', { a: s.acctid }),
+    setup: (h, s) => h.facts.setBalance(s.acctid, 100000000n),
   },
   RESERVE_CANCEL: { name: 'cancellation-reserve', body: (s) => ({ svcnum: s.svcnum }) },
   UNRESERVE_CANCEL: { name: 'cancellation-unreserve', body: (s) => ({ svcnum: s.svcnum }) },
   SRVG_ADD: {
     name: 'special-service-change',
     body: (s) => ({ svcnum: s.svcnum, srvgid: 'CW', action: 'A', param: '' }),
-    setup: (h, s) => h.sql("DELETE FROM TAB_SRVG WHERE SUBSCRBID = :s AND SRVGID = 'CW'", { s: s.subscrbid }),
+    setup: (h, s) => h.facts.deleteServices(s.subscrbid, ['CW']),
   },
   SRVG_REMOVE: { name: 'special-service-change', body: (s) => ({ svcnum: s.svcnum, srvgid: 'CW', action: 'D', param: '' }), setup: (h, s) => srvgOn(h, s, 'CW', null) },
   SRVG_MODIFY: {
@@ -43,7 +41,7 @@ const OPERATIONS: Partial<Record<Busi, { name: string; body: (s: Sub) => BodyRec
   PASSWORD_CHANGE: {
     name: 'password-change',
     body: (s) => ({ svcnum: s.svcnum, oldPassword: '135246', newPassword: '642531' }),
-    setup: (h, s) => h.sql("UPDATE TAB_SUBSCRB SET SVCPWD = '135246' WHERE SUBSCRBID = :s", { s: s.subscrbid }),
+    setup: (h, s) => h.facts.setSubscriber(s.subscrbid, { svcpwd: '135246' }),
   },
 };
 

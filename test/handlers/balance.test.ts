@@ -7,18 +7,17 @@ handlerSuite('CS-14 balance', async (t, h) => {
     for (const f of [h.fx.first, h.fx.gsmArrears, h.fx.cdma, h.fx.voip]) {
       const r = await h.call('cs', 'balance', { svcnum: f.svcnum });
       t.equal(r.result, 0, `${f.svcnum}: ${r.message}`);
-      const [row] = await h.sql<{ balance: bigint }>('SELECT BALANCE FROM ACCT_BALANCE WHERE ACCTID = :a', { a: f.acctid });
       t.equal(r.body?.acctid, String(f.acctid));
-      t.equal(r.body?.balance, BigInt(String(row.balance)), `${f.svcnum} balance`);
+      t.equal(r.body?.balance, await h.facts.balance(f.acctid), `${f.svcnum} balance`);
       t.equal(r.body?.balance, f.balance, 'the fixture balance');
       t.match(r.body?.updated, /^\d{14}$/);
     }
   });
 
   t.test('CS-14: a balance beyond 2^53 fen and a negative one travel exactly', async (t) => {
-    await h.sql('UPDATE ACCT_BALANCE SET BALANCE = :b WHERE ACCTID = :a', { b: 9007199254740993n, a: h.fx.cdma1x.acctid });
+    await h.facts.setBalance(h.fx.cdma1x.acctid, 9007199254740993n);
     t.equal((await h.call('cs', 'balance', { svcnum: h.fx.cdma1x.svcnum })).body?.balance, 9007199254740993n);
-    await h.sql('UPDATE ACCT_BALANCE SET BALANCE = :b WHERE ACCTID = :a', { b: -1n, a: h.fx.cdma1x.acctid });
+    await h.facts.setBalance(h.fx.cdma1x.acctid, -1n);
     t.equal((await h.call('cs', 'balance', { svcnum: h.fx.cdma1x.svcnum })).body?.balance, -1n);
   });
 
@@ -27,7 +26,7 @@ handlerSuite('CS-14 balance', async (t, h) => {
     const cancelled = await h.call('cs', 'balance', { svcnum: h.fx.gsmCancelled.svcnum });
     t.equal(cancelled.result, 2004, cancelled.message);
     t.match(cancelled.message, /已销户/);
-    await h.sql('DELETE FROM ACCT_BALANCE WHERE ACCTID = :a', { a: h.fx.noPrintProvince.acctid });
+    await h.facts.deleteBalance(h.fx.noPrintProvince.acctid);
     t.equal((await h.call('cs', 'balance', { svcnum: h.fx.noPrintProvince.svcnum })).result, 2011);
     // The client refuses the bad number itself; sent with a looser layout, the gateway answers 1006.
     const loose = { request: [char('svcnum', 20)], response: [] };

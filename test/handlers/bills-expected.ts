@@ -1,12 +1,10 @@
 // What the bill and real-time fee functions (CS-10, VO-03, C1-01; CS-12, VO-04, C1-02, SM-02)
-// should answer, read straight from the seeded tables with SQL of the test's own: the totals are
-// SUMs computed by the database, not by the handler's code. Amounts are cast to text so that
-// SQLite returns them exactly beyond 2^53 (better-sqlite3 returns plain numbers without hints).
+// should answer, read straight from the seeded tables with the suite's own SQL (h.facts, per
+// schema): amounts are read as text so that SQLite returns them exactly beyond 2^53, and summed
+// here as bigint, not by the handler's code.
 import type { Test } from 'tap';
 import { formatDateTime } from '../../src/time.js';
 import type { Harness } from '../helpers/seeded.js';
-
-const big = (v: unknown): bigint => BigInt(String(v ?? 0));
 
 /** A timestamp as the harness returns it (Date on PostgreSQL, local-time text on SQLite) → YYYYMMDDHHMMSS. */
 export function wireTime(v: unknown): string {
@@ -22,20 +20,11 @@ export interface ExpectedBill {
 }
 
 export async function expectedBill(h: Harness, subscrbid: number | bigint, cycle: string): Promise<ExpectedBill> {
-  const b = { s: subscrbid, c: cycle };
-  const rows = await h.sql<{ itemcode: unknown; itemname: string; amount: unknown; discount: unknown }>(
-    `SELECT ITEMCODE, ITEMNAME, CAST(AMOUNT AS TEXT) AS AMOUNT, CAST(DISCOUNT AS TEXT) AS DISCOUNT
-     FROM TAB_BILLDETAIL WHERE SUBSCRBID = :s AND BILLCYCLE = :c ORDER BY ITEMCODE`,
-    b,
-  );
-  const [sum] = await h.sql<{ total: unknown; disc: unknown }>(
-    'SELECT CAST(SUM(AMOUNT) AS TEXT) AS TOTAL, CAST(SUM(DISCOUNT) AS TEXT) AS DISC FROM TAB_BILLDETAIL WHERE SUBSCRBID = :s AND BILLCYCLE = :c',
-    b,
-  );
+  const items = await h.facts.billItems(subscrbid, cycle);
   return {
-    items: rows.map((r) => ({ item: Number(r.itemcode), itemName: r.itemname, amount: big(r.amount), discount: big(r.discount) })),
-    total: big(sum.total),
-    discountTotal: big(sum.disc),
+    items,
+    total: items.reduce((a, i) => a + i.amount, 0n),
+    discountTotal: items.reduce((a, i) => a + i.discount, 0n),
   };
 }
 
@@ -51,44 +40,22 @@ export interface ExpectedRealtime {
 }
 
 export async function expectedRealtime(h: Harness, subscrbid: number | bigint, acctid: number | bigint, cycle: string): Promise<ExpectedRealtime> {
-  const b = { s: subscrbid, c: cycle };
-  const usage = await h.sql<{ feeitem: unknown; amount: unknown }>(
-    'SELECT FEEITEM, CAST(AMOUNT AS TEXT) AS AMOUNT FROM RATING2_REAL_FEE WHERE SUBSCRBID = :s AND BILLCYCLE = :c ORDER BY FEEITEM',
-    b,
-  );
-  const rents = await h.sql<{ rentitem: unknown; amount: unknown }>(
-    'SELECT RENTITEM, CAST(AMOUNT AS TEXT) AS AMOUNT FROM BILL_RENT_ACCT_DETAIL WHERE SUBSCRBID = :s AND BILLCYCLE = :c ORDER BY RENTITEM',
-    b,
-  );
-  const [sums] = await h.sql<{ u: unknown; r: unknown; ut: unknown; rt: unknown }>(
-    `SELECT
-       (SELECT CAST(COALESCE(SUM(AMOUNT), 0) AS TEXT) FROM RATING2_REAL_FEE WHERE SUBSCRBID = :s AND BILLCYCLE = :c) AS U,
-       (SELECT CAST(COALESCE(SUM(AMOUNT), 0) AS TEXT) FROM BILL_RENT_ACCT_DETAIL WHERE SUBSCRBID = :s AND BILLCYCLE = :c) AS R,
-       (SELECT MAX(UPDATED) FROM RATING2_REAL_FEE WHERE SUBSCRBID = :s AND BILLCYCLE = :c) AS UT,
-       (SELECT MAX(UPDATED) FROM BILL_RENT_ACCT_DETAIL WHERE SUBSCRBID = :s AND BILLCYCLE = :c) AS RT`,
-    b,
-  );
-  const [acct] = await h.sql<{ balance: unknown; charges: unknown; realtime: unknown }>(
-    `SELECT CAST(BALANCE AS TEXT) AS BALANCE,
-       CAST((SELECT COALESCE(SUM(AMOUNT), 0) FROM RATING2_REAL_FEE WHERE ACCTID = :a AND BILLCYCLE = :c)
-          + (SELECT COALESCE(SUM(AMOUNT), 0) FROM BILL_RENT_ACCT_DETAIL WHERE ACCTID = :a AND BILLCYCLE = :c) AS TEXT) AS CHARGES,
-       CAST(BALANCE
-          - (SELECT COALESCE(SUM(AMOUNT), 0) FROM RATING2_REAL_FEE WHERE ACCTID = :a AND BILLCYCLE = :c)
-          - (SELECT COALESCE(SUM(AMOUNT), 0) FROM BILL_RENT_ACCT_DETAIL WHERE ACCTID = :a AND BILLCYCLE = :c) AS TEXT) AS REALTIME
-     FROM ACCT_BALANCE WHERE ACCTID = :a`,
-    { a: acctid, c: cycle },
-  );
-  const ut = wireTime(sums.ut);
-  const rt = wireTime(sums.rt);
+  const fees = await h.facts.fees(subscrbid, cycle);
+  const balance = (await h.facts.balance(acctid)) ?? 0n;
+  const acct = await h.facts.accountCharges(acctid, cycle);
+  const latest = (lines: { updated: unknown }[]) => lines.map((l) => wireTime(l.updated)).reduce((a, x) => (x > a ? x : a), '');
+  const ut = latest(fees.usage);
+  const rt = latest(fees.rents);
+  const charges = acct.usage + acct.rents;
   return {
-    usage: usage.map((r) => ({ item: Number(r.feeitem), amount: big(r.amount) })),
-    rents: rents.map((r) => ({ item: Number(r.rentitem), amount: big(r.amount) })),
-    usageTotal: big(sums.u),
-    rentTotal: big(sums.r),
+    usage: fees.usage.map((r) => ({ item: r.item, amount: r.amount })),
+    rents: fees.rents.map((r) => ({ item: r.item, amount: r.amount })),
+    usageTotal: fees.usageTotal,
+    rentTotal: fees.rentTotal,
     rated: ut > rt ? ut : rt,
-    balance: big(acct.balance),
-    accountCharges: big(acct.charges),
-    realtimeBalance: big(acct.realtime),
+    balance,
+    accountCharges: charges,
+    realtimeBalance: balance - charges,
   };
 }
 

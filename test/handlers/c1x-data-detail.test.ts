@@ -69,17 +69,17 @@ handlerSuite('C1-03 c1x-data-detail', async (t, h) => {
       t.equal(r.result, 2001, `${f.nettype}: ${r.message}`);
       t.match(r.message, /CDMA1X/);
     }
-    await h.sql(`UPDATE TAB_SUBSCRB SET STATUS = 5 WHERE SUBSCRBID = :id`, { id: x.subscrbid });
+    await h.facts.setSubscriber(x.subscrbid, { status: 5 });
     try {
       t.equal((await h.call('cs', 'c1x-data-detail', body(x.svcnum))).result, 2004);
     } finally {
-      await h.sql(`UPDATE TAB_SUBSCRB SET STATUS = :st WHERE SUBSCRBID = :id`, { st: x.status, id: x.subscrbid });
+      await h.facts.setSubscriber(x.subscrbid, { status: x.status });
     }
-    await h.sql(`INSERT INTO TAB_PRCPLN_NOPRINT (PRCPLN, REGION, REMARK, CREATED) VALUES (:p, 'Z', NULL, :c)`, { p: x.prcpln, c: h.now });
+    await h.facts.addNoPrint(x.prcpln, 'Z', null, h.now);
     try {
       t.equal((await h.call('cs', 'c1x-data-detail', body(x.svcnum))).result, 2006);
     } finally {
-      await h.sql(`DELETE FROM TAB_PRCPLN_NOPRINT WHERE PRCPLN = :p`, { p: x.prcpln });
+      await h.facts.removeNoPrint(x.prcpln);
     }
     t.equal((await h.call('cs', 'c1x-data-detail', body(x.svcnum))).result, 0, 'answered again');
     const loose = { request: [u32('offset'), u16('limit'), char('svcnum', 20), char('cycle', 6)], response: [] };

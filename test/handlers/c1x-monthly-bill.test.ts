@@ -22,10 +22,7 @@ handlerSuite('C1-01 c1x-monthly-bill', async (t, h) => {
   });
 
   t.test('C1-01: another CDMA1X data card of the demo is answered too', async (t) => {
-    const rows = await h.sql<{ svcnum: string; subscrbid: unknown }>(
-      "SELECT SVCNUM, SUBSCRBID FROM TAB_SUBSCRB WHERE NETTYPE = 'X' AND STATUS <> 5 AND SUBSCRBID <> :s ORDER BY SUBSCRBID",
-      { s: x.subscrbid },
-    );
+    const rows = (await h.facts.subscribers()).filter((r) => r.nettype === 'X' && Number(r.status) !== 5 && Number(r.subscrbid) !== x.subscrbid);
     t.ok(rows.length > 0, 'the demo has other data cards');
     const other = rows[0];
     const cycle = cycleOf(h.now, 1);

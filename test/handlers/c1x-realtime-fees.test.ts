@@ -8,9 +8,7 @@ handlerSuite('C1-02 c1x-realtime-fees', async (t, h) => {
   const cycle = cycleOf(h.now);
 
   t.test('C1-02: the data card\'s fees this cycle and the real-time balance, as the tables hold them', async (t) => {
-    const rows = await h.sql<{ svcnum: string; subscrbid: unknown; acctid: unknown }>(
-      "SELECT SVCNUM, SUBSCRBID, ACCTID FROM TAB_SUBSCRB WHERE NETTYPE = 'X' AND STATUS IN (1, 2, 3, 4) ORDER BY SUBSCRBID",
-    );
+    const rows = (await h.facts.subscribers()).filter((r) => r.nettype === 'X' && [1, 2, 3, 4].includes(Number(r.status)));
     t.ok(rows.length >= 3, 'several data cards in the demo');
     t.equal(Number(rows[0].subscrbid), x.subscrbid, 'the fixture first');
     for (const o of rows.slice(0, 4)) {
@@ -26,8 +24,7 @@ handlerSuite('C1-02 c1x-realtime-fees', async (t, h) => {
   });
 
   t.test('C1-02: no fee rows this cycle gives zeros', async (t) => {
-    await h.sql('DELETE FROM RATING2_REAL_FEE WHERE SUBSCRBID = :s', { s: x.subscrbid });
-    await h.sql('DELETE FROM BILL_RENT_ACCT_DETAIL WHERE SUBSCRBID = :s', { s: x.subscrbid });
+    await h.facts.deleteFees({ subscrbid: x.subscrbid });
     const r = await h.call('cs', 'c1x-realtime-fees', { svcnum: x.svcnum });
     t.equal(r.result, 0, r.message);
     t.same([r.body?.usage, r.body?.rents, r.body?.usageTotal, r.body?.rentTotal, r.body?.accountCharges], [[], [], 0n, 0n, 0n]);
@@ -41,11 +38,11 @@ handlerSuite('C1-02 c1x-realtime-fees', async (t, h) => {
       t.match(r.message, /CDMA1X/);
     }
     t.equal((await h.call('cs', 'c1x-realtime-fees', { svcnum: '13300000000' })).result, 2001);
-    await h.sql('UPDATE TAB_SUBSCRB SET STATUS = 5 WHERE SUBSCRBID = :s', { s: x.subscrbid });
+    await h.facts.setSubscriber(x.subscrbid, { status: 5 });
     try {
       t.equal((await h.call('cs', 'c1x-realtime-fees', { svcnum: x.svcnum })).result, 2004);
     } finally {
-      await h.sql('UPDATE TAB_SUBSCRB SET STATUS = :st WHERE SUBSCRBID = :s', { st: x.status, s: x.subscrbid });
+      await h.facts.setSubscriber(x.subscrbid, { status: x.status });
     }
     const loose = { request: [char('svcnum', 20)], response: [] };
     t.equal((await h.call('cs', 'c1x-realtime-fees', { svcnum: '1339750000X' }, { layouts: loose })).result, 1006);

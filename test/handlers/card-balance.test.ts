@@ -40,7 +40,7 @@ handlerSuite('PC-05 card-balance, PC-02 card-subscriber-info', async (t, h) => {
 
   t.test('PC-05: arrears-suspended with a real-time balance already above zero: the minimum payment', async (t) => {
     const f = h.fx.cdmaArrears;
-    await h.sql('UPDATE ACCT_BALANCE SET BALANCE = 1000000 WHERE ACCTID = :a', { a: f.acctid });
+    await h.facts.setBalance(f.acctid, 1000000n);
     const r = await h.call('card', 'card-balance', { svcnum: f.svcnum });
     t.ok((r.body?.realtimeBalance as bigint) > 0n);
     t.equal(r.body?.resumeAmount, 1n, '[card] min_amount');
@@ -51,7 +51,7 @@ handlerSuite('PC-05 card-balance, PC-02 card-subscriber-info', async (t, h) => {
       t.equal((await h.call('card', biz, { svcnum: '13000000000' })).result, 2001, biz);
       t.equal((await h.call('card', biz, { svcnum: h.fx.gsmCancelled.svcnum })).result, 2004, biz);
     }
-    await h.sql('DELETE FROM ACCT_BALANCE WHERE ACCTID = :a', { a: h.fx.noPrintOtherRegion.acctid });
+    await h.facts.deleteBalance(h.fx.noPrintOtherRegion.acctid);
     t.equal((await h.call('card', 'card-balance', { svcnum: h.fx.noPrintOtherRegion.svcnum })).result, 2011);
   });
 
@@ -59,10 +59,7 @@ handlerSuite('PC-05 card-balance, PC-02 card-subscriber-info', async (t, h) => {
     for (const f of [h.fx.first, h.fx.gsmArrears, h.fx.cdma, h.fx.voip]) {
       const r = await h.call('card', 'card-subscriber-info', { svcnum: f.svcnum });
       t.equal(r.result, 0, r.message);
-      const [row] = await h.sql<Record<string, unknown>>(
-        'SELECT S.CUSTNAME, S.ACCTID, S.NETTYPE, S.STATUS, S.REGION, S.PRCPLN, P.PRCPLNNAME FROM TAB_SUBSCRB S LEFT JOIN TAB_PRCPLN P ON P.PRCPLN = S.PRCPLN WHERE S.SUBSCRBID = :s',
-        { s: f.subscrbid },
-      );
+      const row = (await h.facts.subscriber(f.subscrbid))!;
       const cs03 = (await h.call('cs', 'profile', { svcnum: f.svcnum })).body!;
       t.same(r.body, {
         custName: row.custname,

@@ -6,31 +6,21 @@ let serials = 0;
 /** A fresh card serial (≤ 20 ASCII) with a tag naming the test. */
 export const serial = (tag: string): string => `${tag}${process.pid % 1000}${Date.now() % 100000}${++serials}`.slice(0, 20);
 
-/** Money columns as text: a plain read gives a JS number, which cannot hold every int64. */
+/** The account's money and postings (h.facts: money read as text, exact beyond 2^53). */
 export async function accountState(h: Harness, acctid: number) {
-  const [b] = await h.sql<{ balance: unknown }>('SELECT CAST(BALANCE AS VARCHAR(30)) AS BALANCE FROM ACCT_BALANCE WHERE ACCTID = :a', { a: acctid });
-  const d = await h.sql<{ balance: unknown; total_in: unknown; total_out: unknown }>(
-    'SELECT CAST(BALANCE AS VARCHAR(30)) AS BALANCE, CAST(TOTAL_IN AS VARCHAR(30)) AS TOTAL_IN, CAST(TOTAL_OUT AS VARCHAR(30)) AS TOTAL_OUT FROM TAB_ACCOUNTPREDEPOSITDTAL WHERE ACCTID = :a AND DEPOSITTYPE = 1',
-    { a: acctid },
-  );
-  const [n] = await h.sql<{ n: unknown }>('SELECT COUNT(*) AS N FROM TAB_PAY WHERE ACCTID = :a', { a: acctid });
-  const [p] = await h.sql<{ n: unknown }>('SELECT COUNT(*) AS N FROM TAB_ACCOUNTPREDEPOSIT WHERE ACCTID = :a', { a: acctid });
+  const balance = await h.facts.balance(acctid);
   return {
-    hasBalanceRow: b !== undefined,
-    balance: b ? big(b.balance) : 0n,
-    deposit: d[0] ? { balance: big(d[0].balance), totalIn: big(d[0].total_in), totalOut: big(d[0].total_out) } : undefined,
-    pays: Number(n.n),
-    deposits: Number(p.n),
+    hasBalanceRow: balance !== undefined,
+    balance: balance ?? 0n,
+    deposit: await h.facts.depositTotals(acctid, 1),
+    pays: await h.facts.payCount(acctid),
+    deposits: await h.facts.depositCount(acctid),
   };
 }
 
-export async function payRow(h: Harness, source: string, ser: string) {
-  const rows = await h.sql<Record<string, unknown>>(
-    `SELECT PAYSN, ACCTID, SUBSCRBID, SVCNUM, PAYMODE, CAST(AMOUNT AS VARCHAR(30)) AS AMOUNT, SOURCE, SERIAL, OPERATOR, STATUS, ORIG_PAYSN, REVERSED_BY
-     FROM TAB_PAY WHERE SOURCE = :s AND SERIAL = :r`,
-    { s: source, r: ser },
-  );
-  return rows[0];
+/** The TAB_PAY row of a source's serial, in the default schema's names and codes. */
+export async function payRow(h: Harness, source: string, ser: string): Promise<Record<string, unknown>> {
+  return (await h.facts.payBySerial(source, ser)) as unknown as Record<string, unknown>;
 }
 
 export async function busiRecords(h: Harness, subscrbid: number) {
@@ -38,7 +28,5 @@ export async function busiRecords(h: Harness, subscrbid: number) {
 }
 
 export async function subscriberStatus(h: Harness, subscrbid: number): Promise<number> {
-  const [r] = await h.sql<{ status: unknown }>('SELECT STATUS FROM TAB_SUBSCRB WHERE SUBSCRBID = :s', { s: subscrbid });
-  return Number(r.status);
+  return Number((await h.facts.subscriber(subscrbid))!.status);
 }
-

@@ -117,11 +117,10 @@ handlerSuite('CS-05 change-records', async (t, h) => {
   t.test('CS-05: a number that came back after cancellation shows the new owner\'s records only', async (t) => {
     const old = h.fx.gsmCancelled;
     const fresh = { subscrbid: 199000001, svcnum: old.svcnum, region: old.region, nettype: 'G' };
-    await h.sql(
-      `INSERT INTO TAB_SUBSCRB (SUBSCRBID, SVCNUM, NETTYPE, STATUS, CUSTID, ACCTID, REGION, PRCPLN, SVCPWD, CUSTNAME, IDTYPE, IDNUM, OPENDATE, STATUSDATE)
-       VALUES (:s, :n, 'G', 1, :c, :a, :r, 'G001', '123456', :name, '1', '630102199001011234', :o, :o)`,
-      { s: fresh.subscrbid, n: fresh.svcnum, c: 599000001, a: 399000001, r: old.region, name: '新用户', o: new Date(2031, 5, 1, 9, 0, 0) },
-    );
+    await h.facts.insertSubscriber({
+      subscrbid: fresh.subscrbid, svcnum: fresh.svcnum, nettype: 'G', status: 1, custid: 599000001, acctid: 399000001, region: old.region, prcpln: 'G001',
+      svcpwd: '123456', custname: '新用户', idtype: '1', idnum: '630102199001011234', opendate: new Date(2031, 5, 1, 9, 0, 0), statusdate: new Date(2031, 5, 1, 9, 0, 0),
+    });
     await addRecord(fresh, 95000001, 1, 7, new Date(2031, 5, 1, 9, 0, 0), { param: '开户 G001', executed: new Date(2031, 5, 1, 9, 0, 30), result: '执行成功' });
     const r = await h.call('cs', 'change-records', { offset: 0, limit: 64, svcnum: old.svcnum });
     t.equal(r.result, 0, r.message);

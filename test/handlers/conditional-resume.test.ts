@@ -11,12 +11,11 @@ const TYPE = BUSI_TYPES.CONDITIONAL_RESUME.code;
 /** This cycle's unbilled usage and rents of an account, straight from the tables. */
 async function unbilled(h: Harness, acctid: number): Promise<bigint> {
   const cycle = cycleOf(new Date());
-  const [u] = await h.sql<Record<string, unknown>>('SELECT COALESCE(SUM(AMOUNT), 0) AS S FROM RATING2_REAL_FEE WHERE ACCTID = :a AND BILLCYCLE = :c', { a: acctid, c: cycle });
-  const [r] = await h.sql<Record<string, unknown>>('SELECT COALESCE(SUM(AMOUNT), 0) AS S FROM BILL_RENT_ACCT_DETAIL WHERE ACCTID = :a AND BILLCYCLE = :c', { a: acctid, c: cycle });
-  return BigInt(String(u.s)) + BigInt(String(r.s));
+  const c = await h.facts.accountCharges(acctid, cycle);
+  return c.usage + c.rents;
 }
 
-const setBalance = (h: Harness, acctid: number, fen: bigint) => h.sql('UPDATE ACCT_BALANCE SET BALANCE = :b WHERE ACCTID = :a', { b: fen, a: acctid });
+const setBalance = (h: Harness, acctid: number, fen: bigint) => h.facts.setBalance(acctid, fen);
 
 handlerSuite('CS-23 conditional-resume', async (t, h) => {
   t.test('CS-23: a suspended number (2) is resumed (status 1), the command queued in status 5, shown by CS-05', async (t) => {
@@ -58,9 +57,8 @@ handlerSuite('CS-23 conditional-resume', async (t, h) => {
   t.test('CS-23: the unbilled fees count: a positive balance eaten by this cycle\'s fees is refused', async (t) => {
     const s = await freshSubscriber(h, 'C', 3);
     const cycle = cycleOf(new Date());
-    await h.sql('DELETE FROM RATING2_REAL_FEE WHERE ACCTID = :a AND BILLCYCLE = :c', { a: s.acctid, c: cycle });
-    await h.sql('DELETE FROM BILL_RENT_ACCT_DETAIL WHERE ACCTID = :a AND BILLCYCLE = :c', { a: s.acctid, c: cycle });
-    await h.sql('INSERT INTO RATING2_REAL_FEE (SUBSCRBID, ACCTID, SVCNUM, BILLCYCLE, FEEITEM, AMOUNT, UPDATED) VALUES (:s, :a, :n, :c, 101, 5000, :u)', { s: s.subscrbid, a: s.acctid, n: s.svcnum, c: cycle, u: new Date() });
+    await h.facts.deleteFees({ acctid: s.acctid }, cycle);
+    await h.facts.insertUsage({ subscrbid: s.subscrbid, acctid: s.acctid, svcnum: s.svcnum, cycle, item: 101, amount: 5000n, updated: new Date() });
     await setBalance(h, s.acctid, 4000n);
     const r = await h.call('cs', 'conditional-resume', { svcnum: s.svcnum });
     t.equal(r.result, 2004, r.message);
@@ -80,7 +78,7 @@ handlerSuite('CS-23 conditional-resume', async (t, h) => {
       t.same(await busiRecords(h, f.subscrbid), before);
     }
     const s = await freshSubscriber(h, 'G', 3);
-    await h.sql('DELETE FROM ACCT_BALANCE WHERE ACCTID = :a', { a: s.acctid });
+    await h.facts.deleteBalance(s.acctid);
     t.equal((await h.call('cs', 'conditional-resume', { svcnum: s.svcnum })).result, 2011);
     t.equal((await subscriberState(h, s.subscrbid)).status, 3);
     t.equal((await h.call('cs', 'conditional-resume', { svcnum: '13990000000' })).result, 2001);

@@ -3,15 +3,10 @@ import { char } from '../../protocol/fields.js';
 import { ACCOUNT_PAY_TYPES } from '../../src/domain/codes.js';
 import { handlerSuite } from '../helpers/seeded.js';
 
-interface CreditRow { acctid: unknown; pay_mode: unknown; paytypename: string; credit_level: unknown; credit_limit: unknown }
-
 handlerSuite('CS-09 credit-level', async (t, h) => {
   const dbCredit = async (subscrbid: number) => {
-    const [row] = await h.sql<CreditRow>(
-      `SELECT A.ACCTID, A.PAY_MODE, T.PAYTYPENAME, T.CREDIT_LEVEL, T.CREDIT_LIMIT
-       FROM TAB_SUBSCRB S JOIN TAB_ACCT A ON A.ACCTID = S.ACCTID JOIN TAB_PAYTYPE T ON T.PAY_MODE = A.PAY_MODE WHERE S.SUBSCRBID = :s`,
-      { s: subscrbid },
-    );
+    const sub = (await h.facts.subscriber(subscrbid))!;
+    const row = (await h.facts.accountCredit(Number(sub.acctid)))!;
     return {
       acctid: String(row.acctid),
       payType: Number(row.pay_mode),
@@ -42,27 +37,33 @@ handlerSuite('CS-09 credit-level', async (t, h) => {
 
   t.test('CS-09: the reply follows the database, a credit limit beyond 2^53 fen exactly', async (t) => {
     const f = h.fx.cdmaArrears;
-    await h.sql('UPDATE TAB_ACCT SET PAY_MODE = 4 WHERE ACCTID = :a', { a: f.acctid });
-    await h.sql('UPDATE TAB_PAYTYPE SET CREDIT_LIMIT = :l WHERE PAY_MODE = 4', { l: 9007199254740993n });
+    await h.facts.setAccountPayMode(f.acctid, 4);
+    await h.facts.setCreditLimit(4, 9007199254740993n);
     const r = await h.call('cs', 'credit-level', { svcnum: f.svcnum });
     t.equal(r.result, 0, r.message);
     t.equal(r.body?.payType, 4);
     t.equal(r.body?.creditLevel, 4);
     t.equal(r.body?.creditLimit, 9007199254740993n);
-    await h.sql('UPDATE TAB_PAYTYPE SET CREDIT_LIMIT = 100000 WHERE PAY_MODE = 4');
+    await h.facts.setCreditLimit(4, 100000);
   });
 
   t.test('CS-09 refusals: unknown 2001, cancelled 2004, no account 2011, pay mode without TAB_PAYTYPE row 2012, bad number 1006', async (t) => {
     t.equal((await h.call('cs', 'credit-level', { svcnum: '13000000000' })).result, 2001);
     const cancelled = await h.call('cs', 'credit-level', { svcnum: h.fx.gsmCancelled.svcnum });
     t.equal(cancelled.result, 2004, cancelled.message);
+    // A pay mode whose TAB_PAYTYPE row is missing (schema B: its PAYTYPE code's row).
     const noMode = h.fx.gsmSuspended;
-    await h.sql('UPDATE TAB_ACCT SET PAY_MODE = 99 WHERE ACCTID = :a', { a: noMode.acctid });
-    const r2012 = await h.call('cs', 'credit-level', { svcnum: noMode.svcnum });
-    t.equal(r2012.result, 2012, r2012.message);
-    t.match(r2012.message, /付费方式 99/);
+    await h.facts.setAccountPayMode(noMode.acctid, 5);
+    const restore = await h.facts.deletePayType(5);
+    try {
+      const r2012 = await h.call('cs', 'credit-level', { svcnum: noMode.svcnum });
+      t.equal(r2012.result, 2012, r2012.message);
+      t.match(r2012.message, /付费方式 5/);
+    } finally {
+      await restore();
+    }
     const noAcct = h.fx.noPrintOtherRegion;
-    await h.sql('DELETE FROM TAB_ACCT WHERE ACCTID = :a', { a: noAcct.acctid });
+    await h.facts.deleteAccount(noAcct.acctid);
     const r2011 = await h.call('cs', 'credit-level', { svcnum: noAcct.svcnum });
     t.equal(r2011.result, 2011, r2011.message);
     t.match(r2011.message, new RegExp(String(noAcct.acctid)));

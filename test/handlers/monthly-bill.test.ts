@@ -32,17 +32,10 @@ handlerSuite('CS-10 monthly-bill', async (t, h) => {
   t.test('CS-10: a discount item (negative amount) and an amount beyond 2^53 fen are summed exactly', async (t) => {
     const f = h.fx.gsmArrears;
     const cycle = cycleOf(h.now, 2);
-    await h.sql('DELETE FROM TAB_BILLDETAIL WHERE SUBSCRBID = :s AND BILLCYCLE = :c AND ITEMCODE IN (301, 103)', { s: f.subscrbid, c: cycle });
-    await h.sql(
-      `INSERT INTO TAB_BILLDETAIL (SUBSCRBID, ACCTID, SVCNUM, BILLCYCLE, ITEMCODE, ITEMNAME, AMOUNT, DISCOUNT)
-       VALUES (:s, :a, :n, :c, 301, '优惠', -1234, -1234)`,
-      { s: f.subscrbid, a: f.acctid, n: f.svcnum, c: cycle },
-    );
-    await h.sql(
-      `INSERT INTO TAB_BILLDETAIL (SUBSCRBID, ACCTID, SVCNUM, BILLCYCLE, ITEMCODE, ITEMNAME, AMOUNT, DISCOUNT)
-       VALUES (:s, :a, :n, :c, 103, '漫游通话费', :amt, 0)`,
-      { s: f.subscrbid, a: f.acctid, n: f.svcnum, c: cycle, amt: 9007199254740993n },
-    );
+    await h.facts.deleteBillItems(f.subscrbid, cycle, [301, 103]);
+    const line = { subscrbid: f.subscrbid, acctid: f.acctid, svcnum: f.svcnum, region: f.region, cycle };
+    await h.facts.insertBillItem({ ...line, item: 301, itemName: '优惠', amount: -1234n, discount: -1234n });
+    await h.facts.insertBillItem({ ...line, item: 103, itemName: '漫游通话费', amount: 9007199254740993n, discount: 0n });
     const e = await expectedBill(h, f.subscrbid, cycle);
     const r = await h.call('cs', 'monthly-bill', { svcnum: f.svcnum, cycle });
     t.equal(r.result, 0, r.message);
@@ -69,11 +62,7 @@ handlerSuite('CS-10 monthly-bill', async (t, h) => {
     const f = h.fx.gsmCancelled;
     const cycle = cycleOf(h.now, 8);
     t.equal((await h.call('cs', 'monthly-bill', { svcnum: f.svcnum, cycle })).result, 2012, 'the demo has no bill for it');
-    await h.sql(
-      `INSERT INTO TAB_BILLDETAIL (SUBSCRBID, ACCTID, SVCNUM, BILLCYCLE, ITEMCODE, ITEMNAME, AMOUNT, DISCOUNT)
-       VALUES (:s, :a, :n, :c, 201, '月租费', 1800, 0)`,
-      { s: f.subscrbid, a: f.acctid, n: f.svcnum, c: cycle },
-    );
+    await h.facts.insertBillItem({ subscrbid: f.subscrbid, acctid: f.acctid, svcnum: f.svcnum, region: f.region, cycle, item: 201, itemName: '月租费', amount: 1800n, discount: 0n });
     const r = await h.call('cs', 'monthly-bill', { svcnum: f.svcnum, cycle });
     t.equal(r.result, 0, r.message);
     t.same(r.body?.items, [{ item: 201, itemName: '月租费', amount: 1800n, discount: 0n }]);
@@ -85,11 +74,7 @@ handlerSuite('CS-10 monthly-bill', async (t, h) => {
     const f = h.fx.cdma;
     const cycle = cycleOf(h.now, 4);
     const before = await expectedBill(h, f.subscrbid, cycle);
-    await h.sql(
-      `INSERT INTO TAB_BILLDETAIL (SUBSCRBID, ACCTID, SVCNUM, BILLCYCLE, ITEMCODE, ITEMNAME, AMOUNT, DISCOUNT)
-       VALUES (999000001, 999000001, :n, :c, 201, '月租费', 777, 0)`,
-      { n: f.svcnum, c: cycle },
-    );
+    await h.facts.insertBillItem({ subscrbid: 999000001, acctid: 999000001, svcnum: f.svcnum, region: f.region, cycle, item: 201, itemName: '月租费', amount: 777n, discount: 0n });
     const r = await h.call('cs', 'monthly-bill', { svcnum: f.svcnum, cycle });
     t.equal(r.result, 0, r.message);
     t.equal(r.body?.total, before.total, 'the other subscriber\'s row is not counted');

@@ -36,12 +36,12 @@ const DATA_IDS = ['C1-03', 'PR-03'];
 handlerSuite('PR-04 no-print', async (t, h) => {
   const last = cycleOf(h.now, 1);
   const noprint = (plan: string, region: string) =>
-    h.sql(`INSERT INTO TAB_PRCPLN_NOPRINT (PRCPLN, REGION, REMARK, CREATED) VALUES (:p, :r, 'test', :c)`, { p: plan, r: region, c: h.now });
-  const unlist = (plan: string, region: string) => h.sql('DELETE FROM TAB_PRCPLN_NOPRINT WHERE PRCPLN = :p AND REGION = :r', { p: plan, r: region });
+    h.facts.addNoPrint(plan, region, 'test', h.now);
+  const unlist = (plan: string, region: string) => h.facts.removeNoPrint(plan, region);
 
   t.test('PR-04: the seeded no-print rows are what the fixtures assume', async (t) => {
-    const rows = await h.sql<{ p: string; r: string }>('SELECT PRCPLN AS p, REGION AS r FROM TAB_PRCPLN_NOPRINT ORDER BY PRCPLN, REGION');
-    t.same(rows.map((x) => `${x.p}/${x.r}`), ['C009/Z', 'G009/0971', 'G010/Z']);
+    const rows = await h.facts.noPrintRules();
+    t.same(rows.map((x) => `${x.prcpln}/${x.region}`), ['C009/Z', 'G009/0971', 'G010/Z']);
     t.same([h.fx.noPrintRegional.prcpln, h.fx.noPrintRegional.region], ['G009', '0971']);
     t.same([h.fx.noPrintOtherRegion.prcpln, h.fx.noPrintOtherRegion.region], ['G009', '0972']);
     t.equal(h.fx.noPrintProvince.prcpln, 'G010');
@@ -67,11 +67,11 @@ handlerSuite('PR-04 no-print', async (t, h) => {
     t.same(await results(h, callQueries(f, last)), all(CALL_IDS, 2006));
     t.match((await h.call('cs', 'monthly-detail', callQueries(f, last)[0].body)).message, /G010 \(全省\)/);
     // The province-wide row holds in every region the subscriber might be in.
-    await h.sql('UPDATE TAB_SUBSCRB SET REGION = :r WHERE SUBSCRBID = :id', { r: '0972', id: f.subscrbid });
+    await h.facts.setSubscriber(f.subscrbid, { region: '0972' });
     try {
       t.same(await results(h, callQueries(f, last)), all(CALL_IDS, 2006), 'moved to 0972: still refused');
     } finally {
-      await h.sql('UPDATE TAB_SUBSCRB SET REGION = :r WHERE SUBSCRBID = :id', { r: f.region, id: f.subscrbid });
+      await h.facts.setSubscriber(f.subscrbid, { region: f.region });
     }
     // CDMA: C009 is province-wide too (the CDMA number bound to an IP Phone card).
     t.same(await results(h, callQueries(h.fx.cdmaWithVoip, last)), all(CALL_IDS, 2006), 'C009/Z');
@@ -79,11 +79,11 @@ handlerSuite('PR-04 no-print', async (t, h) => {
 
   t.test('PR-04: the rule follows the table and the subscriber\'s region, not the fixture', async (t) => {
     const f = h.fx.noPrintOtherRegion;
-    await h.sql('UPDATE TAB_SUBSCRB SET REGION = :r WHERE SUBSCRBID = :id', { r: '0971', id: f.subscrbid });
+    await h.facts.setSubscriber(f.subscrbid, { region: '0971' });
     try {
       t.same(await results(h, callQueries(f, last)), all(CALL_IDS, 2006), 'G009 moved into 0971: refused');
     } finally {
-      await h.sql('UPDATE TAB_SUBSCRB SET REGION = :r WHERE SUBSCRBID = :id', { r: f.region, id: f.subscrbid });
+      await h.facts.setSubscriber(f.subscrbid, { region: f.region });
     }
     t.same(await results(h, callQueries(f, last)), all(CALL_IDS, 0), 'back in 0972: answered');
     const g = h.fx.noPrintRegional;
@@ -109,7 +109,7 @@ handlerSuite('PR-04 no-print', async (t, h) => {
       await noprint(x.prcpln, 'Z');
       t.same(await results(h, dataQueries(x, last)), all(DATA_IDS, 2006), 'listed province-wide: refused');
     } finally {
-      await h.sql('DELETE FROM TAB_PRCPLN_NOPRINT WHERE PRCPLN = :p', { p: x.prcpln });
+      await h.facts.removeNoPrint(x.prcpln);
     }
     t.same(await results(h, dataQueries(x, last)), all(DATA_IDS, 0), 'unlisted: answered');
   });

@@ -18,8 +18,7 @@ import { busiRecords, checkRecorded, freshSubscriber, looseLayouts, str, subscri
 const TYPE = BUSI_TYPES.PASSWORD_CHANGE.code;
 
 async function storedPassword(h: Harness, subscrbid: number): Promise<string> {
-  const [r] = await h.sql<Record<string, unknown>>('SELECT SVCPWD FROM TAB_SUBSCRB WHERE SUBSCRBID = :s', { s: subscrbid });
-  return str(r.svcpwd);
+  return str((await h.facts.subscriber(subscrbid))!.svcpwd);
 }
 
 async function fails(h: Harness, svcnum: string): Promise<number | undefined> {
@@ -30,7 +29,7 @@ async function fails(h: Harness, svcnum: string): Promise<number | undefined> {
 /** A subscriber outside the fixtures whose password is known (set as legacy plain text). */
 async function withPassword(h: Harness, pwd: string, net: 'G' | 'C' = 'G') {
   const s = await freshSubscriber(h, net);
-  await h.sql('UPDATE TAB_SUBSCRB SET SVCPWD = :p WHERE SUBSCRBID = :s', { p: pwd, s: s.subscrbid });
+  await h.facts.setSubscriber(s.subscrbid, { svcpwd: pwd });
   return s;
 }
 

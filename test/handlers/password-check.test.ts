@@ -42,10 +42,7 @@ handlerSuite('CS-02 VO-01 PC-01 PR-01 SM-01 password checks', async (t, h) => {
       for (const f of c.accepts(h.fx)) {
         const r = await h.call(c.iface, c.name, { svcnum: f.svcnum, password: f.password });
         t.equal(r.result, 0, `${c.id} ${f.svcnum}: ${r.message}`);
-        const [row] = await h.sql<{ status: number; nettype: string; custname: string; svcpwd: string }>(
-          'SELECT STATUS, NETTYPE, CUSTNAME, SVCPWD FROM TAB_SUBSCRB WHERE SUBSCRBID = :id',
-          { id: f.subscrbid },
-        );
+        const row = (await h.facts.subscriber(f.subscrbid))!;
         t.ok(isHashed(row.svcpwd), `${f.svcnum}: the seeded password is a scrypt hash`);
         t.same(r.body, { status: Number(row.status), nettype: row.nettype.trim(), custname: row.custname }, `${c.id} ${f.svcnum}: the database's values`);
         t.equal(r.body?.status, f.status);
@@ -86,12 +83,12 @@ handlerSuite('CS-02 VO-01 PC-01 PR-01 SM-01 password checks', async (t, h) => {
     }
     // No cancelled IP Phone number among the fixtures: cancel one for the while.
     const v = h.fx.voip;
-    await h.sql('UPDATE TAB_SUBSCRB SET STATUS = 5 WHERE SUBSCRBID = :id', { id: v.subscrbid });
+    await h.facts.setSubscriber(v.subscrbid, { status: 5 });
     try {
       const r = await h.call('cs', 'voip-authenticate', { svcnum: v.svcnum, password: v.password });
       t.equal(r.result, 2004, `VO-01: ${r.message}`);
     } finally {
-      await h.sql('UPDATE TAB_SUBSCRB SET STATUS = :s WHERE SUBSCRBID = :id', { s: v.status, id: v.subscrbid });
+      await h.facts.setSubscriber(v.subscrbid, { status: v.status });
     }
     t.equal(await failRow(h, g.svcnum), undefined, 'a cancelled number is not counted');
     t.equal(await failRow(h, v.svcnum), undefined);
@@ -124,12 +121,12 @@ handlerSuite('CS-02 VO-01 PC-01 PR-01 SM-01 password checks', async (t, h) => {
 
   t.test('CS-02 PC-01: a plain-text SVCPWD and a scrypt one both verify (and an empty one never matches)', async (t) => {
     const f = h.fx.noPrintOtherRegion;
-    const [seeded] = await h.sql<{ svcpwd: string }>('SELECT SVCPWD FROM TAB_SUBSCRB WHERE SUBSCRBID = :id', { id: f.subscrbid });
+    const seeded = (await h.facts.subscriber(f.subscrbid))!;
     t.ok(isHashed(seeded.svcpwd), 'seeded as scrypt');
     t.equal((await h.call('cs', 'authenticate', { svcnum: f.svcnum, password: f.password })).result, 0, 'scrypt, the seeded hash');
 
-    await h.sql('UPDATE TAB_SUBSCRB SET SVCPWD = :p WHERE SUBSCRBID = :id', { p: 'Plain-Pw1', id: f.subscrbid });
-    t.notOk(isHashed((await h.sql<{ svcpwd: string }>('SELECT SVCPWD FROM TAB_SUBSCRB WHERE SUBSCRBID = :id', { id: f.subscrbid }))[0].svcpwd));
+    await h.facts.setSubscriber(f.subscrbid, { svcpwd: 'Plain-Pw1' });
+    t.notOk(isHashed((await h.facts.subscriber(f.subscrbid))!.svcpwd));
     t.equal((await h.call('cs', 'authenticate', { svcnum: f.svcnum, password: 'Plain-Pw1' })).result, 0, 'plain text');
     t.equal((await h.call('card', 'card-verify', { svcnum: f.svcnum, password: 'Plain-Pw1' })).result, 0, 'plain text, PC-01');
     for (const bad of ['plain-pw1', 'Plain-Pw', 'Plain-Pw12', f.password]) {
@@ -137,16 +134,16 @@ handlerSuite('CS-02 VO-01 PC-01 PR-01 SM-01 password checks', async (t, h) => {
     }
 
     // A hash with a random salt, as CS-22 will store it.
-    await h.sql('UPDATE TAB_SUBSCRB SET SVCPWD = :p WHERE SUBSCRBID = :id', { p: hashPassword('Hashed-Pw2', 'scrypt', SEED_SCRYPT), id: f.subscrbid });
+    await h.facts.setSubscriber(f.subscrbid, { svcpwd: hashPassword('Hashed-Pw2', 'scrypt', SEED_SCRYPT) });
     t.equal((await h.call('cs', 'authenticate', { svcnum: f.svcnum, password: 'Hashed-Pw2' })).result, 0, 'scrypt, a fresh hash');
     t.equal((await h.call('card', 'card-verify', { svcnum: f.svcnum, password: 'Hashed-Pw1' })).result, 2002, 'scrypt: wrong');
     // The stored hash itself is no password.
-    const [stored] = await h.sql<{ svcpwd: string }>('SELECT SVCPWD FROM TAB_SUBSCRB WHERE SUBSCRBID = :id', { id: f.subscrbid });
+    const stored = (await h.facts.subscriber(f.subscrbid))!;
     t.equal((await h.call('cs', 'authenticate', { svcnum: f.svcnum, password: stored.svcpwd.slice(0, 16) })).result, 2002, 'the hash text is wrong');
 
-    await h.sql("UPDATE TAB_SUBSCRB SET SVCPWD = '' WHERE SUBSCRBID = :id", { id: f.subscrbid });
+    await h.facts.setSubscriber(f.subscrbid, { svcpwd: '' });
     t.equal((await h.call('cs', 'authenticate', { svcnum: f.svcnum, password: '' })).result, 2002, 'an empty stored password and a blank one');
-    await h.sql('UPDATE TAB_SUBSCRB SET SVCPWD = :p WHERE SUBSCRBID = :id', { p: seeded.svcpwd, id: f.subscrbid });
+    await h.facts.setSubscriber(f.subscrbid, { svcpwd: seeded.svcpwd });
     t.equal((await h.call('cs', 'authenticate', { svcnum: f.svcnum, password: f.password })).result, 0, 'restored');
   });
 
@@ -157,12 +154,12 @@ handlerSuite('CS-02 VO-01 PC-01 PR-01 SM-01 password checks', async (t, h) => {
       const f = c.accepts(h.fx)[0];
       const right = `Qx7Canary${c.id.replace('-', '')}R`;
       const stored = k % 2 === 0 ? right : hashPassword(right, 'scrypt', SEED_SCRYPT);
-      const [old] = await h.sql<{ svcpwd: string }>('SELECT SVCPWD FROM TAB_SUBSCRB WHERE SUBSCRBID = :id', { id: f.subscrbid });
-      await h.sql('UPDATE TAB_SUBSCRB SET SVCPWD = :p WHERE SUBSCRBID = :id', { p: stored, id: f.subscrbid });
+      const old = (await h.facts.subscriber(f.subscrbid))!;
+      await h.facts.setSubscriber(f.subscrbid, { svcpwd: stored });
       t.equal((await h.call(c.iface, c.name, { svcnum: f.svcnum, password: right })).result, 0, `${c.id}: canary right`);
       t.equal((await h.call(c.iface, c.name, { svcnum: f.svcnum, password: `Qx7Canary${c.id.replace('-', '')}W` })).result, 2002, `${c.id}: canary wrong`);
       t.equal((await h.call(c.iface, c.name, { svcnum: f.svcnum, password: right })).result, 0, `${c.id}: canary right again`);
-      await h.sql('UPDATE TAB_SUBSCRB SET SVCPWD = :p WHERE SUBSCRBID = :id', { p: old.svcpwd, id: f.subscrbid });
+      await h.facts.setSubscriber(f.subscrbid, { svcpwd: old.svcpwd });
     }
     const text = await h.allLogText();
     t.notMatch(text, /Qx7/, 'no canary password in any log file');

@@ -19,15 +19,24 @@ import { parseReconFile } from '../../src/reconcile/parse.js';
 import { reconcile } from '../../src/reconcile/run.js';
 import { systemClock } from '../../src/clock.js';
 import { testInterface } from '../helpers/gateway.js';
-import { SEED_SCRYPT } from '../helpers/seeded.js';
+import { schemas, SEED_SCRYPT } from '../helpers/seeded.js';
+import { schemaFacts } from '../helpers/schema-facts.js';
+import { schemaBTarget } from '../../src/store/schemas/b.js';
 
-t.test('PC-03 [card] bounds and [client.<id>] name, through a configured gateway', async (t) => {
+/** Query names are process-wide: one counter for both schemas' runs. */
+let factsQueries = 0;
+
+for (const schema of schemas())
+t.test(`PC-03 [card] bounds and [client.<id>] name, through a configured gateway${schema === 'b' ? ' [schema B]' : ''}`, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'bssgate-pc03cfg-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const config: Config = {
     files: [],
     interfaces: [testInterface({ name: 'jfk', kind: 'card' })],
-    database: { type: 'sqlite', path: join(dir, 'db.sqlite'), poolMax: 1, passwordStorage: 'scrypt', demoSubscribers: 0, demoSeed: 1 },
+    database: {
+      type: 'sqlite', path: join(dir, 'db.sqlite'), poolMax: 1, passwordStorage: 'scrypt', demoSubscribers: 0, demoSeed: 1,
+      ...(schema === 'b' ? { queries: join(import.meta.dirname, '../../config/schemas/b/queries.sql') } : {}),
+    },
     log: { dir: join(dir, 'logs'), level: 'info', retentionDays: 30, requests: true },
     shutdownGraceMs: 2_000,
     card: { ...DEFAULT_CARD, minAmount: 500n, maxAmount: 20_000n, reportDir: join(dir, 'reports') },
@@ -35,7 +44,7 @@ t.test('PC-03 [card] bounds and [client.<id>] name, through a configured gateway
   };
   const logs = createLogs(config.log, { clock: systemClock, stderr: false });
   const store = await openStore(config.database, logs.main);
-  await ensureDatabase(store, { demoSubscribers: 20, demoSeed: 1, now: new Date(), log: logs.main, passwordStorage: 'scrypt', scrypt: SEED_SCRYPT });
+  await ensureDatabase(store, { demoSubscribers: 20, demoSeed: 1, now: new Date(), log: logs.main, passwordStorage: 'scrypt', scrypt: SEED_SCRYPT, ...(schema === 'b' ? { target: schemaBTarget() } : {}) });
   const gateway = new Gateway({ config, store, logs, clock: systemClock, handlers: HANDLERS });
   const [bound] = await gateway.start();
   const c = await BssClient.connect({ host: '127.0.0.1', port: bound.port, timeoutMs: 10_000, operator: 'T' });
@@ -55,7 +64,8 @@ t.test('PC-03 [card] bounds and [client.<id>] name, through a configured gateway
   }
   for (const amount of [500n, 20_000n]) t.equal((await c.call('payment', { svcnum: f.svcnum, amount }, { serial: `CFG${amount}` })).result, 0, `${amount}: the bounds themselves`);
 
-  const rows = await store.all<{ source: string; serial: string }>({ name: 't.src', sql: "SELECT SOURCE, SERIAL FROM TAB_PAY WHERE SERIAL LIKE 'CFG%' ORDER BY SERIAL" });
+  const facts = schemaFacts(schema, (sql, binds) => store.all({ name: `t.facts.${++factsQueries}`, sql }, binds ?? {}));
+  const rows = [...(await facts.paysOfSerial('CFG20000')), ...(await facts.paysOfSerial('CFG500'))];
   t.same(rows.map((r) => [r.source.trim(), r.serial.trim()]), [['qhjfk', 'CFG20000'], ['qhjfk', 'CFG500']], 'SOURCE = the client name, not the interface name');
   const rev = await c.call('reversal', { svcnum: f.svcnum, origSerial: 'CFG500' }, { serial: 'CFGR1' });
   t.equal(rev.result, 0, `the reversal finds it under the client name: ${rev.message}`);

@@ -26,7 +26,7 @@ handlerSuite('PC-03 payment', async (t, h) => {
     t.equal(String(row.svcnum).trim(), f.svcnum);
     t.equal(Number(row.subscrbid), f.subscrbid);
     t.equal(row.orig_paysn, null);
-    const [dep] = await h.sql<{ amount: unknown; acctid: unknown }>('SELECT CAST(AMOUNT AS VARCHAR(30)) AS AMOUNT, ACCTID FROM TAB_ACCOUNTPREDEPOSIT WHERE PAYSN = :p', { p: big(row.paysn) });
+    const dep = (await h.facts.depositOf(big(row.paysn)))!;
     t.equal(big(dep.amount), 12345n, 'the deposit row of that PAYSN');
     t.same(r.body, {
       amount: 12345n,
@@ -118,7 +118,7 @@ handlerSuite('PC-03 payment', async (t, h) => {
     t.equal(c.result, 2004, c.message);
     t.notOk(await payRow(h, 'card', ser));
     const f = h.fx.noPrintOtherRegion;
-    await h.sql('DELETE FROM ACCT_BALANCE WHERE ACCTID = :a', { a: f.acctid });
+    await h.facts.deleteBalance(f.acctid);
     const before = await accountState(h, f.acctid);
     ser = serial('P3H');
     t.equal((await h.call('card', 'payment', { svcnum: f.svcnum, amount: 100n }, { serial: ser })).result, 2011);

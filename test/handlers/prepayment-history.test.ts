@@ -7,17 +7,12 @@ const wire = (v: unknown): string => (v instanceof Date ? formatDateTime(v) : v 
 const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v).trimEnd());
 const big = (v: unknown): bigint => BigInt(String(v));
 
-interface PayRow { paysn: unknown; paymode: unknown; amount: unknown; paytime: unknown; source: string; serial: string; status: unknown; operator: string }
 type Item = { paysn: string; paymode: number; amount: bigint; paytime: string; source: string; serial: string; payStatus: number; operator: string };
 
 handlerSuite('CS-17 prepayment-history', async (t, h) => {
   /** Every TAB_PAY row of the subscriber, in the documented order (sorted here, not by the SQL under test). */
   const expected = async (subscrbid: number): Promise<Item[]> => {
-    const rows = await h.sql<PayRow>(
-      // AMOUNT as text: a plain read gives a JS number, which cannot hold every int64.
-      'SELECT PAYSN, PAYMODE, CAST(AMOUNT AS VARCHAR(30)) AS AMOUNT, PAYTIME, SOURCE, SERIAL, STATUS, OPERATOR FROM TAB_PAY WHERE SUBSCRBID = :s',
-      { s: subscrbid },
-    );
+    const rows = await h.facts.paysOf(subscrbid);
     return rows
       .map((r) => ({
         paysn: String(r.paysn), paymode: Number(r.paymode), amount: big(r.amount), paytime: wire(r.paytime), source: str(r.source),
@@ -26,11 +21,7 @@ handlerSuite('CS-17 prepayment-history', async (t, h) => {
       .sort((a, b) => b.paytime.localeCompare(a.paytime) || (big(b.paysn) > big(a.paysn) ? 1 : -1));
   };
   const addPay = (f: { subscrbid: number; acctid: number; svcnum: string }, paysn: number, amount: bigint, at: Date, o: { mode?: number; status?: number; serial?: string } = {}) =>
-    h.sql(
-      `INSERT INTO TAB_PAY (PAYSN, ACCTID, SUBSCRBID, SVCNUM, PAYMODE, AMOUNT, PAYTIME, SOURCE, SERIAL, OPERATOR, STATUS, ORIG_PAYSN, REVERSED_BY)
-       VALUES (:p, :a, :s, :n, :m, :amt, :t, 'HALL', :ser, 'XN0023', :st, NULL, NULL)`,
-      { p: paysn, a: f.acctid, s: f.subscrbid, n: f.svcnum, m: o.mode ?? 1, amt: amount, t: at, ser: o.serial ?? `T${paysn}`, st: o.status ?? 1 },
-    );
+    h.facts.insertPay({ paysn, acctid: f.acctid, subscrbid: f.subscrbid, svcnum: f.svcnum, paymode: o.mode ?? 1, amount, paytime: at, source: 'HALL', serial: o.serial ?? `T${paysn}`, operator: 'XN0023', status: o.status ?? 1 });
 
   t.test('CS-17: answers every TAB_PAY row of the number, newest first, to the fen, on every network', async (t) => {
     let some = 0;

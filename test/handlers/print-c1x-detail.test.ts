@@ -39,14 +39,14 @@ handlerSuite('PR-03 print-c1x-detail', async (t, h) => {
     const body = (password: string) => ({ offset: 0, limit: 10, svcnum: x.svcnum, password, cycle: last });
     t.equal((await h.call('print', 'print-c1x-detail', { ...body('x'), svcnum: '13300000000' })).result, 2001);
     t.equal((await h.call('print', 'print-c1x-detail', { ...body(h.fx.cdma.password), svcnum: h.fx.cdma.svcnum })).result, 2001, 'a CDMA handset is no data card');
-    await h.sql(`INSERT INTO TAB_PRCPLN_NOPRINT (PRCPLN, REGION, REMARK, CREATED) VALUES (:p, :r, NULL, :c)`, { p: x.prcpln, r: x.region, c: h.now });
+    await h.facts.addNoPrint(x.prcpln, x.region, null, h.now);
     try {
       const wrong = await h.call('print', 'print-c1x-detail', body('Wr0ng-PR03'));
       t.equal(wrong.result, 2002, `wrong password before the plan: ${wrong.message}`);
       const right = await h.call('print', 'print-c1x-detail', body(x.password));
       t.equal(right.result, 2006, right.message);
     } finally {
-      await h.sql('DELETE FROM TAB_PRCPLN_NOPRINT WHERE PRCPLN = :p', { p: x.prcpln });
+      await h.facts.removeNoPrint(x.prcpln);
     }
     try {
       for (let k = 0; k < 10; k++) await h.call('print', 'print-c1x-detail', body(`Wr0ng-${k}`));
@@ -57,11 +57,11 @@ handlerSuite('PR-03 print-c1x-detail', async (t, h) => {
       await h.sql('DELETE FROM BSG_AUTH_FAIL WHERE SVCNUM = :s', { s: x.svcnum });
     }
     t.equal((await h.call('print', 'print-c1x-detail', body(x.password))).result, 0);
-    await h.sql(`UPDATE TAB_SUBSCRB SET STATUS = 5 WHERE SUBSCRBID = :id`, { id: x.subscrbid });
+    await h.facts.setSubscriber(x.subscrbid, { status: 5 });
     try {
       t.equal((await h.call('print', 'print-c1x-detail', body(x.password))).result, 2004);
     } finally {
-      await h.sql(`UPDATE TAB_SUBSCRB SET STATUS = :st WHERE SUBSCRBID = :id`, { st: x.status, id: x.subscrbid });
+      await h.facts.setSubscriber(x.subscrbid, { status: x.status });
     }
     t.notOk((await h.allLogText()).includes('Wr0ng-PR03'), 'no password in any log');
   });

@@ -81,8 +81,8 @@ handlerSuite('PR-02 print-monthly-detail', async (t, h) => {
     // A plain-text stored password that cannot be confused with anything else in the logs.
     const f = h.fx.gsmReservedCancel;
     const secret = 'Kiosk#Pw-7731';
-    const [orig] = await h.sql<{ p: string }>('SELECT SVCPWD AS p FROM TAB_SUBSCRB WHERE SUBSCRBID = :id', { id: f.subscrbid });
-    await h.sql('UPDATE TAB_SUBSCRB SET SVCPWD = :p WHERE SUBSCRBID = :id', { p: secret, id: f.subscrbid });
+    const orig = { p: (await h.facts.subscriber(f.subscrbid))!.svcpwd };
+    await h.facts.setSubscriber(f.subscrbid, { svcpwd: secret });
     try {
       const r = await h.call<Paged<CallRecord>>('print', 'print-monthly-detail', { offset: 0, limit: 50, svcnum: f.svcnum, password: secret, cycle: last });
       t.equal(r.result, 0, r.message);
@@ -90,7 +90,7 @@ handlerSuite('PR-02 print-monthly-detail', async (t, h) => {
       t.notOk((await h.allLogText()).includes(secret), 'the password is in no log');
       t.ok((await h.logLines('print', 'query')).some((l) => l.includes(f.svcnum)), 'the request itself is logged');
     } finally {
-      await h.sql('UPDATE TAB_SUBSCRB SET SVCPWD = :p WHERE SUBSCRBID = :id', { p: orig.p, id: f.subscrbid });
+      await h.facts.setSubscriber(f.subscrbid, { svcpwd: orig.p });
     }
   });
 

@@ -10,10 +10,7 @@ const EMPTY = { address: '', contactNum: '', postCode: '', email: '', clear: 0 }
 
 /** Every column CS-20 must leave alone, and the four it may change (NULL kept apart from ''). */
 async function row(h: Harness, subscrbid: number) {
-  const [r] = await h.sql<Record<string, unknown>>(
-    'SELECT SVCNUM, CUSTNAME, IDTYPE, IDNUM, PRCPLN, STATUS, SVCPWD, IMSI, SIMCARDID, ADDRESS, CONTACTNUM, POSTCODE, EMAIL FROM TAB_SUBSCRB WHERE SUBSCRBID = :s',
-    { s: subscrbid },
-  );
+  const r = (await h.facts.subscriber(subscrbid))!;
   const v = (x: unknown) => (x === null ? null : String(x).trimEnd());
   return {
     fixed: { svcnum: v(r.svcnum), custname: v(r.custname), idtype: v(r.idtype), idnum: v(r.idnum), prcpln: v(r.prcpln), status: Number(r.status), svcpwd: v(r.svcpwd), imsi: v(r.imsi), simcardid: v(r.simcardid) },
@@ -27,7 +24,7 @@ async function row(h: Harness, subscrbid: number) {
 handlerSuite('CS-20 profile-change', async (t, h) => {
   t.test('CS-20: the given fields change, the empty ones stay; the record (status 1) names what changed; CS-03 and CS-05 show it', async (t) => {
     const s = await freshSubscriber(h, 'G');
-    await h.sql("UPDATE TAB_SUBSCRB SET ADDRESS = '青海省西宁市城中区南大街12号', CONTACTNUM = '13812345678', POSTCODE = '810000', EMAIL = NULL WHERE SUBSCRBID = :s", { s: s.subscrbid });
+    await h.facts.setSubscriber(s.subscrbid, { address: '青海省西宁市城中区南大街12号', contactnum: '13812345678', postcode: '810000', email: null });
     const before = await row(h, s.subscrbid);
     const r = await h.call('cs', 'profile-change', { ...EMPTY, svcnum: s.svcnum, address: '青海省西宁市城西区五四大街8号', email: 'wu.jp@example.cn' }, { operator: 'KF1001' });
     t.equal(r.result, 0, r.message);
@@ -42,7 +39,7 @@ handlerSuite('CS-20 profile-change', async (t, h) => {
 
   t.test('CS-20: clear empties a field (NULL); a value equal to the stored one is not listed as changed', async (t) => {
     const s = await freshSubscriber(h, 'C');
-    await h.sql("UPDATE TAB_SUBSCRB SET CONTACTNUM = '13897000000', POSTCODE = '810000' WHERE SUBSCRBID = :s", { s: s.subscrbid });
+    await h.facts.setSubscriber(s.subscrbid, { contactnum: '13897000000', postcode: '810000' });
     const before = await row(h, s.subscrbid);
     const r = await h.call('cs', 'profile-change', { ...EMPTY, svcnum: s.svcnum, contactNum: '0971-8123456', postCode: '', clear: 4 });
     t.equal(r.result, 0, r.message);

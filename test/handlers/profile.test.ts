@@ -15,13 +15,7 @@ interface SubRow {
 
 handlerSuite('CS-03 VO-02 profile', async (t, h) => {
   const dbRow = async (subscrbid: number): Promise<SubRow> => {
-    const [row] = await h.sql<SubRow>(
-      `SELECT S.SUBSCRBID, S.CUSTID, S.ACCTID, S.NETTYPE, S.STATUS, S.STATUSDATE, S.OPENDATE, S.REGION, S.PRCPLN, P.PRCPLNNAME, S.CUSTNAME,
-         S.IDTYPE, S.IDNUM, S.ADDRESS, S.CONTACTNUM, S.POSTCODE, S.EMAIL, S.IMSI, S.SIMCARDID, S.CARDNUM, S.SVCPWD
-       FROM TAB_SUBSCRB S LEFT JOIN TAB_PRCPLN P ON P.PRCPLN = S.PRCPLN WHERE S.SUBSCRBID = :s`,
-      { s: subscrbid },
-    );
-    return row;
+    return (await h.facts.subscriber(subscrbid))!;
   };
   const expected = (r: SubRow) => ({
     subscrbid: String(r.subscrbid),
@@ -87,11 +81,7 @@ handlerSuite('CS-03 VO-02 profile', async (t, h) => {
     t.equal(v.body?.simcardid, '');
     t.equal(v.body?.email, '');
     t.equal(v.body?.cardnum, h.fx.voip.cardnum);
-    await h.sql('UPDATE TAB_SUBSCRB SET ADDRESS = NULL, CONTACTNUM = NULL, POSTCODE = NULL, EMAIL = :e, PRCPLN = :p WHERE SUBSCRBID = :s', {
-      e: 'kefu@qh.example.cn',
-      p: 'G999',
-      s: f.subscrbid,
-    });
+    await h.facts.setSubscriber(f.subscrbid, { address: null, contactnum: null, postcode: null, email: 'kefu@qh.example.cn', prcpln: 'G999' });
     const r = await h.call('cs', 'profile', { svcnum: f.svcnum });
     t.equal(r.result, 0, r.message);
     t.equal(r.body?.address, '');
@@ -106,7 +96,7 @@ handlerSuite('CS-03 VO-02 profile', async (t, h) => {
   t.test('CS-03: a 200-byte Chinese address travels whole', async (t) => {
     const f = h.fx.noPrintRegional;
     const address = '青海省西宁市城中区南大街'.repeat(9).slice(0, 100); // 100 characters = 200 GBK bytes
-    await h.sql('UPDATE TAB_SUBSCRB SET ADDRESS = :a WHERE SUBSCRBID = :s', { a: address, s: f.subscrbid });
+    await h.facts.setSubscriber(f.subscrbid, { address });
     const r = await h.call('cs', 'profile', { svcnum: f.svcnum });
     t.equal(r.body?.address, address);
   });
@@ -128,10 +118,10 @@ handlerSuite('CS-03 VO-02 profile', async (t, h) => {
       t.match(r.message, /不是IP电话用户/);
     }
     t.equal((await h.call('cs', 'voip-profile', { svcnum: '097189999999' })).result, 2001);
-    await h.sql('UPDATE TAB_SUBSCRB SET STATUS = 5 WHERE SUBSCRBID = :s', { s: h.fx.voip.subscrbid });
+    await h.facts.setSubscriber(h.fx.voip.subscrbid, { status: 5 });
     const cancelled = await h.call('cs', 'voip-profile', { svcnum: h.fx.voip.svcnum });
     t.equal(cancelled.result, 2004, cancelled.message);
-    await h.sql('UPDATE TAB_SUBSCRB SET STATUS = 1 WHERE SUBSCRBID = :s', { s: h.fx.voip.subscrbid });
+    await h.facts.setSubscriber(h.fx.voip.subscrbid, { status: 1 });
     t.equal((await h.call('cs', 'voip-profile', { svcnum: h.fx.voip.svcnum })).result, 0, 'active again');
   });
 
@@ -152,18 +142,17 @@ handlerSuite('CS-03 VO-02 profile', async (t, h) => {
     const old = h.fx.gsmCancelled;
     // Whole seconds: PostgreSQL's timestamp(0) rounds milliseconds, SQLite keeps them.
     const now = new Date(2025, 2, 3, 14, 5, 6);
-    await h.sql(
-      `INSERT INTO TAB_SUBSCRB (SUBSCRBID, SVCNUM, NETTYPE, STATUS, CUSTID, ACCTID, REGION, PRCPLN, SVCPWD, CUSTNAME, IDTYPE, IDNUM, OPENDATE, STATUSDATE)
-       VALUES (:s, :n, 'G', 1, :c, :a, '0971', 'G001', 'x', :name, '2', 'G12345678', :t, :t)`,
-      { s: 199_000_001, n: old.svcnum, c: 599_000_001, a: 399_000_001, name: '新用户', t: now },
-    );
+    await h.facts.insertSubscriber({
+      subscrbid: 199_000_001, svcnum: old.svcnum, nettype: 'G', status: 1, custid: 599_000_001, acctid: 399_000_001, region: '0971', prcpln: 'G001',
+      svcpwd: 'x', custname: '新用户', idtype: '2', idnum: 'G12345678', opendate: now, statusdate: now,
+    });
     const r = await h.call('cs', 'profile', { svcnum: old.svcnum });
     t.equal(r.result, 0, r.message);
     t.equal(r.body?.subscrbid, '199000001');
     t.equal(r.body?.custName, '新用户');
     t.equal(r.body?.idType, '2');
     t.equal(r.body?.openDate, formatDateTime(now));
-    await h.sql('DELETE FROM TAB_SUBSCRB WHERE SUBSCRBID = :s', { s: 199_000_001 });
+    await h.facts.deleteSubscriber(199_000_001);
   });
 
   t.test('CS-03 and VO-02 are served on the customer-service interface only (1004 elsewhere)', async (t) => {

@@ -6,10 +6,10 @@ interface CardRow { simcardid: string; imsi: string; puk: string; nettype: strin
 
 handlerSuite('CS-06 puk-by-number', async (t, h) => {
   const cardOf = async (subscrbid: number): Promise<CardRow | undefined> => {
-    const [row] = await h.sql<CardRow>(
-      'SELECT C.SIMCARDID, C.IMSI, C.PUK, C.NETTYPE, C.STATUS FROM TAB_SUBSCRB S JOIN RES_MOB_CARD C ON C.SIMCARDID = S.SIMCARDID WHERE S.SUBSCRBID = :s',
-      { s: subscrbid },
-    );
+    // The subscriber's card (h.facts), then RES_MOB_CARD (the same shape in both schemas).
+    const sim = (await h.facts.subscriber(subscrbid))?.simcardid;
+    if (sim === null || sim === undefined) return undefined;
+    const [row] = await h.sql<CardRow>('SELECT SIMCARDID, IMSI, PUK, NETTYPE, STATUS FROM RES_MOB_CARD WHERE SIMCARDID = :c', { c: sim });
     return row;
   };
 
@@ -31,7 +31,7 @@ handlerSuite('CS-06 puk-by-number', async (t, h) => {
   t.test('CS-06: the reply follows the database (a replaced card)', async (t) => {
     const f = h.fx.noPrintOtherRegion;
     const stock = h.fx.stockSim;
-    await h.sql('UPDATE TAB_SUBSCRB SET SIMCARDID = :c WHERE SUBSCRBID = :s', { c: stock.simcardid, s: f.subscrbid });
+    await h.facts.setSubscriber(f.subscrbid, { simcardid: stock.simcardid });
     const r = await h.call('cs', 'puk-by-number', { svcnum: f.svcnum });
     t.equal(r.result, 0, r.message);
     t.equal(r.body?.simcardid, stock.simcardid);
@@ -54,11 +54,11 @@ handlerSuite('CS-06 puk-by-number', async (t, h) => {
     t.equal(voip.result, 2005, voip.message);
     t.match(voip.message, /无SIM卡/);
     const f = h.fx.noPrintRegional;
-    await h.sql('UPDATE TAB_SUBSCRB SET SIMCARDID = :c WHERE SUBSCRBID = :s', { c: '89860000999999999999', s: f.subscrbid });
+    await h.facts.setSubscriber(f.subscrbid, { simcardid: '89860000999999999999' });
     const gone = await h.call('cs', 'puk-by-number', { svcnum: f.svcnum });
     t.equal(gone.result, 2005, gone.message);
     t.match(gone.message, /89860000999999999999/);
-    await h.sql('UPDATE TAB_SUBSCRB SET SIMCARDID = NULL WHERE SUBSCRBID = :s', { s: f.subscrbid });
+    await h.facts.setSubscriber(f.subscrbid, { simcardid: null });
     t.equal((await h.call('cs', 'puk-by-number', { svcnum: f.svcnum })).result, 2005, 'SIMCARDID NULL');
     t.equal((await h.call('cs', 'puk-by-number', { svcnum: '13000000000' })).result, 2001);
     const cancelled = await h.call('cs', 'puk-by-number', { svcnum: h.fx.gsmCancelled.svcnum });

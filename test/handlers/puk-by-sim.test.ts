@@ -27,7 +27,7 @@ handlerSuite('CS-07 puk-by-sim', async (t, h) => {
     t.equal(r.result, 0, r.message);
     t.same(r.body, { simcardid: s.simcardid, imsi: s.imsi, puk: s.puk, nettype: 'G', cardStatus: 1 });
     t.same(r.body, expected((await card(s.simcardid))!));
-    const [user] = await h.sql('SELECT SUBSCRBID FROM TAB_SUBSCRB WHERE SIMCARDID = :c', { c: s.simcardid });
+    const [user] = (await h.facts.subscribers()).filter((x) => x.simcardid === s.simcardid);
     t.equal(user, undefined, 'no subscriber uses the stock card');
     // The cancelled subscriber's card is void.
     const v = await h.call('cs', 'puk-by-sim', { simcardid: h.fx.gsmCancelled.simcardid! });

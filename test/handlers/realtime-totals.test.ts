@@ -26,8 +26,7 @@ handlerSuite('CS-12 realtime-totals', async (t, h) => {
 
   t.test('CS-12: a number with no fee rows this cycle answers empty lists and zeros, not an error', async (t) => {
     const f = h.fx.gsmReservedCancel;
-    await h.sql('DELETE FROM RATING2_REAL_FEE WHERE ACCTID = :a', { a: f.acctid });
-    await h.sql('DELETE FROM BILL_RENT_ACCT_DETAIL WHERE ACCTID = :a', { a: f.acctid });
+    await h.facts.deleteFees({ acctid: f.acctid });
     const r = await h.call('cs', 'realtime-totals', { svcnum: f.svcnum });
     t.equal(r.result, 0, r.message);
     t.same(r.body?.usage, []);
@@ -40,11 +39,7 @@ handlerSuite('CS-12 realtime-totals', async (t, h) => {
   t.test('CS-12: rows of an earlier cycle are not this cycle\'s fees', async (t) => {
     const f = h.fx.gsmSuspended;
     const before = await h.call('cs', 'realtime-totals', { svcnum: f.svcnum });
-    await h.sql(
-      `INSERT INTO RATING2_REAL_FEE (SUBSCRBID, ACCTID, SVCNUM, BILLCYCLE, FEEITEM, AMOUNT, UPDATED)
-       VALUES (:s, :a, :n, :c, 103, 4321, :u)`,
-      { s: f.subscrbid, a: f.acctid, n: f.svcnum, c: cycleOf(h.now, 1), u: new Date(h.now.getTime() - 40 * 86_400_000) },
-    );
+    await h.facts.insertUsage({ subscrbid: f.subscrbid, acctid: f.acctid, svcnum: f.svcnum, cycle: cycleOf(h.now, 1), item: 103, amount: 4321n, updated: new Date(h.now.getTime() - 40 * 86_400_000) });
     const r = await h.call('cs', 'realtime-totals', { svcnum: f.svcnum });
     t.same(r.body, before.body, 'unchanged');
   });
@@ -54,16 +49,9 @@ handlerSuite('CS-12 realtime-totals', async (t, h) => {
     const f = h.fx.cdma;
     const before = await h.call('cs', 'realtime-totals', { svcnum: f.svcnum });
     const when = new Date(h.now.getTime() - 60_000);
-    await h.sql(
-      `INSERT INTO RATING2_REAL_FEE (SUBSCRBID, ACCTID, SVCNUM, BILLCYCLE, FEEITEM, AMOUNT, UPDATED)
-       VALUES (999000002, :a, '13397999999', :c, 101, 700, :u)`,
-      { a: f.acctid, c: cycle, u: when },
-    );
-    await h.sql(
-      `INSERT INTO BILL_RENT_ACCT_DETAIL (SUBSCRBID, ACCTID, SVCNUM, BILLCYCLE, RENTITEM, AMOUNT, UPDATED)
-       VALUES (999000002, :a, '13397999999', :c, 201, 3000, :u)`,
-      { a: f.acctid, c: cycle, u: when },
-    );
+    const other = { subscrbid: 999000002, acctid: f.acctid, svcnum: '13397999999', cycle, updated: when };
+    await h.facts.insertUsage({ ...other, item: 101, amount: 700n });
+    await h.facts.insertRent({ ...other, item: 201, amount: 3000n });
     const e = await expectedRealtime(h, f.subscrbid, f.acctid, cycle);
     const r = await h.call('cs', 'realtime-totals', { svcnum: f.svcnum });
     t.equal(r.result, 0, r.message);
@@ -77,12 +65,12 @@ handlerSuite('CS-12 realtime-totals', async (t, h) => {
   t.test('CS-12: a balance beyond 2^53 fen less the charges travels exactly; a negative real-time balance too', async (t) => {
     const f = h.fx.cdmaArrears;
     const e0 = await expectedRealtime(h, f.subscrbid, f.acctid, cycle);
-    await h.sql('UPDATE ACCT_BALANCE SET BALANCE = :b WHERE ACCTID = :a', { b: 9007199254740993n, a: f.acctid });
+    await h.facts.setBalance(f.acctid, 9007199254740993n);
     let r = await h.call('cs', 'realtime-totals', { svcnum: f.svcnum });
     t.equal(r.body?.balance, 9007199254740993n);
     t.equal(r.body?.realtimeBalance, 9007199254740993n - e0.accountCharges);
     t.equal(r.body?.realtimeBalance, (await expectedRealtime(h, f.subscrbid, f.acctid, cycle)).realtimeBalance, 'as SQL computes it');
-    await h.sql('UPDATE ACCT_BALANCE SET BALANCE = :b WHERE ACCTID = :a', { b: -880n, a: f.acctid });
+    await h.facts.setBalance(f.acctid, -880n);
     r = await h.call('cs', 'realtime-totals', { svcnum: f.svcnum });
     t.equal(r.body?.realtimeBalance, -880n - e0.accountCharges);
   });
@@ -92,7 +80,7 @@ handlerSuite('CS-12 realtime-totals', async (t, h) => {
     const cancelled = await h.call('cs', 'realtime-totals', { svcnum: h.fx.gsmCancelled.svcnum });
     t.equal(cancelled.result, 2004, cancelled.message);
     t.match(cancelled.message, /已销户/);
-    await h.sql('DELETE FROM ACCT_BALANCE WHERE ACCTID = :a', { a: h.fx.noPrintOtherRegion.acctid });
+    await h.facts.deleteBalance(h.fx.noPrintOtherRegion.acctid);
     t.equal((await h.call('cs', 'realtime-totals', { svcnum: h.fx.noPrintOtherRegion.svcnum })).result, 2011);
     const loose = { request: [char('svcnum', 20)], response: [] };
     const bad = await h.call('cs', 'realtime-totals', { svcnum: '1390000000A' }, { layouts: loose });

@@ -14,13 +14,11 @@ handlerSuite('PC-08 recent-card-payments', async (t, h) => {
     }
     t.equal((await h.call('card', 'reversal', { svcnum: f.svcnum, origSerial: sers[1] }, { serial: serial('P8B') })).result, 0);
     // An old card payment (outside the window) and a hall payment (not PAYMODE 15) are not listed.
-    await h.sql(
-      `INSERT INTO TAB_PAY (PAYSN, ACCTID, SUBSCRBID, SVCNUM, PAYMODE, AMOUNT, PAYTIME, SOURCE, SERIAL, OPERATOR, STATUS, ORIG_PAYSN, REVERSED_BY)
-       VALUES (990000001, :a, :s, :n, 15, 777, :old, 'card', 'OLD1', 'X', 1, NULL, NULL), (990000002, :a, :s, :n, 1, 888, :now, 'HALL', 'H1', 'X', 1, NULL, NULL)`,
-      { a: f.acctid, s: f.subscrbid, n: f.svcnum, old: new Date(Date.now() - 2 * 3600_000), now: new Date() },
-    );
+    const pay = { acctid: f.acctid, subscrbid: f.subscrbid, svcnum: f.svcnum, operator: 'X', status: 1 };
+    await h.facts.insertPay({ ...pay, paysn: 990000001, paymode: 15, amount: 777n, paytime: new Date(Date.now() - 2 * 3600_000), source: 'card', serial: 'OLD1' });
+    await h.facts.insertPay({ ...pay, paysn: 990000002, paymode: 1, amount: 888n, paytime: new Date(), source: 'HALL', serial: 'H1' });
     const since = new Date(Date.now() - 3600_000);
-    const rows = await h.sql<Record<string, unknown>>('SELECT PAYSN, CAST(AMOUNT AS VARCHAR(30)) AS AMOUNT FROM TAB_PAY WHERE PAYTIME >= :t AND PAYMODE = 15', { t: since });
+    const rows = await h.facts.paysSince(since, 15);
     const r = await h.call('card', 'recent-card-payments', { minutes: 60, offset: 0, limit: 200 });
     t.equal(r.result, 0, r.message);
     t.equal(r.body?.total, rows.length, 'the rows of the legacy select');

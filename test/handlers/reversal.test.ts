@@ -35,7 +35,7 @@ handlerSuite('PC-04 reversal', async (t, h) => {
     t.equal(big(rev.amount), -4321n, 'with the negated amount');
     t.equal(String(rev.orig_paysn), String(orig.paysn), 'ORIG_PAYSN names the payment');
     t.equal(Number(rev.paymode), 15);
-    const [dep] = await h.sql<{ amount: unknown }>('SELECT CAST(AMOUNT AS VARCHAR(30)) AS AMOUNT FROM TAB_ACCOUNTPREDEPOSIT WHERE PAYSN = :p', { p: big(rev.paysn) });
+    const dep = (await h.facts.depositOf(big(rev.paysn)))!;
     t.equal(big(dep.amount), -4321n, 'the negative deposit row');
     t.same(r.body, {
       amount: 4321n,
@@ -117,10 +117,10 @@ handlerSuite('PC-04 reversal', async (t, h) => {
 
     // The rule itself: arrears-suspended and the real-time balance above zero after the reversal.
     const g = h.fx.cdmaArrears;
-    await h.sql('UPDATE ACCT_BALANCE SET BALANCE = 900000 WHERE ACCTID = :a', { a: g.acctid });
+    await h.facts.setBalance(g.acctid, 900000n);
     const paid = await pay(g.svcnum, 1000n);
     t.equal(paid.reply.body?.resumed, 1, 'resumed by the payment');
-    await h.sql('UPDATE TAB_SUBSCRB SET STATUS = 3 WHERE SUBSCRBID = :s', { s: g.subscrbid });
+    await h.facts.setSubscriber(g.subscrbid, { status: 3 });
     const recs = (await busiRecords(h, g.subscrbid)).length;
     const rr = await h.call('card', 'reversal', { svcnum: g.svcnum, origSerial: paid.ser }, { serial: serial('P4Y') });
     t.equal(rr.result, 0, rr.message);

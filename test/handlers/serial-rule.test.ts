@@ -21,7 +21,7 @@ handlerSuite('issue 13 PC-03 PC-04 serial rule', async (t, h) => {
       t.equal(r.result, 1001, `${JSON.stringify(serial)}: ${r.message}`);
       t.match(r.message, /serial/, 'the message names the serial');
       t.match(r.message, /without spaces or \|/, 'and states the rule');
-      const pays = await h.sql('SELECT PAYSN FROM TAB_PAY WHERE SERIAL = :s', { s: serial });
+      const pays = await h.facts.paysOfSerial(serial);
       t.equal(pays.length, 0, `${JSON.stringify(serial)}: no TAB_PAY row`);
       const ledger = await h.sql('SELECT CLIENT FROM BSG_IDEMPOTENCY WHERE SERIAL = :s', { s: serial });
       t.equal(ledger.length, 0, `${JSON.stringify(serial)}: no BSG_IDEMPOTENCY row`);

@@ -29,8 +29,7 @@ handlerSuite('SM-02 sms-realtime-fees', async (t, h) => {
 
   t.test('SM-02: no fee rows this cycle gives zeros', async (t) => {
     const f = h.fx.noPrintRegional;
-    await h.sql('DELETE FROM RATING2_REAL_FEE WHERE SUBSCRBID = :s', { s: f.subscrbid });
-    await h.sql('DELETE FROM BILL_RENT_ACCT_DETAIL WHERE SUBSCRBID = :s', { s: f.subscrbid });
+    await h.facts.deleteFees({ subscrbid: f.subscrbid });
     const r = await h.call('sms', 'sms-realtime-fees', { svcnum: f.svcnum });
     t.equal(r.result, 0, r.message);
     t.same([r.body?.usage, r.body?.rents, r.body?.total, r.body?.rated], [[], [], 0n, '']);
@@ -41,7 +40,7 @@ handlerSuite('SM-02 sms-realtime-fees', async (t, h) => {
     t.equal((await h.call('sms', 'sms-realtime-fees', { svcnum: '13000000000' })).result, 2001);
     const c = await h.call('sms', 'sms-realtime-fees', { svcnum: h.fx.gsmCancelled.svcnum });
     t.equal(c.result, 2004, c.message);
-    await h.sql('DELETE FROM ACCT_BALANCE WHERE ACCTID = :a', { a: h.fx.gsmSuspended.acctid });
+    await h.facts.deleteBalance(h.fx.gsmSuspended.acctid);
     t.equal((await h.call('sms', 'sms-realtime-fees', { svcnum: h.fx.gsmSuspended.svcnum })).result, 2011);
     const loose = { request: [char('svcnum', 20)], response: [] };
     t.equal((await h.call('sms', 'sms-realtime-fees', { svcnum: '139 0000000' }, { layouts: loose })).result, 1006);

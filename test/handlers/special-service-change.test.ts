@@ -8,7 +8,7 @@ import { busiRecords, checkRecorded, freshSubscriber, looseLayouts, str } from '
 const { SRVG_ADD, SRVG_REMOVE, SRVG_MODIFY } = BUSI_TYPES;
 
 async function srvg(h: Harness, subscrbid: number, srvgid: string) {
-  const [r] = await h.sql<Record<string, unknown>>('SELECT PARAM, STATUS, STARTDATE, ENDDATE FROM TAB_SRVG WHERE SUBSCRBID = :s AND SRVGID = :g', { s: subscrbid, g: srvgid });
+  const r = (await h.facts.services(subscrbid)).find((x) => x.srvgid === srvgid);
   return r && { param: str(r.param), status: Number(r.status), started: r.startdate, ended: r.enddate === null ? null : r.enddate };
 }
 
@@ -20,7 +20,7 @@ async function busiSrvg(h: Harness, busisn: string) {
 handlerSuite('CS-24 special-service-change', async (t, h) => {
   t.test('CS-24: add, modify and remove call forwarding: TAB_SRVG, USR_BUSI_SRVG, the queued command and CS-04/CS-05', async (t) => {
     const s = await freshSubscriber(h, 'G');
-    await h.sql("DELETE FROM TAB_SRVG WHERE SUBSCRBID = :s AND SRVGID = 'CFB'", { s: s.subscrbid });
+    await h.facts.deleteServices(s.subscrbid, ['CFB']);
     const steps = [
       { action: 'A', param: '13897012345', type: SRVG_ADD.code, status: 1 },
       { action: 'M', param: '13897054321', type: SRVG_MODIFY.code, status: 1 },
@@ -49,7 +49,7 @@ handlerSuite('CS-24 special-service-change', async (t, h) => {
 
   t.test('CS-24: a service without parameter (call waiting) on a CDMA number', async (t) => {
     const s = await freshSubscriber(h, 'C');
-    await h.sql("DELETE FROM TAB_SRVG WHERE SUBSCRBID = :s AND SRVGID = 'CW'", { s: s.subscrbid });
+    await h.facts.deleteServices(s.subscrbid, ['CW']);
     const r = await h.call('cs', 'special-service-change', { svcnum: s.svcnum, srvgid: 'CW', action: 'A', param: '' });
     t.equal(r.result, 0, r.message);
     await checkRecorded(t, h, r.body as never, { subscrbid: s.subscrbid, svcnum: s.svcnum, busitype: SRVG_ADD.code, busiStatus: 5, operator: 'TEST01', param: 'CW' });
@@ -60,7 +60,7 @@ handlerSuite('CS-24 special-service-change', async (t, h) => {
     const f = h.fx.first; // CFU on, with its forwarding number
     const cfu = await srvg(h, f.subscrbid, 'CFU');
     t.equal(cfu?.status, 1, 'the fixture has CFU on');
-    await h.sql("DELETE FROM TAB_SRVG WHERE SUBSCRBID = :s AND SRVGID IN ('CW', 'CFNRY')", { s: f.subscrbid });
+    await h.facts.deleteServices(f.subscrbid, ['CW', 'CFNRY']);
     const before = await busiRecords(h, f.subscrbid);
     const cases: [Record<string, string>, number, RegExp][] = [
       [{ srvgid: 'CFU', action: 'A', param: '13897011111' }, 2004, /已开通/],
@@ -90,11 +90,11 @@ handlerSuite('CS-24 special-service-change', async (t, h) => {
 
   t.test('CS-24: the status table: add only while active, remove also while suspended', async (t) => {
     const sus = h.fx.gsmSuspended;
-    await h.sql("DELETE FROM TAB_SRVG WHERE SUBSCRBID = :s AND SRVGID = 'IDD'", { s: sus.subscrbid });
+    await h.facts.deleteServices(sus.subscrbid, ['IDD']);
     const add = await h.call('cs', 'special-service-change', { svcnum: sus.svcnum, srvgid: 'IDD', action: 'A', param: '' });
     t.equal(add.result, 2004);
     t.match(add.message, /特服开通只能从正常状态受理/);
-    await h.sql('INSERT INTO TAB_SRVG (SUBSCRBID, SRVGID, PARAM, STATUS, STARTDATE, ENDDATE) VALUES (:s, :g, NULL, 1, :d, NULL)', { s: sus.subscrbid, g: 'IDD', d: new Date(2024, 0, 1) });
+    await h.facts.insertService(sus.subscrbid, { srvgid: 'IDD', param: null, status: 1, startdate: new Date(2024, 0, 1), enddate: null });
     const rm = await h.call('cs', 'special-service-change', { svcnum: sus.svcnum, srvgid: 'IDD', action: 'D', param: '' });
     t.equal(rm.result, 0, rm.message);
     t.equal(rm.body?.status, 2, 'the subscriber stays suspended');
@@ -103,7 +103,7 @@ handlerSuite('CS-24 special-service-change', async (t, h) => {
 
   t.test('CS-24: the same service added by several requests at once: one accepted, one row, one change, one command', async (t) => {
     const s = await freshSubscriber(h, 'G');
-    await h.sql("DELETE FROM TAB_SRVG WHERE SUBSCRBID = :s AND SRVGID = 'CFNRY'", { s: s.subscrbid });
+    await h.facts.deleteServices(s.subscrbid, ['CFNRY']);
     const before = await busiRecords(h, s.subscrbid);
     const replies = await Promise.all(
       Array.from({ length: 5 }, (_, k) => h.call('cs', 'special-service-change', { svcnum: s.svcnum, srvgid: 'CFNRY', action: 'A', param: `1389700000${k}` })),
@@ -118,7 +118,7 @@ handlerSuite('CS-24 special-service-change', async (t, h) => {
 
   t.test('CS-24: a request re-sent with the same serial gets the same reply; one record, one change', async (t) => {
     const s = await freshSubscriber(h, 'G');
-    await h.sql("DELETE FROM TAB_SRVG WHERE SUBSCRBID = :s AND SRVGID = 'ROAMI'", { s: s.subscrbid });
+    await h.facts.deleteServices(s.subscrbid, ['ROAMI']);
     const body = { svcnum: s.svcnum, srvgid: 'ROAMI', action: 'A', param: '' };
     const before = await busiRecords(h, s.subscrbid);
     const a = await h.call('cs', 'special-service-change', body, { serial: 'CS24-RESEND-1' });

@@ -10,13 +10,12 @@ const str = (v: unknown): string => (v === null || v === undefined ? '' : String
 const big = (v: unknown): bigint => BigInt(String(v));
 const NAME = new Map<string, string>(Object.values(SRVG_CODES).map((c) => [c.code, c.zh]));
 
-interface SrvgRow { srvgid: string; param: string | null; status: unknown; startdate: unknown; enddate: unknown }
 interface ChangeRow { busisn: unknown; srvgid: string; action: string; param: string | null; operator: string; created: unknown }
 
 handlerSuite('CS-04 special-services', async (t, h) => {
   /** What the database holds, in the documented orders (sorted here, not by the SQL under test). */
   const expected = async (subscrbid: number) => {
-    const srvg = await h.sql<SrvgRow>('SELECT SRVGID, PARAM, STATUS, STARTDATE, ENDDATE FROM TAB_SRVG WHERE SUBSCRBID = :s', { s: subscrbid });
+    const srvg = await h.facts.services(subscrbid);
     const services = srvg
       .map((r) => ({ srvgid: str(r.srvgid), srvgname: NAME.get(str(r.srvgid)) ?? '', param: str(r.param), status: Number(r.status), startdate: wire(r.startdate), enddate: wire(r.enddate) }))
       .sort((a, b) => a.startdate.localeCompare(b.startdate) || (a.srvgid < b.srvgid ? -1 : a.srvgid > b.srvgid ? 1 : 0));
@@ -51,10 +50,8 @@ handlerSuite('CS-04 special-services', async (t, h) => {
 
   t.test('CS-04: a service switched off keeps its end date; changes of every action, newest first, ties broken by BUSISN', async (t) => {
     const f = h.fx.cdma;
-    await h.sql('DELETE FROM TAB_SRVG WHERE SUBSCRBID = :s AND SRVGID = :g', { s: f.subscrbid, g: 'SMS' });
-    await h.sql('INSERT INTO TAB_SRVG (SUBSCRBID, SRVGID, PARAM, STATUS, STARTDATE, ENDDATE) VALUES (:s, :g, NULL, 0, :a, :b)', {
-      s: f.subscrbid, g: 'SMS', a: new Date(2001, 0, 2, 3, 4, 5), b: new Date(2030, 5, 6, 7, 8, 9),
-    });
+    await h.facts.deleteServices(f.subscrbid, ['SMS']);
+    await h.facts.insertService(f.subscrbid, { srvgid: 'SMS', param: null, status: 0, startdate: new Date(2001, 0, 2, 3, 4, 5), enddate: new Date(2030, 5, 6, 7, 8, 9) });
     const newest = new Date(2031, 0, 1, 12, 0, 0);
     await addChange(f, 90000001, 'CFB', 'A', '13897000001', newest);
     await addChange(f, 90000002, 'CFB', 'D', null, newest);

@@ -9,7 +9,7 @@ const MEANING = new Map<number, string>(Object.values(SUBSCRIBER_STATUS).map((s)
 
 handlerSuite('CS-08 status', async (t, h) => {
   const dbStatus = async (subscrbid: number) => {
-    const [row] = await h.sql<{ status: unknown; statusdate: unknown; nettype: string }>('SELECT STATUS, STATUSDATE, NETTYPE FROM TAB_SUBSCRB WHERE SUBSCRBID = :s', { s: subscrbid });
+    const row = (await h.facts.subscriber(subscrbid))!;
     return { nettype: row.nettype.trim(), status: Number(row.status), statusDate: wire(row.statusdate), statusText: MEANING.get(Number(row.status)) };
   };
 
@@ -40,24 +40,23 @@ handlerSuite('CS-08 status', async (t, h) => {
   t.test('CS-08: the reply follows a status change', async (t) => {
     const f = h.fx.cdma;
     const when = new Date(2024, 4, 28, 1, 30, 0);
-    await h.sql('UPDATE TAB_SUBSCRB SET STATUS = 2, STATUSDATE = :d WHERE SUBSCRBID = :s', { d: when, s: f.subscrbid });
+    await h.facts.setSubscriber(f.subscrbid, { status: 2, statusdate: when });
     const r = await h.call('cs', 'status', { svcnum: f.svcnum });
     t.same(r.body, { nettype: 'C', status: 2, statusDate: '20240528013000', statusText: '报停' });
-    await h.sql('UPDATE TAB_SUBSCRB SET STATUS = 1 WHERE SUBSCRBID = :s', { s: f.subscrbid });
+    await h.facts.setSubscriber(f.subscrbid, { status: 1 });
     t.equal((await h.call('cs', 'status', { svcnum: f.svcnum })).body?.status, 1);
   });
 
   t.test('CS-08: a number reused after cancellation answers the live subscriber', async (t) => {
     const old = h.fx.gsmCancelled;
     const opened = new Date(2025, 0, 2, 9, 0, 0);
-    await h.sql(
-      `INSERT INTO TAB_SUBSCRB (SUBSCRBID, SVCNUM, NETTYPE, STATUS, CUSTID, ACCTID, REGION, PRCPLN, SVCPWD, CUSTNAME, IDTYPE, IDNUM, OPENDATE, STATUSDATE)
-       VALUES (:s, :n, 'G', 1, :c, :a, '0971', 'G001', 'x', :name, '1', '630102199001011234', :t, :t)`,
-      { s: 199_000_002, n: old.svcnum, c: 599_000_002, a: 399_000_002, name: '新用户', t: opened },
-    );
+    await h.facts.insertSubscriber({
+      subscrbid: 199_000_002, svcnum: old.svcnum, nettype: 'G', status: 1, custid: 599_000_002, acctid: 399_000_002, region: '0971', prcpln: 'G001',
+      svcpwd: 'x', custname: '新用户', idtype: '1', idnum: '630102199001011234', opendate: opened, statusdate: opened,
+    });
     const r = await h.call('cs', 'status', { svcnum: old.svcnum });
     t.same(r.body, { nettype: 'G', status: 1, statusDate: '20250102090000', statusText: '正常' });
-    await h.sql('DELETE FROM TAB_SUBSCRB WHERE SUBSCRBID = :s', { s: 199_000_002 });
+    await h.facts.deleteSubscriber(199_000_002);
     t.equal((await h.call('cs', 'status', { svcnum: old.svcnum })).body?.status, 5, 'the cancelled row again');
   });
 

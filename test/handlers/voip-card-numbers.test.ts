@@ -8,13 +8,13 @@ type Num = { svcnum: string; nettype: string; status: number };
 handlerSuite('VO-05 voip-card-numbers', async (t, h) => {
   /** The card's live TAB_SUBSCRB numbers, V first, then by number (sorted here, not by the SQL under test). */
   const expected = async (cardnum: string): Promise<Num[]> => {
-    const rows = await h.sql<{ svcnum: string; nettype: string; status: unknown }>('SELECT SVCNUM, NETTYPE, STATUS FROM TAB_SUBSCRB WHERE CARDNUM = :c', { c: cardnum });
+    const rows = (await h.facts.subscribers()).filter((r) => r.cardnum !== null && r.cardnum.trimEnd() === cardnum);
     return rows
       .map((r) => ({ svcnum: str(r.svcnum), nettype: str(r.nettype), status: Number(r.status) }))
       .filter((r) => r.status !== 5)
       .sort((a, b) => (a.nettype === 'V' ? 0 : 1) - (b.nettype === 'V' ? 0 : 1) || (a.svcnum < b.svcnum ? -1 : 1));
   };
-  const setStatus = (subscrbid: number, status: number) => h.sql('UPDATE TAB_SUBSCRB SET STATUS = :st WHERE SUBSCRBID = :s', { st: status, s: subscrbid });
+  const setStatus = (subscrbid: number, status: number) => h.facts.setSubscriber(subscrbid, { status: status });
 
   t.test("VO-05: the fixture card answers its IP Phone number first, then the CDMA number bound to it", async (t) => {
     const card = h.fx.voip.cardnum!;
@@ -30,7 +30,7 @@ handlerSuite('VO-05 voip-card-numbers', async (t, h) => {
   });
 
   t.test('VO-05: every IP Phone card of the demo answers what TAB_SUBSCRB holds for it', async (t) => {
-    const cards = await h.sql<{ cardnum: string; status: unknown }>("SELECT CARDNUM, STATUS FROM TAB_SUBSCRB WHERE NETTYPE = 'V'");
+    const cards = (await h.facts.subscribers()).filter((r) => r.nettype === 'V');
     t.ok(cards.length >= 5, 'several V subscribers in the demo');
     for (const c of cards) {
       const r = await h.call('cs', 'voip-card-numbers', { cardnum: str(c.cardnum) });

@@ -10,16 +10,22 @@ type Card = { cardnum: string; username: string; voipnum: string; status: number
 handlerSuite('VO-06 voip-card-of-number', async (t, h) => {
   /** The live cards bound to a number, in order of binding (sorted here, not by the SQL under test). */
   const expected = async (bindnum: string): Promise<Card[]> => {
-    const rows = await h.sql<{ cardnum: string; username: string; binddate: unknown; svcnum: string; status: unknown }>(
-      'SELECT V.CARDNUM, V.USERNAME, V.BINDDATE, S.SVCNUM, S.STATUS FROM TAB_VOIPSUBSCRB V JOIN TAB_SUBSCRB S ON S.SUBSCRBID = V.SUBSCRBID WHERE V.BINDNUM = :b',
+    // TAB_VOIPSUBSCRB has the same shape in both schemas; the bound subscriber's number and status are h.facts'.
+    const binds = await h.sql<{ cardnum: string; username: string; binddate: unknown; subscrbid: unknown }>(
+      'SELECT CARDNUM, USERNAME, BINDDATE, SUBSCRBID FROM TAB_VOIPSUBSCRB WHERE BINDNUM = :b',
       { b: bindnum },
     );
+    const subs = new Map((await h.facts.subscribers()).map((s) => [String(s.subscrbid), s]));
+    const rows = binds.flatMap((b) => {
+      const s = subs.get(String(b.subscrbid));
+      return s ? [{ ...b, svcnum: s.svcnum, status: s.status }] : [];
+    });
     return rows
       .map((r) => ({ cardnum: str(r.cardnum), username: str(r.username), voipnum: str(r.svcnum), status: Number(r.status), binddate: wire(r.binddate) }))
       .filter((c) => c.status !== 5)
       .sort((a, b) => a.binddate.localeCompare(b.binddate) || (a.cardnum < b.cardnum ? -1 : 1));
   };
-  const setStatus = (subscrbid: number, status: number) => h.sql('UPDATE TAB_SUBSCRB SET STATUS = :st WHERE SUBSCRBID = :s', { st: status, s: subscrbid });
+  const setStatus = (subscrbid: number, status: number) => h.facts.setSubscriber(subscrbid, { status: status });
   const v = h.fx.voip;
 
   t.test('VO-06: the CDMA number bound to the fixture card answers that card, its user name and IP Phone number', async (t) => {
@@ -40,10 +46,7 @@ handlerSuite('VO-06 voip-card-of-number', async (t, h) => {
   });
 
   t.test('VO-06: a number bound to several cards answers them all in order of binding; a cancelled card is left out', async (t) => {
-    const [other] = await h.sql<{ subscrbid: unknown; cardnum: string; custid: unknown; svcnum: string }>(
-      "SELECT SUBSCRBID, CARDNUM, CUSTID, SVCNUM FROM TAB_SUBSCRB WHERE NETTYPE = 'V' AND STATUS <> 5 AND SUBSCRBID <> :s",
-      { s: v.subscrbid },
-    );
+    const [other] = (await h.facts.subscribers()).filter((r) => r.nettype === 'V' && Number(r.status) !== 5 && Number(r.subscrbid) !== v.subscrbid);
     t.ok(other, 'another live IP Phone card in the demo');
     const bindnum = h.fx.cdmaWithVoip.svcnum;
     await h.sql('INSERT INTO TAB_VOIPSUBSCRB (CARDNUM, BINDNUM, SUBSCRBID, CUSTID, USERNAME, BINDDATE) VALUES (:c, :b, :s, :cu, :u, :d)', {

@@ -60,14 +60,14 @@ handlerSuite('VO-11 voip-command-records', async (t, h) => {
   });
 
   t.test('VO-11: the card of a cancelled subscriber is answered (a history)', async (t) => {
-    const [{ status }] = await h.sql<{ status: unknown }>('SELECT STATUS FROM TAB_SUBSCRB WHERE SUBSCRBID = :s', { s: v.subscrbid });
-    await h.sql('UPDATE TAB_SUBSCRB SET STATUS = 5 WHERE SUBSCRBID = :s', { s: v.subscrbid });
+    const { status } = (await h.facts.subscriber(v.subscrbid))!;
+    await h.facts.setSubscriber(v.subscrbid, { status: 5 });
     try {
       const r = await h.call('cs', 'voip-command-records', { offset: 0, limit: 64, cardnum: card });
       t.equal(r.result, 0, r.message);
       t.same(r.body, { total: (await expected(v.subscrbid)).length, items: await expected(v.subscrbid) });
     } finally {
-      await h.sql('UPDATE TAB_SUBSCRB SET STATUS = :st WHERE SUBSCRBID = :s', { st: Number(status), s: v.subscrbid });
+      await h.facts.setSubscriber(v.subscrbid, { status: Number(status) });
     }
   });
 

@@ -50,13 +50,13 @@ handlerSuite('VO-03 voip-monthly-bill', async (t, h) => {
   t.test('VO-03: a cancelled IP Phone subscriber\'s bill is answered by card', async (t) => {
     const cycle = cycleOf(h.now, 1);
     const e = await expectedBill(h, v.subscrbid, cycle);
-    await h.sql('UPDATE TAB_SUBSCRB SET STATUS = 5 WHERE SUBSCRBID = :s', { s: v.subscrbid });
+    await h.facts.setSubscriber(v.subscrbid, { status: 5 });
     try {
       const r = await h.call('cs', 'voip-monthly-bill', { by: 'C', number: v.cardnum!, cycle });
       t.equal(r.result, 0, r.message);
       t.equal(r.body?.total, e.total);
     } finally {
-      await h.sql('UPDATE TAB_SUBSCRB SET STATUS = :st WHERE SUBSCRBID = :s', { st: v.status, s: v.subscrbid });
+      await h.facts.setSubscriber(v.subscrbid, { status: v.status });
     }
   });
 

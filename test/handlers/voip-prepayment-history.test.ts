@@ -7,17 +7,13 @@ const wire = (v: unknown): string => (v instanceof Date ? formatDateTime(v) : v 
 const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v).trimEnd());
 const big = (v: unknown): bigint => BigInt(String(v));
 
-interface PayRow { paysn: unknown; paymode: unknown; amount: unknown; paytime: unknown; source: string; serial: string; status: unknown; operator: string }
 type Item = { paysn: string; paymode: number; amount: bigint; paytime: string; source: string; serial: string; payStatus: number; operator: string };
 
 handlerSuite('VO-09 voip-prepayment-history', async (t, h) => {
   const v = h.fx.voip;
   const card = v.cardnum!;
   const expected = async (subscrbid: number): Promise<Item[]> => {
-    const rows = await h.sql<PayRow>(
-      'SELECT PAYSN, PAYMODE, CAST(AMOUNT AS VARCHAR(30)) AS AMOUNT, PAYTIME, SOURCE, SERIAL, STATUS, OPERATOR FROM TAB_PAY WHERE SUBSCRBID = :s',
-      { s: subscrbid },
-    );
+    const rows = await h.facts.paysOf(subscrbid);
     return rows
       .map((r) => ({
         paysn: String(r.paysn), paymode: Number(r.paymode), amount: big(r.amount), paytime: wire(r.paytime), source: str(r.source),
@@ -26,11 +22,7 @@ handlerSuite('VO-09 voip-prepayment-history', async (t, h) => {
       .sort((a, b) => b.paytime.localeCompare(a.paytime) || (big(b.paysn) > big(a.paysn) ? 1 : -1));
   };
   const addPay = (f: { subscrbid: number; acctid: number; svcnum: string }, paysn: number, amount: bigint, at: Date, status = 1, mode = 15) =>
-    h.sql(
-      `INSERT INTO TAB_PAY (PAYSN, ACCTID, SUBSCRBID, SVCNUM, PAYMODE, AMOUNT, PAYTIME, SOURCE, SERIAL, OPERATOR, STATUS, ORIG_PAYSN, REVERSED_BY)
-       VALUES (:p, :a, :s, :n, :m, :amt, :t, 'CARDSYS', :ser, 'CARD01', :st, NULL, NULL)`,
-      { p: paysn, a: f.acctid, s: f.subscrbid, n: f.svcnum, m: mode, amt: amount, t: at, ser: `QV${paysn}`, st: status },
-    );
+    h.facts.insertPay({ paysn, acctid: f.acctid, subscrbid: f.subscrbid, svcnum: f.svcnum, paymode: mode, amount, paytime: at, source: 'CARDSYS', serial: `QV${paysn}`, operator: 'CARD01', status });
 
   t.test("VO-09: answers every TAB_PAY row of the card's V subscriber, newest first, not those of the C number on the same card", async (t) => {
     t.equal(h.fx.cdmaWithVoip.cardnum, card, 'the fixture C number carries the same card');
@@ -51,15 +43,15 @@ handlerSuite('VO-09 voip-prepayment-history', async (t, h) => {
   });
 
   t.test('VO-09: the card of a cancelled subscriber is answered (a history)', async (t) => {
-    const [{ status }] = await h.sql<{ status: unknown }>('SELECT STATUS FROM TAB_SUBSCRB WHERE SUBSCRBID = :s', { s: v.subscrbid });
-    await h.sql('UPDATE TAB_SUBSCRB SET STATUS = 5 WHERE SUBSCRBID = :s', { s: v.subscrbid });
+    const { status } = (await h.facts.subscriber(v.subscrbid))!;
+    await h.facts.setSubscriber(v.subscrbid, { status: 5 });
     try {
       const r = await h.call('cs', 'voip-prepayment-history', { offset: 0, limit: 200, cardnum: card });
       t.equal(r.result, 0, r.message);
       const all = await expected(v.subscrbid);
       t.same(r.body, { total: all.length, items: all });
     } finally {
-      await h.sql('UPDATE TAB_SUBSCRB SET STATUS = :st WHERE SUBSCRBID = :s', { st: Number(status), s: v.subscrbid });
+      await h.facts.setSubscriber(v.subscrbid, { status: Number(status) });
     }
   });
 

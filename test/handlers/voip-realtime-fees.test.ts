@@ -24,21 +24,17 @@ handlerSuite('VO-04 voip-realtime-fees', async (t, h) => {
   });
 
   t.test('VO-04: another IP Phone subscriber of the demo, by card', async (t) => {
-    const rows = await h.sql<{ cardnum: string; subscrbid: unknown; acctid: unknown }>(
-      "SELECT CARDNUM, SUBSCRBID, ACCTID FROM TAB_SUBSCRB WHERE NETTYPE = 'V' AND STATUS IN (1, 2, 3) AND SUBSCRBID <> :s ORDER BY SUBSCRBID",
-      { s: v.subscrbid },
-    );
+    const rows = (await h.facts.subscribers()).filter((r) => r.nettype === 'V' && [1, 2, 3].includes(Number(r.status)) && Number(r.subscrbid) !== v.subscrbid);
     t.ok(rows.length > 0);
     const o = rows[0];
     const e = await expectedRealtime(h, Number(o.subscrbid), Number(o.acctid), cycle);
-    const r = await h.call('cs', 'voip-realtime-fees', { by: 'C', number: o.cardnum });
+    const r = await h.call('cs', 'voip-realtime-fees', { by: 'C', number: o.cardnum! });
     t.equal(r.result, 0, r.message);
-    sameRealtime(t, r.body, e, o.cardnum);
+    sameRealtime(t, r.body, e, o.cardnum!);
   });
 
   t.test('VO-04: no fee rows this cycle gives zeros', async (t) => {
-    await h.sql('DELETE FROM RATING2_REAL_FEE WHERE SUBSCRBID = :s', { s: v.subscrbid });
-    await h.sql('DELETE FROM BILL_RENT_ACCT_DETAIL WHERE SUBSCRBID = :s', { s: v.subscrbid });
+    await h.facts.deleteFees({ subscrbid: v.subscrbid });
     const r = await h.call('cs', 'voip-realtime-fees', { by: 'N', number: v.svcnum });
     t.equal(r.result, 0, r.message);
     t.same([r.body?.usage, r.body?.rents, r.body?.total, r.body?.rated], [[], [], 0n, '']);
@@ -50,12 +46,12 @@ handlerSuite('VO-04 voip-realtime-fees', async (t, h) => {
     t.equal(cdma.result, 2001, cdma.message);
     t.match(cdma.message, /IP电话/);
     t.equal((await h.call('cs', 'voip-realtime-fees', { by: 'C', number: '1790999999999999' })).result, 2001);
-    await h.sql('UPDATE TAB_SUBSCRB SET STATUS = 5 WHERE SUBSCRBID = :s', { s: v.subscrbid });
+    await h.facts.setSubscriber(v.subscrbid, { status: 5 });
     try {
       const c = await h.call('cs', 'voip-realtime-fees', { by: 'C', number: v.cardnum! });
       t.equal(c.result, 2004, c.message);
     } finally {
-      await h.sql('UPDATE TAB_SUBSCRB SET STATUS = :st WHERE SUBSCRBID = :s', { st: v.status, s: v.subscrbid });
+      await h.facts.setSubscriber(v.subscrbid, { status: v.status });
     }
     const loose = { request: [char('by', 1), char('number', 20)], response: [] };
     const bad = await h.call('cs', 'voip-realtime-fees', { by: 'X', number: v.svcnum }, { layouts: loose });

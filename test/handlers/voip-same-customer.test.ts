@@ -10,17 +10,14 @@ type Num = { svcnum: string; nettype: string; status: number; cardnum: string };
 handlerSuite('VO-07 voip-same-customer', async (t, h) => {
   /** Every number of the customer: live first, then cancelled, each by opening (sorted here, not by the SQL under test). */
   const expected = async (custid: number) => {
-    const rows = await h.sql<{ subscrbid: unknown; svcnum: string; nettype: string; status: unknown; cardnum: string | null; opendate: unknown }>(
-      'SELECT SUBSCRBID, SVCNUM, NETTYPE, STATUS, CARDNUM, OPENDATE FROM TAB_SUBSCRB WHERE CUSTID = :c',
-      { c: custid },
-    );
+    const rows = (await h.facts.subscribers()).filter((r) => String(r.custid) === String(custid));
     const numbers = rows
       .map((r) => ({ k: [Number(r.status) === 5 ? 1 : 0, wire(r.opendate), BigInt(String(r.subscrbid))] as const, n: { svcnum: str(r.svcnum), nettype: str(r.nettype), status: Number(r.status), cardnum: str(r.cardnum) } }))
       .sort((a, b) => a.k[0] - b.k[0] || a.k[1].localeCompare(b.k[1]) || (a.k[2] < b.k[2] ? -1 : 1))
       .map((x) => x.n);
     return { custid: String(custid), total: numbers.length, numbers };
   };
-  const setStatus = (subscrbid: number, status: number) => h.sql('UPDATE TAB_SUBSCRB SET STATUS = :st WHERE SUBSCRBID = :s', { st: status, s: subscrbid });
+  const setStatus = (subscrbid: number, status: number) => h.facts.setSubscriber(subscrbid, { status: status });
   const { voip: v, cdmaWithVoip: c, cdma1x: x } = h.fx;
 
   t.test('VO-07 kind C: the card answers every number of its customer: the CDMA, IP Phone and CDMA1X numbers of the demo customer', async (t) => {

@@ -9,9 +9,8 @@ const str = (v: unknown): string => (v === null || v === undefined ? '' : String
 handlerSuite('VO-10 voip-service-changes', async (t, h) => {
   const card = h.fx.voip.cardnum!;
   const counts = async (subscrbid: number) => {
-    const [s] = await h.sql<{ n: unknown }>('SELECT COUNT(*) AS N FROM TAB_SRVG WHERE SUBSCRBID = :s', { s: subscrbid });
     const [c] = await h.sql<{ n: unknown }>('SELECT COUNT(*) AS N FROM USR_BUSI_SRVG WHERE SUBSCRBID = :s', { s: subscrbid });
-    return { services: Number(s.n), changes: Number(c.n) };
+    return { services: (await h.facts.services(subscrbid)).length, changes: Number(c.n) };
   };
 
   t.test('VO-10: the card of a demo IP Phone subscriber without special services answers two empty lists', async (t) => {
@@ -25,16 +24,10 @@ handlerSuite('VO-10 voip-service-changes', async (t, h) => {
     const v = h.fx.voip;
     const c = h.fx.cdmaWithVoip;
     t.equal(c.cardnum, card, 'the fixture C number carries the same card');
-    await h.sql('INSERT INTO TAB_SRVG (SUBSCRBID, SRVGID, PARAM, STATUS, STARTDATE, ENDDATE) VALUES (:s, :g, :p, :st, :a, :b)', {
-      s: v.subscrbid, g: 'ROAMI', p: null, st: 0, a: new Date(2023, 1, 3, 9, 0, 0), b: new Date(2023, 7, 1, 0, 0, 0),
-    });
-    await h.sql('INSERT INTO TAB_SRVG (SUBSCRBID, SRVGID, PARAM, STATUS, STARTDATE, ENDDATE) VALUES (:s, :g, :p, :st, :a, :b)', {
-      s: v.subscrbid, g: 'IDD', p: '00', st: 1, a: new Date(2024, 0, 2, 9, 0, 0), b: null,
-    });
-    await h.sql('DELETE FROM TAB_SRVG WHERE SUBSCRBID = :s AND SRVGID = :g', { s: c.subscrbid, g: 'SMS' });
-    await h.sql('INSERT INTO TAB_SRVG (SUBSCRBID, SRVGID, PARAM, STATUS, STARTDATE, ENDDATE) VALUES (:s, :g, NULL, 1, :a, NULL)', {
-      s: c.subscrbid, g: 'SMS', a: new Date(2020, 0, 1, 8, 0, 0),
-    });
+    await h.facts.insertService(v.subscrbid, { srvgid: 'ROAMI', param: null, status: 0, startdate: new Date(2023, 1, 3, 9, 0, 0), enddate: new Date(2023, 7, 1, 0, 0, 0) });
+    await h.facts.insertService(v.subscrbid, { srvgid: 'IDD', param: '00', status: 1, startdate: new Date(2024, 0, 2, 9, 0, 0), enddate: null });
+    await h.facts.deleteServices(c.subscrbid, ['SMS']);
+    await h.facts.insertService(c.subscrbid, { srvgid: 'SMS', param: null, status: 1, startdate: new Date(2020, 0, 1, 8, 0, 0), enddate: null });
     const change = (b: number, s: typeof v, g: string, a: string, at: Date) =>
       h.sql('INSERT INTO USR_BUSI_SRVG (BUSISN, SUBSCRBID, SVCNUM, SRVGID, ACTION, PARAM, OPERATOR, CREATED) VALUES (:b, :s, :n, :g, :a, NULL, :o, :c)', {
         b, s: s.subscrbid, n: s.svcnum, g, a, o: 'XN0001', c: at,
@@ -60,7 +53,7 @@ handlerSuite('VO-10 voip-service-changes', async (t, h) => {
     });
     // And against the rows themselves: the same count and dates as the database holds.
     t.same(await counts(v.subscrbid), { services: 2, changes: 3 });
-    const [row] = await h.sql<{ startdate: unknown; param: string | null }>('SELECT STARTDATE, PARAM FROM TAB_SRVG WHERE SUBSCRBID = :s AND SRVGID = :g', { s: v.subscrbid, g: 'IDD' });
+    const row = (await h.facts.services(v.subscrbid)).find((x) => x.srvgid === 'IDD')!;
     const services = r.body?.services as { startdate: string; param: string }[];
     t.equal(services[1].startdate, wire(row.startdate));
     t.equal(services[1].param, str(row.param));
@@ -73,13 +66,13 @@ handlerSuite('VO-10 voip-service-changes', async (t, h) => {
     t.equal((await h.call('cs', 'voip-service-changes', { cardnum: '1790999999999999' })).result, 2001);
     // A mobile number is not a card.
     t.equal((await h.call('cs', 'voip-service-changes', { cardnum: h.fx.first.svcnum })).result, 2001);
-    const [{ status }] = await h.sql<{ status: unknown }>('SELECT STATUS FROM TAB_SUBSCRB WHERE SUBSCRBID = :s', { s: h.fx.voip.subscrbid });
-    await h.sql('UPDATE TAB_SUBSCRB SET STATUS = 5 WHERE SUBSCRBID = :s', { s: h.fx.voip.subscrbid });
+    const { status } = (await h.facts.subscriber(h.fx.voip.subscrbid))!;
+    await h.facts.setSubscriber(h.fx.voip.subscrbid, { status: 5 });
     try {
       const cancelled = await h.call('cs', 'voip-service-changes', { cardnum: card });
       t.equal(cancelled.result, 2004, cancelled.message);
     } finally {
-      await h.sql('UPDATE TAB_SUBSCRB SET STATUS = :st WHERE SUBSCRBID = :s', { st: Number(status), s: h.fx.voip.subscrbid });
+      await h.facts.setSubscriber(h.fx.voip.subscrbid, { status: Number(status) });
     }
     const bad = await h.call('cs', 'voip-service-changes', { cardnum: '1790ABC' }, { layouts: { request: [char('cardnum', 20)], response: [] } });
     t.equal(bad.result, 1006, bad.message);

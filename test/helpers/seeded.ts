@@ -3,7 +3,12 @@
 // reserved, cancelled, no-print plans, CDMA, blacklisted, VOIP, CDMA1X, thousands of tickets a
 // month, a stock SIM card…). Each handler test file declares its tests once with handlerSuite();
 // they run against SQLite, and against PostgreSQL too when BSSGATE_TEST_PG_URL is set (CI sets it),
-// each on a database of its own that is dropped afterwards.
+// each on a database of its own that is dropped afterwards; and each on two schemas (issue 15):
+// the default one, and reference schema B (config/schemas/b/, its demo, served through its
+// queries file). Subtests are named [sqlite], [postgres], [sqlite, schema B], [postgres, schema B];
+// BSSGATE_TEST_SCHEMA=a or =b runs one schema only. A suite reads and writes the operator's
+// tables through h.facts (test/helpers/schema-facts.ts: one implementation per schema, never
+// the queries file under test); tables of the same shape in both schemas stay plain h.sql.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +32,7 @@ import { allText, familyLines } from './log-files.js';
 import { withTempDatabase } from '../store/contract-pg-helper.js';
 import { forgetTicketTables } from '../../src/store/queries/define.js';
 import { schemaBTarget } from '../../src/store/schemas/b.js';
+import { schemaFacts, type SchemaFacts } from './schema-facts.js';
 
 /** Demo size of the harness: every fixture (indexes 0–19), a stock SIM (index 49) and more. */
 export const SEED_SUBSCRIBERS = 120;
@@ -36,8 +42,14 @@ export const SEED_SCRYPT = { N: 1024, r: 8, p: 1 };
 
 const KINDS: InterfaceKind[] = ['cs', 'card', 'print', 'sms'];
 
+export type SchemaName = 'a' | 'b';
+
 export interface Harness {
   backend: 'sqlite' | 'postgres';
+  /** The schema served: the default (a) or reference schema B (b), issue 15. */
+  schema: SchemaName;
+  /** The operator's tables, read and written in this schema's own tables, codes and units. */
+  facts: SchemaFacts;
   /** Every secret value (password, PUK) this harness sent or received: none may reach a log. */
   secrets: Set<string>;
   store: AdminStore;
@@ -80,9 +92,23 @@ function secretValues(layout: Layout, body: BodyRecord | undefined, out: Set<str
 /** A suite's extra interfaces (e.g. the same kinds over a text framing profile, issue 19). */
 export interface SuiteOptions {
   interfaces?: Partial<InterfaceConfig>[];
+  /**
+   * The schemas this suite runs on (default both). Suites outside test/handlers (framing, the
+   * simulator, the scanner, reconciliation…) test the gateway around the handlers and run on the
+   * default schema only; schema B's writes, scanner and PC-07 are proved by test/store/schema-b-writes.test.ts.
+   */
+  schemas?: SchemaName[];
 }
 
-async function startHarness(t: Test, backend: 'sqlite' | 'postgres', pgBase?: string, opts: SuiteOptions = {}): Promise<Harness> {
+/** The schemas a handler suite runs on: both, or the one BSSGATE_TEST_SCHEMA (a or b) names. */
+export function schemas(wanted: SchemaName[] = ['a', 'b']): SchemaName[] {
+  const only = process.env.BSSGATE_TEST_SCHEMA;
+  if (only === undefined || only === '') return wanted;
+  if (only !== 'a' && only !== 'b') throw new Error(`BSSGATE_TEST_SCHEMA=${only}: a (the default schema) or b (reference schema B)`);
+  return wanted.filter((s) => s === only);
+}
+
+async function startHarness(t: Test, backend: 'sqlite' | 'postgres', schema: SchemaName, pgBase?: string, opts: SuiteOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'bssgate-h-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   let database: DatabaseConfig;
@@ -102,9 +128,8 @@ async function startHarness(t: Test, backend: 'sqlite' | 'postgres', pgBase?: st
   };
   const now = new Date();
   let logs: Logs = createLogs(config.log, { clock: systemClock });
-  // BSSGATE_TEST_SCHEMA=b: the same suite on reference schema B, served through its queries file
-  // (issue 15; not in CI yet: the suites' own SQL still reads the default tables, docs/operator-schema.md).
-  const schemaB = process.env.BSSGATE_TEST_SCHEMA === 'b';
+  // Schema B: the same suite on reference schema B, served through its queries file (issue 15).
+  const schemaB = schema === 'b';
   if (schemaB) config.database = { ...config.database, queries: join(import.meta.dirname, '../../config/schemas/b/queries.sql') };
   const store = await openStore(config.database, logs.main);
   await ensureDatabase(store, { demoSubscribers: SEED_SUBSCRIBERS, demoSeed: SEED, now, log: logs.main, passwordStorage: 'scrypt', scrypt: SEED_SCRYPT, ...(schemaB ? { target: schemaBTarget() } : {}) });
@@ -135,8 +160,14 @@ async function startHarness(t: Test, backend: 'sqlite' | 'postgres', pgBase?: st
   });
   await start();
   const secrets = new Set<string>();
+  const sql = async <T = Row>(text: string, binds: Record<string, string | number | bigint | null | Date> = {}) => {
+    const q: QueryDef = { name: `harness.sql.${++sqlCounter}`, sql: text };
+    return store.all<T>(q, binds);
+  };
   return {
     backend,
+    schema,
+    facts: schemaFacts(schema, sql),
     secrets,
     store,
     fx: demoFixtures(SEED),
@@ -160,10 +191,7 @@ async function startHarness(t: Test, backend: 'sqlite' | 'postgres', pgBase?: st
       if (layouts) secretValues(layouts.response, reply.body, secrets);
       return reply;
     },
-    async sql<T = Row>(sql: string, binds: Record<string, string | number | bigint | null | Date> = {}) {
-      const q: QueryDef = { name: `harness.sql.${++sqlCounter}`, sql };
-      return store.all<T>(q, binds);
-    },
+    sql,
     async logLines(iface, family) {
       await logs.flush();
       return familyLines(config.log.dir, iface, family, new Date());
@@ -188,24 +216,27 @@ export function backends(): { name: 'sqlite' | 'postgres'; url?: string }[] {
 }
 
 /**
- * Declare a handler test file's tests once; they run on every back end of backends(), each
- * against its own freshly seeded database and gateway. `name` carries the inventory IDs.
+ * Declare a handler test file's tests once; they run on every back end of backends() and every
+ * schema of schemas(), each against its own freshly seeded database and gateway. `name` carries
+ * the inventory IDs.
  */
 export function handlerSuite(name: string, fn: (t: Test, h: Harness) => Promise<void>, opts: SuiteOptions = {}): void {
-  for (const b of backends()) {
-    t.test(`${name} [${b.name}]`, async (t) => {
-      const h = await startHarness(t, b.name, b.url, opts);
-      await fn(t, h);
-      // Queued after the suite's own tests: whatever secret they sent or got back (service
-      // passwords, PUK codes) appears in no log file, not as a JSON value and not quoted in a message.
-      t.test('no password or PUK of this suite reached any log file', async (t) => {
-        const text = await h.allLogText();
-        t.ok(text.length > 0, 'the logs were written');
-        for (const s of h.secrets) {
-          const leaked = text.includes(JSON.stringify(s)) || (/[A-Za-z]/.test(s) && s.length >= 6 && text.includes(s));
-          t.notOk(leaked, `secret of ${s.length} characters not in the logs`);
-        }
+  for (const schema of schemas(opts.schemas)) {
+    for (const b of backends()) {
+      t.test(`${name} [${b.name}${schema === 'b' ? ', schema B' : ''}]`, async (t) => {
+        const h = await startHarness(t, b.name, schema, b.url, opts);
+        await fn(t, h);
+        // Queued after the suite's own tests: whatever secret they sent or got back (service
+        // passwords, PUK codes) appears in no log file, not as a JSON value and not quoted in a message.
+        t.test('no password or PUK of this suite reached any log file', async (t) => {
+          const text = await h.allLogText();
+          t.ok(text.length > 0, 'the logs were written');
+          for (const s of h.secrets) {
+            const leaked = text.includes(JSON.stringify(s)) || (/[A-Za-z]/.test(s) && s.length >= 6 && text.includes(s));
+            t.notOk(leaked, `secret of ${s.length} characters not in the logs`);
+          }
+        });
       });
-    });
+    }
   }
 }

@@ -155,4 +155,4 @@ handlerSuite('PC-07 reconcile command and drop directory, PC-08 report card-paym
     t.equal(parseSince('15'), 900_000);
     for (const bad of ['', '0h', '1w', '-1h', 'h', '400d']) t.throws(() => parseSince(bad), /--since/, bad);
   });
-});
+}, { schemas: ['a'] });

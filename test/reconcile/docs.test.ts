@@ -43,4 +43,4 @@ handlerSuite('PC-07 / PC-08 docs', async (t, h) => {
     t.match(payments, `| \`day_boundary\` | ${DEFAULT_CARD.boundaryMs / 60_000}m |`);
     t.match(payments, `| \`poll_interval\` | ${DEFAULT_CARD.pollMs / 1000}s |`);
   });
-});
+}, { schemas: ['a'] });

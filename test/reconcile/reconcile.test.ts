@@ -291,4 +291,4 @@ handlerSuite('PC-07 reconciliation', async (t, h) => {
     t.same(await accountState(h, f.acctid), before, 'nothing applied');
     t.notOk(await meta(h, 'card_reconciled_through.cl-m'), 'not marked reconciled');
   });
-});
+}, { schemas: ['a'] });

@@ -122,4 +122,4 @@ handlerSuite('OC-01/OC-02/OC-03 end to end: CS-21, CS-23, CS-24, CS-25, CS-26 â†
     await until('executed after the switch came back', async () => (await record(h.store as BatchingStore, 9_000_002n))?.status === 7, 20_000);
     t.equal(back.timesExecuted(9_000_002n), 1);
   });
-});
+}, { schemas: ['a'] });

@@ -140,6 +140,7 @@ handlerSuite(
     }
   },
   {
+    schemas: ['a'],
     interfaces: [
       { name: 'card_rc', kind: 'card', framing: CARD, checkKeys: new Map([['*', KEY]]) },
       { name: 'card_hmac', kind: 'card', framing: HMAC, checkKeys: new Map([['*', HMAC_KEY]]) },

@@ -190,7 +190,7 @@ handlerSuite(
       t.equal(sample(after, 'bssgate_requests_total', refused) - sample(before, 'bssgate_requests_total', refused), 1, 'the 2001 refusal too');
     });
   },
-  { interfaces },
+  { interfaces, schemas: ['a'] },
 );
 
 /** The value of a sample whose labels include `labels` (0 when absent). */

@@ -195,5 +195,5 @@ handlerSuite(
       t.ok(ans.some((l) => /"biz":114/.test(l) && /"result":0/.test(l)));
     });
   },
-  { interfaces },
+  { interfaces, schemas: ['a'] },
 );

@@ -398,7 +398,7 @@ handlerSuite('PC-03 PC-04 PC-07 bssgate sim card against the gateway', async (t,
   t.equal(BigInt(net), BigInt(summary.ackedFen.P) - BigInt(summary.ackedFen.R), 'and the net total');
   t.equal(lines.filter((l) => l.startsWith('R|')).length, summary.acked.R);
   t.equal(CardLedger.load(ledger).filter((x) => x.state === 'acked').length, 80, 'the ledger file holds every acknowledgement');
-});
+}, { schemas: ['a'] });
 
 t.test('PC-06/PC-07 docs/card-simulator.md: its ledger and file examples are what the code reads and writes; every option is described', async (t) => {
   const root = path.resolve(import.meta.dirname, '../..');

@@ -100,4 +100,4 @@ handlerSuite('typed queries', async (t, h) => {
     t.same(await q.all(h.store, month, { svcnum: sub.svcnum }), [{ kind: 'V', n: Number(voice.n) }], 'the SMS table gone: voice only');
     t.throws(() => q.render('2024-1', ['SMS']), /YYYYMM/, 'a month is validated before it becomes a table name');
   });
-});
+}, { schemas: ['a'] });

@@ -100,4 +100,4 @@ handlerSuite('PC-03 PC-04 PC-07 issue 13 defect 8: int64 overflow and accounts w
     t.match(report, /reported 2/, 'the summary counts them');
     t.equal(big((await h.sql<{ v: string }>("SELECT VALUE AS v FROM BSG_META WHERE KEY = 'card_reconciled_through.card'"))[0]?.v ?? 0), 20240612n, 'the file is marked reconciled');
   });
-});
+}, { schemas: ['a'] });

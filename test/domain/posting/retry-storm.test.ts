@@ -145,4 +145,4 @@ handlerSuite('PC-03 PC-04 PC-06 retry storm', async (t, h) => {
     const rows = await h.sql<{ n: number }>(`SELECT COUNT(*) AS n FROM TAB_PAY WHERE SERIAL LIKE '${prefix}R%'`);
     t.equal(Number(rows[0].n), K, 'one TAB_PAY row per serial');
   });
-});
+}, { schemas: ['a'] });
