@@ -77,4 +77,4 @@ handlerSuite('issue 17: PostgreSQL NOTIFY from the gateway\'s own commits wakes 
     await executed(b);
     t.equal(sim.timesExecuted(b), 1);
   });
-});
+}, { schemas: ['a'] });

@@ -230,5 +230,5 @@ handlerSuite(
       });
     }
   },
-  { interfaces },
+  { interfaces, schemas: ['a'] },
 );

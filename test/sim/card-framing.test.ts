@@ -97,5 +97,5 @@ handlerSuite(
       t.equal(Number(n.n), 0, 'nothing posted');
     });
   },
-  { interfaces: [{ name: 'recharge', kind: 'card', framing: CARD, checkKeys: new Map([['*', Buffer.from(KEY, 'hex')]]) }] },
+  { interfaces: [{ name: 'recharge', kind: 'card', framing: CARD, checkKeys: new Map([['*', Buffer.from(KEY, 'hex')]]) }], schemas: ['a'] },
 );
