@@ -28,6 +28,15 @@ function readHolder(path: string): Holder | undefined {
   }
 }
 
+function writeHolder(file: string, flags: 'w' | 'wx', text: string): void {
+  const fd = openSync(file, flags, 0o644);
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** True when a process with this pid runs on this host (EPERM: it runs under another user). */
 function alive(pid: number): boolean {
   try {
@@ -59,12 +68,7 @@ export function lockLogDir(cfg: Pick<LogConfig, 'dir' | 'dirSource'>): () => voi
   };
   for (let attempt = 0; ; attempt++) {
     try {
-      const fd = openSync(path, 'wx', 0o644);
-      try {
-        writeSync(fd, me);
-      } finally {
-        closeSync(fd);
-      }
+      writeHolder(path, 'wx', me);
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw fail(`cannot create ${path}: ${osReason(err)}`);
@@ -80,12 +84,7 @@ export function lockLogDir(cfg: Pick<LogConfig, 'dir' | 'dirSource'>): () => voi
     // Its process is gone (or the file is unreadable): take it over in one rename, then go round once more to confirm.
     const tmp = `${path}.${process.pid}`;
     try {
-      const fd = openSync(tmp, 'w', 0o644);
-      try {
-        writeSync(fd, me);
-      } finally {
-        closeSync(fd);
-      }
+      writeHolder(tmp, 'w', me);
       renameSync(tmp, path);
     } catch (err) {
       throw fail(`cannot take over ${path}: ${osReason(err)}`);

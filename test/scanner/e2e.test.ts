@@ -13,18 +13,9 @@ import { startSwitchSim } from '../../src/sim/switch.js';
 import { startScanner } from '../../src/scanner/switches.js';
 import type { SwitchConfig } from '../../src/config/types.js';
 import type { BatchingStore } from '../../src/store/open.js';
-import { insertRecord, record, scannerConfig, switchConfig } from './helpers.js';
+import { insertRecord, record, scannerConfig, switchConfig, until } from './helpers.js';
 
 const silent = pino({ level: 'silent' });
-
-async function until(what: string, fn: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for: ${what}`);
-}
 
 handlerSuite('OC-01/OC-02/OC-03 end to end: CS-21, CS-23, CS-24, CS-25, CS-26 → scanner → switch simulator → CS-05, VO-11', async (t, h) => {
   const dir = mkdtempSync(join(tmpdir(), 'bsg-e2e-'));

@@ -14,6 +14,16 @@ import { withTempDatabase } from '../store/contract-pg-helper.js';
 
 export const silent = pino({ level: 'silent' });
 
+/** Poll `fn` until it is true; throws naming `what` after `ms` (bounded: no fixed sleeps as assertions). */
+export async function until(what: string, fn: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for: ${what}`);
+}
+
 export function backends(): { name: 'sqlite' | 'postgres'; url?: string }[] {
   const pgUrl = process.env.BSSGATE_TEST_PG_URL;
   return [{ name: 'sqlite' }, ...(pgUrl ? [{ name: 'postgres' as const, url: pgUrl }] : [])];

@@ -11,18 +11,9 @@ import { handlerSuite } from '../helpers/seeded.js';
 import { startSwitchSim } from '../../src/sim/switch.js';
 import { startScanner } from '../../src/scanner/switches.js';
 import type { BatchingStore } from '../../src/store/open.js';
-import { record, scannerConfig, switchConfig } from './helpers.js';
+import { record, scannerConfig, switchConfig, until } from './helpers.js';
 
 const silent = pino({ level: 'silent' });
-
-async function until(what: string, fn: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for: ${what}`);
-}
 
 handlerSuite('issue 17: PostgreSQL NOTIFY from the gateway\'s own commits wakes the scanner (LISTEN), also after its connection is terminated', async (t, h) => {
   if (h.store.dialect !== 'postgres') {

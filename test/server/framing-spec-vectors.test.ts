@@ -153,19 +153,24 @@ handlerSuite(
   'issue 19: every business type over every shipped profile, built as SPEC.md section 10 shows, answered as v1 answers the same request',
   async (t, h) => {
     t.setTimeout(300_000);
+    /** One text client per profile and interface kind of a subtest, closed with it. */
+    const clientOf = async (t: Test, clients: Map<InterfaceKind, TextClient>, p: FramingProfile, kind: InterfaceKind): Promise<TextClient> => {
+      let tc = clients.get(kind);
+      if (!tc) {
+        tc = await TextClient.connect(p, h.portOf(ifaceName(kind, p)), p.check ? VECTOR_CHECK_KEY : undefined);
+        const x = tc;
+        t.teardown(() => x.close());
+        clients.set(kind, tc);
+      }
+      return tc;
+    };
     for (const p of PROFILES) {
       t.test(`${p.name}: every read-only business type (${READS.flatMap((c) => c.ids).join(' ')}) answers over text exactly what v1 answers`, async (t) => {
         const clients = new Map<InterfaceKind, TextClient>();
         const answered: string[] = [];
         for (const c of READS) {
           const kind = c.interfaces[0];
-          let tc = clients.get(kind);
-          if (!tc) {
-            tc = await TextClient.connect(p, h.portOf(ifaceName(kind, p)), p.check ? VECTOR_CHECK_KEY : undefined);
-            const x = tc;
-            t.teardown(() => x.close());
-            clients.set(kind, tc);
-          }
+          const tc = await clientOf(t, clients, p, kind);
           const body = onSeed(h, c);
           // The password checks count wrong passwords: each pair starts with no lock.
           if (hasSecret(c) && typeof body.svcnum === 'string') await clearLockout(h.store, body.svcnum, new Date());
@@ -193,13 +198,7 @@ handlerSuite(
         const done: string[] = [];
         for (const c of WRITES) {
           const kind = c.interfaces[0];
-          let tc = clients.get(kind);
-          if (!tc) {
-            tc = await TextClient.connect(p, h.portOf(ifaceName(kind, p)), p.check ? VECTOR_CHECK_KEY : undefined);
-            const x = tc;
-            t.teardown(() => x.close());
-            clients.set(kind, tc);
-          }
+          const tc = await clientOf(t, clients, p, kind);
           const body: BodyRecord = { ...c.example!.request, svcnum: fx.svcnum };
           if (typeof body.oldPassword === 'string') body.oldPassword = fx.password;
           if (typeof body.origSerial === 'string') body.origSerial = paySerial || 'NOPAYMENT19';
