@@ -143,13 +143,15 @@ export function refuseInside(call: string): Promise<never> | undefined {
  * A Queryable that refuses calls once closed: a unit (or transaction body) that keeps a reference
  * after it finished, or was timed out, must not write into someone else's savepoint or commit.
  */
-export function guardQueryable(q: Queryable): { q: Queryable; close(): void; readonly failed: { error: unknown } | undefined } {
+export function guardQueryable(q: Queryable, trackFailures = false): { q: Queryable; close(): void; readonly failed: { error: unknown } | undefined } {
   let closed = false;
   let failed: { error: unknown } | undefined;
   const refuse = () => Promise.reject(new Error('transaction already finished: this Queryable can no longer be used'));
   // The first statement that failed (the body may have caught it): see runBatch, abortsOnError.
+  // Only where a failed statement aborts the transaction (TxSession.abortsOnError): elsewhere no
+  // handler per statement.
   const seen = <T>(p: Promise<T>): Promise<T> => {
-    p.catch((error: unknown) => void (failed ??= { error }));
+    if (trackFailures) p.catch((error: unknown) => void (failed ??= { error }));
     return p;
   };
   return {
@@ -271,8 +273,8 @@ export class GroupCommitter {
     }
   }
 
-  private async runUnit(p: Pending, q: Queryable): Promise<{ ok: true; v: unknown; failed?: { error: unknown } } | { ok: false; e: unknown }> {
-    const g = guardQueryable(q);
+  private async runUnit(p: Pending, q: Queryable, trackFailures: boolean): Promise<{ ok: true; v: unknown; failed?: { error: unknown } } | { ok: false; e: unknown }> {
+    const g = guardQueryable(q, trackFailures);
     let timer: NodeJS.Timeout | undefined;
     const body = runInside('unit of work', () => p.fn(g.q));
     try {
@@ -313,7 +315,7 @@ export class GroupCommitter {
           for (let i = 0; i < batch.length; i++) {
             const sp = `bsg_u${i}`;
             if (!single) await s.savepoint(sp);
-            const r = await this.runUnit(batch[i], s.q);
+            const r = await this.runUnit(batch[i], s.q, s.abortsOnError === true);
             if (single) {
               const failed = !r.ok ? r.e : s.abortsOnError && r.failed ? r.failed.error : undefined;
               if (failed !== undefined || !r.ok) {

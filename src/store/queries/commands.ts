@@ -128,12 +128,19 @@ WHERE BUSISN = :busisn AND STATE = 'leased' AND LEASE_UNTIL < :now`,
 const FENCE = `BUSISN = :busisn AND LEASE_OWNER = :owner AND LEASE_TOKEN = :token AND STATE = 'leased'`;
 const FENCE_BINDS = { busisn: 'id', owner: 'text', token: 'text' } as const;
 
+/** The lease-end and lease-wait statements up to their WHERE (the fence of one lease, or of a listed batch). */
+const LEASE_END_UPDATE = `UPDATE BSG_CMD_QUEUE SET STATE = :state, LEASE_OWNER = NULL, LEASE_UNTIL = NULL, LEASE_TOKEN = NULL,
+  SWITCH_NAME = NULLIF(:switch_name, ''), LAST_ERROR = NULLIF(:error, ''), UPDATED = :now
+WHERE `;
+const LEASE_WAIT_UPDATE = `UPDATE BSG_CMD_QUEUE SET STATE = 'queued', LEASE_OWNER = NULL, LEASE_UNTIL = NULL, LEASE_TOKEN = NULL,
+  NEXT_TRY = :next_try, SWITCH_NAME = NULLIF(:switch_name, ''), LAST_ERROR = NULLIF(:error, ''), UPDATED = :now,
+  ATTEMPTS = CASE WHEN ATTEMPTS >= :dec THEN ATTEMPTS - :dec ELSE 0 END
+WHERE `;
+
 /** Lease end with an outcome: executed (done) or failed for good. */
 export const CMD_LEASE_END = defineQuery({
   name: 'cmd.lease-end',
-  sql: `UPDATE BSG_CMD_QUEUE SET STATE = :state, LEASE_OWNER = NULL, LEASE_UNTIL = NULL, LEASE_TOKEN = NULL,
-  SWITCH_NAME = NULLIF(:switch_name, ''), LAST_ERROR = NULLIF(:error, ''), UPDATED = :now
-WHERE ${FENCE}`,
+  sql: `${LEASE_END_UPDATE}${FENCE}`,
   binds: { ...FENCE_BINDS, state: 'text', switch_name: 'text', error: 'text', now: 'time' },
   columns: {},
 });
@@ -141,10 +148,7 @@ WHERE ${FENCE}`,
 /** Lease end, back to waiting until NEXT_TRY; `dec` 1 = the attempt is not counted (release, unreachable switch). */
 export const CMD_LEASE_WAIT = defineQuery({
   name: 'cmd.lease-wait',
-  sql: `UPDATE BSG_CMD_QUEUE SET STATE = 'queued', LEASE_OWNER = NULL, LEASE_UNTIL = NULL, LEASE_TOKEN = NULL,
-  NEXT_TRY = :next_try, SWITCH_NAME = NULLIF(:switch_name, ''), LAST_ERROR = NULLIF(:error, ''), UPDATED = :now,
-  ATTEMPTS = CASE WHEN ATTEMPTS >= :dec THEN ATTEMPTS - :dec ELSE 0 END
-WHERE ${FENCE}`,
+  sql: `${LEASE_WAIT_UPDATE}${FENCE}`,
   binds: { ...FENCE_BINDS, next_try: 'time', switch_name: 'text', error: 'text', now: 'time', dec: 'int' },
   columns: {},
 });
@@ -241,9 +245,7 @@ const FENCE_BATCH = `LEASE_OWNER = :owner AND STATE = 'leased' AND (BUSISN, LEAS
 /** CMD_LEASE_END for listed leases (busisn, token) of one owner that share one outcome. */
 export const CMD_LEASE_END_BATCH = defineQuery({
   name: 'cmd.lease-end-batch',
-  sql: `UPDATE BSG_CMD_QUEUE SET STATE = :state, LEASE_OWNER = NULL, LEASE_UNTIL = NULL, LEASE_TOKEN = NULL,
-  SWITCH_NAME = NULLIF(:switch_name, ''), LAST_ERROR = NULLIF(:error, ''), UPDATED = :now
-WHERE ${FENCE_BATCH}`,
+  sql: `${LEASE_END_UPDATE}${FENCE_BATCH}`,
   binds: { list: 'text', owner: 'text', state: 'text', switch_name: 'text', error: 'text', now: 'time' },
   columns: {},
 });
@@ -251,10 +253,7 @@ WHERE ${FENCE_BATCH}`,
 /** CMD_LEASE_WAIT for listed leases (busisn, token) of one owner that share one outcome. */
 export const CMD_LEASE_WAIT_BATCH = defineQuery({
   name: 'cmd.lease-wait-batch',
-  sql: `UPDATE BSG_CMD_QUEUE SET STATE = 'queued', LEASE_OWNER = NULL, LEASE_UNTIL = NULL, LEASE_TOKEN = NULL,
-  NEXT_TRY = :next_try, SWITCH_NAME = NULLIF(:switch_name, ''), LAST_ERROR = NULLIF(:error, ''), UPDATED = :now,
-  ATTEMPTS = CASE WHEN ATTEMPTS >= :dec THEN ATTEMPTS - :dec ELSE 0 END
-WHERE ${FENCE_BATCH}`,
+  sql: `${LEASE_WAIT_UPDATE}${FENCE_BATCH}`,
   binds: { list: 'text', owner: 'text', next_try: 'time', switch_name: 'text', error: 'text', now: 'time', dec: 'int' },
   columns: {},
 });
