@@ -61,7 +61,9 @@ export async function reconcile(file: ReconFile, fileName: string, o: ReconcileO
         o.log.info({ file: fileName, done, of }, 'reconciliation progress');
       } else if (o.log.isLevelEnabled('debug')) o.log.debug({ done, of }, 'reconciliation progress');
     };
-    const compared = await compareAndCorrect({ tx, clock, card, operator: RECON_OPERATOR }, file, progress);
+    // The dialect: on PostgreSQL a resume command queued by a posting notifies the scanners
+    // (cmd.notify) with this COMMIT, as the gateway's own postings do.
+    const compared = await compareAndCorrect({ tx, clock, card, operator: RECON_OPERATOR, dialect: o.store.dialect }, file, progress);
     // The mark PC-06's purge reads; never moved back by an older file.
     const key = reconciledKey(client);
     const prev = await META_GET.one(tx, { key });

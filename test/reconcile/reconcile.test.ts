@@ -11,6 +11,8 @@ import { parseReconFile, ReconFormatError } from '../../src/reconcile/parse.js';
 import { reconcile, type ReconResult } from '../../src/reconcile/run.js';
 import { systemClock } from '../../src/clock.js';
 import { handlerSuite, type Harness } from '../helpers/seeded.js';
+import { until } from '../scanner/helpers.js';
+import { CMD_CHANNEL } from '../../src/store/queries/commands.js';
 import { accountState, big, payRow, serial, subscriberStatus } from '../handlers/card-expected.js';
 
 const log = pino({ level: 'silent' });
@@ -216,7 +218,15 @@ handlerSuite('PC-07 reconciliation', async (t, h) => {
   t.test('PC-07: a payment applied by the reconciliation to an arrears-suspended number resumes it', async (t) => {
     const f = h.fx.gsmArrears;
     t.equal(await subscriberStatus(h, f.subscrbid), 3);
+    // PostgreSQL: the scanners LISTEN for queued commands; the resume this run queues must notify
+    // them with its COMMIT (cmd.notify), as a PC-03 payment's does, not wait for their poll.
+    let notified = 0;
+    const listening = h.store.listen?.(CMD_CHANNEL, () => notified++);
+    if (listening) t.teardown(() => listening.close());
+    if (listening) await until('the LISTEN connection is up', async () => listening.pid() !== null && notified > 0);
+    const before = notified;
     const res = await run(fileText('cl-h', dayOf(9), [['P', serial('R7H'), f.svcnum, 900000n, noon(9)]]));
+    if (listening) await until('a notification of the queued resume command', async () => notified > before);
     t.match(res.differences[0], { kind: 'missing-payment', action: 'applied' });
     t.equal(await subscriberStatus(h, f.subscrbid), 1, 'the same status rule as PC-03');
     const [rec] = await h.sql<{ busitype: unknown; status: unknown }>('SELECT BUSITYPE, STATUS FROM USR_BUSI_RECORD WHERE SUBSCRBID = :s ORDER BY BUSISN DESC', { s: f.subscrbid });
