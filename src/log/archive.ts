@@ -10,6 +10,7 @@ import { createGzip } from 'node:zlib';
 import type { Clock } from '../clock.js';
 import { ensureDir } from '../dirs.js';
 import { localMidnight, mmdd } from './local-time.js';
+import { TRACE_MAX_MS, traceDir } from '../trace.js';
 
 /** The daily families (OP-02). warn.log is not among them: it is one file per log dir. */
 export const DAILY_FAMILIES = ['query', 'ans', 'err', 'suc_query'] as const;
@@ -17,6 +18,10 @@ export type DailyFamily = (typeof DAILY_FAMILIES)[number];
 
 const DAILY_NAME = new RegExp(`^(${DAILY_FAMILIES.join('|')})\\.(\\d{4})$`);
 const DAY_MS = 86_400_000;
+/** A per-number trace's file (src/trace.ts): `<number>.<YYYYMMDDHHMMSS>.log`. */
+const TRACE_FILE = /^\d{3,20}\.\d{14}\.log$/;
+/** Margin over the longest trace before its file may count as ended (daylight-saving hours, clock steps). */
+const TRACE_MARGIN_MS = 2 * 3600_000;
 
 export interface ArchiveEvents {
   /** A problem that must not stop the gateway: reported to warn.log. */
@@ -60,6 +65,7 @@ export class Archiver {
       try {
         await this.compress(file);
         await this.prune(join(dirname(file), 'bak'));
+        await this.pruneTraces(dirname(dirname(file)));
       } catch (err) {
         this.events.onError(err as Error, file);
       } finally {
@@ -120,8 +126,37 @@ export class Archiver {
   }
 
   /**
+   * Delete per-number trace files (`<dir>/trace/<number>.<start>.log`) last written before the
+   * retention cutoff, as archives are. A trace runs at most TRACE_MAX_MS and writes its last line
+   * when it ends, so a file untouched for longer than that (with a margin) belongs to an ended
+   * trace, whatever the retention: a running trace's file is never deleted. `active.json` and
+   * names of any other form are not touched.
+   */
+  async pruneTraces(logDir: string): Promise<void> {
+    const dir = traceDir(logDir);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    const now = this.clock.now();
+    const cutoff = Math.min(localMidnight(now) - this.retentionDays * DAY_MS, now - TRACE_MAX_MS - TRACE_MARGIN_MS);
+    for (const name of names) {
+      if (!TRACE_FILE.test(name)) continue;
+      const f = join(dir, name);
+      const st = await stat(f).catch(() => undefined);
+      if (st?.isFile() && st.mtimeMs < cutoff) {
+        await unlink(f).catch((err: Error) => this.events.onError(err, f));
+        this.events.onDeleted?.(f);
+      }
+    }
+  }
+
+  /**
    * At start: files of earlier days left uncompressed (a crash, or the process was down at
-   * midnight) are queued, half-written `.gz.tmp` files removed, old archives pruned.
+   * midnight) are queued, half-written `.gz.tmp` files removed, old archives and ended trace files pruned.
    * A file counts as an earlier day's when its MMDD is not today's, or it was last written
    * before today's local midnight (the same MMDD a year ago).
    */
@@ -152,6 +187,7 @@ export class Archiver {
       }
       await this.prune(bak);
     }
+    await this.pruneTraces(logDir);
   }
 }
 

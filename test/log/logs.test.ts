@@ -128,6 +128,42 @@ t.test('OP-03: archives in bak/ older than retention_days are deleted; newer one
   await logs.close();
 });
 
+t.test('OP-03: per-number trace files older than retention_days are deleted at start; a running trace\'s file, active.json and other names are kept', async (t) => {
+  const dir = logDir();
+  const trace = join(dir, 'trace');
+  mkdirSync(trace, { recursive: true });
+  const old = join(trace, '13997025731.20241001120000.log');
+  const recent = join(trace, '13997025731.20241120120000.log');
+  const active = join(trace, 'active.json');
+  const other = join(trace, 'notes.log');
+  for (const f of [old, recent, active, other]) writeFileSync(f, '{}\n');
+  const setAge = (f: string, ms: number) => utimesSync(f, new Date(ms), new Date(ms));
+  setAge(old, NOV22_10H - 40 * DAY);
+  setAge(recent, NOV22_10H - 2 * DAY);
+  setAge(active, NOV22_10H - 400 * DAY);
+  setAge(other, NOV22_10H - 400 * DAY);
+  const logs = createLogs(config(dir, { retentionDays: 30 }), { clock: manualClock(NOV22_10H), stderr: false });
+  await logs.flush();
+  t.notOk(existsSync(old), '40 days untouched: deleted');
+  t.ok(existsSync(recent), '2 days untouched: kept');
+  t.ok(existsSync(active), 'active.json is the gateway\'s state, never pruned');
+  t.ok(existsSync(other), 'only trace file names are pruned');
+  await logs.close();
+  // retention_days = 1: a trace started yesterday afternoon may still be running (a trace lasts at
+  // most 24 h): its file is kept; one last written the day before yesterday is deleted.
+  const running = join(trace, '13997025731.20241121140000.log');
+  writeFileSync(running, '{}\n');
+  setAge(running, NOV22_10H - 20 * 3600_000);
+  const ended = join(trace, '13997025731.20241120080000.log');
+  writeFileSync(ended, '{}\n');
+  setAge(ended, NOV22_10H - 40 * 3600_000);
+  const logs1 = createLogs(config(dir, { retentionDays: 1 }), { clock: manualClock(NOV22_10H), stderr: false });
+  await logs1.flush();
+  t.ok(existsSync(running), 'the file of a trace that may still run is kept');
+  t.notOk(existsSync(ended), 'one last written before yesterday\'s midnight is deleted');
+  await logs1.close();
+});
+
 t.test('OP-03: leftover files of earlier days are compressed at start; today\'s file is left to append to', async (t) => {
   const dir = logDir();
   mkdirSync(join(dir, 'sms'), { recursive: true });
