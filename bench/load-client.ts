@@ -130,6 +130,11 @@ async function main() {
     requests: done,
     answered,
     rps: done / elapsed,
+    // The load client's own CPU (user + system, ms, warm-up included): what it takes from the shared cores.
+    cpuMs: (() => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    })(),
     p50: q(0.5),
     p99: q(0.99),
     max: lat[lat.length - 1] ?? NaN,

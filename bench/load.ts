@@ -13,6 +13,8 @@ export interface LoadResult {
   /** Answers including the warm-up's (all the servers did while the load client ran). */
   answered?: number;
   rps: number;
+  /** The load client's own CPU, ms (user + system, warm-up included). */
+  cpuMs?: number;
   p50: number;
   p99: number;
   max: number;

@@ -4,7 +4,10 @@
 // serve|shadow`), as in production; the load client is forked (bench/load.ts).
 // Prints JSON: p50/p99 direct and through the shadow, the p50/p99 the relay adds, and the
 // throughput ratio (target ≥ 0.8× direct with mirroring on; the p99 target of the issue is 1.5×).
-//   node dist/bench/shadow.js [secondsPerRound=3] [rounds=3] [connections=16] [depth=1]
+//   node dist/bench/shadow.js [secondsPerRound=3] [rounds=3] [connections=16] [depth=1] [--candidate-nice N]
+// --candidate-nice N: a second candidate runs under `nice -n N` behind a second shadow, and the
+// rounds alternate direct / through the shadow (candidate at the primary's priority) / through the
+// shadow (candidate niced): both figures are printed, the default one first (docs/shadow.md).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import net from 'node:net';
@@ -15,7 +18,21 @@ import { LAYOUTS_BY_CODE } from '../handlers/index.js';
 import { demoFixtures } from '../src/store/demo.js';
 import { load, type LoadResult } from './load.js';
 
-const args = process.argv.slice(2).map(Number);
+const argv = process.argv.slice(2);
+/** --candidate-nice N: also measure with the candidate at a lower priority (nice N, 1..19). */
+let candidateNice: number | undefined;
+{
+  const at = argv.indexOf('--candidate-nice');
+  if (at >= 0) {
+    candidateNice = Number(argv[at + 1]);
+    if (!Number.isInteger(candidateNice) || candidateNice < 1 || candidateNice > 19) {
+      process.stderr.write(`--candidate-nice takes a niceness 1..19, got ${argv[at + 1] ?? 'nothing'}\n`);
+      process.exit(2);
+    }
+    argv.splice(at, 2);
+  }
+}
+const args = argv.map(Number);
 const seconds = args[0] || 3;
 const rounds = args[1] || 3;
 const connections = args[2] || 16;
@@ -59,8 +76,12 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
-function run(argv: string[], ready: RegExp, script = CLI): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [script, ...argv], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+function run(argv: string[], ready: RegExp, script = CLI, nice?: number): Promise<ChildProcess> {
+  // `nice` execs node: the child's pid is node's (its /proc CPU figures are node's).
+  const child =
+    nice === undefined
+      ? spawn(process.execPath, [script, ...argv], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+      : spawn('nice', ['-n', String(nice), process.execPath, script, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((res, rej) => {
     let out = '';
     const timer = setTimeout(() => rej(new Error(`not ready after 180 s: ${argv.join(' ')}\n${out}`)), 180_000);
@@ -89,53 +110,96 @@ async function gatewayIni(dir: string, name: string, port: number): Promise<stri
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
+/** One way through a shadow: its candidate, its shadow, its report. */
+interface Variant {
+  label: string;
+  nice?: number;
+  port: number;
+  candidate: ChildProcess;
+  shadow: ChildProcess;
+  reportDir: string;
+  results: LoadResult[];
+  /** CPU ms in this variant's rounds: primary, candidate, shadow, load client. */
+  cpu: number[];
+}
+
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'bssgate-bench-shadow-'));
   const children: ChildProcess[] = [];
   try {
-    const [pp, cp, sp] = [await freePort(), await freePort(), await freePort()];
+    const pp = await freePort();
     const svcnum = demoFixtures(1).first.svcnum;
     const frame = encodeRequest({ biz: 114, seq: 1, serial: 'BENCH', time: '20260101120000', operator: 'bench' }, LAYOUTS_BY_CODE.get(114)!.request, { svcnum });
-    children.push(await run(['serve', await gatewayIni(dir, 'primary', pp)], /listening|9921|cs /i));
-    if (cheapCandidate) {
-      children.push(await run([String(pp), String(cp), frame.toString('hex')], /candidate listening/, resolve(import.meta.dirname, 'shadow-candidate.js')));
-    } else children.push(await run(['serve', await gatewayIni(dir, 'candidate', cp)], /listening|cs /i));
-    const shadowIni = join(dir, 'shadow.ini');
-    writeFileSync(shadowIni, `[shadow.cs]\nlisten = 127.0.0.1:${sp}\nprimary = 127.0.0.1:${pp}\ncandidate = 127.0.0.1:${cp}\nreport_dir = ${join(dir, 'report')}\n${mirrorOff ? 'mirror = connection-check\n' : ''}[log]\nlevel = warn\n`);
-    const shadowProc = profileFile
-      ? await run([shadowIni, resolve(profileFile)], /shadow cs: listening/, resolve(import.meta.dirname, 'shadow-proc.js'))
-      : await run(['shadow', shadowIni], /shadow cs: listening/);
+    const primaryProc = await run(['serve', await gatewayIni(dir, 'primary', pp)], /listening|9921|cs /i);
+    children.push(primaryProc);
+    const variant = async (label: string, nice?: number, profile?: string): Promise<Variant> => {
+      const [cp, sp] = [await freePort(), await freePort()];
+      const candidate = cheapCandidate
+        ? await run([String(pp), String(cp), frame.toString('hex')], /candidate listening/, resolve(import.meta.dirname, 'shadow-candidate.js'), nice)
+        : await run(['serve', await gatewayIni(dir, `candidate-${label}`, cp)], /listening|cs /i, CLI, nice);
+      children.push(candidate);
+      const reportDir = join(dir, `report-${label}`);
+      const shadowIni = join(dir, `shadow-${label}.ini`);
+      writeFileSync(shadowIni, `[shadow.cs]\nlisten = 127.0.0.1:${sp}\nprimary = 127.0.0.1:${pp}\ncandidate = 127.0.0.1:${cp}\nreport_dir = ${reportDir}\n${mirrorOff ? 'mirror = connection-check\n' : ''}[log]\nlevel = warn\n`);
+      const shadow = profile
+        ? await run([shadowIni, resolve(profile)], /shadow cs: listening/, resolve(import.meta.dirname, 'shadow-proc.js'))
+        : await run(['shadow', shadowIni], /shadow cs: listening/);
+      children.push(shadow);
+      return { label, nice, port: sp, candidate, shadow, reportDir, results: [], cpu: [0, 0, 0, 0] };
+    };
+    const variants = [await variant('same-priority', undefined, profileFile)];
+    if (candidateNice !== undefined) variants.push(await variant(`nice-${candidateNice}`, candidateNice));
     const profiler = (m: 'start' | 'stop') =>
-      profileFile ? new Promise<void>((res) => (shadowProc.once('message', () => res()), shadowProc.send(m))) : Promise.resolve();
-    children.push(shadowProc);
-    const [primaryProc, candidateProc] = children;
-    /** CPU ms per process (primary, candidate, shadow) spent in the direct rounds and in the shadow rounds. */
-    const cpu = { direct: [0, 0, 0], shadow: [0, 0, 0] };
-    const procs = [primaryProc, candidateProc, shadowProc];
-    const measured = async (into: number[], f: () => Promise<LoadResult>) => {
+      profileFile ? new Promise<void>((res) => (variants[0].shadow.once('message', () => res()), variants[0].shadow.send(m))) : Promise.resolve();
+    const measured = async (procs: ChildProcess[], into: number[], f: () => Promise<LoadResult>) => {
       const before = procs.map((c) => cpuMs(c.pid));
       const r = await f();
       procs.forEach((c, i) => (into[i] += cpuMs(c.pid) - before[i]));
+      into[procs.length] += r.cpuMs ?? NaN;
       return r;
     };
     const params = { connections, depth, seconds, frameHex: frame.toString('hex') };
     const d: LoadResult[] = [];
-    const s: LoadResult[] = [];
+    /** Direct rounds: primary, load client. */
+    const cpuDirect = [0, 0];
     for (let i = 0; i < rounds; i++) {
-      d.push(await measured(cpu.direct, () => load({ port: pp, ...params })));
-      await profiler('start');
-      s.push(await measured(cpu.shadow, () => load({ port: sp, ...params })));
-      await profiler('stop');
+      d.push(await measured([primaryProc], cpuDirect, () => load({ port: pp, ...params })));
+      for (const v of variants) {
+        if (v === variants[0]) await profiler('start');
+        v.results.push(await measured([primaryProc, v.candidate, v.shadow], v.cpu, () => load({ port: v.port, ...params })));
+        if (v === variants[0]) await profiler('stop');
+      }
     }
     const m = (xs: LoadResult[], k: 'rps' | 'p50' | 'p99') => median(xs.map((x) => x[k]));
-    // Give the shadow a moment to write its summary (every 5 s), then read the mirror counts.
+    const answers = (xs: LoadResult[]) => xs.reduce((a, x) => a + (x.answered ?? x.requests), 0);
+    const us = (ms: number, k: number) => Math.round((ms * 1000) / k);
+    // Give the shadows a moment to write their summaries (every 5 s), then read the mirror counts.
     await new Promise((r) => setTimeout(r, 6_000));
-    let summary: unknown = null;
-    try {
-      summary = JSON.parse(readFileSync(join(dir, 'report', 'cs.summary.jsonl'), 'utf8').trim().split('\n')[0]);
-    } catch {
-      summary = 'no summary yet';
-    }
+    const summaryOf = (v: Variant): unknown => {
+      try {
+        return JSON.parse(readFileSync(join(v.reportDir, 'cs.summary.jsonl'), 'utf8').trim().split('\n')[0]);
+      } catch {
+        return 'no summary yet';
+      }
+    };
+    const nd = answers(d);
+    const through = (v: Variant) => {
+      const n = answers(v.results);
+      return {
+        candidateNice: v.nice ?? 0,
+        shadow: { rps: r3(m(v.results, 'rps')), p50: r3(m(v.results, 'p50')), p99: r3(m(v.results, 'p99')) },
+        addedP50: r3(m(v.results, 'p50') - m(d, 'p50')),
+        addedP99: r3(m(v.results, 'p99') - m(d, 'p99')),
+        throughputRatio: r3(m(v.results, 'rps') / m(d, 'rps')),
+        p99Ratio: r3(m(v.results, 'p99') / m(d, 'p99')),
+        /** Answers in the rounds through this shadow, warm-up included (the profile's requests). */
+        shadowRoundAnswers: n,
+        // CPU µs per request answered (warm-up included), per process, in this variant's rounds.
+        cpuUsPerRequest: { primary: us(v.cpu[0], n), candidate: us(v.cpu[1], n), shadow: us(v.cpu[2], n), loadClient: us(v.cpu[3], n) },
+        mirror: summaryOf(v),
+      };
+    };
+    const [same, ...niced] = variants.map(through);
     const out = {
       bench: 'shadow-relay-cs14',
       secondsPerRound: seconds,
@@ -145,26 +209,12 @@ async function main() {
       node: process.version,
       mirroring: !mirrorOff,
       candidate: cheapCandidate ? 'cheap (bench/shadow-candidate.ts: recorded answers)' : 'bssgate serve',
-      direct: { rps: r3(m(d, 'rps')), p50: r3(m(d, 'p50')), p99: r3(m(d, 'p99')) },
-      shadow: { rps: r3(m(s, 'rps')), p50: r3(m(s, 'p50')), p99: r3(m(s, 'p99')) },
-      addedP50: r3(m(s, 'p50') - m(d, 'p50')),
-      addedP99: r3(m(s, 'p99') - m(d, 'p99')),
-      throughputRatio: r3(m(s, 'rps') / m(d, 'rps')),
-      p99Ratio: r3(m(s, 'p99') / m(d, 'p99')),
       targets: { throughputRatio: '>= 0.8', p99Ratio: '<= 1.5' },
-      // CPU µs per request answered (warm-up included), per process, in the direct and the shadow rounds.
-      /** Answers in the rounds through the shadow, warm-up included (the profile's requests). */
-      shadowRoundAnswers: s.reduce((a, x) => a + (x.answered ?? x.requests), 0),
-      cpuUsPerRequest: (() => {
-        const n = s.reduce((a, x) => a + (x.answered ?? x.requests), 0);
-        const nd = d.reduce((a, x) => a + (x.answered ?? x.requests), 0);
-        const us = (ms: number, k: number) => Math.round((ms * 1000) / k);
-        return {
-          direct: { primary: us(cpu.direct[0], nd) },
-          shadowRounds: { primary: us(cpu.shadow[0], n), candidate: us(cpu.shadow[1], n), shadow: us(cpu.shadow[2], n) },
-        };
-      })(),
-      mirror: summary,
+      direct: { rps: r3(m(d, 'rps')), p50: r3(m(d, 'p50')), p99: r3(m(d, 'p99')), cpuUsPerRequest: { primary: us(cpuDirect[0], nd), loadClient: us(cpuDirect[1], nd) } },
+      // The default: the candidate at the primary's priority, on the same cores.
+      ...same,
+      // --candidate-nice: the candidate on the same host at a low priority (what docs/shadow.md advises).
+      ...(niced.length > 0 ? { niced: niced[0] } : {}),
     };
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
   } finally {

@@ -5,7 +5,7 @@
 //
 // Cheap per request, because the shadow shares its CPU with the relay (issue 16, bench/shadow.ts):
 // - every request is sent under a key of the link's own (v1: the seq, rewritten in a copy of the
-//   frame; the client's frame is never touched), so client connections whose seqs collide can
+//   frame written into the batch; the client's frame is never touched), so client connections whose seqs collide can
 //   share the connection; the client's key is put back into the answer before it is compared.
 //   A text profile's key cannot be rewritten (src/shadow/text-framing.ts): with serial
 //   correlation the serial is the key (a serial already outstanding on the link is dropped), with
@@ -14,8 +14,12 @@
 // - mirrored requests (from every client connection) are gathered for MIRROR_BATCH_MS and go out
 //   in one write: a mirror is not in a hurry, and each write costs the shadow (and the candidate's
 //   host) a system call and a wake-up; the time an answer takes is measured from that write;
+// - the batch is one buffer: each frame is copied into it once, at the write, with the link's key
+//   set there (no copy per frame, then a second one to join them); the batch timer is one Timeout,
+//   re-armed (not a new timer per batch);
 // - timeouts are found by one sweep timer over the requests in the order they were sent, not a
-//   timer per request.
+//   timer per request; it runs while anything is outstanding and stops itself once nothing is
+//   (not stopped and started again with every answer).
 // A target that is backed up (too many answers outstanding, or unsent bytes piling up) makes
 // send() drop the mirror; a target that is down, slow or speaks garbage turns into error/timeout
 // outcomes.
@@ -32,6 +36,12 @@ interface Waiter {
   /** The client's key (v1: seq), put back into the answer. */
   clientKey: number | string;
   t0: number;
+}
+
+/** A frame waiting for the next write, and the key it goes out under. */
+interface Queued {
+  frame: Buffer;
+  key: number | string;
 }
 
 /** Unsent bytes to a target beyond which new mirrors are dropped. */
@@ -56,11 +66,13 @@ export class TargetLink {
   /** Outstanding requests by the link's key, in the order they were sent (Map keeps insertion order). */
   private readonly waiting = new Map<number | string, Waiter>();
   private nextKey = 0;
-  /** Frames (already carrying the link's keys) waiting for the next write, and their waiters. */
-  private batch: Buffer[] = [];
+  /** Frames (the client's bytes, not yet copied) waiting for the next write, and their waiters. */
+  private batch: Queued[] = [];
   private batchWaiters: Waiter[] = [];
   private batchBytes = 0;
   private flushScheduled = false;
+  /** The batch timer: one Timeout, re-armed for each batch. */
+  private flushTimer: NodeJS.Timeout | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private failedAt = 0;
   private failReason = '';
@@ -110,13 +122,14 @@ export class TargetLink {
     }
     const w: Waiter = { done, clientKey, t0: performance.now() };
     this.waiting.set(key, w);
-    const copy = this.framing.withKey(frame, key);
-    this.batch.push(copy);
+    // The client's bytes are never changed: the frame is copied (with the link's key) at the write.
+    this.batch.push({ frame, key });
     this.batchWaiters.push(w);
-    this.batchBytes += copy.length;
+    this.batchBytes += frame.length;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setTimeout(this.flush, MIRROR_BATCH_MS);
+      if (this.flushTimer) this.flushTimer.refresh();
+      else this.flushTimer = setTimeout(this.flush, MIRROR_BATCH_MS);
     }
     if (!this.sweeper) {
       this.sweeper = setInterval(this.sweep, Math.max(10, Math.min(100, this.opts.timeoutMs / 4)));
@@ -129,6 +142,7 @@ export class TargetLink {
     this.flushScheduled = false;
     const batch = this.batch;
     const waiters = this.batchWaiters;
+    const bytes = this.batchBytes;
     if (batch.length === 0) return;
     this.batch = [];
     this.batchWaiters = [];
@@ -136,8 +150,12 @@ export class TargetLink {
     if (!this.socket) return; // failed meanwhile: its waiters have had their errors
     const now = performance.now();
     for (const w of waiters) w.t0 = now;
+    // One buffer for the whole batch (a new one each time: the socket may still hold the last).
+    const out = Buffer.allocUnsafe(bytes);
+    let at = 0;
+    for (const q of batch) at = this.framing.copyWithKey(q.frame, q.key, out, at);
     this.writes++;
-    this.socket.write(batch.length === 1 ? batch[0] : Buffer.concat(batch));
+    this.socket.write(out);
   };
 
   /** Requests older than the timeout, oldest first (they were sent in key order): timeouts. */
@@ -193,9 +211,8 @@ export class TargetLink {
       }
     } catch (err) {
       this.fail(s, `unreadable answer from ${this.target.host}:${this.target.port}: ${(err as Error).message}`, true);
-      return;
     }
-    this.stopSweeperIfIdle();
+    // The sweeper stops itself once nothing is outstanding (sweep).
   }
 
   /**
@@ -225,6 +242,7 @@ export class TargetLink {
     this.closed = true;
     this.waiting.clear();
     this.stopSweeperIfIdle();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
     this.batch = [];
     this.batchWaiters = [];
     const s = this.socket;

@@ -177,7 +177,8 @@ export class ShadowRelay {
     let reqSplitter: Splitter | undefined = framing.splitter(cfg.maxFrame, 'request');
     let resSplitter: Splitter | undefined = framing.splitter(cfg.maxFrame, 'response');
     const reassembler: Reassembler = framing.reassembler();
-    const pending = new Map<number | string, Exchange[]>();
+    /** Requests awaiting the primary's answer, by seq: one exchange, or (a seq reused while outstanding) a FIFO of them. */
+    const pending = new Map<number | string, Exchange | Exchange[]>();
     /** Mirrors of this connection awaiting the candidate (max_in_flight applies per client connection). */
     let outstanding = 0;
     let broken = false;
@@ -204,8 +205,9 @@ export class ShadowRelay {
       if (head.kind !== 'request') return;
       const ex: Exchange = { biz: head.biz, seq: head.seq, compare: false, open: 1 };
       const l = pending.get(head.seq);
-      if (l) l.push(ex);
-      else pending.set(head.seq, [ex]);
+      if (l === undefined) pending.set(head.seq, ex);
+      else if (Array.isArray(l)) l.push(ex);
+      else pending.set(head.seq, [l, ex]);
       if (!this.mirror.has(head.biz)) return;
       const stats = report.biz(head.biz);
       const sent =
@@ -238,8 +240,15 @@ export class ShadowRelay {
       const whole = reassembler.push(packet, head);
       if (!whole) return;
       const l = pending.get(head.seq);
-      const ex = l?.shift();
-      if (l && l.length === 0) pending.delete(head.seq);
+      let ex: Exchange | undefined;
+      if (l === undefined) ex = undefined;
+      else if (!Array.isArray(l)) {
+        ex = l;
+        pending.delete(head.seq);
+      } else {
+        ex = l.shift();
+        if (l.length === 0) pending.delete(head.seq);
+      }
       if (!ex || !ex.compare) return;
       ex.primary = whole;
       finish(ex);
@@ -269,6 +278,8 @@ export class ShadowRelay {
     };
   }
 
+  private readonly labelsOf = (biz: number) => ({ shadow: this.cfg.name, biz: ShadowMetrics.biz(biz) });
+
   /**
    * Both answers are in (or the candidate's failed): count, compare, report. Never throws.
    * Answers that are the same bytes (the framing's noise bytes aside: v1's header time) are
@@ -278,17 +289,18 @@ export class ShadowRelay {
   private compare(conn: number, ex: Exchange): void {
     const { metrics, report, cfg } = this;
     const stats = report.biz(ex.biz);
-    const labels = () => ({ shadow: cfg.name, biz: ShadowMetrics.biz(ex.biz) });
+    // Labels are built only when a labelled counter is counted (never on the fast path).
+    const labels = this.labelsOf;
     try {
       const c = ex.candidate!;
       if (ex.secondary && !ex.secondary.ok) {
         stats.secondaryErrors++;
-        (ex.secondary.kind === 'timeout' ? metrics.timeouts : metrics.candidateErrors).inc({ ...labels(), target: 'secondary' });
+        (ex.secondary.kind === 'timeout' ? metrics.timeouts : metrics.candidateErrors).inc({ ...labels(ex.biz), target: 'secondary' });
       }
       if (!c.ok) {
         if (c.kind === 'timeout') stats.timeouts++;
         else stats.candidateErrors++;
-        (c.kind === 'timeout' ? metrics.timeouts : metrics.candidateErrors).inc({ ...labels(), target: 'candidate' });
+        (c.kind === 'timeout' ? metrics.timeouts : metrics.candidateErrors).inc({ ...labels(ex.biz), target: 'candidate' });
         return;
       }
       this.latency.observe(c.ms / 1000);
@@ -316,7 +328,7 @@ export class ShadowRelay {
           cd = framing.decodeReply(c.packets, layout);
         } catch (err) {
           stats.candidateErrors++;
-          metrics.candidateErrors.inc({ ...labels(), target: 'candidate' });
+          metrics.candidateErrors.inc({ ...labels(ex.biz), target: 'candidate' });
           this.log.warn({ shadow: cfg.name, biz: ex.biz, err: (err as Error).message }, `[shadow.${cfg.name}] undecodable candidate answer to biz ${ex.biz}`);
           return;
         }
@@ -337,7 +349,7 @@ export class ShadowRelay {
       }
       report.record(ex.biz, `${conn}#${ex.seq}`, diffs, layout, sec);
       if (diffs.length > 0) {
-        const l = labels();
+        const l = labels(ex.biz);
         metrics.differing.inc(l);
         for (const g of new Set(diffs.map((d) => d.generic))) metrics.differences.inc({ ...l, field: g });
       }

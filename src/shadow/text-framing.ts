@@ -136,6 +136,9 @@ export function textFraming(p: FramingProfile): Framing {
       // Never rewritten: see the correlation note above.
       return message;
     },
+    copyWithKey(message: Buffer, _key: number | string, into: Buffer, at: number): number {
+      return at + message.copy(into, at);
+    },
     sameAnswer(a: readonly Buffer[], b: readonly Buffer[]): boolean {
       if (a.length !== b.length) return false;
       for (let i = 0; i < a.length; i++) {

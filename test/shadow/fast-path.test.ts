@@ -158,6 +158,27 @@ t.test('issue 16: v1 sameAnswer masks only the header time', async (t) => {
   t.equal(a.readUInt32BE(8), 7, 'on a copy: the original is untouched');
 });
 
+t.test('issue 16: the mirror batch: copyWithKey copies each frame once into the batch with the link key; the client frame is untouched', async (t) => {
+  const a = request(7, '13900001234');
+  const b = request(8, '13900005678');
+  const before = [Buffer.from(a), Buffer.from(b)];
+  const out = Buffer.alloc(a.length + b.length);
+  let at = V1_FRAMING.copyWithKey(a, 0, out, 0);
+  t.equal(at, a.length, 'returns the offset after the frame');
+  at = V1_FRAMING.copyWithKey(b, 0xfffffffe, out, at);
+  t.equal(at, out.length);
+  t.equal(out.readUInt32BE(8), 0, 'the first frame goes out under the link key 0');
+  t.equal(out.readUInt32BE(a.length + 8), 0xfffffffe, 'the second under its own key');
+  const back = (f: Buffer, seq: number) => {
+    const c = Buffer.from(f);
+    c.writeUInt32BE(seq, 8);
+    return c;
+  };
+  t.ok(back(out.subarray(0, a.length), 7).equals(a) && back(out.subarray(a.length), 8).equals(b), 'every other byte is the client frame');
+  t.ok(a.equals(before[0]) && b.equals(before[1]), 'the client frames are untouched');
+  t.ok(V1_FRAMING.withKey(a, 3).equals(back(a, 3)), 'withKey is copyWithKey into a buffer of its own');
+});
+
 t.test('issue 16: identical answers (header time aside) count as identical without decoding; connections with the same seqs share the candidate connection', async (t) => {
   const primary = await stub(t, { time: '20260101120000' });
   const candidate = await stub(t, { time: '20260101120007' });

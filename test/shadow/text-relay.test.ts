@@ -127,6 +127,15 @@ function cardBalance(acctid: string): BodyRecord {
   return { acctid, cycle: '202406', balance: -2350n, usage: 1260n, rents: 1000n, realtimeBalance: -4610n, status: 3, power: '0', resumeAmount: 4611n };
 }
 
+t.test('issue 16/19: a text packet goes to the candidate as the client sent it (copyWithKey copies, never rewrites)', async (t) => {
+  const f = textFraming(H2);
+  const msg = Buffer.from('a text message, check code and all');
+  const out = Buffer.alloc(msg.length + 3, 0x2a);
+  t.equal(f.copyWithKey(msg, 12345, out, 3), out.length, 'returns the offset after the message');
+  t.ok(out.subarray(3).equals(msg), 'the same bytes, whatever the key');
+  t.equal(f.withKey(msg, 1), msg, 'withKey: the message itself');
+});
+
 t.test('issue 16/19: shadow over h2 and card-recharge in front of a primary on A, candidate on a changed copy', async (t) => {
   const db = await makeDatabases(t);
   const at = db.now.getTime();
