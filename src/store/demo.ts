@@ -855,7 +855,8 @@ export function demoColumns(table: string): readonly string[] {
  * Loads the demo into a database whose tables exist (ensureDatabase/initDatabase call this
  * between creating the tables and creating their indexes, after the reference rows of
  * src/store/reference.ts, which every database gets, demo or not).
- * The ticket tables of the three months are created here, their indexes after the load.
+ * The ticket tables of the three months are created here (under the target's names when it has
+ * its own, DemoTarget.tickets), their indexes after the load.
  */
 export async function loadDemo(store: AdminStore, opts: DemoOptions): Promise<DemoResult> {
   const n = opts.subscribers;

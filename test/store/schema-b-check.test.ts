@@ -1,6 +1,7 @@
 // Issue 15, "done when": `bssgate db check` on a schema-B demo database (config/schemas/b/queries.sql
 // named by [database] queries) prints ok for every query, reads and writes and the scanner's alike,
-// and exits 0; after ALTER TABLE … RENAME COLUMN of a column a B query uses, it exits 1 naming the
+// and exits 0, its ticket tables found under B's templated names (a missing month table a warning
+// naming it and the template's line); after ALTER TABLE … RENAME COLUMN of a column a B query uses, it exits 1 naming the
 // query and the column, and `serve` refuses to start with the same line. SQLite always, PostgreSQL
 // when BSSGATE_TEST_PG_URL is set. Oracle (no server here): every block of B's file renders for
 // Oracle with its binds as :b1…:bn and no portable marker left.
