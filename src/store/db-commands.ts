@@ -42,7 +42,11 @@ export function renderSchemaScript(name: string, dialect: Dialect): string {
   section('Indexes', p.indexes);
   section('Sequences', p.sequences);
   section('Comments', p.comments);
-  out.push('', '-- Monthly ticket tables: as in the default schema (bssgate db ddl --dialect … --month YYYYMM).');
+  out.push(
+    '',
+    `-- Monthly ticket tables: the default schema's columns, named by the -- table: templates of config/schemas/${name}/queries.sql`,
+    `-- (bssgate db ddl --schema ${name} --dialect ${dialect} --month YYYYMM prints a month's).`,
+  );
   return `${out.join('\n')}\n`;
 }
 
@@ -82,7 +86,9 @@ export function registerDbCommands(program: Command, deps: DbCommandDeps): Comma
       if (d !== 'sqlite' && d !== 'postgres' && d !== 'oracle') throw new Error(`--dialect must be sqlite, postgres or oracle, got "${d}"`);
       if (opts.month !== undefined) {
         const month = opts.month;
-        out(TICKET_KINDS.flatMap((k) => renderTicketDdl(k, month, d as Dialect)).map((s) => `${s};\n`).join(''));
+        // A reference schema's own names for them (its queries file's templates).
+        const named = schemaTarget(opts.schema)?.tickets;
+        out(TICKET_KINDS.flatMap((k) => renderTicketDdl(k, month, d as Dialect, named?.table(k, month))).map((s) => `${s};\n`).join(''));
       } else out(renderSchemaScript(opts.schema, d));
     });
 

@@ -229,10 +229,10 @@ export function renderSequenceNext(name: string, dialect: Dialect): QueryDef {
   }
 }
 
-/** A month's ticket table: CREATE TABLE and its indexes. */
-export function renderTicketDdl(kind: TicketKind, yyyymm: string, dialect: Dialect): string[] {
+/** A month's ticket table: CREATE TABLE and its indexes (`named`: another schema's name for it, ticketTableDef). */
+export function renderTicketDdl(kind: TicketKind, yyyymm: string, dialect: Dialect, named?: string): string[] {
   checkDialect(dialect);
-  const t = ticketTableDef(kind, yyyymm);
+  const t = ticketTableDef(kind, yyyymm, named);
   return [createTable(t, dialect), ...createIndexes(t)];
 }
 

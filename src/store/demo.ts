@@ -31,6 +31,7 @@ import {
   type NetType,
 } from '../domain/codes.js';
 import { renderTicketDdl } from './ddl.js';
+import type { TicketNaming } from './queries/define.js';
 import { SCRYPT_DEFAULTS, scryptHash, scryptHashAsync, type PasswordStorage, type ScryptParams } from './password.js';
 import { Rng } from '../random.js';
 
@@ -290,6 +291,11 @@ export interface DemoTarget {
   columns(table: string, fallback: (table: string) => readonly string[]): readonly string[];
   /** The target's own reference rows (loaded with the schema, demo or not). */
   referenceRows(): { table: string; rows: Row[] }[];
+  /**
+   * How the target names its monthly ticket tables (its queries file's `-- table:` templates);
+   * absent: the default names. `write` puts the default names' rows into these tables.
+   */
+  tickets?: TicketNaming;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -849,7 +855,8 @@ export function demoColumns(table: string): readonly string[] {
  * Loads the demo into a database whose tables exist (ensureDatabase/initDatabase call this
  * between creating the tables and creating their indexes, after the reference rows of
  * src/store/reference.ts, which every database gets, demo or not).
- * The ticket tables of the three months are created here, their indexes after the load.
+ * The ticket tables of the three months are created here (under the target's names when it has
+ * its own, DemoTarget.tickets), their indexes after the load.
  */
 export async function loadDemo(store: AdminStore, opts: DemoOptions): Promise<DemoResult> {
   const n = opts.subscribers;
@@ -861,8 +868,9 @@ export async function loadDemo(store: AdminStore, opts: DemoOptions): Promise<De
   const ticketIndexes: string[] = [];
   for (const mon of monthsOf(opts.now, 3)) {
     for (const kind of TICKET_KINDS) {
-      if (await store.tableExists(ticketTable(kind, mon.cycle))) continue;
-      const [create, ...indexes] = renderTicketDdl(kind, mon.cycle, store.dialect);
+      const named = opts.target?.tickets?.table(kind, mon.cycle);
+      if (await store.tableExists(named ?? ticketTable(kind, mon.cycle))) continue;
+      const [create, ...indexes] = renderTicketDdl(kind, mon.cycle, store.dialect, named);
       await store.exec(create);
       ticketIndexes.push(...indexes);
     }

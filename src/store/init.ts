@@ -17,7 +17,8 @@
 // destroy the operator's data.
 import type { Logger } from 'pino';
 import type { AdminStore, QueryDef } from './types.js';
-import { SCHEMA_UPGRADES, SCHEMA_VERSION, SEQUENCES, TABLES, ticketKindOf } from './schema.js';
+import { SCHEMA_UPGRADES, SCHEMA_VERSION, SEQUENCES, TABLES, ticketKindOf, ticketTable } from './schema.js';
+import type { TicketNaming } from './queries/define.js';
 import { renderAddColumn, renderDdlParts, renderSequenceNext, renderSequenceRestart, renderTableDdl, type TableDdl } from './ddl.js';
 import { loadDemo, type DemoResult, type DemoTarget } from './demo.js';
 import { REFERENCE_COLUMNS, referenceRows } from './reference.js';
@@ -116,9 +117,9 @@ export interface InitOptions {
 /** `bssgate db init`: as ensureDatabase, and with `force` starts over on a database we created. */
 export async function initDatabase(store: AdminStore, opts: InitOptions): Promise<InitResult> {
   if (opts.force) {
-    const tables = await tablesToDrop(store, opts);
-    await assertDroppable(store, tables);
-    await dropSchema(store, opts.log, tables);
+    const { tables, tickets } = await tablesToDrop(store, opts);
+    await assertDroppable(store, tables, tickets);
+    await dropSchema(store, opts.log, tables, tickets);
   }
   return ensureDatabase(store, {
     demoSubscribers: opts.demo,
@@ -315,30 +316,39 @@ async function restartSequencesAboveLegacyIds(store: AdminStore, log: Logger): P
   }
 }
 
+/** The default schema's ticket table names (TICKET_<KIND>_<yyyymm>). */
+const DEFAULT_TICKETS: TicketNaming = { table: ticketTable, kindOf: ticketKindOf };
+
 /**
  * The tables `--force` drops, in creation order: the default schema's, the schema being created
  * now (`target`) and the one BSG_META says the database was created with (a reference schema's
- * own tables, e.g. schema B's TAB_ACCTRELATION, are not in the default list). A database created
+ * own tables, e.g. schema B's TAB_ACCTRELATION, are not in the default list); and the namings of
+ * their monthly ticket tables (schema B's from its queries file's templates). A database created
  * with a schema this bssgate does not know is refused: its tables are not known, so they cannot
  * all be dropped, and a half-dropped database would then fail to create.
  */
-async function tablesToDrop(store: AdminStore, opts: Pick<InitOptions, 'target' | 'schemas'>): Promise<string[]> {
+async function tablesToDrop(store: AdminStore, opts: Pick<InitOptions, 'target' | 'schemas'>): Promise<{ tables: string[]; tickets: TicketNaming[] }> {
   const created = (await readMeta(store)).schema;
   const lists: (readonly { name: string }[])[] = [TABLES];
+  const tickets = [DEFAULT_TICKETS];
+  const add = (t: DemoTarget) => {
+    lists.push(t.tables);
+    if (t.tickets) tickets.push(t.tickets);
+  };
   if (created !== undefined && created !== 'default') {
     const make = opts.schemas?.[created];
     if (!make) throw new Error(`db init --force refused: the database was created with schema "${created}", which this bssgate does not know (${['default', ...Object.keys(opts.schemas ?? {})].join(', ')}); drop it by hand`);
-    lists.push(make().tables);
+    add(make());
   }
-  if (opts.target) lists.push(opts.target.tables);
-  return [...new Set(lists.flatMap((l) => l.map((t) => t.name)))];
+  if (opts.target) add(opts.target);
+  return { tables: [...new Set(lists.flatMap((l) => l.map((t) => t.name)))], tickets };
 }
 
 /**
  * `--force` only on a database bssgate created: refused when BSG_META says it was adopted, or when
  * no BSG_META says we created it (`created_at`) and legacy tables exist.
  */
-async function assertDroppable(store: AdminStore, tables: readonly string[] = TABLES.map((t) => t.name)): Promise<void> {
+async function assertDroppable(store: AdminStore, tables: readonly string[] = TABLES.map((t) => t.name), namings: readonly TicketNaming[] = [DEFAULT_TICKETS]): Promise<void> {
   const meta = await readMeta(store);
   const refuse = (why: string) =>
     new Error(`db init --force refused: ${why}; dropping would destroy the operator's legacy tables and data. Drop bssgate's BSG_ tables by hand if you really must start over`);
@@ -348,38 +358,37 @@ async function assertDroppable(store: AdminStore, tables: readonly string[] = TA
     if (t.startsWith('BSG_')) continue;
     if (await store.tableExists(t)) throw refuse(`legacy table ${t} exists and bssgate did not create it`);
   }
-  const tickets = await ticketTables(store);
+  const tickets = await ticketTables(store, namings);
   if (tickets.length > 0) throw refuse(`legacy table ${tickets[0]} exists and bssgate did not create it`);
 }
 
-/** The monthly ticket tables in the database (the names as the catalogue lists them). */
-async function ticketTables(store: AdminStore): Promise<string[]> {
-  const rows = await store.all<{ name: string }>(listTicketTables(store.dialect));
-  return rows.map((r) => r.name).filter((n) => ticketKindOf(n) !== undefined);
+/** The monthly ticket tables in the database, as any of `namings` names them (the names as the catalogue lists them). */
+async function ticketTables(store: AdminStore, namings: readonly TicketNaming[]): Promise<string[]> {
+  // Every table name: another schema's ticket tables need not start with TICKET (CDMA1X_TICKET_RATE_…).
+  const rows = await store.all<{ name: string }>(listTables(store.dialect));
+  return rows.map((r) => r.name).filter((n) => namings.some((x) => x.kindOf(n) !== undefined));
 }
 
-function listTicketTables(d: AdminStore['dialect']): QueryDef {
+function listTables(d: AdminStore['dialect']): QueryDef {
   switch (d) {
     case 'sqlite':
-      return { name: 'init.tickets', sql: "SELECT name AS NAME FROM sqlite_master WHERE type = 'table' AND upper(name) LIKE 'TICKET%'" };
+      return { name: 'init.tables', sql: "SELECT name AS NAME FROM sqlite_master WHERE type = 'table'" };
     case 'postgres':
-      return {
-        name: 'init.tickets',
-        sql: "SELECT table_name AS NAME FROM information_schema.tables WHERE table_schema = current_schema() AND upper(table_name) LIKE 'TICKET%'",
-      };
+      return { name: 'init.tables', sql: "SELECT table_name AS NAME FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'" };
     case 'oracle':
-      return { name: 'init.tickets', sql: "SELECT table_name AS NAME FROM user_tables WHERE table_name LIKE 'TICKET%'" };
+      return { name: 'init.tables', sql: 'SELECT table_name AS NAME FROM user_tables' };
   }
 }
 
 /**
- * Drops every table of the schema definition, the monthly ticket tables and the sequences. Only
- * for `db init --force` on a database bssgate created: it destroys the legacy tables' data too.
- * initDatabase checks that first (assertDroppable); callers of this function must too.
+ * Drops every table of the schema definition, the monthly ticket tables (as `namings` name them)
+ * and the sequences. Only for `db init --force` on a database bssgate created: it destroys the
+ * legacy tables' data too. initDatabase checks that first (assertDroppable); callers of this
+ * function must too.
  */
-export async function dropSchema(store: AdminStore, log: Logger, tables: readonly string[] = TABLES.map((t) => t.name)): Promise<void> {
+export async function dropSchema(store: AdminStore, log: Logger, tables: readonly string[] = TABLES.map((t) => t.name), namings: readonly TicketNaming[] = [DEFAULT_TICKETS]): Promise<void> {
   const d = store.dialect;
-  const tickets = await ticketTables(store);
+  const tickets = await ticketTables(store, namings);
   for (const t of [...tickets, ...[...tables].reverse()]) {
     if (await store.tableExists(t)) {
       await store.exec(`DROP TABLE ${t}`);

@@ -566,9 +566,12 @@ export function ticketKindOf(table: string): TicketKind | undefined {
   return m ? (m[1].toUpperCase() as TicketKind) : undefined;
 }
 
-/** The table definition of a month's tickets. `yyyymm` may be the literal 'YYYYMM' for documentation. */
-export function ticketTableDef(kind: TicketKind, yyyymm: string): Table {
-  const name = yyyymm === 'YYYYMM' ? `TICKET_${kind}_YYYYMM` : ticketTable(kind, yyyymm);
+/**
+ * The table definition of a month's tickets. `yyyymm` may be the literal 'YYYYMM' for documentation.
+ * `named`: the table's name in another schema (its ticket template, e.g. schema B's); the columns stay.
+ */
+export function ticketTableDef(kind: TicketKind, yyyymm: string, named?: string): Table {
+  const name = named ?? (yyyymm === 'YYYYMM' ? `TICKET_${kind}_YYYYMM` : ticketTable(kind, yyyymm));
   const cols = TICKET_COLUMNS[kind];
   const indexes: Index[] = [{ name: `IX_${name}`, columns: ['SVCNUM', 'STARTTIME'] }];
   if (kind === '163') indexes.push({ name: `IX_${name}_C`, columns: ['CARDNUM', 'STARTTIME'] });

@@ -1,4 +1,4 @@
-// C1-03 CDMA1X data detail, over a real socket against the seeded database: TICKET_CDMA1X rows
+// C1-03 CDMA1X data detail, over a real socket against the seeded database: the CDMA1X ticket rows (TICKET_CDMA1X_<yyyymm>; schema B: its name for it)
 // of the month, in time order, paged; CDMA1X data cards only.
 import { char, u16, u32 } from '../../protocol/fields.js';
 import { DATA_MAX_PAGE } from '../../handlers/kit/detail.js';
@@ -11,7 +11,7 @@ handlerSuite('C1-03 c1x-data-detail', async (t, h) => {
 
   t.test('C1-03: every page of a heavy month is the data sessions in time order, no gap, no duplicate', async (t) => {
     const expected = await expectedData(h, x.svcnum, last);
-    const [c] = await h.sql<{ n: unknown }>(`SELECT COUNT(*) AS n FROM TICKET_CDMA1X_${last} WHERE SVCNUM = :s`, { s: x.svcnum });
+    const [c] = await h.sql<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${h.facts.ticketTable('CDMA1X', last)} WHERE SVCNUM = :s`, { s: x.svcnum });
     t.ok(Number(c.n) > 1000, `${String(c.n)} sessions`);
     t.equal(expected.length, Number(c.n));
     for (const limit of [DATA_MAX_PAGE, 200]) {
@@ -22,7 +22,7 @@ handlerSuite('C1-03 c1x-data-detail', async (t, h) => {
       t.strictSame(all.items, expected, `pages of ${limit}: the ticket rows in order`);
     }
     const fees = expected.reduce((s, r) => s + r.fee, 0n);
-    const [sum] = await h.sql<{ f: unknown }>(`SELECT SUM(FEE) AS f FROM TICKET_CDMA1X_${last} WHERE SVCNUM = :s`, { s: x.svcnum });
+    const [sum] = await h.sql<{ f: unknown }>(`SELECT SUM(FEE) AS f FROM ${h.facts.ticketTable('CDMA1X', last)} WHERE SVCNUM = :s`, { s: x.svcnum });
     t.equal(fees, BigInt(String(sum.f)), 'fees to the fen');
   });
 
@@ -51,7 +51,7 @@ handlerSuite('C1-03 c1x-data-detail', async (t, h) => {
     const cycle = cycleOf(h.now, 2);
     const at = new Date(Number(cycle.slice(0, 4)), Number(cycle.slice(4)) - 1, 28, 23, 59, 59);
     await h.sql(
-      `INSERT INTO TICKET_CDMA1X_${cycle} (SVCNUM, STARTTIME, DURATION, UPVOLUME, DOWNVOLUME, APN, VISITAREA, FEE) VALUES (:s, :st, 86400, 3000000000, 4294967295, 'ctnet', NULL, 5000)`,
+      `INSERT INTO ${h.facts.ticketTable('CDMA1X', cycle)} (SVCNUM, STARTTIME, DURATION, UPVOLUME, DOWNVOLUME, APN, VISITAREA, FEE) VALUES (:s, :st, 86400, 3000000000, 4294967295, 'ctnet', NULL, 5000)`,
       { s: x.svcnum, st: at },
     );
     const expected = await expectedData(h, x.svcnum, cycle);

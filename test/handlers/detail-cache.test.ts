@@ -34,14 +34,14 @@ handlerSuite('CS-11 detail month cache', async (t, h) => {
     const y = Number(last.slice(0, 4));
     const m = Number(last.slice(4)) - 1;
     await h.sql(
-      `INSERT INTO TICKET_GSMCDMA_${last} (SVCNUM, CALLTYPE, OTHERNUM, STARTTIME, DURATION, ROAMTYPE, VISITAREA, LONGTYPE, CELLID, BASEFEE, LONGFEE, TOTALFEE)
+      `INSERT INTO ${h.facts.ticketTable('GSMCDMA', last)} (SVCNUM, CALLTYPE, OTHERNUM, STARTTIME, DURATION, ROAMTYPE, VISITAREA, LONGTYPE, CELLID, BASEFEE, LONGFEE, TOTALFEE)
        VALUES (:s, '01', '13900000999', :st, 7, '0', NULL, '0', NULL, 1, 0, 1)`,
       { s: f.svcnum, st: new Date(y, m, 1, 0, 0, 0) },
     );
     // Tied with the 250th record: same start second, the SMS kind sorts first.
     const tie = before[250];
     const st = new Date(Number(tie.start.slice(0, 4)), Number(tie.start.slice(4, 6)) - 1, Number(tie.start.slice(6, 8)), Number(tie.start.slice(8, 10)), Number(tie.start.slice(10, 12)), Number(tie.start.slice(12, 14)));
-    await h.sql(`INSERT INTO TICKET_SMS_${last} (SVCNUM, SMSTYPE, OTHERNUM, STARTTIME, SPCODE, FEE) VALUES (:s, '01', '13900000998', :st, NULL, 10)`, { s: f.svcnum, st });
+    await h.sql(`INSERT INTO ${h.facts.ticketTable('SMS', last)} (SVCNUM, SMSTYPE, OTHERNUM, STARTTIME, SPCODE, FEE) VALUES (:s, '01', '13900000998', :st, NULL, 10)`, { s: f.svcnum, st });
     const after = await expectedCalls(h, f.svcnum, last);
     t.equal(after.length, before.length + 2);
     const second = await page(200, 200);

@@ -2,6 +2,8 @@
 // month merged in time order, paged, compared with the ticket tables' rows.
 import { char, u16, u32 } from '../../protocol/fields.js';
 import { CALL_MAX_PAGE } from '../../handlers/kit/detail.js';
+import { ticketTable } from '../../src/store/schema.js';
+import { renderTicketDdl } from '../../src/store/ddl.js';
 import { cycleOf, handlerSuite } from '../helpers/seeded.js';
 import { expectedCalls, readAllPages, type CallRecord, type Paged } from '../helpers/tickets.js';
 
@@ -11,8 +13,8 @@ handlerSuite('CS-11 monthly-detail', async (t, h) => {
   t.test('CS-11: every page of a heavy month, concatenated, is the merged voice + SMS list in time order, no gap, no duplicate', async (t) => {
     const f = h.fx.first;
     const expected = await expectedCalls(h, f.svcnum, last);
-    const [voice] = await h.sql<{ n: unknown }>(`SELECT COUNT(*) AS n FROM TICKET_GSMCDMA_${last} WHERE SVCNUM = :s`, { s: f.svcnum });
-    const [sms] = await h.sql<{ n: unknown }>(`SELECT COUNT(*) AS n FROM TICKET_SMS_${last} WHERE SVCNUM = :s`, { s: f.svcnum });
+    const [voice] = await h.sql<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${h.facts.ticketTable('GSMCDMA', last)} WHERE SVCNUM = :s`, { s: f.svcnum });
+    const [sms] = await h.sql<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${h.facts.ticketTable('SMS', last)} WHERE SVCNUM = :s`, { s: f.svcnum });
     const total = Number(voice.n) + Number(sms.n);
     t.ok(Number(voice.n) > 1000 && Number(sms.n) > 300, `a heavy month: ${String(voice.n)} voice, ${String(sms.n)} SMS`);
     t.equal(expected.length, total);
@@ -85,12 +87,12 @@ handlerSuite('CS-11 monthly-detail', async (t, h) => {
     const at = new Date(y, m, 15, 12, 0, 0);
     const voice = (type: string, other: string, dur: number, fee: number, visit: string | null) =>
       h.sql(
-        `INSERT INTO TICKET_GSMCDMA_${cycle} (SVCNUM, CALLTYPE, OTHERNUM, STARTTIME, DURATION, ROAMTYPE, VISITAREA, LONGTYPE, CELLID, BASEFEE, LONGFEE, TOTALFEE)
+        `INSERT INTO ${h.facts.ticketTable('GSMCDMA', cycle)} (SVCNUM, CALLTYPE, OTHERNUM, STARTTIME, DURATION, ROAMTYPE, VISITAREA, LONGTYPE, CELLID, BASEFEE, LONGFEE, TOTALFEE)
          VALUES (:s, :ct, :o, :st, :d, '0', :v, '0', NULL, :f, 0, :f)`,
         { s: f.svcnum, ct: type, o: other, st: at, d: dur, v: visit, f: fee },
       );
     const sms = (type: string, other: string) =>
-      h.sql(`INSERT INTO TICKET_SMS_${cycle} (SVCNUM, SMSTYPE, OTHERNUM, STARTTIME, SPCODE, FEE) VALUES (:s, :ct, :o, :st, NULL, 10)`, { s: f.svcnum, ct: type, o: other, st: at });
+      h.sql(`INSERT INTO ${h.facts.ticketTable('SMS', cycle)} (SVCNUM, SMSTYPE, OTHERNUM, STARTTIME, SPCODE, FEE) VALUES (:s, :ct, :o, :st, NULL, 10)`, { s: f.svcnum, ct: type, o: other, st: at });
     await sms('01', '13900000001');
     await voice('02', '13900000002', 30, 0, '0972');
     await voice('01', '13900000003', 30, 20, '0972');
@@ -123,19 +125,47 @@ handlerSuite('CS-11 monthly-detail', async (t, h) => {
       const one = await readAllPages<CallRecord>(h, 'cs', 'monthly-detail', { svcnum: f.svcnum, cycle }, 1);
       t.strictSame(one.items, expected);
     } finally {
-      await h.sql(`DELETE FROM TICKET_GSMCDMA_${cycle} WHERE SVCNUM = :s AND STARTTIME = :st`, { s: f.svcnum, st: at });
-      await h.sql(`DELETE FROM TICKET_SMS_${cycle} WHERE SVCNUM = :s AND STARTTIME = :st`, { s: f.svcnum, st: at });
+      await h.sql(`DELETE FROM ${h.facts.ticketTable('GSMCDMA', cycle)} WHERE SVCNUM = :s AND STARTTIME = :st`, { s: f.svcnum, st: at });
+      await h.sql(`DELETE FROM ${h.facts.ticketTable('SMS', cycle)} WHERE SVCNUM = :s AND STARTTIME = :st`, { s: f.svcnum, st: at });
     }
   });
 
   t.test('CS-11: a month without ticket tables is no records (total 0, empty list, result 0)', async (t) => {
     for (const cycle of [cycleOf(h.now, 24), '209912']) {
+      t.notOk(await h.store.tableExists(h.facts.ticketTable('GSMCDMA', cycle)), `${cycle}: no table`);
       const r = await h.call<Paged<CallRecord>>('cs', 'monthly-detail', { offset: 0, limit: 200, svcnum: h.fx.first.svcnum, cycle });
       t.equal(r.result, 0, `${cycle}: ${r.message}`);
       t.equal(r.body?.total, 0);
       t.same(r.body?.items, []);
     }
   });
+
+  if (h.schema === 'b') {
+    t.test('CS-11 (issue 15): schema B reads its own ticket table names; tables under the default names are not its months', async (t) => {
+      for (const kind of ['GSMCDMA', 'SMS'] as const) {
+        t.not(h.facts.ticketTable(kind, last), ticketTable(kind, last), `${kind}: another name`);
+        t.ok(await h.store.tableExists(h.facts.ticketTable(kind, last)), `${h.facts.ticketTable(kind, last)} holds the demo month`);
+        t.notOk(await h.store.tableExists(ticketTable(kind, last)), `no ${ticketTable(kind, last)}`);
+      }
+      // A month with tables under the default names only, holding a record of the number: no records on B.
+      const cycle = cycleOf(h.now, 30);
+      const f = h.fx.first;
+      for (const s of renderTicketDdl('GSMCDMA', cycle, h.store.dialect)) await h.store.exec(s);
+      try {
+        await h.sql(
+          `INSERT INTO ${ticketTable('GSMCDMA', cycle)} (SVCNUM, CALLTYPE, OTHERNUM, STARTTIME, DURATION, ROAMTYPE, VISITAREA, LONGTYPE, CELLID, BASEFEE, LONGFEE, TOTALFEE)
+           VALUES (:s, '01', '13900000001', :st, 60, '0', NULL, '0', NULL, 10, 0, 10)`,
+          { s: f.svcnum, st: new Date(Number(cycle.slice(0, 4)), Number(cycle.slice(4)) - 1, 3, 10, 0, 0) },
+        );
+        const r = await h.call<Paged<CallRecord>>('cs', 'monthly-detail', { offset: 0, limit: 200, svcnum: f.svcnum, cycle });
+        t.equal(r.result, 0, r.message);
+        t.equal(r.body?.total, 0, `${ticketTable('GSMCDMA', cycle)} is not schema B's table of ${cycle}`);
+        t.same(r.body?.items, []);
+      } finally {
+        await h.store.exec(`DROP TABLE ${ticketTable('GSMCDMA', cycle)}`);
+      }
+    });
+  }
 
   t.test('CS-11 refusals: unknown 2001, cancelled 2004, wrong network 2001, no-print plan 2006, bad cycle and limit 0 1006', async (t) => {
     const body = (svcnum: string) => ({ offset: 0, limit: 10, svcnum, cycle: last });

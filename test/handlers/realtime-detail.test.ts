@@ -16,10 +16,10 @@ handlerSuite('CS-13 realtime-detail', async (t, h) => {
     for (let k = 0; k < 700; k++) {
       const at = new Date(start.getTime() + (k % 350) * 7_000);
       if (k % 3 === 2) {
-        await h.sql(`INSERT INTO TICKET_SMS_${current} (SVCNUM, SMSTYPE, OTHERNUM, STARTTIME, SPCODE, FEE) VALUES (:s, '02', :o, :st, NULL, 0)`, { s: f.svcnum, o: `1380000${String(k).padStart(4, '0')}`, st: at });
+        await h.sql(`INSERT INTO ${h.facts.ticketTable('SMS', current)} (SVCNUM, SMSTYPE, OTHERNUM, STARTTIME, SPCODE, FEE) VALUES (:s, '02', :o, :st, NULL, 0)`, { s: f.svcnum, o: `1380000${String(k).padStart(4, '0')}`, st: at });
       } else {
         await h.sql(
-          `INSERT INTO TICKET_GSMCDMA_${current} (SVCNUM, CALLTYPE, OTHERNUM, STARTTIME, DURATION, ROAMTYPE, VISITAREA, LONGTYPE, CELLID, BASEFEE, LONGFEE, TOTALFEE)
+          `INSERT INTO ${h.facts.ticketTable('GSMCDMA', current)} (SVCNUM, CALLTYPE, OTHERNUM, STARTTIME, DURATION, ROAMTYPE, VISITAREA, LONGTYPE, CELLID, BASEFEE, LONGFEE, TOTALFEE)
            VALUES (:s, '01', :o, :st, :d, '1', '0979', '2', NULL, 60, 70, 130)`,
           { s: f.svcnum, o: `1390000${String(k).padStart(4, '0')}`, st: at, d: 30 + (k % 7) },
         );

@@ -1,5 +1,5 @@
 // VO-08 IP Phone call detail by card or by bound number, over a real socket against the seeded
-// database: TICKET_163 rows of the month, in time order, paged.
+// database: the IP Phone ticket rows of the month (TICKET_163_<yyyymm>; schema B: its name for it), in time order, paged.
 import { char, u16, u32 } from '../../protocol/fields.js';
 import { VOIP_MAX_PAGE } from '../../handlers/kit/detail.js';
 import { cycleOf, handlerSuite } from '../helpers/seeded.js';
@@ -14,7 +14,7 @@ handlerSuite('VO-08 voip-detail', async (t, h) => {
   const older = cycleOf(h.now, 2);
   const dayOf = (cycle: string, day: number, sec: number) => new Date(Number(cycle.slice(0, 4)), Number(cycle.slice(4)) - 1, day, 10, 0, sec);
   const ticket = (cycle: string, cardnum: string, svcnum: string, other: string, at: Date, dur: number, lt: string, fee: number) =>
-    h.sql(`INSERT INTO TICKET_163_${cycle} (CARDNUM, SVCNUM, OTHERNUM, STARTTIME, DURATION, LONGTYPE, FEE) VALUES (:c, :s, :o, :st, :d, :lt, :f)`, {
+    h.sql(`INSERT INTO ${h.facts.ticketTable('163', cycle)} (CARDNUM, SVCNUM, OTHERNUM, STARTTIME, DURATION, LONGTYPE, FEE) VALUES (:c, :s, :o, :st, :d, :lt, :f)`, {
       c: cardnum,
       s: svcnum,
       o: other,

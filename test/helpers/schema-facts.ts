@@ -9,8 +9,12 @@
 // from B's definition (src/store/schemas/b.ts and its code maps), never through the queries file
 // under test (config/schemas/b/queries.sql): an expectation must not be computed by the SQL it
 // checks. Tables of the same shape in both schemas (USR_BUSI_*, RES_MOB_CARD, TAB_SPECIALCUSTLST,
-// TAB_VOIPSUBSCRB, BSG_*, the monthly ticket tables) have no facts here: the suites use h.sql.
+// TAB_VOIPSUBSCRB, BSG_*) have no facts here: the suites use h.sql. The monthly ticket tables have
+// the same columns in both schemas and other names: `ticketTable` gives a month's table (schema
+// B's: bTicketTable, the `-- table:` lines of its queries file, the names its demo created; the
+// file's SQL is not used), and the suites read and write it with h.sql.
 import type { Row } from '../../src/store/types.js';
+import { ticketTable, type TicketKind } from '../../src/store/schema.js';
 import {
   B_ACCT_PAYTYPE,
   B_PAY_PAYTYPE,
@@ -22,6 +26,7 @@ import {
   bAcctItem,
   bAreaId,
   bBillTable,
+  bTicketTable,
 } from '../../src/store/schemas/b.js';
 import { REGIONS } from '../../src/domain/codes.js';
 
@@ -162,6 +167,8 @@ export interface AccountCredit {
 
 export interface SchemaFacts {
   readonly schema: 'a' | 'b';
+  /** The monthly ticket table of a kind for a month (YYYYMM): the same columns in both schemas. */
+  ticketTable(kind: TicketKind, cycle: string): string;
   /** One subscriber, undefined when there is no such row. */
   subscriber(subscrbid: Id): Promise<SubscriberRow | undefined>;
   /** Every subscriber row, by SUBSCRBID. */
@@ -263,6 +270,7 @@ export function defaultFacts(sql: Sql): SchemaFacts {
     }).then(() => undefined);
   return {
     schema: 'a',
+    ticketTable,
     async subscriber(s) {
       return (await sql<SubscriberRow>(`${SUB} WHERE S.SUBSCRBID = :s`, { s }))[0];
     },
@@ -580,6 +588,7 @@ export function schemaBFacts(sql: Sql): SchemaFacts {
   };
   return {
     schema: 'b',
+    ticketTable: bTicketTable,
     async subscriber(s) {
       return (await subscribersWhere(' WHERE SUBSCRBID = :s', { s }))[0];
     },

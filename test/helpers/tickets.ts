@@ -1,5 +1,6 @@
 // What the detail queries (CS-11, CS-13, PR-02, C1-03, PR-03, VO-08) should answer, computed in
-// the test from the ticket tables' raw rows, independently of the gateway's SQL: the rows are
+// the test from the ticket tables' raw rows (the schema's table of the month: h.facts.ticketTable),
+// independently of the gateway's SQL: the rows are
 // read unordered and sorted here by the documented order. And a reader of every page.
 import type { InterfaceKind } from '../../src/types.js';
 import type { BodyRecord } from '../../protocol/layout-types.js';
@@ -52,10 +53,10 @@ export async function expectedCalls(h: Harness, svcnum: string, cycle: string): 
   const voice = await h.sql(
     `SELECT CALLTYPE AS ctype, OTHERNUM AS othernum, STARTTIME AS starttime, DURATION AS duration, ROAMTYPE AS roamtype,
             LONGTYPE AS longtype, VISITAREA AS visitarea, BASEFEE AS basefee, LONGFEE AS longfee, TOTALFEE AS totalfee
-       FROM TICKET_GSMCDMA_${cycle} WHERE SVCNUM = :s`,
+       FROM ${h.facts.ticketTable('GSMCDMA', cycle)} WHERE SVCNUM = :s`,
     { s: svcnum },
   );
-  const sms = await h.sql(`SELECT SMSTYPE AS ctype, OTHERNUM AS othernum, STARTTIME AS starttime, SPCODE AS spcode, FEE AS fee FROM TICKET_SMS_${cycle} WHERE SVCNUM = :s`, { s: svcnum });
+  const sms = await h.sql(`SELECT SMSTYPE AS ctype, OTHERNUM AS othernum, STARTTIME AS starttime, SPCODE AS spcode, FEE AS fee FROM ${h.facts.ticketTable('SMS', cycle)} WHERE SVCNUM = :s`, { s: svcnum });
   const out: CallRecord[] = [
     ...voice.map((r) => ({
       kind: 'V',
@@ -107,7 +108,7 @@ export interface DataRecord extends BodyRecord {
 export async function expectedData(h: Harness, svcnum: string, cycle: string): Promise<DataRecord[]> {
   const rows = await h.sql(
     `SELECT STARTTIME AS starttime, DURATION AS duration, UPVOLUME AS upvolume, DOWNVOLUME AS downvolume, APN AS apn, VISITAREA AS visitarea, FEE AS fee
-       FROM TICKET_CDMA1X_${cycle} WHERE SVCNUM = :s`,
+       FROM ${h.facts.ticketTable('CDMA1X', cycle)} WHERE SVCNUM = :s`,
     { s: svcnum },
   );
   return rows
@@ -137,7 +138,7 @@ export interface VoipRecord extends BodyRecord {
 export async function expectedVoip(h: Harness, column: 'CARDNUM' | 'SVCNUM', value: string, cycle: string): Promise<VoipRecord[]> {
   const rows = await h.sql(
     `SELECT CARDNUM AS cardnum, SVCNUM AS svcnum, OTHERNUM AS othernum, STARTTIME AS starttime, DURATION AS duration, LONGTYPE AS longtype, FEE AS fee
-       FROM TICKET_163_${cycle} WHERE ${column} = :v`,
+       FROM ${h.facts.ticketTable('163', cycle)} WHERE ${column} = :v`,
     { v: value },
   );
   return rows

@@ -1,6 +1,7 @@
 // Issue 15, "done when": `bssgate db check` on a schema-B demo database (config/schemas/b/queries.sql
 // named by [database] queries) prints ok for every query, reads and writes and the scanner's alike,
-// and exits 0; after ALTER TABLE … RENAME COLUMN of a column a B query uses, it exits 1 naming the
+// and exits 0, its ticket tables found under B's templated names (a missing month table a warning
+// naming it and the template's line); after ALTER TABLE … RENAME COLUMN of a column a B query uses, it exits 1 naming the
 // query and the column, and `serve` refuses to start with the same line. SQLite always, PostgreSQL
 // when BSSGATE_TEST_PG_URL is set. Oracle (no server here): every block of B's file renders for
 // Oracle with its binds as :b1…:bn and no portable marker left.
@@ -17,6 +18,8 @@ import { render } from '../../src/store/dialect.js';
 import { cli, freePort, root, serve } from '../helpers/serve.js';
 import { allText } from '../helpers/log-files.js';
 import { sqlBackends } from './sql-backends.js';
+import { TICKET_KINDS } from '../../src/store/schema.js';
+import { bTicketTable } from '../../src/store/schemas/b.js';
 
 t.setTimeout(360_000);
 // The back ends side by side (each spawns its own CLI processes on its own database).
@@ -108,6 +111,23 @@ for (const [i, be] of backends.entries()) {
       const ok = await run(['db', 'check', ini2]);
       t.equal(ok.code, 0);
       t.match(ok.out, new RegExp(`^ok account\\.credit \\(declared unused \\(${esc(qf)}:1\\), and it checks ok\\)$`, 'm'));
+    });
+
+    // The ticket tables are looked up under B's names (its -- table: templates) for the current and
+    // the last month: all there after the demo; one dropped, db check names it, with the template's line.
+    await t.test("db check finds B's templated ticket tables for the current and the last month; a missing one is named with its template's line", async (t) => {
+      for (const kind of TICKET_KINDS) t.match(r.out, new RegExp(`^ok table ticket\\.${kind}$`, 'm'), `ticket.${kind}`);
+      const now = new Date();
+      const month = `${now.getFullYear()}${String(now.getMonth() + 1).padStart(2, '0')}`;
+      const table = bTicketTable('CDMA1X', month);
+      t.match(table, /^CDMA1X_TICKET_RATE_\d{4}_\d{2}$/);
+      const line = readFileSync(QUERIES, 'utf8').split('\n').findIndex((l) => l.startsWith('-- table: ticket.CDMA1X =')) + 1;
+      t.ok(line > 0, 'the template line');
+      await db.exec(`DROP TABLE ${table}`);
+      const after = await run(['db', 'check', ini]);
+      t.equal(after.code, 0, 'a missing month table is a warning, not a failure');
+      t.match(after.out, new RegExp(`^warn table ticket\\.CDMA1X: ${table} not found: no records for that month \\(${esc(QUERIES)}:${line}\\)$`, 'm'), after.out);
+      t.match(after.out, /^ok tickets\.data-detail-page$/m, 'the data queries are checked on the last month');
     });
 
     // PC-03's insert writes PAYSTAT: renamed, the check names the query, the file's line and the column.

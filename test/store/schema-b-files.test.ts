@@ -1,5 +1,6 @@
 // Issue 15: reference schema B's DDL files are the rendering of its table list (src/store/schemas/b.ts)
-// for each dialect, and `bssgate db init --schema b --demo N` builds it.
+// for each dialect, its monthly ticket tables are named by its queries file's templates, and
+// `bssgate db init --schema b --demo N` builds it (and `--force` drops it, ticket tables included).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,9 @@ import { spawnSync } from 'node:child_process';
 import t from 'tap';
 import Database from 'better-sqlite3';
 import { renderSchemaScript } from '../../src/store/db-commands.js';
+import { bTicketNaming, bTicketTable, schemaBQueriesFile } from '../../src/store/schemas/b.js';
+import { TICKET_KINDS, ticketKindOf, ticketTable } from '../../src/store/schema.js';
+import { parseQueriesText } from '../../src/store/queries/file.js';
 import { cli, root } from '../helpers/serve.js';
 
 t.setTimeout(360_000);
@@ -16,6 +20,33 @@ for (const d of ['sqlite', 'postgres', 'oracle'] as const) {
     t.equal(readFileSync(join(root, `config/schemas/b/${d}.sql`), 'utf8'), renderSchemaScript('b', d), 'regenerate with: node dist/src/cli.js db ddl --schema b --dialect ' + d);
   });
 }
+
+t.test("issue 15: schema B's monthly ticket tables are named by the -- table: templates of its queries file, none as the default schema names them", async (t) => {
+  const file = join(root, 'config/schemas/b/queries.sql');
+  t.equal(schemaBQueriesFile(), file);
+  const lines = parseQueriesText(readFileSync(file, 'utf8'), file).templates;
+  t.same(lines.map((l) => l.name).sort(), TICKET_KINDS.map((k) => `ticket.${k}`).sort(), 'a template for every ticket kind');
+  // The names docs/operator-schema.md gives (section "Schema B"), for December 2026 and January 2027.
+  const expected = {
+    GSMCDMA: ['TICKET_CDMA_VOICE_2612', 'TICKET_CDMA_VOICE_2701'],
+    SMS: ['TICKET_CDMA_SMS_2612', 'TICKET_CDMA_SMS_2701'],
+    CDMA1X: ['CDMA1X_TICKET_RATE_2026_12', 'CDMA1X_TICKET_RATE_2027_01'],
+    '163': ['TICKET_IP163_202612', 'TICKET_IP163_202701'],
+  } as const;
+  const doc = readFileSync(join(root, 'docs/operator-schema.md'), 'utf8');
+  for (const k of TICKET_KINDS) {
+    t.same([bTicketTable(k, '202612'), bTicketTable(k, '202701')], expected[k], k);
+    t.not(bTicketTable(k, '202612'), ticketTable(k, '202612'), `${k}: not the default name`);
+    t.equal(ticketKindOf(bTicketTable(k, '202612')), undefined, `${k}: the default naming does not take it for one of its tables`);
+    t.equal(bTicketNaming().kindOf(bTicketTable(k, '202612').toLowerCase()), k, `${k}: recognised in any case (PostgreSQL lists lower case)`);
+    t.equal(bTicketNaming().kindOf(ticketTable(k, '202612')), undefined, `${k}: B's naming does not take the default name for its own`);
+    t.ok(doc.includes(lines.find((l) => l.name === `ticket.${k}`)!.template), `${k}: the template is in docs/operator-schema.md`);
+  }
+  t.throws(() => bTicketTable('SMS', '202613'), /billing cycle must be YYYYMM/, 'a month is checked before a name is built');
+  const ddl = spawnSync(process.execPath, [cli, 'db', 'ddl', '--schema', 'b', '--dialect', 'postgres', '--month', '202612'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  t.equal(ddl.status, 0, ddl.stderr);
+  t.same([...ddl.stdout.matchAll(/^CREATE TABLE (\S+)/gm)].map((m) => m[1]), TICKET_KINDS.map((k) => expected[k][0]), 'db ddl --schema b --month prints B\'s tables');
+});
 
 t.test('issue 15: db init --schema b --demo 40 builds schema B (codes, 厘, per-area bills); an unknown --schema is refused by name; --force starts over from B or to B', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'bssgate-b-cli-'));
@@ -31,6 +62,15 @@ t.test('issue 15: db init --schema b --demo 40 builds schema B (codes, 厘, per-
   const bills = db.prepare("SELECT COUNT(*) AS n, SUM(FEE % 10) AS r FROM TAB_BILLDETAIL_097100").get() as { n: number; r: number };
   t.ok(bills.n > 0, 'bills in the Xining table');
   t.equal(bills.r, 0, 'demo fees are whole fen in 厘');
+  // The ticket tables of the demo's three months, under B's names, holding the demo's tickets.
+  const months = [0, 1, 2].map((back) => {
+    const x = new Date(new Date().getFullYear(), new Date().getMonth() - back, 1);
+    return `${x.getFullYear()}${String(x.getMonth() + 1).padStart(2, '0')}`;
+  });
+  const ticketNames = (d: Database.Database) => (d.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((x) => x.name);
+  t.same(ticketNames(db).filter((n) => bTicketNaming().kindOf(n)), TICKET_KINDS.flatMap((k) => months.map((m) => bTicketTable(k, m))).sort(), "B's ticket tables of the three months");
+  t.same(ticketNames(db).filter((n) => ticketKindOf(n)), [], 'none under the default names');
+  t.ok((db.prepare(`SELECT COUNT(*) AS n FROM ${bTicketTable('GSMCDMA', months[1])}`).get() as { n: number }).n > 1000, 'last month\'s voice tickets');
   const bad = spawnSync(process.execPath, [cli, 'db', 'init', '--schema', 'c', ini], { cwd: root, encoding: 'utf8', timeout: 60_000 });
   t.not(bad.status, 0);
   t.match(bad.stderr, /--schema must be default or one of b, got "c"/);
@@ -46,6 +86,8 @@ t.test('issue 15: db init --schema b --demo 40 builds schema B (codes, 厘, per-
         schema: (d.prepare("SELECT VALUE FROM BSG_META WHERE KEY = 'schema'").get() as { VALUE: string }).VALUE,
         bOnly: (d.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('TAB_ACCTRELATION', 'TAB_SUBSCRBPRCPLN', 'TAB_PREDEPOSITRECORD', 'TAB_BILLDETAIL_097100')").all() as { name: string }[]).length,
         aOnly: (d.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('ACCT_BALANCE', 'TAB_BILLDETAIL')").all() as { name: string }[]).length,
+        bTickets: ticketNames(d).filter((n) => bTicketNaming().kindOf(n)).length,
+        aTickets: ticketNames(d).filter((n) => ticketKindOf(n)).length,
       };
     } finally {
       d.close();
@@ -53,13 +95,13 @@ t.test('issue 15: db init --schema b --demo 40 builds schema B (codes, 厘, per-
   };
   const bb = init('--schema', 'b', '--force', '--demo', '5');
   t.equal(bb.status, 0, `B over B: ${bb.stderr}`);
-  t.same(tables(), { schema: 'b', bOnly: 4, aOnly: 0 });
+  t.same(tables(), { schema: 'b', bOnly: 4, aOnly: 0, bTickets: 12, aTickets: 0 });
   const ab = init('--force', '--demo', '5');
   t.equal(ab.status, 0, `the default over B: ${ab.stderr}`);
-  t.same(tables(), { schema: 'default', bOnly: 0, aOnly: 2 }, 'no table of schema B left');
+  t.same(tables(), { schema: 'default', bOnly: 0, aOnly: 2, bTickets: 0, aTickets: 12 }, 'no table of schema B left, its ticket tables included');
   const ba = init('--schema', 'b', '--force', '--demo', '5');
   t.equal(ba.status, 0, `B over the default: ${ba.stderr}`);
-  t.same(tables(), { schema: 'b', bOnly: 4, aOnly: 0 }, 'no table of the default schema left');
+  t.same(tables(), { schema: 'b', bOnly: 4, aOnly: 0, bTickets: 12, aTickets: 0 }, 'no table of the default schema left, its ticket tables included');
   const w = new Database(join(dir, 'b.db'));
   w.prepare("UPDATE BSG_META SET VALUE = 'z' WHERE KEY = 'schema'").run();
   w.close();
@@ -67,5 +109,5 @@ t.test('issue 15: db init --schema b --demo 40 builds schema B (codes, 厘, per-
   t.not(unknown.status, 0, 'a schema this bssgate does not know: refused');
   t.match(unknown.stderr, /db init --force refused: the database was created with schema "z", which this bssgate does not know \(default, b\); drop it by hand/);
   t.notMatch(unknown.stderr, /\n\s+at /, 'no stack trace');
-  t.same(tables(), { schema: 'z', bOnly: 4, aOnly: 0 }, 'nothing dropped');
+  t.same(tables(), { schema: 'z', bOnly: 4, aOnly: 0, bTickets: 12, aTickets: 0 }, 'nothing dropped');
 });

@@ -535,4 +535,5 @@ COMMENT ON COLUMN BSG_CMD_QUEUE.LAST_ERROR IS 'why the last attempt did not exec
 COMMENT ON COLUMN BSG_CMD_QUEUE.CREATED IS 'first claimed';
 COMMENT ON COLUMN BSG_CMD_QUEUE.UPDATED IS 'last change';
 
--- Monthly ticket tables: as in the default schema (bssgate db ddl --dialect … --month YYYYMM).
+-- Monthly ticket tables: the default schema's columns, named by the -- table: templates of config/schemas/b/queries.sql
+-- (bssgate db ddl --schema b --dialect postgres --month YYYYMM prints a month's).

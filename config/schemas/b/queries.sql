@@ -5,7 +5,17 @@
 -- shows (a line, or a sum taken in 厘), never to the lines of a sum.
 -- Queries not named here keep their default SQL: their tables have the same shape in schema B
 -- (USR_BUSI_RECORD, USR_BUSI_SRVG, RES_MOB_CARD, TAB_SPECIALCUSTLST, TAB_VOIPSUBSCRB, SWITCH_INS_MODEL,
--- the BSG_* tables, the monthly ticket tables).
+-- the BSG_* tables, the monthly ticket tables: the same columns, other names).
+
+-- The monthly ticket tables, named as in the family's CDMA billing (TICKET_CDMA_VOICE_<yymm>,
+-- CDMA1X_TICKET_RATE_…): the ticket queries keep their default SQL and read these tables. These
+-- lines are also what `db init --schema b` creates and fills, and what `db init --force` drops.
+-- Not a {mm}-only name (CDMA1X_TICKET_RATE_<MM>, reused every year): a query for the same month a
+-- year earlier would read this year's rows, since the ticket queries do not filter on the month.
+-- table: ticket.GSMCDMA = TICKET_CDMA_VOICE_{yymm}
+-- table: ticket.SMS = TICKET_CDMA_SMS_{yymm}
+-- table: ticket.CDMA1X = CDMA1X_TICKET_RATE_{yyyy}_{mm}
+-- table: ticket.163 = TICKET_IP163_{yyyymm}
 
 -- name: subscriber.by-number
 SELECT s.SUBSCRBID AS subscrbid, s.SVCNUM AS svcnum,

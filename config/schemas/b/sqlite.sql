@@ -382,4 +382,5 @@ INSERT INTO BSG_SEQUENCE (NAME, VALUE) VALUES ('SEQ_PAYSN', 0);
 INSERT INTO BSG_SEQUENCE (NAME, VALUE) VALUES ('SEQ_DEPOSITSN', 0);
 INSERT INTO BSG_SEQUENCE (NAME, VALUE) VALUES ('SEQ_LISTID', 0);
 
--- Monthly ticket tables: as in the default schema (bssgate db ddl --dialect … --month YYYYMM).
+-- Monthly ticket tables: the default schema's columns, named by the -- table: templates of config/schemas/b/queries.sql
+-- (bssgate db ddl --schema b --dialect sqlite --month YYYYMM prints a month's).

@@ -301,8 +301,11 @@ export function expandTemplate(text: string, v: { month: string; area?: string }
   });
 }
 
+/** Where table templates come from: a store's queries file (or only its `-- table:` lines). */
+export type TemplateSource = Pick<QueryOverrides, 'template'>;
+
 /** The table a template names for a month, on a store's queries file (or the default). */
-export function templateTable(name: string, month: string, set?: QueryOverrides): string {
+export function templateTable(name: string, month: string, set?: TemplateSource): string {
   const t = TEMPLATES.get(name);
   if (!t) throw new Error(`no table template named ${name}`);
   return expandTemplate(set?.template(name)?.template ?? t.default, { month });
@@ -418,8 +421,43 @@ export function forgetTicketTables(): void {
 }
 
 /** The table of a ticket kind for a month: the template `ticket.<KIND>` (default TICKET_<KIND>_{yyyymm}). */
-export function ticketTableOf(kind: TicketKind, month: string, set?: QueryOverrides): string {
+export function ticketTableOf(kind: TicketKind, month: string, set?: TemplateSource): string {
   return templateTable(`ticket.${kind}`, month, set);
+}
+
+const PLACEHOLDER_PATTERN: Record<TemplatePlaceholder, string> = {
+  yyyymm: '\\d{4}(?:0[1-9]|1[0-2])',
+  yymm: '\\d{2}(?:0[1-9]|1[0-2])',
+  mm: '(?:0[1-9]|1[0-2])',
+  yyyy: '\\d{4}',
+  area: '[A-Za-z0-9_]{1,16}',
+};
+
+/** Every name a template can give (any month or area), case-insensitive: PostgreSQL lists names in lower case. */
+export function templatePattern(text: string): RegExp {
+  const parts = text.split(/(\{[^}]*\})/).map((p) => {
+    const m = /^\{(\w+)\}$/.exec(p);
+    if (m && m[1] in PLACEHOLDER_PATTERN) return PLACEHOLDER_PATTERN[m[1] as TemplatePlaceholder];
+    return p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  });
+  return new RegExp(`^${parts.join('')}$`, 'i');
+}
+
+/** How a schema names its monthly ticket tables: from its table templates (the defaults without a source). */
+export interface TicketNaming {
+  /** The table of a kind for a month (YYYYMM). */
+  table(kind: TicketKind, month: string): string;
+  /** The kind of a table name the templates give (any month, any case); undefined for any other name. */
+  kindOf(table: string): TicketKind | undefined;
+}
+
+/** The ticket naming of a template source (a queries file's `-- table:` lines; undefined: the default templates). */
+export function ticketNaming(set?: TemplateSource): TicketNaming {
+  const patterns = TICKET_KINDS.map((k) => [k, templatePattern(set?.template(`ticket.${k}`)?.template ?? TEMPLATES.get(`ticket.${k}`)!.default)] as const);
+  return {
+    table: (kind, month) => ticketTableOf(kind, month, set),
+    kindOf: (table) => patterns.find(([, re]) => re.test(table))?.[0],
+  };
 }
 
 /** The name of the block that replaces a ticket query's part of one kind. */

@@ -10,15 +10,21 @@
 //   - other column names for the same facts (SUBSCRBPWD, ICCID, IPCARDNO, CERTNO, STATDATE …);
 //   - payments in a differently shaped TAB_PAY (PAYTYPE, PAYFEE, PAYDATE, PAYSTAT …) and the
 //     balance as the sum of an account's TAB_ACCOUNTPREDEPOSIT books (THISBAL).
+//   - monthly ticket tables of the same columns under other names, from the `-- table:` templates of
+//     its queries file (TICKET_CDMA_VOICE_<yymm> …, see bTicketNaming);
 // BSG_* tables (bssgate's own) are the same as in the default schema.
 //
 // The demo of schema B is the default demo (src/store/demo.ts generateDemo) written through
 // `schemaBTarget`: the same logical rows, translated here into B's tables, codes and units, so the
 // two can never drift. config/schemas/b/queries.sql maps every query back to the contract.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { REGIONS, PROVINCE_WIDE_REGION, FEE_ITEMS } from '../../domain/codes.js';
 import type { BindValue } from '../types.js';
-import { TABLES, type Column, type Table } from '../schema.js';
+import { TABLES, columnsOf, ticketKindOf, ticketTableDef, type Column, type Table, type TicketKind } from '../schema.js';
 import type { DemoTarget, Emit } from '../demo.js';
+import { tableTemplate, templateProblems, ticketNaming, type TicketNaming } from '../queries/define.js';
+import { parseQueriesText, QueriesFileError } from '../queries/file.js';
 
 type Row = BindValue[];
 
@@ -240,6 +246,49 @@ export const B_TABLES: readonly Table[] = [
 ];
 
 // ---------------------------------------------------------------------------------------------
+// Monthly ticket tables: the same columns as the default schema's, other names. The names come
+// from the `-- table:` templates of B's queries file (config/schemas/b/queries.sql), the one
+// source of truth: the demo creates and fills those tables, `db init --force` drops them, and the
+// ticket queries read them through the same file (src/store/queries/define.ts ticketTableOf).
+
+/** config/schemas/b/queries.sql (from src/store/schemas/ when tests run the sources, from dist/src/store/schemas/ when built). */
+export function schemaBQueriesFile(): string {
+  const candidates = ['../../..', '../../../..'].map((up) => join(import.meta.dirname, up, 'config/schemas/b/queries.sql'));
+  const found = candidates.find((f) => existsSync(f));
+  if (!found) throw new Error(`schema B: its queries file is not found (looked for ${candidates.join(', ')})`);
+  return found;
+}
+
+let naming: TicketNaming | undefined;
+
+/** How schema B names its ticket tables: the `-- table:` lines of its queries file (read once, checked as the loader does). */
+export function bTicketNaming(): TicketNaming {
+  if (naming) return naming;
+  const file = schemaBQueriesFile();
+  const templates = new Map<string, { template: string; line: number }>();
+  for (const t of parseQueriesText(readFileSync(file, 'utf8'), file).templates) {
+    const def = tableTemplate(t.name);
+    if (!def) throw new QueriesFileError(file, t.line, undefined, `table template ${t.name}: no template of that name`);
+    const problems = templateProblems(def, t.template);
+    if (problems.length) throw new QueriesFileError(file, t.line, undefined, `table template ${t.name}: ${problems.join('; ')}`);
+    templates.set(t.name, t);
+  }
+  return (naming = ticketNaming({ template: (name) => templates.get(name) }));
+}
+
+/** Schema B's ticket table of a kind for a month (YYYYMM), e.g. bTicketTable('GSMCDMA', '202612') → TICKET_CDMA_VOICE_2612. */
+export function bTicketTable(kind: TicketKind, month: string): string {
+  return bTicketNaming().table(kind, month);
+}
+
+const TICKET_COLUMNS = new Map<TicketKind, readonly string[]>();
+function ticketColumns(kind: TicketKind): readonly string[] {
+  let c = TICKET_COLUMNS.get(kind);
+  if (!c) TICKET_COLUMNS.set(kind, (c = columnsOf(ticketTableDef(kind, 'YYYYMM'))));
+  return c;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The writer: default demo rows → schema B rows.
 
 const B_COLUMNS: Record<string, readonly string[]> = Object.fromEntries(B_TABLES.map((t) => [t.name, t.columns.map((c) => c.name)]));
@@ -248,6 +297,7 @@ const DAY = 86_400_000;
 
 /** The demo target of schema B (src/store/demo.ts loadDemo, src/store/init.ts). */
 export function schemaBTarget(): DemoTarget {
+  const tickets = bTicketNaming();
   // The area of each subscriber seen (its bills go to its area's table). Rows of a subscriber
   // follow its TAB_SUBSCRB row; the map is trimmed so a large demo does not hold them all.
   const areaOf = new Map<string, string>();
@@ -340,17 +390,28 @@ export function schemaBTarget(): DemoTarget {
         out('TAB_PAY', [paysn, acctid, subscrbid, svcnum, B_PAY_PAYTYPE[mode as number], amount, time, source, serial, op, B_PAYSTAT[status as number], orig, by]);
         return;
       }
-      default:
-        // Tables of the same shape in both schemas, and the monthly ticket tables (same names and
-        // columns until the queries file can name ticket tables and parts: docs/operator-schema.md).
+      default: {
+        // The monthly ticket tables: the same columns, B's names (its templates).
+        const kind = ticketKindOf(table);
+        if (kind) {
+          out(tickets.table(kind, table.slice(-6)), r);
+          return;
+        }
+        // Tables of the same shape in both schemas.
         out(table, r);
+      }
     }
   };
   return {
     name: 'b',
     tables: B_TABLES,
     write,
-    columns: (table, fallback) => B_COLUMNS[table] ?? fallback(table),
+    columns: (table, fallback) => {
+      if (B_COLUMNS[table]) return B_COLUMNS[table];
+      const kind = tickets.kindOf(table);
+      return kind ? ticketColumns(kind) : fallback(table);
+    },
+    tickets,
     referenceRows: () => [{ table: 'TAB_ACCTITEM', rows: Object.values(FEE_ITEMS).map((f) => [bAcctItem(f.code), f.zh]) }],
   };
 }
