@@ -2,7 +2,8 @@
 // simulator: the store's statements, the posting domain and the idempotency ledger row, as
 // dispatch runs them (LEDGER_GET before the unit, pay() + LEDGER_INSERT in it), `units` at a time
 // so group commit shares the commits. A figure a loaded machine disturbs less than payments/s.
-//   node dist/bench/payment-unit.js [payments=3000] [--concurrency 32] [--pg URL] [--explain]
+//   node dist/bench/payment-unit.js [payments=3000] [--concurrency 32] [--pg URL] [--max-concurrent N] [--statement-times]
+// --max-concurrent: group commit's concurrent batches (default: 1 on SQLite, pool − 1 = 7 on PostgreSQL).
 import fs from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,7 @@ const value = (name: string) => {
 const N = Number(args.find((a) => /^\d+$/.test(a)) ?? 3000);
 const CONC = Number(value('--concurrency') ?? 32);
 const PG = value('--pg');
+const MAX_CONCURRENT = value('--max-concurrent');
 const log = pino({ level: 'silent' });
 countStatements(args.includes('--statement-times'));
 
@@ -44,7 +46,7 @@ async function main(): Promise<void> {
     u.pathname = `/${dbName}`;
     cfg = { type: 'postgres', url: u.toString(), poolMax: 8, passwordStorage: 'scrypt', demoSubscribers: 0, demoSeed: 1 } as DatabaseConfig;
   }
-  const store = (await openStore(cfg, log)) as BatchingStore;
+  const store = (await openStore(cfg, log, MAX_CONCURRENT ? { maxConcurrent: Number(MAX_CONCURRENT) } : {})) as BatchingStore;
   try {
     await ensureDatabase(store, { demoSubscribers: 2000, demoSeed: 1, now: new Date(), log, passwordStorage: 'scrypt', scrypt: { N: 1024, r: 8, p: 1 } });
     const numbers = (await store.all<{ svcnum: string }>({ name: 'bench.numbers', sql: 'SELECT SVCNUM AS svcnum FROM TAB_SUBSCRB WHERE STATUS IN (1, 3)' })).map((r) => String(r.svcnum));
@@ -86,6 +88,7 @@ async function main(): Promise<void> {
       backend: store.dialect,
       payments: N,
       concurrency: CONC,
+      ...(MAX_CONCURRENT ? { max_concurrent_batches: Number(MAX_CONCURRENT) } : {}),
       load_average: os.loadavg().map((x) => Math.round(x * 100) / 100),
       cpu_us_per_payment: Math.round((cpu.user + cpu.system) / N),
       user_us_per_payment: Math.round(cpu.user / N),
