@@ -141,6 +141,11 @@ export interface Posting {
    * the serial's postings): the lock is held, so post() uses it instead of a second round trip.
    */
   lockedBalance?: bigint;
+  /**
+   * `sub` was read through this same unit's tx (PC-03, PC-04: findSubscriber before the lock). On
+   * SQLite post() then takes it as the row under the lock instead of reading it again.
+   */
+  subReadInUnit?: boolean;
 }
 
 export interface Posted {
@@ -192,9 +197,14 @@ export async function post(u: PostingUnit, p: Posting): Promise<Posted> {
     checkRange('TOTAL_OUT', d?.total_out ?? 0n, tout, sub.acctid);
   }
   // The status as it stands under the lock (the resume rule): a concurrent posting to the account
-  // that resumed the line has committed by now.
-  const now = await SUBSCRIBER_BY_NUMBER.one(tx, { svcnum: sub.svcnum });
-  if (now && now.subscrbid === sub.subscrbid) sub = now;
+  // that resumed the line has committed by now. Not read again on SQLite when p.sub was read in
+  // this unit: all of a SQLite unit's reads are one transaction, which holds the writer lock from
+  // its BEGIN IMMEDIATE, so nothing else has written since and the row read is the row as it
+  // stands (issue 17: one statement fewer per payment and reversal).
+  if (!(p.subReadInUnit && u.dialect === 'sqlite')) {
+    const now = await SUBSCRIBER_BY_NUMBER.one(tx, { svcnum: sub.svcnum });
+    if (now && now.subscrbid === sub.subscrbid) sub = now;
+  }
   const next = await NEXT_PAYSN.one(tx, {});
   if (!next) throw new Error('SEQ_PAYSN returned no row');
   const paysn = next.paysn;
@@ -299,7 +309,7 @@ export async function pay(u: PostingUnit, r: PaymentRequest): Promise<Answered> 
     // Posted already (by the reconciliation, or before PC-06's ledger row was purged): answer it.
     return asItStands(u, sub, prior);
   }
-  const p = await post(u, { kind: 'payment', sub, amount: r.amount, source: r.source, serial: r.serial, lockedBalance });
+  const p = await post(u, { kind: 'payment', sub, amount: r.amount, source: r.source, serial: r.serial, lockedBalance, subReadInUnit: true });
   return { ...p, sub, fresh: true };
 }
 
@@ -351,11 +361,11 @@ export async function reverse(u: PostingUnit, r: ReversalRequest): Promise<Rever
   }
   const orig = await findPosting(u, r.source, r.origSerial);
   if (!orig) {
-    await post(u, { kind: 'tombstone', sub, amount: 0n, source: r.source, serial: r.origSerial, lockedBalance });
+    await post(u, { kind: 'tombstone', sub, amount: 0n, source: r.source, serial: r.origSerial, lockedBalance, subReadInUnit: true });
     throw new KeptRefusal('ORIGINAL_NOT_FOUND', `流水号 ${r.origSerial} 的缴费不存在；已记录，该笔缴费迟到时将被拒绝`);
   }
   checkOriginal(orig, sub, r.origSerial);
   const amount = await effectiveAmount(u, orig);
-  const p = await post(u, { kind: 'reversal', sub, amount: -amount, source: r.source, serial: r.serial, original: orig, lockedBalance });
+  const p = await post(u, { kind: 'reversal', sub, amount: -amount, source: r.source, serial: r.serial, original: orig, lockedBalance, subReadInUnit: true });
   return { ...p, sub, fresh: true, amount, origPaysn: orig.paysn };
 }

@@ -42,6 +42,11 @@ export interface TxSession {
   q: Queryable;
   begin(): Promise<void>;
   savepoint(name: string): Promise<void>;
+  /**
+   * BEGIN and then SAVEPOINT `name`, in one round trip where the driver can send both at once
+   * (PostgreSQL: one simple query). Optional: without it the committer sends the two apart.
+   */
+  beginWithSavepoint?(name: string): Promise<void>;
   /** Keep the unit's work (RELEASE SAVEPOINT; a no-op on Oracle, which has no RELEASE). */
   release(name: string): Promise<void>;
   /**
@@ -304,17 +309,21 @@ export class GroupCommitter {
     const outcome: ({ ok: true; v: unknown } | { ok: false; e: unknown; retry?: boolean } | undefined)[] = new Array(batch.length);
     try {
       await this.withSession(async (s) => {
-        await s.begin();
         // A batch of one unit needs no savepoint (issue 17: two statements, on PostgreSQL two round
         // trips, per unit): the unit failing rolls the whole transaction back, which undoes exactly
         // its work. Where a failed statement aborts the transaction (abortsOnError), a unit that
         // caught one is failed the same way; should an abort still go unseen, the COMMIT answered
         // ROLLBACK rejects (TxSession.commit), which fails this unit with nothing committed.
         const single = batch.length === 1;
+        // A batch of several: BEGIN and the first unit's SAVEPOINT together where the driver can
+        // (issue 17: one round trip per batch on PostgreSQL).
+        const joined = !single && s.beginWithSavepoint !== undefined;
+        if (joined) await s.beginWithSavepoint!('bsg_u0');
+        else await s.begin();
         try {
           for (let i = 0; i < batch.length; i++) {
             const sp = `bsg_u${i}`;
-            if (!single) await s.savepoint(sp);
+            if (!single && !(joined && i === 0)) await s.savepoint(sp);
             const r = await this.runUnit(batch[i], s.q, s.abortsOnError === true);
             if (single) {
               const failed = !r.ok ? r.e : s.abortsOnError && r.failed ? r.failed.error : undefined;

@@ -332,6 +332,8 @@ export class PostgresStore implements BatchingStore {
       q: this.queryable(c),
       begin: () => this.exec1(c, 'BEGIN'),
       savepoint: (n) => this.exec1(c, `SAVEPOINT ${n}`),
+      // two statements in one simple query: one round trip (a failing BEGIN or SAVEPOINT rejects it)
+      beginWithSavepoint: (n) => this.exec1(c, `BEGIN; SAVEPOINT ${n}`),
       release: (n) => this.exec1(c, `RELEASE SAVEPOINT ${n}`),
       abortsOnError: true,
       rollbackTo: (n) => this.exec1(c, `ROLLBACK TO SAVEPOINT ${n}`),

@@ -3,7 +3,7 @@ import t from 'tap';
 import { GroupCommitter, MAX_ATTEMPTS, refuseInside, runTransaction, type TxSession } from '../../src/store/group-commit.js';
 import type { Queryable } from '../../src/store/types.js';
 
-function fakeSession(events: string[], failOn?: string, abortsOnError?: boolean) {
+function fakeSession(events: string[], failOn?: string, abortsOnError?: boolean, joinsBegin?: boolean) {
   const step = (name: string) => async () => {
     events.push(name);
     if (failOn === name) throw new Error(`${name} failed`);
@@ -26,6 +26,7 @@ function fakeSession(events: string[], failOn?: string, abortsOnError?: boolean)
     commit: step('COMMIT'),
     rollback: async () => void events.push('ROLLBACK'),
     abortsOnError,
+    ...(joinsBegin ? { beginWithSavepoint: async (n: string) => step(`BEGIN; SAVEPOINT ${n}`)() } : {}),
   };
   return <T>(fn: (s: TxSession) => Promise<T>) => fn(s);
 }
@@ -110,6 +111,35 @@ t.test('issue 17: where a failed statement aborts the transaction (PostgreSQL), 
     return 'swallowed';
   }), /statement failed/, 'alone in its batch: failed with the error it caught');
   t.same(events, ['BEGIN', 'run', 'ROLLBACK'], 'rolled back, no journal hook, no COMMIT');
+});
+
+t.test('issue 17: where the driver sends BEGIN and a SAVEPOINT together (PostgreSQL), a batch of several opens with both at once', async (t) => {
+  const events: string[] = [];
+  const gc = new GroupCommitter(fakeSession(events, undefined, true, true));
+  const r = await Promise.allSettled([
+    gc.submit(async (tx) => tx.run({ name: 'x', sql: 'x' })),
+    gc.submit(async (tx) => tx.run({ name: 'fails', sql: 'x' })),
+    gc.submit(async (tx) => tx.run({ name: 'x', sql: 'x' })),
+  ]);
+  t.same(events, [
+    'BEGIN; SAVEPOINT bsg_u0', 'run',
+    'SAVEPOINT bsg_u1', 'run', 'ROLLBACK TO bsg_u1',
+    'SAVEPOINT bsg_u2', 'run',
+    'COMMIT',
+  ], 'one round trip fewer per batch; every unit still has its savepoint');
+  t.match(r, [{ status: 'fulfilled' }, { status: 'rejected', reason: { message: 'statement failed' } }, { status: 'fulfilled' }]);
+  events.length = 0;
+  await gc.submit(async (tx) => tx.run({ name: 'x', sql: 'x' }));
+  t.same(events, ['BEGIN', 'run', 'COMMIT'], 'a batch of one: a plain BEGIN, no savepoint');
+});
+
+t.test('issue 17: a failed BEGIN-and-SAVEPOINT rejects every unit of the batch, nothing run', async (t) => {
+  const events: string[] = [];
+  const gc = new GroupCommitter(fakeSession(events, 'BEGIN; SAVEPOINT bsg_u0', true, true));
+  const r = await Promise.allSettled([gc.submit(async (tx) => tx.run({ name: 'x', sql: 'x' })), gc.submit(async (tx) => tx.run({ name: 'x', sql: 'x' }))]);
+  t.same(r.map((x) => x.status), ['rejected', 'rejected']);
+  t.match(String((r[0] as PromiseRejectedResult).reason), /BEGIN; SAVEPOINT bsg_u0 failed/);
+  t.notOk(events.includes('run'), 'no unit ran');
 });
 
 t.test('a failed COMMIT rejects every unit of the batch', async (t) => {
