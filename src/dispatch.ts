@@ -65,7 +65,7 @@ class InFlight {
   next: InFlight | undefined = undefined;
   /** Still linked: neither settled nor timed out. */
   linked = true;
-  resolve!: (reply: BodyRecord) => void;
+  /** The wrapper's reject: the sweeper answers 9002 through it. */
   reject!: (err: unknown) => void;
   constructor(readonly deadline: number) {}
 }
@@ -343,7 +343,6 @@ export class Dispatcher {
     // ~10 µs CS-01 round trip); a timed-out request is answered 9002 within 1/8 of the limit.
     return new Promise<BodyRecord>((resolve, reject) => {
       const rec = new InFlight(performance.now() + ms);
-      rec.resolve = resolve;
       rec.reject = reject;
       this.link(rec);
       this.startSweeper(ms);
