@@ -42,7 +42,8 @@ const STAGES: [string, (fn: string, url: string) => boolean][] = [
   // bench/payments.ts --profile: starting the profiler and forking the simulator are the bench's, not the gateway's
   ['bench itself (profiler start, simulator fork)', (fn, url) => /^node:inspector$|^node:internal\/child_process$|^node:child_process$/.test(url)],
   ['promise hooks (AsyncLocalStorage)', (fn, url) => /async_hooks|async_local_storage/.test(url) || /PromiseHook|promiseInitHook|promiseBeforeHook|promiseAfterHook|promiseResolveHook/.test(fn)],
-  ['logs', (fn, url) => /\/src\/log\/|pino|sonic-boom|\/fs\.js|minimal-server.*(finish)|internal\/fs/.test(url) || /^(jsonString|jsonValue)$/.test(fn)],
+  // (node:fs: the gateway's LineWriter calls fs.write, whose native writeString was "other JS")
+  ['logs', (fn, url) => /\/src\/log\/|pino|sonic-boom|\/fs\.js|minimal-server.*(finish)|internal\/fs|^node:fs$/.test(url) || /^(jsonString|jsonValue)$/.test(fn)],
   ['metrics', (fn, url) => /\/src\/metrics\./.test(url)],
   ['framing', (fn, url) => /protocol\/frame\.|length-prefixed|text-session/.test(url)],
   ['header', (fn, url) => /protocol\/header\./.test(url)],

@@ -89,7 +89,8 @@ export class FrameDecoder {
       while (chunk.length - off >= LENGTH_SIZE) {
         const total = this.check(chunk, off, chunk.length - off);
         if (chunk.length - off < total) break;
-        frames.push(chunk.subarray(off, off + total));
+        // The whole chunk is one frame (one request at a time): the chunk itself, no new view.
+        frames.push(off === 0 && total === chunk.length ? chunk : chunk.subarray(off, off + total));
         off += total;
       }
       if (off < chunk.length) {

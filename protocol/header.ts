@@ -152,16 +152,27 @@ export function checkHeader(h: Header): void {
  * The values must already be valid (checkHeader); this is the hot path and checks nothing.
  */
 export function writeHeader(buf: Buffer, offset: number, h: Header, bodyLength: number): void {
+  writeHeaderFields(buf, offset, h.version, h.kind, h.biz, h.seq, h.serial, h.time, h.operator, h.result, h.reserved, bodyLength);
+}
+
+/**
+ * writeHeader from the values themselves: a response is addressed from its request's header
+ * without building a header object per answer (issue 17). Checks nothing, as writeHeader.
+ */
+export function writeHeaderFields(
+  buf: Buffer, offset: number, version: number, kind: number, biz: number, seq: number, serial: string, time: string, operator: string,
+  result: number, reserved: number, bodyLength: number,
+): void {
   buf.writeUInt32BE(MIN_FRAME_LENGTH + bodyLength, offset);
-  buf[offset + VERSION_OFFSET] = h.version;
-  buf[offset + KIND_OFFSET] = h.kind;
-  buf.writeUInt16BE(h.biz, offset + BIZ_OFFSET);
-  buf.writeUInt32BE(h.seq, offset + SEQ_OFFSET);
-  writePadded(buf, offset + SERIAL_OFFSET, h.serial, SERIAL_SIZE);
-  buf.write(h.time, offset + TIME_OFFSET, TIME_SIZE, 'latin1');
-  writePadded(buf, offset + OPERATOR_OFFSET, h.operator, OPERATOR_SIZE);
-  buf.writeUInt16BE(h.result, offset + RESULT_OFFSET);
-  buf.writeUInt16BE(h.reserved, offset + RESERVED_OFFSET);
+  buf[offset + VERSION_OFFSET] = version;
+  buf[offset + KIND_OFFSET] = kind;
+  buf.writeUInt16BE(biz, offset + BIZ_OFFSET);
+  buf.writeUInt32BE(seq, offset + SEQ_OFFSET);
+  writePadded(buf, offset + SERIAL_OFFSET, serial, SERIAL_SIZE);
+  buf.write(time, offset + TIME_OFFSET, TIME_SIZE, 'latin1');
+  writePadded(buf, offset + OPERATOR_OFFSET, operator, OPERATOR_SIZE);
+  buf.writeUInt16BE(result, offset + RESULT_OFFSET);
+  buf.writeUInt16BE(reserved, offset + RESERVED_OFFSET);
 }
 
 function writePadded(buf: Buffer, at: number, s: string, width: number): void {

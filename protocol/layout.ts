@@ -429,11 +429,20 @@ function moneyFail(f: Field & { type: 'money' }, v: unknown, mode: EncodeMode, p
   throw fail(mode, path, `${v} fen outside ${f.min ?? INT64_MIN}..${f.max ?? INT64_MAX}`);
 }
 
+/**
+ * The last value of each date type that passed dateProblem: a reply's dates repeat (the server
+ * time of every answer within one second is the same string), and the check depends on the
+ * string alone, so the same value is not parsed again (issue 17).
+ */
+const lastValidDate: Record<'date' | 'datetime' | 'cycle', string | undefined> = { date: undefined, datetime: undefined, cycle: undefined };
+
 function dateCheck(f: Field & { type: 'date' | 'datetime' | 'cycle' }, v: unknown, mode: EncodeMode, prefix: string): void {
   if (typeof v !== 'string') throw fail(mode, prefix + f.name, v === undefined ? 'missing' : 'not a string');
   if (f.optional && v === '') return;
+  if (v === lastValidDate[f.type]) return;
   const problem = dateProblem(f.type, v);
   if (problem) throw fail(mode, prefix + f.name, `${problem}${shown(f, v)}`);
+  lastValidDate[f.type] = v;
 }
 
 function listFail(f: Field & { type: 'list' }, v: unknown, mode: EncodeMode, prefix: string): never {

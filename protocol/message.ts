@@ -13,6 +13,7 @@ import {
   KIND_RESPONSE,
   PROTOCOL_VERSION,
   writeHeader,
+  writeHeaderFields,
   type Header,
 } from './header.js';
 import { decodeBody, MAX_TEXT_BYTES, prepareBody, writeBody, type PreparedBody } from './layout.js';
@@ -84,6 +85,8 @@ function messageBytes(message: string): Buffer | string {
   return b;
 }
 
+/** The last response time that passed TIME_RE (encodeResponse). */
+let lastValidTime: string | undefined;
 
 /**
  * Encode the response to a request: kind 2, the request's biz/seq/serial/operator, `time`
@@ -102,29 +105,18 @@ export function encodeResponse(
   if (!Number.isInteger(result) || result < 0 || result > 0xffff) {
     throw new GatewayError('INTERNAL_ERROR', `result ${result} is not a uint16`);
   }
-  if (time !== undefined && !TIME_RE.test(time)) throw new GatewayError('INTERNAL_ERROR', 'time is not 14 digits');
+  if (time !== undefined && time !== lastValidTime) {
+    if (!TIME_RE.test(time)) throw new GatewayError('INTERNAL_ERROR', 'time is not 14 digits');
+    // The server time of every answer within one second is the same string: checked once.
+    lastValidTime = time;
+  }
   const msg = messageBytes(message);
   const msgLen = msg.length; // a string here is ASCII: one byte per character
   const prepared =
     result === 0 && layout !== undefined && layout.length > 0 ? prepareBody(layout, body ?? {}, 'truncate') : EMPTY_PREPARED;
   const bodySize = 2 + msgLen + prepared.size;
   const buf = Buffer.allocUnsafe(HEADER_SIZE + bodySize);
-  writeHeader(
-    buf,
-    0,
-    {
-      version: PROTOCOL_VERSION,
-      kind: KIND_RESPONSE,
-      biz: reqHeader.biz,
-      seq: reqHeader.seq,
-      serial: reqHeader.serial,
-      time: time ?? reqHeader.time,
-      operator: reqHeader.operator,
-      result,
-      reserved: 0,
-    },
-    bodySize,
-  );
+  writeHeaderFields(buf, 0, PROTOCOL_VERSION, KIND_RESPONSE, reqHeader.biz, reqHeader.seq, reqHeader.serial, time ?? reqHeader.time, reqHeader.operator, result, 0, bodySize);
   buf.writeUInt16BE(msgLen, HEADER_SIZE);
   if (typeof msg === 'string') buf.write(msg, HEADER_SIZE + 2, 'latin1');
   else msg.copy(buf, HEADER_SIZE + 2);

@@ -55,9 +55,66 @@ export interface RequestOrigin {
   peer: string;
 }
 
-interface InFlight {
-  deadline: number;
-  reject(err: unknown): void;
+/**
+ * A read handler's request in flight under request_timeout: a node of the dispatcher's intrusive
+ * list (issue 17: a Set of fresh objects hashed each one; unlinking a node is two assignments).
+ * The list is in deadline order, since every request of an interface has the same timeout.
+ */
+class InFlight {
+  prev: InFlight | undefined = undefined;
+  next: InFlight | undefined = undefined;
+  /** Still linked: neither settled nor timed out. */
+  linked = true;
+  /** The wrapper's reject: the sweeper answers 9002 through it. */
+  reject!: (err: unknown) => void;
+  constructor(readonly deadline: number) {}
+}
+
+/**
+ * The handler context of one request (HandlerContext): a class, so every context has one shape,
+ * and `log` a lazy getter on its prototype, not a closure made per request (issue 17: the object
+ * literal with a getter was ~1 µs of a CS-01 request in the profiles). deriveContext
+ * (src/context.ts) reads through it by prototype, so the write path keeps `log` lazy too.
+ */
+class RequestContext implements HandlerContext {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly business: BusinessRow;
+  readonly iface: string;
+  readonly ifaceKind: HandlerContext['ifaceKind'];
+  readonly operator: string;
+  readonly serial: string;
+  readonly seq: number;
+  readonly time: string;
+  readonly settings: HandlerSettings;
+  client: string | undefined;
+  /** What the lazy `log` is made of: not part of HandlerContext. */
+  private readonly warn: Logger;
+  private readonly conn: number;
+  private readonly biz: number;
+  private child: Logger | undefined = undefined;
+
+  constructor(iface: InterfaceConfig, deps: DispatchDeps, header: Header, origin: RequestOrigin, business: BusinessRow, settings: HandlerSettings, client: string | undefined) {
+    this.store = deps.store;
+    this.clock = deps.clock;
+    this.business = business;
+    this.iface = iface.name;
+    this.ifaceKind = iface.kind;
+    this.operator = header.operator.trim() || OPERATOR_NONE;
+    this.serial = header.serial;
+    this.seq = header.seq;
+    this.time = header.time;
+    this.settings = settings;
+    this.client = client;
+    this.warn = deps.logs.warn;
+    this.conn = origin.conn;
+    this.biz = header.biz;
+  }
+
+  get log(): Logger {
+    // A child per request only when a handler actually logs.
+    return (this.child ??= this.warn.child({ conn: this.conn, seq: this.seq, biz: this.biz }));
+  }
 }
 
 export class Dispatcher {
@@ -73,7 +130,9 @@ export class Dispatcher {
   private readonly metrics: InterfaceMetrics;
   /** query.MMDD and ans.MMDD lines, templated (src/log/request-lines.ts: pino's generic path cost 2× more). */
   private readonly lines: RequestLines;
-  private readonly inFlight = new Set<InFlight>();
+  /** Read handlers under request_timeout, oldest first (an intrusive list: see InFlight). */
+  private head: InFlight | undefined;
+  private tail: InFlight | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   /** PC-06: who a peer is, and the store's one idempotency ledger. */
   private readonly identities: ClientIdentities;
@@ -265,29 +324,7 @@ export class Dispatcher {
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private context(handler: HandlerModule<any, any>, header: Header, origin: RequestOrigin, client?: string): HandlerContext {
-    const { store, clock, logs } = this.deps;
-    const iface = this.iface;
-    let log: Logger | undefined;
-    // One literal of a fixed shape (issue 17: the conditional spread that added `client` made
-    // every context a slow copy, ~1 µs of a CS-01 request in the profile); `client` is set after.
-    const ctx: HandlerContext = {
-      store,
-      clock,
-      get log() {
-        // A child per request only when a handler actually logs.
-        return (log ??= logs.warn.child({ conn: origin.conn, seq: header.seq, biz: header.biz }));
-      },
-      business: this.rows.get(handler.biz)!,
-      iface: iface.name,
-      ifaceKind: iface.kind,
-      operator: header.operator.trim() || OPERATOR_NONE,
-      serial: header.serial,
-      seq: header.seq,
-      time: header.time,
-      settings: this.settings,
-    };
-    if (client !== undefined) ctx.client = client;
-    return ctx;
+    return new RequestContext(this.iface, this.deps, header, origin, this.rows.get(handler.biz)!, this.settings, client);
   }
 
   private runHandler(
@@ -305,20 +342,40 @@ export class Dispatcher {
     // One sweeper per dispatcher instead of a timer per request (a timer costs ~1.5 µs of a
     // ~10 µs CS-01 round trip); a timed-out request is answered 9002 within 1/8 of the limit.
     return new Promise<BodyRecord>((resolve, reject) => {
-      const rec: InFlight = { deadline: performance.now() + ms, reject };
-      this.inFlight.add(rec);
+      const rec = new InFlight(performance.now() + ms);
+      rec.reject = reject;
+      this.link(rec);
       this.startSweeper(ms);
       work.then(
         (v) => {
-          this.inFlight.delete(rec);
+          // Unlinked already: timed out, answered 9002; the late result is dropped.
+          if (!rec.linked) return;
+          this.unlink(rec);
           resolve(v);
         },
         (e: unknown) => {
-          this.inFlight.delete(rec);
+          if (!rec.linked) return;
+          this.unlink(rec);
           reject(e);
         },
       );
     });
+  }
+
+  private link(rec: InFlight): void {
+    rec.prev = this.tail;
+    if (this.tail) this.tail.next = rec;
+    else this.head = rec;
+    this.tail = rec;
+  }
+
+  private unlink(rec: InFlight): void {
+    rec.linked = false;
+    if (rec.prev) rec.prev.next = rec.next;
+    else this.head = rec.next;
+    if (rec.next) rec.next.prev = rec.prev;
+    else this.tail = rec.prev;
+    rec.prev = rec.next = undefined;
   }
 
   /**
@@ -405,12 +462,14 @@ export class Dispatcher {
     const every = Math.max(10, Math.min(1000, Math.floor(ms / 8)));
     this.sweeper = setInterval(() => {
       const now = performance.now();
-      for (const rec of this.inFlight) {
+      for (let rec = this.head; rec !== undefined; ) {
+        const next = rec.next;
         if (now >= rec.deadline) {
-          // The late result of a timed-out handler is dropped (work.then above finds it gone).
-          this.inFlight.delete(rec);
+          // The late result of a timed-out handler is dropped (work.then above finds it unlinked).
+          this.unlink(rec);
           rec.reject(new GatewayError('TIMEOUT', `${ms} ms`));
         }
+        rec = next;
       }
     }, every);
     this.sweeper.unref();

@@ -172,6 +172,24 @@ t.test('a handler slower than request_timeout is answered 9002 and later request
   await c.close();
 });
 
+t.test('issue 17: read handlers timing out among fast ones (several in flight, pipelined) are each answered 9002, the rest 0, in request order; the next batch is timed as well', async (t) => {
+  // The dispatcher tracks reads under request_timeout in a list: nodes leave it from the middle
+  // (fast answers), at its head and tail (timeouts); a later batch must still be timed.
+  const g = await startTestGateway({ handlers: HANDLERS, interfaces: [{ requestTimeoutMs: 300 }] });
+  t.teardown(() => g.stop());
+  const peer = await connectRaw(g.port);
+  const slow = (seq: number) => req(60001, seq, { ms: 1500, tag: seq });
+  const fast = (seq: number) => req(60001, seq, { ms: 0, tag: seq });
+  await peer.write(Buffer.concat([slow(1), fast(2), slow(3), fast(4), fast(5), slow(6)]));
+  const first = await peer.waitResponses(6, 10_000, SLEEP_RES);
+  t.same(first.map((r) => [r.header.seq, r.header.result]), [[1, 9002], [2, 0], [3, 9002], [4, 0], [5, 0], [6, 9002]]);
+  t.same(first.filter((r) => r.header.result === 0).map((r) => r.body?.tag), [2, 4, 5], 'each fast answer carries its own body');
+  await peer.write(Buffer.concat([fast(7), slow(8), fast(9)]));
+  const second = (await peer.waitResponses(9, 10_000, SLEEP_RES)).slice(6);
+  t.same(second.map((r) => [r.header.seq, r.header.result]), [[7, 0], [8, 9002], [9, 0]]);
+  peer.destroy();
+});
+
 t.test('a body that does not match its layout gets 1005; the connection goes on', async (t) => {
   const g = await startTestGateway({ handlers: HANDLERS });
   t.teardown(() => g.stop());
