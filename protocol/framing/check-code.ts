@@ -130,18 +130,18 @@ function ciphersOf(algorithm: 'sm4-mac' | '3des-mac', key: Buffer): KeyCiphers {
 }
 
 /**
- * CBC from IV `iv` over the whole blocks of `data` (a copy is changed, never `data`) on a kept
- * context: its last cipher block (a new Buffer of `size` bytes).
+ * CBC from IV `iv` over the whole blocks of `data` on a kept context: its last cipher block (`size`
+ * bytes, not shared). `data` is this module's own padded copy: its first block is changed.
  */
 function cbcLast(ch: Chain, data: Buffer, iv: Buffer | undefined, size: number): Buffer {
-  const x = Buffer.from(data);
-  // The context encrypts x[0..size) XOR state: XOR the state in first (and the IV), so that it
+  // The context encrypts data[0..size) XOR state: XOR the state in first (and the IV), so that it
   // encrypts block XOR iv.
-  for (let j = 0; j < size; j++) x[j] ^= ch.state[j] ^ (iv === undefined ? 0 : iv[j]);
-  const out = ch.cipher.update(x);
-  const last = Buffer.from(out.subarray(out.length - size));
-  last.copy(ch.state);
-  return last;
+  const st = ch.state;
+  if (iv === undefined) for (let j = 0; j < size; j++) data[j] ^= st[j];
+  else for (let j = 0; j < size; j++) data[j] ^= st[j] ^ iv[j];
+  const out = ch.cipher.update(data);
+  out.copy(st, 0, out.length - size);
+  return out.length === size ? out : out.subarray(out.length - size);
 }
 
 /** The check code of `data` under `key` by `algorithm`, as raw bytes (`padding`: ISO/IEC 9797-1 method of the block-cipher MACs). */
