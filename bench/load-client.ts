@@ -113,6 +113,7 @@ async function main() {
       });
       s.on('error', reject);
     });
+  const cpu0 = process.cpuUsage();
   const all = Array.from({ length: p.connections }, run);
   await new Promise((r) => setTimeout(r, p.warmupSeconds * 1000));
   measuring = true;
@@ -120,6 +121,7 @@ async function main() {
   await new Promise((r) => setTimeout(r, p.seconds * 1000));
   measuring = false;
   const elapsed = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   stopping = true;
   // Bounded: whatever has not drained within 5 s is cut.
   await Promise.race([Promise.all(all), new Promise((r) => setTimeout(r, 5000))]);
@@ -138,6 +140,7 @@ async function main() {
     p50: q(0.5),
     p99: q(0.99),
     max: lat[lat.length - 1] ?? NaN,
+    cpuUs: cpu.user + cpu.system,
     ...(p.countResults ? { results: Object.fromEntries(results) } : {}),
   });
 }

@@ -18,6 +18,8 @@ export interface LoadResult {
   p50: number;
   p99: number;
   max: number;
+  /** CPU the load client used (µs, user + system) from its start to the end of the measured seconds. */
+  cpuUs?: number;
   /** Replies by result code (with countResults). */
   results?: Record<string, number>;
   error?: string;

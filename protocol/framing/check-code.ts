@@ -87,20 +87,28 @@ export function macSm4(key16: Buffer, data: Buffer, padding: 1 | 2 = 1): Buffer 
 }
 
 // The hot path (every request verified, every reply signed) runs the block-cipher MACs on cipher
-// contexts kept per key: ECB contexts carry no state between blocks, so one context serves every
-// packet and the CBC chaining is done here; creating an OpenSSL context per packet cost more than
-// the MAC itself. Kept by the key's Buffer (the configured keys live as long as the gateway).
+// contexts kept per key, created once: creating an OpenSSL context per packet cost more than the
+// MAC itself, and so does each call into it. A kept CBC context carries on from the last cipher
+// block it produced (`state`), so a MAC's first block is fed XORed with that state — the context
+// then computes E(block), and chains the blocks after it itself: the CBC part of a MAC is one
+// call, whatever its length. Kept by the key's Buffer (the configured keys live as long as the gateway).
+interface Chain {
+  cipher: Cipher;
+  /** The last cipher block this context produced (its IV for the next call). */
+  state: Buffer;
+}
 interface KeyCiphers {
-  /** 3des-mac: DES under K1 (3DES with K1 = K2 = K3), and 3DES-EDE with (K1, K2, K1). sm4-mac: SM4. */
-  a: Cipher;
-  b?: Cipher;
+  /** 3des-mac: DES-CBC under K1 (3DES with K1 = K2 = K3). sm4-mac: SM4-CBC. */
+  chain: Chain;
+  /** 3des-mac: 3DES-EDE-CBC with (K1, K2, K1), for the last block. */
+  last?: Chain;
 }
 const ciphers = new WeakMap<Buffer, Map<CheckAlgorithm, KeyCiphers>>();
 
-function ecb(name: string, key: Buffer): Cipher {
-  const c = createCipheriv(name, key, null);
+function cbc(name: string, key: Buffer, size: number): Chain {
+  const c = createCipheriv(name, key, Buffer.alloc(size));
   c.setAutoPadding(false);
-  return c;
+  return { cipher: c, state: Buffer.alloc(size) };
 }
 
 function ciphersOf(algorithm: 'sm4-mac' | '3des-mac', key: Buffer): KeyCiphers {
@@ -110,35 +118,43 @@ function ciphersOf(algorithm: 'sm4-mac' | '3des-mac', key: Buffer): KeyCiphers {
   if (!c) {
     if (algorithm === 'sm4-mac') {
       if (key.length !== 16) throw new RangeError(`an SM4 key is 16 bytes, not ${key.length}`);
-      c = { a: ecb('sm4-ecb', key) };
+      c = { chain: cbc('sm4-cbc', key, 16) };
     } else {
       if (key.length !== 16) throw new RangeError(`a 3DES MAC key (K1‖K2) is 16 bytes, not ${key.length}`);
       const k1 = key.subarray(0, 8);
-      c = { a: ecb('des-ede3-ecb', Buffer.concat([k1, k1, k1])), b: ecb('des-ede3-ecb', Buffer.concat([k1, key.subarray(8, 16), k1])) };
+      c = { chain: cbc('des-ede3-cbc', Buffer.concat([k1, k1, k1]), 8), last: cbc('des-ede3-cbc', Buffer.concat([k1, key.subarray(8, 16), k1]), 8) };
     }
     byAlg.set(algorithm, c);
   }
   return c;
 }
 
-/** CBC-MAC on a kept ECB context: h = E(block XOR h) over `blocks` blocks of `padded` from `h`; the last block through `last` when given. */
-function cbcMac(padded: Buffer, size: number, first: Cipher, last: Cipher): Buffer {
-  let h: Buffer = Buffer.alloc(size);
-  const x = Buffer.allocUnsafe(size);
-  const n = padded.length / size;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < size; j++) x[j] = padded[i * size + j] ^ h[j];
-    h = (i === n - 1 ? last : first).update(x);
-  }
-  return h;
+/**
+ * CBC from IV `iv` over the whole blocks of `data` on a kept context: its last cipher block (`size`
+ * bytes, not shared). `data` is this module's own padded copy: its first block is changed.
+ */
+function cbcLast(ch: Chain, data: Buffer, iv: Buffer | undefined, size: number): Buffer {
+  // The context encrypts data[0..size) XOR state: XOR the state in first (and the IV), so that it
+  // encrypts block XOR iv.
+  const st = ch.state;
+  if (iv === undefined) for (let j = 0; j < size; j++) data[j] ^= st[j];
+  else for (let j = 0; j < size; j++) data[j] ^= st[j] ^ iv[j];
+  const out = ch.cipher.update(data);
+  out.copy(st, 0, out.length - size);
+  return out.length === size ? out : out.subarray(out.length - size);
 }
 
 /** The check code of `data` under `key` by `algorithm`, as raw bytes (`padding`: ISO/IEC 9797-1 method of the block-cipher MACs). */
 export function checkCode(algorithm: CheckAlgorithm, key: Buffer, data: Buffer, padding: 1 | 2 = 1): Buffer {
   if (algorithm === 'hmac-sha256') return hmacSha256(key, data);
   const c = ciphersOf(algorithm, key);
-  if (algorithm === 'sm4-mac') return cbcMac(pad16(data, padding), 16, c.a, c.a);
-  return cbcMac(pad9797(data, padding), 8, c.a, c.b!);
+  if (algorithm === 'sm4-mac') return cbcLast(c.chain, pad16(data, padding), undefined, 16);
+  // ISO/IEC 9797-1 MAC algorithm 3: DES-CBC under K1 over all blocks but the last, then the last
+  // block (XOR the chain) through 3DES-EDE (K1, K2, K1).
+  const padded = pad9797(data, padding);
+  const n = padded.length / 8;
+  const h = n > 1 ? cbcLast(c.chain, padded.subarray(0, (n - 1) * 8), undefined, 8) : undefined;
+  return cbcLast(c.last!, padded.subarray((n - 1) * 8), h, 8);
 }
 
 /** Whether two codes are equal, in a time that does not depend on where they differ. */

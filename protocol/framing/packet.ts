@@ -48,7 +48,17 @@ export class PacketError extends GatewayError {
 export function fieldNumber(f: HeaderField, s: string): number {
   const t = unpad(f, s);
   if (t === '' && f.pad === '0' && s.length > 0) return 0;
-  return /^[0-9]+$/.test(t) ? Number(t) : NaN;
+  // Digits only (what /^[0-9]+$/ accepts), read without a regular expression: the hot path of every packet.
+  const n = t.length;
+  if (n === 0) return NaN;
+  if (n > 15) return /^[0-9]+$/.test(t) ? Number(t) : NaN;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const c = t.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return NaN;
+    v = v * 10 + c;
+  }
+  return v;
 }
 
 
@@ -66,6 +76,44 @@ function show(b: number): string {
   return b >= 0x21 && b <= 0x7e ? `'${String.fromCharCode(b)}' (0x${b.toString(16).toUpperCase().padStart(2, '0')})` : `0x${b.toString(16).toUpperCase().padStart(2, '0')}`;
 }
 
+/**
+ * What reading and writing a profile's packets needs that never changes once it is loaded,
+ * computed once per profile: the padded constants and flag values (compared as read), the
+ * length field's position. Kept by the profile object.
+ */
+interface Layout {
+  /** Header fields tile the header without gaps (what every loaded profile does): one latin1 read and write per packet. */
+  contiguous: boolean;
+  constants: { f: HeaderField; padded: string }[];
+  lastYes: string | undefined;
+  lastNo: string | undefined;
+  /** The header as written when a field is given no value: each field all padding. */
+  blank: readonly string[];
+}
+const layouts = new WeakMap<FramingProfile, Layout>();
+
+function layoutOf(p: FramingProfile): Layout {
+  let l = layouts.get(p);
+  if (l) return l;
+  let at = 0;
+  let contiguous = true;
+  for (const f of p.header) {
+    if (f.offset !== at) contiguous = false;
+    at = f.offset + f.width;
+  }
+  if (at !== p.headerSize) contiguous = false;
+  const last = p.role.last;
+  l = {
+    contiguous,
+    constants: p.header.filter((f) => f.role === 'constant').map((f) => ({ f, padded: padField(f, f.value!) })),
+    lastYes: last ? padField(last, last.yes!) : undefined,
+    lastNo: last ? padField(last, last.no!) : undefined,
+    blank: p.header.map((f) => padField(f, '')),
+  };
+  layouts.set(p, l);
+  return l;
+}
+
 /** Read one whole packet (start byte through terminator). Throws PacketError. */
 export function parsePacket(p: FramingProfile, pkt: Buffer): Packet | 'heartbeat' {
   let off = 0;
@@ -76,8 +124,13 @@ export function parsePacket(p: FramingProfile, pkt: Buffer): Packet | 'heartbeat
   const end = pkt.length - 1; // the terminator
   if (p.heartbeat && end - off === p.heartbeat.request.length && pkt.subarray(off, end).equals(p.heartbeat.request)) return 'heartbeat';
   if (end - off < p.headerSize) throw new PacketError('FRAME_TOO_SHORT', `packet of ${pkt.length} bytes; its header alone takes ${p.headerSize}`);
+  const l = layoutOf(p);
   const raw: Record<string, string> = {};
-  for (const f of p.header) raw[f.name] = pkt.toString('latin1', off + f.offset, off + f.offset + f.width);
+  if (l.contiguous) {
+    // One native read of the whole header; each field is a slice of it.
+    const h = pkt.toString('latin1', off, off + p.headerSize);
+    for (const f of p.header) raw[f.name] = h.slice(f.offset, f.offset + f.width);
+  } else for (const f of p.header) raw[f.name] = pkt.toString('latin1', off + f.offset, off + f.offset + f.width);
   const lf = p.role.length!;
   const declared = fieldNumber(lf, raw[lf.name]);
   if (Number.isNaN(declared)) throw new PacketError('MALFORMED_HEADER', `length field ${JSON.stringify(raw[lf.name])} is not digits`, raw);
@@ -86,9 +139,9 @@ export function parsePacket(p: FramingProfile, pkt: Buffer): Packet | 'heartbeat
   if (declared !== counted) {
     throw new PacketError('MALFORMED_HEADER', `length field says ${declared}, the packet up to its terminator ${show(p.terminator)} makes ${counted}`, raw);
   }
-  for (const f of p.header) {
+  for (const { f, padded } of l.constants) {
     const v = raw[f.name];
-    if (f.role === 'constant' && v !== padField(f, f.value!)) throw new PacketError('MALFORMED_HEADER', `${f.name} is ${JSON.stringify(v)}, expected ${JSON.stringify(padField(f, f.value!))}`, raw);
+    if (v !== padded) throw new PacketError('MALFORMED_HEADER', `${f.name} is ${JSON.stringify(v)}, expected ${JSON.stringify(padded)}`, raw);
   }
   let packetNo = 1;
   if (p.role.packet) {
@@ -99,8 +152,8 @@ export function parsePacket(p: FramingProfile, pkt: Buffer): Packet | 'heartbeat
   if (p.role.last) {
     const f = p.role.last;
     const v = raw[f.name];
-    if (v === padField(f, f.yes!)) last = true;
-    else if (v === padField(f, f.no!)) last = false;
+    if (v === l.lastYes) last = true;
+    else if (v === l.lastNo) last = false;
     else throw new PacketError('MALFORMED_HEADER', `last-packet flag ${JSON.stringify(v)} is neither ${JSON.stringify(f.yes)} nor ${JSON.stringify(f.no)}`, raw);
   }
   return { raw, packetNo, last, body: pkt.subarray(off + p.headerSize, end), bytes: pkt };
@@ -278,15 +331,24 @@ export function splitBody(body: Buffer, room: number, recordSeparator: string): 
  * packet number and the last flag are computed; a field not given is all padding. A body longer
  * than the packet size leaves in several packets, numbered from 1, the last one flagged. With a
  * `checkKey`, on a profile with a check code, each packet's code is computed and written.
+ * `overrides`: values that take precedence over `values` (a reply's flag and error code over the
+ * request's header it echoes, without a copy of it).
  */
-export function encodePackets(p: FramingProfile, values: Readonly<Record<string, string>>, body: Buffer, checkKey?: Buffer): Buffer[] {
+export function encodePackets(p: FramingProfile, values: Readonly<Record<string, string>>, body: Buffer, checkKey?: Buffer, overrides?: Readonly<Record<string, string>>): Buffer[] {
   const room = p.packets.size - overhead(p);
   const pieces = p.role.packet ? splitBody(body, room, p.body.recordSeparator) : [body];
-  return pieces.map((piece, i) => {
+  const l = layoutOf(p);
+  const out: Buffer[] = new Array(pieces.length);
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i];
     const buf = Buffer.allocUnsafe(overhead(p) + piece.length);
     let off = 0;
     if (p.start !== undefined) buf[off++] = p.start;
-    for (const f of p.header) {
+    // The header as one string, each field exactly its width: one latin1 write (contiguous
+    // fields, every loaded profile), else a write per field.
+    let header = '';
+    for (let k = 0; k < p.header.length; k++) {
+      const f = p.header[k];
       let v: string;
       switch (f.role) {
         case 'length':
@@ -302,18 +364,22 @@ export function encodePackets(p: FramingProfile, values: Readonly<Record<string,
           v = f.value!;
           break;
         default:
-          v = values[f.name] ?? '';
+          v = overrides?.[f.name] ?? values[f.name] ?? '';
       }
       // Echoed fields come back exactly as read (padding included).
-      buf.write(v.length === f.width ? v : padField(f, v), off + f.offset, f.width, 'latin1');
+      const w = v.length === f.width ? v : v === '' ? l.blank[k] : padField(f, v);
+      if (l.contiguous) header += w;
+      else buf.write(w, off + f.offset, f.width, 'latin1');
     }
+    if (l.contiguous) buf.write(header, off, p.headerSize, 'latin1');
     off += p.headerSize;
     piece.copy(buf, off);
     buf[off + piece.length] = p.terminator;
     // Every packet carries its own code (the check field was written as padding above).
     if (p.check && checkKey) signPacket(p, checkKey, buf);
-    return buf;
-  });
+    out[i] = buf;
+  }
+  return out;
 }
 
 /** loadProfile, then check that every example packet of the file reads (ProfileError otherwise). */

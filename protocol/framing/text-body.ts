@@ -151,12 +151,18 @@ function fixedRecord(profile: FramingProfile, fields: readonly Field[], rec: Bod
   for (const w of widths) total += w;
   const out = Buffer.alloc(total, SPACE);
   let off = 0;
-  fields.forEach((f, i) => {
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i];
     const w = widths[i];
     const s = formatValue(body, f, rec[f.name]);
-    // Digits, dates, codes: ASCII, written as they are (no GBK encoder).
-    let bytes = ASCII.test(s) ? Buffer.from(s, 'latin1') : gbkEncode(s);
     const numeric = f.type === 'u8' || f.type === 'u16' || f.type === 'u32' || f.type === 'money';
+    // Digits, dates, codes: ASCII that fits (the usual case), written straight into the record.
+    if (s.length <= w && ASCII.test(s)) {
+      if (s.length > 0) out.write(s, numeric && fixed.numberAlign === 'right' ? off + w - s.length : off, 'latin1');
+      off += w;
+      continue;
+    }
+    let bytes = ASCII.test(s) ? Buffer.from(s, 'latin1') : gbkEncode(s);
     if (bytes.length > w) {
       // A number cut short would be another number: refused. Free text is cut on a character boundary.
       if (numeric || f.type === 'date' || f.type === 'datetime' || f.type === 'cycle') {
@@ -166,7 +172,7 @@ function fixedRecord(profile: FramingProfile, fields: readonly Field[], rec: Bod
     }
     bytes.copy(out, numeric && fixed.numberAlign === 'right' ? off + w - bytes.length : off);
     off += w;
-  });
+  }
   return out;
 }
 

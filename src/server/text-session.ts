@@ -8,7 +8,8 @@
 // logs, lockout, metrics and limits therefore see one request, whatever the wire.
 import type { Socket } from 'node:net';
 import { FrameError } from '../../protocol/frame.js';
-import { KIND_REQUEST, PROTOCOL_VERSION, RESULT_OFFSET, type Header } from '../../protocol/header.js';
+import { checkHeader, HEADER_SIZE, KIND_REQUEST, PROTOCOL_VERSION, RESULT_OFFSET, type Header } from '../../protocol/header.js';
+import { decodeBody } from '../../protocol/layout.js';
 import { decodeResponse, encodeRequest, type RequestHead } from '../../protocol/message.js';
 import { GatewayError } from '../../protocol/return-codes.js';
 import type { FramingProfile, HeaderField } from '../../protocol/framing/profile.js';
@@ -184,8 +185,8 @@ export class TextSession implements FrameSource, DispatchTarget {
     const v1: RequestHead = { biz: req.biz, seq: header.seq, ...head };
     try {
       // A header the v1 wire cannot carry (serial or operator not ASCII, too long; a bad time) is a
-      // bad header, answered and closed as on v1.
-      encodeRequest(v1, [], {});
+      // bad header, answered and closed as on v1 (the header encodeRequest checks first).
+      checkHeader(header);
     } catch (err) {
       this.requests.delete(header.seq);
       throw new PacketError('MALFORMED_HEADER', err instanceof GatewayError ? (err.detail ?? err.message) : String(err), raw);
@@ -220,17 +221,23 @@ export class TextSession implements FrameSource, DispatchTarget {
     this.requests.delete(seq);
     const result = v1.readUInt16BE(RESULT_OFFSET);
     const layout = result === 0 ? this.dispatcher.layouts(req.biz)?.response : undefined;
-    const decoded = decodeResponse(v1, layout);
-    const body = result === 0 && layout && decoded.body ? encodeTextBody(this.profile, layout, decoded.body) : result === 0 ? EMPTY : encodeTextMessage(this.profile, decoded.message);
+    let body: Buffer;
+    if (result === 0 && layout) {
+      // An answer 0 of the dispatcher (well-formed by construction): its fields only, read as
+      // decodeResponse reads them (lenient), without the header and the message (成功) it does not need.
+      const msgEnd = HEADER_SIZE + 2 + v1.readUInt16BE(HEADER_SIZE);
+      body = encodeTextBody(this.profile, layout, decodeBody(layout, v1.subarray(msgEnd), { lenient: true }));
+    } else if (result === 0) body = EMPTY;
+    else body = encodeTextMessage(this.profile, decodeResponse(v1).message);
     return this.packets(req.raw, result, body);
   }
 
   private packets(raw: Record<string, string>, result: number, body: Buffer): Buffer {
     const p = this.profile;
-    const values: Record<string, string> = { ...raw };
-    if (p.role.flag) values[p.role.flag.name] = result === 0 ? p.role.flag.yes! : p.role.flag.no!;
-    if (p.role.error) values[p.role.error.name] = p.errors.table.get(result) ?? String(result).padStart(p.role.error.width, '0');
-    const pkts = encodePackets(p, values, body, this.checkKey);
+    const set: Record<string, string> = {};
+    if (p.role.flag) set[p.role.flag.name] = result === 0 ? p.role.flag.yes! : p.role.flag.no!;
+    if (p.role.error) set[p.role.error.name] = p.errors.table.get(result) ?? String(result).padStart(p.role.error.width, '0');
+    const pkts = encodePackets(p, raw, body, this.checkKey, set);
     return pkts.length === 1 ? pkts[0] : Buffer.concat(pkts);
   }
 

@@ -27,6 +27,29 @@ t.test('issue 19 3DES MAC: ISO/IEC 9797-1 MAC algorithm 3, Annex B ("Now is the 
   t.throws(() => mac9797Alg3(Buffer.alloc(8), Buffer.from('x')), /16 bytes/, 'a key of the wrong length is refused');
 });
 
+t.test('issue 19 the kept cipher contexts of checkCode (one per key, chained across calls) give the codes of fresh contexts: random keys, every length 0..70, both paddings, interleaved keys', async (t) => {
+  const { randomBytes } = await import('node:crypto');
+  const keys = [randomBytes(16), randomBytes(16), hex('0123456789ABCDEFFEDCBA9876543210')];
+  let checked = 0;
+  for (let round = 0; round < 2; round++) {
+    for (let len = 0; len <= 70; len++) {
+      for (const key of keys) {
+        const data = randomBytes(len);
+        for (const padding of [1, 2] as const) {
+          if (!checkCode('3des-mac', key, data, padding).equals(mac9797Alg3(key, data, padding))) t.fail(`3des-mac, ${len} bytes, padding ${padding}`);
+          if (sm4Available() && !checkCode('sm4-mac', key, data, padding).equals(macSm4(key, data, padding))) t.fail(`sm4-mac, ${len} bytes, padding ${padding}`);
+          checked++;
+        }
+      }
+    }
+  }
+  t.equal(checked, 2 * 71 * keys.length * 2, 'every case compared');
+  const data = Buffer.from('Now is the time for all ');
+  const copy = Buffer.from(data);
+  checkCode('3des-mac', keys[2], data);
+  t.ok(data.equals(copy), 'the data is not changed');
+});
+
 t.test('issue 19 ISO/IEC 9797-1 padding methods 1 and 2; codes compared in constant time', async (t) => {
   t.equal(pad9797(Buffer.alloc(0), 1).length, 8, 'method 1: empty data is one zero block');
   t.equal(pad9797(Buffer.alloc(8, 1), 1).length, 8, 'method 1: a whole block is not padded');
