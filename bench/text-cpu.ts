@@ -6,19 +6,17 @@
 //   node dist/bench/text-cpu.js [seconds=3] [depth=1] [--only v1,h2,bss86,card-recharge] [--cs cs01,cs14] [--profile DIR]
 import { execSync } from 'node:child_process';
 import fs from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { Session } from 'node:inspector';
 import { encodeRequest } from '../protocol/message.js';
-import { encodePackets, loadFramingProfile } from '../protocol/framing/packet.js';
+import { encodePackets } from '../protocol/framing/packet.js';
 import { encodeTextBody } from '../protocol/framing/text-body.js';
-import type { FramingProfile } from '../protocol/framing/profile.js';
 import { LAYOUTS_BY_CODE } from '../handlers/contracts/index.js';
 import { startGateway } from '../src/serve.js';
-import type { Config, InterfaceConfig } from '../src/config/types.js';
 import { requestHead } from '../src/text-client.js';
 import { demoFixtures } from '../src/store/demo.js';
+import { CHECK_KEY, textBenchConfig } from './text-gateway.js';
 import { load } from './load.js';
 import type { BodyRecord } from '../protocol/layout-types.js';
 
@@ -33,29 +31,9 @@ const depth = numbers[1] ?? 1;
 const only = (opt('--only') ?? 'v1,h2,bss86,card-recharge').split(',');
 const which = (opt('--cs') ?? 'cs01,cs14').split(',');
 const profileDir = opt('--profile');
-const root = resolve(import.meta.dirname, '../..');
-const profileFile = (n: string) => join(root, 'config/framing', `${n}.json`);
-const CHECK_KEY = Buffer.from('0123456789ABCDEFFEDCBA9876543210', 'hex');
-
-function iface(name: string, port: number, framing?: FramingProfile): InterfaceConfig {
-  return {
-    ...(framing?.check ? { checkKeys: new Map([['*', CHECK_KEY]]) } : {}),
-    name, kind: 'cs', host: '127.0.0.1', port, maxFrame: 65536, maxConnections: 256, idleTimeoutMs: 60_000,
-    frameTimeoutMs: 10_000, drainTimeoutMs: 30_000, requestTimeoutMs: 15_000, maxPipeline: 64, allow: [], ...(framing ? { framing } : {}),
-  };
-}
-
 async function main() {
   process.stdout.write(`uptime at start: ${execSync('uptime').toString().trim()}\n`);
-  const profiles = ['h2', 'bss86', 'card-recharge'].filter((n) => only.includes(n)).map((n) => ({ file: profileFile(n), profile: loadFramingProfile(profileFile(n)) }));
-  const dir = mkdtempSync(join(tmpdir(), 'bssgate-bench-textcpu-'));
-  const config: Config = {
-    files: [],
-    interfaces: [iface('cs', 0), ...profiles.map((p) => iface(`cs_${p.profile.name}`, 0, p.profile))],
-    database: { type: 'sqlite', path: join(dir, 'bench.db'), poolMax: 1, passwordStorage: 'scrypt', demoSubscribers: 20, demoSeed: 1 },
-    log: { dir: join(dir, 'logs'), level: 'info', retentionDays: 30, requests: true },
-    shutdownGraceMs: 5_000,
-  };
+  const { config, profiles, dir } = textBenchConfig(['h2', 'bss86', 'card-recharge'].filter((n) => only.includes(n)), 'bssgate-bench-textcpu-');
   const running = await startGateway(config);
   const port = (name: string) => running.bound.find((b) => b.name === name)!.port;
   const svcnum = demoFixtures(1).first.svcnum;

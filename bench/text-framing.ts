@@ -7,53 +7,29 @@
 // Prints `uptime` before and after, and JSON.
 //   node dist/bench/text-framing.js [secondsPerRound=3] [rounds=3]
 import { execSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
 import { encodeRequest } from '../protocol/message.js';
-import { encodePackets, loadFramingProfile } from '../protocol/framing/packet.js';
+import { encodePackets } from '../protocol/framing/packet.js';
 import { encodeTextBody } from '../protocol/framing/text-body.js';
-import type { FramingProfile } from '../protocol/framing/profile.js';
 import { LAYOUTS_BY_CODE } from '../handlers/contracts/index.js';
 import { startGateway } from '../src/serve.js';
-import type { Config, InterfaceConfig } from '../src/config/types.js';
 import { BssClient } from '../src/client.js';
 import { requestHead, TextFramingClient } from '../src/text-client.js';
 import { demoFixtures } from '../src/store/demo.js';
+import { CHECK_KEY, textBenchConfig } from './text-gateway.js';
 import { load, type LoadResult } from './load.js';
 import type { BodyRecord } from '../protocol/layout-types.js';
 
 const numbers = process.argv.slice(2).filter((a) => /^\d+(\.\d+)?$/.test(a)).map(Number);
 const seconds = numbers[0] ?? 3;
 const rounds = numbers[1] ?? 3;
-const root = resolve(import.meta.dirname, '../..');
-const profileFile = (n: string) => join(root, 'config/framing', `${n}.json`);
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const uptime = () => execSync('uptime').toString().trim();
 
-/** The card-recharge interface's key for the unconfigured client `*` (a test value). */
-const CHECK_KEY = Buffer.from('0123456789ABCDEFFEDCBA9876543210', 'hex');
-
-function iface(name: string, port: number, framing?: FramingProfile): InterfaceConfig {
-  return {
-    ...(framing?.check ? { checkKeys: new Map([['*', CHECK_KEY]]) } : {}),
-    name, kind: 'cs', host: '127.0.0.1', port, maxFrame: 65536, maxConnections: 256, idleTimeoutMs: 60_000,
-    frameTimeoutMs: 10_000, drainTimeoutMs: 30_000, requestTimeoutMs: 15_000, maxPipeline: 64, allow: [], ...(framing ? { framing } : {}),
-  };
-}
-
 async function main() {
   process.stdout.write(`uptime at start: ${uptime()}\n`);
-  const profiles = ['h2', 'bss86', 'card-recharge'].map((n) => ({ file: profileFile(n), profile: loadFramingProfile(profileFile(n)) }));
-  const dir = mkdtempSync(join(tmpdir(), 'bssgate-bench-text-'));
-  const config: Config = {
-    files: [],
-    interfaces: [iface('cs', 0), ...profiles.map((p) => iface(`cs_${p.profile.name}`, 0, p.profile))],
-    database: { type: 'sqlite', path: join(dir, 'bench.db'), poolMax: 1, passwordStorage: 'scrypt', demoSubscribers: 20, demoSeed: 1 },
-    log: { dir: join(dir, 'logs'), level: 'info', retentionDays: 30, requests: true },
-    shutdownGraceMs: 5_000,
-  };
+  const { config, profiles, dir } = textBenchConfig(['h2', 'bss86', 'card-recharge'], 'bssgate-bench-text-');
   const running = await startGateway(config);
   const port = (name: string) => running.bound.find((b) => b.name === name)!.port;
   const svcnum = demoFixtures(1).first.svcnum;

@@ -27,12 +27,12 @@ import { requestHead, resultOf } from '../src/text-client.js';
 import { demoFixtures } from '../src/store/demo.js';
 import type { InterfaceConfig } from '../src/config/types.js';
 import type { BodyRecord } from '../protocol/layout-types.js';
+import { CHECK_KEY } from './text-gateway.js';
 
 const args = process.argv.slice(2).map(Number);
 const ROUNDS = args[0] > 0 ? args[0] : 5;
 const N = args[1] > 0 ? args[1] : 20_000;
 const root = resolve(import.meta.dirname, '../..');
-const CHECK_KEY = Buffer.from('0123456789ABCDEFFEDCBA9876543210', 'hex');
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'bssgate-bench-textsession-'));
