@@ -18,13 +18,14 @@ import type { Logger } from 'pino';
 import { LineWriter } from './log/line-writer.js';
 import { LocalTimeFormatter } from './log/local-time.js';
 import { redactSecrets } from './log/redact.js';
+import { TRACE_MAX_MS, traceDir } from './log/trace-files.js';
 import { jsonValue } from './log/request-lines.js';
 import { ensureDirSync } from './dirs.js';
 import { formatDateTimeMs } from './time.js';
 
-/** Default and longest duration of a trace. */
+/** Default and longest duration of a trace (the longest: src/log/trace-files.ts, which the log retention reads too). */
 export const TRACE_DEFAULT_MS = 30 * 60_000;
-export const TRACE_MAX_MS = 24 * 3600_000;
+export { TRACE_MAX_MS };
 /** At most this many numbers traced at once. */
 export const TRACE_MAX_ACTIVE = 100;
 /** The number a trace follows: a service number (svcnum), 3–20 digits. */
@@ -47,8 +48,7 @@ interface Active extends TraceEntry {
 
 export const TRACE_STATE_FILE = 'active.json';
 
-/** The directory of the trace files and of their state, under [log] dir. */
-export const traceDir = (logDir: string): string => join(logDir, 'trace');
+export { traceDir };
 
 export interface TracesOptions {
   /** [log] dir. */

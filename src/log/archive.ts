@@ -10,7 +10,7 @@ import { createGzip } from 'node:zlib';
 import type { Clock } from '../clock.js';
 import { ensureDir } from '../dirs.js';
 import { localMidnight, mmdd } from './local-time.js';
-import { TRACE_MAX_MS, traceDir } from '../trace.js';
+import { TRACE_FILE_NAME, TRACE_MAX_MS, traceDir } from './trace-files.js';
 
 /** The daily families (OP-02). warn.log is not among them: it is one file per log dir. */
 export const DAILY_FAMILIES = ['query', 'ans', 'err', 'suc_query'] as const;
@@ -18,8 +18,6 @@ export type DailyFamily = (typeof DAILY_FAMILIES)[number];
 
 const DAILY_NAME = new RegExp(`^(${DAILY_FAMILIES.join('|')})\\.(\\d{4})$`);
 const DAY_MS = 86_400_000;
-/** A per-number trace's file (src/trace.ts): `<number>.<YYYYMMDDHHMMSS>.log`. */
-const TRACE_FILE = /^\d{3,20}\.\d{14}\.log$/;
 /** Margin over the longest trace before its file may count as ended (daylight-saving hours, clock steps). */
 const TRACE_MARGIN_MS = 2 * 3600_000;
 
@@ -144,7 +142,7 @@ export class Archiver {
     const now = this.clock.now();
     const cutoff = Math.min(localMidnight(now) - this.retentionDays * DAY_MS, now - TRACE_MAX_MS - TRACE_MARGIN_MS);
     for (const name of names) {
-      if (!TRACE_FILE.test(name)) continue;
+      if (!TRACE_FILE_NAME.test(name)) continue;
       const f = join(dir, name);
       const st = await stat(f).catch(() => undefined);
       if (st?.isFile() && st.mtimeMs < cutoff) {
