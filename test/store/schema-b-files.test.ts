@@ -12,6 +12,8 @@ import { bTicketNaming, bTicketTable, schemaBQueriesFile } from '../../src/store
 import { TICKET_KINDS, ticketKindOf, ticketTable } from '../../src/store/schema.js';
 import { parseQueriesText } from '../../src/store/queries/file.js';
 import { cli, root } from '../helpers/serve.js';
+import pg from 'pg';
+import { withTempDatabase } from './contract-pg-helper.js';
 
 t.setTimeout(360_000);
 
@@ -110,4 +112,42 @@ t.test('issue 15: db init --schema b --demo 40 builds schema B (codes, 厘, per-
   t.match(unknown.stderr, /db init --force refused: the database was created with schema "z", which this bssgate does not know \(default, b\); drop it by hand/);
   t.notMatch(unknown.stderr, /\n\s+at /, 'no stack trace');
   t.same(tables(), { schema: 'z', bOnly: 4, aOnly: 0, bTickets: 12, aTickets: 0 }, 'nothing dropped');
+});
+
+t.test('issue 15: on PostgreSQL, db init --force from B to B, from the default to B and from B to the default leaves none of the other schema\'s tables, ticket tables included', { skip: process.env.BSSGATE_TEST_PG_URL ? false : 'BSSGATE_TEST_PG_URL not set' }, async (t) => {
+  const tmp = await withTempDatabase(t, process.env.BSSGATE_TEST_PG_URL!, 'bforce');
+  const dir = mkdtempSync(join(tmpdir(), 'bssgate-b-force-pg-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const ini = join(dir, 'b.ini');
+  writeFileSync(ini, `[interface.cs]\nkind = cs\nport = 19921\n\n[database]\ntype = postgres\nurl = ${tmp.url}\npool_max = 2\npassword_storage = plain\n`);
+  const init = (...args: string[]) => spawnSync(process.execPath, [cli, 'db', 'init', ...args, ini], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  const tables = async () => {
+    const c = new pg.Client({ connectionString: tmp.url });
+    await c.connect();
+    try {
+      const names = (await c.query<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'")).rows.map((r) => r.name.toUpperCase());
+      const schema = (await c.query<{ value: string }>("SELECT value FROM bsg_meta WHERE key = 'schema'")).rows[0]?.value;
+      return {
+        schema,
+        bOnly: names.filter((n) => ['TAB_ACCTRELATION', 'TAB_SUBSCRBPRCPLN', 'TAB_PREDEPOSITRECORD', 'TAB_BILLDETAIL_097100'].includes(n)).length,
+        aOnly: names.filter((n) => ['ACCT_BALANCE', 'TAB_BILLDETAIL'].includes(n)).length,
+        bTickets: names.filter((n) => bTicketNaming().kindOf(n)).length,
+        aTickets: names.filter((n) => ticketKindOf(n)).length,
+      };
+    } finally {
+      await c.end();
+    }
+  };
+  const b = init('--schema', 'b', '--demo', '5');
+  t.equal(b.status, 0, `B: ${b.stderr}`);
+  t.same(await tables(), { schema: 'b', bOnly: 4, aOnly: 0, bTickets: 12, aTickets: 0 });
+  const bb = init('--schema', 'b', '--force', '--demo', '5');
+  t.equal(bb.status, 0, `B over B: ${bb.stderr}`);
+  t.same(await tables(), { schema: 'b', bOnly: 4, aOnly: 0, bTickets: 12, aTickets: 0 });
+  const ab = init('--force', '--demo', '5');
+  t.equal(ab.status, 0, `the default over B: ${ab.stderr}`);
+  t.same(await tables(), { schema: 'default', bOnly: 0, aOnly: 2, bTickets: 0, aTickets: 12 }, 'no table of schema B left, its ticket tables included');
+  const ba = init('--schema', 'b', '--force', '--demo', '5');
+  t.equal(ba.status, 0, `B over the default: ${ba.stderr}`);
+  t.same(await tables(), { schema: 'b', bOnly: 4, aOnly: 0, bTickets: 12, aTickets: 0 }, 'no table of the default schema left, its ticket tables included');
 });
