@@ -103,24 +103,8 @@ export class Archiver {
   }
 
   /** Delete archives in `bak` whose day ended more than retention_days ago. */
-  async prune(bak: string): Promise<void> {
-    let names: string[];
-    try {
-      names = await readdir(bak);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    const cutoff = localMidnight(this.clock.now()) - this.retentionDays * DAY_MS;
-    for (const name of names) {
-      if (!name.endsWith('.gz')) continue;
-      const f = join(bak, name);
-      const st = await stat(f).catch(() => undefined);
-      if (st && st.mtimeMs < cutoff) {
-        await unlink(f).catch((err: Error) => this.events.onError(err, f));
-        this.events.onDeleted?.(f);
-      }
-    }
+  prune(bak: string): Promise<void> {
+    return this.deleteOlder(bak, (name) => name.endsWith('.gz'), localMidnight(this.clock.now()) - this.retentionDays * DAY_MS);
   }
 
   /**
@@ -130,8 +114,14 @@ export class Archiver {
    * trace, whatever the retention: a running trace's file is never deleted. `active.json` and
    * names of any other form are not touched.
    */
-  async pruneTraces(logDir: string): Promise<void> {
-    const dir = traceDir(logDir);
+  pruneTraces(logDir: string): Promise<void> {
+    const now = this.clock.now();
+    const cutoff = Math.min(localMidnight(now) - this.retentionDays * DAY_MS, now - TRACE_MAX_MS - TRACE_MARGIN_MS);
+    return this.deleteOlder(traceDir(logDir), (name) => TRACE_FILE_NAME.test(name), cutoff);
+  }
+
+  /** Delete the files of `dir` whose names `matches` accepts, last modified before `cutoff` (epoch ms); a missing dir has none. */
+  private async deleteOlder(dir: string, matches: (name: string) => boolean, cutoff: number): Promise<void> {
     let names: string[];
     try {
       names = await readdir(dir);
@@ -139,10 +129,8 @@ export class Archiver {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw err;
     }
-    const now = this.clock.now();
-    const cutoff = Math.min(localMidnight(now) - this.retentionDays * DAY_MS, now - TRACE_MAX_MS - TRACE_MARGIN_MS);
     for (const name of names) {
-      if (!TRACE_FILE_NAME.test(name)) continue;
+      if (!matches(name)) continue;
       const f = join(dir, name);
       const st = await stat(f).catch(() => undefined);
       if (st?.isFile() && st.mtimeMs < cutoff) {
