@@ -125,25 +125,25 @@ export function signPacket(p: FramingProfile, key: Buffer, pkt: Buffer): void {
 }
 
 /**
- * Whether a packet's check field holds its code under `key`: the field without its padding equals
- * the code (hex read in either case); compared in a time that does not depend on where they differ.
+ * Whether a packet's check field holds its code under `key`, padded as the field says (what
+ * signPacket writes; hex read in either case); compared in a time that does not depend on where
+ * they differ. (Not by unpadding the field: a hex code that begins — right-aligned — or ends —
+ * left-aligned — with the pad character "0" would then lose its own digits.)
  */
 export function verifyPacket(p: FramingProfile, key: Buffer, pkt: Buffer): boolean {
   const c = p.check!;
   const f = c.field;
   const n = encode(c, rawCode(p, c, key, pkt));
-  // The field's value without its padding (unpad): [a, b).
+  if (n > f.width) return false;
   const pad = f.pad.charCodeAt(0);
-  let a = startOf(p) + f.offset;
-  let b = a + f.width;
-  if (f.align === 'left') while (b > a && pkt[b - 1] === pad) b--;
-  else while (a < b && pkt[a] === pad) a++;
-  if (b - a !== n) return false;
+  const at = startOf(p) + f.offset;
+  // The code's first character in the field.
+  const from = f.align === 'left' ? 0 : f.width - n;
   const fold = c.encoding !== 'base64';
   let diff = 0;
-  for (let i = 0; i < n; i++) {
-    let x = pkt[a + i];
-    let y = chars[i];
+  for (let i = 0; i < f.width; i++) {
+    let x = pkt[at + i];
+    let y = i >= from && i < from + n ? chars[i - from] : pad;
     // Hex in either case: lower-case letters read as upper-case.
     if (fold) {
       if (x >= 0x61 && x <= 0x7a) x -= 0x20;
