@@ -1,8 +1,11 @@
 // Load generator, run as a child process so it does not share the server's event loop.
 // N connections; each keeps `depth` requests outstanding (1 = one at a time) for `seconds`.
 // Speaks length-prefixed frames (v1, the echo server) or, with `framing` (a profile file), the
-// text packets of a framing profile (issue 19): a reply is whole when its last packet arrived
-// (the production packet decoder and assembler), its result read from the profile's error field.
+// text packets of a framing profile (issue 19): a reply is whole when its last packet arrived, its
+// result read from the profile's error/flag fields at their fixed offsets (bench/text-reply-reader.ts:
+// the equivalent of the v1 path's fixed-offset read, not the production decoder and assembler,
+// whose per-packet record of every header field would bill the text wires for the client's CPU
+// on the shared cores). A malformed reply stream errors the run out.
 //
 // The request is one frame (`frameHex`, sent again and again) or a set of frames sent in
 // rotation (`framesFile`: a file of length-prefixed frames one after another, e.g. 10,000
@@ -12,9 +15,9 @@
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { eachFrame } from './length-prefixed.js';
-import { PacketAssembler, PacketDecoder, loadFramingProfile } from '../protocol/framing/packet.js';
+import { loadFramingProfile } from '../protocol/framing/packet.js';
 import type { FramingProfile } from '../protocol/framing/profile.js';
-import { resultOf } from '../src/text-client.js';
+import { TextReplyReader } from './text-reply-reader.js';
 
 interface Params {
   port: number;
@@ -42,17 +45,8 @@ function splitter(profile: FramingProfile | undefined): Splitter {
       buf = eachFrame(buf, chunk, (reply) => onReply(reply.length >= 58 ? reply.readUInt16BE(56) : -1));
     };
   }
-  const dec = new PacketDecoder(profile);
-  const asm = new PacketAssembler(profile, { maxPackets: 100_000, maxBytes: 1 << 28 });
-  const ef = profile.role.error;
-  const ff = profile.role.flag;
-  return (chunk, onReply) => {
-    for (const it of dec.push(chunk)) {
-      if (it.kind !== 'packet') continue;
-      const m = asm.add(it.packet);
-      if (m) onReply(resultOf(profile, ef ? m.first.raw[ef.name] : '', ff ? m.first.raw[ff.name] : ''));
-    }
-  };
+  const reader = new TextReplyReader(profile);
+  return (chunk, onReply) => reader.push(chunk, onReply);
 }
 
 function loadFrames(p: Params): Buffer[] {
@@ -96,16 +90,23 @@ async function main() {
         for (let i = 0; i < p.depth; i++) send();
       });
       s.on('data', (chunk: Buffer) => {
-        split(chunk, (code) => {
-          const t0 = sent.shift()!;
-          answered++;
-          if (measuring) {
-            lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
-            done++;
-            if (p.countResults) results.set(code, (results.get(code) ?? 0) + 1);
-          }
-          if (!stopping) send();
-        });
+        try {
+          split(chunk, (code) => {
+            const t0 = sent.shift();
+            if (t0 === undefined) throw new Error('a reply to no request');
+            answered++;
+            if (measuring) {
+              lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
+              done++;
+              if (p.countResults) results.set(code, (results.get(code) ?? 0) + 1);
+            }
+            if (!stopping) send();
+          });
+        } catch (err) {
+          // A reply stream the reader refuses: the run is void (not a miscount); stop at once.
+          fatal(err);
+          return;
+        }
         if (stopping && sent.length === 0) {
           s.end();
           resolve();
@@ -122,6 +123,7 @@ async function main() {
   measuring = false;
   const elapsed = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const answeredAtCpu = answered;
   stopping = true;
   // Bounded: whatever has not drained within 5 s is cut.
   await Promise.race([Promise.all(all), new Promise((r) => setTimeout(r, 5000))]);
@@ -141,10 +143,14 @@ async function main() {
     p99: q(0.99),
     max: lat[lat.length - 1] ?? NaN,
     cpuUs: cpu.user + cpu.system,
+    // The same per reply read (warm-up included, as cpuUs): the client's share of each request's CPU.
+    cpuUsPerReply: answeredAtCpu ? (cpu.user + cpu.system) / answeredAtCpu : NaN,
     ...(p.countResults ? { results: Object.fromEntries(results) } : {}),
   });
 }
 
-main().catch((err) => {
-  process.send!({ error: String(err) });
-});
+function fatal(err: unknown): void {
+  process.send!({ error: String(err) }, () => process.exit(1));
+}
+
+main().catch(fatal);

@@ -20,6 +20,8 @@ export interface LoadResult {
   max: number;
   /** CPU the load client used (µs, user + system) from its start to the end of the measured seconds. */
   cpuUs?: number;
+  /** cpuUs over the replies read by then (warm-up included): the load client's CPU per request, µs. */
+  cpuUsPerReply?: number;
   /** Replies by result code (with countResults). */
   results?: Record<string, number>;
   error?: string;

@@ -1,8 +1,8 @@
 // Issue 19: CS-01 and CS-14 over the text framing profiles (h2, bss86, card-recharge: fixed-width
 // body, every request's 3DES check code verified and every reply signed) against the same over v1,
 // one gateway (SQLite, logging on) serving the three wires on one database, the same load client
-// (bench/load-client.ts, in a child process: it reads v1 frames or a profile's packets with the
-// production packet decoder). v1, h2 and bss86 alternate round after round so drift in the
+// (bench/load-client.ts, in a child process: it reads v1 frames, or a profile's packets at the
+// fixed offsets of its header fields, bench/text-reply-reader.ts; its CPU per request is printed). v1, h2 and bss86 alternate round after round so drift in the
 // machine's speed hits all three; medians over the rounds. Target: each text profile ≥ 0.8× v1.
 // Prints `uptime` before and after, and JSON.
 //   node dist/bench/text-framing.js [secondsPerRound=3] [rounds=3]
@@ -76,7 +76,13 @@ async function main() {
           if (bad.length > 0) throw new Error(`${r.id} ${sc.name} over ${wire}: answers other than 0: ${JSON.stringify(x.results)}`);
         }
       }
-      const stats = (xs: LoadResult[]) => ({ rps: Math.round(median(xs.map((x) => x.rps))), p50ms: round(median(xs.map((x) => x.p50))), p99ms: round(median(xs.map((x) => x.p99))) });
+      const stats = (xs: LoadResult[]) => ({
+        rps: Math.round(median(xs.map((x) => x.rps))),
+        p50ms: round(median(xs.map((x) => x.p50))),
+        p99ms: round(median(xs.map((x) => x.p99))),
+        // The load client's CPU per request (µs): it shares the 2 cores with the gateway.
+        clientCpuUsPerReq: round(median(xs.map((x) => x.cpuUsPerReply ?? NaN)), 2),
+      });
       const v1 = stats(runs.v1);
       const row: Record<string, unknown> = { connections: sc.connections, depth: sc.depth, v1 };
       for (const p of profiles) {

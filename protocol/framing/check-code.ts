@@ -2,8 +2,11 @@
 // for the code over a packet (its `check` block, protocol/framing/profile.ts; which bytes it covers
 // and how it is written: protocol/framing/check.ts). Known-answer tests:
 // test/protocol/check-code.test.ts (RFC 4231; ISO/IEC 9797-1 Annex B; the DES textbook vector;
-// GB/T 32907-2016 Appendix A for SM4).
+// GB/T 32907-2016 Appendix A for SM4). The 3DES MAC of the hot path is computed in JavaScript
+// (protocol/framing/des.ts: several times faster than OpenSSL for packets this short); the
+// node:crypto functions below (desCbc, mac9797Alg3) remain the reference it is tested against.
 import { createCipheriv, createHmac, getCiphers, timingSafeEqual, type Cipher } from 'node:crypto';
+import { RetailMac, retailMacKey, type RetailMacKey } from './des.js';
 
 export type CheckAlgorithm = 'hmac-sha256' | '3des-mac' | 'sm4-mac';
 export const CHECK_ALGORITHMS: readonly CheckAlgorithm[] = ['3des-mac', 'hmac-sha256', 'sm4-mac'];
@@ -86,7 +89,7 @@ export function macSm4(key16: Buffer, data: Buffer, padding: 1 | 2 = 1): Buffer 
   return sm4Cbc(key16, pad16(data, padding)).subarray(-16);
 }
 
-// The hot path (every request verified, every reply signed) runs the block-cipher MACs on cipher
+// The hot path (every request verified, every reply signed) runs the SM4 MAC on cipher
 // contexts kept per key, created once: creating an OpenSSL context per packet cost more than the
 // MAC itself, and so does each call into it. A kept CBC context carries on from the last cipher
 // block it produced (`state`), so a MAC's first block is fed XORed with that state — the context
@@ -97,13 +100,7 @@ interface Chain {
   /** The last cipher block this context produced (its IV for the next call). */
   state: Buffer;
 }
-interface KeyCiphers {
-  /** 3des-mac: DES-CBC under K1 (3DES with K1 = K2 = K3). sm4-mac: SM4-CBC. */
-  chain: Chain;
-  /** 3des-mac: 3DES-EDE-CBC with (K1, K2, K1), for the last block. */
-  last?: Chain;
-}
-const ciphers = new WeakMap<Buffer, Map<CheckAlgorithm, KeyCiphers>>();
+const sm4Chains = new WeakMap<Buffer, Chain>();
 
 function cbc(name: string, key: Buffer, size: number): Chain {
   const c = createCipheriv(name, key, Buffer.alloc(size));
@@ -111,23 +108,23 @@ function cbc(name: string, key: Buffer, size: number): Chain {
   return { cipher: c, state: Buffer.alloc(size) };
 }
 
-function ciphersOf(algorithm: 'sm4-mac' | '3des-mac', key: Buffer): KeyCiphers {
-  let byAlg = ciphers.get(key);
-  if (!byAlg) ciphers.set(key, (byAlg = new Map()));
-  let c = byAlg.get(algorithm);
+function sm4ChainOf(key: Buffer): Chain {
+  let c = sm4Chains.get(key);
   if (!c) {
-    if (algorithm === 'sm4-mac') {
-      if (key.length !== 16) throw new RangeError(`an SM4 key is 16 bytes, not ${key.length}`);
-      c = { chain: cbc('sm4-cbc', key, 16) };
-    } else {
-      if (key.length !== 16) throw new RangeError(`a 3DES MAC key (K1‖K2) is 16 bytes, not ${key.length}`);
-      const k1 = key.subarray(0, 8);
-      c = { chain: cbc('des-ede3-cbc', Buffer.concat([k1, k1, k1]), 8), last: cbc('des-ede3-cbc', Buffer.concat([k1, key.subarray(8, 16), k1]), 8) };
-    }
-    byAlg.set(algorithm, c);
+    if (key.length !== 16) throw new RangeError(`an SM4 key is 16 bytes, not ${key.length}`);
+    sm4Chains.set(key, (c = cbc('sm4-cbc', key, 16)));
   }
   return c;
 }
+
+/** The 3DES MAC's round keys of a key, computed once per key Buffer (the configured keys live as long as the gateway). */
+const retailKeys = new WeakMap<Buffer, RetailMacKey>();
+export function retailMacKeyOf(key: Buffer): RetailMacKey {
+  let k = retailKeys.get(key);
+  if (!k) retailKeys.set(key, (k = retailMacKey(key)));
+  return k;
+}
+const retail = new RetailMac();
 
 /**
  * CBC from IV `iv` over the whole blocks of `data` on a kept context: its last cipher block (`size`
@@ -147,14 +144,12 @@ function cbcLast(ch: Chain, data: Buffer, iv: Buffer | undefined, size: number):
 /** The check code of `data` under `key` by `algorithm`, as raw bytes (`padding`: ISO/IEC 9797-1 method of the block-cipher MACs). */
 export function checkCode(algorithm: CheckAlgorithm, key: Buffer, data: Buffer, padding: 1 | 2 = 1): Buffer {
   if (algorithm === 'hmac-sha256') return hmacSha256(key, data);
-  const c = ciphersOf(algorithm, key);
-  if (algorithm === 'sm4-mac') return cbcLast(c.chain, pad16(data, padding), undefined, 16);
+  if (algorithm === 'sm4-mac') return cbcLast(sm4ChainOf(key), pad16(data, padding), undefined, 16);
   // ISO/IEC 9797-1 MAC algorithm 3: DES-CBC under K1 over all blocks but the last, then the last
-  // block (XOR the chain) through 3DES-EDE (K1, K2, K1).
-  const padded = pad9797(data, padding);
-  const n = padded.length / 8;
-  const h = n > 1 ? cbcLast(c.chain, padded.subarray(0, (n - 1) * 8), undefined, 8) : undefined;
-  return cbcLast(c.last!, padded.subarray((n - 1) * 8), h, 8);
+  // block (XOR the chain) through 3DES-EDE (K1, K2, K1) — in JavaScript (des.ts).
+  const out = Buffer.allocUnsafe(8);
+  retail.begin(retailMacKeyOf(key)).update(data).final(padding, out);
+  return out;
 }
 
 /** Whether two codes are equal, in a time that does not depend on where they differ. */
