@@ -2,19 +2,19 @@
 // (valgrind --tool=callgrind, repeatable on a loaded machine where CPU time is not). One wire, one
 // business type's spec example (handlers/contracts), N requests: v1 = FrameDecoder → decodeHeader
 // → decodeRequestBody → encodeResponse; a text profile = the same inside TextSession (packets read,
-// check code verified, the v1 frame made, the answer written as text packets, signed). Instructions
+// check code verified, the body and the reply through the v1 rules without their bytes —
+// readRequest, prepareResponse, readResponse, as Dispatcher.answer — the answer written as text packets, signed). Instructions
 // per request = (count at N2 − count at N1) / (N2 − N1); bench/text-framing-cost.sh runs it.
 //   node dist/bench/text-framing-cost.js <v1|h2|bss86|card-recharge> <biz> <requests> [--time]
 import { join, resolve } from 'node:path';
 import { FrameDecoder } from '../protocol/frame.js';
 import { decodeHeader } from '../protocol/header.js';
-import { decodeRequestBody, encodeRequest, encodeResponse } from '../protocol/message.js';
+import { decodeRequestBody, encodeRequest, encodeResponse, prepareResponse, readRequest, readResponse } from '../protocol/message.js';
 import { encodePackets, loadFramingProfile } from '../protocol/framing/packet.js';
 import { encodeTextBody } from '../protocol/framing/text-body.js';
 import { CONTRACTS } from '../handlers/contracts/index.js';
 import { TextSession } from '../src/server/text-session.js';
 import { requestHead } from '../src/text-client.js';
-import type { GatewayError } from '../protocol/return-codes.js';
 
 const [wire, bizArg, nArg] = process.argv.slice(2);
 const biz = Number(bizArg);
@@ -52,9 +52,12 @@ async function main() {
       profile,
       {
         layouts: (b) => (b === biz ? { request: c!.request, response: c!.response } : undefined),
-        dispatch: (header, frame, _o, bodyError?: GatewayError) => {
+        // What Dispatcher.answer does with the body and the reply (the v1 rules, without the bytes).
+        answer: (_header, body, _o, bodyError) => {
           if (bodyError) throw bodyError;
-          return Promise.resolve(answer(header, frame));
+          readRequest(c!.request, body!);
+          const r = readResponse(prepareResponse(0, '成功', c!.response, ex.response), c!.response, ex.response);
+          return Promise.resolve({ result: 0, message: r.message, body: r.body });
         },
       },
       { now: () => Date.now(), date: () => new Date() },

@@ -570,6 +570,73 @@ export function writeBody(layout: Layout, value: BodyRecord, prepared: PreparedB
 }
 
 /**
+ * What decodeBody reads from the bytes writeBody(layout, value, prepared) writes, without writing
+ * or parsing them (issue 19: a text framing profile's request and reply take the v1 codec's
+ * rules, not its bytes). `prepared` is prepareBody(layout, value, mode) of the same value, so the
+ * encoder's checks and normalisation have run: text as it would be written (cut, and in
+ * 'truncate' mode '?' for characters outside GBK), then read back as decodeBody reads it (char
+ * fields without their trailing spaces, GBK decoded) and validated by the decoder's own pass, so
+ * its errors are decodeBody's (a code outside a field's list in strict reading, a control
+ * character a truncating encoder let through...).
+ */
+export function readPrepared(layout: Layout, value: BodyRecord, prepared: PreparedBody, opts: DecodeOptions = {}): BodyRecord {
+  if (layout.length === 0) return {};
+  return validate(layout, rawOf(layout, value, prepared.parts, { off: 0, part: 0 }), '', opts.lenient === true);
+}
+
+/** A char field's written part as decodeFixedText reads it back (trailing spaces are padding). */
+function fixedPartText(p: Part): string | typeof BAD_TEXT {
+  if (typeof p !== 'string') return decodeFixedText(p);
+  let end = p.length;
+  while (end > 0 && p.charCodeAt(end - 1) === 0x20) end--;
+  return end === p.length ? p : p.slice(0, end);
+}
+
+/** The record the parser would hand validate() for the bytes writeBody writes (the `$n` counts included). */
+function rawOf(layout: Layout, value: BodyRecord, parts: readonly Part[], c: Cursor): Record<string, unknown> {
+  const raw: Record<string, unknown> = {};
+  for (const f of layout) {
+    const v = value[f.name];
+    switch (f.type) {
+      case 'char':
+        raw[f.name] = fixedPartText(parts[c.part++]);
+        break;
+      case 'text': {
+        const p = parts[c.part++];
+        raw[`${f.name}$n`] = p.length;
+        raw[f.name] = typeof p === 'string' ? p : decodeVarText(p);
+        break;
+      }
+      case 'u8':
+      case 'u16':
+      case 'u32':
+        // An integer the encoder accepted; + 0: -0 is written, and read, as 0.
+        raw[f.name] = (v as number) + 0;
+        break;
+      case 'list': {
+        const items = v as BodyRecord[];
+        const list: Record<string, unknown>[] = new Array(items.length);
+        for (let i = 0; i < items.length; i++) list[i] = rawOf(f.of, items[i], parts, c);
+        raw[f.name] = list;
+        break;
+      }
+      default:
+        // money (a bigint read back as itself); dates (digits, or '' for an optional one, which
+        // validate() reads as the spaces written for it are read).
+        raw[f.name] = v;
+    }
+  }
+  return raw;
+}
+
+/** Write a body already through prepareBody (its checks done) into a Buffer of its own. */
+export function encodePrepared(layout: Layout, value: BodyRecord, prepared: PreparedBody): Buffer {
+  const buf = Buffer.allocUnsafe(prepared.size);
+  writeBody(layout, value, prepared, buf, 0);
+  return buf;
+}
+
+/**
  * Encode a body. 'strict' (requests): a text that does not fit its width, a character outside
  * GBK, a control character, a pattern/min/max/calendar violation or a missing value throws
  * INVALID_FIELD naming the field. 'truncate' (our responses): text too long is cut on a GBK
@@ -577,10 +644,7 @@ export function writeBody(layout: Layout, value: BodyRecord, prepared: PreparedB
  * throws INTERNAL_ERROR.
  */
 export function encodeBody(layout: Layout, value: BodyRecord, mode: EncodeMode): Buffer {
-  const prepared = prepareBody(layout, value, mode);
-  const buf = Buffer.allocUnsafe(prepared.size);
-  writeBody(layout, value, prepared, buf, 0);
-  return buf;
+  return encodePrepared(layout, value, prepareBody(layout, value, mode));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import {
   writeHeaderFields,
   type Header,
 } from './header.js';
-import { decodeBody, MAX_TEXT_BYTES, prepareBody, writeBody, type PreparedBody } from './layout.js';
+import { decodeBody, MAX_TEXT_BYTES, prepareBody, readPrepared, writeBody, type PreparedBody } from './layout.js';
 import { gbkBoundary, gbkDecode, gbkEncode, GbkDecodeError, isAsciiString } from './gbk.js';
 import type { BodyRecord, Layout } from './layout-types.js';
 
@@ -66,6 +66,25 @@ export function decodeRequestBody(frame: Buffer, layout: Layout): BodyRecord {
   return decodeBody(layout, frame.subarray(HEADER_SIZE));
 }
 
+/** A request body read through the v1 rules (readRequest). */
+export interface ReadRequest {
+  /** What decodeRequestBody would read. */
+  body: BodyRecord;
+  /** The strict encoder's sizing pass of the body given: encodePrepared writes the v1 frame's body bytes from it. */
+  prepared: PreparedBody;
+}
+
+/**
+ * A request body as decodeRequestBody reads it from the frame encodeRequest makes of it, without
+ * the frame (issue 19: a text framing profile's request): the strict encoder's checks and errors
+ * first (a value it refuses: the same INVALID_FIELD or AMOUNT_OUT_OF_BOUNDS), then the decoder's
+ * (codes, patterns of what is read back), and the same values (char fields without trailing spaces).
+ */
+export function readRequest(layout: Layout, body: BodyRecord): ReadRequest {
+  const prepared = layout.length === 0 ? EMPTY_PREPARED : prepareBody(layout, body, 'strict');
+  return { body: readPrepared(layout, body, prepared), prepared };
+}
+
 // Response messages come from a small set (the return-code table, 成功); their GBK bytes are
 // cached. Messages with details vary, so the cache is bounded and simply cleared when full.
 const MESSAGE_CACHE_MAX = 512;
@@ -102,9 +121,7 @@ export function encodeResponse(
   body?: BodyRecord,
   time?: string,
 ): Buffer {
-  if (!Number.isInteger(result) || result < 0 || result > 0xffff) {
-    throw new GatewayError('INTERNAL_ERROR', `result ${result} is not a uint16`);
-  }
+  checkResult(result);
   if (time !== undefined && time !== lastValidTime) {
     if (!TIME_RE.test(time)) throw new GatewayError('INTERNAL_ERROR', 'time is not 14 digits');
     // The server time of every answer within one second is the same string: checked once.
@@ -112,8 +129,7 @@ export function encodeResponse(
   }
   const msg = messageBytes(message);
   const msgLen = msg.length; // a string here is ASCII: one byte per character
-  const prepared =
-    result === 0 && layout !== undefined && layout.length > 0 ? prepareBody(layout, body ?? {}, 'truncate') : EMPTY_PREPARED;
+  const prepared = prepareReply(result, layout, body);
   const bodySize = 2 + msgLen + prepared.size;
   const buf = Buffer.allocUnsafe(HEADER_SIZE + bodySize);
   writeHeaderFields(buf, 0, PROTOCOL_VERSION, KIND_RESPONSE, reqHeader.biz, reqHeader.seq, reqHeader.serial, time ?? reqHeader.time, reqHeader.operator, result, 0, bodySize);
@@ -124,6 +140,63 @@ export function encodeResponse(
     writeBody(layout, body, prepared, buf, HEADER_SIZE + 2 + msgLen);
   }
   return buf;
+}
+
+function checkResult(result: number): void {
+  if (!Number.isInteger(result) || result < 0 || result > 0xffff) {
+    throw new GatewayError('INTERNAL_ERROR', `result ${result} is not a uint16`);
+  }
+}
+
+/** The sizing pass of a response's fields (truncate mode): only a result 0 with a layout has any. */
+function prepareReply(result: number, layout: Layout | undefined, body: BodyRecord | undefined): PreparedBody {
+  return result === 0 && layout !== undefined && layout.length > 0 ? prepareBody(layout, body ?? {}, 'truncate') : EMPTY_PREPARED;
+}
+
+/** A response's message and fields as decodeResponse reads them (without the header). */
+export interface ResponseContent {
+  message: string;
+  /** The business fields: present when result is 0 and a layout was given. */
+  body?: BodyRecord;
+}
+
+/** A response through encodeResponse's checks (readResponse reads it back). */
+export interface PreparedResponse {
+  result: number;
+  message: string;
+  prepared: PreparedBody;
+}
+
+/**
+ * encodeResponse's checks of a response, without its bytes (issue 19: a text framing profile's
+ * answer): throws what encodeResponse throws (INTERNAL_ERROR: a result that is not a uint16, a
+ * reply its layout cannot carry). readResponse then reads it as decodeResponse would.
+ */
+export function prepareResponse(result: number, message: string, layout?: Layout, body?: BodyRecord): PreparedResponse {
+  checkResult(result);
+  return { result, message, prepared: prepareReply(result, layout, body) };
+}
+
+/**
+ * What decodeResponse(encodeResponse(header, result, message, layout, body), layout) reads, from
+ * prepareResponse's result and the same layout and body: the message as sent (cut to 65,535
+ * bytes, characters outside GBK as '?'), the fields as sent (text cut on a GBK boundary...) and
+ * read back leniently. Throws what that decodeResponse would (a reply text with a control character).
+ */
+export function readResponse(p: PreparedResponse, layout?: Layout, body?: BodyRecord): ResponseContent {
+  const m = messageBytes(p.message);
+  const message = typeof m === 'string' ? m : readMessage(m, 0, m.length);
+  if (p.result !== 0 || layout === undefined) return { message };
+  return { message, body: readPrepared(layout, body ?? {}, p.prepared, { lenient: true }) };
+}
+
+function readMessage(buf: Buffer, start: number, end: number): string {
+  try {
+    return gbkDecode(buf, start, end);
+  } catch (err) {
+    if (err instanceof GbkDecodeError) throw new GatewayError('INVALID_FIELD', 'message: invalid GBK');
+    throw err;
+  }
 }
 
 /** The error response for a GatewayError: its code and its wire message (text + detail). */
@@ -139,24 +212,26 @@ export function encodeErrorResponse(reqHeader: Header, err: GatewayError, time?:
 export function decodeResponse(frame: Buffer, layout?: Layout): DecodedResponse {
   const header = decodeHeader(frame);
   if (header.kind !== KIND_RESPONSE) throw new GatewayError('MALFORMED_HEADER', `kind ${header.kind} is not 2 (response)`);
-  if (frame.length < HEADER_SIZE + 2) throw new GatewayError('BODY_MISMATCH', 'no response message');
-  const msgLen = frame.readUInt16BE(HEADER_SIZE);
-  const msgEnd = HEADER_SIZE + 2 + msgLen;
-  if (msgEnd > frame.length) throw new GatewayError('BODY_MISMATCH', 'response message longer than the body');
-  let message: string;
-  try {
-    message = gbkDecode(frame, HEADER_SIZE + 2, msgEnd);
-  } catch (err) {
-    if (err instanceof GbkDecodeError) throw new GatewayError('INVALID_FIELD', 'message: invalid GBK');
-    throw err;
-  }
-  const rest = frame.subarray(msgEnd);
-  if (header.result !== 0 || layout === undefined) {
-    if (header.result !== 0 && rest.length > 0) {
-      throw new GatewayError('BODY_MISMATCH', `${rest.length} bytes after the message of a result ${header.result}`);
+  const c = decodeResponseBody(frame.subarray(HEADER_SIZE), header.result, layout);
+  return c.body === undefined ? { header, message: c.message } : { header, message: c.message, body: c.body };
+}
+
+/**
+ * decodeResponse without the header: the bytes after it (a reply as the idempotency ledger holds
+ * it) and the result its header carries. Throws as decodeResponse does.
+ */
+export function decodeResponseBody(bytes: Buffer, result: number, layout?: Layout): ResponseContent {
+  if (bytes.length < 2) throw new GatewayError('BODY_MISMATCH', 'no response message');
+  const msgEnd = 2 + bytes.readUInt16BE(0);
+  if (msgEnd > bytes.length) throw new GatewayError('BODY_MISMATCH', 'response message longer than the body');
+  const message = readMessage(bytes, 2, msgEnd);
+  const rest = bytes.subarray(msgEnd);
+  if (result !== 0 || layout === undefined) {
+    if (result !== 0 && rest.length > 0) {
+      throw new GatewayError('BODY_MISMATCH', `${rest.length} bytes after the message of a result ${result}`);
     }
-    return { header, message };
+    return { message };
   }
   // A reply carries what the database holds: codes and patterns are request rules (lenient).
-  return { header, message, body: decodeBody(layout, rest, { lenient: true }) };
+  return { message, body: decodeBody(layout, rest, { lenient: true }) };
 }

@@ -7,7 +7,20 @@
 // of its answer, so a handler's exception cannot corrupt the connection's decoder state.
 import type { Logger } from 'pino';
 import type { Header } from '../protocol/header.js';
-import { decodeRequestBody, decodeResponse, encodeErrorResponse, encodeResponse } from '../protocol/message.js';
+import {
+  decodeRequestBody,
+  decodeResponse,
+  decodeResponseBody,
+  encodeErrorResponse,
+  encodeResponse,
+  prepareResponse,
+  readRequest,
+  readResponse,
+  type PreparedResponse,
+  type ReadRequest,
+  type ResponseContent,
+} from '../protocol/message.js';
+import { encodePrepared } from '../protocol/layout.js';
 import { hasSecret, redact } from '../protocol/redact.js';
 import { SERIAL_RULE, serialProblem } from '../protocol/serial.js';
 import { GatewayError, RETURN_CODES, returnCode } from '../protocol/return-codes.js';
@@ -24,10 +37,54 @@ import type { Clock, HandlerContext, HandlerModule, WriteContext } from './types
 import { deriveContext, OPERATOR_NONE } from './context.js';
 import { formatDateTimeMs } from './time.js';
 import { interfaceMetrics, type InterfaceMetrics } from './metrics.js';
-import { ClientIdentities, ledgerFor, peerAddress, replyOf, requestHash, stampReply, UNCONFIGURED_CLIENT, type Ledger, type WriteOutcome } from './idempotency.js';
+import { ClientIdentities, ledgerFor, peerAddress, replyOf, requestHash, requestHashOf, stampReply, UNCONFIGURED_CLIENT, type Ledger, type WriteOutcome } from './idempotency.js';
 import { DEFAULT_IDEMPOTENCY_DAYS } from './config/keys.js';
 import { DEFAULT_SETTINGS } from './config/settings.js';
 import { NO_TRACES, type TraceEntry, type Traces } from './trace.js';
+
+/** The answer to a text framing profile's request (Dispatcher.answer): the v1 answer's content, read back. */
+export interface TextAnswer {
+  result: number;
+  /** The message as the v1 answer carries it (成功, or the reason). */
+  message: string;
+  /** The reply's fields, as decodeResponse reads them (lenient): result 0 and a business type with a handler. */
+  body?: BodyRecord;
+}
+
+/** An answer as a trace records it. */
+interface TracedAnswer extends ResponseContent {
+  result: number;
+  /** The answer's time (YYYYMMDDHHMMSS). */
+  time: string;
+}
+
+/** A v1 answer read back for a trace (decodeResponse), or why it cannot be. */
+function v1Answer(out: Buffer, layout: Layout | undefined): TracedAnswer | Error {
+  try {
+    const r = decodeResponse(out, layout);
+    return { result: r.header.result, message: r.message, time: r.header.time, body: r.body };
+  } catch (err) {
+    return err as Error;
+  }
+}
+
+/** A write's stored reply (v1 bytes, as the ledger holds them) read as decodeResponse reads its answer. */
+function readStored(w: WriteOutcome, layout: Layout | undefined): ResponseContent | Error {
+  try {
+    return decodeResponseBody(w.body, w.result, layout);
+  } catch (err) {
+    return err as Error;
+  }
+}
+
+/** readResponse, or why the v1 answer could not be read back. */
+function readReply(p: PreparedResponse, layout: Layout | undefined, reply: BodyRecord | undefined): ResponseContent | Error {
+  try {
+    return readResponse(p, layout, reply);
+  } catch (err) {
+    return err as Error;
+  }
+}
 
 export interface DispatchDeps {
   iface: InterfaceConfig;
@@ -198,19 +255,44 @@ export class Dispatcher {
 
   /**
    * Answer one request whose header has been decoded. Never rejects: the result is always the
-   * bytes of a response frame carrying the request's seq. `bodyError`: a text framing profile
-   * could not read the body (src/server/text-session.ts); it is answered where a v1 body that does
-   * not decode would be, after the same checks and with the same log lines.
+   * bytes of a response frame carrying the request's seq (empty: a write in doubt at a stop).
    */
-  async dispatch(header: Header, frame: Buffer, origin: RequestOrigin, bodyError?: GatewayError): Promise<Buffer> {
+  dispatch(header: Header, frame: Buffer, origin: RequestOrigin): Promise<Buffer> {
+    return this.run(header, frame, undefined, origin, undefined) as Promise<Buffer>;
+  }
+
+  /**
+   * Answer one request of a text framing profile (src/server/text-session.ts, issue 19): its body
+   * as read from the text (`body`), and the answer as the v1 answer's content (result, message,
+   * fields), not its bytes. The same request as `dispatch` — the same checks, logs, metrics,
+   * traces, idempotency — and the same answer as its v1 frame would get read back: the body goes
+   * through the v1 rules without the bytes (readRequest: the strict encoder's checks and
+   * normalisation, then the decoder's), the reply likewise (prepareResponse, readResponse), a
+   * write's stored reply is decoded (decodeResponseBody). `bodyError`: the text body could not
+   * be read (or its check code failed); it is answered where a v1 body that does not decode
+   * would be, after the same checks and with the same log lines. Resolves undefined for a write
+   * in doubt at a stop (no answer). Rejects only where decodeResponse would refuse the v1 answer
+   * (a reply text holding a control character: the truncating encoder writes it, the reader
+   * refuses it), after the answer's log lines, as the text session's own decode did before.
+   */
+  answer(header: Header, body: BodyRecord | undefined, origin: RequestOrigin, bodyError?: GatewayError): Promise<TextAnswer | undefined> {
+    return this.run(header, undefined, body, origin, bodyError) as Promise<TextAnswer | undefined>;
+  }
+
+  /**
+   * The one dispatcher of both entry points: `frame` for v1 (the answer is its bytes), else the
+   * text profile's `body` (the answer is a TextAnswer). Only reading the body, making the answer
+   * and the request hash of a write differ.
+   */
+  private async run(header: Header, frame: Buffer | undefined, body: BodyRecord | undefined, origin: RequestOrigin, bodyError: GatewayError | undefined): Promise<Buffer | TextAnswer | undefined> {
     const { logs, clock } = this.deps;
     const started = performance.now();
     const handler = this.known.get(header.biz);
     let result = 0;
     let message: string = RETURN_CODES.OK.message;
     let reply: BodyRecord | undefined;
-    /** A write's answer: built from its stored reply (first answer and replays alike). */
-    let out: Buffer | undefined;
+    /** A write's outcome: its answer is its stored reply (first answer and replays alike). */
+    let stored: WriteOutcome | undefined;
     let replay = false;
     /** The trace of this request's number, when one runs (src/trace.ts). */
     let traced: TraceEntry | undefined;
@@ -235,9 +317,15 @@ export class Dispatcher {
       }
       let req: BodyRecord | undefined;
       let shown: BodyRecord | undefined;
+      /** A text request's body through the strict encoder: its v1 bytes, for a write's request hash. */
+      let text: ReadRequest | undefined;
       try {
         if (bodyError !== undefined) throw bodyError;
-        req = decodeRequestBody(frame, handler.request);
+        if (frame !== undefined) req = decodeRequestBody(frame, handler.request);
+        else {
+          text = readRequest(handler.request, body!);
+          req = text.body;
+        }
       } finally {
         // Logged whether or not the body decodes; the body only when it did, secrets redacted.
         shown = req === undefined ? undefined : redact(handler.request, req);
@@ -246,18 +334,22 @@ export class Dispatcher {
         if (this.traces.count !== 0) traced = this.traceRequest(header, origin, shown);
       }
       if (handler.write) {
-        const w = await this.runWrite(handler, req, shown!, header, frame, origin);
+        // What makes a re-send "the same request" (src/idempotency.ts): for a text request, the
+        // bytes of the v1 frame it would be, so the hash is the one every version computed.
+        const redacted = hasSecret(handler.request) ? shown : undefined;
+        const hash = frame !== undefined ? requestHash(frame, redacted) : requestHashOf(header.operator, () => encodePrepared(handler.request, body!, text!.prepared), redacted);
+        const w = await this.runWrite(handler, req!, header, hash, origin);
         if (w.unanswered) {
           // In doubt when the gateway stopped: no answer (a 9xxx could be false, a 0 unproven).
           logs.ans.info({ conn: origin.conn, seq: header.seq, biz: header.biz, result: null, unanswered: true });
           if (traced !== undefined) this.traces.write(traced, { event: 'answer', iface: this.iface.name, conn: origin.conn, seq: header.seq, biz: header.biz, result: null, unanswered: true });
-          return Buffer.alloc(0);
+          return frame !== undefined ? Buffer.alloc(0) : undefined;
         }
         result = w.result;
         replay = w.replay;
-        out = stampReply(header, w, formatDateTimeMs(clock.now()));
+        stored = w;
       } else {
-        reply = await this.runHandler(handler, req, header, origin);
+        reply = await this.runHandler(handler, req!, header, origin);
       }
     } catch (err) {
       if (err instanceof GatewayError) {
@@ -273,21 +365,55 @@ export class Dispatcher {
         logs.err.error({ conn: origin.conn, seq: header.seq, biz: header.biz, code: RETURN_CODES.INTERNAL_ERROR.code, err }, 'handler threw');
       }
     }
-    if (out === undefined) {
-      try {
-        out = encodeResponse(header, result, message, handler?.response, reply, formatDateTimeMs(clock.now()));
-      } catch (err) {
-        // A handler returned a value its own layout cannot carry: that is our bug, not the client's.
-        logs.err.error({ conn: origin.conn, seq: header.seq, biz: header.biz, code: RETURN_CODES.INTERNAL_ERROR.code, err }, 'reply does not fit its layout');
-        result = RETURN_CODES.INTERNAL_ERROR.code;
-        out = encodeErrorResponse(header, new GatewayError('INTERNAL_ERROR'), formatDateTimeMs(clock.now()));
+    const layout = handler?.response;
+    if (frame !== undefined) {
+      let out: Buffer;
+      if (stored !== undefined) out = stampReply(header, stored, formatDateTimeMs(clock.now()));
+      else {
+        try {
+          out = encodeResponse(header, result, message, layout, reply, formatDateTimeMs(clock.now()));
+        } catch (err) {
+          result = this.unfit(header, origin, err);
+          out = encodeErrorResponse(header, new GatewayError('INTERNAL_ERROR'), formatDateTimeMs(clock.now()));
+        }
       }
+      const ms = this.answered(header, origin, result, started, replay);
+      if (traced !== undefined) this.traceAnswer(traced, header, origin, layout, v1Answer(out, layout), ms, replay);
+      return out;
     }
+    // A text profile's answer: what decodeResponse would read from the v1 answer above.
+    let content: ResponseContent | Error;
+    if (stored !== undefined) content = readStored(stored, layout);
+    else {
+      let prepared: PreparedResponse;
+      try {
+        prepared = prepareResponse(result, message, layout, reply);
+      } catch (err) {
+        result = this.unfit(header, origin, err);
+        message = new GatewayError('INTERNAL_ERROR').wireMessage;
+        reply = undefined;
+        prepared = prepareResponse(result, message);
+      }
+      content = readReply(prepared, layout, reply);
+    }
+    const ms = this.answered(header, origin, result, started, replay);
+    if (traced !== undefined) this.traceAnswer(traced, header, origin, layout, content instanceof Error ? content : { result, message: content.message, time: formatDateTimeMs(clock.now()), body: content.body }, ms, replay);
+    if (content instanceof Error) throw content;
+    return content.body === undefined ? { result, message: content.message } : { result, message: content.message, body: content.body };
+  }
+
+  /** A handler returned a value its own layout cannot carry: that is our bug, not the client's (9999). */
+  private unfit(header: Header, origin: RequestOrigin, err: unknown): number {
+    this.deps.logs.err.error({ conn: origin.conn, seq: header.seq, biz: header.biz, code: RETURN_CODES.INTERNAL_ERROR.code, err }, 'reply does not fit its layout');
+    return RETURN_CODES.INTERNAL_ERROR.code;
+  }
+
+  /** The metrics and the ans.MMDD line of an answer made; its duration, ms. */
+  private answered(header: Header, origin: RequestOrigin, result: number, started: number, replay: boolean): number {
     const ms = performance.now() - started;
     this.metrics.request(header.biz, result, ms);
     this.lines.answer(origin.conn, header.seq, header.biz, result, ms, replay);
-    if (traced !== undefined) this.traceAnswer(traced, header, origin, handler?.response, out, ms, replay);
-    return out;
+    return ms;
   }
 
   /** A traced number's request: every field decoded, secrets masked (`shown`, as query.MMDD has it). */
@@ -301,15 +427,13 @@ export class Dispatcher {
     return entry;
   }
 
-  /** A traced number's answer, decoded back from the bytes sent (header, result, message, every field). */
-  private traceAnswer(entry: TraceEntry, header: Header, origin: RequestOrigin, layout: Layout | undefined, out: Buffer, ms: number, replay: boolean): void {
+  /** A traced number's answer as sent (result, message, every field), or why it cannot be read back. */
+  private traceAnswer(entry: TraceEntry, header: Header, origin: RequestOrigin, layout: Layout | undefined, answer: TracedAnswer | Error, ms: number, replay: boolean): void {
     const fields: Record<string, unknown> = { event: 'answer', iface: this.iface.name, conn: origin.conn, seq: header.seq, biz: header.biz, business: this.rows.get(header.biz)?.name };
-    try {
-      const r = decodeResponse(out, layout);
-      Object.assign(fields, { result: r.header.result, resultName: returnCode(r.header.result)?.name, message: r.message, answered: r.header.time });
-      if (r.body !== undefined) fields.body = layout ? redact(layout, r.body) : r.body;
-    } catch (err) {
-      fields.undecodable = (err as Error).message;
+    if (answer instanceof Error) fields.undecodable = answer.message;
+    else {
+      Object.assign(fields, { result: answer.result, resultName: returnCode(answer.result)?.name, message: answer.message, answered: answer.time });
+      if (answer.body !== undefined) fields.body = layout ? redact(layout, answer.body) : answer.body;
     }
     fields.ms = Math.round(ms * 1000) / 1000;
     if (replay) fields.replay = true;
@@ -391,10 +515,9 @@ export class Dispatcher {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     handler: HandlerModule<any, any>,
     req: BodyRecord,
-    /** The request with its secrets masked (what query.MMDD logged). */
-    shown: BodyRecord,
     header: Header,
-    frame: Buffer,
+    /** requestHash of the request: what makes a re-send of its key the same request. */
+    hash: string,
     origin: RequestOrigin,
   ): Promise<WriteOutcome> {
     const { store } = this.deps;
@@ -425,7 +548,7 @@ export class Dispatcher {
     };
     let outcome: WriteOutcome;
     try {
-      outcome = await this.ledger.execute({ client, biz: header.biz, serial: header.serial }, requestHash(frame, hasSecret(handler.request) ? shown : undefined), this.iface.name, async (tx) => {
+      outcome = await this.ledger.execute({ client, biz: header.biz, serial: header.serial }, hash, this.iface.name, async (tx) => {
         // A unit re-run after a deadlock starts afresh: only the committed run's lines are written.
         const lines: Posting[] = [];
         postings = lines;

@@ -27,7 +27,7 @@
 // client treats as unknown and re-sends: the ledger then answers.
 import { createHash, randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
-import { HEADER_SIZE, KIND_RESPONSE, OPERATOR_OFFSET, PROTOCOL_VERSION, RESULT_OFFSET, writeHeader, type Header } from '../protocol/header.js';
+import { HEADER_SIZE, KIND_RESPONSE, OPERATOR_OFFSET, OPERATOR_SIZE, PROTOCOL_VERSION, RESULT_OFFSET, writeHeader, type Header } from '../protocol/header.js';
 import { businessByName } from '../protocol/business-types.js';
 import { GatewayError } from '../protocol/return-codes.js';
 import { UNCONFIGURED_CARD_CLIENT } from './config/keys.js';
@@ -106,8 +106,25 @@ export function replyOf(frame: Buffer): StoredReply {
  * one attempt; a new attempt takes a new serial (docs/idempotency.md).
  */
 export function requestHash(frame: Buffer, redacted?: Record<string, unknown>): string {
-  const h = createHash('sha256').update(frame.subarray(OPERATOR_OFFSET, OPERATOR_OFFSET + 10));
-  if (redacted === undefined) return h.update(frame.subarray(HEADER_SIZE)).digest('hex');
+  return hashRequest(frame.subarray(OPERATOR_OFFSET, OPERATOR_OFFSET + OPERATOR_SIZE), redacted === undefined ? frame.subarray(HEADER_SIZE) : undefined, redacted);
+}
+
+/**
+ * requestHash of a request that reached the dispatcher without a v1 frame (a text framing
+ * profile, issue 19), over the bytes of the frame it would have been — and, before issue 19, was:
+ * the header's operator field as written (space-padded) and the body as the strict encoder writes
+ * it (`body`: called only when there is no `redacted` form). So a re-send replays (or is 2007)
+ * against ledger rows written by any version, over v1 or over text (docs/idempotency.md).
+ */
+export function requestHashOf(operator: string, body: () => Buffer, redacted?: Record<string, unknown>): string {
+  const field = Buffer.alloc(OPERATOR_SIZE, 0x20);
+  field.write(operator, 0, OPERATOR_SIZE, 'latin1');
+  return hashRequest(field, redacted === undefined ? body() : undefined, redacted);
+}
+
+function hashRequest(operatorField: Buffer, body: Buffer | undefined, redacted: Record<string, unknown> | undefined): string {
+  const h = createHash('sha256').update(operatorField);
+  if (redacted === undefined) return h.update(body!).digest('hex');
   return h.update(JSON.stringify(redacted, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))).digest('hex');
 }
 

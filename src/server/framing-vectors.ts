@@ -2,8 +2,8 @@
 // docs/framing.md's annotated packets: for each shipped profile, each business type's spec example (handlers/contracts: the request and reply of protocol/SPEC.md section 6)
 // as the text packets a client sends and the gateway answers. They are made by the production
 // code in both directions — the client's request head and packet writer (src/text-client.ts), the
-// gateway's text session (src/server/text-session.ts) turning the request into its v1 frame and
-// the v1 answer into text — and every request vector is checked to read back as the example's
+// gateway's text session (src/server/text-session.ts) reading the request and writing the
+// answer as text, the body and the reply through the v1 rules as the dispatcher applies them — and every request vector is checked to read back as the example's
 // request, so a vector cannot show what the gateway would not do. test/server/framing-vectors.test.ts
 // fails when docs/framing.md differs from what this renders (`npm run docs:framing` rewrites it),
 // test/protocol/spec.test.ts when SPEC.md does (`npm run spec`).
@@ -14,9 +14,8 @@ import type { FramingProfile } from '../../protocol/framing/profile.js';
 import { encodePackets, loadFramingProfile, PacketDecoder, type Packet } from '../../protocol/framing/packet.js';
 import { encodeTextBody } from '../../protocol/framing/text-body.js';
 import { decodeHeader } from '../../protocol/header.js';
-import { decodeRequestBody, encodeResponse } from '../../protocol/message.js';
+import { prepareResponse, readRequest, readResponse } from '../../protocol/message.js';
 import { gbkDecode } from '../../protocol/gbk.js';
-import type { GatewayError } from '../../protocol/return-codes.js';
 import type { FunctionContract } from '../types.js';
 import { requestHead } from '../text-client.js';
 import { TextSession } from './text-session.js';
@@ -62,11 +61,13 @@ export async function framingVectors(profile: FramingProfile, contracts: readonl
       profile,
       {
         layouts: (biz) => (biz === c.biz ? { request: c.request, response: c.response } : undefined),
-        dispatch: (header, frame, _origin, bodyError?: GatewayError) => {
+        // What Dispatcher.answer does with the body and the reply (the v1 rules, without the bytes).
+        answer: (_header, text, _origin, bodyError) => {
           if (bodyError) throw bodyError;
-          const body = decodeRequestBody(frame, c.request);
+          const body = readRequest(c.request, text!).body;
           if (!isDeepStrictEqual(body, ex.request)) throw new Error(`${profile.name} ${c.name}: the request vector reads back as ${JSON.stringify(body, big)}, not the example ${JSON.stringify(ex.request, big)}`);
-          return Promise.resolve(encodeResponse(header, 0, '成功', c.response, ex.response, VECTOR_SERIAL));
+          const r = readResponse(prepareResponse(0, '成功', c.response, ex.response), c.response, ex.response);
+          return Promise.resolve({ result: 0, message: r.message, body: r.body });
         },
       },
       { now: () => AT.getTime(), date: () => AT },

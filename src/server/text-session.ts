@@ -1,23 +1,25 @@
 // A connection speaking a text framing profile (issue 19, docs/framing.md). The connection
 // (src/server/connection.ts) keeps every rule it has for v1 — pipelining, answer order,
 // backpressure, timeouts, the 9004 promise at a stop, close after a framing error — because this
-// session hands it what it handles for v1: each reassembled text request becomes the v1 frame the
-// same request would have been (header: business type from the service table, serial, operator,
-// time; body: the text fields through the v1 strict encoder), and each v1 answer is written back
-// as text packets. The dispatcher, the handlers, idempotency (keyed by the profile's serial),
-// logs, lockout, metrics and limits therefore see one request, whatever the wire.
+// session hands it what it handles for v1: each reassembled text request becomes a v1 header
+// (business type from the service table, serial, operator, time) whose body, the text fields as
+// read, waits here for its dispatch; Dispatcher.answer takes that body and gives back the v1
+// answer's content (result, message, fields), written as text packets. No v1 body bytes are made
+// or read: the dispatcher applies the v1 codec's rules to the body and to the reply without them.
+// The dispatcher, the handlers, idempotency (keyed by the profile's serial), logs, lockout,
+// metrics and limits therefore see one request, whatever the wire.
 import type { Socket } from 'node:net';
 import { FrameError } from '../../protocol/frame.js';
-import { checkHeader, HEADER_SIZE, KIND_REQUEST, PROTOCOL_VERSION, RESULT_OFFSET, type Header } from '../../protocol/header.js';
-import { decodeBody } from '../../protocol/layout.js';
-import { decodeResponse, encodeRequest, type RequestHead } from '../../protocol/message.js';
+import { checkHeader, HEADER_SIZE, KIND_REQUEST, PROTOCOL_VERSION, writeHeader, type Header } from '../../protocol/header.js';
+import type { BodyRecord } from '../../protocol/layout-types.js';
+import type { RequestHead } from '../../protocol/message.js';
 import { GatewayError } from '../../protocol/return-codes.js';
 import type { FramingProfile, HeaderField } from '../../protocol/framing/profile.js';
 import { encodePackets, PacketAssembler, PacketDecoder, PacketError, unpad, type Item, type Packet } from '../../protocol/framing/packet.js';
 import { decodeTextBody, encodeTextBody, encodeTextMessage } from '../../protocol/framing/text-body.js';
 import { verifyPacket } from '../../protocol/framing/check.js';
 import { bizOfHeader } from '../../protocol/framing/codes.js';
-import type { Dispatcher, RequestOrigin } from '../dispatch.js';
+import type { Dispatcher, RequestOrigin, TextAnswer } from '../dispatch.js';
 import type { Clock } from '../types.js';
 import { formatDateTimeMs } from '../time.js';
 
@@ -36,6 +38,8 @@ export interface DispatchTarget {
 interface Pending {
   raw: Record<string, string>;
   biz: number;
+  /** The request's fields as read from the text (a business type with a handler, read without error). */
+  body?: BodyRecord;
   bodyError?: GatewayError;
 }
 
@@ -52,7 +56,7 @@ export interface CheckKeyOf {
 export class TextSession implements FrameSource, DispatchTarget {
   private readonly decoder: PacketDecoder;
   private readonly assembler: PacketAssembler;
-  /** By the seq given to each request's v1 frame. */
+  /** By the seq given to each request's v1 header. */
   private readonly requests = new Map<number, Pending>();
   private seq = 0;
   private failed: FrameError | undefined;
@@ -63,7 +67,7 @@ export class TextSession implements FrameSource, DispatchTarget {
 
   constructor(
     readonly profile: FramingProfile,
-    private readonly dispatcher: Pick<Dispatcher, 'dispatch' | 'layouts'>,
+    private readonly dispatcher: Pick<Dispatcher, 'answer' | 'layouts'>,
     private readonly clock: Clock,
     /** The interface's max_frame: no reassembled request body may exceed it either. */
     maxFrame: number,
@@ -87,7 +91,7 @@ export class TextSession implements FrameSource, DispatchTarget {
     return this.decoder.pending + this.assembler.pending;
   }
 
-  /** Bytes in → v1 request frames out. Throws FrameError (with the frames before it) on a stream the profile refuses. */
+  /** Bytes in → v1 request headers out (60-byte frames without a body: the body waits here). Throws FrameError (with the frames before it) on a stream the profile refuses. */
   push(chunk: Buffer): Buffer[] {
     if (this.failed) {
       this.failed.frames = [];
@@ -181,54 +185,60 @@ export class TextSession implements FrameSource, DispatchTarget {
     const head = { serial, operator, time };
     if (p.correlation === 'serial' && serial === '' && req.bodyError === undefined) req.bodyError = new GatewayError('MALFORMED_HEADER', `${p.role.serial!.name} is blank; this profile matches replies to requests by serial`);
     const header = this.headerFor(req, head);
-    const layouts = this.dispatcher.layouts(req.biz);
-    const v1: RequestHead = { biz: req.biz, seq: header.seq, ...head };
     try {
       // A header the v1 wire cannot carry (serial or operator not ASCII, too long; a bad time) is a
-      // bad header, answered and closed as on v1 (the header encodeRequest checks first).
+      // bad header, answered and closed as on v1.
       checkHeader(header);
     } catch (err) {
       this.requests.delete(header.seq);
       throw new PacketError('MALFORMED_HEADER', err instanceof GatewayError ? (err.detail ?? err.message) : String(err), raw);
     }
+    // Unknown or unserved business types are answered by the dispatcher from the header alone.
+    const layouts = this.dispatcher.layouts(req.biz);
     if (layouts && req.bodyError === undefined) {
       try {
-        return encodeRequest(v1, layouts.request, decodeTextBody(p, layouts.request, body));
+        // Syntax only: the v1 rules (widths, GBK, codes, ranges...) are the dispatcher's (readRequest).
+        req.body = decodeTextBody(p, layouts.request, body);
       } catch (err) {
         if (!(err instanceof GatewayError)) throw err;
         req.bodyError = err;
       }
     }
-    // Unknown or unserved business types are answered by the dispatcher from the header alone.
-    return encodeRequest(v1, [], {});
+    const frame = Buffer.allocUnsafe(HEADER_SIZE);
+    writeHeader(frame, 0, header, 0);
+    return frame;
   }
 
-  /** The dispatcher's answer (v1 bytes) written as text packets. */
-  async dispatch(header: Header, frame: Buffer, origin: RequestOrigin): Promise<Buffer> {
+  /** The dispatcher's answer written as text packets (`frame`: the header push() made). */
+  async dispatch(header: Header, _frame: Buffer, origin: RequestOrigin): Promise<Buffer> {
     const req = this.requests.get(header.seq);
-    const v1 = await this.dispatcher.dispatch(header, frame, origin, req?.bodyError);
-    // An empty answer (a write in doubt at a stop) stays empty: the connection ends there.
-    if (v1.length === 0) {
+    let answer: TextAnswer | undefined;
+    try {
+      answer = await this.dispatcher.answer(header, req?.body, origin, req?.bodyError);
+    } catch (err) {
+      // An answer the v1 wire would carry but not read back (Dispatcher.answer): the connection
+      // answers 9999 (errorAnswer), as when the v1 answer was decoded here.
       this.requests.delete(header.seq);
-      return v1;
+      throw err;
     }
-    return this.toText(header.seq, v1);
+    // No answer (a write in doubt at a stop) stays empty: the connection ends there.
+    if (answer === undefined) {
+      this.requests.delete(header.seq);
+      return EMPTY;
+    }
+    return this.toText(header.seq, answer);
   }
 
-  /** A v1 answer → text packets for the request of `seq`. */
-  private toText(seq: number, v1: Buffer): Buffer {
+  /** The dispatcher's answer → text packets for the request of `seq`. */
+  private toText(seq: number, answer: TextAnswer): Buffer {
     const req = this.requests.get(seq) ?? { raw: {}, biz: 0 };
     this.requests.delete(seq);
-    const result = v1.readUInt16BE(RESULT_OFFSET);
+    const result = answer.result;
     const layout = result === 0 ? this.dispatcher.layouts(req.biz)?.response : undefined;
     let body: Buffer;
-    if (result === 0 && layout) {
-      // An answer 0 of the dispatcher (well-formed by construction): its fields only, read as
-      // decodeResponse reads them (lenient), without the header and the message (成功) it does not need.
-      const msgEnd = HEADER_SIZE + 2 + v1.readUInt16BE(HEADER_SIZE);
-      body = encodeTextBody(this.profile, layout, decodeBody(layout, v1.subarray(msgEnd), { lenient: true }));
-    } else if (result === 0) body = EMPTY;
-    else body = encodeTextMessage(this.profile, decodeResponse(v1).message);
+    if (result === 0 && layout) body = encodeTextBody(this.profile, layout, answer.body ?? {});
+    else if (result === 0) body = EMPTY;
+    else body = encodeTextMessage(this.profile, answer.message);
     return this.packets(req.raw, result, body);
   }
 

@@ -21,7 +21,6 @@ import { TextSession } from '../../src/server/text-session.js';
 import { LAYOUTS_BY_CODE } from '../../handlers/contracts/index.js';
 import { GatewayError } from '../../protocol/return-codes.js';
 import { decodeHeader } from '../../protocol/header.js';
-import { encodeErrorResponse } from '../../protocol/message.js';
 import { startTestGateway } from '../helpers/gateway.js';
 
 const profileFile = (n: string) => fileURLToPath(new URL(`../../config/framing/${n}.json`, import.meta.url));
@@ -162,9 +161,10 @@ t.test('issue 19 a request in several packets: every packet\'s code is verified;
     p,
     {
       layouts: (biz) => LAYOUTS_BY_CODE.get(biz),
-      dispatch: (header, _frame, _origin, bodyError?: GatewayError) => {
+      answer: (_header, _body, _origin, bodyError) => {
         seen.push(bodyError?.rc);
-        return Promise.resolve(encodeErrorResponse(header, bodyError ?? new GatewayError('NO_SUBSCRIBER'), '20240601093001'));
+        const err = bodyError ?? new GatewayError('NO_SUBSCRIBER');
+        return Promise.resolve({ result: err.code, message: err.wireMessage });
       },
     },
     { now: () => Date.now(), date: () => new Date() },
