@@ -50,6 +50,14 @@ export const MAX_UNSENT_BYTES = 1024 * 1024;
 export const MAX_LINK_IN_FLIGHT = 65_536;
 /** Mirrored requests are gathered this long (ms) and written to the target together. */
 export const MIRROR_BATCH_MS = 2;
+/**
+ * While answers are outstanding, the target's socket is read at most this often (ms): the answers
+ * of a batch come one write each from the target, and are read together. The answer time
+ * (bssgate_shadow_answer_seconds) is taken at the read, so it may be up to this much late.
+ */
+export const READ_EVERY_MS = 2;
+/** The link's read buffer (one per link, reused for every read). */
+export const READ_BUFFER_BYTES = 64 * 1024;
 /** After a failed connection, a target is not tried again for this long (mirrors meanwhile are errors). */
 export const RECONNECT_AFTER_MS = 1_000;
 
@@ -79,6 +87,12 @@ export class TargetLink {
   private closed = false;
   /** Writes to the target (each carries every request of one turn of the event loop). */
   writes = 0;
+  /** Reads from the target (each takes every answer waiting in the socket). */
+  reads = 0;
+  private readBuf: Buffer | undefined;
+  /** The read timer: one Timeout, re-armed; resumes reading paused by onRead. */
+  private readTimer: NodeJS.Timeout | undefined;
+  private readPaused = false;
 
   constructor(
     readonly target: HostPort,
@@ -183,15 +197,48 @@ export class TargetLink {
   }
 
   private open(): void {
-    const s = net.connect({ host: this.target.host, port: this.target.port });
+    // Answers are read into the link's own buffer (no 64 KiB allocation and no stream machinery
+    // per read) and copied out of it (the splitter keeps views of what it is given).
+    this.readBuf ??= Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    const s: net.Socket = net.connect({
+      host: this.target.host,
+      port: this.target.port,
+      onread: { buffer: this.readBuf, callback: (n: number, buf: Uint8Array) => this.onRead(s, n, buf) },
+    });
     s.setNoDelay(true);
+    // Flowing (no 'data' listener with onread): the end of the stream is seen, and 'close' follows.
+    s.resume();
     this.socket = s;
     this.splitter = this.framing.splitter(this.opts.maxFrame, 'response');
     this.reassembler = this.framing.reassembler();
-    s.on('data', (chunk: Buffer) => this.onData(s, chunk));
     s.on('error', (err) => this.fail(s, `${this.target.host}:${this.target.port}: ${err.message}`, true));
     s.on('close', () => this.fail(s, `${this.target.host}:${this.target.port} closed the connection`, false));
   }
+
+  /**
+   * One read of answers. While answers are outstanding and this read emptied the socket, reading
+   * stops (returns false) until the read timer: the answers that come meanwhile wait in the
+   * socket and are read together, READ_EVERY_MS later, instead of waking the shadow (and making
+   * the target's writes wake it) once or twice per answer. Nothing outstanding: reading goes on,
+   * so a target that closes an idle connection is seen at once.
+   */
+  private onRead(s: net.Socket, n: number, buf: Uint8Array): boolean {
+    this.reads++;
+    const chunk = Buffer.allocUnsafe(n);
+    chunk.set(n === buf.length ? buf : buf.subarray(0, n));
+    this.onData(s, chunk);
+    if (s !== this.socket || this.waiting.size === 0 || n === buf.length) return true;
+    if (this.readTimer) this.readTimer.refresh();
+    else this.readTimer = setTimeout(this.readAgain, READ_EVERY_MS);
+    this.readPaused = true;
+    return false;
+  }
+
+  private readonly readAgain = (): void => {
+    if (!this.readPaused) return;
+    this.readPaused = false;
+    this.socket?.resume();
+  };
 
   private onData(s: net.Socket, chunk: Buffer): void {
     if (s !== this.socket) return;
@@ -224,6 +271,7 @@ export class TargetLink {
     s.destroy();
     if (s !== this.socket) return;
     this.socket = undefined;
+    this.readPaused = false;
     this.batch = [];
     this.batchWaiters = [];
     this.batchBytes = 0;
@@ -243,6 +291,7 @@ export class TargetLink {
     this.waiting.clear();
     this.stopSweeperIfIdle();
     if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.readTimer) clearTimeout(this.readTimer);
     this.batch = [];
     this.batchWaiters = [];
     const s = this.socket;
