@@ -221,6 +221,17 @@ export class ShadowRelay {
       if (this.toCompare.length === 1) setImmediate(this.compareAll);
     };
 
+    // The targets' outcomes: one function each per connection, the exchange as context (no closure per mirror).
+    const candidateDone = (o: Outcome, ex: Exchange) => {
+      outstanding--;
+      ex.candidate = o;
+      finish(ex);
+    };
+    const secondaryDone = (o: Outcome, ex: Exchange) => {
+      ex.secondary = o;
+      finish(ex);
+    };
+
     const onRequest = (packet: Buffer) => {
       const head = framing.head(packet, 'request');
       if (head.kind !== 'request') return;
@@ -231,14 +242,7 @@ export class ShadowRelay {
       else pending.set(head.seq, [l, ex]);
       if (!this.mirror.has(head.biz)) return;
       const stats = report.biz(head.biz);
-      const sent =
-        outstanding >= cfg.maxInFlight
-          ? 'dropped'
-          : this.link('candidate').send(packet, head.seq, (o) => {
-              outstanding--;
-              ex.candidate = o;
-              finish(ex);
-            });
+      const sent = outstanding >= cfg.maxInFlight ? 'dropped' : this.link('candidate').send(packet, head.seq, candidateDone, ex);
       if (sent === 'dropped') {
         stats.dropped++;
         return;
@@ -248,10 +252,7 @@ export class ShadowRelay {
       ex.open++;
       stats.mirrored++;
       if (cfg.secondary) {
-        const s = this.link('secondary').send(packet, head.seq, (o) => {
-          ex.secondary = o;
-          finish(ex);
-        });
+        const s = this.link('secondary').send(packet, head.seq, secondaryDone, ex);
         if (s === 'sent') ex.open++;
       }
     };

@@ -35,6 +35,8 @@ interface StubOptions {
   holdMs?: number;
   /** Close the connection after each chunk's answers (a candidate that closes idle connections). */
   closeAfterAnswer?: boolean;
+  /** Each answer in two writes (cut mid-frame), one write per turn of the event loop. */
+  trickle?: boolean;
 }
 
 /** A v1 server answering CS-14 from the request alone. */
@@ -63,7 +65,16 @@ async function stub(t: Test, o: StubOptions): Promise<{ port: number; connection
         c.write(Buffer.concat(out));
         if (o.closeAfterAnswer) c.end();
       };
-      if (o.holdMs) setTimeout(send, o.holdMs);
+      if (o.trickle) {
+        const parts = out.flatMap((a) => [a.subarray(0, 30), a.subarray(30)]);
+        const next = () => {
+          const p = parts.shift();
+          if (!p || c.destroyed) return;
+          c.write(p);
+          setImmediate(next);
+        };
+        next();
+      } else if (o.holdMs) setTimeout(send, o.holdMs);
       else send();
     });
   });
@@ -203,6 +214,28 @@ t.test('issue 16: identical answers (header time aside) count as identical witho
   t.match(metrics, /bssgate_shadow_answer_seconds_bucket\{shadow="cs",target="candidate",le="\+Inf"\} 60\n/);
   t.match(metrics, /bssgate_shadow_relayed_bytes_total\{shadow="cs",direction="response"\} \d+/);
   t.ok(relay.links.candidate!.writes <= 60, `mirrored requests went out in ${relay.links.candidate!.writes} writes`);
+});
+
+t.test('issue 16: answers that come a piece at a time (frames cut across reads) are relayed and compared whole: the read buffers are reused, their bytes copied out', async (t) => {
+  const primary = await stub(t, { time: '20260101120000', trickle: true });
+  const candidate = await stub(t, { time: '20260101120007', trickle: true });
+  const { relay, port } = await shadow(t, primary.port, candidate.port);
+  const runs = [numbers(0, 30), numbers(300, 30)].map((ns) => ns.map((n, i) => request(i + 1, n)));
+  const direct = await Promise.all(runs.map((r) => exchange(primary.port, r)));
+  const via = await Promise.all(runs.map((r) => exchange(port, r)));
+  via.forEach((b, i) => t.ok(b.equals(direct[i]), `connection ${i + 1}: the client received the primary's bytes`));
+  const s = relay.report.biz(114);
+  await until(() => s.compared + s.candidateErrors + s.timeouts === s.mirrored && s.mirrored === 60, 'every mirror compared');
+  const [line] = relay.report.summaryLines();
+  t.match(line, { mirrored: 60, identical: 60, differing: 0, candidateErrors: 0, timeouts: 0, dropped: 0 }, 'every answer whole and identical');
+  t.ok(relay.links.candidate!.reads > 0, `the candidate's 120 pieces were read in ${relay.links.candidate!.reads} reads`);
+});
+
+t.test('issue 16: setKey puts the client key back into an answer the shadow owns, in place', async (t) => {
+  const a = request(7, '13900001234');
+  const same = V1_FRAMING.setKey(a, 0xfffffffe);
+  t.equal(same, a, 'the packet itself');
+  t.equal(a.readUInt32BE(8), 0xfffffffe, 'its seq set');
 });
 
 t.test('issue 16: a difference in any other byte is decoded and reported field by field, as before', async (t) => {
