@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { startShadow, type RunningShadow } from '../../src/shadow/index.js';
 import { V1_FRAMING, type Framing } from '../../src/shadow/framing.js';
-import { MAX_LINK_IN_FLIGHT, MAX_UNSENT_BYTES, MIRROR_BATCH_MS } from '../../src/shadow/mirror.js';
+import { MAX_LINK_IN_FLIGHT, MAX_UNSENT_BYTES, MIRROR_BATCH_MS, READ_EVERY_MS } from '../../src/shadow/mirror.js';
 import { compareReplies } from '../../src/shadow/compare.js';
 import { FrameDecoder } from '../../protocol/frame.js';
 import { decodeHeader, TIME_OFFSET, OPERATOR_OFFSET } from '../../protocol/header.js';
@@ -311,6 +311,7 @@ t.test('issue 16: with a secondary, the fast path still counts it, and learned n
 t.test('issue 16: docs/shadow.md states the mirror limits the code has', async (t) => {
   const doc = readFileSync(new URL('../../docs/shadow.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
   t.match(doc, `Mirrors are gathered for ${MIRROR_BATCH_MS} ms and written together`);
+  t.match(doc, `the shadow stops reading it for ${READ_EVERY_MS} ms`);
   t.match(doc, `${MAX_LINK_IN_FLIGHT.toLocaleString('en-US')} on the shared connection, or ${MAX_UNSENT_BYTES / 1024 / 1024} MiB unsent`);
   t.match(doc, `the header's \`time\`, offset ${TIME_OFFSET}–${OPERATOR_OFFSET - 1}`);
 });
