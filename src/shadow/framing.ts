@@ -75,6 +75,11 @@ export interface Framing {
    */
   withKey(packet: Buffer, key: number | string): Buffer;
   /**
+   * withKey in place, on a packet the shadow owns (a target's answer, read into a buffer of the
+   * shadow's): returns the packet, its key set (the others: the packet, untouched).
+   */
+  setKey(packet: Buffer, key: number | string): Buffer;
+  /**
    * withKey into a buffer of the caller's: the packet copied to `into` at `at`, its key set there
    * (the others: copied as it is). Returns the offset after it. The packet is not touched.
    */
@@ -160,6 +165,10 @@ export const V1_FRAMING: Framing = {
     const copy = Buffer.allocUnsafe(packet.length);
     V1_FRAMING.copyWithKey(packet, key, copy, 0);
     return copy;
+  },
+  setKey(packet, key): Buffer {
+    packet.writeUInt32BE(Number(key) >>> 0, SEQ_OFFSET);
+    return packet;
   },
   copyWithKey(packet, key, into, at): number {
     packet.copy(into, at);

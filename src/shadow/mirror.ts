@@ -31,18 +31,23 @@ export type Outcome =
   | { ok: true; packets: Buffer[]; ms: number }
   | { ok: false; kind: 'error' | 'timeout'; reason: string };
 
+/** Called with a mirror's outcome and the sender's context (one function per sender, not a closure per mirror). */
+export type MirrorDone<T> = (o: Outcome, ctx: T) => void;
+
+/** One mirrored request: waiting for the next write (frame set), then for its answer. */
 interface Waiter {
-  done(o: Outcome): void;
+  done: MirrorDone<never>;
+  ctx: unknown;
   /** The client's key (v1: seq), put back into the answer. */
   clientKey: number | string;
+  /** The key it goes out under on this link. */
+  key: number | string;
+  /** The client's frame until it is copied into the batch (then dropped). */
+  frame: Buffer | undefined;
   t0: number;
 }
 
-/** A frame waiting for the next write, and the key it goes out under. */
-interface Queued {
-  frame: Buffer;
-  key: number | string;
-}
+const settle = (w: Waiter, o: Outcome): void => (w.done as MirrorDone<unknown>)(o, w.ctx);
 
 /** Unsent bytes to a target beyond which new mirrors are dropped. */
 export const MAX_UNSENT_BYTES = 1024 * 1024;
@@ -50,6 +55,14 @@ export const MAX_UNSENT_BYTES = 1024 * 1024;
 export const MAX_LINK_IN_FLIGHT = 65_536;
 /** Mirrored requests are gathered this long (ms) and written to the target together. */
 export const MIRROR_BATCH_MS = 2;
+/**
+ * While answers are outstanding, the target's socket is read at most this often (ms): the answers
+ * of a batch come one write each from the target, and are read together. The answer time
+ * (bssgate_shadow_answer_seconds) is taken at the read, so it may be up to this much late.
+ */
+export const READ_EVERY_MS = 2;
+/** The link's read buffer (one per link, reused for every read). */
+export const READ_BUFFER_BYTES = 64 * 1024;
 /** After a failed connection, a target is not tried again for this long (mirrors meanwhile are errors). */
 export const RECONNECT_AFTER_MS = 1_000;
 
@@ -66,9 +79,8 @@ export class TargetLink {
   /** Outstanding requests by the link's key, in the order they were sent (Map keeps insertion order). */
   private readonly waiting = new Map<number | string, Waiter>();
   private nextKey = 0;
-  /** Frames (the client's bytes, not yet copied) waiting for the next write, and their waiters. */
-  private batch: Queued[] = [];
-  private batchWaiters: Waiter[] = [];
+  /** Mirrors whose frames (the client's bytes, not yet copied) wait for the next write. */
+  private batch: Waiter[] = [];
   private batchBytes = 0;
   private flushScheduled = false;
   /** The batch timer: one Timeout, re-armed for each batch. */
@@ -79,6 +91,12 @@ export class TargetLink {
   private closed = false;
   /** Writes to the target (each carries every request of one turn of the event loop). */
   writes = 0;
+  /** Reads from the target (each takes every answer waiting in the socket). */
+  reads = 0;
+  private readBuf: Buffer | undefined;
+  /** The read timer: one Timeout, re-armed; resumes reading paused by onRead. */
+  private readTimer: NodeJS.Timeout | undefined;
+  private readPaused = false;
 
   constructor(
     readonly target: HostPort,
@@ -99,7 +117,7 @@ export class TargetLink {
    * Mirror one request frame. Returns 'dropped' (backpressure: nothing sent, done is never
    * called) or 'sent' (done is called exactly once, later, with the answer or the failure).
    */
-  send(frame: Buffer, clientKey: number | string, done: (o: Outcome) => void): 'sent' | 'dropped' {
+  send<T>(frame: Buffer, clientKey: number | string, done: MirrorDone<T>, ctx: T): 'sent' | 'dropped' {
     if (this.closed) return 'dropped';
     if (this.waiting.size >= MAX_LINK_IN_FLIGHT || this.batchBytes + (this.socket?.writableLength ?? 0) > MAX_UNSENT_BYTES) return 'dropped';
     const ownKey = this.framing.correlation === 'own-key';
@@ -108,7 +126,7 @@ export class TargetLink {
     if (!this.socket) {
       if (this.failedAt !== 0 && Date.now() - this.failedAt < RECONNECT_AFTER_MS) {
         const reason = this.failReason;
-        setImmediate(() => done({ ok: false, kind: 'error', reason }));
+        setImmediate(() => done({ ok: false, kind: 'error', reason }, ctx));
         return 'sent';
       }
       this.open();
@@ -120,11 +138,11 @@ export class TargetLink {
       this.nextKey = (k + 1) >>> 0;
       key = k;
     }
-    const w: Waiter = { done, clientKey, t0: performance.now() };
+    // t0 is set at the write (until then no timeout can be due: Infinity sorts last in the sweep).
+    const w: Waiter = { done: done as MirrorDone<never>, ctx, clientKey, key, frame, t0: Infinity };
     this.waiting.set(key, w);
     // The client's bytes are never changed: the frame is copied (with the link's key) at the write.
-    this.batch.push({ frame, key });
-    this.batchWaiters.push(w);
+    this.batch.push(w);
     this.batchBytes += frame.length;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -141,19 +159,20 @@ export class TargetLink {
   private readonly flush = (): void => {
     this.flushScheduled = false;
     const batch = this.batch;
-    const waiters = this.batchWaiters;
     const bytes = this.batchBytes;
     if (batch.length === 0) return;
     this.batch = [];
-    this.batchWaiters = [];
     this.batchBytes = 0;
     if (!this.socket) return; // failed meanwhile: its waiters have had their errors
     const now = performance.now();
-    for (const w of waiters) w.t0 = now;
     // One buffer for the whole batch (a new one each time: the socket may still hold the last).
     const out = Buffer.allocUnsafe(bytes);
     let at = 0;
-    for (const q of batch) at = this.framing.copyWithKey(q.frame, q.key, out, at);
+    for (const w of batch) {
+      at = this.framing.copyWithKey(w.frame!, w.key, out, at);
+      w.frame = undefined;
+      w.t0 = now;
+    }
     this.writes++;
     this.socket.write(out);
   };
@@ -168,7 +187,7 @@ export class TargetLink {
       expired.push(w);
     }
     this.stopSweeperIfIdle();
-    for (const w of expired) w.done({ ok: false, kind: 'timeout', reason: `no answer within ${this.opts.timeoutMs} ms` });
+    for (const w of expired) settle(w, { ok: false, kind: 'timeout', reason: `no answer within ${this.opts.timeoutMs} ms` });
     // In-order answers: the late one would be taken for the next request's. Start afresh.
     if (expired.length > 0 && this.framing.correlation === 'order' && this.socket) {
       this.fail(this.socket, `${this.target.host}:${this.target.port}: out of step after a timeout (answers come in order): reconnecting`, true);
@@ -183,15 +202,48 @@ export class TargetLink {
   }
 
   private open(): void {
-    const s = net.connect({ host: this.target.host, port: this.target.port });
+    // Answers are read into the link's own buffer (no 64 KiB allocation and no stream machinery
+    // per read) and copied out of it (the splitter keeps views of what it is given).
+    this.readBuf ??= Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    const s: net.Socket = net.connect({
+      host: this.target.host,
+      port: this.target.port,
+      onread: { buffer: this.readBuf, callback: (n: number, buf: Uint8Array) => this.onRead(s, n, buf) },
+    });
     s.setNoDelay(true);
+    // Flowing (no 'data' listener with onread): the end of the stream is seen, and 'close' follows.
+    s.resume();
     this.socket = s;
     this.splitter = this.framing.splitter(this.opts.maxFrame, 'response');
     this.reassembler = this.framing.reassembler();
-    s.on('data', (chunk: Buffer) => this.onData(s, chunk));
     s.on('error', (err) => this.fail(s, `${this.target.host}:${this.target.port}: ${err.message}`, true));
     s.on('close', () => this.fail(s, `${this.target.host}:${this.target.port} closed the connection`, false));
   }
+
+  /**
+   * One read of answers. While answers are outstanding and this read emptied the socket, reading
+   * stops (returns false) until the read timer: the answers that come meanwhile wait in the
+   * socket and are read together, READ_EVERY_MS later, instead of waking the shadow (and making
+   * the target's writes wake it) once or twice per answer. Nothing outstanding: reading goes on,
+   * so a target that closes an idle connection is seen at once.
+   */
+  private onRead(s: net.Socket, n: number, buf: Uint8Array): boolean {
+    this.reads++;
+    const chunk = Buffer.allocUnsafe(n);
+    chunk.set(n === buf.length ? buf : buf.subarray(0, n));
+    this.onData(s, chunk);
+    if (s !== this.socket || this.waiting.size === 0 || n === buf.length) return true;
+    if (this.readTimer) this.readTimer.refresh();
+    else this.readTimer = setTimeout(this.readAgain, READ_EVERY_MS);
+    this.readPaused = true;
+    return false;
+  }
+
+  private readonly readAgain = (): void => {
+    if (!this.readPaused) return;
+    this.readPaused = false;
+    this.socket?.resume();
+  };
 
   private onData(s: net.Socket, chunk: Buffer): void {
     if (s !== this.socket) return;
@@ -206,8 +258,9 @@ export class TargetLink {
         const w = key === undefined ? undefined : this.waiting.get(key);
         if (!w) continue; // an answer after its timeout, or unasked: nothing waits for it
         this.waiting.delete(key!);
-        const packets = whole.map((p) => this.framing.withKey(p, w.clientKey));
-        w.done({ ok: true, packets, ms: performance.now() - w.t0 });
+        // The answer is the link's own copy (onRead): the client's key is put back in place.
+        for (let i = 0; i < whole.length; i++) whole[i] = this.framing.setKey(whole[i], w.clientKey);
+        settle(w, { ok: true, packets: whole, ms: performance.now() - w.t0 });
       }
     } catch (err) {
       this.fail(s, `unreadable answer from ${this.target.host}:${this.target.port}: ${(err as Error).message}`, true);
@@ -224,8 +277,8 @@ export class TargetLink {
     s.destroy();
     if (s !== this.socket) return;
     this.socket = undefined;
+    this.readPaused = false;
     this.batch = [];
-    this.batchWaiters = [];
     this.batchBytes = 0;
     const all = [...this.waiting.values()];
     this.waiting.clear();
@@ -234,7 +287,7 @@ export class TargetLink {
     this.failedAt = Date.now();
     this.failReason = reason;
     this.opts.onProblem?.(reason);
-    for (const w of all) w.done({ ok: false, kind: 'error', reason });
+    for (const w of all) settle(w, { ok: false, kind: 'error', reason });
   }
 
   /** The shadow stops: the connection is closed; mirrors still outstanding are not compared. */
@@ -243,8 +296,8 @@ export class TargetLink {
     this.waiting.clear();
     this.stopSweeperIfIdle();
     if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.readTimer) clearTimeout(this.readTimer);
     this.batch = [];
-    this.batchWaiters = [];
     const s = this.socket;
     this.socket = undefined;
     s?.destroy();

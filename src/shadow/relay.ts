@@ -19,6 +19,9 @@ import { TargetLink, type Outcome } from './mirror.js';
 import { LatencyBuckets, ShadowMetrics } from './metrics.js';
 import { ShadowReport } from './report.js';
 
+/** The relay's read buffer for the primaries' answers (one for every connection of the section). */
+const RELAY_READ_BYTES = 64 * 1024;
+
 interface Exchange {
   biz: number;
   seq: number | string;
@@ -49,6 +52,8 @@ export class ShadowRelay {
   private readonly ignore = new Map<number, Set<string>>();
   private summaryTimer: NodeJS.Timeout | undefined;
   private nextConn = 1;
+  /** The primary connections' read buffer, shared: each read is copied out before the next one. */
+  private readBuf: Buffer | undefined;
   private candidateLink: TargetLink | undefined;
   private secondaryLink: TargetLink | undefined;
   /** Bytes relayed (client path): plain numbers, read by the metrics at scrape time. */
@@ -107,7 +112,26 @@ export class ShadowRelay {
     const conn = this.nextConn++;
     const { cfg, relayed } = this;
     const name = cfg.name;
-    const primary = net.connect({ host: cfg.primary.host, port: cfg.primary.port, allowHalfOpen: true });
+    // The primary's answers are read into the relay's one read buffer (no allocation and no
+    // stream machinery per read) and copied out of it, as they came, before anything else runs.
+    const readBuf = (this.readBuf ??= Buffer.allocUnsafe(RELAY_READ_BYTES));
+    const primary: net.Socket = net.connect({
+      host: cfg.primary.host,
+      port: cfg.primary.port,
+      allowHalfOpen: true,
+      onread: {
+        buffer: readBuf,
+        callback: (n: number, buf: Uint8Array): boolean => {
+          const chunk = Buffer.allocUnsafe(n);
+          chunk.set(n === buf.length ? buf : buf.subarray(0, n));
+          const ok = client.write(chunk);
+          relayed.response += n;
+          tap.response(chunk);
+          // false: reading stops until the client drains (the primary's backpressure, as before).
+          return ok;
+        },
+      },
+    });
     client.setNoDelay(true);
     primary.setNoDelay(true);
     this.sockets.add(client);
@@ -122,11 +146,8 @@ export class ShadowRelay {
       tap.request(chunk);
     });
     primary.on('drain', () => client.resume());
-    primary.on('data', (chunk: Buffer) => {
-      if (!client.write(chunk)) primary.pause();
-      relayed.response += chunk.length;
-      tap.response(chunk);
-    });
+    // Flowing (no 'data' listener with onread), so that the primary's end of stream is seen.
+    primary.resume();
     client.on('drain', () => primary.resume());
     client.on('end', () => primary.end());
     primary.on('end', () => client.end());
@@ -200,6 +221,17 @@ export class ShadowRelay {
       if (this.toCompare.length === 1) setImmediate(this.compareAll);
     };
 
+    // The targets' outcomes: one function each per connection, the exchange as context (no closure per mirror).
+    const candidateDone = (o: Outcome, ex: Exchange) => {
+      outstanding--;
+      ex.candidate = o;
+      finish(ex);
+    };
+    const secondaryDone = (o: Outcome, ex: Exchange) => {
+      ex.secondary = o;
+      finish(ex);
+    };
+
     const onRequest = (packet: Buffer) => {
       const head = framing.head(packet, 'request');
       if (head.kind !== 'request') return;
@@ -210,14 +242,7 @@ export class ShadowRelay {
       else pending.set(head.seq, [l, ex]);
       if (!this.mirror.has(head.biz)) return;
       const stats = report.biz(head.biz);
-      const sent =
-        outstanding >= cfg.maxInFlight
-          ? 'dropped'
-          : this.link('candidate').send(packet, head.seq, (o) => {
-              outstanding--;
-              ex.candidate = o;
-              finish(ex);
-            });
+      const sent = outstanding >= cfg.maxInFlight ? 'dropped' : this.link('candidate').send(packet, head.seq, candidateDone, ex);
       if (sent === 'dropped') {
         stats.dropped++;
         return;
@@ -227,10 +252,7 @@ export class ShadowRelay {
       ex.open++;
       stats.mirrored++;
       if (cfg.secondary) {
-        const s = this.link('secondary').send(packet, head.seq, (o) => {
-          ex.secondary = o;
-          finish(ex);
-        });
+        const s = this.link('secondary').send(packet, head.seq, secondaryDone, ex);
         if (s === 'sent') ex.open++;
       }
     };

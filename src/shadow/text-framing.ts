@@ -136,6 +136,9 @@ export function textFraming(p: FramingProfile): Framing {
       // Never rewritten: see the correlation note above.
       return message;
     },
+    setKey(message: Buffer): Buffer {
+      return message;
+    },
     copyWithKey(message: Buffer, _key: number | string, into: Buffer, at: number): number {
       return at + message.copy(into, at);
     },

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { startShadow, type RunningShadow } from '../../src/shadow/index.js';
 import { V1_FRAMING, type Framing } from '../../src/shadow/framing.js';
-import { MAX_LINK_IN_FLIGHT, MAX_UNSENT_BYTES, MIRROR_BATCH_MS } from '../../src/shadow/mirror.js';
+import { MAX_LINK_IN_FLIGHT, MAX_UNSENT_BYTES, MIRROR_BATCH_MS, READ_EVERY_MS } from '../../src/shadow/mirror.js';
 import { compareReplies } from '../../src/shadow/compare.js';
 import { FrameDecoder } from '../../protocol/frame.js';
 import { decodeHeader, TIME_OFFSET, OPERATOR_OFFSET } from '../../protocol/header.js';
@@ -35,6 +35,8 @@ interface StubOptions {
   holdMs?: number;
   /** Close the connection after each chunk's answers (a candidate that closes idle connections). */
   closeAfterAnswer?: boolean;
+  /** Each answer in two writes (cut mid-frame), one write per turn of the event loop. */
+  trickle?: boolean;
 }
 
 /** A v1 server answering CS-14 from the request alone. */
@@ -63,7 +65,16 @@ async function stub(t: Test, o: StubOptions): Promise<{ port: number; connection
         c.write(Buffer.concat(out));
         if (o.closeAfterAnswer) c.end();
       };
-      if (o.holdMs) setTimeout(send, o.holdMs);
+      if (o.trickle) {
+        const parts = out.flatMap((a) => [a.subarray(0, 30), a.subarray(30)]);
+        const next = () => {
+          const p = parts.shift();
+          if (!p || c.destroyed) return;
+          c.write(p);
+          setImmediate(next);
+        };
+        next();
+      } else if (o.holdMs) setTimeout(send, o.holdMs);
       else send();
     });
   });
@@ -205,6 +216,28 @@ t.test('issue 16: identical answers (header time aside) count as identical witho
   t.ok(relay.links.candidate!.writes <= 60, `mirrored requests went out in ${relay.links.candidate!.writes} writes`);
 });
 
+t.test('issue 16: answers that come a piece at a time (frames cut across reads) are relayed and compared whole: the read buffers are reused, their bytes copied out', async (t) => {
+  const primary = await stub(t, { time: '20260101120000', trickle: true });
+  const candidate = await stub(t, { time: '20260101120007', trickle: true });
+  const { relay, port } = await shadow(t, primary.port, candidate.port);
+  const runs = [numbers(0, 30), numbers(300, 30)].map((ns) => ns.map((n, i) => request(i + 1, n)));
+  const direct = await Promise.all(runs.map((r) => exchange(primary.port, r)));
+  const via = await Promise.all(runs.map((r) => exchange(port, r)));
+  via.forEach((b, i) => t.ok(b.equals(direct[i]), `connection ${i + 1}: the client received the primary's bytes`));
+  const s = relay.report.biz(114);
+  await until(() => s.compared + s.candidateErrors + s.timeouts === s.mirrored && s.mirrored === 60, 'every mirror compared');
+  const [line] = relay.report.summaryLines();
+  t.match(line, { mirrored: 60, identical: 60, differing: 0, candidateErrors: 0, timeouts: 0, dropped: 0 }, 'every answer whole and identical');
+  t.ok(relay.links.candidate!.reads > 0, `the candidate's 120 pieces were read in ${relay.links.candidate!.reads} reads`);
+});
+
+t.test('issue 16: setKey puts the client key back into an answer the shadow owns, in place', async (t) => {
+  const a = request(7, '13900001234');
+  const same = V1_FRAMING.setKey(a, 0xfffffffe);
+  t.equal(same, a, 'the packet itself');
+  t.equal(a.readUInt32BE(8), 0xfffffffe, 'its seq set');
+});
+
 t.test('issue 16: a difference in any other byte is decoded and reported field by field, as before', async (t) => {
   const changed = '13900000105';
   const primary = await stub(t, { time: '20260101120000' });
@@ -278,6 +311,7 @@ t.test('issue 16: with a secondary, the fast path still counts it, and learned n
 t.test('issue 16: docs/shadow.md states the mirror limits the code has', async (t) => {
   const doc = readFileSync(new URL('../../docs/shadow.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
   t.match(doc, `Mirrors are gathered for ${MIRROR_BATCH_MS} ms and written together`);
+  t.match(doc, `the shadow stops reading it for ${READ_EVERY_MS} ms`);
   t.match(doc, `${MAX_LINK_IN_FLIGHT.toLocaleString('en-US')} on the shared connection, or ${MAX_UNSENT_BYTES / 1024 / 1024} MiB unsent`);
   t.match(doc, `the header's \`time\`, offset ${TIME_OFFSET}–${OPERATOR_OFFSET - 1}`);
 });
