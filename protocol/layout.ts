@@ -464,6 +464,15 @@ function writePart(buf: Buffer, at: number, p: Part): number {
   return n;
 }
 
+/** Spaces over [from, to): short runs byte by byte (Buffer#fill is a call into C++, issue 17). */
+function padSpaces(buf: Buffer, from: number, to: number): void {
+  if (to - from > 32) {
+    buf.fill(0x20, from, to);
+    return;
+  }
+  for (let k = from; k < to; k++) buf[k] = 0x20;
+}
+
 type Sizer = (value: BodyRecord, mode: EncodeMode, prefix: string, parts: Part[]) => number;
 interface Cursor {
   off: number;
@@ -497,7 +506,7 @@ function encoderOf(layout: Layout): Encoder {
       case 'char':
       case 'text':
         size.push(`size += sizeText(F[${fi}], value[${K}], mode, prefix, parts);`);
-        if (f.type === 'char') write.push(`n = writePart(buf, off, parts[p++]); if (n < ${f.width}) buf.fill(0x20, off + n, off + ${f.width}); off += ${f.width};`);
+        if (f.type === 'char') write.push(`n = writePart(buf, off, parts[p++]); if (n < ${f.width}) padSpaces(buf, off + n, off + ${f.width}); off += ${f.width};`);
         else write.push('n = writePart(buf, off + 2, parts[p++]); buf[off] = n >>> 8; buf[off + 1] = n & 0xff; off += 2 + n;');
         break;
       case 'u8':
@@ -524,7 +533,7 @@ function encoderOf(layout: Layout): Encoder {
       case 'cycle': {
         const w = DATE_WIDTH[f.type];
         size.push(`dateCheck(F[${fi}], value[${K}], mode, prefix); size += ${w};`);
-        write.push(`n = writePart(buf, off, value[${K}]); if (n < ${w}) buf.fill(0x20, off + n, off + ${w}); off += ${w};`);
+        write.push(`n = writePart(buf, off, value[${K}]); if (n < ${w}) padSpaces(buf, off + n, off + ${w}); off += ${w};`);
         break;
       }
       case 'list': {
@@ -545,7 +554,7 @@ function encoderOf(layout: Layout): Encoder {
   }
   size.push('return size;');
   write.push('c.off = off; c.part = p;');
-  const helpers = { F, C, SUB, sizeText, intFail, moneyFail, dateCheck, listFail, notRecord, writePart };
+  const helpers = { F, C, SUB, sizeText, intFail, moneyFail, dateCheck, listFail, notRecord, writePart, padSpaces };
   const names = Object.keys(helpers);
   const args = Object.values(helpers);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval

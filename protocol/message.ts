@@ -63,6 +63,11 @@ export function encodeRequest(head: RequestHead, layout: Layout, body: BodyRecor
 /** Decode and validate the body of a request frame (the whole frame, length field included). */
 export function decodeRequestBody(frame: Buffer, layout: Layout): BodyRecord {
   if (frame.length < HEADER_SIZE) throw new GatewayError('FRAME_TOO_SHORT', `${frame.length} bytes`);
+  if (layout.length === 0) {
+    // No fields (CS-01 and the like): decodeBody's answer without a view of the empty body (issue 17).
+    if (frame.length !== HEADER_SIZE) throw new GatewayError('BODY_MISMATCH', `${frame.length - HEADER_SIZE} bytes after the body`);
+    return {};
+  }
   return decodeBody(layout, frame.subarray(HEADER_SIZE));
 }
 
