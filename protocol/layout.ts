@@ -356,7 +356,7 @@ export function decodeBody(layout: Layout, body: Buffer, opts: DecodeOptions = {
 // Buffer of the exact size is allocated and written.
 
 /** Text parts in field order: ASCII strings are written as latin1, others are GBK bytes. */
-type Part = string | Buffer;
+export type Part = string | Buffer;
 
 /** The result of the sizing pass: body size and the encoded text parts, for writeBody. */
 export interface PreparedBody {
@@ -570,6 +570,22 @@ export function prepareBody(layout: Layout, value: BodyRecord, mode: EncodeMode)
   const parts: Part[] = [];
   const size = layout.length === 0 ? 0 : encoderOf(layout).size(value, mode, '', parts);
   return { size, parts };
+}
+
+/**
+ * prepareBody's sizing pass into the caller's `parts` (emptied first), returning the size: for a
+ * caller that writes the body at once and reuses one parts array (encodeResponse, issue 17).
+ */
+export function sizeBody(layout: Layout, value: BodyRecord, mode: EncodeMode, parts: Part[]): number {
+  compile(layout);
+  parts.length = 0;
+  return layout.length === 0 ? 0 : encoderOf(layout).size(value, mode, '', parts);
+}
+
+/** writeBody from sizeBody's parts. */
+export function writeBodyParts(layout: Layout, value: BodyRecord, parts: Part[], buf: Buffer, offset: number): void {
+  if (layout.length === 0) return;
+  encoderOf(layout).write(value, buf, { off: offset, part: 0 }, parts);
 }
 
 /** Write a prepared body at `offset` of `buf` (which has prepared.size bytes free there). */

@@ -16,7 +16,7 @@ import {
   writeHeaderFields,
   type Header,
 } from './header.js';
-import { decodeBody, MAX_TEXT_BYTES, prepareBody, writeBody, type PreparedBody } from './layout.js';
+import { decodeBody, MAX_TEXT_BYTES, prepareBody, sizeBody, writeBody, writeBodyParts, type Part, type PreparedBody } from './layout.js';
 import { gbkBoundary, gbkDecode, gbkEncode, GbkDecodeError, isAsciiString } from './gbk.js';
 import type { BodyRecord, Layout } from './layout-types.js';
 
@@ -90,6 +90,9 @@ function messageBytes(message: string): Buffer | string {
   return b;
 }
 
+/** encodeResponse's body parts (sizeBody), emptied after each answer. */
+const responseParts: Part[] = [];
+
 /** The last response time that passed TIME_RE (encodeResponse). */
 let lastValidTime: string | undefined;
 
@@ -117,17 +120,19 @@ export function encodeResponse(
   }
   const msg = messageBytes(message);
   const msgLen = msg.length; // a string here is ASCII: one byte per character
-  const prepared =
-    result === 0 && layout !== undefined && layout.length > 0 ? prepareBody(layout, body ?? {}, 'truncate') : EMPTY_PREPARED;
-  const bodySize = 2 + msgLen + prepared.size;
+  // The body's parts go to one reused array (no PreparedBody and parts array per answer): they are
+  // written below, in this same call, and the array emptied.
+  const fields = result === 0 && layout !== undefined && layout.length > 0 ? sizeBody(layout, body ?? {}, 'truncate', responseParts) : 0;
+  const bodySize = 2 + msgLen + fields;
   const buf = Buffer.allocUnsafe(HEADER_SIZE + bodySize);
   writeHeaderFields(buf, 0, PROTOCOL_VERSION, KIND_RESPONSE, reqHeader.biz, reqHeader.seq, reqHeader.serial, time ?? reqHeader.time, reqHeader.operator, result, 0, bodySize);
   buf.writeUInt16BE(msgLen, HEADER_SIZE);
   if (typeof msg === 'string') buf.write(msg, HEADER_SIZE + 2, 'latin1');
   else msg.copy(buf, HEADER_SIZE + 2);
-  if (prepared.size > 0 && layout !== undefined && body !== undefined) {
-    writeBody(layout, body, prepared, buf, HEADER_SIZE + 2 + msgLen);
+  if (fields > 0 && layout !== undefined && body !== undefined) {
+    writeBodyParts(layout, body, responseParts, buf, HEADER_SIZE + 2 + msgLen);
   }
+  responseParts.length = 0;
   return buf;
 }
 
