@@ -105,15 +105,49 @@ export function decodeHeader(frame: Buffer): Header {
   return {
     version,
     kind: frame[KIND_OFFSET],
-    biz: frame.readUInt16BE(BIZ_OFFSET),
+    biz: (frame[BIZ_OFFSET] << 8) | frame[BIZ_OFFSET + 1],
     seq: frame.readUInt32BE(SEQ_OFFSET),
     serial: frame.toString('latin1', SERIAL_OFFSET, trimEnd(frame, SERIAL_OFFSET, TIME_OFFSET)),
-    time: frame.toString('latin1', TIME_OFFSET, OPERATOR_OFFSET),
-    operator: frame.toString('latin1', OPERATOR_OFFSET, trimEnd(frame, OPERATOR_OFFSET, RESULT_OFFSET)),
-    result: frame.readUInt16BE(RESULT_OFFSET),
-    reserved: frame.readUInt16BE(RESERVED_OFFSET),
+    time: lastTime.text(frame, TIME_OFFSET, OPERATOR_OFFSET),
+    operator: lastOperator.text(frame, OPERATOR_OFFSET, trimEnd(frame, OPERATOR_OFFSET, RESULT_OFFSET)),
+    result: (frame[RESULT_OFFSET] << 8) | frame[RESULT_OFFSET + 1],
+    reserved: (frame[RESERVED_OFFSET] << 8) | frame[RESERVED_OFFSET + 1],
   };
 }
+
+/**
+ * The last string decoded from one header field, reused while the next frame carries the same
+ * bytes (issue 17): a request's send time is the same for every request of a second, and an
+ * operator field is the same for most of a connection's requests. Comparing ≤ 20 bytes in JS
+ * costs less than Buffer#toString's call into C++ and the string it allocates. Only for fields
+ * already checked printable ASCII, so a latin1 byte is the character.
+ */
+class LastText {
+  private readonly bytes: Uint8Array;
+  private length = -1;
+  private value = '';
+
+  constructor(width: number) {
+    this.bytes = new Uint8Array(width);
+  }
+
+  text(frame: Buffer, start: number, end: number): string {
+    const n = end - start;
+    const b = this.bytes;
+    if (n === this.length) {
+      let i = 0;
+      while (i < n && frame[start + i] === b[i]) i++;
+      if (i === n) return this.value;
+    }
+    for (let i = 0; i < n; i++) b[i] = frame[start + i];
+    this.length = n;
+    this.value = frame.toString('latin1', start, end);
+    return this.value;
+  }
+}
+
+const lastTime = new LastText(TIME_SIZE);
+const lastOperator = new LastText(OPERATOR_SIZE);
 
 /** A header or response time: 14 ASCII digits, YYYYMMDDHHMMSS. */
 export const TIME_RE = /^[0-9]{14}$/;
@@ -163,21 +197,38 @@ export function writeHeaderFields(
   buf: Buffer, offset: number, version: number, kind: number, biz: number, seq: number, serial: string, time: string, operator: string,
   result: number, reserved: number, bodyLength: number,
 ): void {
-  buf.writeUInt32BE(MIN_FRAME_LENGTH + bodyLength, offset);
+  // Byte stores only (issue 17): Buffer#write and #fill each cross into C++ (with their offset
+  // checks), which cost more than writing these ≤ 20 bytes from JS.
+  const length = MIN_FRAME_LENGTH + bodyLength;
+  buf[offset] = length >>> 24;
+  buf[offset + 1] = length >>> 16;
+  buf[offset + 2] = length >>> 8;
+  buf[offset + 3] = length;
   buf[offset + VERSION_OFFSET] = version;
   buf[offset + KIND_OFFSET] = kind;
-  buf.writeUInt16BE(biz, offset + BIZ_OFFSET);
-  buf.writeUInt32BE(seq, offset + SEQ_OFFSET);
-  writePadded(buf, offset + SERIAL_OFFSET, serial, SERIAL_SIZE);
-  buf.write(time, offset + TIME_OFFSET, TIME_SIZE, 'latin1');
-  writePadded(buf, offset + OPERATOR_OFFSET, operator, OPERATOR_SIZE);
-  buf.writeUInt16BE(result, offset + RESULT_OFFSET);
-  buf.writeUInt16BE(reserved, offset + RESERVED_OFFSET);
+  buf[offset + BIZ_OFFSET] = biz >>> 8;
+  buf[offset + BIZ_OFFSET + 1] = biz;
+  buf[offset + SEQ_OFFSET] = seq >>> 24;
+  buf[offset + SEQ_OFFSET + 1] = seq >>> 16;
+  buf[offset + SEQ_OFFSET + 2] = seq >>> 8;
+  buf[offset + SEQ_OFFSET + 3] = seq;
+  writeLatin1(buf, offset + SERIAL_OFFSET, serial, SERIAL_SIZE, true);
+  writeLatin1(buf, offset + TIME_OFFSET, time, TIME_SIZE, false);
+  writeLatin1(buf, offset + OPERATOR_OFFSET, operator, OPERATOR_SIZE, true);
+  buf[offset + RESULT_OFFSET] = result >>> 8;
+  buf[offset + RESULT_OFFSET + 1] = result;
+  buf[offset + RESERVED_OFFSET] = reserved >>> 8;
+  buf[offset + RESERVED_OFFSET + 1] = reserved;
 }
 
-function writePadded(buf: Buffer, at: number, s: string, width: number): void {
-  const n = buf.write(s, at, width, 'latin1');
-  buf.fill(0x20, at + n, at + width);
+/**
+ * `s` as latin1 (the low byte of each character, as Buffer#write 'latin1') into at most `width`
+ * bytes at `at`; the rest space-filled when `pad`, left as it is otherwise.
+ */
+function writeLatin1(buf: Buffer, at: number, s: string, width: number, pad: boolean): void {
+  const n = s.length < width ? s.length : width;
+  for (let i = 0; i < n; i++) buf[at + i] = s.charCodeAt(i);
+  if (pad) for (let i = n; i < width; i++) buf[at + i] = 0x20;
 }
 
 /** Encode a header alone: 60 bytes whose length field announces `bodyLength` body bytes. */

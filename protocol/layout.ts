@@ -356,7 +356,7 @@ export function decodeBody(layout: Layout, body: Buffer, opts: DecodeOptions = {
 // Buffer of the exact size is allocated and written.
 
 /** Text parts in field order: ASCII strings are written as latin1, others are GBK bytes. */
-type Part = string | Buffer;
+export type Part = string | Buffer;
 
 /** The result of the sizing pass: body size and the encoded text parts, for writeBody. */
 export interface PreparedBody {
@@ -464,6 +464,15 @@ function writePart(buf: Buffer, at: number, p: Part): number {
   return n;
 }
 
+/** Spaces over [from, to): short runs byte by byte (Buffer#fill is a call into C++, issue 17). */
+function padSpaces(buf: Buffer, from: number, to: number): void {
+  if (to - from > 32) {
+    buf.fill(0x20, from, to);
+    return;
+  }
+  for (let k = from; k < to; k++) buf[k] = 0x20;
+}
+
 type Sizer = (value: BodyRecord, mode: EncodeMode, prefix: string, parts: Part[]) => number;
 interface Cursor {
   off: number;
@@ -497,7 +506,7 @@ function encoderOf(layout: Layout): Encoder {
       case 'char':
       case 'text':
         size.push(`size += sizeText(F[${fi}], value[${K}], mode, prefix, parts);`);
-        if (f.type === 'char') write.push(`n = writePart(buf, off, parts[p++]); if (n < ${f.width}) buf.fill(0x20, off + n, off + ${f.width}); off += ${f.width};`);
+        if (f.type === 'char') write.push(`n = writePart(buf, off, parts[p++]); if (n < ${f.width}) padSpaces(buf, off + n, off + ${f.width}); off += ${f.width};`);
         else write.push('n = writePart(buf, off + 2, parts[p++]); buf[off] = n >>> 8; buf[off + 1] = n & 0xff; off += 2 + n;');
         break;
       case 'u8':
@@ -524,7 +533,7 @@ function encoderOf(layout: Layout): Encoder {
       case 'cycle': {
         const w = DATE_WIDTH[f.type];
         size.push(`dateCheck(F[${fi}], value[${K}], mode, prefix); size += ${w};`);
-        write.push(`n = writePart(buf, off, value[${K}]); if (n < ${w}) buf.fill(0x20, off + n, off + ${w}); off += ${w};`);
+        write.push(`n = writePart(buf, off, value[${K}]); if (n < ${w}) padSpaces(buf, off + n, off + ${w}); off += ${w};`);
         break;
       }
       case 'list': {
@@ -545,7 +554,7 @@ function encoderOf(layout: Layout): Encoder {
   }
   size.push('return size;');
   write.push('c.off = off; c.part = p;');
-  const helpers = { F, C, SUB, sizeText, intFail, moneyFail, dateCheck, listFail, notRecord, writePart };
+  const helpers = { F, C, SUB, sizeText, intFail, moneyFail, dateCheck, listFail, notRecord, writePart, padSpaces };
   const names = Object.keys(helpers);
   const args = Object.values(helpers);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
@@ -561,6 +570,22 @@ export function prepareBody(layout: Layout, value: BodyRecord, mode: EncodeMode)
   const parts: Part[] = [];
   const size = layout.length === 0 ? 0 : encoderOf(layout).size(value, mode, '', parts);
   return { size, parts };
+}
+
+/**
+ * prepareBody's sizing pass into the caller's `parts` (emptied first), returning the size: for a
+ * caller that writes the body at once and reuses one parts array (encodeResponse, issue 17).
+ */
+export function sizeBody(layout: Layout, value: BodyRecord, mode: EncodeMode, parts: Part[]): number {
+  compile(layout);
+  parts.length = 0;
+  return layout.length === 0 ? 0 : encoderOf(layout).size(value, mode, '', parts);
+}
+
+/** writeBody from sizeBody's parts. */
+export function writeBodyParts(layout: Layout, value: BodyRecord, parts: Part[], buf: Buffer, offset: number): void {
+  if (layout.length === 0) return;
+  encoderOf(layout).write(value, buf, { off: offset, part: 0 }, parts);
 }
 
 /** Write a prepared body at `offset` of `buf` (which has prepared.size bytes free there). */

@@ -16,7 +16,7 @@ import {
   writeHeaderFields,
   type Header,
 } from './header.js';
-import { decodeBody, MAX_TEXT_BYTES, prepareBody, readPrepared, writeBody, type PreparedBody } from './layout.js';
+import { decodeBody, MAX_TEXT_BYTES, prepareBody, readPrepared, sizeBody, writeBody, writeBodyParts, type Part, type PreparedBody } from './layout.js';
 import { gbkBoundary, gbkDecode, gbkEncode, GbkDecodeError, isAsciiString } from './gbk.js';
 import type { BodyRecord, Layout } from './layout-types.js';
 
@@ -63,6 +63,11 @@ export function encodeRequest(head: RequestHead, layout: Layout, body: BodyRecor
 /** Decode and validate the body of a request frame (the whole frame, length field included). */
 export function decodeRequestBody(frame: Buffer, layout: Layout): BodyRecord {
   if (frame.length < HEADER_SIZE) throw new GatewayError('FRAME_TOO_SHORT', `${frame.length} bytes`);
+  if (layout.length === 0) {
+    // No fields (CS-01 and the like): decodeBody's answer without a view of the empty body (issue 17).
+    if (frame.length !== HEADER_SIZE) throw new GatewayError('BODY_MISMATCH', `${frame.length - HEADER_SIZE} bytes after the body`);
+    return {};
+  }
   return decodeBody(layout, frame.subarray(HEADER_SIZE));
 }
 
@@ -104,6 +109,9 @@ function messageBytes(message: string): Buffer | string {
   return b;
 }
 
+/** encodeResponse's body parts (sizeBody), emptied after each answer. */
+const responseParts: Part[] = [];
+
 /** The last response time that passed TIME_RE (encodeResponse). */
 let lastValidTime: string | undefined;
 
@@ -129,16 +137,19 @@ export function encodeResponse(
   }
   const msg = messageBytes(message);
   const msgLen = msg.length; // a string here is ASCII: one byte per character
-  const prepared = prepareReply(result, layout, body);
-  const bodySize = 2 + msgLen + prepared.size;
+  // The body's parts go to one reused array (no PreparedBody and parts array per answer): they are
+  // written below, in this same call, and the array emptied.
+  const fields = result === 0 && layout !== undefined && layout.length > 0 ? sizeBody(layout, body ?? {}, 'truncate', responseParts) : 0;
+  const bodySize = 2 + msgLen + fields;
   const buf = Buffer.allocUnsafe(HEADER_SIZE + bodySize);
   writeHeaderFields(buf, 0, PROTOCOL_VERSION, KIND_RESPONSE, reqHeader.biz, reqHeader.seq, reqHeader.serial, time ?? reqHeader.time, reqHeader.operator, result, 0, bodySize);
   buf.writeUInt16BE(msgLen, HEADER_SIZE);
   if (typeof msg === 'string') buf.write(msg, HEADER_SIZE + 2, 'latin1');
   else msg.copy(buf, HEADER_SIZE + 2);
-  if (prepared.size > 0 && layout !== undefined && body !== undefined) {
-    writeBody(layout, body, prepared, buf, HEADER_SIZE + 2 + msgLen);
+  if (fields > 0 && layout !== undefined && body !== undefined) {
+    writeBodyParts(layout, body, responseParts, buf, HEADER_SIZE + 2 + msgLen);
   }
+  responseParts.length = 0;
   return buf;
 }
 

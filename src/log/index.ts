@@ -119,7 +119,18 @@ export function createLogs(cfg: LogConfig, opts: CreateLogsOptions = {}): Logs {
   const clock = opts.clock ?? systemClock;
   const stamp = new LocalTimeFormatter();
   // `"time":"2024-11-22T09:15:03.123+08:00"` in local time, from the injectable clock.
-  const timestamp = (): string => `,"time":"${stamp.format(clock.now())}"`;
+  // The same string for every line of one millisecond (issue 17: the request lines reuse their
+  // start while the stamp is unchanged, src/log/request-lines.ts).
+  let stampMs = NaN;
+  let stampText = '';
+  const timestamp = (): string => {
+    const ms = clock.now();
+    if (ms !== stampMs) {
+      stampText = `,"time":"${stamp.format(ms)}"`;
+      stampMs = ms;
+    }
+    return stampText;
+  };
   const formatters = {
     level: (label: string) => ({ level: label }),
     // Secret keys at any depth of the logged object (src/log/redact.ts says why not pino redact).

@@ -150,8 +150,8 @@ class LineTarget {
   private readonly stream: PinoInternals;
   private readonly head: string;
   private readonly time: () => string;
-  private readonly bindings: string;
-  private readonly end: string;
+  readonly bindings: string;
+  readonly end: string;
 
   constructor(private readonly log: Logger) {
     const l = log as unknown as Record<symbol, unknown>;
@@ -169,16 +169,53 @@ class LineTarget {
     return this.log.isLevelEnabled('info');
   }
 
+  /** `{"level":"info","time":…`: the start of a line, up to its bindings, the time stamp taken now. */
+  stamped(): string {
+    return this.head + this.time();
+  }
+
   /** `{"level":"info","time":…,"iface":…` + fields + line end. */
   line(fields: string): string {
     return this.head + this.time() + this.bindings + fields + this.end;
   }
 
-  /** The line, to the logger's destination. */
-  write(fields: string): void {
-    this.stream.write(this.line(fields));
+  /** A whole line, to the logger's destination. */
+  writeLine(line: string): void {
+    this.stream.write(line);
   }
 }
+
+/**
+ * `s` as one flat string: a string kept and reused on many lines (a connection's part of the
+ * line) is copied once instead of walked as a tree of concatenations in every line.
+ */
+function flat(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
+}
+
+/** A number as pino writes one; a safe integer without the general path (String(n) is the same text). */
+function num(n: number): string {
+  return Number.isSafeInteger(n) ? '' + n : jsonNumber(n);
+}
+
+/**
+ * `ms` rounded to the µs, as pino writes `Math.round(ms * 1000) / 1000`: for a whole number of µs
+ * below 2^53 / 1000 that text is the integer part, then the µs digits without trailing zeros
+ * (test/log/request-lines.test.ts holds the two equal), made without the double-to-text path.
+ */
+export function msText(ms: number): string {
+  const us = Math.round(ms * 1000);
+  if (!(us >= 0 && us <= 9_007_199_254_740)) return jsonNumber(us / 1000);
+  const whole = Math.floor(us / 1000);
+  const frac = us - whole * 1000;
+  if (frac === 0) return '' + whole;
+  if (frac % 100 === 0) return whole + '.' + frac / 100;
+  if (frac % 10 === 0) return whole + (frac < 100 ? '.0' : '.') + frac / 10;
+  return whole + (frac < 10 ? '.00' : frac < 100 ? '.0' : '.') + frac;
+}
+
+/** The per-connection parts of the request lines, made once per connection (a small direct-mapped cache). */
+const CONN_SLOTS = 64;
 
 /**
  * The line `log.info(obj)` writes for a flat object — every value a string, number, boolean,
@@ -223,10 +260,31 @@ export function flatLine(log: Logger): (obj: Record<string, unknown>) => string 
 export class RequestLines {
   private readonly q: LineTarget;
   private readonly a: LineTarget;
+  /**
+   * By conn % CONN_SLOTS: the connection, its peer, and what its lines hold between the time stamp
+   * and `seq`'s value: the logger's bindings then `,"conn":…,"peer":…,"seq":` (query), `,"conn":…,"seq":` (ans).
+   */
+  private readonly slotConn: number[] = new Array<number>(CONN_SLOTS).fill(-1);
+  private readonly slotPeer: string[] = new Array<string>(CONN_SLOTS).fill('');
+  private readonly slotQuery: string[] = new Array<string>(CONN_SLOTS).fill('');
+  private readonly slotAns: string[] = new Array<string>(CONN_SLOTS).fill('');
 
   constructor(logs: { query: Logger; ans: Logger }) {
     this.q = new LineTarget(logs.query);
     this.a = new LineTarget(logs.ans);
+  }
+
+  /** The cache slot of this connection, (re)filled when another connection held it. */
+  private slot(conn: number, peer: string): number {
+    const i = (conn >>> 0) % CONN_SLOTS;
+    if (this.slotConn[i] !== conn || this.slotPeer[i] !== peer) {
+      const c = ',"conn":' + jsonNumber(conn);
+      this.slotConn[i] = conn;
+      this.slotPeer[i] = peer;
+      this.slotQuery[i] = flat(this.q.bindings + c + ',"peer":' + jsonString(peer) + ',"seq":');
+      this.slotAns[i] = flat(this.a.bindings + c + ',"seq":');
+    }
+    return i;
   }
 
   /**
@@ -236,21 +294,34 @@ export class RequestLines {
   query(conn: number, peer: string, seq: number, biz: number, serial: string, operator: string, sent: string, body: unknown): void {
     const t = this.q;
     if (!t.enabled) return;
-    let line = ',"conn":' + jsonNumber(conn) + ',"peer":' + jsonString(peer) + ',"seq":' + jsonNumber(seq) + ',"biz":' + jsonNumber(biz) +
-      ',"serial":' + jsonString(serial) + ',"operator":' + jsonString(operator) + ',"sent":' + jsonString(sent);
+    let body_ = '';
     if (body !== undefined) {
       // Depth 1: the formatter walks the whole line object, so the body is one level down there.
-      const b = jsonValue(redactSecrets(body, 1));
-      if (b !== undefined) line += ',"body":' + b;
+      const b = isEmptyRecord(body) ? '{}' : jsonValue(redactSecrets(body, 1));
+      if (b !== undefined) body_ = ',"body":' + b;
     }
-    t.write(line);
+    t.writeLine(t.stamped() + this.slotQuery[this.slot(conn, peer)] + num(seq) + ',"biz":' + num(biz) + ',"serial":' + jsonString(serial) +
+      ',"operator":' + jsonString(operator) + ',"sent":' + jsonString(sent) + body_ + t.end);
   }
 
   /** ans.MMDD: `conn`, `seq`, `biz`, `result`, `ms` (rounded to the µs), `replay` only when true. */
   answer(conn: number, seq: number, biz: number, result: number, ms: number, replay: boolean): void {
     const t = this.a;
     if (!t.enabled) return;
-    t.write(',"conn":' + jsonNumber(conn) + ',"seq":' + jsonNumber(seq) + ',"biz":' + jsonNumber(biz) + ',"result":' + jsonNumber(result) +
-      ',"ms":' + jsonNumber(Math.round(ms * 1000) / 1000) + (replay ? ',"replay":true' : ''));
+    const i = this.slotConn[(conn >>> 0) % CONN_SLOTS] === conn ? (conn >>> 0) % CONN_SLOTS : -1;
+    const prefix = i >= 0 ? this.slotAns[i] : t.bindings + ',"conn":' + jsonNumber(conn) + ',"seq":';
+    t.writeLine(t.stamped() + prefix + num(seq) + ',"biz":' + num(biz) + ',"result":' + num(result) +
+      ',"ms":' + msText(ms) + (replay ? ',"replay":true' : '') + t.end);
   }
+}
+
+/**
+ * A plain object with no enumerable key and no toJSON (a request of an empty layout, CS-01):
+ * JSON.stringify gives `{}` and there is nothing to redact.
+ */
+function isEmptyRecord(v: unknown): boolean {
+  if (v === null || typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return false;
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return false;
+  for (const k in v) if (k !== undefined) return false;
+  return true;
 }

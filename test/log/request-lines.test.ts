@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SECRET_MASK } from '../../protocol/redact.js';
 import { createLogs, mmdd } from '../../src/log/index.js';
-import { RequestLines, jsonString, jsonValue } from '../../src/log/request-lines.js';
+import { RequestLines, jsonString, jsonValue, msText } from '../../src/log/request-lines.js';
 import type { Clock } from '../../src/types.js';
 
 const RUNS = Number(process.env.BSSGATE_PROPERTY_RUNS ?? 300);
@@ -175,4 +175,41 @@ t.test('issue 17: suc_query posting lines made by the template are byte-identica
   t.equal(identical, inputs.length, 'every posting line byte-identical');
   t.match(JSON.parse(made[0]), { level: 'info', iface: 'card', amount: 5000, kind: 'payment' });
   t.match(made[0], /"paysn":9007199254740993,/, 'a bigint beyond 2^53 keeps every digit');
+});
+
+t.test('issue 17, CS-01: msText is the text pino writes for Math.round(ms * 1000) / 1000', async (t) => {
+  const ref = (ms: number): string => JSON.stringify(Math.round(ms * 1000) / 1000) ?? 'null';
+  const fixed = [0, -0, 0.0004, 0.0005, 0.001, 0.01, 0.1, 0.5, 0.05, 0.005, 0.12, 0.012, 0.102, 0.41249, 1, 9.999, 10.01, 123.4567, 1e6 + 0.007,
+    2 ** 31 + 0.25, 9_007_199_254.74, 9_007_199_254.741, 1e13, 1e21, -0.2, -5, Number.NaN, Infinity, -Infinity, Number.MIN_VALUE];
+  for (const ms of fixed) t.equal(msText(ms), ref(ms), String(ms));
+  fc.assert(fc.property(fc.double({ min: -10, max: 1e10, noNaN: true }), (ms) => msText(ms) === ref(ms)), { numRuns: 20_000, seed: 17 });
+  fc.assert(fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (us) => msText(us / 1000) === ref(us / 1000)), { numRuns: 20_000, seed: 18 });
+});
+
+t.test('issue 17, CS-01: connections sharing a cached line prefix, and empty bodies, give byte-identical lines', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bssgate-request-lines-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const logs = createLogs({ dir, level: 'info', retentionDays: 30, requests: true }, { clock, stderr: false });
+  const cs = logs.forInterface('cs');
+  const tpl = new RequestLines(cs);
+  // conn 3, 67 and 131 fall in one slot of the prefix cache; conn 3 comes back with another peer.
+  const order: [number, string][] = [[3, '10.0.0.1:1'], [67, '10.0.0.2:2'], [3, '10.0.0.1:1'], [131, '10.0.0.3:3'], [3, '10.0.0.9:9'], [67, '10.0.0.2:2'], [4294967295, '::1:5']];
+  let seq = 0;
+  for (const [conn, peer] of order) {
+    seq++;
+    for (const body of [{}, undefined, Object.create(null) as object, { a: 1 }]) {
+      cs.query.info({ conn, peer, seq, biz: 101, serial: 'BENCH', operator: 'bench', sent: '20261122120000', body });
+      tpl.query(conn, peer, seq, 101, 'BENCH', 'bench', '20261122120000', body);
+    }
+    cs.ans.info({ conn, seq, biz: 101, result: 0, ms: 0.05 });
+    tpl.answer(conn, seq, 101, 0, 0.0501, false);
+  }
+  await logs.close();
+  const q = lines(join(dir, 'cs', `query.${mmdd(NOW)}`));
+  const a = lines(join(dir, 'cs', `ans.${mmdd(NOW)}`));
+  t.equal(q.length, order.length * 8);
+  t.equal(a.length, order.length * 2);
+  for (let i = 0; i < q.length; i += 2) t.equal(q[i + 1], q[i], `query line ${i / 2}`);
+  for (let i = 0; i < a.length; i += 2) t.equal(a[i + 1], a[i], `ans line ${i / 2}`);
+  t.match(q[0], /,"body":\{\}\}$/);
 });

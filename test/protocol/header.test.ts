@@ -2,6 +2,7 @@ import t from 'tap';
 import {
   decodeHeader,
   encodeHeader,
+  writeHeader,
   HEADER_SIZE,
   KIND_REQUEST,
   KIND_RESPONSE,
@@ -72,4 +73,58 @@ t.test('encodeHeader writes the fixture header and announces the body length', a
   t.equal(encodeHeader(h).toString('hex'), frame().toString('hex'));
   t.equal(encodeHeader(h, 10).readUInt32BE(0), 66);
   t.throws(() => encodeHeader({ ...h, biz: 70000 }), { name: 'GatewayError', rc: 'MALFORMED_HEADER' });
+});
+
+t.test('issue 17, CS-01: decodeHeader gives each frame its own time and operator (the last values are reused only for the same bytes)', async (t) => {
+  const make = (time: string, operator: string): Buffer => {
+    const f = frame();
+    f.write(time, TIME_OFFSET, TIME_SIZE, 'latin1');
+    f.fill(0x20, OPERATOR_OFFSET, OPERATOR_OFFSET + OPERATOR_SIZE);
+    f.write(operator, OPERATOR_OFFSET, OPERATOR_SIZE, 'latin1');
+    return f;
+  };
+  const cases: [string, string][] = [
+    ['20240601093001', 'OP001'], ['20240601093001', 'OP001'], ['20240601093002', 'OP001'], ['20240601093002', 'OP002'],
+    ['20240601093002', 'OP00'], ['20240601093002', ''], ['20240601093002', 'OP002 X'], ['20240601093001', 'OP001'], ['20240601093001', 'ABCDEFGHIJ'],
+  ];
+  for (const [time, operator] of cases) {
+    const f = make(time, operator);
+    const h = decodeHeader(f);
+    t.equal(h.time, time);
+    t.equal(h.operator, operator);
+    // Overwriting the frame afterwards does not change the strings already returned.
+    f.fill(0x39, TIME_OFFSET, OPERATOR_OFFSET);
+    t.equal(h.time, time);
+  }
+});
+
+t.test('issue 17, CS-01: writeHeaderFields writes what Buffer#write/#fill and the writeUInt methods wrote', async (t) => {
+  const reference = (h: Parameters<typeof encodeHeader>[0], bodyLength: number): Buffer => {
+    const b = Buffer.alloc(HEADER_SIZE, 0xaa);
+    b.writeUInt32BE(MIN_FRAME_LENGTH + bodyLength, 0);
+    b[4] = h.version;
+    b[5] = h.kind;
+    b.writeUInt16BE(h.biz, 6);
+    b.writeUInt32BE(h.seq, 8);
+    const pad = (at: number, s: string, w: number) => b.fill(0x20, at + b.write(s, at, w, 'latin1'), at + w);
+    pad(SERIAL_OFFSET, h.serial, SERIAL_SIZE);
+    b.write(h.time, TIME_OFFSET, TIME_SIZE, 'latin1');
+    pad(OPERATOR_OFFSET, h.operator, OPERATOR_SIZE);
+    b.writeUInt16BE(h.result, RESULT_OFFSET);
+    b.writeUInt16BE(h.reserved, RESULT_OFFSET + 2);
+    return b;
+  };
+  const headers = [
+    { version: 1, kind: 2, biz: 0, seq: 0, serial: '', time: '20240601093001', operator: '', result: 0, reserved: 0 },
+    { version: 1, kind: 2, biz: 65535, seq: 4294967295, serial: 'X'.repeat(SERIAL_SIZE), time: '99991231235959', operator: 'Y'.repeat(OPERATOR_SIZE), result: 65535, reserved: 65535 },
+    { version: 1, kind: 1, biz: 101, seq: 16909060, serial: 'CS2024060100000001', time: '20240601093001', operator: 'OP001', result: 9004, reserved: 0 },
+    { version: 1, kind: 2, biz: 258, seq: 7, serial: 'a b~', time: '00000000000000', operator: ' x ', result: 2001, reserved: 1 },
+  ];
+  for (const h of headers) {
+    for (const bodyLength of [0, 1, 255, 256, 70000, 2 ** 31]) {
+      const b = Buffer.alloc(HEADER_SIZE, 0xaa);
+      writeHeader(b, 0, h, bodyLength);
+      t.same([...b], [...reference(h, bodyLength)], `${h.serial} ${bodyLength}`);
+    }
+  }
 });
