@@ -13,7 +13,7 @@ import {
 import type { BindType, BindsOf, TicketQuery } from '../../src/store/queries/define.js';
 import type { HandlerContext } from '../../src/types.js';
 import { PageCache, PAGE_CACHE_DEFAULTS, type PageCacheOptions } from './page-cache.js';
-import type { BusiItem, PayItem } from './history.js';
+import type { BusiItem, PayItem } from './history-items.js';
 
 export * from './detail-fields.js';
 

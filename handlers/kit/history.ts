@@ -23,30 +23,12 @@ import type { HandlerContext } from '../../src/types.js';
 import { cachesOf } from './detail.js';
 import type { Subscriber } from './subscriber.js';
 
+import type { BusiItem, PayItem } from './history-items.js';
+
+export type { BusiItem, PayItem } from './history-items.js';
+
 type PayRow = Awaited<ReturnType<typeof PAY_HISTORY_PAGE.all>>[number];
 type BusiRow = Awaited<ReturnType<typeof BUSI_RECORD_PAGE.all>>[number];
-
-export interface PayItem {
-  paysn: string;
-  paymode: number;
-  amount: PayRow['amount'];
-  paytime: PayRow['paytime'];
-  source: string;
-  serial: string;
-  payStatus: number;
-  operator: string;
-}
-
-export interface BusiItem {
-  busisn: string;
-  busitype: number;
-  busiStatus: number;
-  param: BusiRow['param'];
-  operator: string;
-  created: BusiRow['created'];
-  executed: BusiRow['executed'];
-  result: BusiRow['result'];
-}
 
 export interface Page<T> {
   total: number;
