@@ -43,7 +43,7 @@ export async function callDetail(ctx: HandlerContext, svcnum: string, cycle: str
   return { total: count, items: rows.map(callItem) };
 }
 
-function callItem(r: Awaited<ReturnType<typeof CALL_DETAIL_PAGE.all>>[number]): CallItem {
+export function callItem(r: Awaited<ReturnType<typeof CALL_DETAIL_PAGE.all>>[number]): CallItem {
   return {
     kind: r.kind,
     type: r.ctype,
@@ -76,7 +76,7 @@ export async function dataDetail(ctx: HandlerContext, svcnum: string, cycle: str
   return { total: count, items: rows.map(dataItem) };
 }
 
-function dataItem(r: Awaited<ReturnType<typeof DATA_DETAIL_PAGE.all>>[number]): DataItem {
+export function dataItem(r: Awaited<ReturnType<typeof DATA_DETAIL_PAGE.all>>[number]): DataItem {
   return {
     start: r.starttime,
     duration: r.duration,
@@ -105,7 +105,7 @@ export async function voipDetail(ctx: HandlerContext, by: VoipKey, num: string, 
   return { total: count, items: rows.map(voipItem) };
 }
 
-function voipItem(r: Awaited<ReturnType<typeof VOIP_DETAIL_BY_CARD.page.all>>[number]): VoipItem {
+export function voipItem(r: Awaited<ReturnType<typeof VOIP_DETAIL_BY_CARD.page.all>>[number]): VoipItem {
   return {
     cardnum: r.cardnum,
     svcnum: r.svcnum,

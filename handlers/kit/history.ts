@@ -57,7 +57,7 @@ export async function payHistory(ctx: HandlerContext, sub: Subscriber, offset: n
   return { total: count, items: rows.map(payItem) };
 }
 
-function payItem(r: PayRow): PayItem {
+export function payItem(r: PayRow): PayItem {
   return {
     paysn: String(r.paysn),
     paymode: r.paymode,
@@ -88,7 +88,7 @@ export async function busiHistory(ctx: HandlerContext, sub: Subscriber, offset: 
   return { total: count, items: rows.map(busiItem) };
 }
 
-function busiItem(r: BusiRow): BusiItem {
+export function busiItem(r: BusiRow): BusiItem {
   return {
     busisn: String(r.busisn),
     busitype: r.busitype,
