@@ -32,7 +32,7 @@ import { businessByCode } from '../protocol/business-types.js';
 import type { BodyRecord, Layout } from '../protocol/layout-types.js';
 import { LAYOUTS_BY_CODE } from '../handlers/index.js';
 import { busiItem, payItem } from '../handlers/kit/history.js';
-import { callItem, dataItem, setDetailCacheOptions, voipItem } from '../handlers/kit/detail.js';
+import { callItem, dataItem, detailCaches, setDetailCacheOptions, voipItem } from '../handlers/kit/detail.js';
 import { PAGE_CACHE_DEFAULTS } from '../handlers/kit/page-cache.js';
 import { startGateway, type Running } from '../src/serve.js';
 import type { Config, DatabaseConfig, InterfaceConfig } from '../src/config/types.js';
@@ -190,11 +190,20 @@ async function measureType(t: PagedType, running: Running, fx: Fixtures, dir: st
   const runs: Record<string, { one: LoadResult[]; sixteen: LoadResult[] }> = { first: { one: [], sixteen: [] }, middle: { one: [], sixteen: [] }, last: { one: [], sixteen: [] } };
   const offRuns = { first: [] as LoadResult[], last: [] as LoadResult[] };
   await run(files.first, 1); // warm-up (JIT, the list read)
+  // Lists read and pages answered from kept lists while the caches were on (setDetailCacheOptions
+  // drops every cache, so they are read at the end of each round's cache-on runs).
+  const counters: Record<string, { loads: number; hits: number; bypass: number }> = {};
   for (let r = 0; r < ROUNDS; r++) {
     const order = (r % 2 === 0 ? ['first', 'middle', 'last'] : ['last', 'middle', 'first']) as (keyof typeof offsets)[];
     for (const k of order) {
       runs[k].one.push(await run(files[k], 1));
       runs[k].sixteen.push(await run(files[k], CONNECTIONS));
+    }
+    for (const [k, v] of Object.entries(detailCaches(running.store) ?? {})) {
+      const t = (counters[k] ??= { loads: 0, hits: 0, bypass: 0 });
+      t.loads += v.stats.loads;
+      t.hits += v.stats.hits;
+      t.bypass += v.stats.bypass;
     }
     setDetailCacheOptions(CACHE_OFF);
     try {
@@ -203,6 +212,7 @@ async function measureType(t: PagedType, running: Running, fx: Fixtures, dir: st
       setDetailCacheOptions(PAGE_CACHE_DEFAULTS);
     }
   }
+  out.cacheCounters = Object.fromEntries(Object.entries(counters).filter(([, v]) => v.loads + v.hits + v.bypass > 0));
   const on = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, { one: summary(v.one), sixteen: summary(v.sixteen) }]));
   const off = { first: summary(offRuns.first), last: summary(offRuns.last) };
   const brief = (s: ReturnType<typeof summary>) => ({ pagesPerSecond: s.rps, p50ms: s.p50ms, p99ms: s.p99ms, ...(s.allResultsZero ? {} : { resultCodes: s.resultCodes }) });
