@@ -39,14 +39,13 @@ import { openStore } from '../src/store/open.js';
 import { ensureDatabase, readMeta } from '../src/store/init.js';
 import { demoFixtures } from '../src/store/demo.js';
 import { renderSql } from '../src/store/dialect.js';
-import { ticketTable, ticketTableDef } from '../src/store/schema.js';
 import { SUBSCRIBER_BY_NUMBER } from '../src/store/queries/subscriber.js';
 import { ACCOUNT_BALANCE } from '../src/store/queries/account.js';
 import { CALL_DETAIL_COUNT, CALL_DETAIL_PAGE } from '../src/store/queries/tickets.js';
 import { setDetailCacheOptions } from '../handlers/kit/detail.js';
 import { PAGE_CACHE_DEFAULTS } from '../handlers/kit/page-cache.js';
 import type { AdminStore } from '../src/store/types.js';
-import { eachFrame } from './length-prefixed.js';
+import { cycleBefore, HEAD, median, rng, round, roundTrip, shuffle, summary, topUpTickets, writeFrames } from './page-fixtures.js';
 import { echoServer, load, type LoadResult } from './load.js';
 import { MINIMAL_SQL, openLookup, startMinimalServer, type MinimalBackend, type MinimalServer } from './minimal-server.js';
 
@@ -84,87 +83,12 @@ for (const [k, v] of Object.entries({ seconds, rounds, SUBSCRIBERS, NUMBERS, PG_
 const log = pino({ level: process.env.BENCH_LOG ?? 'info' }, pino.destination({ dest: 2, sync: true }));
 const say = (msg: string) => process.stderr.write(`[bench:queries] ${msg}\n`);
 
-const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // ---------------------------------------------------------------------------------------------
 // Load, servers, round trips.
 
 function loadFrames(port: number, framesFile: string, connections = CONNECTIONS): Promise<LoadResult> {
   return load({ port, connections, depth: 1, seconds, framesFile, countResults: true });
-}
-
-/** One request, its reply (bounded: 10 s). */
-function roundTrip(port: number, frame: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ host: '127.0.0.1', port });
-    const timer = setTimeout(() => {
-      s.destroy();
-      reject(new Error(`no reply from port ${port} within 10 s`));
-    }, 10_000);
-    let buf: Buffer = Buffer.alloc(0);
-    s.on('connect', () => s.write(frame));
-    s.on('data', (chunk: Buffer) => {
-      buf = eachFrame(buf, chunk, (reply) => {
-        clearTimeout(timer);
-        s.destroy();
-        resolve(Buffer.from(reply));
-      });
-    });
-    s.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-  });
-}
-
-function writeFrames(dir: string, name: string, frames: Buffer[]): string {
-  const file = join(dir, name);
-  fs.writeFileSync(file, Buffer.concat(frames));
-  return file;
-}
-
-/** A small seeded generator (xorshift32): the same numbers and offsets run after run. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x1_0000_0000;
-  };
-}
-
-function shuffle<T>(xs: T[], seed: number): T[] {
-  const r = rng(seed);
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
-    [xs[i], xs[j]] = [xs[j], xs[i]];
-  }
-  return xs;
-}
-
-const HEAD = { serial: 'BENCH', time: '20261201120000', operator: 'bench' };
-
-function cycleBefore(d: Date): string {
-  const x = new Date(d.getFullYear(), d.getMonth() - 1, 1);
-  return `${x.getFullYear()}${String(x.getMonth() + 1).padStart(2, '0')}`;
-}
-
-function summary(rs: LoadResult[]) {
-  const results: Record<string, number> = {};
-  for (const r of rs) for (const [k, v] of Object.entries(r.results ?? {})) results[k] = (results[k] ?? 0) + v;
-  return {
-    rps: Math.round(median(rs.map((x) => x.rps))),
-    p50ms: round(median(rs.map((x) => x.p50))),
-    p99ms: round(median(rs.map((x) => x.p99))),
-    maxms: round(Math.max(...rs.map((x) => x.max))),
-    perRoundRps: rs.map((x) => Math.round(x.rps)),
-    resultCodes: results,
-    allResultsZero: Object.keys(results).every((k) => k === '0'),
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -221,46 +145,7 @@ async function sampleNumbers(store: AdminStore, subscribers: number): Promise<st
   return shuffle([...new Set(rows.map((r) => r.svcnum))].slice(0, NUMBERS), 6);
 }
 
-/** The voice + SMS tickets of a number in a month; topped up to `want` with copies of its own voice tickets (+1 s). */
-async function detailRecords(store: AdminStore, svcnum: string, cycle: string, want: number): Promise<{ demo: number; added: number; total: number }> {
-  const count = async () => {
-    let n = 0;
-    for (const kind of ['GSMCDMA', 'SMS'] as const) {
-      const t = ticketTable(kind, cycle);
-      if (!(await store.tableExists(t))) continue;
-      const r = await store.one<{ n: number | bigint }>({ name: `bench.count.${t}`, sql: `SELECT COUNT(*) AS N FROM ${t} WHERE SVCNUM = :s` }, { s: svcnum });
-      n += Number(r?.n ?? 0);
-    }
-    return n;
-  };
-  // The copies added by an earlier run are recorded in BSG_META (the cached database keeps them).
-  const key = `bench_detail_added_${svcnum}_${cycle}`;
-  const earlier = Number((await readMeta(store))[key] ?? 0);
-  const before = await count();
-  const missing = want - before;
-  const voice = ticketTable('GSMCDMA', cycle);
-  if (missing > 0 && (await store.tableExists(voice))) {
-    const cols = ticketTableDef('GSMCDMA', cycle).columns.map((c) => c.name);
-    const later = store.dialect === 'sqlite' ? "strftime('%Y-%m-%d %H:%M:%S', STARTTIME, '+1 second')" : "STARTTIME + INTERVAL '1 second'";
-    const select = cols.map((c) => (c === 'STARTTIME' ? later : c)).join(', ');
-    if (!/^\d+$/.test(svcnum)) throw new Error(`unexpected service number ${svcnum}`);
-    // Copies of the earliest tickets, as many as needed (at most as many as it has, per pass).
-    let left = missing;
-    while (left > 0) {
-      const have = await count();
-      const k = Math.min(left, have);
-      if (k <= 0) break;
-      await store.exec(`INSERT INTO ${voice} (${cols.join(', ')}) SELECT ${select} FROM ${voice} WHERE SVCNUM = '${svcnum}' ORDER BY STARTTIME LIMIT ${k}`);
-      left -= k;
-    }
-  }
-  const total = await count();
-  if (total > before) {
-    if (earlier > 0) await store.exec(`DELETE FROM BSG_META WHERE KEY = '${key}'`);
-    await store.bulkInsert('BSG_META', ['KEY', 'VALUE'], [[key, String(earlier + total - before)]]);
-  }
-  return { demo: total - (earlier + total - before), added: earlier + total - before, total };
-}
+const detailRecords = (store: AdminStore, svcnum: string, cycle: string, want: number) => topUpTickets(store, svcnum, cycle, want);
 
 // ---------------------------------------------------------------------------------------------
 // One back end: CS-14 (echo, minimal, gateway) and CS-11 (gateway).

@@ -2,32 +2,17 @@
 // CS-05 change-record query (异动查询) and VO-11 command execution records by card (IP Phone通过卡号
 // 查询指令执行记录): every USR_BUSI_RECORD row of the subscriber, paged, newest first. The record
 // status is how OC-03 results become visible: 5 queued, 6 being sent, 7 executed, 8 failed.
-import { BUSI_RECORD_COUNT, BUSI_RECORD_PAGE } from '../src/store/queries/records.js';
 import type { HandlerContext } from '../src/types.js';
 import { defineHandler } from './kit/define.js';
+import { busiHistory } from './kit/history.js';
 import { findSubscriber, findVoipByCard, type Subscriber } from './kit/subscriber.js';
 import * as contracts from './contracts/change-records.js';
 import { MAX_PAGE } from './contracts/change-records.js';
 
 export { MAX_PAGE } from './contracts/change-records.js';
 
-async function recordsOf(ctx: HandlerContext, sub: Subscriber, offset: number, limit: number) {
-  const subscrbid = sub.subscrbid;
-  const count = await BUSI_RECORD_COUNT.one(ctx.store, { subscrbid });
-  const rows = await BUSI_RECORD_PAGE.all(ctx.store, { subscrbid, off: offset, lim: Math.min(limit, MAX_PAGE) });
-  return {
-    total: count?.total ?? 0,
-    items: rows.map((r) => ({
-      busisn: String(r.busisn),
-      busitype: r.busitype,
-      busiStatus: r.status,
-      param: r.param,
-      operator: r.operator,
-      created: r.created,
-      executed: r.executed,
-      result: r.result,
-    })),
-  };
+function recordsOf(ctx: HandlerContext, sub: Subscriber, offset: number, limit: number) {
+  return busiHistory(ctx, sub, offset, Math.min(limit, MAX_PAGE));
 }
 
 const changeRecords = defineHandler(contracts.changeRecords, {

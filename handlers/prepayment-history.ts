@@ -2,32 +2,17 @@
 // CS-17 prepayment history (预交流水查询) and VO-09 prepayment history by card (IP Phone通过卡号查询
 // 预交款缴费记录): every TAB_PAY row of the subscriber since the account was opened ("开户以来所有的
 // 交费记录"), paged, newest first; a reversal is a row of its own with a negative amount.
-import { PAY_HISTORY_COUNT, PAY_HISTORY_PAGE } from '../src/store/queries/payments.js';
 import type { HandlerContext } from '../src/types.js';
 import { defineHandler } from './kit/define.js';
+import { payHistory } from './kit/history.js';
 import { findSubscriber, findVoipByCard, type Subscriber } from './kit/subscriber.js';
 import * as contracts from './contracts/prepayment-history.js';
 import { MAX_PAGE } from './contracts/prepayment-history.js';
 
 export { MAX_PAGE } from './contracts/prepayment-history.js';
 
-async function paymentsOf(ctx: HandlerContext, sub: Subscriber, offset: number, limit: number) {
-  const binds = { svcnum: sub.svcnum, subscrbid: sub.subscrbid };
-  const count = await PAY_HISTORY_COUNT.one(ctx.store, binds);
-  const rows = await PAY_HISTORY_PAGE.all(ctx.store, { ...binds, off: offset, lim: Math.min(limit, MAX_PAGE) });
-  return {
-    total: count?.total ?? 0,
-    items: rows.map((r) => ({
-      paysn: String(r.paysn),
-      paymode: r.paymode,
-      amount: r.amount,
-      paytime: r.paytime,
-      source: r.source,
-      serial: r.serial,
-      payStatus: r.status,
-      operator: r.operator,
-    })),
-  };
+function paymentsOf(ctx: HandlerContext, sub: Subscriber, offset: number, limit: number) {
+  return payHistory(ctx, sub, offset, Math.min(limit, MAX_PAGE));
 }
 
 const cs17 = defineHandler(contracts.cs17, {

@@ -13,6 +13,7 @@ import {
 import type { BindType, BindsOf, TicketQuery } from '../../src/store/queries/define.js';
 import type { HandlerContext } from '../../src/types.js';
 import { PageCache, PAGE_CACHE_DEFAULTS, type PageCacheOptions } from './page-cache.js';
+import type { BusiItem, PayItem } from './history-items.js';
 
 export * from './detail-fields.js';
 
@@ -42,7 +43,7 @@ export async function callDetail(ctx: HandlerContext, svcnum: string, cycle: str
   return { total: count, items: rows.map(callItem) };
 }
 
-function callItem(r: Awaited<ReturnType<typeof CALL_DETAIL_PAGE.all>>[number]): CallItem {
+export function callItem(r: Awaited<ReturnType<typeof CALL_DETAIL_PAGE.all>>[number]): CallItem {
   return {
     kind: r.kind,
     type: r.ctype,
@@ -75,7 +76,7 @@ export async function dataDetail(ctx: HandlerContext, svcnum: string, cycle: str
   return { total: count, items: rows.map(dataItem) };
 }
 
-function dataItem(r: Awaited<ReturnType<typeof DATA_DETAIL_PAGE.all>>[number]): DataItem {
+export function dataItem(r: Awaited<ReturnType<typeof DATA_DETAIL_PAGE.all>>[number]): DataItem {
   return {
     start: r.starttime,
     duration: r.duration,
@@ -104,7 +105,7 @@ export async function voipDetail(ctx: HandlerContext, by: VoipKey, num: string, 
   return { total: count, items: rows.map(voipItem) };
 }
 
-function voipItem(r: Awaited<ReturnType<typeof VOIP_DETAIL_BY_CARD.page.all>>[number]): VoipItem {
+export function voipItem(r: Awaited<ReturnType<typeof VOIP_DETAIL_BY_CARD.page.all>>[number]): VoipItem {
   return {
     cardnum: r.cardnum,
     svcnum: r.svcnum,
@@ -144,23 +145,29 @@ interface Caches {
   call: PageCache<CallItem>;
   data: PageCache<DataItem>;
   voip: PageCache<VoipItem>;
+  /** CS-17, VO-09 (handlers/kit/history.ts). */
+  pay: PageCache<PayItem>;
+  /** CS-05, VO-11 (handlers/kit/history.ts). */
+  busi: PageCache<BusiItem>;
 }
 
 /** One set of month caches per store (a process may serve several stores: tests, the bench). */
 let CACHES = new WeakMap<object, Caches>();
 let cacheOptions: PageCacheOptions = PAGE_CACHE_DEFAULTS;
 
-function cachesOf(ctx: HandlerContext): Caches {
+/** The page caches of the request's store (handlers/kit/history.ts uses pay and busi). */
+export function cachesOf(ctx: HandlerContext): Caches {
   const key = (ctx.store as { base?: object }).base ?? ctx.store;
   let c = CACHES.get(key);
   if (!c) {
-    c = { call: new PageCache(cacheOptions), data: new PageCache(cacheOptions), voip: new PageCache(cacheOptions) };
+    const o = cacheOptions;
+    c = { call: new PageCache(o), data: new PageCache(o), voip: new PageCache(o), pay: new PageCache(o), busi: new PageCache(o) };
     CACHES.set(key, c);
   }
   return c;
 }
 
-/** The month caches of a store (tests, the bench: their counters). */
+/** The page caches of a store (tests, the bench: their counters). */
 export function detailCaches(store: object): Caches | undefined {
   return CACHES.get(store);
 }

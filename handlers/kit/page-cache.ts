@@ -31,12 +31,22 @@ export const PAGE_CACHE_DEFAULTS: PageCacheOptions = { ttlMs: 10_000, maxItems: 
 
 interface Entry<T> {
   at: number;
+  /** The write publication counter when the list was read (src/store/write-watch.ts). */
+  seq: number;
   items: T[];
 }
 
+interface Loading<T> {
+  seq: number;
+  p: Promise<T[]>;
+}
+
+/** True when the list was written (by this process) after publication `since`: a kept list is then read again. */
+export type WrittenSince = (since: number) => boolean;
+
 export class PageCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
-  private readonly loading = new Map<string, Promise<T[]>>();
+  private readonly loading = new Map<string, Loading<T>>();
   private held = 0;
   private readonly now: () => number;
   /** Counters for tests and the bench: lists read, pages answered from a kept list. */
@@ -53,40 +63,47 @@ export class PageCache<T> {
 
   /**
    * The list `key` as it is now, when it has `count` items: from the cache when a list of that
-   * length was read less than ttlMs ago, else read with `load` (one read shared by concurrent
-   * requests) and kept. undefined when count exceeds maxListItems: the caller pages with OFFSET.
+   * length was read less than ttlMs ago (and, with `written`, not written by this process since),
+   * else read with `load` (one read shared by concurrent requests, unless written since it
+   * started) and kept. `seq` is the write publication counter now (src/store/write-watch.ts
+   * writeSeq(); 0 for the ticket lists, which bssgate never writes). undefined when count exceeds
+   * maxListItems: the caller pages with OFFSET.
    */
-  async list(key: string, count: number, load: () => Promise<T[]>): Promise<T[] | undefined> {
+  async list(key: string, count: number, load: () => Promise<T[]>, written?: WrittenSince, seq = 0): Promise<T[] | undefined> {
     if (count > this.opts.maxListItems) {
       this.stats.bypass++;
       return undefined;
     }
     const e = this.entries.get(key);
-    if (e && e.items.length === count && this.now() - e.at < this.opts.ttlMs) {
+    if (e && e.items.length === count && this.now() - e.at < this.opts.ttlMs && !written?.(e.seq)) {
       // Most recently used last.
       this.entries.delete(key);
       this.entries.set(key, e);
       this.stats.hits++;
       return e.items;
     }
-    let p = this.loading.get(key);
-    if (!p) {
-      const at = this.now();
-      this.stats.loads++;
-      p = load().then(
+    const l = this.loading.get(key);
+    if (l && !written?.(l.seq)) return l.p;
+    const at = this.now();
+    this.stats.loads++;
+    const mine: Loading<T> = {
+      seq,
+      p: load().then(
         (items) => {
-          this.loading.delete(key);
-          this.put(key, { at, items });
+          if (this.loading.get(key) === mine) this.loading.delete(key);
+          const kept = this.entries.get(key);
+          // A read started later may have finished first: the later one stays.
+          if (!kept || kept.seq <= seq) this.put(key, { at, seq, items });
           return items;
         },
         (err: unknown) => {
-          this.loading.delete(key);
+          if (this.loading.get(key) === mine) this.loading.delete(key);
           throw err;
         },
-      );
-      this.loading.set(key, p);
-    }
-    return p;
+      ),
+    };
+    this.loading.set(key, mine);
+    return mine.p;
   }
 
   private put(key: string, e: Entry<T>): void {

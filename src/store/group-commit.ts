@@ -26,6 +26,7 @@ import { GatewayError } from '../../protocol/return-codes.js';
 import { describe, isDeadlockOrSerializationFailure, unavailable } from './errors.js';
 import type { AdminStore, Binds, QueryDef, Queryable, UnitOptions } from './types.js';
 import { observeBatch } from '../metrics.js';
+import { WriteNotes } from './write-watch.js';
 
 /** A store that can also batch units of work into shared durable commits. */
 export interface BatchingStore extends AdminStore {
@@ -179,8 +180,18 @@ export function guardQueryable(q: Queryable, trackFailures = false): { q: Querya
  * when fn resolves, ROLLBACK (best effort) when fn or the COMMIT throws, then fn's error.
  */
 export async function runTransaction<T>(s: TxSession, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  // What the body writes to the watched history tables is published once it committed or rolled back.
+  const w = new WriteNotes();
+  try {
+    return await transactionOn(s, w.wrap(s.q), fn);
+  } finally {
+    w.ended();
+  }
+}
+
+async function transactionOn<T>(s: TxSession, q: Queryable, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   await s.begin();
-  const g = guardQueryable(s.q);
+  const g = guardQueryable(q);
   const body = runInside('transaction', () => fn(g.q));
   try {
     const v = await body.work;
@@ -216,7 +227,15 @@ export function submitUnitOfWork<T>(
   opts?: UnitOptions,
 ): Promise<T> {
   const refused = avail.refusal();
-  return refuseInside('unitOfWork') ?? (refused ? Promise.reject(refused) : committer.submit(fn, opts));
+  const inside = refuseInside('unitOfWork');
+  if (inside) return inside;
+  if (refused) return Promise.reject(refused);
+  // What the unit writes to the watched history tables is published once its batch committed (or
+  // it failed): the unit's promise settles only then.
+  const w = new WriteNotes();
+  const p = committer.submit((tx) => fn(w.wrap(tx)), opts);
+  p.then(w.ended, w.ended);
+  return p;
 }
 
 export class GroupCommitter {

@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import { Availability, RECONNECTING_MESSAGE } from './availability.js';
 import { render } from './dialect.js';
 import { DurabilityError, describe, isOracleConnectionError, isOraclePoolTimeout } from './errors.js';
+import { watchWrite } from './write-watch.js';
 import { GroupCommitter, pooledMaxConcurrent, refuseInside, runTransaction, submitUnitOfWork, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
 import type { BindValue, Binds, Described, QueryDef, QueryOverrides, Queryable, Row, UnitOptions } from './types.js';
 
@@ -279,15 +280,15 @@ export class OracleStore implements BatchingStore {
   }
 
   all<T = Row>(q: QueryDef, binds?: Binds): Promise<T[]> {
-    return refuseInside('all') ?? this.withConn((c) => this.queryable(c, true).all<T>(q, binds));
+    return refuseInside('all') ?? watchWrite(q, binds, this.withConn((c) => this.queryable(c, true).all<T>(q, binds)));
   }
 
   one<T = Row>(q: QueryDef, binds?: Binds): Promise<T | undefined> {
-    return refuseInside('one') ?? this.withConn((c) => this.queryable(c, true).one<T>(q, binds));
+    return refuseInside('one') ?? watchWrite(q, binds, this.withConn((c) => this.queryable(c, true).one<T>(q, binds)));
   }
 
   run(q: QueryDef, binds?: Binds): Promise<number> {
-    return refuseInside('run') ?? this.withConn((c) => this.queryable(c, true).run(q, binds));
+    return refuseInside('run') ?? watchWrite(q, binds, this.withConn((c) => this.queryable(c, true).run(q, binds)));
   }
 
   private sql(c: OraConnection, sql: string): Promise<void> {

@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import { Availability, RECONNECTING_MESSAGE } from './availability.js';
 import { render } from './dialect.js';
 import { DurabilityError, describe, isPgConnectionError, isPgPoolTimeout } from './errors.js';
+import { watchWrite } from './write-watch.js';
 import { GroupCommitter, pooledMaxConcurrent, refuseInside, runTransaction, submitUnitOfWork, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
 import type { BindValue, Binds, Described, Listening, QueryDef, QueryOverrides, Queryable, Row, UnitOptions } from './types.js';
 
@@ -264,19 +265,19 @@ export class PostgresStore implements BatchingStore {
   async all<T = Row>(q: QueryDef, binds?: Binds): Promise<T[]> {
     await refuseInside('all');
     this.gate();
-    return convertPgRows(await this.q(this.pool, q, binds), q) as T[];
+    return convertPgRows(await watchWrite(q, binds, this.q(this.pool, q, binds)), q) as T[];
   }
 
   async one<T = Row>(q: QueryDef, binds?: Binds): Promise<T | undefined> {
     await refuseInside('one');
     this.gate();
-    return convertPgRows(await this.q(this.pool, q, binds), q)[0] as T | undefined;
+    return convertPgRows(await watchWrite(q, binds, this.q(this.pool, q, binds)), q)[0] as T | undefined;
   }
 
   async run(q: QueryDef, binds?: Binds): Promise<number> {
     await refuseInside('run');
     this.gate();
-    return (await this.q(this.pool, q, binds)).rowCount ?? 0;
+    return (await watchWrite(q, binds, this.q(this.pool, q, binds))).rowCount ?? 0;
   }
 
   /**

@@ -20,6 +20,7 @@ import type { Logger } from 'pino';
 import { Availability } from './availability.js';
 import { dateToSqlite, render, sqliteSequenceBind, sqliteToDate, type Rendered } from './dialect.js';
 import { DurabilityError, describe, isSqliteUnavailableError, unavailable } from './errors.js';
+import { watchWrite } from './write-watch.js';
 import { GroupCommitter, refuseInside, runTransaction, submitUnitOfWork, type BatchingStore, type GroupCommitOptions, type TxSession } from './group-commit.js';
 import type { BindValue, Binds, Described, QueryDef, QueryOverrides, Queryable, Row, UnitOptions } from './types.js';
 
@@ -418,15 +419,15 @@ export class SqliteStore implements BatchingStore {
   }
 
   all<T = Row>(q: QueryDef, binds?: Binds): Promise<T[]> {
-    return refuseInside('all') ?? this.outside(q, (c, p) => c.all(q, binds, p) as T[]);
+    return refuseInside('all') ?? watchWrite(q, binds, this.outside(q, (c, p) => c.all(q, binds, p) as T[]));
   }
 
   one<T = Row>(q: QueryDef, binds?: Binds): Promise<T | undefined> {
-    return refuseInside('one') ?? this.outside(q, (c, p) => c.one(q, binds, p) as T | undefined);
+    return refuseInside('one') ?? watchWrite(q, binds, this.outside(q, (c, p) => c.one(q, binds, p) as T | undefined));
   }
 
   run(q: QueryDef, binds?: Binds): Promise<number> {
-    return refuseInside('run') ?? this.outside(q, (c, p) => c.run(q, binds, p));
+    return refuseInside('run') ?? watchWrite(q, binds, this.outside(q, (c, p) => c.run(q, binds, p)));
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {

@@ -53,6 +53,8 @@ export interface Harness {
   /** Every secret value (password, PUK) this harness sent or received: none may reach a log. */
   secrets: Set<string>;
   store: AdminStore;
+  /** The database served (a test opens a connection of its own to it: another system's writes). */
+  database: DatabaseConfig;
   fx: DemoFixtures;
   /** When the demo was generated (its current billing cycle). */
   now: Date;
@@ -170,6 +172,7 @@ async function startHarness(t: Test, backend: 'sqlite' | 'postgres', schema: Sch
     facts: schemaFacts(schema, sql),
     secrets,
     store,
+    database: config.database,
     fx: demoFixtures(SEED),
     now,
     ports,
