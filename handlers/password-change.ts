@@ -41,7 +41,7 @@ export default defineWriteHandler(contract, {
     checkTransition(sub, 'PASSWORD_CHANGE');
     if (newPassword === oldPassword) throw new GatewayError('INVALID_FIELD', 'newPassword: 新密码不能与原密码相同');
     try {
-      await checkPassword(inUnit(ctx), sub, oldPassword);
+      await checkPassword(inUnit(ctx), sub, oldPassword, { inUnit: true });
     } catch (err) {
       // The lockout counters written by the check must survive the refusal.
       if (err instanceof GatewayError && (err.rc === 'WRONG_PASSWORD' || err.rc === 'PASSWORD_LOCKED')) {

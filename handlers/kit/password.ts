@@ -82,7 +82,41 @@ function lockedMessage(row: AuthFailRow): string {
  * WRONG_PASSWORD (2002) when it does not match (the failure counted). An empty stored password
  * never matches.
  */
-export async function checkPassword(ctx: HandlerContext, sub: Subscriber, password: string): Promise<void> {
+export async function checkPassword(ctx: HandlerContext, sub: Subscriber, password: string, opts: { inUnit?: boolean } = {}): Promise<void> {
+  // A check inside a write's unit of work (CS-22) is not queued: its unit holds the database's
+  // writer (SQLite) while it runs, and a queued read check ahead of it would wait for that writer.
+  if (opts.inUnit) return check(ctx, sub, password);
+  const queue = queueOf(ctx.store);
+  const ahead = queue.get(sub.svcnum);
+  let done!: () => void;
+  const mine = new Promise<void>((resolve) => (done = resolve));
+  queue.set(sub.svcnum, mine);
+  try {
+    if (ahead !== undefined) await ahead;
+    return await check(ctx, sub, password);
+  } finally {
+    done();
+    if (queue.get(sub.svcnum) === mine) queue.delete(sub.svcnum);
+  }
+}
+
+// The checks of one number in this process, one after another (by database: see detectors). Each
+// attempt is counted before its comparison (reserveAttempt), so attempts that raced each other
+// were all counted before the first success reset the counters: a client sending more than
+// LOCKOUT.maxFails right passwords for one number at once had the later ones refused 2003
+// ("locked after too many wrong passwords"), and on PostgreSQL the first-row INSERTs of a number
+// collided with the rows the successes deleted until the retries ran out (9999). In turn, each
+// check sees the one before it settled. Across processes the row lock still orders them.
+const queues = new WeakMap<Store, Map<string, Promise<void>>>();
+
+function queueOf(view: Store): Map<string, Promise<void>> {
+  const store = view.base ?? view;
+  let q = queues.get(store);
+  if (!q) queues.set(store, (q = new Map()));
+  return q;
+}
+
+async function check(ctx: HandlerContext, sub: Subscriber, password: string): Promise<void> {
   const now = ctx.clock.date();
   const r = await reserveAttempt(ctx.store, sub.svcnum, now, LOCKOUT);
   if (!r.ok) throw new GatewayError('PASSWORD_LOCKED', lockedMessage(r.row));
