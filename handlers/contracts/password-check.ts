@@ -40,6 +40,8 @@ export const contract = defineContract({
     '  clears it (business type 190 lockout-clear, or `bssgate lockout clear <number>`);',
     '- a success resets the counts. Each attempt is counted before its comparison, so concurrent attempts',
     `  (several connections or gateways) cannot get more than ${LOCKOUT.maxFails} comparisons into a window.`,
+    '  Within one gateway the attempts on one number are taken in turn, each after the one before it',
+    `  settled, so right passwords sent at once are all answered 0, however many (more than ${LOCKOUT.maxFails} included).`,
     '',
     'A 2002 message says how many attempts are left (or, on the locking one, until when the number is locked).',
     'Wrong passwords on many different numbers in a short time (password spraying) are reported in `warn.log`.',
