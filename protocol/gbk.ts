@@ -33,6 +33,15 @@ export function isAsciiString(s: string): boolean {
   return true;
 }
 
+/** Only printable ASCII (0x20–0x7E): no byte of it needs GBK or a control-character check. */
+export function isPrintableAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
 /**
  * Characters a valid GBK byte run decodes to (one per single byte or double-byte pair),
  * or -1 when the bytes are not structurally GBK (0xFF, a lead byte without a valid trail).

@@ -14,7 +14,7 @@
 //   list      uint16 record count + the records, each laid out by `of`
 import { Parser } from 'binary-parser/dist/binary_parser.js';
 import { GatewayError } from './return-codes.js';
-import { gbkBoundary, gbkDecode, gbkEncodeShared, gbkEncodeStrict, isAsciiBytes, isAsciiString } from './gbk.js';
+import { gbkBoundary, gbkDecode, gbkEncodeShared, gbkEncodeStrict, isAsciiBytes, isAsciiString, isPrintableAscii } from './gbk.js';
 import type { BodyRecord, BodyValue, Field, Layout } from './layout-types.js';
 import { shown } from './redact.js';
 
@@ -372,13 +372,21 @@ function fail(mode: EncodeMode, path: string, problem: string): GatewayError {
 function sizeText(f: Field & { type: 'char' | 'text' }, v: unknown, mode: EncodeMode, prefix: string, parts: Part[]): number {
   if (typeof v !== 'string') throw fail(mode, prefix + f.name, v === undefined ? 'missing' : 'not a string');
   const limit = f.type === 'char' ? f.width : Math.min(f.maxBytes ?? MAX_TEXT_BYTES, MAX_TEXT_BYTES);
+  let ascii: boolean;
   if (mode === 'strict') {
     const problem = textProblem(f, v);
     if (problem) throw fail(mode, prefix + f.name, problem);
+    ascii = isAsciiString(v);
+  } else if (isPrintableAscii(v)) ascii = true;
+  else {
+    // Our own reply: a control character no reader accepts (decodeBody's rule) is not cut or
+    // replaced but refused, 9999, as any other value the layout cannot carry (protocol/SPEC.md).
+    if ((f.type === 'char' ? CONTROL_CHAR_RE : CONTROL_CHAR_TEXT_RE).test(v)) throw fail(mode, prefix + f.name, 'contains a control character');
+    ascii = isAsciiString(v);
   }
   let part: Part;
   let n: number;
-  if (isAsciiString(v)) {
+  if (ascii) {
     part = v;
     n = v.length;
     if (n > limit) {

@@ -192,7 +192,8 @@ export function prepareResponse(result: number, message: string, layout?: Layout
  * What decodeResponse(encodeResponse(header, result, message, layout, body), layout) reads, from
  * prepareResponse's result and the same layout and body: the message as sent (cut to 65,535
  * bytes, characters outside GBK as '?'), the fields as sent (text cut on a GBK boundary...) and
- * read back leniently. Throws what that decodeResponse would (a reply text with a control character).
+ * read back leniently. Throws what that decodeResponse would (prepareResponse already refused a
+ * control character, 9999, as encodeResponse does).
  */
 export function readResponse(p: PreparedResponse, layout?: Layout, body?: BodyRecord): ResponseContent {
   const m = messageBytes(p.message);

@@ -272,8 +272,8 @@ export class Dispatcher {
    * be read (or its check code failed); it is answered where a v1 body that does not decode
    * would be, after the same checks and with the same log lines. Resolves undefined for a write
    * in doubt at a stop (no answer). Rejects only where decodeResponse would refuse the v1 answer
-   * (a reply text holding a control character: the truncating encoder writes it, the reader
-   * refuses it), after the answer's log lines, as the text session's own decode did before.
+   * (readResponse), after the answer's log lines; a reply value no reader accepts (a control
+   * character) never gets there: the encoder's rules answer it 9999 on both wires.
    */
   answer(header: Header, body: BodyRecord | undefined, origin: RequestOrigin, bodyError?: GatewayError): Promise<TextAnswer | undefined> {
     return this.run(header, undefined, body, origin, bodyError) as Promise<TextAnswer | undefined>;

@@ -339,6 +339,7 @@ t.test('issue 19 CS-01 a test handler\'s request and reply fields the v1 codec n
     ['reply outside GBK (\'?\')', { mode: 2, code: 'BB', name: 'x' }],
     ['reply field missing (9999, "reply does not fit its layout")', { mode: 4, code: 'AA', name: 'abc' }],
     ['reply value out of range (9999)', { mode: 5, code: 'AA', name: 'abc' }],
+    ['reply text with a control character (9999, "reply does not fit its layout")', { mode: 3, code: 'AA', name: 'abc' }],
   ];
   let seq = 0;
   for (const [what, body] of cases) {
@@ -366,18 +367,18 @@ t.test('issue 19 CS-01 a test handler\'s request and reply fields the v1 codec n
   );
   t.ok((await errs(text)).some((e) => e[0] === 'reply does not fit its layout'), 'a reply its layout cannot carry is logged as such');
 
-  // A reply text with a control character: the truncating encoder writes it, decodeResponse
-  // refuses it. Before issue 19 the text session's decode threw (the connection answered 9999,
-  // after ans 0); answer() rejects with the same error, after the same lines.
+  // A reply text with a control character (a BEL in `note`): no reader accepts it, so it is not
+  // sent; the client gets 9999, and ans.MMDD says 9999 — over v1 as over text. (Until 2026-12-07
+  // the truncating encoder wrote it: v1 clients got a 0 they could not decode, text clients a
+  // 9999 the connection made after an ans line saying 0.)
   const head: RequestHead = { biz: TEST_BIZ, seq: ++seq, serial: 'Y1', time: '20240601093001', operator: 'op' };
-  const out = await v1.d.dispatch(decodeHeader(encodeRequest(head, TEST_REQ, { mode: 3, code: 'AA', name: 'abc' })), encodeRequest(head, TEST_REQ, { mode: 3, code: 'AA', name: 'abc' }), origin);
-  const wantErr = outcome(() => decodeResponse(out, TEST_RES));
-  const gotErr = await viaText(text.d, head, { mode: 3, code: 'AA', name: 'abc' }).then(
-    () => ({ value: 'answered' }),
-    (err: GatewayError) => ({ error: { code: err.code, rc: err.rc, message: err.message } }),
-  );
-  t.strictSame(gotErr, wantErr, `an unreadable reply: ${show(gotErr)}`);
-  t.strictSame(await lines(text), await lines(v1), 'an unreadable reply: the same query and ans lines');
+  const frame = encodeRequest(head, TEST_REQ, { mode: 3, code: 'AA', name: 'abc' });
+  const out = await v1.d.dispatch(decodeHeader(frame), frame, origin);
+  t.equal(decodeResponse(out, TEST_RES).header.result, 9999, 'a reply with a control character: v1 answers 9999');
+  t.equal((await viaText(text.d, head, { mode: 3, code: 'AA', name: 'abc' }))?.result, 9999, 'and so does a text profile');
+  const [, ans] = (await lines(v1)) as Record<string, unknown>[];
+  t.strictSame([ans.seq, ans.result], [head.seq, 9999], 'its ans line says 9999, what the client got');
+  t.strictSame(await lines(text), await lines(v1), 'the same query and ans lines over text');
 });
 
 t.test('issue 19 PC-03 a write\'s request hash over text is the v1 frame\'s: a re-send over text replays a v1 payment, a v1 re-send replays a text one, other content is 2007', async (t) => {
