@@ -241,13 +241,15 @@ async function listenFrames(answer: (conn: number, peer: string, f: Buffer) => B
     let pending = 0;
     const fail = () => sock.destroy();
     sock.on('data', (chunk: Buffer) => {
-      // The answers made while this chunk is read leave in one write (what a hand-written server
-      // does with pipelined requests: one system call per read, not one per answer).
-      sock.cork();
+      // The answers made while this chunk is read leave together: one alone is written as it is,
+      // several in one corked write (what a hand-written server does with pipelined requests: one
+      // system call per read, not one per answer; a lone write is not sent through the writev
+      // path that uncork takes).
+      const ready: Buffer[] = [];
       rest = eachFrame(rest, chunk, (f) => {
         const r = answer(conn, peer, f);
         if (pending === 0 && !(r instanceof Promise)) {
-          sock.write(r);
+          ready.push(r);
           return;
         }
         pending++;
@@ -256,7 +258,12 @@ async function listenFrames(answer: (conn: number, peer: string, f: Buffer) => B
           sock.write(b);
         }, fail);
       });
-      sock.uncork();
+      if (ready.length === 1) sock.write(ready[0]);
+      else if (ready.length > 1) {
+        sock.cork();
+        for (const b of ready) sock.write(b);
+        sock.uncork();
+      }
       // A length above the limit: closed without reading the rest (as the gateway does).
       if (rest.length >= 4 && rest.readUInt32BE(0) > MAX_FRAME) sock.destroy();
     });
