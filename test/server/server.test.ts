@@ -1,4 +1,5 @@
 import t from 'tap';
+import net from 'node:net';
 import { startTestGateway } from '../helpers/gateway.js';
 import { connectRaw } from '../helpers/raw.js';
 import { BssClient } from '../../src/client.js';
@@ -63,6 +64,41 @@ t.test('pipelined requests are answered in request order, each with its own seq'
   t.same(rs.map((r) => r.header.seq), seqs, 'seq echoed, in order');
   t.same(rs.map((r) => r.body?.tag), seqs.map((_, i) => i), 'each answer belongs to its request');
   t.ok(rs.every((r) => r.header.kind === 2 && r.header.result === 0 && r.header.serial.startsWith('S')));
+  peer.destroy();
+});
+
+t.test('issue 17 CS-01: the answers of pipelined requests read together leave together (a few socket writes, not one per answer), in order', async (t) => {
+  const g = await startTestGateway();
+  t.teardown(() => g.stop());
+  const peer = await connectRaw(g.port);
+  // Count the stream-level writes (each a system call) of the gateway's side of this connection.
+  const clientPort = peer.socket.localPort;
+  const proto = net.Socket.prototype as unknown as { _write: (...a: unknown[]) => unknown; _writev: (...a: unknown[]) => unknown };
+  const { _write, _writev } = proto;
+  let writes = 0;
+  proto._write = function (this: net.Socket, ...a: unknown[]) {
+    if (this.remotePort === clientPort) writes++;
+    return _write.apply(this, a);
+  };
+  proto._writev = function (this: net.Socket, ...a: unknown[]) {
+    if (this.remotePort === clientPort) writes++;
+    return _writev.apply(this, a);
+  };
+  t.teardown(() => Object.assign(proto, { _write, _writev }));
+  const n = 32;
+  const seqs = Array.from({ length: n }, (_, i) => 500 + i);
+  await peer.write(Buffer.concat(seqs.map((seq) => req(101, seq))));
+  const rs = await peer.waitResponses(n, 5000);
+  t.same(rs.map((r) => r.header.seq), seqs, 'every answer, in request order');
+  t.ok(rs.every((r) => r.header.result === 0), 'each answered 0');
+  // One read of the 32 frames, answered in one turn of the event loop: one write (a few if the
+  // frames arrived in several reads). Written as each answer became ready, it was 32.
+  t.ok(writes >= 1 && writes <= 4, `${writes} socket writes for ${n} pipelined answers`);
+  // One request at a time: each answer written as soon as it is ready.
+  writes = 0;
+  await peer.write(req(101, 9001));
+  await peer.waitResponses(n + 1, 5000);
+  t.equal(writes, 1, 'a lone request: its answer in one write');
   peer.destroy();
 });
 
