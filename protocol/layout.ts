@@ -228,8 +228,14 @@ function codeList(f: Field & { codes?: readonly { code: string | number }[] }): 
   return (f.codes ?? []).map((c) => String(c.code)).join(', ');
 }
 
+/** A control character the decoder refuses in this field (any in `char`; in `text`, all but TAB, CR, LF). */
+function controlProblem(f: Field, s: string): string | undefined {
+  return (f.type === 'char' ? CONTROL_CHAR_RE : CONTROL_CHAR_TEXT_RE).test(s) ? 'contains a control character' : undefined;
+}
+
 function textProblem(f: Field, s: string, lenient = false): string | undefined {
-  if ((f.type === 'char' ? CONTROL_CHAR_RE : CONTROL_CHAR_TEXT_RE).test(s)) return 'contains a control character';
+  const control = controlProblem(f, s);
+  if (control) return control;
   if (!lenient && f.type === 'char' && f.pattern && !f.pattern.test(s)) {
     return `does not match ${f.pattern}${shown(f, s)}`.trimEnd();
   }
@@ -381,7 +387,8 @@ function sizeText(f: Field & { type: 'char' | 'text' }, v: unknown, mode: Encode
   else {
     // Our own reply: a control character no reader accepts (decodeBody's rule) is not cut or
     // replaced but refused, 9999, as any other value the layout cannot carry (protocol/SPEC.md).
-    if ((f.type === 'char' ? CONTROL_CHAR_RE : CONTROL_CHAR_TEXT_RE).test(v)) throw fail(mode, prefix + f.name, 'contains a control character');
+    const control = controlProblem(f, v);
+    if (control) throw fail(mode, prefix + f.name, control);
     ascii = isAsciiString(v);
   }
   let part: Part;

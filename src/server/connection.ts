@@ -104,6 +104,8 @@ export class Connection {
   private stopReading = false;
   private writeBlocked = false;
   private pipelineFull = false;
+  /** A flush is waiting for the end of this turn of the event loop (answerReady). */
+  private flushPending = false;
   private closed = false;
   /** Graceful stop in progress: frames not yet dispatched are answered 9004, never started. */
   private stopping = false;
@@ -308,8 +310,6 @@ export class Connection {
       setImmediate(this.flushLater);
     }
   }
-
-  private flushPending = false;
 
   private readonly flushLater = (): void => {
     this.flushPending = false;
